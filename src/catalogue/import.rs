@@ -1,0 +1,230 @@
+//! Feed format detection and the import entry points.
+
+use super::fields::{self, map_record};
+use super::records::{self, Record};
+use super::{ParsedFeed, RowError, merchant_xml, text};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedFormat {
+    /// Comma/semicolon/pipe separated with a header row (our own CSV, Shopify product exports).
+    Csv,
+    /// Tab separated with a header row (Google Merchant Center TSV).
+    Tsv,
+    /// One JSON object per line.
+    JsonLines,
+    /// Google Merchant Center XML (RSS or Atom).
+    MerchantXml,
+}
+
+impl FeedFormat {
+    pub fn detect(path: &Path, text: &str) -> FeedFormat {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+        match ext.as_str() {
+            "jsonl" | "ndjson" => return FeedFormat::JsonLines,
+            "xml" | "rss" | "atom" => return FeedFormat::MerchantXml,
+            "tsv" | "tab" => return FeedFormat::Tsv,
+            _ => {}
+        }
+        let head = text.trim_start();
+        if head.starts_with('<') {
+            FeedFormat::MerchantXml
+        } else if head.starts_with('{') {
+            FeedFormat::JsonLines
+        } else if records::sniff_delimiter(text) == b'\t' {
+            FeedFormat::Tsv
+        } else {
+            FeedFormat::Csv
+        }
+    }
+}
+
+/// Reads and parses a feed file. Errors only when the file itself cannot be read; row problems are in the
+/// returned [`ParsedFeed`].
+pub fn import_feed(path: &Path) -> anyhow::Result<ParsedFeed> {
+    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read feed {}: {e}", path.display()))?;
+    let feed_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(parse_feed(path, &bytes, &feed_dir))
+}
+
+/// Parses feed bytes; `name` only informs format detection by extension.
+pub fn parse_feed(name: &Path, bytes: &[u8], feed_dir: &Path) -> ParsedFeed {
+    let decoded = text::decode(bytes);
+    let format = FeedFormat::detect(name, &decoded.text);
+    let (records, mut errors) = match format {
+        FeedFormat::Csv => records::parse_delimited(&decoded.text, records::sniff_delimiter(&decoded.text)),
+        FeedFormat::Tsv => records::parse_delimited(&decoded.text, b'\t'),
+        FeedFormat::JsonLines => records::parse_jsonl(&decoded.text),
+        FeedFormat::MerchantXml => merchant_xml::parse(&decoded.text),
+    };
+    let mut out = ParsedFeed { format: Some(format), ..Default::default() };
+    if decoded.encoding == "Windows-1252" {
+        out.warnings.push(RowError {
+            line: 0,
+            field: "encoding".into(),
+            message: "not valid UTF-8; read as Windows-1252 (Latin-1)".into(),
+        });
+    }
+    if let Some(missing) = missing_required_columns(format, &records) {
+        errors.push(RowError { line: 1, field: "header".into(), message: missing });
+        out.errors = errors;
+        return out;
+    }
+    let records = inherit_group_fields(records);
+    let mut seen: HashSet<String> = HashSet::new();
+    for rec in &records {
+        match map_record(rec, feed_dir) {
+            Ok(m) => {
+                if !seen.insert(m.item.sku.clone()) {
+                    errors.push(RowError {
+                        line: rec.line,
+                        field: "sku".into(),
+                        message: format!("duplicate SKU {:?} in this feed; first row kept", m.item.sku),
+                    });
+                    continue;
+                }
+                out.warnings.extend(m.warnings);
+                out.items.push(m.item);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    errors.sort_by_key(|e| e.line);
+    out.errors = errors;
+    out
+}
+
+/// A delimited feed whose header lacks an id or a title column cannot yield any item: say so once, by name,
+/// instead of once per row.
+fn missing_required_columns(format: FeedFormat, records: &[Record]) -> Option<String> {
+    if !matches!(format, FeedFormat::Csv | FeedFormat::Tsv) {
+        return None;
+    }
+    let first = records.first()?;
+    let has = |f: fields::Field| first.fields.iter().any(|(k, _)| fields::field_for_header(k) == Some(f));
+    let mut missing = Vec::new();
+    if !has(fields::Field::Sku) {
+        missing.push("sku (or id, Variant SKU)");
+    }
+    if !has(fields::Field::Title) {
+        missing.push("title (or name)");
+    }
+    if !has(fields::Field::Category) && !has(fields::Field::Slot) {
+        missing.push("category (or product_type, google_product_category, slot)");
+    }
+    (!missing.is_empty()).then(|| {
+        let found: Vec<&str> = first.fields.iter().map(|(k, _)| k.as_str()).collect();
+        format!("required column(s) missing: {}; found columns: {}", missing.join(", "), found.join(", "))
+    })
+}
+
+/// Shopify exports write a product's title, vendor and type on its first row only; later rows of the same
+/// Handle carry just variant and image columns. Fill the blanks from the first row of the group.
+fn inherit_group_fields(records: Vec<Record>) -> Vec<Record> {
+    let has_handle = records.first().is_some_and(|r| r.fields.iter().any(|(k, _)| k.eq_ignore_ascii_case("handle")));
+    if !has_handle {
+        return records;
+    }
+    let mut firsts: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    records
+        .into_iter()
+        .filter_map(|mut rec| {
+            let handle = rec.fields.iter().find(|(k, _)| k.eq_ignore_ascii_case("handle")).map(|(_, v)| v.clone()).unwrap_or_default();
+            if handle.is_empty() {
+                return Some(rec);
+            }
+            match firsts.get(&handle) {
+                None => {
+                    firsts.insert(handle, rec.fields.clone());
+                    Some(rec)
+                }
+                Some(first) => {
+                    for (k, v) in rec.fields.iter_mut() {
+                        if v.trim().is_empty()
+                            && let Some((_, fv)) = first.iter().find(|(fk, _)| fk == k)
+                        {
+                            *v = fv.clone();
+                        }
+                    }
+                    // Image-only rows (no variant SKU) add nothing we model.
+                    let sku_empty =
+                        rec.fields.iter().any(|(k, v)| fields::field_for_header(k) == Some(fields::Field::Sku) && v.trim().is_empty());
+                    (!sku_empty).then_some(rec)
+                }
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::Slot;
+
+    fn parse(name: &str, text: &str) -> ParsedFeed {
+        parse_feed(Path::new(name), text.as_bytes(), Path::new("/nonexistent"))
+    }
+
+    #[test]
+    fn csv_with_bad_rows_keeps_good_ones() {
+        let feed =
+            "sku,title,category,price\nA,Red dress,Dresses,199\nB,,Dresses,10\nC,Boots,Boots,abc\nD,Jeans,Jeans,299\nA,Dup,Dresses,1\n";
+        let p = parse("f.csv", feed);
+        assert_eq!(p.items.iter().map(|i| i.sku.as_str()).collect::<Vec<_>>(), ["A", "D"]);
+        let errs: Vec<(usize, &str)> = p.errors.iter().map(|e| (e.line, e.field.as_str())).collect();
+        assert_eq!(errs, [(3, "title"), (4, "price"), (6, "sku")]);
+    }
+
+    #[test]
+    fn semicolon_csv_and_missing_columns() {
+        let p = parse("f.csv", "sku;title;category\n1;Tee;T-shirts\n");
+        assert_eq!(p.items.len(), 1);
+        let p = parse("f.csv", "name,price\nTee,10\n");
+        assert!(p.items.is_empty());
+        assert!(p.errors[0].message.contains("sku"), "{:?}", p.errors);
+    }
+
+    #[test]
+    fn merchant_tsv_and_xml() {
+        let tsv = "id\ttitle\tdescription\tproduct_type\tcolor\tage_group\tprice\tavailability\nM1\tKids Rain Jacket\tDry\tApparel > Outerwear\tyellow\tkids\t399.00 SEK\tin stock\n";
+        let p = parse("feed.txt", tsv);
+        assert_eq!(p.format, Some(FeedFormat::Tsv));
+        assert_eq!(p.items[0].slot, Slot::Outerwear);
+        assert_eq!(p.items[0].price, Some(399.0));
+        let xml = r#"<?xml version="1.0"?><rss xmlns:g="http://base.google.com/ns/1.0"><channel>
+<item><g:id>X1</g:id><g:title>Girls' Sandals &amp; Bows</g:title><g:product_type>Shoes &gt; Sandals</g:product_type><g:price>199 SEK</g:price><g:age_group>toddler</g:age_group></item>
+<item><g:id>X2</g:id><g:title>Mystery</g:title><g:product_type>Garden</g:product_type></item>
+</channel></rss>"#;
+        let p = parse("feed.xml", xml);
+        assert_eq!(p.items.len(), 1);
+        assert_eq!(p.items[0].title, "Girls' Sandals & Bows");
+        assert_eq!(p.items[0].slot, Slot::Shoes);
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!((p.errors[0].line, p.errors[0].field.as_str()), (3, "category"));
+    }
+
+    #[test]
+    fn jsonl_reports_bad_lines() {
+        let p = parse("f.jsonl", "{\"sku\":\"J1\",\"title\":\"Beanie\",\"category\":\"Beanies\",\"price\":99}\nnot json\n[1]\n");
+        assert_eq!(p.items.len(), 1);
+        assert_eq!(p.items[0].price, Some(99.0));
+        assert_eq!(p.errors.iter().map(|e| e.line).collect::<Vec<_>>(), [2, 3]);
+    }
+
+    #[test]
+    fn shopify_rows_inherit_from_handle() {
+        let csv = "Handle,Title,Body (HTML),Vendor,Type,Option1 Value,Variant SKU,Variant Price,Image Src\n\
+                   tee,Star Tee,Soft,Little Fern,T-shirts,Red,TEE-R,99,\n\
+                   tee,,,,,Blue,TEE-B,99,\n\
+                   tee,,,,,,,,img2.jpg\n";
+        let p = parse("products.csv", csv);
+        assert_eq!(p.items.len(), 2, "{:?}", p.errors);
+        assert_eq!(p.items[1].title, "Star Tee");
+        assert_eq!(p.items[1].colour, "Blue");
+        assert_eq!(p.items[1].brand, "Little Fern");
+        assert_eq!(p.items[1].item_group_id, "tee");
+    }
+}

@@ -1,0 +1,433 @@
+//! Command-line interface: thin clap subcommands over the library. `outfit-studio` with no subcommand opens the app.
+
+use crate::catalogue::{AgeGroup, Slot};
+use crate::engine::{CompletionFilter, Engine};
+use crate::store::Verdict;
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "outfit-studio", version, about = "Outfit compatibility studio for children's-fashion stylists")]
+pub struct Cli {
+    /// SQLite database (default: $OUTFIT_STUDIO_DATA/studio.db, else ~/.local/share/outfit-studio/studio.db).
+    #[arg(long, global = true, env = "OUTFIT_STUDIO_DB")]
+    pub db: Option<PathBuf>,
+    /// Directory with manifest.json and the ONNX encoders (default: the checkout's models/).
+    #[arg(long, global = true)]
+    pub models: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Open the desktop app (the default).
+    App,
+    /// Import the embedded demo catalogue, index it, and show a scored outfit and completions.
+    Demo,
+    /// Import catalogue feeds (CSV, TSV, JSON Lines, Google Merchant TSV/XML, Shopify CSV).
+    Import {
+        #[arg(required = true)]
+        feeds: Vec<PathBuf>,
+        /// Print every row error and warning instead of the first 20.
+        #[arg(long)]
+        all_errors: bool,
+    },
+    /// Encode every new or changed item with the image and text encoders (cached per encoder version).
+    Index {
+        #[arg(long, default_value_t = 32)]
+        batch: usize,
+    },
+    /// Score an outfit: compatibility 0..1 and every pair's contribution.
+    Score {
+        #[arg(required = true, num_args = 2..)]
+        skus: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Suggest items that complete an outfit.
+    Complete {
+        #[arg(required = true)]
+        skus: Vec<String>,
+        /// Slot to fill (top, bottom, one_piece, outerwear, shoes, headwear, bag, accessory); default: every slot the
+        /// outfit lacks.
+        #[arg(long)]
+        slot: Option<String>,
+        #[arg(short, long, default_value_t = 10)]
+        k: usize,
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a stylist's judgement of an outfit (committed before the command returns).
+    Judge {
+        /// accept, reject or skip
+        verdict: String,
+        #[arg(required = true, num_args = 2..)]
+        skus: Vec<String>,
+        #[arg(long, env = "OUTFIT_STUDIO_STYLIST")]
+        stylist: String,
+        /// Reason tags: colour_clash, season, formality, age_mismatch, other.
+        #[arg(long = "reason")]
+        reasons: Vec<String>,
+    },
+    /// Undo a judgement by id (it stays in the audit trail, marked undone).
+    Undo { id: i64 },
+    /// Export approved outfits or labels.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+    /// List, activate or roll back compatibility-head versions.
+    Models {
+        #[command(subcommand)]
+        action: Option<ModelsAction>,
+    },
+    /// Build the untrained zero-shot head from the indexed catalogue and write it to a file.
+    ZeroShotHead {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check that ONNX Runtime and the models load (fetches ONNX Runtime on first use).
+    Doctor,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportWhat {
+    /// Approved outfits for the webshop.
+    Outfits {
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Include outfits with out-of-stock items.
+        #[arg(long)]
+        include_out_of_stock: bool,
+    },
+    /// Judgements as JSON Lines.
+    Labels {
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        include_undone: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ModelsAction {
+    List,
+    /// Make a version the active head and re-embed the catalogue.
+    Activate {
+        id: i64,
+    },
+}
+
+#[derive(Args, Debug, Default)]
+pub struct FilterArgs {
+    /// Allowed age groups (repeatable).
+    #[arg(long = "age")]
+    pub ages: Vec<String>,
+    #[arg(long)]
+    pub in_stock: bool,
+    #[arg(long)]
+    pub min_price: Option<f32>,
+    #[arg(long)]
+    pub max_price: Option<f32>,
+    #[arg(long = "brand")]
+    pub brands: Vec<String>,
+}
+
+impl FilterArgs {
+    fn to_filter(&self) -> Result<CompletionFilter> {
+        let age_groups =
+            self.ages.iter().map(|a| AgeGroup::parse(a).with_context(|| format!("unknown age group {a:?}"))).collect::<Result<_>>()?;
+        Ok(CompletionFilter {
+            age_groups,
+            in_stock_only: self.in_stock,
+            min_price: self.min_price,
+            max_price: self.max_price,
+            brands: self.brands.clone(),
+        })
+    }
+}
+
+/// The data directory: `$OUTFIT_STUDIO_DATA`, else `$XDG_DATA_HOME/outfit-studio`, else `~/.local/share/outfit-studio`.
+pub fn data_dir() -> PathBuf {
+    if let Some(p) = std::env::var_os("OUTFIT_STUDIO_DATA").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    if let Some(p) = std::env::var_os("XDG_DATA_HOME").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p).join("outfit-studio");
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
+    home.join(".local/share/outfit-studio")
+}
+
+pub fn default_db() -> PathBuf {
+    data_dir().join("studio.db")
+}
+
+/// The embedded demo catalogue feed.
+pub fn demo_feed() -> PathBuf {
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/catalogue.csv");
+    if built.is_file() { built } else { PathBuf::from("assets/demo/catalogue.csv") }
+}
+
+pub fn main() -> ExitCode {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("OUTFIT_STUDIO_LOG"))
+        .with_writer(std::io::stderr)
+        .try_init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let db = cli.db.clone().unwrap_or_else(default_db);
+    let models = cli.models.clone().unwrap_or_else(crate::encode::manifest::default_models_dir);
+    let open = || Engine::open(&db, &models);
+    match cli.command.unwrap_or(Command::App) {
+        Command::App => crate::ui::run_app(db, models),
+        Command::Demo => demo(&mut open()?),
+        Command::Import { feeds, all_errors } => {
+            let mut e = open()?;
+            for f in feeds {
+                import_one(&mut e, &f, all_errors)?;
+            }
+            Ok(())
+        }
+        Command::Index { batch } => index(&mut open()?, batch),
+        Command::Score { skus, json } => {
+            let e = open()?;
+            let ids: Vec<i64> = e.resolve_skus(&skus)?.iter().map(|i| i.id).collect();
+            let s = e.score_outfit(&ids)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&s)?);
+            } else {
+                println!("compatibility {:.3}  (model {}, mean pair term {:+.3})", s.probability, s.model, s.mean_pair);
+                let mut pairs = s.pairs.clone();
+                pairs.sort_by(|a, b| a.raw.total_cmp(&b.raw));
+                println!("pairs, weakest first:");
+                for p in pairs {
+                    println!("  {:<14} {:<14} {:+.3}  ({:.2})", p.a, p.b, p.raw, p.probability);
+                }
+            }
+            Ok(())
+        }
+        Command::Complete { skus, slot, k, filter, json } => {
+            let e = open()?;
+            let board: Vec<&crate::store::StoredItem> = e.resolve_skus(&skus)?;
+            let slots = match slot {
+                Some(s) => vec![Slot::parse(&s).with_context(|| {
+                    format!("unknown slot {s:?}; one of top, bottom, one_piece, outerwear, shoes, headwear, bag, accessory")
+                })?],
+                None => empty_slots(&board.iter().map(|i| i.item.slot).collect::<Vec<_>>()),
+            };
+            let ids: Vec<i64> = board.iter().map(|i| i.id).collect();
+            let res = e.complete(&ids, &slots, k, &filter.to_filter()?)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&res)?);
+            } else {
+                for (s, sugg) in res {
+                    println!("{}:", s.label());
+                    if sugg.is_empty() {
+                        println!("  (nothing matches the filters)");
+                    }
+                    for (i, x) in sugg.iter().enumerate() {
+                        println!("  {:>2}. {:<12} {:.3}  {}", i + 1, x.sku, x.outfit_probability, x.title);
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Judge { verdict, skus, stylist, reasons } => {
+            let v = Verdict::parse(&verdict).with_context(|| format!("verdict must be accept, reject or skip, not {verdict:?}"))?;
+            let mut e = open()?;
+            let id = e.judge(&skus, v, &stylist, "cli", &reasons, None)?;
+            println!("recorded judgement {id}: {} by {stylist}", v.as_str());
+            Ok(())
+        }
+        Command::Undo { id } => {
+            open()?.undo(id)?;
+            println!("judgement {id} undone");
+            Ok(())
+        }
+        Command::Export { what } => export(&mut open()?, what),
+        Command::Models { action } => {
+            let mut e = open()?;
+            if let Some(ModelsAction::Activate { id }) = action {
+                e.activate_model(id)?;
+                println!("model {id} is now active");
+            }
+            for m in e.store.models()? {
+                println!(
+                    "{} {:>3}  {:<24} parent {:<4} {}  trained on: {}",
+                    if m.active { "*" } else { " " },
+                    m.id,
+                    m.name,
+                    m.parent_id.map(|p| p.to_string()).unwrap_or("-".into()),
+                    m.created_at,
+                    m.trained_on
+                );
+            }
+            Ok(())
+        }
+        Command::ZeroShotHead { out } => {
+            let e = open()?;
+            let head = e.zero_shot_from_catalogue()?;
+            std::fs::write(&out, head.to_bytes()?)?;
+            println!("wrote {} (calibration a={:.3} b={:.3})", out.display(), head.calibration().0, head.calibration().1);
+            Ok(())
+        }
+        Command::Doctor => {
+            let lib = crate::encode::runtime::library_path()?;
+            println!("ONNX Runtime: {}", lib.display());
+            let mut enc = crate::encode::Encoders::load(&models)?;
+            println!("encoders: {} (checksums and signatures verified)", enc.encoder_key());
+            let v = enc.encode_texts(&["red summer dress".to_string()])?;
+            println!("text embedding dim {}", v[0].len());
+            println!("database: {}", db.display());
+            Ok(())
+        }
+    }
+}
+
+/// Slots an outfit still lacks. A one-piece fills top and bottom; accessories are always open.
+pub fn empty_slots(present: &[Slot]) -> Vec<Slot> {
+    Slot::ALL
+        .into_iter()
+        .filter(|s| !present.contains(s))
+        .filter(|s| !(present.contains(&Slot::OnePiece) && matches!(s, Slot::Top | Slot::Bottom)))
+        .filter(|s| !(*s == Slot::OnePiece && (present.contains(&Slot::Top) || present.contains(&Slot::Bottom))))
+        .collect()
+}
+
+fn import_one(e: &mut Engine, f: &Path, all_errors: bool) -> Result<()> {
+    let s = e.import(f)?;
+    println!(
+        "{}: {} format, {} items imported ({} new, {} updated, {} unchanged), {} rows rejected, {} warnings, {:.0} items/s",
+        s.feed,
+        s.format,
+        s.rows_ok,
+        s.inserted,
+        s.updated,
+        s.unchanged,
+        s.errors.len(),
+        s.warnings.len(),
+        s.rows_ok as f64 / s.seconds.max(1e-9)
+    );
+    let limit = if all_errors { usize::MAX } else { 20 };
+    for err in s.errors.iter().take(limit) {
+        println!("  rejected {err}");
+    }
+    for w in s.warnings.iter().take(limit) {
+        println!("  warning  {w}");
+    }
+    let hidden = (s.errors.len() + s.warnings.len()).saturating_sub(2 * limit.min(s.errors.len().max(s.warnings.len())));
+    if !all_errors && (s.errors.len() > limit || s.warnings.len() > limit) {
+        println!("  … more not shown ({hidden}); use --all-errors");
+    }
+    Ok(())
+}
+
+fn index(e: &mut Engine, batch: usize) -> Result<()> {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} items  {per_sec}  eta {eta}").expect("template"));
+    let stats = e.index_catalogue(
+        batch,
+        &mut |p| {
+            bar.set_length(p.total as u64);
+            bar.set_position(p.done as u64);
+        },
+        &|| false,
+    )?;
+    bar.finish_and_clear();
+    println!(
+        "indexed {} items in {:.1}s ({:.1} items/s); {} already up to date; {} text-only",
+        stats.encoded,
+        stats.seconds,
+        stats.encoded as f64 / stats.seconds.max(1e-9),
+        stats.already_fresh,
+        stats.text_only
+    );
+    for (sku, err) in stats.image_errors.iter().take(20) {
+        println!("  image of {sku} unusable, text only: {err}");
+    }
+    if let Some(m) = e.active_model() {
+        println!("active head: {} ({})", m.name, m.trained_on);
+    }
+    Ok(())
+}
+
+fn export(e: &mut Engine, what: ExportWhat) -> Result<()> {
+    let mut sink: (Box<dyn std::io::Write>, String) = |out: &Option<PathBuf>| -> Result<(Box<dyn std::io::Write>, String)> {
+        Ok(match out {
+            Some(p) => (
+                Box::new(std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?)),
+                p.display().to_string(),
+            ),
+            None => (Box::new(std::io::stdout().lock()), "-".into()),
+        })
+    }(match &what {
+        ExportWhat::Outfits { out, .. } | ExportWhat::Labels { out, .. } => out,
+    })?;
+    let n = match what {
+        ExportWhat::Outfits { format, include_out_of_stock, .. } => {
+            if format != "json" {
+                bail!("unknown outfit export format {format:?}; supported: json");
+            }
+            crate::export::write_outfits_json(&mut e.store, &mut sink.0, &sink.1, !include_out_of_stock)?
+        }
+        ExportWhat::Labels { include_undone, .. } => crate::export::write_labels_jsonl(&mut e.store, &mut sink.0, &sink.1, include_undone)?,
+    };
+    sink.0.flush()?;
+    if sink.1 != "-" {
+        println!("exported {n} records to {}", sink.1);
+    }
+    Ok(())
+}
+
+fn demo(e: &mut Engine) -> Result<()> {
+    let feed = demo_feed();
+    import_one(e, &feed, false)?;
+    index(e, 32)?;
+    // A summer look for a toddler: the first toddler top and summer shorts in the catalogue, then completions.
+    let items: Vec<&crate::store::StoredItem> = {
+        let mut v: Vec<_> = e.items().values().collect();
+        v.sort_by_key(|i| i.id);
+        v
+    };
+    let pick =
+        |slot: Slot| items.iter().find(|i| i.item.slot == slot && i.item.age_group == Some(AgeGroup::Toddler)).map(|i| i.item.sku.clone());
+    let board: Vec<String> = [pick(Slot::Top), pick(Slot::Bottom)].into_iter().flatten().collect();
+    if board.len() < 2 {
+        bail!("the demo catalogue lacks toddler tops and bottoms");
+    }
+    println!("\n$ outfit-studio score {}", board.join(" "));
+    run_sub(e, Command::Score { skus: board.clone(), json: false })?;
+    println!("\n$ outfit-studio complete {} -k 5", board.join(" "));
+    run_sub(
+        e,
+        Command::Complete {
+            skus: board,
+            slot: None,
+            k: 5,
+            filter: FilterArgs { ages: vec!["toddler".into()], in_stock: true, ..Default::default() },
+            json: false,
+        },
+    )
+}
+
+fn run_sub(e: &mut Engine, c: Command) -> Result<()> {
+    run(Cli { db: Some(e.store.path().to_path_buf()), models: Some(e.models_dir.clone()), command: Some(c) })
+}

@@ -1,0 +1,522 @@
+//! The engine: one handle over the store, the active head and the embedding index, used by the CLI and the app.
+//!
+//! Everything a stylist or a script does goes through here, so the CLI and the UI cannot drift apart.
+
+use crate::catalogue::{self, Item, ParsedFeed, Slot};
+use crate::encode::{self, Encoders, IndexProgress, IndexStats, manifest::Manifest};
+use crate::model::{BlockWeights, Head, HeadDims};
+use crate::score::{self, EmbeddingIndex, Filter, IndexRow, Query, Scorer};
+use crate::store::{ModelRow, NewJudgement, Store, StoredItem, Verdict};
+use anyhow::{Context, Result, anyhow, bail};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// File name of the shipped untrained head inside the models directory.
+pub const SHIPPED_HEAD: &str = "head-zeroshot.safetensors";
+pub const SHIPPED_HEAD_NAME: &str = "zero-shot-v1";
+
+pub struct Engine {
+    pub store: Store,
+    pub models_dir: PathBuf,
+    manifest: Manifest,
+    encoders: Option<Encoders>,
+    head: Option<(ModelRow, Head)>,
+    items: HashMap<i64, StoredItem>,
+    index: Arc<EmbeddingIndex>,
+    scorer: Box<dyn Scorer>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportSummary {
+    pub feed: String,
+    pub format: String,
+    pub rows_ok: usize,
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub errors: Vec<catalogue::RowError>,
+    pub warnings: Vec<catalogue::RowError>,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PairScore {
+    pub a: String,
+    pub b: String,
+    /// s(a,b), the raw bilinear pair term.
+    pub raw: f32,
+    /// σ(a·raw + b): this pair alone, as a probability.
+    pub probability: f32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutfitScore {
+    pub probability: f32,
+    pub mean_pair: f32,
+    pub pairs: Vec<PairScore>,
+    pub model: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    pub item_id: i64,
+    pub sku: String,
+    pub title: String,
+    /// Probability of the outfit with this item added.
+    pub outfit_probability: f32,
+    /// Mean pair term of this item with the board's items (the ranking key).
+    pub fit: f32,
+}
+
+/// Board-level filters for completions, in catalogue terms (the engine maps them to index rows).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct CompletionFilter {
+    pub age_groups: Vec<catalogue::AgeGroup>,
+    pub in_stock_only: bool,
+    pub min_price: Option<f32>,
+    pub max_price: Option<f32>,
+    pub brands: Vec<String>,
+}
+
+impl Engine {
+    /// Opens (creating if needed) a database and makes sure a head is active.
+    pub fn open(db: &Path, models_dir: &Path) -> Result<Engine> {
+        let store = Store::open(db)?;
+        let manifest = Manifest::load(models_dir)?;
+        let mut e = Engine {
+            store,
+            models_dir: models_dir.to_path_buf(),
+            manifest,
+            encoders: None,
+            head: None,
+            items: HashMap::new(),
+            index: Arc::new(EmbeddingIndex::build(0, Vec::new())),
+            scorer: score::default_scorer(),
+        };
+        e.reload()?;
+        Ok(e)
+    }
+
+    /// Re-reads items, the active head and embeddings from the store (after another process changed them).
+    pub fn reload(&mut self) -> Result<()> {
+        self.items = self.store.all_items()?.into_iter().map(|i| (i.id, i)).collect();
+        self.ensure_head()?;
+        self.refresh_embeddings()
+    }
+
+    pub fn encoder_key(&self) -> String {
+        self.manifest.encoder_key()
+    }
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn set_scorer(&mut self, scorer: Box<dyn Scorer>) {
+        self.scorer = scorer;
+    }
+    pub fn scorer(&self) -> &dyn Scorer {
+        self.scorer.as_ref()
+    }
+    pub fn index(&self) -> &Arc<EmbeddingIndex> {
+        &self.index
+    }
+    pub fn items(&self) -> &HashMap<i64, StoredItem> {
+        &self.items
+    }
+    pub fn item(&self, id: i64) -> Option<&StoredItem> {
+        self.items.get(&id)
+    }
+    pub fn item_by_sku(&self, sku: &str) -> Option<&StoredItem> {
+        self.items.values().find(|i| i.item.sku == sku)
+    }
+    pub fn active_model(&self) -> Option<&ModelRow> {
+        self.head.as_ref().map(|(m, _)| m)
+    }
+    pub fn head(&self) -> Option<&Head> {
+        self.head.as_ref().map(|(_, h)| h)
+    }
+
+    /// Imports a feed file: parse, then upsert by SKU in one transaction.
+    pub fn import(&mut self, path: &Path) -> Result<ImportSummary> {
+        let t = std::time::Instant::now();
+        let parsed: ParsedFeed = catalogue::import_feed(path)?;
+        let stats = self.store.upsert_items(&parsed.items, &path.display().to_string())?;
+        self.items = self.store.all_items()?.into_iter().map(|i| (i.id, i)).collect();
+        Ok(ImportSummary {
+            feed: path.display().to_string(),
+            format: parsed.format.map(|f| format!("{f:?}")).unwrap_or_default(),
+            rows_ok: parsed.items.len(),
+            inserted: stats.inserted,
+            updated: stats.updated,
+            unchanged: stats.unchanged,
+            errors: parsed.errors,
+            warnings: parsed.warnings,
+            seconds: t.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Encodes items whose features are missing or stale, then embeds them with the active head.
+    pub fn index_catalogue(
+        &mut self,
+        batch: usize,
+        progress: &mut dyn FnMut(IndexProgress),
+        cancel: &dyn Fn() -> bool,
+    ) -> Result<IndexStats> {
+        let todo = self.store.items_needing_features(&self.encoder_key())?.len();
+        let stats = if todo == 0 {
+            IndexStats { already_fresh: self.store.item_count()?, ..Default::default() }
+        } else {
+            let mut enc = self.encoders.take().map(Ok).unwrap_or_else(|| Encoders::load(&self.models_dir))?;
+            let r = encode::index(&mut self.store, &mut enc, batch, progress, cancel);
+            self.encoders = Some(enc);
+            r?
+        };
+        self.items = self.store.all_items()?.into_iter().map(|i| (i.id, i)).collect();
+        self.ensure_head()?;
+        self.refresh_embeddings()?;
+        Ok(stats)
+    }
+
+    /// Makes sure a head is active: the stored active one, else the shipped zero-shot head (installed on first
+    /// use), else a zero-shot head built from this catalogue's features.
+    fn ensure_head(&mut self) -> Result<()> {
+        if let Some(row) = self.store.active_model()? {
+            if self.head.as_ref().is_some_and(|(m, _)| m.id == row.id) {
+                return Ok(());
+            }
+            let head = Head::from_bytes(&row.weights).with_context(|| format!("head {} is unreadable", row.name))?;
+            head.check_encoders(self.manifest.image.dim, self.manifest.text.dim)?;
+            self.head = Some((row, head));
+            return Ok(());
+        }
+        let shipped = self.models_dir.join(SHIPPED_HEAD);
+        let (head, trained_on) = if shipped.is_file() {
+            let bytes = std::fs::read(&shipped)?;
+            (
+                Head::from_bytes(&bytes).with_context(|| format!("{} is not a valid head", shipped.display()))?,
+                shipped_trained_on(&self.models_dir),
+            )
+        } else if self.store.features_count(&self.encoder_key())? > 0 {
+            (
+                self.zero_shot_from_catalogue()?,
+                "untrained zero-shot head (random projection of frozen features, centred on this catalogue)".to_string(),
+            )
+        } else {
+            // Nothing indexed yet and no shipped head: scoring waits for `index`.
+            return Ok(());
+        };
+        head.check_encoders(self.manifest.image.dim, self.manifest.text.dim)?;
+        let id = self.install_head(SHIPPED_HEAD_NAME, &head, None, &trained_on, "{}", "{}")?;
+        self.store.set_active_model(id)?;
+        let row = self.store.model_by_id(id)?.expect("just inserted");
+        self.head = Some((row, head));
+        Ok(())
+    }
+
+    /// Stores a head as a new model version (not activated); returns its id.
+    pub fn install_head(
+        &mut self,
+        name: &str,
+        head: &Head,
+        parent: Option<i64>,
+        trained_on: &str,
+        params_json: &str,
+        metrics_json: &str,
+    ) -> Result<i64> {
+        let weights = head.to_bytes()?;
+        self.store.insert_model(&ModelRow {
+            id: 0,
+            name: name.to_string(),
+            kind: "head".into(),
+            parent_id: parent,
+            encoder_key: self.encoder_key(),
+            sha256: Head::sha256(&weights),
+            weights,
+            trained_on: trained_on.to_string(),
+            params_json: params_json.to_string(),
+            metrics_json: metrics_json.to_string(),
+            created_at: String::new(),
+            active: false,
+        })
+    }
+
+    /// Switches the active head (or rolls back to an earlier version) and re-embeds the catalogue for it.
+    pub fn activate_model(&mut self, id: i64) -> Result<()> {
+        let row = self.store.model_by_id(id)?.ok_or_else(|| anyhow!("no model version {id}"))?;
+        let head = Head::from_bytes(&row.weights)?;
+        head.check_encoders(self.manifest.image.dim, self.manifest.text.dim)?;
+        self.store.set_active_model(id)?;
+        self.head = Some((row, head));
+        self.refresh_embeddings()
+    }
+
+    /// A zero-shot head centred and calibrated on this store's features.
+    pub fn zero_shot_from_catalogue(&self) -> Result<Head> {
+        let feats = self.store.load_features(&self.encoder_key())?;
+        if feats.is_empty() {
+            bail!("no indexed items: run `outfit-studio index` first");
+        }
+        let dims = HeadDims::standard(self.manifest.image.dim, self.manifest.text.dim);
+        let mut mean = vec![0f32; dims.input()];
+        let mut row = vec![0f32; dims.input()];
+        let mut n = 0usize;
+        for (id, f) in &feats {
+            let Some(it) = self.items.get(id) else { continue };
+            crate::model::features::assemble(&it.item, f, dims.image, dims.text, &mut row);
+            for (m, x) in mean.iter_mut().zip(&row) {
+                *m += x;
+            }
+            n += 1;
+        }
+        mean.iter_mut().for_each(|m| *m /= n.max(1) as f32);
+        // Only the encoder blocks are centred: categorical one-hots keep their "same value" meaning.
+        let enc_dims = dims.image + dims.text;
+        mean[enc_dims..].fill(0.0);
+        let provisional = Head::zero_shot(dims, &mean, &BlockWeights::default(), (1.0, 0.0), 20_251_125)?;
+        // Calibrate: random cross-slot pairs should sit around 0.3, the top decile around 0.75.
+        let ids: Vec<i64> = feats.keys().copied().filter(|id| self.items.contains_key(id)).collect();
+        let pairs: Vec<(&Item, &encode_types::Features)> = ids.iter().map(|id| (&self.items[id].item, &feats[id])).collect();
+        let g = provisional.embed(&pairs)?;
+        let mut sims = Vec::new();
+        for i in 0..g.len() {
+            for j in (i + 1..g.len()).step_by(7).take(40) {
+                if pairs[i].0.slot != pairs[j].0.slot {
+                    sims.push(provisional.pair_score(&g[i], pairs[i].0.slot, &g[j], pairs[j].0.slot));
+                }
+            }
+        }
+        sims.sort_by(f32::total_cmp);
+        let q = |p: f64| sims.get(((sims.len() as f64 - 1.0) * p) as usize).copied().unwrap_or(0.0);
+        let (med, top) = (q(0.5), q(0.9));
+        // σ(a·med + b) = 0.3 and σ(a·top + b) = 0.75.
+        let logit = |p: f32| (p / (1.0 - p)).ln();
+        let a = (logit(0.75) - logit(0.3)) / (top - med).max(1e-3);
+        let b = logit(0.3) - a * med;
+        Head::zero_shot(dims, &mean, &BlockWeights::default(), (a, b), 20_251_125)
+    }
+
+    /// Embeds every item that has features but no embedding for the active head, then rebuilds the index.
+    pub fn refresh_embeddings(&mut self) -> Result<()> {
+        let Some((row, head)) = self.head.as_ref() else { return Ok(()) };
+        let model_id = row.id;
+        let mut have = self.store.load_embeddings(model_id)?;
+        let missing_ids: Vec<i64> = self.items.keys().copied().filter(|id| !have.contains_key(id)).collect();
+        if !missing_ids.is_empty() {
+            let feats = self.store.load_features(&self.encoder_key())?;
+            let todo: Vec<(&Item, &encode_types::Features)> =
+                missing_ids.iter().filter_map(|id| feats.get(id).map(|f| (&self.items[id].item, f))).collect();
+            if !todo.is_empty() {
+                let ids: Vec<i64> = todo.iter().map(|(_, f)| f.item_id).collect();
+                let vecs = head.embed(&todo)?;
+                let rows: Vec<(i64, Vec<f32>)> = ids.into_iter().zip(vecs).collect();
+                self.store.put_embeddings(model_id, &rows)?;
+                have.extend(rows);
+            }
+        }
+        let dim = head.dims.embed;
+        let rows: Vec<IndexRow> = have
+            .iter()
+            .filter_map(|(id, v)| {
+                let it = &self.items.get(id)?.item;
+                Some(IndexRow {
+                    item_id: *id,
+                    slot: it.slot,
+                    age_group: it.age_group,
+                    in_stock: it.in_stock,
+                    price: it.price,
+                    brand: &it.brand,
+                    vector: v,
+                })
+            })
+            .collect();
+        self.index = Arc::new(EmbeddingIndex::build(dim, rows));
+        Ok(())
+    }
+
+    fn ready_head(&self) -> Result<&Head> {
+        self.head().ok_or_else(|| anyhow!("no compatibility head yet: run `outfit-studio index` to encode the catalogue first"))
+    }
+
+    /// Looks up SKUs in the loaded catalogue, naming any that are unknown.
+    pub fn resolve_skus(&self, skus: &[String]) -> Result<Vec<&StoredItem>> {
+        let by_sku: HashMap<&str, &StoredItem> = self.items.values().map(|i| (i.item.sku.as_str(), i)).collect();
+        let missing: Vec<&str> = skus.iter().filter(|s| !by_sku.contains_key(s.as_str())).map(String::as_str).collect();
+        if !missing.is_empty() {
+            bail!("unknown SKU(s): {}", missing.join(", "));
+        }
+        Ok(skus.iter().map(|s| by_sku[s.as_str()]).collect())
+    }
+
+    fn embedding(&self, item_id: i64) -> Result<&[f32]> {
+        let row = self.index.row_of(item_id).ok_or_else(|| {
+            let sku = self.items.get(&item_id).map(|i| i.item.sku.as_str()).unwrap_or("?");
+            anyhow!("item {sku} is not indexed yet: run `outfit-studio index`")
+        })?;
+        Ok(self.index.row(row))
+    }
+
+    /// Compatibility of a set of items, with every pair's contribution.
+    pub fn score_outfit(&self, item_ids: &[i64]) -> Result<OutfitScore> {
+        let head = self.ready_head()?;
+        if item_ids.len() < 2 {
+            bail!("an outfit needs at least two items to score (got {})", item_ids.len());
+        }
+        let mut pairs = Vec::new();
+        let mut sum = 0.0;
+        for (x, &i) in item_ids.iter().enumerate() {
+            for &j in &item_ids[x + 1..] {
+                let (a, b) = (&self.items[&i].item, &self.items[&j].item);
+                let raw = head.pair_score(self.embedding(i)?, a.slot, self.embedding(j)?, b.slot);
+                sum += raw;
+                pairs.push(PairScore { a: a.sku.clone(), b: b.sku.clone(), raw, probability: head.probability(raw) });
+            }
+        }
+        let mean_pair = sum / pairs.len() as f32;
+        Ok(OutfitScore {
+            probability: head.probability(mean_pair),
+            mean_pair,
+            pairs,
+            model: self.active_model().map(|m| m.name.clone()).unwrap_or_default(),
+        })
+    }
+
+    /// The query vector for filling `slot` next to the board's items: q = mean_i g_i ⊙ m²(slot, slot_i).
+    pub fn slot_query(&self, board: &[i64], slot: Slot) -> Result<Vec<f32>> {
+        let head = self.ready_head()?;
+        let mut q = vec![0f32; head.dims.embed];
+        for &i in board {
+            let g = self.embedding(i)?;
+            let m = head.mask_sq(slot, self.items[&i].item.slot);
+            for ((qk, gk), mk) in q.iter_mut().zip(g).zip(m) {
+                *qk += gk * mk;
+            }
+        }
+        q.iter_mut().for_each(|v| *v /= board.len().max(1) as f32);
+        Ok(q)
+    }
+
+    fn to_filter(&self, board: &[i64], f: &CompletionFilter) -> Filter {
+        let age_mask = (!f.age_groups.is_empty()).then(|| f.age_groups.iter().fold(0u8, |m, a| m | 1 << a.index()));
+        let brands = (!f.brands.is_empty()).then(|| f.brands.iter().filter_map(|b| self.index.brand_id(b)).collect());
+        Filter {
+            age_mask,
+            in_stock_only: f.in_stock_only,
+            min_price: f.min_price,
+            max_price: f.max_price,
+            brands,
+            exclude_rows: board.iter().filter_map(|&i| self.index.row_of(i)).map(|r| r as u32).collect(),
+        }
+    }
+
+    /// Top-k items for each requested slot given the board, best first.
+    pub fn complete(&self, board: &[i64], slots: &[Slot], k: usize, filter: &CompletionFilter) -> Result<Vec<(Slot, Vec<Suggestion>)>> {
+        let head = self.ready_head()?;
+        if board.is_empty() {
+            bail!("put at least one item on the board to get suggestions");
+        }
+        let flt = self.to_filter(board, filter);
+        let queries: Vec<Query> = slots
+            .iter()
+            .map(|&s| Ok(Query { slot: s, vector: self.slot_query(board, s)?, filter: flt.clone(), k }))
+            .collect::<Result<_>>()?;
+        let hits = self.scorer.top_k(&self.index, &queries)?;
+        // The outfit's mean pair term after adding c: (existing sum + |board|·fit) / new pair count.
+        let n = board.len() as f32;
+        let existing_sum = if board.len() >= 2 { self.score_outfit(board)?.mean_pair * n * (n - 1.0) / 2.0 } else { 0.0 };
+        let new_pairs = (n + 1.0) * n / 2.0;
+        Ok(slots
+            .iter()
+            .zip(hits)
+            .map(|(&s, hs)| {
+                let sugg = hs
+                    .into_iter()
+                    .map(|h| {
+                        let id = self.index.item_ids[h.row as usize];
+                        let it = &self.items[&id].item;
+                        Suggestion {
+                            item_id: id,
+                            sku: it.sku.clone(),
+                            title: it.title.clone(),
+                            fit: h.score,
+                            outfit_probability: head.probability((existing_sum + n * h.score) / new_pairs),
+                        }
+                    })
+                    .collect();
+                (s, sugg)
+            })
+            .collect())
+    }
+
+    /// Records a judgement on an outfit, scored by the active head; durable when this returns.
+    pub fn judge(
+        &mut self,
+        skus: &[String],
+        verdict: Verdict,
+        stylist: &str,
+        source: &str,
+        reasons: &[String],
+        outfit_id: Option<i64>,
+    ) -> Result<i64> {
+        let resolved: Vec<(Slot, i64)> = self.resolve_skus(skus)?.iter().map(|i| (i.item.slot, i.id)).collect();
+        let ids: Vec<i64> = resolved.iter().map(|(_, id)| *id).collect();
+        let score = self.score_outfit(&ids).ok().map(|s| s.probability as f64);
+        let model = self.active_model().cloned();
+        // An accepted look goes to the approved list (a new outfit, or the reopened one being judged).
+        let outfit_id = match (verdict, outfit_id) {
+            (Verdict::Accept, None) => {
+                let n = self.store.outfits(&[crate::store::OutfitStatus::Approved, crate::store::OutfitStatus::Exported])?.len() + 1;
+                Some(self.store.create_outfit(&format!("Look {n}"), crate::store::OutfitStatus::Approved, stylist, &resolved)?)
+            }
+            (Verdict::Accept, Some(id)) => {
+                self.store.update_outfit(id, &self.store.outfit(id)?.map(|o| o.name).unwrap_or_default(), &resolved)?;
+                self.store.set_outfit_status(id, crate::store::OutfitStatus::Approved)?;
+                Some(id)
+            }
+            _ => outfit_id,
+        };
+        self.store.record_judgement(&NewJudgement {
+            skus: skus.to_vec(),
+            verdict,
+            stylist: stylist.to_string(),
+            model_id: model.as_ref().map(|m| m.id),
+            model_name: model.map(|m| m.name),
+            score,
+            source: source.to_string(),
+            reasons: reasons.to_vec(),
+            outfit_id,
+        })
+    }
+}
+
+impl Engine {
+    /// Undoes a judgement; an outfit that was approved by it leaves the approved list.
+    pub fn undo(&mut self, judgement_id: i64) -> Result<()> {
+        let j = self
+            .store
+            .all_judgements()?
+            .into_iter()
+            .find(|j| j.id == judgement_id)
+            .ok_or_else(|| anyhow!("no judgement {judgement_id}"))?;
+        self.store.undo_judgement(judgement_id)?;
+        if let (Verdict::Accept, Some(o)) = (j.verdict, j.outfit_id) {
+            self.store.set_outfit_status(o, crate::store::OutfitStatus::Archived)?;
+        }
+        Ok(())
+    }
+}
+
+/// What the shipped head says it was trained on (its sidecar JSON), for the model table.
+fn shipped_trained_on(models_dir: &Path) -> String {
+    std::fs::read_to_string(models_dir.join("head-zeroshot.json"))
+        .ok()
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+        .and_then(|v| v["trained_on"].as_str().map(str::to_string))
+        .unwrap_or_else(|| "untrained zero-shot head".to_string())
+}
+
+/// Stored features under the name the head reads them by.
+mod encode_types {
+    pub use crate::store::StoredFeatures as Features;
+}

@@ -1,0 +1,6 @@
+//! The compatibility model: input features, the type-aware head, and (in `train`/`eval`) learning and metrics.
+
+pub mod features;
+pub mod head;
+
+pub use head::{BlockWeights, Head, HeadDims};

@@ -1,0 +1,143 @@
+//! Named outfits (drafts and approved looks) and the export log.
+
+use super::{Store, now};
+use crate::catalogue::Slot;
+use anyhow::{Result, bail};
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutfitStatus {
+    Draft,
+    Approved,
+    Exported,
+    Archived,
+}
+
+impl OutfitStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutfitStatus::Draft => "draft",
+            OutfitStatus::Approved => "approved",
+            OutfitStatus::Exported => "exported",
+            OutfitStatus::Archived => "archived",
+        }
+    }
+    pub fn parse(s: &str) -> Option<OutfitStatus> {
+        match s {
+            "draft" => Some(OutfitStatus::Draft),
+            "approved" => Some(OutfitStatus::Approved),
+            "exported" => Some(OutfitStatus::Exported),
+            "archived" => Some(OutfitStatus::Archived),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outfit {
+    pub id: i64,
+    pub name: String,
+    pub status: OutfitStatus,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+    /// (slot, item id) in board order.
+    pub items: Vec<(Slot, i64)>,
+}
+
+impl Store {
+    /// Saves a new outfit and returns its id.
+    pub fn create_outfit(&mut self, name: &str, status: OutfitStatus, created_by: &str, items: &[(Slot, i64)]) -> Result<i64> {
+        let at = now();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO outfits (name, status, created_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![name, status.as_str(), created_by, at],
+        )?;
+        let id = tx.last_insert_rowid();
+        for (pos, (slot, item)) in items.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO outfit_items (outfit_id, position, slot, item_id) VALUES (?1, ?2, ?3, ?4)",
+                params![id, pos as i64, slot.as_str(), item],
+            )?;
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Replaces an outfit's name and items (editing a reopened look).
+    pub fn update_outfit(&mut self, id: i64, name: &str, items: &[(Slot, i64)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let n = tx.execute("UPDATE outfits SET name = ?2, updated_at = ?3 WHERE id = ?1", params![id, name, now()])?;
+        if n == 0 {
+            bail!("no outfit with id {id}");
+        }
+        tx.execute("DELETE FROM outfit_items WHERE outfit_id = ?1", [id])?;
+        for (pos, (slot, item)) in items.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO outfit_items (outfit_id, position, slot, item_id) VALUES (?1, ?2, ?3, ?4)",
+                params![id, pos as i64, slot.as_str(), item],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn set_outfit_status(&mut self, id: i64, status: OutfitStatus) -> Result<()> {
+        self.conn.execute("UPDATE outfits SET status = ?2, updated_at = ?3 WHERE id = ?1", params![id, status.as_str(), now()])?;
+        Ok(())
+    }
+
+    pub fn outfit(&self, id: i64) -> Result<Option<Outfit>> {
+        let head = self
+            .conn
+            .query_row("SELECT id, name, status, created_by, created_at, updated_at FROM outfits WHERE id = ?1", [id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .optional()?;
+        let Some((id, name, status, created_by, created_at, updated_at)) = head else { return Ok(None) };
+        let mut st = self.conn.prepare("SELECT slot, item_id FROM outfit_items WHERE outfit_id = ?1 ORDER BY position")?;
+        let items = st
+            .query_map([id], |r| Ok((Slot::parse(&r.get::<_, String>(0)?).unwrap_or(Slot::Accessory), r.get::<_, i64>(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Some(Outfit {
+            id,
+            name,
+            status: OutfitStatus::parse(&status).unwrap_or(OutfitStatus::Draft),
+            created_by,
+            created_at,
+            updated_at,
+            items,
+        }))
+    }
+
+    /// Outfits with one of the given statuses, newest first.
+    pub fn outfits(&self, statuses: &[OutfitStatus]) -> Result<Vec<Outfit>> {
+        let ids: Vec<i64> = {
+            let mut st = self.conn.prepare("SELECT id, status FROM outfits ORDER BY id DESC")?;
+            st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+                .filter_map(|r| r.ok())
+                .filter(|(_, s)| OutfitStatus::parse(s).is_some_and(|s| statuses.contains(&s)))
+                .map(|(id, _)| id)
+                .collect()
+        };
+        ids.into_iter().filter_map(|id| self.outfit(id).transpose()).collect()
+    }
+
+    pub fn record_export(&mut self, kind: &str, format: &str, path: &str, count: usize) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO exports (kind, format, path, count, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![kind, format, path, count as i64, now()],
+        )?;
+        Ok(())
+    }
+}

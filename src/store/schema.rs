@@ -1,0 +1,113 @@
+//! Numbered migrations. `PRAGMA user_version` records how many have run; each runs in its own transaction.
+//! Append new migrations; never edit one that has shipped.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    r#"
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    sku TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    category TEXT NOT NULL DEFAULT '',
+    slot TEXT NOT NULL,
+    colour TEXT NOT NULL DEFAULT '',
+    brand TEXT NOT NULL DEFAULT '',
+    age_group TEXT,
+    gender TEXT,
+    season TEXT NOT NULL DEFAULT 'all',
+    size TEXT NOT NULL DEFAULT '',
+    price REAL,
+    currency TEXT NOT NULL DEFAULT '',
+    image TEXT,
+    image_status TEXT NOT NULL DEFAULT 'none',
+    in_stock INTEGER NOT NULL DEFAULT 1,
+    item_group_id TEXT NOT NULL DEFAULT '',
+    content_hash TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX items_slot ON items(slot);
+
+CREATE TABLE features (
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    encoder_key TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    image_vec BLOB,
+    text_vec BLOB NOT NULL,
+    image_error TEXT,
+    PRIMARY KEY (item_id, encoder_key)
+);
+
+CREATE TABLE models (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    parent_id INTEGER REFERENCES models(id),
+    encoder_key TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    weights BLOB NOT NULL,
+    trained_on TEXT NOT NULL,
+    params_json TEXT NOT NULL DEFAULT '{}',
+    metrics_json TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE embeddings (
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model_id, item_id)
+);
+
+CREATE TABLE stylists (
+    name TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE outfits (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('draft', 'approved', 'exported', 'archived')),
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE outfit_items (
+    outfit_id INTEGER NOT NULL REFERENCES outfits(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    slot TEXT NOT NULL,
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    PRIMARY KEY (outfit_id, position)
+);
+
+CREATE TABLE judgements (
+    id INTEGER PRIMARY KEY,
+    outfit_key TEXT NOT NULL,
+    skus_json TEXT NOT NULL,
+    verdict TEXT NOT NULL CHECK (verdict IN ('accept', 'reject', 'skip')),
+    stylist TEXT NOT NULL,
+    at TEXT NOT NULL,
+    model_id INTEGER REFERENCES models(id),
+    model_name TEXT,
+    score REAL,
+    source TEXT NOT NULL DEFAULT 'manual',
+    reasons TEXT NOT NULL DEFAULT '',
+    outfit_id INTEGER REFERENCES outfits(id),
+    undone_at TEXT
+);
+CREATE INDEX judgements_stylist ON judgements(stylist, at);
+CREATE INDEX judgements_key ON judgements(outfit_key);
+
+CREATE TABLE exports (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    format TEXT NOT NULL,
+    path TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    at TEXT NOT NULL
+);
+"#,
+];

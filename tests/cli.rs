@@ -1,0 +1,132 @@
+//! The foundation, driven as a user drives it: the `outfit-studio` binary on the embedded demo catalogue.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin(data: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_outfit-studio"));
+    c.env("OUTFIT_STUDIO_DATA", data).env_remove("OUTFIT_STUDIO_DB").env_remove("OUTFIT_STUDIO_STYLIST");
+    c
+}
+
+fn run_ok(data: &Path, args: &[&str]) -> String {
+    let out: Output = bin(data).args(args).output().expect("binary runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "outfit-studio {args:?} failed:\n{text}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn run_err(data: &Path, args: &[&str]) -> String {
+    let out = bin(data).args(args).output().expect("binary runs");
+    assert!(!out.status.success(), "outfit-studio {args:?} should fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn demo_feed() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/catalogue.csv")
+}
+
+fn demo_rows() -> Vec<Vec<String>> {
+    let mut r = csv::Reader::from_path(demo_feed()).unwrap();
+    r.records().map(|x| x.unwrap().iter().map(str::to_string).collect()).collect()
+}
+
+/// First demo SKU of a category and age group.
+fn sku(category: &str, age: &str) -> String {
+    demo_rows().into_iter().find(|r| r[3] == category && r[6] == age && r[13] == "true").unwrap_or_else(|| panic!("no {category}/{age}"))[0]
+        .clone()
+}
+
+#[test]
+fn import_index_score_complete_judge_export() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+
+    let out = run_ok(d, &["import", demo_feed().to_str().unwrap()]);
+    assert!(out.contains("600 items imported (600 new"), "{out}");
+    // Re-import updates in place: nothing new.
+    let out = run_ok(d, &["import", demo_feed().to_str().unwrap()]);
+    assert!(out.contains("(0 new, 0 updated, 600 unchanged)"), "{out}");
+
+    let out = run_ok(d, &["index"]);
+    assert!(out.contains("indexed 600 items"), "{out}");
+    // A second run does no work.
+    let out = run_ok(d, &["index"]);
+    assert!(out.contains("indexed 0 items") && out.contains("600 already up to date"), "{out}");
+
+    let (top, bottom, shoes) = (sku("T-shirts", "toddler"), sku("Shorts", "toddler"), sku("Sandals", "toddler"));
+    let json = run_ok(d, &["score", &top, &bottom, &shoes, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let p = v["probability"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&p));
+    assert_eq!(v["pairs"].as_array().unwrap().len(), 3);
+    let text = run_ok(d, &["score", &top, &bottom]);
+    assert!(text.starts_with("compatibility 0."), "{text}");
+
+    let json = run_ok(d, &["complete", &top, &bottom, "--slot", "shoes", "-k", "10", "--age", "toddler", "--in-stock", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let sugg = v[0][1].as_array().unwrap();
+    assert_eq!(sugg.len(), 10);
+    let rows = demo_rows();
+    let probs: Vec<f64> = sugg.iter().map(|s| s["outfit_probability"].as_f64().unwrap()).collect();
+    assert!(probs.windows(2).all(|w| w[0] >= w[1]), "best first: {probs:?}");
+    for s in sugg {
+        let row = rows.iter().find(|r| r[0] == s["sku"].as_str().unwrap()).unwrap();
+        assert!(["Sneakers", "Boots", "Sandals", "Wellies"].contains(&row[3].as_str()), "{row:?} is not shoes");
+        assert_eq!(row[6], "toddler");
+        assert_eq!(row[13], "true");
+    }
+    // All empty slots at once.
+    let text = run_ok(d, &["complete", &top, &bottom, "-k", "3"]);
+    assert!(text.contains("Shoes:") && text.contains("Outerwear:") && !text.contains("One-piece:"), "{text}");
+
+    let out = run_ok(d, &["judge", "accept", &top, &bottom, &shoes, "--stylist", "ana"]);
+    assert!(out.contains("recorded judgement 1"), "{out}");
+    run_ok(d, &["judge", "reject", &top, &shoes, "--stylist", "ben", "--reason", "colour_clash"]);
+    let err = run_err(d, &["judge", "accept", &top, "NOPE-1", "--stylist", "ana"]);
+    assert!(err.contains("unknown SKU(s): NOPE-1"), "{err}");
+
+    let labels = run_ok(d, &["export", "labels"]);
+    let lines: Vec<serde_json::Value> = labels.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["verdict"], "accept");
+    assert_eq!(lines[0]["stylist"], "ana");
+    assert!(lines[0]["score"].as_f64().is_some() && lines[0]["model_name"].as_str().is_some());
+    assert_eq!(lines[1]["reasons"][0], "colour_clash");
+
+    let out_file = d.join("outfits.json");
+    run_ok(d, &["export", "outfits", "--format", "json", "--out", out_file.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    let outfits = v.as_array().unwrap();
+    assert_eq!(outfits.len(), 1, "only the accepted outfit is approved");
+    let items = outfits[0]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert!(items.iter().all(|i| i["image"].as_str().unwrap().ends_with(".png") && i["price"].as_f64().unwrap() > 0.0));
+
+    // Undo removes the label from the export and the outfit from the approved list.
+    run_ok(d, &["undo", "1"]);
+    assert_eq!(run_ok(d, &["export", "labels"]).lines().count(), 1);
+    let v: serde_json::Value = serde_json::from_str(&run_ok(d, &["export", "outfits"])).unwrap();
+    assert!(v.as_array().unwrap().is_empty());
+
+    let models = run_ok(d, &["models"]);
+    assert!(models.contains("* "), "an active head is listed: {models}");
+}
+
+#[test]
+fn bad_feed_reports_lines_and_keeps_good_rows() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let feed = d.join("feed.csv");
+    std::fs::write(&feed, "sku,title,category,price,image\nG1,Red dress,Dresses,199,missing.png\nB1,,Dresses,10,\nB2,Boots,Boots,lots,\nG2,Jeans,Jeans,299,\n").unwrap();
+    let out = run_ok(d, &["import", feed.to_str().unwrap()]);
+    assert!(out.contains("2 items imported"), "{out}");
+    assert!(out.contains("rejected line 3: title: missing"), "{out}");
+    assert!(out.contains("rejected line 4: price: not a price"), "{out}");
+    assert!(out.contains("warning  line 2: image: image file not found"), "{out}");
+
+    let err = run_err(d, &["import", d.join("nope.csv").to_str().unwrap()]);
+    assert!(err.contains("cannot read feed"), "{err}");
+    let err = run_err(d, &["judge", "maybe", "G1", "G2", "--stylist", "x"]);
+    assert!(err.contains("verdict must be accept, reject or skip"), "{err}");
+}
