@@ -24,7 +24,10 @@ pub struct Engine {
     encoders: Option<Encoders>,
     head: Option<(ModelRow, Head)>,
     items: HashMap<i64, StoredItem>,
+    by_sku: HashMap<String, i64>,
     index: Arc<EmbeddingIndex>,
+    /// Item id -> row of `index` (the index itself is ordered by slot).
+    rows: HashMap<i64, usize>,
     scorer: Box<dyn Scorer>,
 }
 
@@ -92,8 +95,10 @@ impl Engine {
             encoders: None,
             head: None,
             items: HashMap::new(),
+            by_sku: HashMap::new(),
             index: Arc::new(EmbeddingIndex::build(0, Vec::new())),
-            scorer: score::default_scorer(),
+            rows: HashMap::new(),
+            scorer: score::select_scorer(),
         };
         e.reload()?;
         Ok(e)
@@ -101,9 +106,15 @@ impl Engine {
 
     /// Re-reads items, the active head and embeddings from the store (after another process changed them).
     pub fn reload(&mut self) -> Result<()> {
-        self.items = self.store.all_items()?.into_iter().map(|i| (i.id, i)).collect();
+        self.load_items()?;
         self.ensure_head()?;
         self.refresh_embeddings()
+    }
+
+    fn load_items(&mut self) -> Result<()> {
+        self.items = self.store.all_items()?.into_iter().map(|i| (i.id, i)).collect();
+        self.by_sku = self.items.values().map(|i| (i.item.sku.clone(), i.id)).collect();
+        Ok(())
     }
 
     pub fn encoder_key(&self) -> String {
@@ -129,7 +140,7 @@ impl Engine {
         self.items.get(&id)
     }
     pub fn item_by_sku(&self, sku: &str) -> Option<&StoredItem> {
-        self.items.values().find(|i| i.item.sku == sku)
+        self.by_sku.get(sku).and_then(|id| self.items.get(id))
     }
     pub fn active_model(&self) -> Option<&ModelRow> {
         self.head.as_ref().map(|(m, _)| m)
@@ -143,7 +154,7 @@ impl Engine {
         let t = std::time::Instant::now();
         let parsed: ParsedFeed = catalogue::import_feed(path)?;
         let stats = self.store.upsert_items(&parsed.items, &path.display().to_string())?;
-        self.items = self.store.all_items()?.into_iter().map(|i| (i.id, i)).collect();
+        self.load_items()?;
         Ok(ImportSummary {
             feed: path.display().to_string(),
             format: parsed.format.map(|f| format!("{f:?}")).unwrap_or_default(),
@@ -173,7 +184,7 @@ impl Engine {
             self.encoders = Some(enc);
             r?
         };
-        self.items = self.store.all_items()?.into_iter().map(|i| (i.id, i)).collect();
+        self.load_items()?;
         self.ensure_head()?;
         self.refresh_embeddings()?;
         Ok(stats)
@@ -332,7 +343,13 @@ impl Engine {
             })
             .collect();
         self.index = Arc::new(EmbeddingIndex::build(dim, rows));
+        self.rows = self.index.item_ids.iter().enumerate().map(|(r, id)| (*id, r)).collect();
         Ok(())
+    }
+
+    /// Row of an item in the embedding index; `None` until the item is indexed.
+    pub fn row_of(&self, item_id: i64) -> Option<usize> {
+        self.rows.get(&item_id).copied()
     }
 
     fn ready_head(&self) -> Result<&Head> {
@@ -341,16 +358,15 @@ impl Engine {
 
     /// Looks up SKUs in the loaded catalogue, naming any that are unknown.
     pub fn resolve_skus(&self, skus: &[String]) -> Result<Vec<&StoredItem>> {
-        let by_sku: HashMap<&str, &StoredItem> = self.items.values().map(|i| (i.item.sku.as_str(), i)).collect();
-        let missing: Vec<&str> = skus.iter().filter(|s| !by_sku.contains_key(s.as_str())).map(String::as_str).collect();
+        let missing: Vec<&str> = skus.iter().filter(|s| !self.by_sku.contains_key(s.as_str())).map(String::as_str).collect();
         if !missing.is_empty() {
             bail!("unknown SKU(s): {}", missing.join(", "));
         }
-        Ok(skus.iter().map(|s| by_sku[s.as_str()]).collect())
+        Ok(skus.iter().filter_map(|s| self.item_by_sku(s)).collect())
     }
 
     fn embedding(&self, item_id: i64) -> Result<&[f32]> {
-        let row = self.index.row_of(item_id).ok_or_else(|| {
+        let row = self.row_of(item_id).ok_or_else(|| {
             let sku = self.items.get(&item_id).map(|i| i.item.sku.as_str()).unwrap_or("?");
             anyhow!("item {sku} is not indexed yet: run `outfit-studio index`")
         })?;
@@ -406,7 +422,7 @@ impl Engine {
             min_price: f.min_price,
             max_price: f.max_price,
             brands,
-            exclude_rows: board.iter().filter_map(|&i| self.index.row_of(i)).map(|r| r as u32).collect(),
+            exclude_rows: board.iter().filter_map(|&i| self.row_of(i)).map(|r| r as u32).collect(),
         }
     }
 

@@ -125,8 +125,23 @@ fn bad_feed_reports_lines_and_keeps_good_rows() {
     assert!(out.contains("rejected line 4: price: not a price"), "{out}");
     assert!(out.contains("warning  line 2: image: image file not found"), "{out}");
 
+    // Text-only items (missing image, no image) still get features and can be scored.
+    let out = run_ok(d, &["index"]);
+    assert!(out.contains("indexed 2 items") && out.contains("2 text-only"), "{out}");
+    let out = run_ok(d, &["score", "G1", "G2"]);
+    assert!(out.starts_with("compatibility "), "{out}");
+
     let err = run_err(d, &["import", d.join("nope.csv").to_str().unwrap()]);
     assert!(err.contains("cannot read feed"), "{err}");
     let err = run_err(d, &["judge", "maybe", "G1", "G2", "--stylist", "x"]);
     assert!(err.contains("verdict must be accept, reject or skip"), "{err}");
+}
+
+#[test]
+fn unusable_onnx_runtime_path_says_what_to_set() {
+    let data = tempfile::tempdir().unwrap();
+    let out = bin(data.path()).args(["doctor"]).env("ORT_DYLIB_PATH", data.path().join("libonnxruntime.so")).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ORT_DYLIB_PATH=") && err.contains("is not usable") && err.contains("does not exist"), "{err}");
 }
