@@ -93,14 +93,42 @@ pub enum Command {
     },
     /// Check that ONNX Runtime and the models load (fetches ONNX Runtime on first use).
     Doctor,
+    /// Test helper (crash-safety tests): records `n` judgements one by one, printing each acknowledged id.
+    #[command(hide = true)]
+    JudgeLoop {
+        #[arg(long, default_value_t = 1000)]
+        n: usize,
+        #[arg(long)]
+        stylist: String,
+        #[arg(required = true, num_args = 2..)]
+        skus: Vec<String>,
+    },
+    /// Scoring speed on a generated catalogue (CPU and GPU) against the memory bound; prints a Markdown table.
+    Bench(crate::score::bench::BenchArgs),
+    /// Fine-tune the compatibility head on the stored judgements (a new model version), or `--bench N`.
+    Train(crate::model::train::TrainArgs),
+    /// Held-out AUC / FITB: zero-shot vs fine-tuned vs from-scratch, with a learning curve (Markdown, PNG).
+    Eval(crate::model::eval::EvalArgs),
+    /// Pretrain the head on adult outfits (Polyvore Outfits or Maryland layout) and evaluate it.
+    Pretrain(crate::model::polyvore::PretrainArgs),
+    // --- label collection (issue 6) ---
+    /// The review queue: outfits the model is least sure of, judged one at a time.
+    Queue(crate::labels::cli::QueueArgs),
+    /// Agreement between stylists (percent, Cohen's kappa, Gwet's AC1) on outfits both judged.
+    Agreement(crate::labels::cli::AgreementArgs),
+    /// Import other stylists' databases or label exports (no duplicates, provenance kept).
+    MergeLabels(crate::labels::cli::MergeArgs),
 }
 
 #[derive(Subcommand, Debug)]
 pub enum ExportWhat {
-    /// Approved outfits for the webshop.
+    /// Approved outfits for the webshop: json, jsonld (schema.org ItemList per outfit) or shopify (product CSV).
     Outfits {
         #[arg(long, default_value = "json")]
         format: String,
+        /// Base URL local images are published under (image links become `<base>/<file name>`).
+        #[arg(long)]
+        image_base_url: Option<String>,
         /// Output file (default: standard output).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -114,6 +142,14 @@ pub enum ExportWhat {
         out: Option<PathBuf>,
         #[arg(long)]
         include_undone: bool,
+    },
+    /// Labels in the Polyvore Outfits layout for research code (item metadata, splits, compatibility, FITB, images).
+    Polyvore {
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed of the train/valid/test split and the fill-in-the-blank questions.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
     },
 }
 
@@ -289,6 +325,26 @@ pub fn run(cli: Cli) -> Result<()> {
             println!("wrote {} (calibration a={:.3} b={:.3})", out.display(), head.calibration().0, head.calibration().1);
             Ok(())
         }
+        Command::Bench(args) => crate::score::bench::run(args),
+        Command::Train(args) => crate::model::train::run_cli(&db, &models, args),
+        Command::Eval(args) => crate::model::eval::run_cli(&db, &models, args),
+        Command::Pretrain(args) => crate::model::polyvore::run_cli(&db, &models, args),
+        Command::Queue(args) => crate::labels::cli::run_queue(&db, &models, args),
+        Command::Agreement(args) => crate::labels::cli::run_agreement(&db, args),
+        Command::MergeLabels(args) => crate::labels::cli::run_merge(&db, args),
+        Command::JudgeLoop { n, stylist, skus } => {
+            use std::io::Write as _;
+            let mut e = open()?;
+            let mut out = std::io::stdout().lock();
+            for i in 0..n {
+                // Cycle the verdicts so accepts (which also create an approved outfit) are exercised too.
+                let v = [Verdict::Reject, Verdict::Accept, Verdict::Skip][i % 3];
+                let id = e.judge(&skus, v, &stylist, "judge-loop", &[], None)?;
+                writeln!(out, "{id}")?;
+                out.flush()?;
+            }
+            Ok(())
+        }
         Command::Doctor => {
             let lib = crate::encode::runtime::library_path()?;
             println!("ONNX Runtime: {}", lib.display());
@@ -370,6 +426,9 @@ fn index(e: &mut Engine, batch: usize) -> Result<()> {
 }
 
 fn export(e: &mut Engine, what: ExportWhat) -> Result<()> {
+    if let ExportWhat::Polyvore { out, seed } = &what {
+        return crate::export::polyvore::run_cli(&mut e.store, out, *seed);
+    }
     let mut sink: (Box<dyn std::io::Write>, String) = |out: &Option<PathBuf>| -> Result<(Box<dyn std::io::Write>, String)> {
         Ok(match out {
             Some(p) => (
@@ -380,14 +439,14 @@ fn export(e: &mut Engine, what: ExportWhat) -> Result<()> {
         })
     }(match &what {
         ExportWhat::Outfits { out, .. } | ExportWhat::Labels { out, .. } => out,
+        ExportWhat::Polyvore { .. } => unreachable!("handled above"),
     })?;
     let n = match what {
-        ExportWhat::Outfits { format, include_out_of_stock, .. } => {
-            if format != "json" {
-                bail!("unknown outfit export format {format:?}; supported: json");
-            }
-            crate::export::write_outfits_json(&mut e.store, &mut sink.0, &sink.1, !include_out_of_stock)?
+        ExportWhat::Outfits { format, include_out_of_stock, image_base_url, .. } => {
+            let opts = crate::export::ExportOptions { include_out_of_stock, image_base_url };
+            crate::export::write_outfits_format(&mut e.store, &format, &mut sink.0, &sink.1, &opts)?
         }
+        ExportWhat::Polyvore { .. } => unreachable!("handled above"),
         ExportWhat::Labels { include_undone, .. } => crate::export::write_labels_jsonl(&mut e.store, &mut sink.0, &sink.1, include_undone)?,
     };
     sink.0.flush()?;

@@ -6,9 +6,11 @@
 
 pub mod catalogue;
 pub mod cli;
+pub mod curate;
 pub mod encode;
 pub mod engine;
 pub mod export;
+pub mod labels;
 pub mod model;
 pub mod score;
 pub mod store;

@@ -54,9 +54,16 @@ pub fn import_feed(path: &Path) -> anyhow::Result<ParsedFeed> {
 pub fn parse_feed(name: &Path, bytes: &[u8], feed_dir: &Path) -> ParsedFeed {
     let decoded = text::decode(bytes);
     let format = FeedFormat::detect(name, &decoded.text);
+    if decoded.text.trim().is_empty() {
+        let message = "the feed is empty (no header, no rows)".into();
+        return ParsedFeed { format: Some(format), errors: vec![RowError { line: 1, field: "file".into(), message }], ..Default::default() };
+    }
+    let delimiter = match format {
+        FeedFormat::Csv => records::sniff_delimiter(&decoded.text),
+        _ => b'\t',
+    };
     let (records, mut errors) = match format {
-        FeedFormat::Csv => records::parse_delimited(&decoded.text, records::sniff_delimiter(&decoded.text)),
-        FeedFormat::Tsv => records::parse_delimited(&decoded.text, b'\t'),
+        FeedFormat::Csv | FeedFormat::Tsv => records::parse_delimited(&decoded.text, delimiter),
         FeedFormat::JsonLines => records::parse_jsonl(&decoded.text),
         FeedFormat::MerchantXml => merchant_xml::parse(&decoded.text),
     };
@@ -68,7 +75,11 @@ pub fn parse_feed(name: &Path, bytes: &[u8], feed_dir: &Path) -> ParsedFeed {
             message: "not valid UTF-8; read as Windows-1252 (Latin-1)".into(),
         });
     }
-    if let Some(missing) = missing_required_columns(format, &records) {
+    let header = match format {
+        FeedFormat::Csv | FeedFormat::Tsv => records::header(&decoded.text, delimiter),
+        _ => Vec::new(),
+    };
+    if let Some(missing) = missing_required_columns(format, &header) {
         errors.push(RowError { line: 1, field: "header".into(), message: missing });
         out.errors = errors;
         return out;
@@ -99,12 +110,11 @@ pub fn parse_feed(name: &Path, bytes: &[u8], feed_dir: &Path) -> ParsedFeed {
 
 /// A delimited feed whose header lacks an id or a title column cannot yield any item: say so once, by name,
 /// instead of once per row.
-fn missing_required_columns(format: FeedFormat, records: &[Record]) -> Option<String> {
-    if !matches!(format, FeedFormat::Csv | FeedFormat::Tsv) {
+fn missing_required_columns(format: FeedFormat, header: &[String]) -> Option<String> {
+    if !matches!(format, FeedFormat::Csv | FeedFormat::Tsv) || header.is_empty() {
         return None;
     }
-    let first = records.first()?;
-    let has = |f: fields::Field| first.fields.iter().any(|(k, _)| fields::field_for_header(k) == Some(f));
+    let has = |f: fields::Field| header.iter().any(|k| fields::field_for_header(k) == Some(f));
     let mut missing = Vec::new();
     if !has(fields::Field::Sku) {
         missing.push("sku (or id, Variant SKU)");
@@ -116,7 +126,11 @@ fn missing_required_columns(format: FeedFormat, records: &[Record]) -> Option<St
         missing.push("category (or product_type, google_product_category, slot)");
     }
     (!missing.is_empty()).then(|| {
-        let found: Vec<&str> = first.fields.iter().map(|(k, _)| k.as_str()).collect();
+        // Quoted and cut: a header of binary garbage or a 1 MB cell must still print as one readable line.
+        let mut found: Vec<String> = header.iter().take(12).map(|k| format!("{:?}", k.chars().take(40).collect::<String>())).collect();
+        if header.len() > 12 {
+            found.push(format!("… ({} more)", header.len() - 12));
+        }
         format!("required column(s) missing: {}; found columns: {}", missing.join(", "), found.join(", "))
     })
 }

@@ -11,11 +11,22 @@ pub fn parse(text: &str) -> (Vec<Record>, Vec<RowError>) {
     let mut current: Option<Record> = None;
     let mut field: Option<String> = None;
     let mut value = String::new();
-    let line_at = |pos: u64| text.as_bytes()[..(pos as usize).min(text.len())].iter().filter(|b| **b == b'\n').count() + 1;
+    // Positions only grow: count newlines incrementally (a rescan from the start per item is quadratic).
+    let (mut counted_to, mut newlines) = (0usize, 0usize);
+    let mut line_at = |pos: u64| {
+        let pos = (pos as usize).min(text.len());
+        if pos > counted_to {
+            newlines += text.as_bytes()[counted_to..pos].iter().filter(|b| **b == b'\n').count();
+            counted_to = pos;
+        }
+        newlines + 1
+    };
+    let mut depth = 0usize;
     loop {
         let pos = reader.buffer_position();
         match reader.read_event() {
             Ok(Event::Start(e)) => {
+                depth += 1;
                 let name = local_name(e.name().as_ref());
                 if name == "item" || name == "entry" {
                     current = Some(Record { line: line_at(pos), fields: Vec::new() });
@@ -44,6 +55,7 @@ pub fn parse(text: &str) -> (Vec<Record>, Vec<RowError>) {
                 }
             }
             Ok(Event::End(e)) => {
+                depth = depth.saturating_sub(1);
                 let name = local_name(e.name().as_ref());
                 if name == "item" || name == "entry" {
                     if let Some(r) = current.take() {
@@ -53,13 +65,27 @@ pub fn parse(text: &str) -> (Vec<Record>, Vec<RowError>) {
                     r.fields.push((f, value.trim().to_string()));
                 }
             }
-            Ok(Event::Eof) => break,
+            Ok(Event::Eof) => {
+                // quick-xml ends quietly inside open elements: a cut-off file must not lose its last item silently.
+                if let Some(r) = current.take() {
+                    let message = "the file ends inside this item (truncated?); item not imported".into();
+                    errors.push(RowError { line: r.line, field: "xml".into(), message });
+                } else if depth > 0 {
+                    let message = "the file ends before its closing tags (truncated?); later items may be missing".into();
+                    errors.push(RowError { line: line_at(text.len() as u64), field: "xml".into(), message });
+                }
+                break;
+            }
             Err(e) => {
                 errors.push(RowError { line: line_at(pos), field: "xml".into(), message: format!("malformed XML, stopped reading: {e}") });
                 break;
             }
             _ => {}
         }
+    }
+    if records.is_empty() && errors.is_empty() && !text.trim().is_empty() {
+        let message = "no <item> or <entry> elements: not a Google Merchant XML feed".into();
+        errors.push(RowError { line: 1, field: "xml".into(), message });
     }
     (records, errors)
 }

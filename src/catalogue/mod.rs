@@ -11,6 +11,7 @@ mod records;
 pub mod taxonomy;
 mod text;
 
+pub use fields::{parse_in_stock, parse_price};
 pub use images::ImageStatus;
 pub use import::{FeedFormat, import_feed, parse_feed};
 pub use taxonomy::{AgeGroup, Gender, Season, Slot};

@@ -16,6 +16,12 @@ pub fn sniff_delimiter(text: &str) -> u8 {
     [b'\t', b',', b';', b'|'].into_iter().max_by_key(|d| header.matches(*d as char).count()).unwrap_or(b',')
 }
 
+/// The header row's column names (trimmed), also for a file with no data rows.
+pub fn header(text: &str, delimiter: u8) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(text.as_bytes());
+    reader.headers().map(|h| h.iter().map(|s| s.trim().to_string()).collect()).unwrap_or_default()
+}
+
 /// Parses delimited text with a header row. Rows with the wrong number of columns are reported and skipped.
 pub fn parse_delimited(text: &str, delimiter: u8) -> (Vec<Record>, Vec<RowError>) {
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(text.as_bytes());

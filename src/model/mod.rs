@@ -2,5 +2,8 @@
 
 pub mod features;
 pub mod head;
+pub mod eval;
+pub mod polyvore;
+pub mod train;
 
 pub use head::{BlockWeights, Head, HeadDims};

@@ -1,74 +1,331 @@
-//! CPU scorer: a dot product per row of the slot's range, filtered, with a bounded heap per thread.
+//! CPU scorer: streams the slot's contiguous row range once, a dot product per row (SIMD, rayon over chunks),
+//! and checks the filters only for rows that would enter the running top-k, so the matrix is never copied and
+//! the per-row metadata is rarely touched.
 
 use super::{BackendInfo, EmbeddingIndex, Hit, Query, Scorer, hit_order};
 use rayon::prelude::*;
+use std::ops::Range;
 
 #[derive(Debug, Default)]
-pub struct CpuScorer;
+pub struct CpuScorer {
+    /// Why the CPU was chosen, when a selection made it (shown in the status bar).
+    reason: Option<String>,
+}
 
 impl CpuScorer {
     pub fn new() -> CpuScorer {
-        CpuScorer
+        CpuScorer { reason: None }
+    }
+    /// A CPU scorer that says why it was chosen over a GPU.
+    pub fn with_reason(reason: impl Into<String>) -> CpuScorer {
+        CpuScorer { reason: Some(reason.into()) }
     }
 }
 
+/// Rows scored per block before the threshold pass.
+const BLOCK: usize = 64;
+/// Ranges shorter than this are scanned on the calling thread.
+const MIN_PARALLEL_ROWS: usize = 8_192;
+
+/// Dot product, portable: sixteen independent accumulators let the compiler vectorise.
 #[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    // Eight independent accumulators let the compiler vectorise.
-    let mut acc = [0f32; 8];
-    let chunks = a.len() / 8 * 8;
-    for i in (0..chunks).step_by(8) {
-        for l in 0..8 {
-            acc[l] += a[i + l] * b[i + l];
+fn dot_portable(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 16];
+    let ca = a.chunks_exact(16);
+    let cb = b.chunks_exact(16);
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..16 {
+            acc[l] += x[l] * y[l];
         }
     }
-    let mut s: f32 = acc.iter().sum();
-    for i in chunks..a.len() {
-        s += a[i] * b[i];
+    let mut s = 0f32;
+    for l in 0..8 {
+        acc[l] += acc[l + 8];
+    }
+    for l in 0..4 {
+        acc[l] += acc[l + 4];
+    }
+    s += (acc[0] + acc[2]) + (acc[1] + acc[3]);
+    for (x, y) in ra.iter().zip(rb) {
+        s += x * y;
     }
     s
 }
 
-fn top_k_range(index: &EmbeddingIndex, q: &Query, rows: std::ops::Range<usize>) -> Vec<Hit> {
-    let mut best: Vec<Hit> = Vec::with_capacity(q.k + 1);
-    for r in rows {
-        if !q.filter.accepts(r, &index.meta[r]) {
-            continue;
-        }
-        let h = Hit { row: r as u32, score: dot(index.row(r), &q.vector) };
-        if best.len() < q.k {
-            best.push(h);
-            if best.len() == q.k {
-                best.sort_by(hit_order);
+/// Scores `rows` (a row-major block, `dim` floats each) against `q` into `out`.
+type BlockKernel = fn(rows: &[f32], dim: usize, q: &[f32], out: &mut [f32]);
+
+fn block_portable(rows: &[f32], dim: usize, q: &[f32], out: &mut [f32]) {
+    for (o, r) in out.iter_mut().zip(rows.chunks_exact(dim)) {
+        *o = dot_portable(r, q);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    /// # Safety
+    /// The CPU must support AVX2 and FMA.
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn block(rows: &[f32], dim: usize, q: &[f32], out: &mut [f32]) {
+        let d8 = dim / 8 * 8;
+        for (o, r) in out.iter_mut().zip(rows.chunks_exact(dim)) {
+            let (mut a0, mut a1) = (_mm256_setzero_ps(), _mm256_setzero_ps());
+            let mut i = 0;
+            // SAFETY: i + 16 <= d8 <= dim = r.len() = q.len() inside the loop; unaligned loads.
+            unsafe {
+                while i + 16 <= d8 {
+                    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(r.as_ptr().add(i)), _mm256_loadu_ps(q.as_ptr().add(i)), a0);
+                    a1 = _mm256_fmadd_ps(_mm256_loadu_ps(r.as_ptr().add(i + 8)), _mm256_loadu_ps(q.as_ptr().add(i + 8)), a1);
+                    i += 16;
+                }
+                if i < d8 {
+                    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(r.as_ptr().add(i)), _mm256_loadu_ps(q.as_ptr().add(i)), a0);
+                    i += 8;
+                }
             }
-        } else if q.k > 0 && hit_order(&h, best.last().expect("k > 0")).is_lt() {
-            let pos = best.partition_point(|b| hit_order(b, &h).is_lt());
-            best.insert(pos, h);
-            best.pop();
+            let a = _mm256_add_ps(a0, a1);
+            let lo = _mm256_castps256_ps128(a);
+            let hi = _mm256_extractf128_ps(a, 1);
+            let s4 = _mm_add_ps(lo, hi);
+            let s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+            let s1 = _mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1));
+            let mut s = _mm_cvtss_f32(s1);
+            for k in i..dim {
+                s += r[k] * q[k];
+            }
+            *o = s;
         }
     }
-    best.sort_by(hit_order);
-    best
+
+    pub fn kernel(rows: &[f32], dim: usize, q: &[f32], out: &mut [f32]) {
+        // SAFETY: only selected by `super::kernel()` after runtime detection of AVX2 and FMA.
+        // (An eight-rows-at-a-time variant with a horizontal-add tree measured slower on Zen: the vector store
+        // of eight scores stalls the scalar loads of the threshold pass.)
+        unsafe { block(rows, dim, q, out) }
+    }
+}
+
+fn kernel() -> (BlockKernel, &'static str) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        return (avx2::kernel, "AVX2");
+    }
+    (block_portable, "portable SIMD")
+}
+
+/// The filter in a form cheap to test per candidate: brand set as a bitset, exclusions sorted.
+pub(crate) struct CompiledFilter<'a> {
+    f: &'a super::Filter,
+    brand_bits: Option<Vec<u64>>,
+    exclude: Vec<u32>,
+}
+
+impl<'a> CompiledFilter<'a> {
+    pub(crate) fn new(f: &'a super::Filter, n_brands: usize) -> Self {
+        let brand_bits = f.brands.as_ref().map(|bs| {
+            let mut bits = vec![0u64; n_brands.div_ceil(64).max(1)];
+            for &b in bs {
+                if (b as usize) < n_brands {
+                    bits[b as usize / 64] |= 1 << (b % 64);
+                }
+            }
+            bits
+        });
+        let mut exclude = f.exclude_rows.clone();
+        exclude.sort_unstable();
+        exclude.dedup();
+        CompiledFilter { f, brand_bits, exclude }
+    }
+
+    #[inline]
+    // `!(price >= lo)` on purpose: an unknown (NaN) price fails a price bound.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    pub(crate) fn accepts(&self, row: usize, m: &super::RowMeta) -> bool {
+        let f = self.f;
+        if f.in_stock_only && !m.in_stock {
+            return false;
+        }
+        if let Some(mask) = f.age_mask
+            && m.age_bit != 0
+            && m.age_bit & mask == 0
+        {
+            return false;
+        }
+        if let Some(lo) = f.min_price
+            && !(m.price >= lo)
+        {
+            return false;
+        }
+        if let Some(hi) = f.max_price
+            && !(m.price <= hi)
+        {
+            return false;
+        }
+        if let Some(bits) = &self.brand_bits {
+            let b = m.brand as usize;
+            if b / 64 >= bits.len() || bits[b / 64] & (1 << (b % 64)) == 0 {
+                return false;
+            }
+        }
+        self.exclude.binary_search(&(row as u32)).is_err()
+    }
+}
+
+/// A bounded best-first list; `threshold` is the worst kept score once full.
+struct TopK {
+    k: usize,
+    best: Vec<Hit>,
+    threshold: f32,
+}
+
+impl TopK {
+    fn new(k: usize) -> TopK {
+        TopK { k, best: Vec::with_capacity(k.min(4096) + 1), threshold: f32::NEG_INFINITY }
+    }
+    /// Whether a row with this score could enter (rows arrive in ascending order, so an equal score loses).
+    #[inline(always)]
+    fn could_enter(&self, score: f32) -> bool {
+        self.best.len() < self.k || score > self.threshold
+    }
+    fn push(&mut self, h: Hit) {
+        if self.best.len() < self.k {
+            let pos = self.best.partition_point(|b| hit_order(b, &h).is_lt());
+            self.best.insert(pos, h);
+        } else if hit_order(&h, self.best.last().expect("k > 0")).is_lt() {
+            let pos = self.best.partition_point(|b| hit_order(b, &h).is_lt());
+            self.best.insert(pos, h);
+            self.best.pop();
+        }
+        if self.best.len() == self.k {
+            self.threshold = self.best.last().expect("k > 0").score;
+        }
+    }
+}
+
+/// Queries that scan the same slot range, scored together so each row is read once.
+struct Group<'q> {
+    range: Range<usize>,
+    queries: Vec<(usize, &'q Query, CompiledFilter<'q>)>,
+}
+
+fn scan(index: &EmbeddingIndex, group: &Group<'_>, rows: Range<usize>, kernel: BlockKernel) -> Vec<Vec<Hit>> {
+    let dim = index.dim;
+    let mut tops: Vec<TopK> = group.queries.iter().map(|(_, q, _)| TopK::new(q.k)).collect();
+    let mut scores = [0f32; BLOCK];
+    let mut start = rows.start;
+    while start < rows.end {
+        let end = (start + BLOCK).min(rows.end);
+        let n = end - start;
+        let block = &index.vectors[start * dim..end * dim];
+        for ((_, q, filter), top) in group.queries.iter().zip(tops.iter_mut()) {
+            kernel(block, dim, &q.vector, &mut scores[..n]);
+            for (i, &s) in scores[..n].iter().enumerate() {
+                if top.could_enter(s) {
+                    let row = start + i;
+                    if filter.accepts(row, &index.meta[row]) {
+                        top.push(Hit { row: row as u32, score: s });
+                    }
+                }
+            }
+        }
+        start = end;
+    }
+    tops.into_iter().map(|t| t.best).collect()
+}
+
+/// Splits a range into pieces for the thread pool (a few per thread, never tiny).
+fn pieces(range: Range<usize>) -> Vec<Range<usize>> {
+    let len = range.len();
+    if len < MIN_PARALLEL_ROWS {
+        return vec![range];
+    }
+    let target = (rayon::current_num_threads() * 4).max(1);
+    let size = len.div_ceil(target).max(MIN_PARALLEL_ROWS / 2);
+    (range.start..range.end).step_by(size).map(|s| s..(s + size).min(range.end)).collect()
+}
+
+/// Validates queries against the index; shared by every backend.
+pub(crate) fn check_queries(index: &EmbeddingIndex, queries: &[Query]) -> anyhow::Result<()> {
+    for q in queries {
+        if q.vector.len() != index.dim && !index.is_empty() {
+            anyhow::bail!("query vector for {} has {} values, the index {}", q.slot.as_str(), q.vector.len(), index.dim);
+        }
+    }
+    Ok(())
+}
+
+/// The CPU ranking, usable by other backends for requests they cannot serve.
+pub(crate) fn top_k_cpu(index: &EmbeddingIndex, queries: &[Query]) -> anyhow::Result<Vec<Vec<Hit>>> {
+    check_queries(index, queries)?;
+    let (kernel, _) = kernel();
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    for (qi, q) in queries.iter().enumerate() {
+        let range = index.slot_ranges[q.slot.index()].clone();
+        if q.k == 0 || range.is_empty() {
+            continue;
+        }
+        let cf = CompiledFilter::new(&q.filter, index.brands.len());
+        match groups.iter_mut().find(|g| g.range == range) {
+            Some(g) => g.queries.push((qi, q, cf)),
+            None => groups.push(Group { range, queries: vec![(qi, q, cf)] }),
+        }
+    }
+    let tasks: Vec<(usize, Range<usize>)> =
+        groups.iter().enumerate().flat_map(|(gi, g)| pieces(g.range.clone()).into_iter().map(move |p| (gi, p))).collect();
+    let partial: Vec<(usize, Vec<Vec<Hit>>)> = if tasks.len() == 1 {
+        tasks.into_iter().map(|(gi, p)| (gi, scan(index, &groups[gi], p, kernel))).collect()
+    } else {
+        tasks.into_par_iter().map(|(gi, p)| (gi, scan(index, &groups[gi], p, kernel))).collect()
+    };
+    let mut out: Vec<Vec<Hit>> = vec![Vec::new(); queries.len()];
+    for (gi, lists) in partial {
+        for ((qi, _, _), hits) in groups[gi].queries.iter().zip(lists) {
+            out[*qi].extend(hits);
+        }
+    }
+    for (hits, q) in out.iter_mut().zip(queries) {
+        hits.sort_by(hit_order);
+        hits.truncate(q.k);
+    }
+    Ok(out)
 }
 
 impl Scorer for CpuScorer {
     fn backend(&self) -> BackendInfo {
-        BackendInfo { kind: "CPU", device: format!("{} threads", rayon::current_num_threads()) }
+        let n = rayon::current_num_threads();
+        BackendInfo {
+            kind: "CPU",
+            device: format!("{n} thread{}, {}", if n == 1 { "" } else { "s" }, kernel().1),
+            reason: self.reason.clone(),
+        }
     }
 
     fn top_k(&self, index: &EmbeddingIndex, queries: &[Query]) -> anyhow::Result<Vec<Vec<Hit>>> {
-        Ok(queries
-            .iter()
-            .map(|q| {
-                let range = index.slot_ranges[q.slot.index()].clone();
-                let chunk = 16_384;
-                let starts: Vec<usize> = range.clone().step_by(chunk).collect();
-                let mut hits: Vec<Hit> =
-                    starts.into_par_iter().flat_map_iter(|s| top_k_range(index, q, s..(s + chunk).min(range.end))).collect();
-                hits.sort_by(hit_order);
-                hits.truncate(q.k);
-                hits
-            })
-            .collect())
+        top_k_cpu(index, queries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernels_agree_with_a_plain_dot() {
+        for dim in [1usize, 7, 8, 15, 16, 17, 24, 64, 100] {
+            let n = 21;
+            let rows: Vec<f32> = (0..dim * n).map(|i| ((i * 37 % 23) as f32 - 11.0) / 7.0).collect();
+            let q: Vec<f32> = (0..dim).map(|i| ((i * 13 % 17) as f32 - 8.0) / 5.0).collect();
+            let mut a = vec![0f32; n];
+            let mut b = vec![0f32; n];
+            block_portable(&rows, dim, &q, &mut a);
+            (kernel().0)(&rows, dim, &q, &mut b);
+            for r in 0..n {
+                let plain: f32 = rows[r * dim..(r + 1) * dim].iter().zip(&q).map(|(x, y)| x * y).sum();
+                assert!((a[r] - plain).abs() < 1e-4 && (b[r] - plain).abs() < 1e-4, "dim {dim}: {} {} {plain}", a[r], b[r]);
+            }
+        }
     }
 }

@@ -4,7 +4,9 @@
 //! [`EmbeddingIndex`] holds every item's embedding, rows grouped by slot so a slot filter is a contiguous range
 //! and no matrix is ever copied to filter it. The only module that touches wgpu compute.
 
+pub mod bench;
 pub mod cpu;
+pub mod gpu;
 
 use crate::catalogue::{AgeGroup, Slot};
 use std::ops::Range;
@@ -116,6 +118,8 @@ pub struct Filter {
 
 impl Filter {
     #[inline]
+    // `!(price >= lo)` on purpose: an unknown (NaN) price fails a price bound.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     pub fn accepts(&self, row: usize, m: &RowMeta) -> bool {
         if self.in_stock_only && !m.in_stock {
             return false;
@@ -168,24 +172,164 @@ pub fn hit_order(a: &Hit, b: &Hit) -> std::cmp::Ordering {
 /// What a scorer runs on, for the status bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackendInfo {
+    /// "CPU" or "GPU".
     pub kind: &'static str,
+    /// The adapter's name and API, or the CPU's thread count and kernel.
     pub device: String,
+    /// Why this backend was chosen, when the choice was not obvious ("software adapter llvmpipe: CPU is faster").
+    pub reason: Option<String>,
 }
 
 impl std::fmt::Display for BackendInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({})", self.kind, self.device)
+        write!(f, "{} ({})", self.kind, self.device)?;
+        if let Some(r) = &self.reason {
+            write!(f, ": {r}")?;
+        }
+        Ok(())
     }
 }
 
 /// Ranks index rows against query vectors. Implementations return identical hits (to 1e-4 in score).
+///
+/// Calls may block for the duration of the ranking (a GPU backend waits for its device): call from a worker
+/// thread, never the UI thread.
 pub trait Scorer: Send + Sync {
     fn backend(&self) -> BackendInfo;
     /// One hit list per query, best first, at most `k` each.
     fn top_k(&self, index: &EmbeddingIndex, queries: &[Query]) -> anyhow::Result<Vec<Vec<Hit>>>;
 }
 
-/// The scorer the app uses: CPU unless a faster backend is chosen (see `select`).
+/// The plain CPU scorer.
 pub fn default_scorer() -> Box<dyn Scorer> {
     Box::new(cpu::CpuScorer::new())
+}
+
+/// Which backend to use: the `OUTFIT_STUDIO_SCORER` environment variable or a setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScorerChoice {
+    /// A real GPU when there is one, else the CPU.
+    #[default]
+    Auto,
+    Cpu,
+    /// The GPU backend even on a software adapter (lavapipe, llvmpipe); an error when there is no adapter.
+    Gpu,
+}
+
+/// Environment variable naming the backend: `cpu`, `gpu` or `auto`.
+pub const SCORER_ENV: &str = "OUTFIT_STUDIO_SCORER";
+
+impl ScorerChoice {
+    pub fn parse(s: &str) -> Option<ScorerChoice> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" | "auto" => Some(ScorerChoice::Auto),
+            "cpu" => Some(ScorerChoice::Cpu),
+            "gpu" | "wgpu" => Some(ScorerChoice::Gpu),
+            _ => None,
+        }
+    }
+    /// From `OUTFIT_STUDIO_SCORER`; unset means auto, an unknown value is an error.
+    pub fn from_env() -> anyhow::Result<ScorerChoice> {
+        match std::env::var(SCORER_ENV) {
+            Ok(v) => ScorerChoice::parse(&v).ok_or_else(|| anyhow::anyhow!("{SCORER_ENV}={v:?} is not one of cpu, gpu, auto")),
+            Err(_) => Ok(ScorerChoice::Auto),
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScorerChoice::Auto => "auto",
+            ScorerChoice::Cpu => "cpu",
+            ScorerChoice::Gpu => "gpu",
+        }
+    }
+}
+
+/// Picks a backend now (probing GPU adapters for auto and gpu). `gpu_options` chooses the wgpu backends to
+/// probe (tests pass one that is absent to simulate a machine without an adapter).
+///
+/// - `Cpu`: the CPU.
+/// - `Auto`: the GPU when the adapter is a real GPU (discrete or integrated); the CPU, with the reason, when
+///   there is no adapter or only a software one (device type Cpu: lavapipe, llvmpipe, which are slower).
+/// - `Gpu`: the GPU on any adapter, software included; an error when there is none.
+pub fn select_scorer_with(choice: ScorerChoice, gpu_options: &gpu::GpuOptions) -> anyhow::Result<Box<dyn Scorer>> {
+    match choice {
+        ScorerChoice::Cpu => Ok(Box::new(cpu::CpuScorer::with_reason(format!("chosen by {SCORER_ENV}=cpu or the settings")))),
+        ScorerChoice::Gpu => {
+            let adapter = gpu::probe(gpu_options).map_err(|e| anyhow::anyhow!("{SCORER_ENV}=gpu but {e}"))?;
+            Ok(Box::new(
+                gpu::GpuScorer::from_adapter(adapter, gpu_options)?.with_reason(format!("forced by {SCORER_ENV}=gpu or the settings")),
+            ))
+        }
+        ScorerChoice::Auto => {
+            let adapter = match gpu::probe(gpu_options) {
+                Ok(a) => a,
+                Err(e) => return Ok(Box::new(cpu::CpuScorer::with_reason(format!("{e}")))),
+            };
+            let info = adapter.info();
+            match info.device_type {
+                wgpu::DeviceType::DiscreteGpu | wgpu::DeviceType::IntegratedGpu => match gpu::GpuScorer::from_adapter(adapter, gpu_options)
+                {
+                    Ok(s) => Ok(Box::new(s.with_reason("a real GPU adapter is present"))),
+                    Err(e) => Ok(Box::new(cpu::CpuScorer::with_reason(format!("GPU {} unusable: {e:#}", info.name)))),
+                },
+                wgpu::DeviceType::Cpu => {
+                    Ok(Box::new(cpu::CpuScorer::with_reason(format!("software adapter {}: CPU is faster", info.name))))
+                }
+                other => Ok(Box::new(cpu::CpuScorer::with_reason(format!(
+                    "adapter {} is a {other:?} device, not a GPU: CPU is faster",
+                    info.name
+                )))),
+            }
+        }
+    }
+}
+
+/// The scorer the app uses, per `OUTFIT_STUDIO_SCORER` (auto by default); see [`select_scorer_with`].
+///
+/// Probing adapters takes a moment, so the choice is made on first use (the first ranking or `backend()`),
+/// once per process, and shared by every engine. A forced `gpu` with no adapter, or an unknown value, falls back
+/// to the CPU with the error as the reason (and a warning in the log); [`try_select_scorer`] returns it instead.
+pub fn select_scorer() -> Box<dyn Scorer> {
+    Box::new(LazyScorer { cell: std::sync::OnceLock::new() })
+}
+
+/// Like [`select_scorer`], choosing now and failing clearly when `gpu` is forced without an adapter.
+pub fn try_select_scorer() -> anyhow::Result<Box<dyn Scorer>> {
+    select_scorer_with(ScorerChoice::from_env()?, &gpu::GpuOptions::default())
+}
+
+/// The process-wide selection per `OUTFIT_STUDIO_SCORER`, made once.
+fn shared_scorer() -> std::sync::Arc<dyn Scorer> {
+    static SHARED: std::sync::OnceLock<std::sync::Arc<dyn Scorer>> = std::sync::OnceLock::new();
+    SHARED
+        .get_or_init(|| match try_select_scorer() {
+            Ok(s) => {
+                tracing::info!("scorer: {}", s.backend());
+                std::sync::Arc::from(s)
+            }
+            Err(e) => {
+                tracing::warn!("scorer: {e:#}; using the CPU");
+                std::sync::Arc::new(cpu::CpuScorer::with_reason(format!("{e:#}")))
+            }
+        })
+        .clone()
+}
+
+struct LazyScorer {
+    cell: std::sync::OnceLock<std::sync::Arc<dyn Scorer>>,
+}
+
+impl LazyScorer {
+    fn inner(&self) -> &dyn Scorer {
+        self.cell.get_or_init(shared_scorer).as_ref()
+    }
+}
+
+impl Scorer for LazyScorer {
+    fn backend(&self) -> BackendInfo {
+        self.inner().backend()
+    }
+    fn top_k(&self, index: &EmbeddingIndex, queries: &[Query]) -> anyhow::Result<Vec<Vec<Hit>>> {
+        self.inner().top_k(index, queries)
+    }
 }

@@ -85,7 +85,9 @@ impl Store {
     pub fn upsert_items(&mut self, items: &[Item], source: &str) -> Result<UpsertStats> {
         let mut stats = UpsertStats::default();
         let at = now();
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE: this transaction reads before it writes, and a deferred one would fail at once with
+        // SQLITE_BUSY (no busy wait) if another connection committed in between.
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
             let mut find = tx.prepare_cached("SELECT id, content_hash, title, description, category, colour, brand, size, price, currency, in_stock, item_group_id FROM items WHERE sku = ?1")?;
             let mut insert = tx.prepare_cached(

@@ -7,6 +7,7 @@ mod items;
 mod judgements;
 mod models;
 mod outfits;
+pub mod queue;
 mod schema;
 mod vectors;
 
@@ -66,7 +67,12 @@ impl Store {
 
     fn migrate(&mut self, from: i64) -> Result<()> {
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(from as usize) {
-            let tx = self.conn.transaction()?;
+            // IMMEDIATE: take the write lock first (waiting out the busy timeout), then re-read the version under it,
+            // since another instance opening the same new database may have run this migration meanwhile.
+            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            if tx.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? > i as i64 {
+                continue;
+            }
             tx.execute_batch(sql).with_context(|| format!("schema migration {} failed", i + 1))?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;

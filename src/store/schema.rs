@@ -110,4 +110,24 @@ CREATE TABLE exports (
     at TEXT NOT NULL
 );
 "#,
+    // 2: the review queue (label collection at scale): proposed outfits per stylist, in review order.
+    r#"
+CREATE TABLE queue_items (
+    id INTEGER PRIMARY KEY,
+    stylist TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    skus_json TEXT NOT NULL,
+    outfit_key TEXT NOT NULL,
+    score REAL NOT NULL,
+    seed_sku TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'skipped')),
+    verdict TEXT,
+    judgement_id INTEGER REFERENCES judgements(id),
+    created_at TEXT NOT NULL,
+    decided_at TEXT,
+    UNIQUE (stylist, position)
+);
+CREATE INDEX queue_items_stylist ON queue_items(stylist, status, position);
+CREATE INDEX judgements_identity ON judgements(stylist, outfit_key, verdict, at);
+"#,
 ];

@@ -1,9 +1,947 @@
 //! The desktop app (egui/eframe). Widgets read `curate` state and emit commands; no SQL, ort or wgpu compute here.
+//!
+//! Layout: top bar (import, export, stylist), left facets and search, centre a virtualised thumbnail grid, right
+//! the outfit board with the live score, per-pair breakdown, suggestions, judge buttons and the approved list,
+//! bottom a status bar. Keys: `a` accept, `x` reject, `space` skip, `backspace` / Ctrl+Z undo.
 
-use anyhow::Result;
+pub mod thumbs;
+
+use crate::catalogue::taxonomy::COLOUR_FAMILIES;
+use crate::catalogue::{AgeGroup, Slot};
+use crate::curate::search::{GENDERS, SEASONS};
+use crate::curate::{Command, Facets, Reason, Studio};
+use crate::engine::CompletionFilter;
+use crate::store::Verdict;
+use anyhow::{Result, anyhow};
+use egui::{Color32, Key, Pos2, Rect, RichText, Role, Sense, Stroke, Ui, Vec2, WidgetInfo, pos2, vec2};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
+use thumbs::{Thumb, Thumbnails};
 
-/// Opens the app window. (Placeholder until the UI lands: runs the CLI demo.)
+/// File dialogs, behind a trait so tests supply paths.
+pub trait Dialogs {
+    /// Feeds to import; `None` when cancelled.
+    fn pick_feeds(&mut self) -> Option<Vec<PathBuf>>;
+    /// Where to write the approved looks; `None` when cancelled.
+    fn save_export(&mut self) -> Option<PathBuf>;
+}
+
+/// Native dialogs through rfd (xdg-portal on Linux).
+pub struct NativeDialogs;
+
+impl Dialogs for NativeDialogs {
+    fn pick_feeds(&mut self) -> Option<Vec<PathBuf>> {
+        rfd::FileDialog::new()
+            .set_title("Import a catalogue feed")
+            .add_filter("Catalogue feeds", &["csv", "tsv", "txt", "jsonl", "json", "xml"])
+            .add_filter("All files", &["*"])
+            .pick_files()
+    }
+    fn save_export(&mut self) -> Option<PathBuf> {
+        rfd::FileDialog::new()
+            .set_title("Export approved looks")
+            .set_file_name("approved-looks.json")
+            .add_filter("JSON", &["json"])
+            .save_file()
+    }
+}
+
+/// What persists between runs (eframe storage).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub last_db: Option<PathBuf>,
+    pub stylist: String,
+    pub facets: Facets,
+    pub board_filter: CompletionFilter,
+}
+
+/// Knobs the tests and benchmarks turn.
+#[derive(Debug, Clone)]
+pub struct UiOptions {
+    /// Load thumbnails (off in snapshot tests: placeholders are deterministic).
+    pub thumbnails: bool,
+    pub thumb_cache: Option<PathBuf>,
+    pub thumb_threads: usize,
+}
+
+impl Default for UiOptions {
+    fn default() -> Self {
+        UiOptions { thumbnails: true, thumb_cache: None, thumb_threads: 2 }
+    }
+}
+
+const CELL: Vec2 = vec2(150.0, 206.0);
+const THUMB: f32 = 128.0;
+const ACCENT: Color32 = Color32::from_rgb(0xE8, 0x6A, 0x92);
+
+/// The whole app: a [`Studio`] plus view state (text buffers, thumbnails, dialogs).
+pub struct StudioApp {
+    pub studio: Studio,
+    dialogs: Box<dyn Dialogs>,
+    opts: UiOptions,
+    thumbs: Option<Thumbnails>,
+    search_text: String,
+    name_input: String,
+    asking_name: bool,
+    name_focused: bool,
+    renames: HashMap<i64, String>,
+    /// Set to jump the grid to a scroll offset on the next frame (benchmarks).
+    pub scroll_to: Option<f32>,
+    waker_set: bool,
+}
+
+impl StudioApp {
+    pub fn new(studio: Studio, dialogs: Box<dyn Dialogs>, opts: UiOptions) -> StudioApp {
+        let search_text = studio.facets().text.clone();
+        let asking_name = studio.stylist().is_empty();
+        StudioApp {
+            studio,
+            dialogs,
+            opts,
+            thumbs: None,
+            search_text,
+            name_input: String::new(),
+            asking_name,
+            name_focused: false,
+            renames: HashMap::new(),
+            scroll_to: None,
+            waker_set: false,
+        }
+    }
+
+    /// Restores persisted settings (stylist, filters).
+    pub fn apply_settings(&mut self, s: &Settings) {
+        if !s.stylist.trim().is_empty() {
+            self.studio.apply(Command::SetStylist(s.stylist.clone()));
+            self.asking_name = false;
+        }
+        self.studio.apply(Command::SetBoardFilter(s.board_filter.clone()));
+        self.studio.apply(Command::SetFacets(s.facets.clone()));
+        self.search_text = s.facets.text.clone();
+    }
+
+    pub fn settings(&self) -> Settings {
+        Settings {
+            last_db: Some(self.studio.db_path().to_path_buf()),
+            stylist: self.studio.stylist().to_string(),
+            facets: self.studio.facets().clone(),
+            board_filter: self.studio.board_filter().clone(),
+        }
+    }
+
+    /// True when no thumbnail is still being decoded.
+    pub fn thumbnails_idle(&self) -> bool {
+        self.thumbs.as_ref().is_none_or(|t| t.is_idle())
+    }
+
+    /// Draws one frame and applies what the stylist did. The eframe app and the kittest harness both call this.
+    pub fn show(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        if !self.waker_set {
+            let c = ctx.clone();
+            self.studio.set_waker(Arc::new(move || c.request_repaint()));
+            self.waker_set = true;
+        }
+        if self.opts.thumbnails && self.thumbs.is_none() {
+            self.thumbs = Some(Thumbnails::new(&ctx, self.opts.thumb_cache.clone(), self.opts.thumb_threads, 600));
+        }
+        if let Some(t) = &mut self.thumbs {
+            t.begin_frame(&ctx);
+        }
+        self.studio.poll();
+        if self.studio.job().is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(200));
+        }
+
+        let mut cmds: Vec<Command> = Vec::new();
+        self.keyboard(&ctx, &mut cmds);
+
+        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui, &mut cmds));
+        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar(ui, &mut cmds));
+        egui::Panel::left("facets").resizable(true).default_size(230.0).show(ui, |ui| {
+            egui::ScrollArea::vertical().id_salt("facets_scroll").show(ui, |ui| self.facets_panel(ui, &mut cmds));
+        });
+        egui::Panel::right("board").resizable(true).default_size(400.0).show(ui, |ui| {
+            egui::ScrollArea::vertical().id_salt("board_scroll").show(ui, |ui| self.board_panel(ui, &mut cmds));
+        });
+        egui::CentralPanel::default_margins().show(ui, |ui| self.grid(ui, &mut cmds));
+        self.name_prompt(&ctx, &mut cmds);
+
+        for c in cmds {
+            self.studio.apply(c);
+        }
+    }
+
+    fn keyboard(&mut self, ctx: &egui::Context, cmds: &mut Vec<Command>) {
+        if ctx.egui_wants_keyboard_input() || self.asking_name {
+            return;
+        }
+        ctx.input(|i| {
+            let plain = !i.modifiers.ctrl && !i.modifiers.command && !i.modifiers.alt;
+            if plain && i.key_pressed(Key::A) {
+                cmds.push(Command::Judge(Verdict::Accept));
+            }
+            if plain && i.key_pressed(Key::X) {
+                cmds.push(Command::Judge(Verdict::Reject));
+            }
+            if plain && i.key_pressed(Key::Space) {
+                cmds.push(Command::Judge(Verdict::Skip));
+            }
+            if i.key_pressed(Key::Backspace) || ((i.modifiers.command || i.modifiers.ctrl) && i.key_pressed(Key::Z)) {
+                cmds.push(Command::Undo);
+            }
+        });
+    }
+
+    fn top_bar(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            ui.heading(RichText::new("Outfit Studio").color(ACCENT).strong());
+            ui.separator();
+            let busy = self.studio.job().is_some();
+            if ui
+                .add_enabled(!busy, egui::Button::new("Import…"))
+                .on_hover_text("Import a catalogue feed (CSV, TSV, JSON Lines, Merchant XML, Shopify CSV)")
+                .clicked()
+                && let Some(feeds) = self.dialogs.pick_feeds()
+                && !feeds.is_empty()
+            {
+                cmds.push(Command::Import(feeds));
+            }
+            if ui.button("Export…").on_hover_text("Export the approved looks as JSON for the webshop").clicked()
+                && let Some(path) = self.dialogs.save_export()
+            {
+                cmds.push(Command::Export(path));
+            }
+            ui.separator();
+            ui.label(format!("{} items", self.studio.item_count()));
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let who = if self.studio.stylist().is_empty() {
+                    "Set stylist…".to_string()
+                } else {
+                    format!("Stylist: {}", self.studio.stylist())
+                };
+                if ui.button(who).on_hover_text("Change the stylist recorded with judgements").clicked() {
+                    self.name_input = self.studio.stylist().to_string();
+                    self.asking_name = true;
+                    self.name_focused = false;
+                }
+                let (today, total) = self.studio.counts();
+                ui.label(RichText::new(format!("Today {today} · Total {total} judgements")).strong());
+            });
+        });
+    }
+
+    fn status_bar(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            if let Some(job) = self.studio.job() {
+                let p = &job.progress;
+                let text = match p.fraction() {
+                    Some(_) => format!("{} {}/{}", p.stage, p.done, p.total),
+                    None => p.stage.clone(),
+                };
+                let bar = egui::ProgressBar::new(p.fraction().unwrap_or(0.0)).desired_width(320.0).text(text);
+                ui.add(if p.fraction().is_none() { bar.animate(true) } else { bar });
+                if ui.small_button("Cancel").clicked() {
+                    cmds.push(Command::CancelJob);
+                }
+                ui.separator();
+            }
+            let (model, trained_on, backend) = self.studio.model_status();
+            ui.label(format!("Model: {model}")).on_hover_text(format!("Trained on: {trained_on}"));
+            ui.separator();
+            ui.label(format!("Scorer: {backend}"));
+            ui.separator();
+            ui.label(format!("Indexed {} / {} items", self.studio.indexed_count(), self.studio.item_count()));
+            ui.separator();
+            if let Some(err) = self.studio.last_error() {
+                ui.label(RichText::new(format!("Error: {err}")).color(Color32::from_rgb(0xD0, 0x30, 0x30)));
+                if ui.small_button("Dismiss").clicked() {
+                    cmds.push(Command::DismissError);
+                }
+            } else if let Some(m) = self.studio.last_message() {
+                ui.label(RichText::new(m).weak());
+            }
+        });
+    }
+
+    fn facets_panel(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
+        let facets = self.studio.facets().clone();
+        let mut f = facets.clone();
+        let counts = self.studio.results().counts.clone();
+        ui.add_space(4.0);
+        let label = ui.label(RichText::new("Search").strong());
+        let r = ui
+            .add(egui::TextEdit::singleline(&mut self.search_text).hint_text("title or description").desired_width(f32::INFINITY))
+            .labelled_by(label.id);
+        if r.changed() {
+            f.text = self.search_text.clone();
+        }
+        ui.horizontal(|ui| {
+            let n = self.studio.results().ids.len();
+            ui.label(RichText::new(format!("{n} matching")).weak());
+            if self.studio.searching() {
+                ui.spinner();
+            }
+            if !facets.is_empty() && ui.small_button("Clear filters").clicked() {
+                f = Facets::default();
+                self.search_text.clear();
+            }
+        });
+        ui.separator();
+        fn toggle<T: PartialEq + Copy>(ui: &mut Ui, list: &mut Vec<T>, v: T, label: &str, count: usize) {
+            ui.horizontal(|ui| {
+                let mut on = list.contains(&v);
+                if ui.checkbox(&mut on, label).changed() {
+                    if on {
+                        list.push(v);
+                    } else {
+                        list.retain(|x| *x != v);
+                    }
+                }
+                ui.label(RichText::new(count.to_string()).weak().small());
+            });
+        }
+        egui::CollapsingHeader::new("Slot").default_open(true).show(ui, |ui| {
+            for s in Slot::ALL {
+                toggle(ui, &mut f.slots, s, s.label(), counts.slots[s.index()]);
+            }
+        });
+        egui::CollapsingHeader::new("Age group").default_open(true).show(ui, |ui| {
+            for a in AgeGroup::ALL {
+                toggle(ui, &mut f.age_groups, a, age_label(a), counts.age_groups[a.index()]);
+            }
+        });
+        egui::CollapsingHeader::new("Colour").default_open(false).show(ui, |ui| {
+            for (k, c) in COLOUR_FAMILIES.iter().enumerate() {
+                let mut on = f.colours.iter().any(|x| x == c);
+                ui.horizontal(|ui| {
+                    let (r, _) = ui.allocate_exact_size(vec2(10.0, 10.0), Sense::hover());
+                    ui.painter().rect_filled(r, 2.0, colour_swatch(c));
+                    if ui.checkbox(&mut on, capitalise(c)).changed() {
+                        if on {
+                            f.colours.push(c.to_string());
+                        } else {
+                            f.colours.retain(|x| x != c);
+                        }
+                    }
+                    ui.label(RichText::new(counts.colours[k].to_string()).weak().small());
+                });
+            }
+        });
+        egui::CollapsingHeader::new("Brand").default_open(false).show(ui, |ui| {
+            egui::ScrollArea::vertical().id_salt("brands").max_height(180.0).show(ui, |ui| {
+                for b in &self.studio.search_index().brands {
+                    let mut on = f.brands.contains(b);
+                    let name = if b.is_empty() { "(no brand)" } else { b.as_str() };
+                    if ui.checkbox(&mut on, name).changed() {
+                        if on {
+                            f.brands.push(b.clone());
+                        } else {
+                            f.brands.retain(|x| x != b);
+                        }
+                    }
+                }
+            });
+        });
+        egui::CollapsingHeader::new("Gender").default_open(false).show(ui, |ui| {
+            for (k, g) in GENDERS.iter().enumerate() {
+                toggle(ui, &mut f.genders, *g, &capitalise(g.as_str()), counts.genders[k]);
+            }
+        });
+        egui::CollapsingHeader::new("Season").default_open(false).show(ui, |ui| {
+            for (k, s) in SEASONS.iter().enumerate() {
+                let label = if *s == crate::catalogue::Season::All { "All seasons".to_string() } else { capitalise(s.as_str()) };
+                toggle(ui, &mut f.seasons, *s, &label, counts.seasons[k]);
+            }
+        });
+        egui::CollapsingHeader::new("Price and stock").default_open(true).show(ui, |ui| {
+            price_range(ui, "Min price", &mut f.min_price);
+            price_range(ui, "Max price", &mut f.max_price);
+            ui.checkbox(&mut f.in_stock_only, "In stock only");
+        });
+        if f != facets {
+            cmds.push(Command::SetFacets(f));
+        }
+    }
+
+    fn grid(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
+        let ids = &self.studio.results().ids;
+        if ids.is_empty() {
+            ui.centered_and_justified(|ui| {
+                if let Some(job) = self.studio.job() {
+                    ui.vertical_centered(|ui| {
+                        ui.add_space(ui.available_height() * 0.4);
+                        ui.heading("Preparing the catalogue…");
+                        ui.add(
+                            egui::ProgressBar::new(job.progress.fraction().unwrap_or(0.0))
+                                .desired_width(360.0)
+                                .text(job.progress.stage.clone()),
+                        );
+                    });
+                } else if self.studio.is_empty() {
+                    ui.label("The catalogue is empty: use Import… to open a feed.");
+                } else {
+                    ui.label("No items match the search and filters.");
+                }
+            });
+            return;
+        }
+        let spacing = ui.spacing().item_spacing;
+        let cols = (((ui.available_width() + spacing.x) / (CELL.x + spacing.x)).floor() as usize).max(1);
+        let rows = ids.len().div_ceil(cols);
+        let on_board: Vec<i64> = self.studio.board_ids();
+        let mut area = egui::ScrollArea::vertical().id_salt("grid").auto_shrink([false, false]);
+        if let Some(y) = self.scroll_to.take() {
+            area = area.vertical_scroll_offset(y);
+        }
+        let studio = &self.studio;
+        let thumbs = &mut self.thumbs;
+        area.show_rows(ui, CELL.y, rows, |ui, range| {
+            for row in range {
+                ui.horizontal(|ui| {
+                    for &id in ids.iter().skip(row * cols).take(cols) {
+                        let Some(si) = studio.engine.item(id) else { continue };
+                        let it = &si.item;
+                        let (rect, resp) = ui.allocate_exact_size(CELL, Sense::click_and_drag());
+                        resp.widget_info(|| WidgetInfo::labeled(Role::Button, true, &it.title));
+                        resp.dnd_set_drag_payload(id);
+                        if ui.is_rect_visible(rect) {
+                            let selected = on_board.contains(&id);
+                            let visuals = ui.style().interact_selectable(&resp, selected);
+                            let p = ui.painter();
+                            p.rect(
+                                rect,
+                                6.0,
+                                visuals.weak_bg_fill,
+                                if selected { Stroke::new(2.0, ACCENT) } else { visuals.bg_stroke },
+                                egui::StrokeKind::Inside,
+                            );
+                            let img = Rect::from_center_size(pos2(rect.center().x, rect.top() + 6.0 + THUMB / 2.0), Vec2::splat(THUMB));
+                            paint_thumb(ui, thumbs, id, it, img);
+                            let text_w = CELL.x - 12.0;
+                            let mut y = img.bottom() + 4.0;
+                            y += paint_text(ui, pos2(rect.left() + 6.0, y), &it.title, 12.5, ui.visuals().strong_text_color(), text_w, 2);
+                            paint_text(ui, pos2(rect.left() + 6.0, y), &it.brand, 11.0, ui.visuals().weak_text_color(), text_w, 1);
+                            let price = it.price.map(|p| format!("{p:.0} {}", it.currency)).unwrap_or_default();
+                            let stock = if it.in_stock { "" } else { " · sold out" };
+                            paint_text(
+                                ui,
+                                pos2(rect.left() + 6.0, rect.bottom() - 18.0),
+                                &format!("{price}{stock}"),
+                                12.0,
+                                ACCENT,
+                                text_w,
+                                1,
+                            );
+                        }
+                        if resp.clicked() {
+                            cmds.push(Command::AddItem(id));
+                        }
+                        resp.on_hover_text(format!(
+                            "{}\n{} · {} · {}\nClick or drag onto the board",
+                            it.title,
+                            it.brand,
+                            it.slot.label(),
+                            it.colour
+                        ));
+                    }
+                });
+            }
+        });
+    }
+
+    fn board_panel(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
+        let studio = &self.studio;
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            ui.heading("Outfit board");
+            if let Some(o) = studio.editing().and_then(|id| studio.approved().iter().find(|o| o.id == id)) {
+                ui.label(RichText::new(format!("editing “{}”", o.name)).italics());
+            }
+            if !studio.board().is_empty() && ui.small_button("Clear board").clicked() {
+                cmds.push(Command::ClearBoard);
+            }
+        });
+        let frame = egui::Frame::group(ui.style()).inner_margin(6.0);
+        let (_, dropped) = ui.dnd_drop_zone::<i64, _>(frame, |ui| {
+            ui.set_min_width(ui.available_width());
+            let present: Vec<Slot> = studio.board().iter().map(|b| b.slot).collect();
+            for slot in Slot::ALL {
+                let items: Vec<_> = studio.board().iter().filter(|b| b.slot == slot).collect();
+                let covered = slot_covered(slot, &present);
+                if items.is_empty() && covered {
+                    continue;
+                }
+                ui.horizontal(|ui| {
+                    ui.add_sized([84.0, 18.0], egui::Label::new(RichText::new(slot.label()).weak()));
+                    if items.is_empty() {
+                        ui.label(RichText::new("—").weak());
+                    }
+                    ui.vertical(|ui| {
+                        for b in items {
+                            let Some(si) = studio.engine.item(b.item_id) else { continue };
+                            ui.horizontal(|ui| {
+                                if ui.small_button("Remove").on_hover_text(format!("Remove {}", si.item.title)).clicked() {
+                                    cmds.push(Command::RemoveItem(b.item_id));
+                                }
+                                let mark = if b.suggested { " (suggested)" } else { "" };
+                                ui.add(egui::Label::new(RichText::new(format!("{}{mark}", si.item.title)).strong()).truncate())
+                                    .on_hover_text(format!("{} · {} · {}", si.item.sku, si.item.brand, si.item.colour));
+                            });
+                        }
+                    });
+                });
+            }
+            if studio.board().is_empty() {
+                ui.label(RichText::new("Click or drag items from the catalogue to build a look.").weak());
+            }
+        });
+        if let Some(id) = dropped {
+            cmds.push(Command::AddItem(*id));
+        }
+
+        ui.add_space(6.0);
+        self.score_section(ui);
+        ui.add_space(6.0);
+        self.judge_section(ui, cmds);
+        ui.add_space(6.0);
+        self.suggestions_section(ui, cmds);
+        ui.add_space(6.0);
+        self.approved_section(ui, cmds);
+    }
+
+    fn score_section(&self, ui: &mut Ui) {
+        let studio = &self.studio;
+        ui.horizontal(|ui| {
+            let pct = studio.score_percent();
+            let (rect, resp) = ui.allocate_exact_size(vec2(150.0, 92.0), Sense::hover());
+            resp.widget_info(|| {
+                WidgetInfo::labeled(
+                    Role::Meter,
+                    true,
+                    match pct {
+                        Some(p) => format!("Compatibility {p} / 100"),
+                        None => "Compatibility not scored".to_string(),
+                    },
+                )
+            });
+            paint_gauge(ui, rect, pct);
+            ui.vertical(|ui| {
+                ui.label(RichText::new("Compatibility").strong());
+                match (studio.score(), studio.score_note()) {
+                    (Some(s), _) => {
+                        ui.label(RichText::new(format!("model {} · mean pair {:+.2}", s.model, s.mean_pair)).weak().small());
+                    }
+                    (None, Some(note)) => {
+                        ui.label(RichText::new(note).weak());
+                    }
+                    _ => {}
+                }
+            });
+        });
+        let Some(s) = studio.score() else { return };
+        let title_of: HashMap<String, String> = studio
+            .board()
+            .iter()
+            .filter_map(|b| studio.engine.item(b.item_id))
+            .map(|i| (i.item.sku.clone(), i.item.title.clone()))
+            .collect();
+        let weakest = studio.weakest_pair();
+        let mut order: Vec<usize> = (0..s.pairs.len()).collect();
+        order.sort_by(|a, b| s.pairs[*a].raw.total_cmp(&s.pairs[*b].raw));
+        egui::CollapsingHeader::new("Pair breakdown (weakest first)").default_open(true).show(ui, |ui| {
+            for k in order {
+                let p = &s.pairs[k];
+                let weak = Some(k) == weakest;
+                let name = |sku: &str| title_of.get(sku).cloned().unwrap_or_else(|| sku.to_string());
+                ui.horizontal(|ui| {
+                    let v = (p.probability * 100.0).round() as u32;
+                    let (r, _) = ui.allocate_exact_size(vec2(60.0, 10.0), Sense::hover());
+                    ui.painter().rect_filled(r, 3.0, ui.visuals().faint_bg_color);
+                    let fill = Rect::from_min_size(r.min, vec2(r.width() * p.probability.clamp(0.0, 1.0), r.height()));
+                    ui.painter().rect_filled(fill, 3.0, score_colour(p.probability));
+                    let text = format!("{v:>3}  {} + {}", short(&name(&p.a), 22), short(&name(&p.b), 22));
+                    let rt = if weak {
+                        RichText::new(format!("{text}  <- pulls the score down")).color(Color32::from_rgb(0xD0, 0x40, 0x30)).strong()
+                    } else {
+                        RichText::new(text)
+                    };
+                    ui.add(egui::Label::new(rt).wrap());
+                });
+            }
+        });
+    }
+
+    fn judge_section(&self, ui: &mut Ui, cmds: &mut Vec<Command>) {
+        let studio = &self.studio;
+        let can = studio.board().len() >= 2;
+        ui.horizontal(|ui| {
+            let big =
+                |t: &str, c: Color32| egui::Button::new(RichText::new(t).strong().color(Color32::WHITE)).fill(c).min_size(vec2(84.0, 30.0));
+            if ui.add_enabled(can, big("Accept (A)", Color32::from_rgb(0x2E, 0x9D, 0x5B))).clicked() {
+                cmds.push(Command::Judge(Verdict::Accept));
+            }
+            if ui.add_enabled(can, big("Reject (X)", Color32::from_rgb(0xC8, 0x3C, 0x3C))).clicked() {
+                cmds.push(Command::Judge(Verdict::Reject));
+            }
+            if ui.add_enabled(can, egui::Button::new("Skip (Space)").min_size(vec2(84.0, 30.0))).clicked() {
+                cmds.push(Command::Judge(Verdict::Skip));
+            }
+            if ui.add_enabled(studio.can_undo(), egui::Button::new("Undo (Backspace)").min_size(vec2(84.0, 30.0))).clicked() {
+                cmds.push(Command::Undo);
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Reasons:").weak());
+            for r in Reason::ALL {
+                let mut on = studio.reasons().contains(&r);
+                if ui.toggle_value(&mut on, r.label()).changed() {
+                    cmds.push(Command::ToggleReason(r));
+                }
+            }
+        });
+    }
+
+    fn suggestions_section(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
+        ui.heading("Complete the look");
+        let mut filter = self.studio.board_filter().clone();
+        egui::CollapsingHeader::new("Suggestion filters").default_open(false).show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                for a in AgeGroup::ALL {
+                    let mut on = filter.age_groups.contains(&a);
+                    if ui.checkbox(&mut on, format!("Suggest for {}", age_label(a).to_lowercase())).changed() {
+                        if on {
+                            filter.age_groups.push(a);
+                        } else {
+                            filter.age_groups.retain(|x| *x != a);
+                        }
+                    }
+                }
+            });
+            ui.checkbox(&mut filter.in_stock_only, "Suggest in-stock items only");
+            price_range(ui, "Suggest from price", &mut filter.min_price);
+            price_range(ui, "Suggest up to price", &mut filter.max_price);
+            let brand = filter.brands.first().cloned().unwrap_or_default();
+            egui::ComboBox::from_label("Suggest brand")
+                .selected_text(if brand.is_empty() { "any brand".to_string() } else { brand.clone() })
+                .show_ui(ui, |ui| {
+                    if ui.selectable_label(brand.is_empty(), "any brand").clicked() {
+                        filter.brands.clear();
+                    }
+                    for b in &self.studio.search_index().brands {
+                        if ui.selectable_label(&brand == b, b.as_str()).clicked() {
+                            filter.brands = vec![b.clone()];
+                        }
+                    }
+                });
+        });
+        if &filter != self.studio.board_filter() {
+            cmds.push(Command::SetBoardFilter(filter));
+        }
+        let studio = &self.studio;
+        if studio.board().is_empty() {
+            ui.label(RichText::new("Put an item on the board to get suggestions for the empty slots.").weak());
+            return;
+        }
+        for (slot, sugg) in studio.suggestions() {
+            ui.label(RichText::new(slot.label()).strong());
+            if sugg.is_empty() {
+                ui.label(RichText::new("nothing matches the filters").weak());
+                continue;
+            }
+            ui.horizontal_wrapped(|ui| {
+                for s in sugg {
+                    let Some(si) = studio.engine.item(s.item_id) else { continue };
+                    let (rect, resp) = ui.allocate_exact_size(vec2(86.0, 112.0), Sense::click());
+                    resp.widget_info(|| WidgetInfo::labeled(Role::Button, true, format!("Suggestion: {}", si.item.title)));
+                    let visuals = ui.style().interact(&resp);
+                    ui.painter().rect(rect, 5.0, visuals.weak_bg_fill, visuals.bg_stroke, egui::StrokeKind::Inside);
+                    let img = Rect::from_center_size(pos2(rect.center().x, rect.top() + 4.0 + 32.0), Vec2::splat(64.0));
+                    paint_thumb(ui, &mut self.thumbs, s.item_id, &si.item, img);
+                    paint_text(ui, pos2(rect.left() + 4.0, img.bottom() + 2.0), &si.item.title, 10.5, ui.visuals().text_color(), 78.0, 2);
+                    let pct = (s.outfit_probability * 100.0).round() as u32;
+                    paint_text(
+                        ui,
+                        pos2(rect.left() + 4.0, rect.bottom() - 15.0),
+                        &format!("score {pct}"),
+                        11.5,
+                        score_colour(s.outfit_probability),
+                        78.0,
+                        1,
+                    );
+                    if resp.clicked() {
+                        cmds.push(Command::AddSuggestion(s.item_id));
+                    }
+                    resp.on_hover_text(format!("{}\n{}\nThe look would score {pct} with it. Click to add.", si.item.title, si.item.brand));
+                }
+            });
+        }
+    }
+
+    fn approved_section(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
+        let n = self.studio.approved().len();
+        egui::CollapsingHeader::new(format!("Approved looks ({n})")).id_salt("approved").default_open(true).show(ui, |ui| {
+            if n == 0 {
+                ui.label(RichText::new("Accepted looks appear here; rename, reopen and edit them.").weak());
+            }
+            for o in self.studio.approved() {
+                ui.horizontal(|ui| {
+                    let buf = self.renames.entry(o.id).or_insert_with(|| o.name.clone());
+                    let r = ui.add(egui::TextEdit::singleline(buf).desired_width(150.0));
+                    r.widget_info(|| WidgetInfo::labeled(Role::TextInput, true, format!("Name of look {}", o.id)));
+                    if r.lost_focus() && *buf != o.name {
+                        cmds.push(Command::RenameOutfit(o.id, buf.clone()));
+                    }
+                    if !r.has_focus() && *buf != o.name && !r.lost_focus() {
+                        *buf = o.name.clone();
+                    }
+                    ui.label(RichText::new(format!("{} items", o.items.len())).weak());
+                    if o.status == crate::store::OutfitStatus::Exported {
+                        ui.label(RichText::new("exported").weak().small());
+                    }
+                    if ui.small_button("Open").on_hover_text(format!("Open {} on the board to edit it", o.name)).clicked() {
+                        cmds.push(Command::ReopenOutfit(o.id));
+                    }
+                });
+            }
+        });
+    }
+
+    fn name_prompt(&mut self, ctx: &egui::Context, cmds: &mut Vec<Command>) {
+        if !self.asking_name {
+            return;
+        }
+        let mut done = false;
+        egui::Modal::new(egui::Id::unique("stylist_prompt")).show(ctx, |ui| {
+            ui.set_width(320.0);
+            ui.heading("Welcome to Outfit Studio");
+            ui.label("Your name is recorded with every judgement you make.");
+            let label = ui.label("Stylist name");
+            let r = ui.add(egui::TextEdit::singleline(&mut self.name_input).hint_text("e.g. Ana")).labelled_by(label.id);
+            if !self.name_focused {
+                r.request_focus();
+                self.name_focused = true;
+            }
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            ui.horizontal(|ui| {
+                let ok = !self.name_input.trim().is_empty();
+                if (ui.add_enabled(ok, egui::Button::new("Start")).clicked() || enter) && ok {
+                    done = true;
+                }
+            });
+        });
+        if done {
+            cmds.push(Command::SetStylist(self.name_input.trim().to_string()));
+            self.asking_name = false;
+        }
+    }
+}
+
+impl eframe::App for StudioApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.settings());
+    }
+}
+
+/// Opens the app window. On first run (an empty database) the demo catalogue is imported and indexed in the
+/// background while the window shows progress.
 pub fn run_app(db: PathBuf, models: PathBuf) -> Result<()> {
-    crate::cli::run(crate::cli::Cli { db: Some(db), models: Some(models), command: Some(crate::cli::Command::Demo) })
+    let studio = Studio::open(&db, &models)?;
+    let cache = db.parent().map(|d| d.join("thumbs"));
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Outfit Studio")
+            .with_inner_size([1440.0, 900.0])
+            .with_min_inner_size([960.0, 600.0]),
+        renderer: eframe::Renderer::Wgpu,
+        persist_window: true,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Outfit Studio",
+        options,
+        Box::new(move |cc| {
+            let mut app =
+                StudioApp::new(studio, Box::new(NativeDialogs), UiOptions { thumbnails: true, thumb_cache: cache, thumb_threads: 2 });
+            if let Some(s) = cc.storage.and_then(|s| eframe::get_value::<Settings>(s, eframe::APP_KEY)) {
+                app.apply_settings(&s);
+            }
+            if app.studio.is_empty() {
+                app.studio.apply(Command::ImportDemo);
+            }
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| anyhow!("cannot open the window: {e}"))
+}
+
+// ---- painting helpers ----------------------------------------------------------------------------------------
+
+fn slot_covered(slot: Slot, present: &[Slot]) -> bool {
+    match slot {
+        Slot::Top | Slot::Bottom => present.contains(&Slot::OnePiece),
+        Slot::OnePiece => present.contains(&Slot::Top) || present.contains(&Slot::Bottom),
+        _ => false,
+    }
+}
+
+fn age_label(a: AgeGroup) -> &'static str {
+    match a {
+        AgeGroup::Newborn => "Newborn",
+        AgeGroup::Infant => "Infant",
+        AgeGroup::Toddler => "Toddler",
+        AgeGroup::Kids => "Kids",
+        AgeGroup::Adult => "Adult",
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).collect::<String>() + "…" }
+}
+
+fn price_range(ui: &mut Ui, label: &str, v: &mut Option<f32>) {
+    ui.horizontal(|ui| {
+        let mut on = v.is_some();
+        if ui.checkbox(&mut on, label).changed() {
+            *v = if on { Some(0.0) } else { None };
+        }
+        if let Some(x) = v {
+            ui.add(egui::DragValue::new(x).range(0.0..=100_000.0).speed(10.0))
+                .widget_info(|| WidgetInfo::labeled(Role::SpinButton, true, label));
+        }
+    });
+}
+
+fn score_colour(p: f32) -> Color32 {
+    let p = p.clamp(0.0, 1.0);
+    if p < 0.5 {
+        let t = p / 0.5;
+        Color32::from_rgb(0xD6, (0x45 as f32 + t * (0xA8 - 0x45) as f32) as u8, 0x3A)
+    } else {
+        let t = (p - 0.5) / 0.5;
+        Color32::from_rgb(
+            (0xD6 as f32 - t * (0xD6 - 0x2E) as f32) as u8,
+            (0xA8 as f32 - t * (0xA8 - 0x9D) as f32) as u8,
+            (0x3A as f32 + t * (0x5B - 0x3A) as f32) as u8,
+        )
+    }
+}
+
+fn colour_swatch(family: &str) -> Color32 {
+    match family {
+        "red" => Color32::from_rgb(0xD3, 0x2F, 0x2F),
+        "pink" => Color32::from_rgb(0xF4, 0x8F, 0xB1),
+        "orange" => Color32::from_rgb(0xFB, 0x8C, 0x00),
+        "yellow" => Color32::from_rgb(0xFD, 0xD8, 0x35),
+        "green" => Color32::from_rgb(0x43, 0xA0, 0x47),
+        "olive" => Color32::from_rgb(0x82, 0x77, 0x17),
+        "blue" => Color32::from_rgb(0x42, 0x8B, 0xE5),
+        "navy" => Color32::from_rgb(0x1A, 0x23, 0x7E),
+        "purple" => Color32::from_rgb(0x8E, 0x24, 0xAA),
+        "brown" => Color32::from_rgb(0x6D, 0x4C, 0x41),
+        "beige" => Color32::from_rgb(0xE0, 0xD2, 0xB4),
+        "white" => Color32::from_rgb(0xF5, 0xF5, 0xF5),
+        "grey" => Color32::from_rgb(0x9E, 0x9E, 0x9E),
+        "black" => Color32::from_rgb(0x21, 0x21, 0x21),
+        _ => Color32::from_rgb(0xB0, 0xB0, 0xC8),
+    }
+}
+
+/// Paints text clipped to `max_rows` lines of `width`; returns the height used.
+fn paint_text(ui: &Ui, pos: Pos2, text: &str, size: f32, color: Color32, width: f32, max_rows: usize) -> f32 {
+    let mut job = egui::text::LayoutJob::simple(text.to_string(), egui::FontId::proportional(size), color, width);
+    job.wrap.max_rows = max_rows;
+    job.wrap.break_anywhere = false;
+    let galley = ui.painter().layout_job(job);
+    let h = galley.size().y;
+    ui.painter().galley(pos, galley, color);
+    h
+}
+
+fn paint_thumb(ui: &Ui, thumbs: &mut Option<Thumbnails>, id: i64, item: &crate::catalogue::Item, rect: Rect) {
+    let state = match thumbs.as_mut() {
+        Some(t) => t.get(id, item.image.as_deref()),
+        None => Thumb::Missing,
+    };
+    let p = ui.painter();
+    match state {
+        Thumb::Ready(tex) => {
+            let size = tex.size_vec2();
+            let scale = (rect.width() / size.x).min(rect.height() / size.y);
+            let r = Rect::from_center_size(rect.center(), size * scale);
+            p.rect_filled(rect, 4.0, Color32::WHITE);
+            p.image(tex.id(), r, Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)), Color32::WHITE);
+        }
+        Thumb::Loading | Thumb::Missing => {
+            let base = colour_swatch(COLOUR_FAMILIES[crate::catalogue::taxonomy::colour_family(&item.colour)]);
+            p.rect_filled(rect, 4.0, base.gamma_multiply(0.35));
+            let label = if matches!(state, Thumb::Loading) { "…".to_string() } else { item.slot.label().to_string() };
+            p.text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                label,
+                egui::FontId::proportional(rect.height() * 0.12 + 6.0),
+                ui.visuals().strong_text_color(),
+            );
+        }
+    }
+}
+
+fn paint_gauge(ui: &Ui, rect: Rect, pct: Option<u32>) {
+    let p = ui.painter();
+    let c = pos2(rect.center().x, rect.bottom() - 14.0);
+    let r = rect.width().min(rect.height() * 2.0) / 2.0 - 8.0;
+    let arc = |from: f32, to: f32| -> Vec<Pos2> {
+        let n = 48;
+        (0..=n)
+            .map(|k| {
+                let t = from + (to - from) * k as f32 / n as f32;
+                let a = std::f32::consts::PI * (1.0 - t);
+                pos2(c.x + r * a.cos(), c.y - r * a.sin())
+            })
+            .collect()
+    };
+    p.add(egui::Shape::line(arc(0.0, 1.0), Stroke::new(12.0, ui.visuals().faint_bg_color.gamma_multiply(1.5))));
+    match pct {
+        Some(v) => {
+            let f = v as f32 / 100.0;
+            if f > 0.0 {
+                p.add(egui::Shape::line(arc(0.0, f), Stroke::new(12.0, score_colour(f))));
+            }
+            p.text(
+                pos2(c.x, c.y - 14.0),
+                egui::Align2::CENTER_CENTER,
+                v.to_string(),
+                egui::FontId::proportional(30.0),
+                ui.visuals().strong_text_color(),
+            );
+            p.text(
+                pos2(c.x, c.y + 6.0),
+                egui::Align2::CENTER_CENTER,
+                "/ 100",
+                egui::FontId::proportional(11.0),
+                ui.visuals().weak_text_color(),
+            );
+        }
+        None => {
+            p.text(
+                pos2(c.x, c.y - 12.0),
+                egui::Align2::CENTER_CENTER,
+                "–",
+                egui::FontId::proportional(28.0),
+                ui.visuals().weak_text_color(),
+            );
+        }
+    }
 }

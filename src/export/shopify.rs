@@ -1,0 +1,145 @@
+//! Shopify product CSV: each approved outfit becomes one Shopify product (a bundle page), one CSV row per item.
+//!
+//! Mapping (Shopify groups rows by `Handle`; product-level columns are filled on the first row only, as in
+//! Shopify's own exports):
+//! - `Handle`: `outfit-<id>-<slug of the outfit name>`, shared by the outfit's rows.
+//! - `Title`, `Body (HTML)` (a `<ul>` of the pieces with slot, title and SKU), `Vendor` (the brand when every
+//!   piece has the same one, else `Outfit Studio`), `Type` = `Outfit`, `Tags` (`outfit`, `age:<group>`,
+//!   `slot:<slot>`, `brand:<brand>`), `Published` = `TRUE`, `Status` = `active`: first row only.
+//! - `Option1 Name` = `Piece` (first row) and `Option1 Value` = `<Slot>: <item title>` (numbered when repeated):
+//!   each piece is a variant of the bundle.
+//! - `Variant SKU` = the item's SKU, `Variant Price` = its price (two decimals, in the shop's currency: Shopify
+//!   CSVs carry no currency column), `Variant Inventory Policy` = `deny`, `Variant Requires Shipping` = `TRUE`.
+//! - `Image Src` = the item's image link, `Image Position` = its 1-based place in the outfit, `Image Alt Text` =
+//!   its title, `Variant Image` = the same link (so choosing a piece shows its photo).
+
+use super::{ExportOptions, ExportOutfit, approved_outfits_with, finish_export};
+use crate::store::Store;
+use anyhow::Result;
+use std::collections::HashSet;
+use std::io::Write;
+
+pub const COLUMNS: [&str; 20] = [
+    "Handle",
+    "Title",
+    "Body (HTML)",
+    "Vendor",
+    "Type",
+    "Tags",
+    "Published",
+    "Option1 Name",
+    "Option1 Value",
+    "Variant SKU",
+    "Variant Price",
+    "Variant Inventory Policy",
+    "Variant Fulfillment Service",
+    "Variant Requires Shipping",
+    "Variant Taxable",
+    "Image Src",
+    "Image Position",
+    "Image Alt Text",
+    "Variant Image",
+    "Status",
+];
+
+/// A handle from an outfit: `outfit-<id>-<slug>`.
+pub fn handle(o: &ExportOutfit) -> String {
+    let mut slug = String::new();
+    for c in o.name.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_matches('-');
+    if slug.is_empty() { format!("outfit-{}", o.id) } else { format!("outfit-{}-{slug}", o.id) }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn label(slot: &str) -> String {
+    crate::catalogue::Slot::parse(slot).map(|s| s.label().to_string()).unwrap_or_else(|| slot.to_string())
+}
+
+/// The CSV rows of one outfit.
+pub fn rows(o: &ExportOutfit) -> Vec<Vec<String>> {
+    let h = handle(o);
+    let brands: HashSet<&str> = o.items.iter().map(|i| i.brand.as_str()).filter(|b| !b.is_empty()).collect();
+    let vendor = if brands.len() == 1 { brands.iter().next().unwrap().to_string() } else { "Outfit Studio".to_string() };
+    let mut tags = vec!["outfit".to_string()];
+    tags.extend(o.age_groups.iter().map(|a| format!("age:{a}")));
+    let mut seen = HashSet::new();
+    for it in &o.items {
+        if seen.insert(format!("slot:{}", it.slot)) {
+            tags.push(format!("slot:{}", it.slot));
+        }
+    }
+    let mut bs: Vec<&str> = brands.into_iter().collect();
+    bs.sort();
+    tags.extend(bs.iter().map(|b| format!("brand:{b}")));
+    let body = format!(
+        "<ul>{}</ul>",
+        o.items
+            .iter()
+            .map(|i| format!("<li>{}: {} ({})</li>", html_escape(&label(&i.slot)), html_escape(&i.title), html_escape(&i.sku)))
+            .collect::<String>()
+    );
+    let mut values = HashSet::new();
+    o.items
+        .iter()
+        .enumerate()
+        .map(|(n, it)| {
+            let first = n == 0;
+            let mut value = format!("{}: {}", label(&it.slot), it.title);
+            if !values.insert(value.clone()) {
+                value = format!("{value} ({})", n + 1);
+                values.insert(value.clone());
+            }
+            let img = it.image_url.clone().unwrap_or_default();
+            let f = |s: &str| if first { s.to_string() } else { String::new() };
+            vec![
+                h.clone(),
+                f(&o.name),
+                f(&body),
+                f(&vendor),
+                f("Outfit"),
+                f(&tags.join(", ")),
+                f("TRUE"),
+                f("Piece"),
+                value,
+                it.sku.clone(),
+                it.price.map(|p| format!("{p:.2}")).unwrap_or_default(),
+                "deny".into(),
+                "manual".into(),
+                "TRUE".into(),
+                "TRUE".into(),
+                img.clone(),
+                if img.is_empty() { String::new() } else { (n + 1).to_string() },
+                if img.is_empty() { String::new() } else { it.title.clone() },
+                img,
+                f("active"),
+            ]
+        })
+        .collect()
+}
+
+/// Writes the approved outfits as a Shopify product CSV, logs the export and marks the outfits exported.
+/// Returns the number of outfits.
+pub fn write_outfits_shopify_csv(store: &mut Store, w: &mut dyn Write, path_label: &str, opts: &ExportOptions) -> Result<usize> {
+    let outfits = approved_outfits_with(store, opts)?;
+    {
+        let mut csv = csv::Writer::from_writer(&mut *w);
+        csv.write_record(COLUMNS)?;
+        for o in &outfits {
+            for r in rows(o) {
+                csv.write_record(&r)?;
+            }
+        }
+        csv.flush()?;
+    }
+    finish_export(store, "shopify_csv", path_label, &outfits)?;
+    Ok(outfits.len())
+}

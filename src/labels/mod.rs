@@ -1,0 +1,11 @@
+//! Label collection at scale: the active-learning review queue, agreement between stylists, and merging
+//! several stylists' labels (imports, conflict resolution for training).
+
+pub mod agreement;
+pub mod cli;
+pub mod merge;
+pub mod queue;
+
+pub use agreement::{Agreement, pairwise, pairwise_for_store};
+pub use merge::{Conflicts, MergeReport, TrainingPolicy, import_file, training_labels};
+pub use queue::{Candidate, Diversity, QueueConfig, QueueCounts, ReviewQueue};

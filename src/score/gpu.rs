@@ -1,0 +1,755 @@
+//! GPU scorer: wgpu compute shaders rank the slot's rows and select the top k on the device, so only k hits
+//! per query come back.
+//!
+//! - The index's embeddings (f32, padded to whole `vec4`s) and packed row metadata are uploaded once per
+//!   [`EmbeddingIndex::generation`], split into chunks that each fit `max_storage_buffer_binding_size` (or a
+//!   smaller cap from [`GpuOptions`], for tests). Each chunk is its own pair of storage buffers.
+//! - Pass 1 (`score_tiles`), one dispatch per chunk: a workgroup takes 1024 consecutive rows of one query's slot
+//!   range, evaluates the filter (age, stock, price, brand bitset, sorted exclusions), scores accepted rows
+//!   (masked dot product), bitonic-sorts the tile in workgroup memory and writes its best k.
+//! - Reduce passes (`reduce`): each workgroup merges 1024 candidates into their best k, until one list of k
+//!   per query remains. That list is copied into a small mapped buffer and read back.
+//!
+//! Ties order by row, as [`hit_order`] does; the CPU re-sorts the k hits with `hit_order` after read-back.
+//! Requests the shaders do not cover (k > [`MAX_K`], intermediate buffers beyond the adapter's limits) are
+//! ranked on the CPU instead, with the same results.
+//!
+//! Every call waits for the device (`poll(Wait)`): call it from a worker thread, never the UI thread.
+
+use super::{BackendInfo, EmbeddingIndex, Hit, Query, Scorer, cpu, hit_order};
+use anyhow::{Context, Result, anyhow, bail};
+use bytemuck::{Pod, Zeroable};
+use std::ops::Range;
+use std::sync::Mutex;
+use wgpu::util::DeviceExt;
+
+const WORKGROUP: u32 = 256;
+const TILE: u32 = 1024;
+/// Largest k selected on the GPU; larger requests are ranked on the CPU.
+pub const MAX_K: usize = 256;
+const NONE_ROW: u32 = u32::MAX;
+
+/// How to find and use the GPU.
+#[derive(Debug, Clone, Default)]
+pub struct GpuOptions {
+    /// wgpu backends to probe; `None`: `WGPU_BACKEND` from the environment, else all.
+    pub backends: Option<wgpu::Backends>,
+    /// Caps one embedding chunk's binding below the adapter's `max_storage_buffer_binding_size` (to test
+    /// chunking on a small index).
+    pub max_binding_bytes: Option<u64>,
+}
+
+/// A found adapter, with the instance that owns it.
+pub struct Probed {
+    pub instance: wgpu::Instance,
+    pub adapter: wgpu::Adapter,
+}
+
+impl Probed {
+    pub fn info(&self) -> wgpu::AdapterInfo {
+        self.adapter.get_info()
+    }
+}
+
+/// Looks for an adapter (high-performance preference). An error means none is usable.
+pub fn probe(opts: &GpuOptions) -> Result<Probed> {
+    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+    if let Some(b) = opts.backends {
+        desc.backends = b;
+    }
+    let backends = desc.backends;
+    let instance = wgpu::Instance::new(desc);
+    let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+        power_preference: wgpu::PowerPreference::HighPerformance,
+        force_fallback_adapter: false,
+        compatible_surface: None,
+        apply_limit_buckets: false,
+    }))
+    .map_err(|e| anyhow!("no GPU adapter found (backends {backends:?}: {e})"))?;
+    Ok(Probed { instance, adapter })
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct GpuMeta {
+    /// bits 0-7 age bit, bit 8 in stock, bit 9 price known.
+    flags: u32,
+    price: f32,
+    brand: u32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable, Default)]
+struct QParams {
+    start: u32,
+    end: u32,
+    /// bit 0 in stock only, 1 age mask, 2 min price, 3 max price, 4 brand set.
+    flags: u32,
+    age_mask: u32,
+    min_price: f32,
+    max_price: f32,
+    brand_off: u32,
+    excl_off: u32,
+    excl_len: u32,
+    _pad: [u32; 3],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable, Default)]
+struct TileInfo {
+    a: u32,
+    b: u32,
+    n_tiles: u32,
+    group_base: u32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct Globals {
+    dim4: u32,
+    k: u32,
+    chunk_start: u32,
+    tile_off: u32,
+    stride: u32,
+    nq: u32,
+    _pad: [u32; 2],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct RGlobals {
+    k: u32,
+    stride: u32,
+    nq: u32,
+    _pad: u32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+struct Cand {
+    score: f32,
+    row: u32,
+}
+
+const COMMON_WGSL: &str = r#"
+const TILE: u32 = 1024u;
+const WG: u32 = 256u;
+const NONE: u32 = 0xffffffffu;
+const WORST: f32 = -3.0e38;
+
+struct Cand { score: f32, row: u32 }
+
+var<workgroup> s_score: array<f32, 1024>;
+var<workgroup> s_row: array<u32, 1024>;
+
+fn better(sa: f32, ra: u32, sb: f32, rb: u32) -> bool {
+    return sa > sb || (sa == sb && ra < rb);
+}
+
+// Bitonic sort of the tile in workgroup memory, best first.
+fn sort_tile(li: u32) {
+    var size = 2u;
+    loop {
+        if size > TILE { break; }
+        var stride = size / 2u;
+        loop {
+            if stride == 0u { break; }
+            for (var h = 0u; h < 2u; h = h + 1u) {
+                let i = li + h * WG;
+                let lo = (i / stride) * 2u * stride + (i % stride);
+                let hi = lo + stride;
+                let s_lo = s_score[lo];
+                let r_lo = s_row[lo];
+                let s_hi = s_score[hi];
+                let r_hi = s_row[hi];
+                var swap = false;
+                if (lo & size) == 0u {
+                    swap = better(s_hi, r_hi, s_lo, r_lo);
+                } else {
+                    swap = better(s_lo, r_lo, s_hi, r_hi);
+                }
+                if swap {
+                    s_score[lo] = s_hi;
+                    s_row[lo] = r_hi;
+                    s_score[hi] = s_lo;
+                    s_row[hi] = r_lo;
+                }
+            }
+            workgroupBarrier();
+            stride = stride / 2u;
+        }
+        size = size * 2u;
+    }
+}
+"#;
+
+const SCORE_WGSL: &str = r#"
+struct RowMeta { flags: u32, price: f32, brand: u32 }
+struct QParams {
+    start: u32, end: u32, flags: u32, age_mask: u32,
+    min_price: f32, max_price: f32, brand_off: u32, excl_off: u32,
+    excl_len: u32, pad0: u32, pad1: u32, pad2: u32,
+}
+struct TileInfo { a: u32, b: u32, n_tiles: u32, group_base: u32 }
+struct Globals { dim4: u32, k: u32, chunk_start: u32, tile_off: u32, stride: u32, nq: u32, pad0: u32, pad1: u32 }
+
+@group(0) @binding(0) var<storage, read> emb: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> metas: array<RowMeta>;
+@group(0) @binding(2) var<storage, read> queries: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> qparams: array<QParams>;
+@group(0) @binding(4) var<storage, read> aux: array<u32>;
+@group(0) @binding(5) var<storage, read> tiles: array<TileInfo>;
+@group(0) @binding(6) var<storage, read_write> cands: array<Cand>;
+@group(0) @binding(7) var<uniform> g: Globals;
+
+fn accepts(p: QParams, row: u32, m: RowMeta) -> bool {
+    let age = m.flags & 0xffu;
+    if (p.flags & 1u) != 0u && (m.flags & 0x100u) == 0u { return false; }
+    if (p.flags & 2u) != 0u && age != 0u && (age & p.age_mask) == 0u { return false; }
+    let known = (m.flags & 0x200u) != 0u;
+    if (p.flags & 4u) != 0u && (!known || m.price < p.min_price) { return false; }
+    if (p.flags & 8u) != 0u && (!known || m.price > p.max_price) { return false; }
+    if (p.flags & 16u) != 0u {
+        let w = aux[p.brand_off + m.brand / 32u];
+        if ((w >> (m.brand % 32u)) & 1u) == 0u { return false; }
+    }
+    // Exclusions: binary search in the query's sorted list.
+    var lo = 0u;
+    var hi = p.excl_len;
+    loop {
+        if lo >= hi { break; }
+        let mid = (lo + hi) / 2u;
+        let v = aux[p.excl_off + mid];
+        if v == row { return false; }
+        if v < row { lo = mid + 1u; } else { hi = mid; }
+    }
+    return true;
+}
+
+@compute @workgroup_size(256)
+fn score_tiles(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+    let q = wg.y;
+    let t = tiles[g.tile_off + q];
+    let p = qparams[q];
+    let live = wg.x < t.n_tiles;
+    let first = t.a + wg.x * TILE;
+    for (var h = 0u; h < 4u; h = h + 1u) {
+        let slot = li + h * WG;
+        let row = first + slot;
+        var s = WORST;
+        var r = NONE;
+        if live && row < t.b {
+            let local = row - g.chunk_start;
+            if accepts(p, row, metas[local]) {
+                var acc = vec4<f32>(0.0);
+                let eb = local * g.dim4;
+                let qb = q * g.dim4;
+                for (var d = 0u; d < g.dim4; d = d + 1u) {
+                    acc = fma(emb[eb + d], queries[qb + d], acc);
+                }
+                s = (acc.x + acc.y) + (acc.z + acc.w);
+                r = row;
+            }
+        }
+        s_score[slot] = s;
+        s_row[slot] = r;
+    }
+    workgroupBarrier();
+    sort_tile(li);
+    if live {
+        let out_base = q * g.stride + (t.group_base + wg.x) * g.k;
+        for (var j = li; j < g.k; j = j + WG) {
+            cands[out_base + j] = Cand(s_score[j], s_row[j]);
+        }
+    }
+}
+"#;
+
+const REDUCE_WGSL: &str = r#"
+struct RGlobals { k: u32, stride: u32, nq: u32, pad0: u32 }
+
+@group(0) @binding(0) var<storage, read> src: array<Cand>;
+@group(0) @binding(1) var<storage, read_write> dst: array<Cand>;
+@group(0) @binding(2) var<storage, read> counts: array<u32>;
+@group(0) @binding(3) var<uniform> rg: RGlobals;
+
+@compute @workgroup_size(256)
+fn reduce(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+    let q = wg.y;
+    let n = counts[q] * rg.k;
+    let first = wg.x * TILE;
+    for (var h = 0u; h < 4u; h = h + 1u) {
+        let slot = li + h * WG;
+        let idx = first + slot;
+        var s = WORST;
+        var r = NONE;
+        if idx < n {
+            let c = src[q * rg.stride + idx];
+            s = c.score;
+            r = c.row;
+        }
+        s_score[slot] = s;
+        s_row[slot] = r;
+    }
+    workgroupBarrier();
+    sort_tile(li);
+    let groups_out = max(1u, (n + TILE - 1u) / TILE);
+    if wg.x < groups_out {
+        let out_base = q * rg.stride + wg.x * rg.k;
+        for (var j = li; j < rg.k; j = j + WG) {
+            dst[out_base + j] = Cand(s_score[j], s_row[j]);
+        }
+    }
+}
+"#;
+
+/// One chunk of the resident index: rows `rows`, their embeddings and metadata.
+struct Chunk {
+    rows: Range<usize>,
+    emb: wgpu::Buffer,
+    meta: wgpu::Buffer,
+}
+
+struct Resident {
+    generation: u64,
+    dim: usize,
+    dim4: usize,
+    chunks: Vec<Chunk>,
+}
+
+/// Scratch buffers reused across calls while big enough.
+#[derive(Default)]
+struct Scratch {
+    cands: Option<[wgpu::Buffer; 2]>,
+    cand_bytes: u64,
+    readback: Option<wgpu::Buffer>,
+    readback_bytes: u64,
+}
+
+struct State {
+    resident: Option<Resident>,
+    scratch: Scratch,
+}
+
+pub struct GpuScorer {
+    _instance: wgpu::Instance,
+    info: wgpu::AdapterInfo,
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    score_pipeline: wgpu::ComputePipeline,
+    reduce_pipeline: wgpu::ComputePipeline,
+    /// Largest storage binding the device allows.
+    max_binding: u64,
+    /// Largest embedding chunk binding (the device limit, or smaller when capped).
+    chunk_binding: u64,
+    max_workgroups: u32,
+    reason: Option<String>,
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for GpuScorer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GpuScorer").field("adapter", &self.info.name).field("backend", &self.info.backend).finish()
+    }
+}
+
+impl GpuScorer {
+    /// Probes for an adapter (any kind, software included) and builds the scorer on it.
+    pub fn new(opts: &GpuOptions) -> Result<GpuScorer> {
+        GpuScorer::from_adapter(probe(opts)?, opts)
+    }
+
+    pub fn from_adapter(probed: Probed, opts: &GpuOptions) -> Result<GpuScorer> {
+        let Probed { instance, adapter } = probed;
+        let info = adapter.get_info();
+        let limits = adapter.limits();
+        if limits.max_storage_buffers_per_shader_stage < 7
+            || limits.max_compute_invocations_per_workgroup < WORKGROUP
+            || limits.max_compute_workgroup_storage_size < 8 * TILE
+        {
+            bail!("adapter {} lacks the compute limits the scorer needs", info.name);
+        }
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("outfit-studio scorer"),
+            required_limits: limits.clone(),
+            memory_hints: wgpu::MemoryHints::Performance,
+            ..Default::default()
+        }))
+        .with_context(|| format!("cannot open a device on {}", info.name))?;
+        let module = |label: &str, src: &str| {
+            device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(label),
+                source: wgpu::ShaderSource::Wgsl(format!("{COMMON_WGSL}\n{src}").into()),
+            })
+        };
+        let pipeline = |label: &str, m: &wgpu::ShaderModule, entry: &str| {
+            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(label),
+                layout: None,
+                module: m,
+                entry_point: Some(entry),
+                compilation_options: Default::default(),
+                cache: None,
+            })
+        };
+        let score_module = module("score_tiles", SCORE_WGSL);
+        let reduce_module = module("reduce", REDUCE_WGSL);
+        let score_pipeline = pipeline("score_tiles", &score_module, "score_tiles");
+        let reduce_pipeline = pipeline("reduce", &reduce_module, "reduce");
+        let max_binding = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size).min(1 << 30);
+        let chunk_binding = opts.max_binding_bytes.map_or(max_binding, |m| m.min(max_binding));
+        Ok(GpuScorer {
+            _instance: instance,
+            info,
+            device,
+            queue,
+            score_pipeline,
+            reduce_pipeline,
+            max_binding,
+            chunk_binding,
+            max_workgroups: limits.max_compute_workgroups_per_dimension,
+            reason: None,
+            state: Mutex::new(State { resident: None, scratch: Scratch::default() }),
+        })
+    }
+
+    /// Says why this backend was chosen, for the status bar.
+    pub fn with_reason(mut self, reason: impl Into<String>) -> GpuScorer {
+        self.reason = Some(reason.into());
+        self
+    }
+
+    pub fn adapter_info(&self) -> &wgpu::AdapterInfo {
+        &self.info
+    }
+
+    /// Number of chunks the resident index is split into (0 before the first upload).
+    pub fn chunk_count(&self) -> usize {
+        self.state.lock().map(|s| s.resident.as_ref().map_or(0, |r| r.chunks.len())).unwrap_or(0)
+    }
+
+    /// Uploads an index now (otherwise the first ranking against it does); a no-op when already resident.
+    pub fn upload(&self, index: &EmbeddingIndex) -> Result<()> {
+        let mut st = self.state.lock().map_err(|_| anyhow!("GPU scorer state poisoned"))?;
+        self.ensure_resident(&mut st, index)
+    }
+
+    fn ensure_resident(&self, st: &mut State, index: &EmbeddingIndex) -> Result<()> {
+        if st.resident.as_ref().is_some_and(|r| r.generation == index.generation && r.dim == index.dim) {
+            return Ok(());
+        }
+        st.resident = None; // free the old copy first
+        let dim = index.dim;
+        let dim4 = dim.div_ceil(4).max(1);
+        let row_bytes = (dim4 * 16) as u64;
+        let rows_per_chunk = (self.chunk_binding / row_bytes) as usize;
+        if rows_per_chunk == 0 {
+            bail!("one embedding row ({row_bytes} bytes) exceeds the GPU's storage binding limit ({} bytes)", self.chunk_binding);
+        }
+        // Keep each dispatch within the workgroup-count limit.
+        let rows_per_chunk = rows_per_chunk.min(self.max_workgroups as usize * TILE as usize);
+        let mut chunks = Vec::new();
+        let mut start = 0;
+        while start < index.len() {
+            let end = (start + rows_per_chunk).min(index.len());
+            let emb_bytes: std::borrow::Cow<[u8]> = if dim4 * 4 == dim {
+                bytemuck::cast_slice(&index.vectors[start * dim..end * dim]).into()
+            } else {
+                let mut padded = vec![0f32; (end - start) * dim4 * 4];
+                for (dst, src) in padded.chunks_exact_mut(dim4 * 4).zip(index.vectors[start * dim..end * dim].chunks_exact(dim.max(1))) {
+                    dst[..dim].copy_from_slice(src);
+                }
+                bytemuck::cast_slice(&padded).to_vec().into()
+            };
+            let meta: Vec<GpuMeta> = index.meta[start..end]
+                .iter()
+                .map(|m| GpuMeta {
+                    flags: m.age_bit as u32 | (m.in_stock as u32) << 8 | (!m.price.is_nan() as u32) << 9,
+                    price: if m.price.is_nan() { 0.0 } else { m.price },
+                    brand: m.brand,
+                })
+                .collect();
+            let emb = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("embeddings"),
+                contents: &emb_bytes,
+                usage: wgpu::BufferUsages::STORAGE,
+            });
+            let meta = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("row meta"),
+                contents: bytemuck::cast_slice(&meta),
+                usage: wgpu::BufferUsages::STORAGE,
+            });
+            chunks.push(Chunk { rows: start..end, emb, meta });
+            start = end;
+        }
+        self.queue.submit([]);
+        st.resident = Some(Resident { generation: index.generation, dim, dim4, chunks });
+        Ok(())
+    }
+
+    fn storage(&self, label: &str, bytes: &[u8]) -> wgpu::Buffer {
+        let bytes: &[u8] = if bytes.is_empty() { &[0u8; 16] } else { bytes };
+        self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some(label),
+            contents: bytes,
+            usage: wgpu::BufferUsages::STORAGE,
+        })
+    }
+    fn uniform(&self, label: &str, bytes: &[u8]) -> wgpu::Buffer {
+        self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some(label),
+            contents: bytes,
+            usage: wgpu::BufferUsages::UNIFORM,
+        })
+    }
+
+    /// Ranks `queries` (all with 0 < k <= MAX_K, non-empty slot ranges, finite price bounds) on the GPU.
+    /// `None` when the intermediate buffers would exceed the device's limits.
+    fn rank(&self, st: &mut State, index: &EmbeddingIndex, queries: &[&Query]) -> Result<Option<Vec<Vec<Hit>>>> {
+        self.ensure_resident(st, index)?;
+        let res = st.resident.as_ref().expect("just uploaded");
+        let nq = queries.len();
+        let k = queries.iter().map(|q| q.k).max().unwrap_or(0) as u32;
+        let dim4 = res.dim4;
+
+        // Query vectors, parameters, and aux (brand bitsets, then sorted exclusions).
+        let mut qvecs = vec![0f32; nq * dim4 * 4];
+        let mut params = Vec::with_capacity(nq);
+        let mut aux: Vec<u32> = Vec::new();
+        let brand_words = index.brands.len().div_ceil(32).max(1);
+        for (i, q) in queries.iter().enumerate() {
+            qvecs[i * dim4 * 4..i * dim4 * 4 + res.dim].copy_from_slice(&q.vector);
+            let f = &q.filter;
+            let range = &index.slot_ranges[q.slot.index()];
+            let mut p = QParams { start: range.start as u32, end: range.end as u32, ..Default::default() };
+            if f.in_stock_only {
+                p.flags |= 1;
+            }
+            if let Some(m) = f.age_mask {
+                p.flags |= 2;
+                p.age_mask = m as u32;
+            }
+            if let Some(lo) = f.min_price {
+                p.flags |= 4;
+                p.min_price = lo;
+            }
+            if let Some(hi) = f.max_price {
+                p.flags |= 8;
+                p.max_price = hi;
+            }
+            if let Some(bs) = &f.brands {
+                p.flags |= 16;
+                p.brand_off = aux.len() as u32;
+                let mut bits = vec![0u32; brand_words];
+                for &b in bs {
+                    if (b as usize) < index.brands.len() {
+                        bits[b as usize / 32] |= 1 << (b % 32);
+                    }
+                }
+                aux.extend(bits);
+            }
+            let mut excl: Vec<u32> = f.exclude_rows.clone();
+            excl.sort_unstable();
+            excl.dedup();
+            p.excl_off = aux.len() as u32;
+            p.excl_len = excl.len() as u32;
+            aux.extend(excl);
+            params.push(p);
+        }
+
+        // Tiles per (chunk, query), and each query's groups in the candidate buffer.
+        let mut tiles = vec![TileInfo::default(); res.chunks.len() * nq];
+        let mut groups = vec![0u32; nq];
+        let mut dispatch_x = vec![0u32; res.chunks.len()];
+        for (c, chunk) in res.chunks.iter().enumerate() {
+            for (i, q) in queries.iter().enumerate() {
+                let range = &index.slot_ranges[q.slot.index()];
+                let (a, b) = (range.start.max(chunk.rows.start), range.end.min(chunk.rows.end));
+                let n_tiles = if b > a { (b - a).div_ceil(TILE as usize) as u32 } else { 0 };
+                tiles[c * nq + i] = TileInfo { a: a as u32, b: b as u32, n_tiles, group_base: groups[i] };
+                groups[i] += n_tiles;
+                dispatch_x[c] = dispatch_x[c].max(n_tiles);
+            }
+        }
+        let stride = groups.iter().copied().max().unwrap_or(1).max(1) * k;
+        let cand_bytes = (nq as u64) * stride as u64 * std::mem::size_of::<Cand>() as u64;
+        if cand_bytes > self.max_binding {
+            return Ok(None);
+        }
+        let readback_bytes = (nq as u64) * k as u64 * std::mem::size_of::<Cand>() as u64;
+        let scratch = &mut st.scratch;
+        if scratch.cands.is_none() || scratch.cand_bytes < cand_bytes {
+            let mk = |l| {
+                self.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some(l),
+                    size: cand_bytes,
+                    usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+                    mapped_at_creation: false,
+                })
+            };
+            scratch.cands = Some([mk("candidates a"), mk("candidates b")]);
+            scratch.cand_bytes = cand_bytes;
+        }
+        if scratch.readback.is_none() || scratch.readback_bytes < readback_bytes {
+            scratch.readback = Some(self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("readback"),
+                size: readback_bytes,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }));
+            scratch.readback_bytes = readback_bytes;
+        }
+        let cands = scratch.cands.as_ref().expect("allocated");
+        let readback = scratch.readback.as_ref().expect("allocated");
+
+        let q_buf = self.storage("queries", bytemuck::cast_slice(&qvecs));
+        let p_buf = self.storage("query params", bytemuck::cast_slice(&params));
+        let aux_buf = self.storage("filters aux", bytemuck::cast_slice(&aux));
+        let t_buf = self.storage("tiles", bytemuck::cast_slice(&tiles));
+
+        let mut enc = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("rank") });
+        let score_layout = self.score_pipeline.get_bind_group_layout(0);
+        {
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("score tiles"), timestamp_writes: None });
+            pass.set_pipeline(&self.score_pipeline);
+            for (c, chunk) in res.chunks.iter().enumerate() {
+                if dispatch_x[c] == 0 {
+                    continue;
+                }
+                let globals = Globals {
+                    dim4: dim4 as u32,
+                    k,
+                    chunk_start: chunk.rows.start as u32,
+                    tile_off: (c * nq) as u32,
+                    stride,
+                    nq: nq as u32,
+                    _pad: [0; 2],
+                };
+                let g_buf = self.uniform("globals", bytemuck::bytes_of(&globals));
+                let bg = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("score tiles"),
+                    layout: &score_layout,
+                    entries: &[
+                        wgpu::BindGroupEntry { binding: 0, resource: chunk.emb.as_entire_binding() },
+                        wgpu::BindGroupEntry { binding: 1, resource: chunk.meta.as_entire_binding() },
+                        wgpu::BindGroupEntry { binding: 2, resource: q_buf.as_entire_binding() },
+                        wgpu::BindGroupEntry { binding: 3, resource: p_buf.as_entire_binding() },
+                        wgpu::BindGroupEntry { binding: 4, resource: aux_buf.as_entire_binding() },
+                        wgpu::BindGroupEntry { binding: 5, resource: t_buf.as_entire_binding() },
+                        wgpu::BindGroupEntry { binding: 6, resource: cands[0].as_entire_binding() },
+                        wgpu::BindGroupEntry { binding: 7, resource: g_buf.as_entire_binding() },
+                    ],
+                });
+                pass.set_bind_group(0, &bg, &[]);
+                pass.dispatch_workgroups(dispatch_x[c], nq as u32, 1);
+            }
+        }
+        // Reduce until one group of k per query remains.
+        let reduce_layout = self.reduce_pipeline.get_bind_group_layout(0);
+        let rg = RGlobals { k, stride, nq: nq as u32, _pad: 0 };
+        let rg_buf = self.uniform("reduce globals", bytemuck::bytes_of(&rg));
+        let mut cur = 0usize;
+        while groups.iter().any(|&g| g > 1) {
+            let counts_buf = self.storage("group counts", bytemuck::cast_slice(&groups));
+            let next: Vec<u32> = groups.iter().map(|&g| (g * k).div_ceil(TILE).max(1)).collect();
+            let x = next.iter().copied().max().unwrap_or(1);
+            let bg = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("reduce"),
+                layout: &reduce_layout,
+                entries: &[
+                    wgpu::BindGroupEntry { binding: 0, resource: cands[cur].as_entire_binding() },
+                    wgpu::BindGroupEntry { binding: 1, resource: cands[1 - cur].as_entire_binding() },
+                    wgpu::BindGroupEntry { binding: 2, resource: counts_buf.as_entire_binding() },
+                    wgpu::BindGroupEntry { binding: 3, resource: rg_buf.as_entire_binding() },
+                ],
+            });
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("reduce"), timestamp_writes: None });
+            pass.set_pipeline(&self.reduce_pipeline);
+            pass.set_bind_group(0, &bg, &[]);
+            pass.dispatch_workgroups(x, nq as u32, 1);
+            drop(pass);
+            groups = next;
+            cur = 1 - cur;
+        }
+        let cand_size = std::mem::size_of::<Cand>() as u64;
+        for i in 0..nq as u64 {
+            enc.copy_buffer_to_buffer(&cands[cur], i * stride as u64 * cand_size, readback, i * k as u64 * cand_size, k as u64 * cand_size);
+        }
+        let submission = self.queue.submit([enc.finish()]);
+        let slice = readback.slice(..readback_bytes);
+        let (tx, rx) = std::sync::mpsc::channel();
+        slice.map_async(wgpu::MapMode::Read, move |r| {
+            let _ = tx.send(r);
+        });
+        self.device
+            .poll(wgpu::PollType::Wait { submission_index: Some(submission), timeout: None })
+            .map_err(|e| anyhow!("GPU ranking failed: {e}"))?;
+        rx.recv().map_err(|_| anyhow!("GPU read-back was dropped"))?.map_err(|e| anyhow!("GPU read-back failed: {e}"))?;
+        let out = {
+            let view = slice.get_mapped_range().map_err(|e| anyhow!("GPU read-back failed: {e:?}"))?;
+            let all: &[Cand] = bytemuck::cast_slice(&view[..readback_bytes as usize]);
+            queries
+                .iter()
+                .enumerate()
+                .map(|(i, q)| {
+                    let mut hits: Vec<Hit> = all[i * k as usize..(i + 1) * k as usize]
+                        .iter()
+                        .filter(|c| c.row != NONE_ROW)
+                        .map(|c| Hit { row: c.row, score: c.score })
+                        .collect();
+                    hits.sort_by(hit_order);
+                    hits.truncate(q.k);
+                    hits
+                })
+                .collect()
+        };
+        readback.unmap();
+        Ok(Some(out))
+    }
+}
+
+impl Scorer for GpuScorer {
+    fn backend(&self) -> BackendInfo {
+        let kind = match self.info.device_type {
+            wgpu::DeviceType::Cpu => "software adapter",
+            wgpu::DeviceType::DiscreteGpu => "discrete",
+            wgpu::DeviceType::IntegratedGpu => "integrated",
+            _ => "other",
+        };
+        BackendInfo { kind: "GPU", device: format!("{}, {kind}, {}", self.info.name, self.info.backend), reason: self.reason.clone() }
+    }
+
+    fn top_k(&self, index: &EmbeddingIndex, queries: &[Query]) -> Result<Vec<Vec<Hit>>> {
+        cpu::check_queries(index, queries)?;
+        let mut out: Vec<Vec<Hit>> = vec![Vec::new(); queries.len()];
+        let mut on_gpu: Vec<usize> = Vec::new();
+        let mut on_cpu: Vec<usize> = Vec::new();
+        for (i, q) in queries.iter().enumerate() {
+            let range = &index.slot_ranges[q.slot.index()];
+            let nan_bound = q.filter.min_price.is_some_and(f32::is_nan) || q.filter.max_price.is_some_and(f32::is_nan);
+            if q.k == 0 || range.is_empty() || nan_bound || q.filter.brands.as_ref().is_some_and(Vec::is_empty) {
+                continue; // nothing can match
+            }
+            if q.k > MAX_K { on_cpu.push(i) } else { on_gpu.push(i) }
+        }
+        if !on_gpu.is_empty() {
+            let qs: Vec<&Query> = on_gpu.iter().map(|&i| &queries[i]).collect();
+            let mut st = self.state.lock().map_err(|_| anyhow!("GPU scorer state poisoned"))?;
+            match self.rank(&mut st, index, &qs)? {
+                Some(lists) => {
+                    for (i, hits) in on_gpu.iter().zip(lists) {
+                        out[*i] = hits;
+                    }
+                }
+                None => on_cpu.extend(on_gpu),
+            }
+        }
+        if !on_cpu.is_empty() {
+            let qs: Vec<Query> = on_cpu.iter().map(|&i| queries[i].clone()).collect();
+            for (i, hits) in on_cpu.iter().zip(cpu::top_k_cpu(index, &qs)?) {
+                out[*i] = hits;
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,308 @@
+//! SQL for label collection at scale: the persisted review queue, and importing judgements from another
+//! stylist's database or label export (keeping their time stamps, so re-imports are recognised as duplicates).
+
+use super::{Judgement, Store, Verdict, now};
+use anyhow::{Context, Result, bail};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::path::Path;
+
+pub use super::judgements::outfit_key;
+
+/// Where a proposed outfit stands in a stylist's review queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueStatus {
+    Pending,
+    Done,
+    Skipped,
+}
+
+impl QueueStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueStatus::Pending => "pending",
+            QueueStatus::Done => "done",
+            QueueStatus::Skipped => "skipped",
+        }
+    }
+    pub fn parse(s: &str) -> Option<QueueStatus> {
+        match s {
+            "pending" => Some(QueueStatus::Pending),
+            "done" => Some(QueueStatus::Done),
+            "skipped" => Some(QueueStatus::Skipped),
+            _ => None,
+        }
+    }
+}
+
+/// One proposed outfit of a stylist's review queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub id: i64,
+    pub stylist: String,
+    /// Review order within the stylist's queue (0-based, increasing as the queue is extended).
+    pub position: i64,
+    pub skus: Vec<String>,
+    pub outfit_key: String,
+    /// The model's compatibility probability when the outfit was proposed.
+    pub score: f64,
+    pub seed_sku: String,
+    pub status: QueueStatus,
+    /// The verdict given (done: accept/reject, skipped: skip).
+    pub verdict: Option<Verdict>,
+    pub judgement_id: Option<i64>,
+    pub created_at: String,
+    pub decided_at: Option<String>,
+}
+
+/// A proposal to append to a queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewQueueItem {
+    pub skus: Vec<String>,
+    pub score: f64,
+    pub seed_sku: String,
+}
+
+/// What importing judgements did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum ImportOutcome {
+    /// Inserted as a new judgement.
+    #[default]
+    Inserted,
+    /// Same stylist, outfit, verdict and time as one already here.
+    Duplicate,
+    /// Undone in the source: the matching live judgement here was marked undone too.
+    UndoneHere,
+    /// Undone in the source and not live here: nothing to do.
+    UndoneIgnored,
+}
+
+const QCOLS: &str = "id, stylist, position, skus_json, outfit_key, score, seed_sku, status, verdict, judgement_id, created_at, decided_at";
+
+fn queue_row(r: &Row) -> rusqlite::Result<QueueItem> {
+    let skus: String = r.get(3)?;
+    Ok(QueueItem {
+        id: r.get(0)?,
+        stylist: r.get(1)?,
+        position: r.get(2)?,
+        skus: serde_json::from_str(&skus).unwrap_or_default(),
+        outfit_key: r.get(4)?,
+        score: r.get(5)?,
+        seed_sku: r.get(6)?,
+        status: QueueStatus::parse(&r.get::<_, String>(7)?).unwrap_or(QueueStatus::Pending),
+        verdict: r.get::<_, Option<String>>(8)?.as_deref().and_then(Verdict::parse),
+        judgement_id: r.get(9)?,
+        created_at: r.get(10)?,
+        decided_at: r.get(11)?,
+    })
+}
+
+const JCOLS: &str = "id, outfit_key, skus_json, verdict, stylist, at, model_id, model_name, score, source, reasons, outfit_id, undone_at";
+
+fn judgement_row(r: &Row) -> rusqlite::Result<Judgement> {
+    let skus_json: String = r.get(2)?;
+    let reasons: String = r.get(10)?;
+    Ok(Judgement {
+        id: r.get(0)?,
+        outfit_key: r.get(1)?,
+        skus: serde_json::from_str(&skus_json).unwrap_or_default(),
+        verdict: Verdict::parse(&r.get::<_, String>(3)?).unwrap_or(Verdict::Skip),
+        stylist: r.get(4)?,
+        at: r.get(5)?,
+        model_id: r.get(6)?,
+        model_name: r.get(7)?,
+        score: r.get(8)?,
+        source: r.get(9)?,
+        reasons: reasons.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        outfit_id: r.get(11)?,
+        undone_at: r.get(12)?,
+    })
+}
+
+impl Store {
+    /// Every queue entry of a stylist, in review order.
+    pub fn queue_items(&self, stylist: &str) -> Result<Vec<QueueItem>> {
+        let mut st = self.conn.prepare(&format!("SELECT {QCOLS} FROM queue_items WHERE stylist = ?1 ORDER BY position"))?;
+        let rows = st.query_map([stylist], queue_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Appends proposals after the stylist's last position, in one transaction; returns the new entries.
+    pub fn append_queue_items(&mut self, stylist: &str, items: &[NewQueueItem]) -> Result<Vec<QueueItem>> {
+        let tx = self.conn.transaction()?;
+        let next: i64 =
+            tx.query_row("SELECT COALESCE(MAX(position) + 1, 0) FROM queue_items WHERE stylist = ?1", [stylist], |r| r.get(0))?;
+        let at = now();
+        for (i, it) in items.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO queue_items (stylist, position, skus_json, outfit_key, score, seed_sku, status, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
+                params![
+                    stylist,
+                    next + i as i64,
+                    serde_json::to_string(&it.skus)?,
+                    super::judgements::outfit_key(&it.skus),
+                    it.score,
+                    it.seed_sku,
+                    at
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(self.queue_items(stylist)?.into_iter().filter(|q| q.position >= next).collect())
+    }
+
+    /// Records the outcome of a queue entry (or puts it back to pending with `None` verdict and judgement).
+    pub fn set_queue_item(&mut self, id: i64, status: QueueStatus, verdict: Option<Verdict>, judgement_id: Option<i64>) -> Result<()> {
+        let decided = (status != QueueStatus::Pending).then(now);
+        let n = self.conn.execute(
+            "UPDATE queue_items SET status = ?2, verdict = ?3, judgement_id = ?4, decided_at = ?5 WHERE id = ?1",
+            params![id, status.as_str(), verdict.map(Verdict::as_str), judgement_id, decided],
+        )?;
+        if n == 0 {
+            bail!("no queue entry {id}");
+        }
+        Ok(())
+    }
+
+    /// Outfit keys this stylist has a live judgement on (any verdict).
+    pub fn judged_keys(&self, stylist: &str) -> Result<HashSet<String>> {
+        let mut st = self.conn.prepare("SELECT DISTINCT outfit_key FROM judgements WHERE stylist = ?1 AND undone_at IS NULL")?;
+        let rows = st.query_map([stylist], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One judgement by id (live or undone).
+    pub fn judgement(&self, id: i64) -> Result<Option<Judgement>> {
+        Ok(self.conn.query_row(&format!("SELECT {JCOLS} FROM judgements WHERE id = ?1"), [id], judgement_row).optional()?)
+    }
+
+    /// Inserts a judgement from elsewhere, keeping its stylist, time and scores, under `source`; a judgement with
+    /// the same stylist, outfit key, verdict and time is a duplicate and is not inserted again. Model and outfit
+    /// ids refer to the other database, so they are dropped (the model name is kept).
+    pub fn import_judgement(&mut self, j: &Judgement, source: &str) -> Result<ImportOutcome> {
+        if j.skus.len() < 2 || j.stylist.trim().is_empty() {
+            bail!("judgement {} is not a label (needs a stylist and at least two items)", j.id);
+        }
+        let key = super::judgements::outfit_key(&j.skus);
+        let tx = self.conn.transaction()?;
+        let existing: Option<(i64, Option<String>)> = tx
+            .query_row(
+                "SELECT id, undone_at FROM judgements WHERE stylist = ?1 AND outfit_key = ?2 AND verdict = ?3 AND at = ?4
+                 ORDER BY undone_at IS NOT NULL LIMIT 1",
+                params![j.stylist, key, j.verdict.as_str(), j.at],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let outcome = match (existing, &j.undone_at) {
+            (Some((id, None)), Some(undone)) => {
+                tx.execute("UPDATE judgements SET undone_at = ?2 WHERE id = ?1", params![id, undone])?;
+                ImportOutcome::UndoneHere
+            }
+            (Some(_), _) => ImportOutcome::Duplicate,
+            (None, Some(_)) => ImportOutcome::UndoneIgnored,
+            (None, None) => {
+                tx.execute("INSERT OR IGNORE INTO stylists (name, created_at) VALUES (?1, ?2)", params![j.stylist, now()])?;
+                tx.execute(
+                    "INSERT INTO judgements (outfit_key, skus_json, verdict, stylist, at, model_id, model_name, score, source, reasons, outfit_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9, NULL)",
+                    params![
+                        key,
+                        serde_json::to_string(&j.skus)?,
+                        j.verdict.as_str(),
+                        j.stylist,
+                        j.at,
+                        j.model_name,
+                        j.score,
+                        source,
+                        j.reasons.join(",")
+                    ],
+                )?;
+                ImportOutcome::Inserted
+            }
+        };
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// Reads every judgement (live and undone) of another Outfit Studio database, opened read-only: the file is
+    /// never written, not even migrated.
+    pub fn read_judgements_of(path: &Path) -> Result<Vec<Judgement>> {
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .with_context(|| format!("cannot open {} read-only", path.display()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let mut st = conn
+            .prepare(&format!("SELECT {JCOLS} FROM judgements ORDER BY id"))
+            .with_context(|| format!("{} is not an Outfit Studio database (no judgements table)", path.display()))?;
+        let rows = st.query_map([], judgement_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The export log, oldest first: (kind, format, path, count, at).
+    pub fn exports_log(&self) -> Result<Vec<(String, String, String, usize, String)>> {
+        let mut st = self.conn.prepare("SELECT kind, format, path, count, at FROM exports ORDER BY id")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? as usize, r.get(4)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The SKUs among `skus` that are not in this catalogue.
+    pub fn unknown_skus<'a>(&self, skus: impl IntoIterator<Item = &'a str>) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare_cached("SELECT 1 FROM items WHERE sku = ?1")?;
+        let mut out = Vec::new();
+        for s in skus {
+            if !st.exists([s])? {
+                out.push(s.to_string());
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::NewJudgement;
+
+    #[test]
+    fn queue_round_trip_and_import_dedup() {
+        let mut s = Store::open_in_memory().unwrap();
+        let new = |a: &str, b: &str| NewQueueItem { skus: vec![a.into(), b.into()], score: 0.5, seed_sku: a.into() };
+        let added = s.append_queue_items("ana", &[new("B", "A"), new("C", "A")]).unwrap();
+        assert_eq!(added.iter().map(|q| q.position).collect::<Vec<_>>(), [0, 1]);
+        assert_eq!(added[0].outfit_key, "A+B");
+        let more = s.append_queue_items("ana", &[new("D", "A")]).unwrap();
+        assert_eq!(more[0].position, 2);
+        s.set_queue_item(added[0].id, QueueStatus::Done, Some(Verdict::Accept), None).unwrap();
+        let all = s.queue_items("ana").unwrap();
+        assert_eq!(all[0].status, QueueStatus::Done);
+        assert_eq!(all[0].verdict, Some(Verdict::Accept));
+        assert!(all[0].decided_at.is_some());
+        assert!(s.queue_items("ben").unwrap().is_empty());
+
+        let id = s
+            .record_judgement(&NewJudgement {
+                skus: vec!["A".into(), "B".into()],
+                verdict: Verdict::Reject,
+                stylist: "ben".into(),
+                model_id: None,
+                model_name: None,
+                score: None,
+                source: "manual".into(),
+                reasons: vec![],
+                outfit_id: None,
+            })
+            .unwrap();
+        let j = s.judgement(id).unwrap().unwrap();
+        assert_eq!(s.import_judgement(&j, "import:x").unwrap(), ImportOutcome::Duplicate);
+        let mut other = j.clone();
+        other.at = "2020-01-01T00:00:00.000Z".into();
+        assert_eq!(s.import_judgement(&other, "import:x").unwrap(), ImportOutcome::Inserted);
+        assert_eq!(s.import_judgement(&other, "import:x").unwrap(), ImportOutcome::Duplicate);
+        other.undone_at = Some("2020-01-02T00:00:00.000Z".into());
+        assert_eq!(s.import_judgement(&other, "import:x").unwrap(), ImportOutcome::UndoneHere);
+        assert_eq!(s.judged_keys("ben").unwrap().len(), 1);
+        assert_eq!(s.unknown_skus(["A", "Z"]).unwrap(), ["A", "Z"]);
+    }
+}

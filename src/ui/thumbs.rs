@@ -1,0 +1,171 @@
+//! Thumbnails: decoded off the UI thread on a small pool, cached as small PNGs on disk and as textures in memory
+//! (least recently used evicted). Only what the grid asks for (the visible cells) is ever decoded; the request
+//! stack is served newest first and trimmed, so fast scrolling never builds a backlog.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Condvar, Mutex};
+
+/// Thumbnail edge in pixels.
+pub const THUMB_PX: u32 = 128;
+const MAX_QUEUED: usize = 256;
+
+type Decoded = (i64, Option<egui::ColorImage>);
+
+struct Queue {
+    jobs: Mutex<(Vec<(i64, PathBuf)>, bool)>,
+    ready: Condvar,
+}
+
+pub enum Thumb<'a> {
+    Ready(&'a egui::TextureHandle),
+    Loading,
+    /// No image, or it could not be read.
+    Missing,
+}
+
+pub struct Thumbnails {
+    queue: Arc<Queue>,
+    rx: Receiver<Decoded>,
+    textures: HashMap<i64, (egui::TextureHandle, u64)>,
+    failed: HashSet<i64>,
+    pending: HashSet<i64>,
+    frame: u64,
+    capacity: usize,
+    workers: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Thumbnails {
+    /// `cache_dir`: where small PNGs are kept between runs (`None`: memory only). `threads`: decoder threads.
+    pub fn new(ctx: &egui::Context, cache_dir: Option<PathBuf>, threads: usize, capacity: usize) -> Thumbnails {
+        let queue = Arc::new(Queue { jobs: Mutex::new((Vec::new(), false)), ready: Condvar::new() });
+        let (tx, rx) = channel();
+        if let Some(d) = &cache_dir {
+            let _ = std::fs::create_dir_all(d);
+        }
+        let workers = (0..threads.max(1))
+            .map(|n| {
+                let (q, tx, ctx, dir): (Arc<Queue>, Sender<Decoded>, egui::Context, Option<PathBuf>) =
+                    (queue.clone(), tx.clone(), ctx.clone(), cache_dir.clone());
+                std::thread::Builder::new()
+                    .name(format!("thumbs-{n}"))
+                    .spawn(move || worker(&q, &tx, &ctx, dir.as_deref()))
+                    .expect("spawn thumbnail thread")
+            })
+            .collect();
+        Thumbnails { queue, rx, textures: HashMap::new(), failed: HashSet::new(), pending: HashSet::new(), frame: 0, capacity, workers }
+    }
+
+    /// Call once per frame before the grid: uploads what the workers finished and evicts old textures.
+    pub fn begin_frame(&mut self, ctx: &egui::Context) {
+        self.frame += 1;
+        while let Ok((id, img)) = self.rx.try_recv() {
+            self.pending.remove(&id);
+            match img {
+                Some(img) => {
+                    let tex = ctx.load_texture(format!("thumb-{id}"), img, egui::TextureOptions::LINEAR);
+                    self.textures.insert(id, (tex, self.frame));
+                }
+                None => {
+                    self.failed.insert(id);
+                }
+            }
+        }
+        if self.textures.len() > self.capacity {
+            let mut by_age: Vec<(u64, i64)> = self.textures.iter().map(|(id, (_, f))| (*f, *id)).collect();
+            by_age.sort_unstable();
+            for (_, id) in by_age.into_iter().take(self.textures.len() - self.capacity) {
+                self.textures.remove(&id);
+            }
+        }
+    }
+
+    /// The thumbnail of an item, requesting it if needed.
+    pub fn get(&mut self, item_id: i64, image: Option<&str>) -> Thumb<'_> {
+        let Some(path) = image.filter(|p| !p.starts_with("http://") && !p.starts_with("https://")) else { return Thumb::Missing };
+        if self.failed.contains(&item_id) {
+            return Thumb::Missing;
+        }
+        let frame = self.frame;
+        if let Some(e) = self.textures.get_mut(&item_id) {
+            e.1 = frame;
+            return Thumb::Ready(&e.0);
+        }
+        let mut q = self.queue.jobs.lock().expect("thumbnail queue");
+        if self.pending.insert(item_id) {
+            q.0.push((item_id, PathBuf::from(path)));
+            if q.0.len() > MAX_QUEUED {
+                let excess = q.0.len() - MAX_QUEUED;
+                let drop: Vec<i64> = q.0.drain(..excess).map(|(id, _)| id).collect();
+                for id in drop {
+                    self.pending.remove(&id);
+                }
+            }
+            self.queue.ready.notify_one();
+        }
+        Thumb::Loading
+    }
+
+    pub fn loaded(&self) -> usize {
+        self.textures.len()
+    }
+    pub fn is_idle(&self) -> bool {
+        self.pending.is_empty()
+    }
+}
+
+impl Drop for Thumbnails {
+    fn drop(&mut self) {
+        if let Ok(mut q) = self.queue.jobs.lock() {
+            q.1 = true;
+            q.0.clear();
+        }
+        self.queue.ready.notify_all();
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+    }
+}
+
+fn worker(q: &Queue, tx: &Sender<Decoded>, ctx: &egui::Context, cache_dir: Option<&Path>) {
+    loop {
+        let job = {
+            let mut g = q.jobs.lock().expect("thumbnail queue");
+            loop {
+                if g.1 {
+                    return;
+                }
+                if let Some(j) = g.0.pop() {
+                    break j;
+                }
+                g = q.ready.wait(g).expect("thumbnail queue");
+            }
+        };
+        let img = load_thumb(&job.1, cache_dir);
+        if tx.send((job.0, img)).is_err() {
+            return;
+        }
+        ctx.request_repaint();
+    }
+}
+
+/// Reads the cached small PNG, or decodes the original, shrinks it and caches it.
+fn load_thumb(path: &Path, cache_dir: Option<&Path>) -> Option<egui::ColorImage> {
+    let cached = cache_dir.map(|d| {
+        let stamp = std::fs::metadata(path).ok().map(|m| format!("{}:{:?}", m.len(), m.modified().ok())).unwrap_or_default();
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(&(path, stamp, THUMB_PX), &mut h);
+        d.join(format!("{:016x}.png", std::hash::Hasher::finish(&h)))
+    });
+    let rgba = cached.as_ref().and_then(|c| image::open(c).ok()).map(|i| i.to_rgba8()).or_else(|| {
+        let full = crate::catalogue::images::load_rgba(path).ok()?;
+        let small = image::DynamicImage::ImageRgba8(full).thumbnail(THUMB_PX, THUMB_PX).to_rgba8();
+        if let Some(c) = &cached {
+            let _ = small.save(c);
+        }
+        Some(small)
+    })?;
+    let size = [rgba.width() as usize, rgba.height() as usize];
+    Some(egui::ColorImage::from_rgba_unmultiplied(size, rgba.as_raw()))
+}

@@ -1,0 +1,213 @@
+//! Issue 7, crash safety: SIGKILL the app while it writes judgements and while it imports, restart, and check that
+//! every acknowledged judgement is there, imports are all-or-nothing, and `PRAGMA integrity_check` passes.
+//!
+//! The writer is the hidden `outfit-studio judge-loop` subcommand: it records judgements one by one through
+//! `Engine::judge` (as the app does) and prints each id after the call returned, i.e. after the commit.
+
+use outfit_studio::store::Store;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+fn bin(db: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_outfit-studio"));
+    c.env_remove("OUTFIT_STUDIO_DB").env_remove("OUTFIT_STUDIO_STYLIST").arg("--db").arg(db);
+    c
+}
+
+fn run_ok(db: &Path, args: &[&str]) -> String {
+    let out = bin(db).args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Spawns `args` and streams complete stdout lines (ending in '\n') into a channel; a line cut by the kill is not
+/// an acknowledgement and is dropped.
+fn spawn_lines(db: &Path, args: &[&str]) -> (Child, mpsc::Receiver<String>, std::thread::JoinHandle<()>) {
+    let mut child = bin(db).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match out.read_until(b'\n', &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(_) if buf.ends_with(b"\n") => {
+                    let _ = tx.send(String::from_utf8_lossy(&buf[..buf.len() - 1]).into_owned());
+                }
+                Ok(_) => break,
+            }
+        }
+    });
+    (child, rx, reader)
+}
+
+fn sigkill(child: &mut Child) -> bool {
+    let running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    running
+}
+
+fn setup(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("studio.db");
+    let feed = dir.join("feed.csv");
+    std::fs::write(&feed, "sku,title,category,price\nA,Red dress,Dresses,199\nB,Sandals,Sandals,149\nC,Sun hat,Hats,99\n").unwrap();
+    run_ok(&db, &["import", feed.to_str().unwrap()]);
+    db
+}
+
+#[test]
+fn killed_judgement_writer_loses_no_acknowledged_judgement() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = setup(tmp.path());
+    let runs = 5;
+    let mut acked_total = Vec::new();
+    for run in 0..runs {
+        let stylist = format!("stylist{run}");
+        let (mut child, rx, reader) = spawn_lines(&db, &["judge-loop", "--n", "100000", "--stylist", &stylist, "A", "B", "C"]);
+        // Kill mid-stream: after the first acknowledgements, at a different moment each run (~1 s in total).
+        let start = Instant::now();
+        let mut acked: Vec<i64> = Vec::new();
+        let kill_after = Duration::from_millis(300 + 150 * run as u64);
+        let mut first_ack = None;
+        while start.elapsed() < Duration::from_secs(30) {
+            if let Ok(line) = rx.recv_timeout(Duration::from_millis(5)) {
+                acked.push(line.parse().unwrap_or_else(|_| panic!("not an id: {line:?}")));
+                first_ack.get_or_insert_with(Instant::now);
+            }
+            if first_ack.is_some_and(|t| t.elapsed() >= kill_after) {
+                break;
+            }
+        }
+        assert!(sigkill(&mut child), "run {run}: judge-loop exited before the kill");
+        reader.join().unwrap();
+        acked.extend(rx.try_iter().map(|l| l.parse::<i64>().unwrap()));
+        assert!(!acked.is_empty(), "run {run}: no judgement acknowledged within 30 s");
+
+        // Restart: every acknowledged id is there, with its stylist, and the file is sound.
+        let store = Store::open(&db).unwrap();
+        assert_eq!(store.integrity_check().unwrap(), "ok", "run {run}");
+        let all = store.all_judgements().unwrap();
+        let mine: std::collections::HashMap<i64, &outfit_studio::store::Judgement> =
+            all.iter().filter(|j| j.stylist == stylist).map(|j| (j.id, j)).collect();
+        for id in &acked {
+            let j = mine.get(id).unwrap_or_else(|| panic!("run {run}: acknowledged judgement {id} is lost"));
+            assert_eq!(j.outfit_key, "A+B+C");
+        }
+        // At most the one in flight at the kill was committed without its acknowledgement.
+        assert!(mine.len() <= acked.len() + 1, "run {run}: {} stored, {} acknowledged", mine.len(), acked.len());
+        eprintln!("run {run}: {} judgements acknowledged before SIGKILL, all present", acked.len());
+        acked_total.extend(acked);
+        // The restarted app keeps writing after the crash.
+        let out = run_ok(&db, &["judge", "skip", "A", "B", "--stylist", "after-crash"]);
+        assert!(out.contains("recorded judgement"), "{out}");
+    }
+    let store = Store::open(&db).unwrap();
+    let ids: std::collections::HashSet<i64> = store.all_judgements().unwrap().iter().map(|j| j.id).collect();
+    assert!(acked_total.iter().all(|id| ids.contains(id)));
+    eprintln!("{runs} runs, {} acknowledged judgements checked", acked_total.len());
+}
+
+/// A catalogue of `n` new items whose SKUs start with `prefix`.
+fn big_feed(path: &Path, prefix: &str, n: usize) {
+    let mut s = String::from("sku,title,description,category,colour,age_group,price,availability\n");
+    let cats = ["T-shirts", "Shorts", "Dresses", "Sandals", "Jackets", "Caps"];
+    for i in 0..n {
+        s.push_str(&format!(
+            "{prefix}{i:06},Item {i},A soft cotton garment for play number {i},{},blue,toddler,{}.50,in stock\n",
+            cats[i % cats.len()],
+            100 + i % 300
+        ));
+    }
+    std::fs::write(path, s).unwrap();
+}
+
+fn item_count(db: &Path) -> (usize, String) {
+    let store = Store::open(db).unwrap();
+    (store.item_count().unwrap(), store.integrity_check().unwrap())
+}
+
+#[test]
+fn killed_import_is_all_or_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = setup(tmp.path());
+    let n = 20_000;
+    // One full import to time it.
+    let feed0 = tmp.path().join("feed0.csv");
+    big_feed(&feed0, "F0-", n);
+    let t = Instant::now();
+    run_ok(&db, &["import", feed0.to_str().unwrap()]);
+    let full = t.elapsed();
+    let (mut expected, ok) = item_count(&db);
+    assert_eq!((expected, ok.as_str()), (3 + n, "ok"));
+    // Kill at spread-out moments of the import (parse, upsert transaction, commit).
+    let mut killed_mid = 0;
+    let mut committed = 0;
+    for run in 1..=6u32 {
+        let feed = tmp.path().join(format!("feed{run}.csv"));
+        big_feed(&feed, &format!("F{run}-"), n);
+        let mut child = bin(&db).args(["import", feed.to_str().unwrap()]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        std::thread::sleep(full.mul_f64(0.25 + 0.12 * run as f64));
+        killed_mid += sigkill(&mut child) as usize;
+        let (count, ok) = item_count(&db);
+        assert_eq!(ok, "ok", "run {run}");
+        assert!(count == expected || count == expected + n, "run {run}: {count} items: a partial import of {} rows", count - expected);
+        if count == expected + n {
+            committed += 1;
+            expected = count;
+        }
+    }
+    eprintln!("import killed {killed_mid} times while running; {committed} of 6 imports had committed; never partial");
+    assert!(killed_mid >= 2, "the kill never landed during an import (imports take {full:?})");
+}
+
+#[test]
+fn killed_training_keeps_the_store_sound() {
+    // `train` fine-tunes on stored judgements (another engineer's subcommand). It needs indexed features, which
+    // need the real encoders; when it is not available in this build the test says so and passes.
+    let help = Command::new(env!("CARGO_BIN_EXE_outfit-studio")).args(["train", "--help"]).output().unwrap();
+    if !help.status.success() {
+        eprintln!("SKIPPED: this build has no `train` subcommand");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("studio.db");
+    // 80 demo rows, copied away from their images so indexing is text-only and quick.
+    let demo = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/catalogue.csv")).unwrap();
+    let feed = tmp.path().join("demo80.csv");
+    std::fs::write(&feed, demo.lines().take(81).collect::<Vec<_>>().join("\n")).unwrap();
+    run_ok(&db, &["import", feed.to_str().unwrap()]);
+    if !bin(&db).args(["index"]).output().unwrap().status.success() {
+        eprintln!("SKIPPED: `index` failed (encoders unavailable), so there is nothing to train on");
+        return;
+    }
+    let store = Store::open(&db).unwrap();
+    let mut skus: Vec<String> = store.all_items().unwrap().into_iter().map(|i| i.item.sku).collect();
+    skus.sort();
+    drop(store);
+    // Some labels to train on.
+    for (i, pair) in skus.chunks(2).take(60).enumerate() {
+        if pair.len() == 2 {
+            let v = ["accept", "reject"][i % 2];
+            run_ok(&db, &["judge", v, &pair[0], &pair[1], "--stylist", "ana"]);
+        }
+    }
+    let before = Store::open(&db).unwrap().all_judgements().unwrap().len();
+    for run in 0..3u64 {
+        let mut child = bin(&db).args(["train", "--activate"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(400 + 300 * run));
+        let running = sigkill(&mut child);
+        let mut said = String::new();
+        std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut said).unwrap();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut said).unwrap();
+        eprintln!("train run {run}: {}; it said: {}", if running { "killed while running" } else { "had finished" }, said.trim());
+        let store = Store::open(&db).unwrap();
+        assert_eq!(store.integrity_check().unwrap(), "ok", "run {run}");
+        assert_eq!(store.all_judgements().unwrap().len(), before, "run {run}: judgements changed by a killed training");
+        assert!(store.active_model().unwrap().is_some(), "run {run}: no active head after a killed training");
+    }
+}
