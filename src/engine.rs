@@ -219,25 +219,22 @@ impl Engine {
             return Ok(());
         };
         head.check_encoders(self.manifest.image.dim, self.manifest.text.dim)?;
-        let id = self.install_head(SHIPPED_HEAD_NAME, &head, None, &trained_on, "{}", "{}")?;
-        self.store.set_active_model(id)?;
-        let row = self.store.model_by_id(id)?.expect("just inserted");
+        let row = self.store.activate_default_model(&self.model_row(SHIPPED_HEAD_NAME, &head, None, &trained_on, "{}", "{}")?)?;
+        // Another process may have won the race with its own head: use whatever is active now.
+        let head = if row.sha256 == Head::sha256(&head.to_bytes()?) { head } else { Head::from_bytes(&row.weights)? };
         self.head = Some((row, head));
         Ok(())
     }
 
     /// Stores a head as a new model version (not activated); returns its id.
-    pub fn install_head(
-        &mut self,
-        name: &str,
-        head: &Head,
-        parent: Option<i64>,
-        trained_on: &str,
-        params_json: &str,
-        metrics_json: &str,
-    ) -> Result<i64> {
+    pub fn install_head(&mut self, name: &str, head: &Head, parent: Option<i64>, trained_on: &str, params_json: &str, metrics_json: &str) -> Result<i64> {
+        let row = self.model_row(name, head, parent, trained_on, params_json, metrics_json)?;
+        self.store.insert_model(&row)
+    }
+
+    fn model_row(&self, name: &str, head: &Head, parent: Option<i64>, trained_on: &str, params_json: &str, metrics_json: &str) -> Result<ModelRow> {
         let weights = head.to_bytes()?;
-        self.store.insert_model(&ModelRow {
+        Ok(ModelRow {
             id: 0,
             name: name.to_string(),
             kind: "head".into(),

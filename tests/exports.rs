@@ -136,7 +136,7 @@ fn webshop_json_and_json_ld() {
     assert_eq!(e.store.outfits(&[OutfitStatus::Exported]).unwrap().len(), 5);
     assert_eq!(e.store.outfits(&[OutfitStatus::Approved]).unwrap().len(), 1);
     let log = e.store.exports_log().unwrap();
-    assert_eq!((log[0].0.as_str(), log[0].1.as_str(), log[0].2.as_str(), log[0].3), ("outfits", "json", "shop.json", 5));
+    assert_eq!((log[0].kind.as_str(), log[0].format.as_str(), log[0].path.as_str(), log[0].count), ("outfits", "json", "shop.json", 5));
 
     // JSON-LD, out-of-stock looks included on request.
     let mut buf = Vec::new();
@@ -232,14 +232,17 @@ fn shopify_csv_columns_and_rows() {
         let values: BTreeSet<&str> = rs.iter().map(|r| r[col("Option1 Value")].as_str()).collect();
         assert_eq!(values.len(), rs.len(), "variant option values are unique within a product");
     }
-    assert_eq!(e.store.exports_log().unwrap()[0].1, "shopify_csv");
+    assert_eq!(e.store.exports_log().unwrap()[0].format, "shopify_csv");
 }
+
+/// (set_id, [(item_id, index)])
+type SetList = (String, Vec<(String, u64)>);
 
 /// A reader written from the published Polyvore Outfits format, independent of the exporter.
 struct Polyvore {
     meta: serde_json::Map<String, Value>,
     /// split -> [(set_id, [(item_id, index)])]
-    outfits: HashMap<String, Vec<(String, Vec<(String, u64)>)>>,
+    outfits: HashMap<String, Vec<SetList>>,
     /// split -> [(label, [set_id_index])]
     compat: HashMap<String, Vec<(u8, Vec<String>)>>,
     fitb: HashMap<String, Vec<Value>>,
@@ -395,5 +398,5 @@ fn polyvore_layout_round_trips_every_label() {
     for f in ["nondisjoint/train.json", "nondisjoint/compatibility_test.txt", "nondisjoint/fill_in_blank_valid.json"] {
         assert_eq!(std::fs::read(out.join(f)).unwrap(), std::fs::read(again.join(f)).unwrap(), "{f}");
     }
-    assert!(e.store.exports_log().unwrap().iter().any(|x| x.1 == "polyvore"));
+    assert!(e.store.exports_log().unwrap().iter().any(|x| x.format == "polyvore" && x.kind == "labels"));
 }

@@ -136,11 +136,14 @@ pub fn training_labels(store: &Store, policy: &TrainingPolicy) -> Result<Vec<(Ve
     Ok(training_labels_from(&store.judgements()?, policy))
 }
 
+/// A stylist's vote on an outfit: (stylist, positive, weight, skus).
+type Vote<'a> = (&'a str, bool, f32, &'a Vec<String>);
+
 /// [`training_labels`] over a list of judgements.
 pub fn training_labels_from(judgements: &[Judgement], policy: &TrainingPolicy) -> Vec<(Vec<String>, bool, f32)> {
     let labels = latest_labels(judgements);
     // outfit key -> [(stylist, positive, weight, skus)]
-    let mut by_key: BTreeMap<String, Vec<(&str, bool, f32, &Vec<String>)>> = BTreeMap::new();
+    let mut by_key: BTreeMap<String, Vec<Vote>> = BTreeMap::new();
     for (stylist, ls) in &labels {
         let w = policy.weight(stylist);
         if w <= 0.0 {

@@ -52,6 +52,34 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Installs `m` and makes it active unless a head is already active, in one immediate transaction, so two
+    /// app instances opening a fresh database at once end with one default head. Returns the active model.
+    pub fn activate_default_model(&mut self, m: &ModelRow) -> Result<ModelRow> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let active: Option<i64> = tx.query_row("SELECT id FROM models WHERE active = 1", [], |r| r.get(0)).optional()?;
+        let id = match active {
+            Some(id) => id,
+            None => {
+                let existing: Option<i64> = tx.query_row("SELECT id FROM models WHERE name = ?1", [&m.name], |r| r.get(0)).optional()?;
+                let id = match existing {
+                    Some(id) => id,
+                    None => {
+                        tx.execute(
+                            "INSERT INTO models (name, kind, parent_id, encoder_key, sha256, weights, trained_on, params_json, metrics_json, created_at, active)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0)",
+                            params![m.name, m.kind, m.parent_id, m.encoder_key, m.sha256, m.weights, m.trained_on, m.params_json, m.metrics_json, now()],
+                        )?;
+                        tx.last_insert_rowid()
+                    }
+                };
+                tx.execute("UPDATE models SET active = (id = ?1)", [id])?;
+                id
+            }
+        };
+        tx.commit()?;
+        self.model_by_id(id)?.ok_or_else(|| anyhow!("model {id} vanished"))
+    }
+
     pub fn model_by_name(&self, name: &str) -> Result<Option<ModelRow>> {
         Ok(self.conn.query_row(&format!("SELECT {COLS} FROM models WHERE name = ?1"), [name], row).optional()?)
     }

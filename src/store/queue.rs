@@ -79,6 +79,16 @@ pub enum ImportOutcome {
     UndoneIgnored,
 }
 
+/// One logged export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportLogEntry {
+    pub kind: String,
+    pub format: String,
+    pub path: String,
+    pub count: usize,
+    pub at: String,
+}
+
 const QCOLS: &str = "id, stylist, position, skus_json, outfit_key, score, seed_sku, status, verdict, judgement_id, created_at, decided_at";
 
 fn queue_row(r: &Row) -> rusqlite::Result<QueueItem> {
@@ -240,10 +250,12 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The export log, oldest first: (kind, format, path, count, at).
-    pub fn exports_log(&self) -> Result<Vec<(String, String, String, usize, String)>> {
+    /// The export log, oldest first.
+    pub fn exports_log(&self) -> Result<Vec<ExportLogEntry>> {
         let mut st = self.conn.prepare("SELECT kind, format, path, count, at FROM exports ORDER BY id")?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? as usize, r.get(4)?)))?;
+        let rows = st.query_map([], |r| {
+            Ok(ExportLogEntry { kind: r.get(0)?, format: r.get(1)?, path: r.get(2)?, count: r.get::<_, i64>(3)? as usize, at: r.get(4)? })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
