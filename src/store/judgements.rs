@@ -70,9 +70,9 @@ pub fn outfit_key(skus: &[String]) -> String {
     s.join("+")
 }
 
-const COLS: &str = "id, outfit_key, skus_json, verdict, stylist, at, model_id, model_name, score, source, reasons, outfit_id, undone_at";
+pub(super) const COLS: &str = "id, outfit_key, skus_json, verdict, stylist, at, model_id, model_name, score, source, reasons, outfit_id, undone_at";
 
-fn row(r: &Row) -> rusqlite::Result<Judgement> {
+pub(super) fn row(r: &Row) -> rusqlite::Result<Judgement> {
     let skus_json: String = r.get(2)?;
     let reasons: String = r.get(10)?;
     Ok(Judgement {

@@ -109,27 +109,7 @@ fn queue_row(r: &Row) -> rusqlite::Result<QueueItem> {
     })
 }
 
-const JCOLS: &str = "id, outfit_key, skus_json, verdict, stylist, at, model_id, model_name, score, source, reasons, outfit_id, undone_at";
-
-fn judgement_row(r: &Row) -> rusqlite::Result<Judgement> {
-    let skus_json: String = r.get(2)?;
-    let reasons: String = r.get(10)?;
-    Ok(Judgement {
-        id: r.get(0)?,
-        outfit_key: r.get(1)?,
-        skus: serde_json::from_str(&skus_json).unwrap_or_default(),
-        verdict: Verdict::parse(&r.get::<_, String>(3)?).unwrap_or(Verdict::Skip),
-        stylist: r.get(4)?,
-        at: r.get(5)?,
-        model_id: r.get(6)?,
-        model_name: r.get(7)?,
-        score: r.get(8)?,
-        source: r.get(9)?,
-        reasons: reasons.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
-        outfit_id: r.get(11)?,
-        undone_at: r.get(12)?,
-    })
-}
+use super::judgements::{COLS as JCOLS, row as judgement_row};
 
 impl Store {
     /// Every queue entry of a stylist, in review order.
