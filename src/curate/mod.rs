@@ -84,6 +84,8 @@ pub enum Command {
     Export(PathBuf),
     CancelJob,
     DismissError,
+    /// Show a problem found outside the studio (a file dialog that could not open).
+    ReportError(String),
 }
 
 /// A recorded judgement that can still be undone.
@@ -327,6 +329,9 @@ impl Studio {
             Command::Import(feeds) => self.start_job(JobKind::ImportAndIndex(feeds))?,
             Command::ImportDemo => self.start_job(JobKind::ImportAndIndex(vec![crate::cli::demo_feed()]))?,
             Command::Export(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                }
                 let mut f =
                     std::io::BufWriter::new(std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?);
                 let n = crate::export::write_outfits_json(&mut self.engine.store, &mut f, &path.display().to_string(), false)?;
@@ -340,6 +345,7 @@ impl Studio {
                 }
             }
             Command::DismissError => self.last_error = None,
+            Command::ReportError(e) => self.last_error = Some(e),
         }
         Ok(())
     }
@@ -381,11 +387,11 @@ impl Studio {
             self.undo.remove(0);
         }
         self.last_message = Some(format!(
-            "{} recorded{}",
+            "{}{}",
             match v {
-                Verdict::Accept => "Accepted: look added to Approved",
-                Verdict::Reject => "Rejected",
-                Verdict::Skip => "Skipped",
+                Verdict::Accept => "Accepted: the look is in Approved looks",
+                Verdict::Reject => "Rejection recorded",
+                Verdict::Skip => "Skip recorded",
             },
             if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) }
         ));

@@ -26,20 +26,56 @@ pub trait Dialogs {
     fn pick_feeds(&mut self) -> Option<Vec<PathBuf>>;
     /// Where to write the approved looks; `None` when cancelled.
     fn save_export(&mut self) -> Option<PathBuf>;
+    /// Why the last dialog could not open, if it could not (shown as an error).
+    fn problem(&mut self) -> Option<String> {
+        None
+    }
 }
 
-/// Native dialogs through rfd (xdg-portal on Linux).
-pub struct NativeDialogs;
+/// Native dialogs through rfd (xdg-portal on Linux). Without a portal rfd returns at once with nothing; then
+/// export falls back to a file in the data directory and import explains how to import from the command line.
+#[derive(Default)]
+pub struct NativeDialogs {
+    problem: Option<String>,
+}
+
+/// A dialog that "returns" faster than this was never shown.
+const NO_DIALOG: std::time::Duration = std::time::Duration::from_millis(250);
 
 impl Dialogs for NativeDialogs {
+    fn problem(&mut self) -> Option<String> {
+        self.problem.take()
+    }
     fn pick_feeds(&mut self) -> Option<Vec<PathBuf>> {
+        let t = std::time::Instant::now();
+        let r = self.pick_feeds_rfd();
+        if r.is_none() && t.elapsed() < NO_DIALOG {
+            self.problem = Some(
+                "no file dialog is available here (is xdg-desktop-portal running?); import from a terminal with `outfit-studio import FEED` and the app picks it up on its next start".into(),
+            );
+        }
+        r
+    }
+    fn save_export(&mut self) -> Option<PathBuf> {
+        let t = std::time::Instant::now();
+        let r = self.save_export_rfd();
+        if r.is_none() && t.elapsed() < NO_DIALOG {
+            let name = format!("approved-looks-{}.json", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
+            return Some(crate::cli::data_dir().join("exports").join(name));
+        }
+        r
+    }
+}
+
+impl NativeDialogs {
+    fn pick_feeds_rfd(&mut self) -> Option<Vec<PathBuf>> {
         rfd::FileDialog::new()
             .set_title("Import a catalogue feed")
             .add_filter("Catalogue feeds", &["csv", "tsv", "txt", "jsonl", "json", "xml"])
             .add_filter("All files", &["*"])
             .pick_files()
     }
-    fn save_export(&mut self) -> Option<PathBuf> {
+    fn save_export_rfd(&mut self) -> Option<PathBuf> {
         rfd::FileDialog::new()
             .set_title("Export approved looks")
             .set_file_name("approved-looks.json")
@@ -215,6 +251,9 @@ impl StudioApp {
             {
                 cmds.push(Command::Export(path));
             }
+            if let Some(p) = self.dialogs.problem() {
+                cmds.push(Command::ReportError(p));
+            }
             ui.separator();
             ui.label(format!("{} items", self.studio.item_count()));
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -235,6 +274,17 @@ impl StudioApp {
     }
 
     fn status_bar(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
+        // Errors and messages get their own row so nothing on the status line can push them out of the window.
+        if let Some(err) = self.studio.last_error() {
+            ui.horizontal(|ui| {
+                if ui.small_button("Dismiss").clicked() {
+                    cmds.push(Command::DismissError);
+                }
+                ui.add(egui::Label::new(RichText::new(format!("Error: {err}")).color(Color32::from_rgb(0xE0, 0x40, 0x40))).wrap());
+            });
+        } else if let Some(m) = self.studio.last_message() {
+            ui.add(egui::Label::new(RichText::new(m).weak()).truncate());
+        }
         ui.horizontal(|ui| {
             if let Some(job) = self.studio.job() {
                 let p = &job.progress;
@@ -250,20 +300,12 @@ impl StudioApp {
                 ui.separator();
             }
             let (model, trained_on, backend) = self.studio.model_status();
-            ui.label(format!("Model: {model}")).on_hover_text(format!("Trained on: {trained_on}"));
+            ui.label(format!("Indexed {} / {} items", self.studio.indexed_count(), self.studio.item_count()));
             ui.separator();
             ui.label(format!("Scorer: {backend}"));
             ui.separator();
-            ui.label(format!("Indexed {} / {} items", self.studio.indexed_count(), self.studio.item_count()));
-            ui.separator();
-            if let Some(err) = self.studio.last_error() {
-                ui.label(RichText::new(format!("Error: {err}")).color(Color32::from_rgb(0xD0, 0x30, 0x30)));
-                if ui.small_button("Dismiss").clicked() {
-                    cmds.push(Command::DismissError);
-                }
-            } else if let Some(m) = self.studio.last_message() {
-                ui.label(RichText::new(m).weak());
-            }
+            ui.add(egui::Label::new(format!("Model: {model} (trained on: {trained_on})")).truncate())
+                .on_hover_text(format!("Trained on: {trained_on}"));
         });
     }
 
@@ -767,8 +809,11 @@ pub fn run_app(db: PathBuf, models: PathBuf) -> Result<()> {
         "Outfit Studio",
         options,
         Box::new(move |cc| {
-            let mut app =
-                StudioApp::new(studio, Box::new(NativeDialogs), UiOptions { thumbnails: true, thumb_cache: cache, thumb_threads: 2 });
+            let mut app = StudioApp::new(
+                studio,
+                Box::new(NativeDialogs::default()),
+                UiOptions { thumbnails: true, thumb_cache: cache, thumb_threads: 2 },
+            );
             if let Some(s) = cc.storage.and_then(|s| eframe::get_value::<Settings>(s, eframe::APP_KEY)) {
                 app.apply_settings(&s);
             }
