@@ -5,8 +5,10 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use outfit_studio::Engine;
-use outfit_studio::curate::{Command, Studio};
+use outfit_studio::curate::{Command, Screen, Studio, TrainRequest};
+use outfit_studio::score::ScorerChoice;
 use outfit_studio::store::StoredFeatures;
+use outfit_studio::store::Verdict;
 use outfit_studio::ui::{Dialogs, StudioApp, UiOptions};
 use std::path::{Path, PathBuf};
 
@@ -82,13 +84,34 @@ fn studio(dir: &Path) -> Studio {
     let key = e.encoder_key();
     e.store.put_features(&key, &batch).unwrap();
     e.reload().unwrap();
+    // The status bar names the scorer backend; on another machine the CPU features and adapter differ, so the
+    // snapshots use a backend whose description is fixed.
+    e.set_scorer(Box::new(FixedCpu(outfit_studio::score::cpu::CpuScorer::new())));
     let mut s = Studio::with_engine(e, &db, &models_dir());
     s.apply(Command::SetStylist("Ana".into()));
     s
 }
 
+/// The CPU scorer with a machine-independent description.
+struct FixedCpu(outfit_studio::score::cpu::CpuScorer);
+impl outfit_studio::score::Scorer for FixedCpu {
+    fn backend(&self) -> outfit_studio::score::BackendInfo {
+        outfit_studio::score::BackendInfo { kind: "CPU", device: "test".into(), reason: Some("fixed for tests".into()) }
+    }
+    fn top_k(&self, index: &outfit_studio::score::EmbeddingIndex, queries: &[outfit_studio::score::Query]) -> anyhow::Result<Vec<Vec<outfit_studio::score::Hit>>> {
+        self.0.top_k(index, queries)
+    }
+}
+
 struct TestDialogs {
     export_to: PathBuf,
+    /// What "Import labels…" picks.
+    labels_from: Option<PathBuf>,
+}
+impl TestDialogs {
+    fn new(export_to: PathBuf) -> Box<TestDialogs> {
+        Box::new(TestDialogs { export_to, labels_from: None })
+    }
 }
 impl Dialogs for TestDialogs {
     fn pick_feeds(&mut self) -> Option<Vec<PathBuf>> {
@@ -97,15 +120,22 @@ impl Dialogs for TestDialogs {
     fn save_export(&mut self) -> Option<PathBuf> {
         Some(self.export_to.clone())
     }
+    /// json: `export_to`; other formats: `export.<format>` beside it.
+    fn save_export_as(&mut self, format: &str) -> Option<PathBuf> {
+        if format == "json" { Some(self.export_to.clone()) } else { Some(self.export_to.with_file_name(format!("export.{format}"))) }
+    }
+    fn pick_folder(&mut self) -> Option<PathBuf> {
+        Some(self.export_to.with_file_name("polyvore"))
+    }
+    fn pick_labels(&mut self) -> Option<PathBuf> {
+        self.labels_from.clone()
+    }
 }
 
 fn harness(dir: &Path) -> Harness<'static, StudioApp> {
     let s = studio(dir);
-    let app = StudioApp::new(
-        s,
-        Box::new(TestDialogs { export_to: dir.join("export.json") }),
-        UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 },
-    );
+    let app =
+        StudioApp::new(s, TestDialogs::new(dir.join("export.json")), UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 });
     let mut h = Harness::builder().with_size(egui::vec2(1400.0, 900.0)).build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
     h.run();
     h
@@ -288,6 +318,8 @@ fn approved_looks_can_be_renamed_reopened_and_exported() {
     assert_eq!(approved[0].items.len(), 3);
     h.get_by_label_contains("Export…").click();
     h.run();
+    h.get_by_label("Approved looks as JSON…").click();
+    settle(&mut h);
     let json = std::fs::read_to_string(dir.path().join("export.json")).unwrap();
     assert!(json.contains("Beach day") && json.contains("S-1"), "{json}");
     assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
@@ -309,15 +341,258 @@ fn judging_needs_two_items_and_reports_it_readably() {
     assert!(h.state().studio.last_error().is_none());
 }
 
+// ---- review queue, train, team, export menu ----------------------------------------------------------------
+
+/// Lets background work (a job, its queued followers) finish, then draws.
+fn settle(h: &mut Harness<'_, StudioApp>) {
+    h.step();
+    h.state_mut().studio.wait_for_job();
+    h.run();
+}
+
+/// Records judgements straight through the engine: `(skus, accept)` by `stylist`.
+fn judge_all(h: &mut Harness<'_, StudioApp>, stylist: &str, looks: &[(&[&str], bool)]) {
+    let e = &mut h.state_mut().studio.engine;
+    for (skus, ok) in looks {
+        let skus: Vec<String> = skus.iter().map(|s| s.to_string()).collect();
+        let v = if *ok { Verdict::Accept } else { Verdict::Reject };
+        e.judge(&skus, v, stylist, "manual", &[], None).unwrap();
+    }
+    h.state_mut().studio.reload().unwrap();
+}
+
+/// Twenty distinct looks: top+bottom+shoes combinations, accepted when the brands match.
+fn twenty_looks() -> Vec<(Vec<&'static str>, bool)> {
+    let brand = |sku: &str| ITEMS.iter().find(|i| i.0 == sku).unwrap().4;
+    let mut v = Vec::new();
+    for t in ["T-1", "T-2", "T-3"] {
+        for b in ["B-1", "B-2", "B-3"] {
+            for s in ["S-1", "S-2"] {
+                v.push((vec![t, b, s], brand(t) == brand(b) || brand(b) == brand(s)));
+            }
+        }
+    }
+    v.push((vec!["D-1", "S-1"], true));
+    v.push((vec!["D-1", "S-3", "H-1"], true));
+    v.truncate(20);
+    v
+}
+
+#[test]
+fn review_queue_keys_record_undo_and_edit_queue_judgements() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_role_and_label(Role::Button, "Review queue").click();
+    settle(&mut h);
+    assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
+    let c = h.state().studio.queue_counts();
+    assert!(c.pending >= 2, "the queue proposes outfits: {c:?}");
+    h.get_by_label_contains("Outfit 1 of");
+    let first = h.state().studio.queue_current().unwrap().clone();
+    let title = h.state().studio.engine.item_by_sku(&first.skus[0]).unwrap().item.title.clone();
+    h.get_by_label(&format!("Queue item: {title}"));
+    h.get_by_label_contains("Model score");
+
+    h.key_press(egui::Key::A);
+    h.run();
+    let rows = db_rows(dir.path(), "SELECT verdict, source || '|' || stylist || '|' || skus_json, undone_at FROM judgements");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].0, "accept");
+    assert!(rows[0].1.starts_with("queue|Ana|"), "{rows:?}");
+    assert_eq!(rows[0].2, None);
+    assert_eq!(h.state().studio.queue_counts().accepted, 1);
+    h.get_by_label_contains("Outfit 2 of");
+    assert_ne!(h.state().studio.queue_current().unwrap().id, first.id, "the next outfit is current");
+
+    // Backspace undoes it: the judgement is marked undone and the outfit is current again.
+    h.key_press(egui::Key::Backspace);
+    h.run();
+    let rows = db_rows(dir.path(), "SELECT verdict, source, undone_at FROM judgements");
+    assert!(rows[0].2.is_some(), "undone: {rows:?}");
+    assert_eq!(h.state().studio.queue_current().unwrap().id, first.id);
+    assert_eq!(h.state().studio.queue_counts().accepted, 0);
+
+    // Reject (with a reason), skip, then change the rejection to an accept in the recent list.
+    h.get_by_role_and_label(Role::Button, "Season").click();
+    h.run();
+    h.key_press(egui::Key::X);
+    h.run();
+    h.key_press(egui::Key::Space);
+    h.run();
+    let c = h.state().studio.queue_counts();
+    assert_eq!((c.rejected, c.skipped), (1, 1), "{c:?}");
+    let recent = h.state().studio.queue_recent().into_iter().cloned().collect::<Vec<_>>();
+    assert_eq!(recent.len(), 2);
+    let rejected = recent.iter().find(|e| e.verdict == Some(Verdict::Reject)).unwrap().judgement_id.unwrap();
+    let live = db_rows(dir.path(), &format!("SELECT verdict, reasons, undone_at FROM judgements WHERE id = {rejected}"));
+    assert_eq!(live[0].1, "season");
+    h.get_by_label(&format!("Change decision {rejected} to accept")).click();
+    h.run();
+    assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
+    let old = db_rows(dir.path(), &format!("SELECT verdict, source, undone_at FROM judgements WHERE id = {rejected}"));
+    assert!(old[0].2.is_some(), "the old verdict is undone");
+    let live = db_rows(dir.path(), "SELECT verdict, source, undone_at FROM judgements WHERE undone_at IS NULL AND verdict != 'skip'");
+    assert_eq!(live, vec![("accept".to_string(), "queue".to_string(), None)]);
+    assert_eq!(h.state().studio.queue_counts().accepted, 1);
+
+    // The queue survives a restart: a fresh studio on the same database continues where this one stopped.
+    let pos = h.state().studio.queue().unwrap().position();
+    drop(h);
+    let e = Engine::open(&dir.path().join("studio.db"), &models_dir()).unwrap();
+    let mut s = Studio::with_engine(e, &dir.path().join("studio.db"), &models_dir());
+    s.apply(Command::SetStylist("Ana".into()));
+    s.apply(Command::SetScreen(Screen::Queue));
+    s.wait_for_job();
+    assert_eq!(s.queue().unwrap().position(), pos);
+}
+
+#[test]
+fn train_panel_trains_lists_activates_and_rolls_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_role_and_label(Role::Button, "Train").click();
+    h.run();
+    h.get_by_label_contains("Too few judgements to train");
+    let looks = twenty_looks();
+    let looks: Vec<(&[&str], bool)> = looks.iter().map(|(s, ok)| (s.as_slice(), *ok)).collect();
+    judge_all(&mut h, "Ana", &looks);
+    h.run();
+    assert!(h.query_by_label_contains("Too few judgements to train").is_none());
+    let before = h.state().studio.models().to_vec();
+    assert_eq!(before.len(), 1);
+    let original = before[0].name.clone();
+    h.get_by_role_and_label(Role::Button, "Start training").click();
+    h.step();
+    assert!(h.state().studio.training());
+    settle(&mut h);
+    assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
+    let models = h.state().studio.models().to_vec();
+    assert_eq!(models.len(), 2, "a new version is listed");
+    let new = models.iter().find(|m| !m.active).unwrap().clone();
+    assert_eq!(new.parent_id, Some(before[0].id));
+    assert!(!h.state().studio.losses().is_empty(), "the loss curve has points");
+    h.get_by_label(&new.name);
+
+    let active = |dir: &Path| db_rows(dir, "SELECT name, trained_on, NULL FROM models WHERE active = 1");
+    h.get_by_label(&format!("Activate {}", new.name)).click();
+    settle(&mut h);
+    assert_eq!(active(dir.path())[0].0, new.name);
+    assert_eq!(h.state().studio.model_status().0, new.name, "the UI engine reloaded the active head");
+    // Roll back.
+    h.get_by_label(&format!("Activate {original}")).click();
+    settle(&mut h);
+    assert_eq!(active(dir.path())[0].0, original);
+    assert_eq!(h.state().studio.model_status().0, original);
+
+    // Evaluate on the stored judgements: a Markdown table (or a readable reason when the split is too small).
+    h.get_by_role_and_label(Role::Button, "Evaluate").click();
+    settle(&mut h);
+    match h.state().studio.report() {
+        Some(r) => assert!(r.markdown().contains("| zero-shot")),
+        None => assert!(h.state().studio.last_error().is_some()),
+    }
+}
+
+#[test]
+fn training_cancels_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let looks = twenty_looks();
+    let looks: Vec<(&[&str], bool)> = looks.iter().map(|(s, ok)| (s.as_slice(), *ok)).collect();
+    judge_all(&mut h, "Ana", &looks);
+    let req = TrainRequest { epochs: 100_000, ..TrainRequest::default() };
+    h.state_mut().studio.apply(Command::StartTraining(req));
+    h.state_mut().studio.apply(Command::CancelJob);
+    settle(&mut h);
+    let err = h.state().studio.last_error().unwrap_or_default().to_string();
+    assert!(err.contains("cancelled"), "{err}");
+    assert_eq!(h.state().studio.models().len(), 1, "nothing stored");
+}
+
+#[test]
+fn team_screen_shows_agreement_and_imports_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let looks: &[(&[&str], bool)] = &[(&["T-1", "B-1"], true), (&["T-2", "B-2"], false), (&["T-3", "B-3"], true), (&["D-1", "S-1"], true)];
+    judge_all(&mut h, "Ana", looks);
+    // Ben judges in his own database; his labels are merged through "Import labels…".
+    let ben_dir = dir.path().join("ben");
+    std::fs::create_dir_all(&ben_dir).unwrap();
+    {
+        let mut ben = studio(&ben_dir);
+        let b: &[(&[&str], bool)] = &[(&["T-1", "B-1"], true), (&["T-2", "B-2"], true), (&["T-3", "B-3"], true), (&["D-1", "S-1"], true)];
+        for (skus, ok) in b {
+            let skus: Vec<String> = skus.iter().map(|s| s.to_string()).collect();
+            let v = if *ok { Verdict::Accept } else { Verdict::Reject };
+            ben.engine.judge(&skus, v, "Ben", "manual", &[], None).unwrap();
+        }
+    }
+    h.get_by_role_and_label(Role::Button, "Team").click();
+    settle(&mut h);
+    h.get_by_label("No two stylists have judged the same outfit yet.");
+    h.state_mut()
+        .set_dialogs(Box::new(TestDialogs { export_to: dir.path().join("export.json"), labels_from: Some(ben_dir.join("studio.db")) }));
+    h.get_by_label("Import labels…").click();
+    settle(&mut h);
+    assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
+    let m = h.state().studio.last_merge().unwrap().clone();
+    assert_eq!((m.imported, m.duplicates), (4, 0), "{m:?}");
+    h.get_by_label_contains("4 imported, 0 duplicates, 0 unknown SKUs");
+    let rows = h.state().studio.agreement().unwrap().to_vec();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!((rows[0].a.as_str(), rows[0].b.as_str(), rows[0].n), ("Ana", "Ben", 4));
+    h.get_by_label("Ben");
+    h.get_by_label("75.0%");
+    // Importing again adds nothing.
+    h.get_by_label("Import labels…").click();
+    settle(&mut h);
+    assert_eq!(h.state().studio.last_merge().unwrap().imported, 0);
+}
+
+#[test]
+fn export_menu_writes_json_ld_and_the_research_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Striped Tee").click();
+    h.get_by_label("Denim Shorts").click();
+    h.run();
+    h.key_press(egui::Key::A);
+    h.run();
+    h.get_by_label_contains("Export…").click();
+    h.run();
+    h.get_by_label("Approved looks as JSON-LD…").click();
+    settle(&mut h);
+    assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
+    let text = std::fs::read_to_string(dir.path().join("export.jsonld")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let s = v.to_string();
+    assert!(s.contains("ItemList") && s.contains("Product") && s.contains("T-1"), "{s}");
+    h.get_by_label_contains("Export…").click();
+    h.run();
+    h.get_by_label("Research export (Polyvore layout)…").click();
+    settle(&mut h);
+    assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
+    assert!(dir.path().join("polyvore").is_dir());
+}
+
+#[test]
+fn scorer_setting_applies_and_persists() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.state_mut().studio.apply(Command::SetScorer(ScorerChoice::Cpu));
+    h.state_mut().studio.wait_for_scorer();
+    h.run();
+    assert_eq!(h.state().studio.engine.scorer().backend().kind, "CPU");
+    assert_eq!(h.state().settings().scorer, "cpu");
+    h.get_by_label_contains("Scorer: CPU");
+}
+
 // ---- snapshots (wgpu) -------------------------------------------------------------------------------------
 
 fn snapshot_harness(dir: &Path) -> Harness<'static, StudioApp> {
     let s = studio(dir);
-    let app = StudioApp::new(
-        s,
-        Box::new(TestDialogs { export_to: dir.join("export.json") }),
-        UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 },
-    );
+    let app =
+        StudioApp::new(s, TestDialogs::new(dir.join("export.json")), UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 });
     let mut h = Harness::builder().with_size(egui::vec2(1400.0, 860.0)).wgpu().build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
     h.run();
     h
@@ -352,7 +627,7 @@ fn snapshot_stylist_prompt() {
     s.apply(Command::SetStylist(String::new()));
     let app = StudioApp::new(
         s,
-        Box::new(TestDialogs { export_to: dir.path().join("export.json") }),
+        TestDialogs::new(dir.path().join("export.json")),
         UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 },
     );
     let mut h = Harness::builder().with_size(egui::vec2(1400.0, 860.0)).wgpu().build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
@@ -428,7 +703,7 @@ fn scroll_300k_frame_time() {
     assert_eq!(s.results().ids.len(), n);
     let app = StudioApp::new(
         s,
-        Box::new(TestDialogs { export_to: dir.path().join("x.json") }),
+        TestDialogs::new(dir.path().join("x.json")),
         UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 },
     );
     let mut h = Harness::builder().with_size(egui::vec2(1600.0, 1000.0)).build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);

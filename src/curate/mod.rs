@@ -7,10 +7,15 @@ pub mod search;
 
 use crate::catalogue::Slot;
 use crate::engine::{CompletionFilter, Engine, OutfitScore, Suggestion};
-use crate::store::{Outfit, OutfitStatus, Verdict};
+use crate::labels::{Agreement, MergeReport, QueueCounts, ReviewQueue};
+use crate::model::eval::TransferReport;
+use crate::score::{Scorer, ScorerChoice};
+use crate::store::queue::QueueItem;
+use crate::store::{ModelRow, Outfit, OutfitStatus, Verdict};
 use anyhow::{Context, Result, bail};
-pub use jobs::{Job, JobKind, JobProgress};
+pub use jobs::{Job, JobKind, JobOutput, JobProgress, Payload, TrainRequest};
 pub use search::{FacetCounts, Facets, SearchIndex, SearchResult};
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
@@ -46,6 +51,39 @@ impl Reason {
         }
     }
 }
+
+/// The app's screens (top bar tabs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Screen {
+    /// The outfit board with the catalogue.
+    #[default]
+    Studio,
+    /// The active-learning review queue.
+    Queue,
+    /// Training, model versions and evaluation.
+    Train,
+    /// Stylist agreement and label import.
+    Team,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 4] = [Screen::Studio, Screen::Queue, Screen::Train, Screen::Team];
+    pub fn label(self) -> &'static str {
+        match self {
+            Screen::Studio => "Studio",
+            Screen::Queue => "Review queue",
+            Screen::Train => "Train",
+            Screen::Team => "Team",
+        }
+    }
+}
+
+/// How many outfits a review-queue build proposes.
+pub const QUEUE_SIZE: usize = 50;
+/// Below this many accept/reject judgements the Train panel explains instead of training or evaluating.
+pub const MIN_JUDGEMENTS: usize = 10;
+/// How many recent queue decisions the queue screen lists.
+pub const RECENT_DECISIONS: usize = 10;
 
 /// One item on the board.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +124,36 @@ pub enum Command {
     DismissError,
     /// Show a problem found outside the studio (a file dialog that could not open).
     ReportError(String),
+    /// Switch screens; opening the review queue loads (or builds, in the background) the stylist's queue.
+    SetScreen(Screen),
+    /// Judge the queue's current outfit (source "queue").
+    QueueDecide(Verdict),
+    /// Undo the most recent queue decision; that outfit becomes current again.
+    QueueUndo,
+    /// Change a recent queue decision's verdict (judgement id, new verdict).
+    QueueEdit(i64, Verdict),
+    ToggleQueueReason(Reason),
+    /// Propose more outfits (background) when the queue runs dry.
+    QueueMore,
+    /// Fine-tune (or train from scratch) in the background.
+    StartTraining(TrainRequest),
+    /// Switch the active model version, or roll back to an older one (background: it re-embeds the catalogue).
+    ActivateModel(i64),
+    /// Transfer report on the stored judgements from a version (`None`: active), in the background.
+    Evaluate(Option<i64>),
+    /// Recompute the stylist agreement table (background).
+    RefreshAgreement,
+    /// Merge another stylist's database or JSONL label export (background).
+    ImportLabels(PathBuf),
+    /// Approved outfits as json, jsonld or shopify (background).
+    ExportOutfits {
+        format: String,
+        path: PathBuf,
+    },
+    /// Research export in the Polyvore Outfits layout into a folder (background).
+    ExportPolyvore(PathBuf),
+    /// Choose the scoring backend; probing runs on a worker thread.
+    SetScorer(ScorerChoice),
 }
 
 /// A recorded judgement that can still be undone.
@@ -96,6 +164,9 @@ struct UndoEntry {
     editing: Option<i64>,
     reasons: Vec<Reason>,
 }
+
+/// A finished scorer probe: the backend, or why the choice cannot be used.
+type ScorerProbe = Result<Box<dyn Scorer>, String>;
 
 /// Above this many items a search runs on a worker thread so typing never stalls a frame.
 pub const BACKGROUND_SEARCH_ABOVE: usize = 50_000;
@@ -123,7 +194,24 @@ pub struct Studio {
     search_gen: u64,
     pending_search: Option<(u64, Receiver<SearchResult>)>,
     job: Option<Job>,
+    /// Jobs waiting for the running one to finish (one worker at a time).
+    pending_jobs: VecDeque<JobKind>,
     job_done: Option<String>,
+    screen: Screen,
+    queue: Option<ReviewQueue>,
+    /// The queue should be (re)built as soon as no job is running.
+    queue_wanted: bool,
+    queue_reasons: Vec<Reason>,
+    versions: Vec<ModelRow>,
+    /// Live accept/reject judgements (all stylists), for the Train panel.
+    labelled: usize,
+    losses: Vec<[f64; 2]>,
+    last_trained: Option<i64>,
+    report: Option<TransferReport>,
+    agreement: Option<Vec<Agreement>>,
+    last_merge: Option<MergeReport>,
+    scorer_choice: ScorerChoice,
+    pending_scorer: Option<(ScorerChoice, Receiver<ScorerProbe>)>,
     last_error: Option<String>,
     last_message: Option<String>,
     wake: Arc<dyn Fn() + Send + Sync>,
@@ -158,7 +246,21 @@ impl Studio {
             search_gen: 0,
             pending_search: None,
             job: None,
+            pending_jobs: VecDeque::new(),
             job_done: None,
+            screen: Screen::Studio,
+            queue: None,
+            queue_wanted: false,
+            queue_reasons: Vec::new(),
+            versions: Vec::new(),
+            labelled: 0,
+            losses: Vec::new(),
+            last_trained: None,
+            report: None,
+            agreement: None,
+            last_merge: None,
+            scorer_choice: ScorerChoice::Auto,
+            pending_scorer: None,
             last_error: None,
             last_message: None,
             wake: Arc::new(|| {}),
@@ -166,6 +268,7 @@ impl Studio {
         s.rebuild_catalogue();
         s.refresh_lists();
         s.refresh_board();
+        s.refresh_models();
         s
     }
 
@@ -253,6 +356,75 @@ impl Studio {
     pub fn indexed_count(&self) -> usize {
         self.engine.index().len()
     }
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+    /// Jobs queued behind the running one.
+    pub fn pending_jobs(&self) -> &VecDeque<JobKind> {
+        &self.pending_jobs
+    }
+    /// True when a job of this kind is running or waiting.
+    pub fn job_busy(&self, f: impl Fn(&JobKind) -> bool) -> bool {
+        self.job.as_ref().is_some_and(|j| f(&j.kind)) || self.pending_jobs.iter().any(f)
+    }
+    /// The stylist's review queue once loaded.
+    pub fn queue(&self) -> Option<&ReviewQueue> {
+        self.queue.as_ref()
+    }
+    /// True while the queue is being loaded or built.
+    pub fn queue_loading(&self) -> bool {
+        self.queue_wanted || self.job_busy(|k| matches!(k, JobKind::BuildQueue { .. }))
+    }
+    pub fn queue_current(&self) -> Option<&QueueItem> {
+        self.queue.as_ref().and_then(|q| q.next())
+    }
+    pub fn queue_counts(&self) -> QueueCounts {
+        self.queue.as_ref().map(|q| q.counts()).unwrap_or_default()
+    }
+    pub fn queue_recent(&self) -> Vec<&QueueItem> {
+        self.queue.as_ref().map(|q| q.recent(RECENT_DECISIONS)).unwrap_or_default()
+    }
+    pub fn queue_reasons(&self) -> &[Reason] {
+        &self.queue_reasons
+    }
+    /// Stored model versions, oldest first.
+    pub fn models(&self) -> &[ModelRow] {
+        &self.versions
+    }
+    /// Live accept/reject judgements of all stylists (what training learns from).
+    pub fn labelled_count(&self) -> usize {
+        self.labelled
+    }
+    /// Loss points of the running (or last) training run: (epoch, loss).
+    pub fn losses(&self) -> &[[f64; 2]] {
+        match &self.job {
+            Some(j) if matches!(j.kind, JobKind::Train(_)) => &j.losses,
+            _ => &self.losses,
+        }
+    }
+    pub fn training(&self) -> bool {
+        self.job_busy(|k| matches!(k, JobKind::Train(_)))
+    }
+    /// The version the last training run stored.
+    pub fn last_trained(&self) -> Option<i64> {
+        self.last_trained
+    }
+    pub fn report(&self) -> Option<&TransferReport> {
+        self.report.as_ref()
+    }
+    pub fn agreement(&self) -> Option<&[Agreement]> {
+        self.agreement.as_deref()
+    }
+    pub fn last_merge(&self) -> Option<&MergeReport> {
+        self.last_merge.as_ref()
+    }
+    pub fn scorer_choice(&self) -> ScorerChoice {
+        self.scorer_choice
+    }
+    pub fn scorer_probing(&self) -> bool {
+        self.pending_scorer.is_some()
+    }
+
     /// True for a database with no items yet (first run).
     pub fn is_empty(&self) -> bool {
         self.engine.items().is_empty()
@@ -292,8 +464,16 @@ impl Studio {
                 }
             }
             Command::SetStylist(name) => {
-                self.stylist = name.trim().to_string();
+                let name = name.trim().to_string();
+                if name != self.stylist {
+                    self.queue = None;
+                    self.queue_reasons.clear();
+                }
+                self.stylist = name;
                 self.refresh_lists();
+                if self.screen == Screen::Queue && self.queue.is_none() {
+                    self.want_queue();
+                }
             }
             Command::SetFacets(f) => self.set_facets(f),
             Command::SetSearchText(t) => {
@@ -346,8 +526,134 @@ impl Studio {
             }
             Command::DismissError => self.last_error = None,
             Command::ReportError(e) => self.last_error = Some(e),
+            Command::SetScreen(screen) => {
+                self.screen = screen;
+                match screen {
+                    Screen::Queue if self.queue.is_none() => self.want_queue(),
+                    Screen::Train => self.refresh_models(),
+                    Screen::Team if self.agreement.is_none() && !self.job_busy(|k| matches!(k, JobKind::Agreement)) => {
+                        self.start_job(JobKind::Agreement)?
+                    }
+                    _ => {}
+                }
+            }
+            Command::QueueDecide(v) => {
+                let Some(q) = self.queue.as_mut() else { bail!("the review queue is still loading") };
+                let reasons: Vec<String> = self.queue_reasons.iter().map(|r| r.tag().to_string()).collect();
+                let r = q.decide(&mut self.engine, v, &reasons);
+                self.queue_reasons.clear();
+                self.refresh_lists();
+                let id = r?;
+                self.last_message = Some(format!(
+                    "{} (judgement {id})",
+                    match v {
+                        Verdict::Accept => "Queue: accepted",
+                        Verdict::Reject => "Queue: rejected",
+                        Verdict::Skip => "Queue: skipped",
+                    }
+                ));
+                if self.queue.as_ref().is_some_and(|q| q.next().is_none()) {
+                    self.last_message = Some("Queue done: proposing more outfits…".into());
+                    self.want_queue();
+                }
+            }
+            Command::QueueUndo => {
+                let Some(q) = self.queue.as_mut() else { bail!("the review queue is still loading") };
+                match q.undo_last(&mut self.engine)? {
+                    Some(e) => self.last_message = Some(format!("Undid the queue decision on {}", e.skus.join(", "))),
+                    None => bail!("no queue decision to undo"),
+                }
+                self.refresh_lists();
+            }
+            Command::QueueEdit(jid, v) => {
+                let Some(q) = self.queue.as_mut() else { bail!("the review queue is still loading") };
+                let new = q.edit(&mut self.engine, jid, v)?;
+                self.last_message = Some(format!("Changed decision {jid} to {} (judgement {new})", v.as_str()));
+                self.refresh_lists();
+            }
+            Command::ToggleQueueReason(r) => {
+                if let Some(k) = self.queue_reasons.iter().position(|x| *x == r) {
+                    self.queue_reasons.remove(k);
+                } else {
+                    self.queue_reasons.push(r);
+                    self.queue_reasons.sort();
+                }
+            }
+            Command::QueueMore => self.want_queue(),
+            Command::StartTraining(req) => {
+                self.refresh_models();
+                if self.labelled < MIN_JUDGEMENTS {
+                    bail!("too few judgements to train: {} accepts/rejects, at least {MIN_JUDGEMENTS} needed", self.labelled);
+                }
+                if self.training() {
+                    bail!("a training run is already going");
+                }
+                self.losses.clear();
+                self.start_job(JobKind::Train(req))?
+            }
+            Command::ActivateModel(id) => self.start_job(JobKind::Activate(id))?,
+            Command::Evaluate(parent) => {
+                self.refresh_models();
+                if self.labelled < MIN_JUDGEMENTS {
+                    bail!("too few judgements to evaluate: {} accepts/rejects, at least {MIN_JUDGEMENTS} needed", self.labelled);
+                }
+                self.start_job(JobKind::Evaluate { parent })?
+            }
+            Command::RefreshAgreement => self.start_job(JobKind::Agreement)?,
+            Command::ImportLabels(path) => self.start_job(JobKind::ImportLabels(path))?,
+            Command::ExportOutfits { format, path } => {
+                if !crate::export::OUTFIT_FORMATS.contains(&format.as_str()) {
+                    bail!("unknown export format {format:?}");
+                }
+                self.start_job(JobKind::ExportOutfits { format, path })?
+            }
+            Command::ExportPolyvore(dir) => self.start_job(JobKind::ExportPolyvore(dir))?,
+            Command::SetScorer(choice) => self.set_scorer(choice),
         }
         Ok(())
+    }
+
+    /// Loads or builds the stylist's queue as soon as no job is running.
+    fn want_queue(&mut self) {
+        if !self.stylist.is_empty() && !self.job_busy(|k| matches!(k, JobKind::BuildQueue { .. })) {
+            self.queue_wanted = true;
+            self.start_wanted_queue();
+        }
+    }
+
+    fn start_wanted_queue(&mut self) {
+        if self.queue_wanted && self.job.is_none() && !self.stylist.is_empty() {
+            self.queue_wanted = false;
+            let kind = JobKind::BuildQueue { stylist: self.stylist.clone(), size: QUEUE_SIZE };
+            self.job = Some(Job::spawn(self.db.clone(), self.models.clone(), kind, self.wake.clone()));
+        }
+    }
+
+    fn set_scorer(&mut self, choice: ScorerChoice) {
+        self.scorer_choice = choice;
+        let (tx, rx) = channel();
+        let wake = self.wake.clone();
+        std::thread::Builder::new()
+            .name("outfit-studio-scorer-probe".into())
+            .spawn(move || {
+                let r = crate::score::select_scorer_with(choice, &crate::score::gpu::GpuOptions::default()).map_err(|e| format!("{e:#}"));
+                let _ = tx.send(r);
+                wake();
+            })
+            .expect("spawn scorer probe");
+        self.pending_scorer = Some((choice, rx));
+    }
+
+    /// Re-reads the model versions and how many judgements training could use.
+    fn refresh_models(&mut self) {
+        match self.engine.store.models() {
+            Ok(m) => self.versions = m,
+            Err(e) => self.last_error = Some(format!("cannot read model versions: {e:#}")),
+        }
+        match self.engine.store.judgements() {
+            Ok(j) => self.labelled = j.iter().filter(|j| matches!(j.verdict, Verdict::Accept | Verdict::Reject)).count(),
+            Err(e) => self.last_error = Some(format!("cannot count judgements: {e:#}")),
+        }
     }
 
     fn add(&mut self, id: i64, suggested: bool) -> Result<()> {
@@ -502,12 +808,67 @@ impl Studio {
         }
     }
 
+    /// Starts a job, or queues it behind the running one.
     fn start_job(&mut self, kind: JobKind) -> Result<()> {
         if self.job.is_some() {
-            bail!("a background job is already running; wait for it to finish");
+            if self.pending_jobs.contains(&kind) {
+                bail!("{} is already waiting to run", kind.label());
+            }
+            self.pending_jobs.push_back(kind);
+            return Ok(());
         }
         self.job = Some(Job::spawn(self.db.clone(), self.models.clone(), kind, self.wake.clone()));
         Ok(())
+    }
+
+    fn start_next_job(&mut self) {
+        if self.job.is_some() {
+            return;
+        }
+        if let Some(kind) = self.pending_jobs.pop_front() {
+            self.job = Some(Job::spawn(self.db.clone(), self.models.clone(), kind, self.wake.clone()));
+        } else {
+            self.start_wanted_queue();
+        }
+    }
+
+    /// Takes in a finished job's output.
+    fn finish_job(&mut self, job: Job, outcome: Result<JobOutput, String>) {
+        if matches!(job.kind, JobKind::Train(_)) {
+            self.losses = job.losses;
+        }
+        match outcome {
+            Ok(out) => {
+                self.last_message = Some(out.summary.clone());
+                self.job_done = Some(out.summary);
+                match out.payload {
+                    Payload::None => {}
+                    Payload::Queue(q) => {
+                        // A queue built for a stylist who has since changed is dropped.
+                        if q.stylist() == self.stylist {
+                            self.queue = Some(q);
+                        }
+                    }
+                    Payload::Trained(id) => self.last_trained = Some(id),
+                    Payload::Report(r) => self.report = Some(*r),
+                    Payload::Agreement(rows) => self.agreement = Some(rows),
+                    Payload::Merged(m, rows) => {
+                        self.last_merge = Some(m);
+                        self.agreement = Some(rows);
+                    }
+                }
+            }
+            Err(e) => self.last_error = Some(e),
+        }
+        // Whatever the job finished (a failed index still keeps its batches), read it back.
+        if job.kind.reloads_engine() {
+            if let Err(e) = self.reload() {
+                self.last_error = Some(format!("{e:#}"));
+            }
+        } else {
+            self.refresh_lists();
+            self.refresh_models();
+        }
     }
 
     /// Polls background work; call once per frame. Returns true when something changed.
@@ -522,38 +883,54 @@ impl Studio {
             self.pending_search = None;
             changed = true;
         }
+        if let Some((choice, rx)) = &self.pending_scorer
+            && let Ok(r) = rx.try_recv()
+        {
+            let choice = *choice;
+            self.pending_scorer = None;
+            changed = true;
+            match r {
+                Ok(s) => {
+                    self.engine.set_scorer(s);
+                    self.last_message = Some(format!("Scorer ({}): {}", choice.as_str(), self.engine.scorer().backend()));
+                }
+                Err(e) => self.last_error = Some(format!("cannot use the {} scorer: {e}", choice.as_str())),
+            }
+        }
         if let Some(job) = &mut self.job
             && let Some(outcome) = job.poll()
         {
-            self.job = None;
+            let job = self.job.take().expect("polled");
             changed = true;
-            match outcome {
-                Ok(summary) => {
-                    self.last_message = Some(summary.clone());
-                    self.job_done = Some(summary);
-                }
-                Err(e) => self.last_error = Some(e),
-            }
-            // Whatever the job finished (a failed index still keeps its batches), read it back.
-            if let Err(e) = self.reload() {
-                self.last_error = Some(format!("{e:#}"));
-            }
+            self.finish_job(job, outcome);
+        }
+        if self.job.is_none() && (!self.pending_jobs.is_empty() || self.queue_wanted) {
+            self.start_next_job();
+            changed = true;
         }
         changed
     }
 
-    /// Blocks until the running job (if any) finishes, then reloads (tests).
-    pub fn wait_for_job(&mut self) -> Option<String> {
-        if let Some(job) = &mut self.job {
-            let r = job.wait();
-            self.job = None;
+    /// Blocks until a scorer probe finishes (tests).
+    pub fn wait_for_scorer(&mut self) {
+        if let Some((_, rx)) = &self.pending_scorer {
+            let r = rx.recv().map_err(|e| e.to_string()).and_then(|r| r);
+            let choice = self.pending_scorer.take().expect("pending").0;
             match r {
-                Ok(s) => self.last_message = Some(s),
-                Err(e) => self.last_error = Some(e),
+                Ok(s) => self.engine.set_scorer(s),
+                Err(e) => self.last_error = Some(format!("cannot use the {} scorer: {e}", choice.as_str())),
             }
-            if let Err(e) = self.reload() {
-                self.last_error = Some(format!("{e:#}"));
-            }
+        }
+    }
+
+    /// Blocks until the running job (if any) finishes, then reloads (tests).
+    /// Blocks until the running job and those queued behind it finish (tests).
+    pub fn wait_for_job(&mut self) -> Option<String> {
+        loop {
+            self.start_next_job();
+            let Some(mut job) = self.job.take() else { break };
+            let r = job.wait();
+            self.finish_job(job, r);
         }
         self.job_done.take().or_else(|| self.last_message.clone())
     }
@@ -564,6 +941,7 @@ impl Studio {
         self.rebuild_catalogue();
         self.refresh_lists();
         self.refresh_board();
+        self.refresh_models();
         Ok(())
     }
 

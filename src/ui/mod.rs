@@ -4,13 +4,15 @@
 //! the outfit board with the live score, per-pair breakdown, suggestions, judge buttons and the approved list,
 //! bottom a status bar. Keys: `a` accept, `x` reject, `space` skip, `backspace` / Ctrl+Z undo.
 
+mod screens;
 pub mod thumbs;
 
 use crate::catalogue::taxonomy::COLOUR_FAMILIES;
 use crate::catalogue::{AgeGroup, Slot};
 use crate::curate::search::{GENDERS, SEASONS};
-use crate::curate::{Command, Facets, Reason, Studio};
+use crate::curate::{Command, Facets, Reason, Screen, Studio};
 use crate::engine::CompletionFilter;
+use crate::score::ScorerChoice;
 use crate::store::Verdict;
 use anyhow::{Result, anyhow};
 use egui::{Color32, Key, Pos2, Rect, RichText, Role, Sense, Stroke, Ui, Vec2, WidgetInfo, pos2, vec2};
@@ -28,6 +30,19 @@ pub trait Dialogs {
     fn save_export(&mut self) -> Option<PathBuf>;
     /// Why the last dialog could not open, if it could not (shown as an error).
     fn problem(&mut self) -> Option<String> {
+        None
+    }
+    /// Where to write approved looks in `format` (json, jsonld, shopify); `None` when cancelled.
+    fn save_export_as(&mut self, format: &str) -> Option<PathBuf> {
+        let _ = format;
+        None
+    }
+    /// A folder for the research export; `None` when cancelled.
+    fn pick_folder(&mut self) -> Option<PathBuf> {
+        None
+    }
+    /// Another stylist's database or JSONL label export; `None` when cancelled.
+    fn pick_labels(&mut self) -> Option<PathBuf> {
         None
     }
 }
@@ -65,9 +80,52 @@ impl Dialogs for NativeDialogs {
         }
         r
     }
+    fn save_export_as(&mut self, format: &str) -> Option<PathBuf> {
+        let (ext, name) = match format {
+            "jsonld" => ("jsonld", "JSON-LD"),
+            "shopify" => ("csv", "Shopify CSV"),
+            _ => ("json", "JSON"),
+        };
+        let t = std::time::Instant::now();
+        let r = rfd::FileDialog::new()
+            .set_title(format!("Export approved looks as {name}"))
+            .set_file_name(format!("approved-looks.{ext}"))
+            .add_filter(name, &[ext])
+            .save_file();
+        if r.is_none() && t.elapsed() < NO_DIALOG {
+            let file = format!("approved-looks-{}.{ext}", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
+            return Some(crate::cli::data_dir().join("exports").join(file));
+        }
+        r
+    }
+    fn pick_folder(&mut self) -> Option<PathBuf> {
+        let t = std::time::Instant::now();
+        let r = rfd::FileDialog::new().set_title("Research export (Polyvore layout): choose a folder").pick_folder();
+        if r.is_none() && t.elapsed() < NO_DIALOG {
+            return Some(crate::cli::data_dir().join("exports").join(format!("polyvore-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S"))));
+        }
+        r
+    }
+    fn pick_labels(&mut self) -> Option<PathBuf> {
+        let t = std::time::Instant::now();
+        let r = rfd::FileDialog::new()
+            .set_title("Import another stylist's labels")
+            .add_filter("Outfit Studio database or label export", &["db", "sqlite", "jsonl", "json"])
+            .add_filter("All files", &["*"])
+            .pick_file();
+        if r.is_none() {
+            self.no_dialog(t, "merge from a terminal with `outfit-studio labels import FILE`");
+        }
+        r
+    }
 }
 
 impl NativeDialogs {
+    fn no_dialog(&mut self, t: std::time::Instant, what: &str) {
+        if t.elapsed() < NO_DIALOG {
+            self.problem = Some(format!("no file dialog is available here (is xdg-desktop-portal running?); {what}"));
+        }
+    }
     fn pick_feeds_rfd(&mut self) -> Option<Vec<PathBuf>> {
         rfd::FileDialog::new()
             .set_title("Import a catalogue feed")
@@ -92,6 +150,8 @@ pub struct Settings {
     pub stylist: String,
     pub facets: Facets,
     pub board_filter: CompletionFilter,
+    /// Scoring backend: "auto", "cpu" or "gpu" (empty: auto).
+    pub scorer: String,
 }
 
 /// Knobs the tests and benchmarks turn.
@@ -127,6 +187,7 @@ pub struct StudioApp {
     /// Set to jump the grid to a scroll offset on the next frame (benchmarks).
     pub scroll_to: Option<f32>,
     waker_set: bool,
+    train_form: screens::TrainForm,
 }
 
 impl StudioApp {
@@ -145,7 +206,13 @@ impl StudioApp {
             renames: HashMap::new(),
             scroll_to: None,
             waker_set: false,
+            train_form: screens::TrainForm::default(),
         }
+    }
+
+    /// Replaces the file dialogs (tests).
+    pub fn set_dialogs(&mut self, dialogs: Box<dyn Dialogs>) {
+        self.dialogs = dialogs;
     }
 
     /// Restores persisted settings (stylist, filters).
@@ -157,6 +224,11 @@ impl StudioApp {
         self.studio.apply(Command::SetBoardFilter(s.board_filter.clone()));
         self.studio.apply(Command::SetFacets(s.facets.clone()));
         self.search_text = s.facets.text.clone();
+        if let Some(c) = ScorerChoice::parse(&s.scorer)
+            && c != ScorerChoice::Auto
+        {
+            self.studio.apply(Command::SetScorer(c));
+        }
     }
 
     pub fn settings(&self) -> Settings {
@@ -165,6 +237,7 @@ impl StudioApp {
             stylist: self.studio.stylist().to_string(),
             facets: self.studio.facets().clone(),
             board_filter: self.studio.board_filter().clone(),
+            scorer: self.studio.scorer_choice().as_str().to_string(),
         }
     }
 
@@ -197,13 +270,26 @@ impl StudioApp {
 
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui, &mut cmds));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar(ui, &mut cmds));
-        egui::Panel::left("facets").resizable(true).default_size(230.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().id_salt("facets_scroll").show(ui, |ui| self.facets_panel(ui, &mut cmds));
-        });
-        egui::Panel::right("board").resizable(true).default_size(400.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().id_salt("board_scroll").show(ui, |ui| self.board_panel(ui, &mut cmds));
-        });
-        egui::CentralPanel::default_margins().show(ui, |ui| self.grid(ui, &mut cmds));
+        match self.studio.screen() {
+            Screen::Studio => {
+                egui::Panel::left("facets").resizable(true).default_size(230.0).show(ui, |ui| {
+                    egui::ScrollArea::vertical().id_salt("facets_scroll").show(ui, |ui| self.facets_panel(ui, &mut cmds));
+                });
+                egui::Panel::right("board").resizable(true).default_size(400.0).show(ui, |ui| {
+                    egui::ScrollArea::vertical().id_salt("board_scroll").show(ui, |ui| self.board_panel(ui, &mut cmds));
+                });
+                egui::CentralPanel::default_margins().show(ui, |ui| self.grid(ui, &mut cmds));
+            }
+            Screen::Queue => {
+                egui::CentralPanel::default_margins().show(ui, |ui| self.queue_screen(ui, &mut cmds));
+            }
+            Screen::Train => {
+                egui::CentralPanel::default_margins().show(ui, |ui| self.train_screen(ui, &mut cmds));
+            }
+            Screen::Team => {
+                egui::CentralPanel::default_margins().show(ui, |ui| self.team_screen(ui, &mut cmds));
+            }
+        }
         self.name_prompt(&ctx, &mut cmds);
 
         for c in cmds {
@@ -215,8 +301,30 @@ impl StudioApp {
         if ctx.egui_wants_keyboard_input() || self.asking_name {
             return;
         }
+        let screen = self.studio.screen();
+        if matches!(screen, Screen::Train | Screen::Team) {
+            return;
+        }
+        let queue = screen == Screen::Queue;
+        let judge = |v: Verdict| if queue { Command::QueueDecide(v) } else { Command::Judge(v) };
+        let undo = if queue { Command::QueueUndo } else { Command::Undo };
         ctx.input(|i| {
             let plain = !i.modifiers.ctrl && !i.modifiers.command && !i.modifiers.alt;
+            if queue {
+                if plain && i.key_pressed(Key::A) {
+                    cmds.push(judge(Verdict::Accept));
+                }
+                if plain && i.key_pressed(Key::X) {
+                    cmds.push(judge(Verdict::Reject));
+                }
+                if plain && i.key_pressed(Key::Space) {
+                    cmds.push(judge(Verdict::Skip));
+                }
+                if i.key_pressed(Key::Backspace) || ((i.modifiers.command || i.modifiers.ctrl) && i.key_pressed(Key::Z)) {
+                    cmds.push(undo.clone());
+                }
+                return;
+            }
             if plain && i.key_pressed(Key::A) {
                 cmds.push(Command::Judge(Verdict::Accept));
             }
@@ -246,13 +354,61 @@ impl StudioApp {
             {
                 cmds.push(Command::Import(feeds));
             }
-            if ui.button("Export…").on_hover_text("Export the approved looks as JSON for the webshop").clicked()
-                && let Some(path) = self.dialogs.save_export()
-            {
-                cmds.push(Command::Export(path));
-            }
+            ui.menu_button("Export…", |ui| {
+                if ui
+                    .button("Approved looks as JSON…")
+                    .on_hover_text("Webshop JSON: items, slots, SKUs, image links, prices, age group")
+                    .clicked()
+                {
+                    ui.close();
+                    if let Some(path) = self.dialogs.save_export_as("json") {
+                        cmds.push(Command::ExportOutfits { format: "json".into(), path });
+                    }
+                }
+                if ui.button("Approved looks as JSON-LD…").on_hover_text("schema.org ItemList of Product per outfit").clicked() {
+                    ui.close();
+                    if let Some(path) = self.dialogs.save_export_as("jsonld") {
+                        cmds.push(Command::ExportOutfits { format: "jsonld".into(), path });
+                    }
+                }
+                if ui.button("Approved looks as Shopify CSV…").clicked() {
+                    ui.close();
+                    if let Some(path) = self.dialogs.save_export_as("shopify") {
+                        cmds.push(Command::ExportOutfits { format: "shopify".into(), path });
+                    }
+                }
+                ui.separator();
+                if ui
+                    .button("Research export (Polyvore layout)…")
+                    .on_hover_text("The children's labels in the Polyvore Outfits layout, into a folder")
+                    .clicked()
+                {
+                    ui.close();
+                    if let Some(dir) = self.dialogs.pick_folder() {
+                        cmds.push(Command::ExportPolyvore(dir));
+                    }
+                }
+            });
+            ui.menu_button("Settings", |ui| {
+                ui.label(RichText::new("Scorer").strong());
+                let cur = self.studio.scorer_choice();
+                for (c, t) in
+                    [(ScorerChoice::Auto, "Auto (GPU when a real one is present)"), (ScorerChoice::Cpu, "CPU"), (ScorerChoice::Gpu, "GPU")]
+                {
+                    if ui.radio(cur == c, t).clicked() && cur != c {
+                        cmds.push(Command::SetScorer(c));
+                    }
+                }
+            });
             if let Some(p) = self.dialogs.problem() {
                 cmds.push(Command::ReportError(p));
+            }
+            ui.separator();
+            let screen = self.studio.screen();
+            for sc in Screen::ALL {
+                if ui.selectable_label(screen == sc, RichText::new(sc.label()).strong()).clicked() && screen != sc {
+                    cmds.push(Command::SetScreen(sc));
+                }
             }
             ui.separator();
             ui.label(format!("{} items", self.studio.item_count()));
@@ -302,7 +458,12 @@ impl StudioApp {
             let (model, trained_on, backend) = self.studio.model_status();
             ui.label(format!("Indexed {} / {} items", self.studio.indexed_count(), self.studio.item_count()));
             ui.separator();
-            ui.label(format!("Scorer: {backend}"));
+            if self.studio.scorer_probing() {
+                ui.spinner();
+                ui.label(format!("Scorer: probing {}…", self.studio.scorer_choice().as_str()));
+            } else {
+                ui.label(format!("Scorer: {backend}"));
+            }
             ui.separator();
             ui.add(egui::Label::new(format!("Model: {model} (trained on: {trained_on})")).truncate())
                 .on_hover_text(format!("Trained on: {trained_on}"));
