@@ -43,7 +43,12 @@ fn feed(name: &str, data: &[u8]) {
     for e in p.errors.iter().chain(&p.warnings) {
         assert!(e.line <= max_line, "line {} beyond the file's {max_line} lines: {e}", e.line);
         assert!(!e.field.is_empty(), "a problem without a field: {e}");
-        assert!(e.message.len() <= MAX_MESSAGE_BYTES, "message of {} bytes: {}…", e.message.len(), e.message.chars().take(200).collect::<String>());
+        assert!(
+            e.message.len() <= MAX_MESSAGE_BYTES,
+            "message of {} bytes: {}…",
+            e.message.len(),
+            e.message.chars().take(200).collect::<String>()
+        );
     }
     let mut skus = std::collections::HashSet::new();
     for it in &p.items {

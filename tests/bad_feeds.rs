@@ -175,7 +175,25 @@ fn duplicate_skus_keep_the_first_row() {
 
 #[test]
 fn absurd_prices_are_rejected_with_line_and_field() {
-    let bad = ["-5", "-0.01", "1e12", "1000000000000", "1000001", "NaN", "nan", "inf", "-inf", "Infinity", "1e400", "--", "12.5.3", "SEK", "∞", "0x10", "1,2,3,4 SEK USD"];
+    let bad = [
+        "-5",
+        "-0.01",
+        "1e12",
+        "1000000000000",
+        "1000001",
+        "NaN",
+        "nan",
+        "inf",
+        "-inf",
+        "Infinity",
+        "1e400",
+        "--",
+        "12.5.3",
+        "SEK",
+        "∞",
+        "0x10",
+        "1,2,3,4 SEK USD",
+    ];
     let mut feed = String::from(HEADER);
     for (i, p) in bad.iter().enumerate() {
         feed.push_str(&format!("P{i},Dress,Dresses,\"{p}\"\n"));
@@ -319,7 +337,11 @@ fn bad_feeds_never_damage_the_store() {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     let mut e = Engine::open(&d.join("studio.db"), &default_models_dir()).unwrap();
-    let good = write(d, "good.csv", "sku,title,category,price,colour\nS1,Red dress,Dresses,199,red\nS2,Jeans,Jeans,299,blue\nS3,Boots,Boots,399,black\n");
+    let good = write(
+        d,
+        "good.csv",
+        "sku,title,category,price,colour\nS1,Red dress,Dresses,199,red\nS2,Jeans,Jeans,299,blue\nS3,Boots,Boots,399,black\n",
+    );
     let s = e.import(&good).unwrap();
     assert_eq!((s.inserted, s.errors.len()), (3, 0));
     let before = e.store.all_items().unwrap();
@@ -328,7 +350,11 @@ fn bad_feeds_never_damage_the_store() {
     let bad: Vec<(&str, Vec<u8>)> = vec![
         ("trunc.csv", b"sku,title,category,price\nN0,Tee,T-shirts,1\nS2,Jea".to_vec()),
         ("quote.csv", b"sku,title,category,price\nS1,\"Changed,Dresses,5\nS2,x,Jeans,1\n".to_vec()),
-        ("prices.csv", b"sku,title,category,price\nS1,Red dress,Dresses,NaN\nS2,Jeans,Jeans,-1\nS3,Boots,Boots,1e12\nN1,New tee,T-shirts,99\n".to_vec()),
+        (
+            "prices.csv",
+            b"sku,title,category,price\nS1,Red dress,Dresses,NaN\nS2,Jeans,Jeans,-1\nS3,Boots,Boots,1e12\nN1,New tee,T-shirts,99\n"
+                .to_vec(),
+        ),
         ("cols.csv", b"name,price\nS1,0\n".to_vec()),
         ("dups.csv", b"sku,title,category\nN2,Cap,Caps\nN2,Changed cap,Caps\n".to_vec()),
         ("empty.csv", Vec::new()),
@@ -396,5 +422,9 @@ fn cli_output_stays_readable_for_huge_error_counts() {
     assert!(lines[1].starts_with("  rejected line 2: "), "{}", lines[1]);
     assert!(lines.iter().all(|l| l.len() < 300), "long line in output");
     assert_eq!(lines.iter().filter(|l| l.starts_with("  rejected line ")).count(), 20);
-    assert!(lines.last().unwrap().contains("more not shown") && lines.last().unwrap().contains("--all-errors"), "{}", lines.last().unwrap());
+    assert!(
+        lines.last().unwrap().contains("more not shown") && lines.last().unwrap().contains("--all-errors"),
+        "{}",
+        lines.last().unwrap()
+    );
 }

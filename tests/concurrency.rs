@@ -210,10 +210,9 @@ fn processes_opening_a_new_database_at_once_all_succeed() {
     }
 }
 
-/// Engine::open on a database without a head installs the shipped one; two instances doing that at once collide on
-/// the unique model name (engine.rs `ensure_head`: check-then-insert outside a transaction). Reported to the lead.
+/// Engine::open on a database without a head installs the shipped one; instances doing that at once must end
+/// with one active head (this was a UNIQUE constraint failure on models.name before `activate_default_model`).
 #[test]
-
 fn app_instances_starting_on_a_new_database_at_once() {
     // Each `Engine::open` installs the shipped head on a database that has none.
     for attempt in 0..3 {

@@ -198,16 +198,24 @@ fn killed_training_keeps_the_store_sound() {
     }
     let before = Store::open(&db).unwrap().all_judgements().unwrap().len();
     for run in 0..3u64 {
-        let mut child = bin(&db).args(["train", "--activate"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child =
+            bin(&db).args(["train", "--activate", "--epochs", "100000"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
         std::thread::sleep(Duration::from_millis(400 + 300 * run));
         let running = sigkill(&mut child);
         let mut said = String::new();
         std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut said).unwrap();
         std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut said).unwrap();
         eprintln!("train run {run}: {}; it said: {}", if running { "killed while running" } else { "had finished" }, said.trim());
+        assert!(running, "train run {run} was not running when killed: {said}");
         let store = Store::open(&db).unwrap();
         assert_eq!(store.integrity_check().unwrap(), "ok", "run {run}");
         assert_eq!(store.all_judgements().unwrap().len(), before, "run {run}: judgements changed by a killed training");
         assert!(store.active_model().unwrap().is_some(), "run {run}: no active head after a killed training");
     }
+    // After the crashes a training run completes and its version becomes active.
+    let out = run_ok(&db, &["train", "--activate", "--epochs", "2"]);
+    assert!(out.contains("stored model version"), "{out}");
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    assert_eq!(store.all_judgements().unwrap().len(), before);
 }

@@ -96,7 +96,8 @@ pub fn check(path: &Path) -> ImageStatus {
 /// Decodes an image fully, with dimension and allocation limits, as RGBA8 (CMYK, 16-bit and palette images are
 /// converted; animated formats give their first frame).
 pub fn load_rgba(path: &Path) -> anyhow::Result<image::RgbaImage> {
-    let mut reader = image::ImageReader::open(path)?.with_guessed_format()?;
+    let open = || image::ImageReader::open(path)?.with_guessed_format();
+    let mut reader = open().map_err(|e| anyhow::anyhow!("cannot open image {}: {e}", path.display()))?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_DIMENSION);
     limits.max_image_height = Some(MAX_DIMENSION);

@@ -55,8 +55,8 @@ pub fn parse_feed(name: &Path, bytes: &[u8], feed_dir: &Path) -> ParsedFeed {
     let decoded = text::decode(bytes);
     let format = FeedFormat::detect(name, &decoded.text);
     if decoded.text.trim().is_empty() {
-        let message = "the feed is empty (no header, no rows)".into();
-        return ParsedFeed { format: Some(format), errors: vec![RowError { line: 1, field: "file".into(), message }], ..Default::default() };
+        let empty = RowError { line: 1, field: "file".into(), message: "the feed is empty (no header, no rows)".into() };
+        return ParsedFeed { format: Some(format), errors: vec![empty], ..Default::default() };
     }
     let delimiter = match format {
         FeedFormat::Csv => records::sniff_delimiter(&decoded.text),
@@ -127,12 +127,21 @@ fn missing_required_columns(format: FeedFormat, header: &[String]) -> Option<Str
     }
     (!missing.is_empty()).then(|| {
         // Quoted and cut: a header of binary garbage or a 1 MB cell must still print as one readable line.
-        let mut found: Vec<String> = header.iter().take(12).map(|k| format!("{:?}", k.chars().take(40).collect::<String>())).collect();
+        let mut found: Vec<String> = header.iter().take(12).map(|k| cut_bytes(&format!("{k:?}"), 48)).collect();
         if header.len() > 12 {
             found.push(format!("… ({} more)", header.len() - 12));
         }
         format!("required column(s) missing: {}; found columns: {}", missing.join(", "), found.join(", "))
     })
+}
+
+/// At most `max` bytes of `s` (on a char boundary), with an ellipsis when cut.
+fn cut_bytes(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let end = (0..=max).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
+    format!("{}…", &s[..end])
 }
 
 /// Shopify exports write a product's title, vendor and type on its first row only; later rows of the same

@@ -39,7 +39,7 @@ pub fn parse(text: &str) -> (Vec<Record>, Vec<RowError>) {
                 if field.is_some() {
                     match t.decode() {
                         Ok(s) => value.push_str(&unescape(&s)),
-                        Err(e) => errors.push(RowError { line: line_at(pos), field: "text".into(), message: e.to_string() }),
+                        Err(e) => errors.push(RowError { line: line_at(pos), field: "text".into(), message: printable(&e.to_string()) }),
                     }
                 }
             }
@@ -77,7 +77,8 @@ pub fn parse(text: &str) -> (Vec<Record>, Vec<RowError>) {
                 break;
             }
             Err(e) => {
-                errors.push(RowError { line: line_at(pos), field: "xml".into(), message: format!("malformed XML, stopped reading: {e}") });
+                let message = printable(&format!("malformed XML, stopped reading: {e}"));
+                errors.push(RowError { line: line_at(pos), field: "xml".into(), message });
                 break;
             }
             _ => {}
@@ -88,6 +89,20 @@ pub fn parse(text: &str) -> (Vec<Record>, Vec<RowError>) {
         errors.push(RowError { line: 1, field: "xml".into(), message });
     }
     (records, errors)
+}
+
+/// quick-xml quotes the offending markup verbatim: escape control characters and keep the first 300 bytes, so a
+/// garbage tag prints as one short line.
+fn printable(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if out.len() >= 300 {
+            out.push('…');
+            break;
+        }
+        if c.is_control() { out.extend(c.escape_default()) } else { out.push(c) }
+    }
+    out
 }
 
 fn local_name(name: &[u8]) -> String {

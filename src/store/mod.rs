@@ -36,7 +36,9 @@ impl Store {
         }
         let conn = Connection::open(path).with_context(|| format!("cannot open database {}", path.display()))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .with_context(|| format!("cannot read database {} (is it an Outfit Studio database?)", path.display()))?;
         if version > SCHEMA_VERSION {
             bail!(
                 "database {} has schema version {version}, newer than this Outfit Studio understands ({SCHEMA_VERSION}); \
@@ -44,7 +46,16 @@ impl Store {
                 path.display()
             );
         }
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Switching a new database to WAL needs every other connection out for a moment, and SQLite answers
+        // SQLITE_BUSY at once rather than calling the busy handler: retry while another instance opens the same file.
+        let mut tries = 0;
+        while let Err(e) = conn.pragma_update(None, "journal_mode", "WAL") {
+            tries += 1;
+            if e.sqlite_error_code() != Some(rusqlite::ErrorCode::DatabaseBusy) || tries > 200 {
+                return Err(e).with_context(|| format!("cannot switch {} to WAL mode", path.display()));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut store = Store { conn, path: path.to_path_buf() };
