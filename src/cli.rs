@@ -389,8 +389,8 @@ fn import_one(e: &mut Engine, f: &Path, all_errors: bool) -> Result<()> {
     for w in s.warnings.iter().take(limit) {
         println!("  warning  {w}");
     }
-    let hidden = (s.errors.len() + s.warnings.len()).saturating_sub(2 * limit.min(s.errors.len().max(s.warnings.len())));
-    if !all_errors && (s.errors.len() > limit || s.warnings.len() > limit) {
+    let hidden = s.errors.len().saturating_sub(limit) + s.warnings.len().saturating_sub(limit);
+    if hidden > 0 {
         println!("  … more not shown ({hidden}); use --all-errors");
     }
     Ok(())

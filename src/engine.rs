@@ -23,6 +23,9 @@ pub struct Engine {
     manifest: Manifest,
     encoders: Option<Encoders>,
     head: Option<(ModelRow, Head)>,
+    /// Why there is no usable head (a corrupt shipped head, an active head built for other encoders). The engine
+    /// still opens, so the user can import, judge and switch to another version.
+    head_error: Option<String>,
     items: HashMap<i64, StoredItem>,
     by_sku: HashMap<String, i64>,
     index: Arc<EmbeddingIndex>,
@@ -94,6 +97,7 @@ impl Engine {
             manifest,
             encoders: None,
             head: None,
+            head_error: None,
             items: HashMap::new(),
             by_sku: HashMap::new(),
             index: Arc::new(EmbeddingIndex::build(0, Vec::new())),
@@ -107,8 +111,27 @@ impl Engine {
     /// Re-reads items, the active head and embeddings from the store (after another process changed them).
     pub fn reload(&mut self) -> Result<()> {
         self.load_items()?;
-        self.ensure_head()?;
+        self.ensure_head_or_note()?;
         self.refresh_embeddings()
+    }
+
+    /// [`Engine::ensure_head`], keeping a head problem as a note instead of failing: storage errors still fail.
+    fn ensure_head_or_note(&mut self) -> Result<()> {
+        match self.ensure_head() {
+            Ok(()) => self.head_error = None,
+            Err(e) if e.downcast_ref::<rusqlite::Error>().is_some() => return Err(e),
+            Err(e) => {
+                tracing::warn!("no usable compatibility head: {e:#}");
+                self.head = None;
+                self.head_error = Some(format!("{e:#}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Why no head is usable, when none is.
+    pub fn head_error(&self) -> Option<&str> {
+        self.head_error.as_deref()
     }
 
     fn load_items(&mut self) -> Result<()> {
@@ -185,7 +208,7 @@ impl Engine {
             r?
         };
         self.load_items()?;
-        self.ensure_head()?;
+        self.ensure_head_or_note()?;
         self.refresh_embeddings()?;
         Ok(stats)
     }
@@ -257,6 +280,7 @@ impl Engine {
         head.check_encoders(self.manifest.image.dim, self.manifest.text.dim)?;
         self.store.set_active_model(id)?;
         self.head = Some((row, head));
+        self.head_error = None;
         self.refresh_embeddings()
     }
 
@@ -350,7 +374,10 @@ impl Engine {
     }
 
     fn ready_head(&self) -> Result<&Head> {
-        self.head().ok_or_else(|| anyhow!("no compatibility head yet: run `outfit-studio index` to encode the catalogue first"))
+        self.head().ok_or_else(|| match &self.head_error {
+            Some(e) => anyhow!("no usable compatibility head: {e}; activate another version (`outfit-studio models activate ID`)"),
+            None => anyhow!("no compatibility head yet: run `outfit-studio index` to encode the catalogue first"),
+        })
     }
 
     /// Looks up SKUs in the loaded catalogue, naming any that are unknown.
@@ -476,20 +503,7 @@ impl Engine {
         let ids: Vec<i64> = resolved.iter().map(|(_, id)| *id).collect();
         let score = self.score_outfit(&ids).ok().map(|s| s.probability as f64);
         let model = self.active_model().cloned();
-        // An accepted look goes to the approved list (a new outfit, or the reopened one being judged).
-        let outfit_id = match (verdict, outfit_id) {
-            (Verdict::Accept, None) => {
-                let n = self.store.outfits(&[crate::store::OutfitStatus::Approved, crate::store::OutfitStatus::Exported])?.len() + 1;
-                Some(self.store.create_outfit(&format!("Look {n}"), crate::store::OutfitStatus::Approved, stylist, &resolved)?)
-            }
-            (Verdict::Accept, Some(id)) => {
-                self.store.update_outfit(id, &self.store.outfit(id)?.map(|o| o.name).unwrap_or_default(), &resolved)?;
-                self.store.set_outfit_status(id, crate::store::OutfitStatus::Approved)?;
-                Some(id)
-            }
-            _ => outfit_id,
-        };
-        self.store.record_judgement(&NewJudgement {
+        let j = NewJudgement {
             skus: skus.to_vec(),
             verdict,
             stylist: stylist.to_string(),
@@ -499,7 +513,14 @@ impl Engine {
             source: source.to_string(),
             reasons: reasons.to_vec(),
             outfit_id,
-        })
+        };
+        if verdict != Verdict::Accept {
+            return self.store.record_judgement(&j);
+        }
+        // An accepted look goes to the approved list (a new outfit, or the reopened one being judged), atomically
+        // with its judgement.
+        let n = self.store.outfits(&[crate::store::OutfitStatus::Approved, crate::store::OutfitStatus::Exported])?.len() + 1;
+        Ok(self.store.record_accept(&j, &format!("Look {n}"), &resolved)?.0)
     }
 }
 

@@ -144,14 +144,25 @@ fn an_active_head_of_other_dimensions_is_refused_naming_both() {
     let err = e.activate_model(id).unwrap_err().to_string();
     assert!(err.contains("expects 512-d image") && err.contains("encoders give 1280-d image"), "{err}");
     assert_eq!(e.store.active_model().unwrap().unwrap().id, shipped);
-    // Stored as active behind the engine's back (an older build, another encoder set): opening names both sides.
+    // Stored as active behind the engine's back (an older build, another encoder set): the app still opens, says
+    // why it cannot score naming both sides, and the user can roll back.
     e.store.set_active_model(id).unwrap();
     drop(e);
-    let err = format!("{:#}", Engine::open(&db, &default_models_dir()).err().unwrap());
-    assert!(err.contains("expects 512-d image, 384-d text") && err.contains("encoders give 1280-d image, 384-d text"), "{err}");
-    assert!(err.contains("re-create or retrain the head"), "{err}");
-    let out = cli(&db, &default_models_dir(), &["models"]);
+    let mut e = Engine::open(&db, &default_models_dir()).expect("opens with an unusable active head");
+    let note = e.head_error().unwrap().to_string();
+    assert!(note.contains("expects 512-d image, 384-d text") && note.contains("encoders give 1280-d image, 384-d text"), "{note}");
+    assert!(note.contains("re-create or retrain the head"), "{note}");
+    let a = e.item_by_sku("A").unwrap().id;
+    let b = e.item_by_sku("B").unwrap().id;
+    let err = format!("{:#}", e.score_outfit(&[a, b]).unwrap_err());
+    assert!(err.contains("expects 512-d image") && err.contains("models activate"), "{err}");
+    let out = cli(&db, &default_models_dir(), &["score", "A", "B"]);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("expects 512-d image"));
+    let out = cli(&db, &default_models_dir(), &["models", "activate", &shipped.to_string()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    e.reload().unwrap();
+    assert!(e.head_error().is_none());
+    assert_eq!(e.active_model().unwrap().id, shipped);
 }
 
 #[test]
@@ -172,7 +183,9 @@ fn a_corrupt_shipped_head_is_named() {
         let models = models_dir(&["head-zeroshot.safetensors"]);
         std::fs::write(models.path().join("head-zeroshot.safetensors"), &bytes).unwrap();
         let db = tmp.path().join(format!("{what}.db"));
-        let err = format!("{:#}", Engine::open(&db, models.path()).err().unwrap_or_else(|| panic!("{what}: opened")));
+        let e = Engine::open(&db, models.path()).unwrap_or_else(|e| panic!("{what}: the app should still open: {e:#}"));
+        let err = e.head_error().unwrap_or_else(|| panic!("{what}: no head problem reported")).to_string();
+        assert!(e.active_model().is_none(), "{what}");
         if what == "other dims" {
             assert!(err.contains("expects 640-d image") && err.contains("1280-d image"), "{what}: {err}");
         } else {

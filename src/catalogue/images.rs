@@ -57,7 +57,7 @@ impl ImageStatus {
 /// Largest image side we decode; bigger images are refused instead of risking gigabytes of RAM.
 pub const MAX_DIMENSION: u32 = 12_000;
 /// Upper bound on decoder allocations.
-pub const MAX_ALLOC_BYTES: u64 = 512 * 1024 * 1024;
+pub const MAX_ALLOC_BYTES: u64 = 192 * 1024 * 1024;
 
 /// Resolves a feed's image reference (relative path, absolute path, `file://` URL or http URL).
 pub fn resolve(reference: &str, feed_dir: &Path) -> (String, ImageStatus) {

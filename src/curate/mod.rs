@@ -950,7 +950,10 @@ impl Studio {
         let backend = self.engine.scorer().backend().to_string();
         match self.engine.active_model() {
             Some(m) => (m.name.clone(), m.trained_on.clone(), backend),
-            None => ("none yet".into(), "index the catalogue to create the zero-shot head".into(), backend),
+            None => match self.engine.head_error() {
+                Some(e) => ("unusable".into(), e.to_string(), backend),
+                None => ("none yet".into(), "index the catalogue to create the zero-shot head".into(), backend),
+            },
         }
     }
 }

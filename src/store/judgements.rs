@@ -3,7 +3,10 @@
 
 use super::{Store, now};
 use anyhow::{Result, bail};
-use rusqlite::{Row, params};
+use super::outfits::{insert_outfit, rewrite_outfit};
+use super::OutfitStatus;
+use crate::catalogue::Slot;
+use rusqlite::{Connection, Row, params};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -95,34 +98,26 @@ pub(super) fn row(r: &Row) -> rusqlite::Result<Judgement> {
 impl Store {
     /// Records a judgement durably (committed, fsynced under `synchronous=FULL`) and returns its id.
     pub fn record_judgement(&mut self, j: &NewJudgement) -> Result<i64> {
-        if j.skus.len() < 2 {
-            bail!("an outfit needs at least two items to be judged (got {})", j.skus.len());
-        }
-        if j.stylist.trim().is_empty() {
-            bail!("a judgement needs a stylist name");
-        }
-        let tx = self.conn.transaction()?;
-        tx.execute("INSERT OR IGNORE INTO stylists (name, created_at) VALUES (?1, ?2)", params![j.stylist, now()])?;
-        tx.execute(
-            "INSERT INTO judgements (outfit_key, skus_json, verdict, stylist, at, model_id, model_name, score, source, reasons, outfit_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                outfit_key(&j.skus),
-                serde_json::to_string(&j.skus)?,
-                j.verdict.as_str(),
-                j.stylist,
-                now(),
-                j.model_id,
-                j.model_name,
-                j.score,
-                j.source,
-                j.reasons.join(","),
-                j.outfit_id
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let id = insert_judgement(&tx, j, j.outfit_id)?;
         tx.commit()?;
         Ok(id)
+    }
+
+    /// Records an accept and puts its look on the approved list (a new outfit, or the reopened `j.outfit_id`
+    /// rewritten with these items) in one transaction: a crash leaves both or neither. Returns (judgement, outfit).
+    pub fn record_accept(&mut self, j: &NewJudgement, look_name: &str, items: &[(Slot, i64)]) -> Result<(i64, i64)> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let outfit = match j.outfit_id {
+            Some(id) => {
+                rewrite_outfit(&tx, id, None, Some(OutfitStatus::Approved), items)?;
+                id
+            }
+            None => insert_outfit(&tx, look_name, OutfitStatus::Approved, &j.stylist, items)?,
+        };
+        let id = insert_judgement(&tx, j, Some(outfit))?;
+        tx.commit()?;
+        Ok((id, outfit))
     }
 
     /// Marks a judgement undone; it stays in the table for the audit trail but no longer counts as a label.
@@ -161,6 +156,34 @@ impl Store {
     }
 }
 
+fn insert_judgement(conn: &Connection, j: &NewJudgement, outfit_id: Option<i64>) -> Result<i64> {
+    if j.skus.len() < 2 {
+        bail!("an outfit needs at least two items to be judged (got {})", j.skus.len());
+    }
+    if j.stylist.trim().is_empty() {
+        bail!("a judgement needs a stylist name");
+    }
+    conn.execute("INSERT OR IGNORE INTO stylists (name, created_at) VALUES (?1, ?2)", params![j.stylist, now()])?;
+    conn.execute(
+        "INSERT INTO judgements (outfit_key, skus_json, verdict, stylist, at, model_id, model_name, score, source, reasons, outfit_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            outfit_key(&j.skus),
+            serde_json::to_string(&j.skus)?,
+            j.verdict.as_str(),
+            j.stylist,
+            now(),
+            j.model_id,
+            j.model_name,
+            j.score,
+            j.source,
+            j.reasons.join(","),
+            outfit_id
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +200,29 @@ mod tests {
             reasons: vec!["colour_clash".into()],
             outfit_id: None,
         }
+    }
+
+    #[test]
+    fn an_accept_and_its_look_commit_together() {
+        let mut s = Store::open_in_memory().unwrap();
+        let feed = b"sku,title,category\nA,Tee,T-shirts\nB,Shorts,Shorts\nC,Sandals,Sandals\n";
+        let parsed = crate::catalogue::parse_feed(std::path::Path::new("f.csv"), feed, std::path::Path::new("."));
+        s.upsert_items(&parsed.items, "test").unwrap();
+        let items = [(Slot::Top, 1), (Slot::Bottom, 2)];
+        // A judgement that cannot be recorded leaves no approved look behind.
+        assert!(s.record_accept(&new(&["A"], Verdict::Accept), "Look 1", &items).is_err());
+        assert!(s.outfits(&[OutfitStatus::Approved]).unwrap().is_empty());
+        let (j, o) = s.record_accept(&new(&["A", "B"], Verdict::Accept), "Look 1", &items).unwrap();
+        assert_eq!(s.judgements().unwrap()[0].outfit_id, Some(o));
+        assert_eq!(s.outfit(o).unwrap().unwrap().items, items);
+        // Re-accepting a reopened look rewrites that look.
+        let mut again = new(&["A", "C"], Verdict::Accept);
+        again.outfit_id = Some(o);
+        let (j2, o2) = s.record_accept(&again, "ignored", &[(Slot::Top, 1), (Slot::Shoes, 3)]).unwrap();
+        assert_eq!(o2, o);
+        assert!(j2 > j);
+        let look = s.outfit(o).unwrap().unwrap();
+        assert_eq!((look.name.as_str(), look.status, look.items.len()), ("Look 1", OutfitStatus::Approved, 2));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use super::{Store, now};
 use crate::catalogue::Slot;
 use anyhow::{Result, bail};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,19 +50,8 @@ pub struct Outfit {
 impl Store {
     /// Saves a new outfit and returns its id.
     pub fn create_outfit(&mut self, name: &str, status: OutfitStatus, created_by: &str, items: &[(Slot, i64)]) -> Result<i64> {
-        let at = now();
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO outfits (name, status, created_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-            params![name, status.as_str(), created_by, at],
-        )?;
-        let id = tx.last_insert_rowid();
-        for (pos, (slot, item)) in items.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO outfit_items (outfit_id, position, slot, item_id) VALUES (?1, ?2, ?3, ?4)",
-                params![id, pos as i64, slot.as_str(), item],
-            )?;
-        }
+        let id = insert_outfit(&tx, name, status, created_by, items)?;
         tx.commit()?;
         Ok(id)
     }
@@ -70,17 +59,7 @@ impl Store {
     /// Replaces an outfit's name and items (editing a reopened look).
     pub fn update_outfit(&mut self, id: i64, name: &str, items: &[(Slot, i64)]) -> Result<()> {
         let tx = self.conn.transaction()?;
-        let n = tx.execute("UPDATE outfits SET name = ?2, updated_at = ?3 WHERE id = ?1", params![id, name, now()])?;
-        if n == 0 {
-            bail!("no outfit with id {id}");
-        }
-        tx.execute("DELETE FROM outfit_items WHERE outfit_id = ?1", [id])?;
-        for (pos, (slot, item)) in items.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO outfit_items (outfit_id, position, slot, item_id) VALUES (?1, ?2, ?3, ?4)",
-                params![id, pos as i64, slot.as_str(), item],
-            )?;
-        }
+        rewrite_outfit(&tx, id, Some(name), None, items)?;
         tx.commit()?;
         Ok(())
     }
@@ -140,4 +119,38 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// Inserts an outfit with its items inside the caller's transaction.
+pub(super) fn insert_outfit(conn: &Connection, name: &str, status: OutfitStatus, created_by: &str, items: &[(Slot, i64)]) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO outfits (name, status, created_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+        params![name, status.as_str(), created_by, now()],
+    )?;
+    let id = conn.last_insert_rowid();
+    write_items(conn, id, items)?;
+    Ok(id)
+}
+
+/// Replaces an outfit's items, and its name and status where given, inside the caller's transaction.
+pub(super) fn rewrite_outfit(conn: &Connection, id: i64, name: Option<&str>, status: Option<OutfitStatus>, items: &[(Slot, i64)]) -> Result<()> {
+    let n = conn.execute(
+        "UPDATE outfits SET name = COALESCE(?2, name), status = COALESCE(?3, status), updated_at = ?4 WHERE id = ?1",
+        params![id, name, status.map(OutfitStatus::as_str), now()],
+    )?;
+    if n == 0 {
+        bail!("no outfit with id {id}");
+    }
+    conn.execute("DELETE FROM outfit_items WHERE outfit_id = ?1", [id])?;
+    write_items(conn, id, items)
+}
+
+fn write_items(conn: &Connection, id: i64, items: &[(Slot, i64)]) -> Result<()> {
+    for (pos, (slot, item)) in items.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO outfit_items (outfit_id, position, slot, item_id) VALUES (?1, ?2, ?3, ?4)",
+            params![id, pos as i64, slot.as_str(), item],
+        )?;
+    }
+    Ok(())
 }

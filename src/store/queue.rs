@@ -121,7 +121,7 @@ impl Store {
 
     /// Appends proposals after the stylist's last position, in one transaction; returns the new entries.
     pub fn append_queue_items(&mut self, stylist: &str, items: &[NewQueueItem]) -> Result<Vec<QueueItem>> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let next: i64 =
             tx.query_row("SELECT COALESCE(MAX(position) + 1, 0) FROM queue_items WHERE stylist = ?1", [stylist], |r| r.get(0))?;
         let at = now();
@@ -177,7 +177,7 @@ impl Store {
             bail!("judgement {} is not a label (needs a stylist and at least two items)", j.id);
         }
         let key = super::judgements::outfit_key(&j.skus);
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let existing: Option<(i64, Option<String>)> = tx
             .query_row(
                 "SELECT id, undone_at FROM judgements WHERE stylist = ?1 AND outfit_key = ?2 AND verdict = ?3 AND at = ?4
