@@ -250,12 +250,28 @@ impl Engine {
     }
 
     /// Stores a head as a new model version (not activated); returns its id.
-    pub fn install_head(&mut self, name: &str, head: &Head, parent: Option<i64>, trained_on: &str, params_json: &str, metrics_json: &str) -> Result<i64> {
+    pub fn install_head(
+        &mut self,
+        name: &str,
+        head: &Head,
+        parent: Option<i64>,
+        trained_on: &str,
+        params_json: &str,
+        metrics_json: &str,
+    ) -> Result<i64> {
         let row = self.model_row(name, head, parent, trained_on, params_json, metrics_json)?;
         self.store.insert_model(&row)
     }
 
-    fn model_row(&self, name: &str, head: &Head, parent: Option<i64>, trained_on: &str, params_json: &str, metrics_json: &str) -> Result<ModelRow> {
+    fn model_row(
+        &self,
+        name: &str,
+        head: &Head,
+        parent: Option<i64>,
+        trained_on: &str,
+        params_json: &str,
+        metrics_json: &str,
+    ) -> Result<ModelRow> {
         let weights = head.to_bytes()?;
         Ok(ModelRow {
             id: 0,

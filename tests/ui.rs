@@ -98,7 +98,11 @@ impl outfit_studio::score::Scorer for FixedCpu {
     fn backend(&self) -> outfit_studio::score::BackendInfo {
         outfit_studio::score::BackendInfo { kind: "CPU", device: "test".into(), reason: Some("fixed for tests".into()) }
     }
-    fn top_k(&self, index: &outfit_studio::score::EmbeddingIndex, queries: &[outfit_studio::score::Query]) -> anyhow::Result<Vec<Vec<outfit_studio::score::Hit>>> {
+    fn top_k(
+        &self,
+        index: &outfit_studio::score::EmbeddingIndex,
+        queries: &[outfit_studio::score::Query],
+    ) -> anyhow::Result<Vec<Vec<outfit_studio::score::Hit>>> {
         self.0.top_k(index, queries)
     }
 }

@@ -1,8 +1,8 @@
 //! The compatibility model: input features, the type-aware head, and (in `train`/`eval`) learning and metrics.
 
+pub mod eval;
 pub mod features;
 pub mod head;
-pub mod eval;
 pub mod polyvore;
 pub mod train;
 

@@ -1,11 +1,11 @@
 //! Judgements: the children's-fashion labels. Each is committed before the call returns; undo marks a judgement
 //! as undone instead of deleting it, so the audit trail keeps every decision.
 
-use super::{Store, now};
-use anyhow::{Result, bail};
-use super::outfits::{insert_outfit, rewrite_outfit};
 use super::OutfitStatus;
+use super::outfits::{insert_outfit, rewrite_outfit};
+use super::{Store, now};
 use crate::catalogue::Slot;
+use anyhow::{Result, bail};
 use rusqlite::{Connection, Row, params};
 use serde::{Deserialize, Serialize};
 
@@ -73,7 +73,8 @@ pub fn outfit_key(skus: &[String]) -> String {
     s.join("+")
 }
 
-pub(super) const COLS: &str = "id, outfit_key, skus_json, verdict, stylist, at, model_id, model_name, score, source, reasons, outfit_id, undone_at";
+pub(super) const COLS: &str =
+    "id, outfit_key, skus_json, verdict, stylist, at, model_id, model_name, score, source, reasons, outfit_id, undone_at";
 
 pub(super) fn row(r: &Row) -> rusqlite::Result<Judgement> {
     let skus_json: String = r.get(2)?;

@@ -133,7 +133,13 @@ pub(super) fn insert_outfit(conn: &Connection, name: &str, status: OutfitStatus,
 }
 
 /// Replaces an outfit's items, and its name and status where given, inside the caller's transaction.
-pub(super) fn rewrite_outfit(conn: &Connection, id: i64, name: Option<&str>, status: Option<OutfitStatus>, items: &[(Slot, i64)]) -> Result<()> {
+pub(super) fn rewrite_outfit(
+    conn: &Connection,
+    id: i64,
+    name: Option<&str>,
+    status: Option<OutfitStatus>,
+    items: &[(Slot, i64)],
+) -> Result<()> {
     let n = conn.execute(
         "UPDATE outfits SET name = COALESCE(?2, name), status = COALESCE(?3, status), updated_at = ?4 WHERE id = ?1",
         params![id, name, status.map(OutfitStatus::as_str), now()],
