@@ -275,6 +275,33 @@ fn gpu_reuploads_when_the_index_changes() {
 }
 
 #[test]
+fn gpu_updates_changed_rows_in_place_when_the_rows_are_the_same() {
+    // A small binding limit: the changed rows sit in different chunks.
+    let Some(g) = gpu(&GpuOptions { max_binding_bytes: Some(8 * 1024), ..Default::default() }) else { return };
+    let cpu = score::cpu::CpuScorer::new();
+    let index = catalogue(2_000, 12, 3, None);
+    let top = index.slot_ranges[Slot::Top.index()].clone();
+    let filter = Filter { max_price: Some(500.0), ..Filter::default() };
+    let qs = vec![Query { slot: Slot::Top, vector: query_vector(12, 2), filter, k: 10 }];
+    assert_same("first upload", &g.top_k(&index, &qs).unwrap()[0], &cpu.top_k(&index, &qs).unwrap()[0]);
+    // The same items re-indexed with a price drop and one re-encoded item: a new generation over the same rows.
+    let mut next = index.clone();
+    next.generation = u64::MAX - 1;
+    let (cheap, moved) = (top.start + 3, top.end - 2);
+    next.meta[cheap].price = 1.0;
+    for v in &mut next.vectors[moved * 12..(moved + 1) * 12] {
+        *v = 0.9;
+    }
+    let hits = g.top_k(&next, &qs).unwrap();
+    assert_same("after in-place update", &hits[0], &cpu.top_k(&next, &qs).unwrap()[0]);
+    assert_eq!(g.upload_stats(), (1, 2), "one full upload, then two rows written in place");
+    // Different rows (an item added): a full upload.
+    let bigger = catalogue(2_001, 12, 3, None);
+    assert_same("after a full re-upload", &g.top_k(&bigger, &qs).unwrap()[0], &cpu.top_k(&bigger, &qs).unwrap()[0]);
+    assert_eq!(g.upload_stats().0, 2);
+}
+
+#[test]
 fn no_adapter_means_cpu_for_auto_and_a_clear_error_for_forced_gpu() {
     // Metal does not exist on this platform: no adapter at all.
     let none = GpuOptions { backends: Some(wgpu::Backends::METAL), ..Default::default() };

@@ -252,6 +252,35 @@ fn stylist_exclusion_and_weights_shape_the_dataset() {
     assert!(some.iter().all(|o| o.weight == 2.0));
 }
 
+#[test]
+fn majority_resolves_conflicts_between_stylists() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = engine_with_judgements(dir.path(), 0);
+    let dims = e.head().unwrap().dims;
+    let skus = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let (a, b) = (skus(&["S0-0", "S0-3", "S0-6"]), skus(&["S1-1", "S1-4", "S1-7"]));
+    // Outfit a: two accepts, one reject -> accepted. Outfit b: one each -> a tie, left out.
+    for (outfit, stylist, v) in [
+        (&a, "ana", Verdict::Accept),
+        (&a, "ben", Verdict::Accept),
+        (&a, "cy", Verdict::Reject),
+        (&b, "ana", Verdict::Accept),
+        (&b, "ben", Verdict::Reject),
+    ] {
+        e.judge(outfit, v, stylist, "manual", &[], None).unwrap();
+    }
+    let (_, per_judgement, _) = e.judgement_dataset(dims, &TrainConfig::default()).unwrap();
+    assert_eq!(per_judgement.len(), 5);
+    let (_, voted, snap) = e.judgement_dataset(dims, &TrainConfig { majority: true, ..Default::default() }).unwrap();
+    assert_eq!(voted.len(), 1, "the tie is left out");
+    assert!(voted[0].positive);
+    assert_eq!((snap.judgements, snap.positives, snap.negatives), (5, 1, 0));
+    // Weighting cy up turns outfit a into a reject.
+    let cfg = TrainConfig { majority: true, stylist_weights: [("cy".to_string(), 3.0)].into(), ..Default::default() };
+    let (_, voted, _) = e.judgement_dataset(dims, &cfg).unwrap();
+    assert!(!voted[0].positive);
+}
+
 // ------------------------------------------------------------------------------------------------
 // Polyvore Outfits layout, generated, through the real encoders.
 

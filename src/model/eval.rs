@@ -361,77 +361,143 @@ impl TransferReport {
     /// FITB; x = log label count, y = 0..1 with grid lines at 0.25 steps. Blue: fine-tuned; orange: from scratch;
     /// grey dashed: zero-shot. (No text: the Markdown table carries the numbers.)
     pub fn write_png(&self, path: &Path) -> Result<()> {
-        let (w, h) = (960u32, 420u32);
-        let mut img = image::RgbImage::from_pixel(w, h, image::Rgb([255, 255, 255]));
-        let use_judged = self.zero_shot.auc.is_some();
-        let auc_of = |m: &Metrics| if use_judged { m.auc } else { m.auc_swap };
-        let xs: Vec<f64> = self.curve.iter().map(|p| (p.labels.max(1) as f64).ln()).collect();
-        let (xmin, xmax) =
-            (xs.first().copied().unwrap_or(0.0), xs.last().copied().unwrap_or(1.0).max(xs.first().copied().unwrap_or(0.0) + 1e-6));
-        for panel in 0..2u32 {
-            let (x0, y0, pw, ph) = (40 + panel * 470, 20u32, 420u32, 370u32);
-            let grey = image::Rgb([200, 200, 200]);
-            for k in 0..=4 {
-                let y = y0 + ph - (ph * k) / 4;
-                line(&mut img, (x0 as f64, y as f64), ((x0 + pw) as f64, y as f64), grey, 1, false);
-            }
-            line(&mut img, (x0 as f64, y0 as f64), (x0 as f64, (y0 + ph) as f64), image::Rgb([0, 0, 0]), 2, false);
-            line(&mut img, (x0 as f64, (y0 + ph) as f64), ((x0 + pw) as f64, (y0 + ph) as f64), image::Rgb([0, 0, 0]), 2, false);
-            let px = |x: f64| x0 as f64 + (x - xmin) / (xmax - xmin) * pw as f64;
-            let py = |v: f64| (y0 + ph) as f64 - v.clamp(0.0, 1.0) * ph as f64;
-            let pick = |m: &Metrics| if panel == 0 { auc_of(m) } else { m.fitb };
-            if let Some(z) = pick(&self.zero_shot) {
-                line(&mut img, (px(xmin), py(z)), (px(xmax), py(z)), image::Rgb([120, 120, 120]), 2, true);
-            }
-            for (series, colour) in [(0, image::Rgb([31, 119, 180])), (1, image::Rgb([255, 127, 14]))] {
-                let pts: Vec<(f64, f64)> = self
-                    .curve
-                    .iter()
-                    .zip(&xs)
-                    .filter_map(|(p, &x)| pick(if series == 0 { &p.fine_tuned } else { &p.scratch }).map(|v| (px(x), py(v))))
-                    .collect();
-                for w2 in pts.windows(2) {
-                    line(&mut img, w2[0], w2[1], colour, 3, false);
-                }
-                for &(x, y) in &pts {
-                    dot(&mut img, x, y, colour);
-                }
-            }
-        }
+        let (w, h) = (960u32, 500u32);
+        let mut buf = vec![255u8; (w * h * 3) as usize];
+        self.draw_plot(&mut buf, (w, h)).map_err(|e| anyhow::anyhow!("cannot draw the learning curve: {e}"))?;
+        let img = image::RgbImage::from_raw(w, h, buf).ok_or_else(|| anyhow::anyhow!("plot buffer has the wrong size"))?;
         img.save(path).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
     }
-}
 
-fn dot(img: &mut image::RgbImage, x: f64, y: f64, c: image::Rgb<u8>) {
-    for dx in -4i64..=4 {
-        for dy in -4i64..=4 {
-            if dx * dx + dy * dy <= 16 {
-                let (px, py) = (x as i64 + dx, y as i64 + dy);
-                if px >= 0 && py >= 0 && (px as u32) < img.width() && (py as u32) < img.height() {
-                    img.put_pixel(px as u32, py as u32, c);
-                }
+    /// Draws the two-panel learning curve (AUC and FITB vs label count) into an RGB buffer.
+    fn draw_plot(&self, buf: &mut [u8], (w, h): (u32, u32)) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        use plotters::element::DashedPathElement;
+        use plotters::prelude::*;
+        register_plot_font()?;
+        let root = BitMapBackend::with_buffer(buf, (w, h)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let synthetic = self.data.trim_start().to_ascii_uppercase().starts_with("GENERATED");
+        let title = if synthetic {
+            "Transfer learning curve: GENERATED data (synthetic, not fashion data)".to_string()
+        } else {
+            "Transfer learning curve: stored stylist judgements".to_string()
+        };
+        let (top, rest) = root.split_vertically(62);
+        top.draw(&Text::new(title, (16, 8), ("sans-serif", 22).into_font().color(&BLACK)))?;
+        let head = format!("parent: {}  |  {} train / {} test outfits  |  ", self.parent, self.train_outfits, self.test_outfits);
+        let sub = format!("{head}{}", ellipsize(&self.data, 168usize.saturating_sub(head.chars().count())));
+        top.draw(&Text::new(sub, (16, 38), ("sans-serif", 13).into_font().color(&RGBColor(90, 90, 90))))?;
+
+        let use_judged = self.zero_shot.auc.is_some();
+        let auc_of = |m: &Metrics| if use_judged { m.auc } else { m.auc_swap };
+        let n = self.curve.len().max(1);
+        let last = self.curve.len().saturating_sub(1);
+        let tick = |x: &SegmentValue<i32>| -> String {
+            let i = match x {
+                SegmentValue::CenterOf(i) => *i as usize,
+                _ => return String::new(),
+            };
+            match self.curve.get(i) {
+                Some(p) if i == last && self.curve.len() > 1 => format!("all ({})", p.labels),
+                Some(p) => p.labels.to_string(),
+                None => String::new(),
             }
+        };
+        let blue = RGBColor(31, 119, 180);
+        let orange = RGBColor(255, 127, 14);
+        let grey = RGBColor(110, 110, 110);
+        let chance_col = RGBColor(190, 190, 190);
+        let panels = rest.split_evenly((1, 2));
+        for (panel, area) in panels.iter().enumerate() {
+            let pick = |m: &Metrics| if panel == 0 { auc_of(m) } else { m.fitb };
+            let (caption, ylabel, chance) = if panel == 0 {
+                let c = if use_judged { "AUC: accept vs reject" } else { "AUC: positive vs swapped-item outfit" };
+                (c, "AUC", 0.5)
+            } else {
+                ("FITB accuracy (4 candidates)", "FITB accuracy", 0.25)
+            };
+            let values: Vec<f64> = std::iter::once(pick(&self.zero_shot))
+                .chain(self.curve.iter().flat_map(|p| [pick(&p.fine_tuned), pick(&p.scratch)]))
+                .flatten()
+                .filter(|v| v.is_finite())
+                .collect();
+            let lo = values.iter().copied().fold(chance, f64::min);
+            let ymin = ((lo - 0.05) * 10.0).floor().max(0.0) / 10.0;
+            let ymax = 1.02f64;
+            let xr = (0..(n as i32 - 1).max(1)).into_segmented();
+            let mut chart = ChartBuilder::on(area)
+                .caption(caption, ("sans-serif", 17))
+                .margin(12)
+                .x_label_area_size(44)
+                .y_label_area_size(56)
+                .build_cartesian_2d(xr, ymin..ymax)?;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(n + 1)
+                .x_desc("training labels (outfits)")
+                .y_desc(ylabel)
+                .x_label_formatter(&tick)
+                .y_labels(8)
+                .y_label_formatter(&|v| format!("{v:.2}"))
+                .label_style(("sans-serif", 14))
+                .axis_desc_style(("sans-serif", 15))
+                .light_line_style(TRANSPARENT)
+                .bold_line_style(RGBColor(225, 225, 225))
+                .draw()?;
+            let (x0, x1) = (SegmentValue::Exact(0), SegmentValue::Last);
+            chart
+                .draw_series(DashedLineSeries::new(vec![(x0.clone(), chance), (x1.clone(), chance)], 3, 5, chance_col.stroke_width(1)))?
+                .label(format!("chance ({chance})"))
+                .legend(move |(x, y)| DashedPathElement::new(vec![(x, y), (x + 22, y)], 3, 5, chance_col.stroke_width(1)));
+            if let Some(z) = pick(&self.zero_shot) {
+                chart
+                    .draw_series(DashedLineSeries::new(vec![(x0.clone(), z), (x1.clone(), z)], 8, 5, grey.stroke_width(2)))?
+                    .label(format!("zero-shot ({z:.3})"))
+                    .legend(move |(x, y)| DashedPathElement::new(vec![(x, y), (x + 22, y)], 6, 4, grey.stroke_width(2)));
+            }
+            for (name, colour, scratch) in [("fine-tuned", blue, false), ("from scratch", orange, true)] {
+                let pts: Vec<(SegmentValue<i32>, f64)> = self
+                    .curve
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, p)| {
+                        pick(if scratch { &p.scratch } else { &p.fine_tuned }).map(|v| (SegmentValue::CenterOf(i as i32), v))
+                    })
+                    .collect();
+                if pts.is_empty() {
+                    continue;
+                }
+                chart
+                    .draw_series(LineSeries::new(pts.clone(), colour.stroke_width(3)))?
+                    .label(name)
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], colour.stroke_width(3)));
+                chart.draw_series(pts.iter().map(|p| Circle::new(p.clone(), 5, colour.filled())))?;
+            }
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::LowerRight)
+                .background_style(WHITE.mix(0.85))
+                .border_style(RGBColor(180, 180, 180))
+                .label_font(("sans-serif", 14))
+                .draw()?;
         }
+        root.present()?;
+        Ok(())
     }
 }
 
-fn line(img: &mut image::RgbImage, a: (f64, f64), b: (f64, f64), c: image::Rgb<u8>, width: i64, dashed: bool) {
-    let steps = ((b.0 - a.0).abs().max((b.1 - a.1).abs()).ceil() as usize).max(1);
-    for s in 0..=steps {
-        if dashed && (s / 8) % 2 == 1 {
-            continue;
-        }
-        let t = s as f64 / steps as f64;
-        let (x, y) = (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t);
-        for dx in 0..width {
-            for dy in 0..width {
-                let (px, py) = (x as i64 + dx - width / 2, y as i64 + dy - width / 2);
-                if px >= 0 && py >= 0 && (px as u32) < img.width() && (py as u32) < img.height() {
-                    img.put_pixel(px as u32, py as u32, c);
-                }
-            }
-        }
-    }
+/// Registers egui's bundled Ubuntu-Light as plotters' "sans-serif" (no system fonts needed).
+fn register_plot_font() -> std::result::Result<(), Box<dyn std::error::Error>> {
+    static ONCE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let ok = *ONCE.get_or_init(|| {
+        plotters::style::register_font("sans-serif", plotters::style::FontStyle::Normal, epaint_default_fonts::UBUNTU_LIGHT).is_ok()
+    });
+    if ok { Ok(()) } else { Err("cannot load the bundled plot font".into()) }
+}
+
+fn ellipsize(s: &str, max: usize) -> String {
+    let max = max.max(20);
+    if s.chars().count() <= max { s.to_string() } else { format!("{}…", s.chars().take(max - 1).collect::<String>()) }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -120,6 +120,10 @@ pub struct TrainConfig {
     pub exclude_stylists: Vec<String>,
     /// Per-stylist loss weights (default 1).
     pub stylist_weights: HashMap<String, f32>,
+    /// One label per outfit: the (stylist-weighted) majority of the stylists' latest judgements, ties left out,
+    /// instead of one example per judgement.
+    #[serde(default)]
+    pub majority: bool,
 }
 
 impl Default for TrainConfig {
@@ -137,6 +141,7 @@ impl Default for TrainConfig {
             swap_weight: 0.5,
             exclude_stylists: Vec::new(),
             stylist_weights: HashMap::new(),
+            majority: false,
         }
     }
 }
@@ -502,6 +507,9 @@ pub fn outfits_from_judgements(
     judgements: &[Judgement],
     cfg: &TrainConfig,
 ) -> (Vec<LabelledOutfit>, DataSnapshot) {
+    if cfg.majority {
+        return majority_outfits(table, sku_to_id, judgements, cfg);
+    }
     let mut out = Vec::new();
     let mut skipped = 0;
     let mut stylists: Vec<String> = Vec::new();
@@ -534,6 +542,48 @@ pub fn outfits_from_judgements(
     let snap = DataSnapshot {
         judgements: used,
         max_judgement_id: max_id,
+        positives,
+        negatives: out.len() - positives,
+        outfits_skipped: skipped,
+        stylists,
+    };
+    (out, snap)
+}
+
+/// [`outfits_from_judgements`] with conflicts between stylists resolved by weighted majority
+/// (`labels::merge::training_labels_from`).
+fn majority_outfits(
+    table: &FeatureTable,
+    sku_to_id: &HashMap<String, i64>,
+    judgements: &[Judgement],
+    cfg: &TrainConfig,
+) -> (Vec<LabelledOutfit>, DataSnapshot) {
+    use crate::labels::merge::{Conflicts, TrainingPolicy, training_labels_from};
+    let policy = TrainingPolicy {
+        weights: cfg.stylist_weights.clone(),
+        exclude: cfg.exclude_stylists.iter().cloned().collect(),
+        conflicts: Conflicts::Majority,
+    };
+    let counted: Vec<&Judgement> =
+        judgements.iter().filter(|j| j.verdict != Verdict::Skip && !cfg.exclude_stylists.contains(&j.stylist)).collect();
+    let mut stylists: Vec<String> = counted.iter().map(|j| j.stylist.clone()).collect();
+    stylists.sort();
+    stylists.dedup();
+    let mut out = Vec::new();
+    let mut skipped = 0;
+    for (skus, positive, weight) in training_labels_from(judgements, &policy) {
+        let rows: Vec<usize> = skus.iter().filter_map(|s| sku_to_id.get(s)).filter_map(|id| table.row_of.get(id)).copied().collect();
+        if rows.len() < 2 {
+            skipped += 1;
+            continue;
+        }
+        let key = crate::store::outfit_key(&skus);
+        out.push(LabelledOutfit { rows, positive, weight, key, stylist: "majority".into() });
+    }
+    let positives = out.iter().filter(|o| o.positive).count();
+    let snap = DataSnapshot {
+        judgements: counted.len(),
+        max_judgement_id: counted.iter().map(|j| j.id).max().unwrap_or(0),
         positives,
         negatives: out.len() - positives,
         outfits_skipped: skipped,
@@ -668,6 +718,9 @@ pub struct TrainFlags {
     /// Weight a stylist's judgements, as NAME=WEIGHT (repeatable).
     #[arg(long = "stylist-weight")]
     pub stylist_weights: Vec<String>,
+    /// Resolve disagreements between stylists by weighted majority (one label per outfit; ties left out).
+    #[arg(long)]
+    pub majority: bool,
 }
 
 impl TrainFlags {
@@ -686,6 +739,7 @@ impl TrainFlags {
             seed: self.seed,
             exclude_stylists: self.exclude_stylists.clone(),
             stylist_weights,
+            majority: self.majority,
             ..TrainConfig::default()
         })
     }

@@ -3,7 +3,9 @@
 //!
 //! - The index's embeddings (f32, padded to whole `vec4`s) and packed row metadata are uploaded once per
 //!   [`EmbeddingIndex::generation`], split into chunks that each fit `max_storage_buffer_binding_size` (or a
-//!   smaller cap from [`GpuOptions`], for tests). Each chunk is its own pair of storage buffers.
+//!   smaller cap from [`GpuOptions`], for tests). Each chunk is its own pair of storage buffers. A new
+//!   generation over the same rows in the same order (prices, stock, re-encoded items) is written in place, only
+//!   the rows whose content hash changed; different rows (items added or removed) are uploaded anew.
 //! - Pass 1 (`score_tiles`), one dispatch per chunk: a workgroup takes 1024 consecutive rows of one query's slot
 //!   range, evaluates the filter (age, stock, price, brand bitset, sorted exclusions), scores accepted rows
 //!   (masked dot product), bitonic-sorts the tile in workgroup memory and writes its best k.
@@ -315,6 +317,29 @@ struct Resident {
     dim: usize,
     dim4: usize,
     chunks: Vec<Chunk>,
+    /// Item id and content hash of every resident row: a new index over the same rows in the same order is
+    /// updated in place, row by row, instead of re-uploaded.
+    item_ids: Vec<i64>,
+    row_hashes: Vec<u64>,
+}
+
+/// FNV-1a over a row's embedding and filter metadata: which rows changed between two index generations.
+fn row_hash(index: &EmbeddingIndex, r: usize) -> u64 {
+    let m = &index.meta[r];
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let words = index.row(r).iter().map(|v| v.to_bits()).chain([m.age_bit as u32 | (m.in_stock as u32) << 8, m.price.to_bits(), m.brand]);
+    for w in words {
+        h = (h ^ w as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn gpu_meta(m: &super::RowMeta) -> GpuMeta {
+    GpuMeta {
+        flags: m.age_bit as u32 | (m.in_stock as u32) << 8 | (!m.price.is_nan() as u32) << 9,
+        price: if m.price.is_nan() { 0.0 } else { m.price },
+        brand: m.brand,
+    }
 }
 
 /// Scratch buffers reused across calls while big enough.
@@ -345,6 +370,8 @@ pub struct GpuScorer {
     max_workgroups: u32,
     reason: Option<String>,
     state: Mutex<State>,
+    uploads: std::sync::atomic::AtomicUsize,
+    rows_updated: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for GpuScorer {
@@ -410,6 +437,8 @@ impl GpuScorer {
             max_workgroups: limits.max_compute_workgroups_per_dimension,
             reason: None,
             state: Mutex::new(State { resident: None, scratch: Scratch::default() }),
+            uploads: Default::default(),
+            rows_updated: Default::default(),
         })
     }
 
@@ -438,6 +467,13 @@ impl GpuScorer {
         if st.resident.as_ref().is_some_and(|r| r.generation == index.generation && r.dim == index.dim) {
             return Ok(());
         }
+        if let Some(r) = st.resident.as_mut()
+            && r.dim == index.dim
+            && r.item_ids == index.item_ids
+        {
+            self.update_rows(r, index);
+            return Ok(());
+        }
         st.resident = None; // free the old copy first
         let dim = index.dim;
         let dim4 = dim.div_ceil(4).max(1);
@@ -461,30 +497,54 @@ impl GpuScorer {
                 }
                 bytemuck::cast_slice(&padded).to_vec().into()
             };
-            let meta: Vec<GpuMeta> = index.meta[start..end]
-                .iter()
-                .map(|m| GpuMeta {
-                    flags: m.age_bit as u32 | (m.in_stock as u32) << 8 | (!m.price.is_nan() as u32) << 9,
-                    price: if m.price.is_nan() { 0.0 } else { m.price },
-                    brand: m.brand,
-                })
-                .collect();
+            let meta: Vec<GpuMeta> = index.meta[start..end].iter().map(gpu_meta).collect();
             let emb = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("embeddings"),
                 contents: &emb_bytes,
-                usage: wgpu::BufferUsages::STORAGE,
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
             });
             let meta = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("row meta"),
                 contents: bytemuck::cast_slice(&meta),
-                usage: wgpu::BufferUsages::STORAGE,
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
             });
             chunks.push(Chunk { rows: start..end, emb, meta });
             start = end;
         }
         self.queue.submit([]);
-        st.resident = Some(Resident { generation: index.generation, dim, dim4, chunks });
+        let row_hashes = (0..index.len()).map(|r| row_hash(index, r)).collect();
+        st.resident = Some(Resident { generation: index.generation, dim, dim4, chunks, item_ids: index.item_ids.clone(), row_hashes });
+        self.uploads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Writes only the rows whose embedding or metadata changed (a price, a stock flag, a re-encoded item).
+    fn update_rows(&self, r: &mut Resident, index: &EmbeddingIndex) {
+        let mut changed = 0;
+        for chunk in &r.chunks {
+            for row in chunk.rows.clone() {
+                let h = row_hash(index, row);
+                if h == r.row_hashes[row] {
+                    continue;
+                }
+                r.row_hashes[row] = h;
+                changed += 1;
+                let local = (row - chunk.rows.start) as u64;
+                let mut padded = vec![0f32; r.dim4 * 4];
+                padded[..r.dim].copy_from_slice(index.row(row));
+                self.queue.write_buffer(&chunk.emb, local * (r.dim4 * 16) as u64, bytemuck::cast_slice(&padded));
+                let meta = [gpu_meta(&index.meta[row])];
+                self.queue.write_buffer(&chunk.meta, local * std::mem::size_of::<GpuMeta>() as u64, bytemuck::cast_slice(&meta));
+            }
+        }
+        self.queue.submit([]);
+        r.generation = index.generation;
+        self.rows_updated.fetch_add(changed, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// (full uploads, rows updated in place) so far: how much the incremental path saved.
+    pub fn upload_stats(&self) -> (usize, usize) {
+        (self.uploads.load(std::sync::atomic::Ordering::Relaxed), self.rows_updated.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     fn storage(&self, label: &str, bytes: &[u8]) -> wgpu::Buffer {

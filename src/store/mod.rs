@@ -12,7 +12,7 @@ mod schema;
 mod vectors;
 
 pub use items::{StoredItem, UpsertStats};
-pub use judgements::{Judgement, NewJudgement, Verdict};
+pub use judgements::{Judgement, NewJudgement, Verdict, outfit_key};
 pub use models::ModelRow;
 pub use outfits::{Outfit, OutfitStatus};
 pub use vectors::StoredFeatures;
