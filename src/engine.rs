@@ -289,6 +289,14 @@ impl Engine {
         })
     }
 
+    /// A stored model version, or the active one when `id` is `None`.
+    pub fn model_or_active(&self, id: Option<i64>) -> Result<ModelRow> {
+        match id {
+            Some(id) => self.store.model_by_id(id)?.ok_or_else(|| anyhow!("no model version {id}")),
+            None => self.active_model().cloned().ok_or_else(|| anyhow!("no active head: run `outfit-studio index` first")),
+        }
+    }
+
     /// Switches the active head (or rolls back to an earlier version) and re-embeds the catalogue for it.
     pub fn activate_model(&mut self, id: i64) -> Result<()> {
         let row = self.store.model_by_id(id)?.ok_or_else(|| anyhow!("no model version {id}"))?;

@@ -5,7 +5,6 @@
 
 use crate::engine::Engine;
 use crate::labels::{Agreement, MergeReport, ReviewQueue};
-use crate::model::Head;
 use crate::model::eval::{EvalConfig, TransferReport, transfer_report};
 use crate::model::train::{Cancelled, TrainConfig};
 use anyhow::Result;
@@ -357,33 +356,18 @@ fn train(e: &mut Engine, req: &TrainRequest, send: &dyn Fn(JobMsg), cancel: &Ato
 
 fn evaluate(e: &Engine, parent: Option<i64>, send: &dyn Fn(JobMsg), cancel: &AtomicBool) -> Result<JobOutput> {
     let cfg = EvalConfig::default();
-    let row = match parent {
-        Some(id) => e.store.model_by_id(id)?.ok_or_else(|| anyhow::anyhow!("no model version {id}"))?,
-        None => e.active_model().cloned().ok_or_else(|| anyhow::anyhow!("no active head: index the catalogue first"))?,
-    };
-    let head = Head::from_bytes(&row.weights)?;
     progress(send, "Evaluating: preparing held-out judgements…");
-    let (table, data, snap) = e.judgement_dataset(head.dims, &cfg.train)?;
-    let note = format!(
-        "{} stored stylist judgements ({} accepts, {} rejects; {} stylists) up to judgement #{}; parent {} ({})",
-        snap.judgements,
-        snap.positives,
-        snap.negatives,
-        snap.stylists.len(),
-        snap.max_judgement_id,
-        row.name,
-        row.trained_on
-    );
+    let crate::model::eval::StoredEvalData { parent_name, parent: head, table, data, note } = e.stored_eval_data(parent, &cfg.train)?;
     let total = cfg.sizes.len() + 2;
     let mut step = 0usize;
     let mut log = |s: &str| {
         step += 1;
         send(JobMsg::Progress { stage: format!("Evaluating: {s}"), done: step.min(total), total });
     };
-    let report = transfer_report(&head, &row.name, &note, &table, &data, &cfg, &mut log, cancel)
+    let report = transfer_report(&head, &parent_name, &note, &table, &data, &cfg, &mut log, cancel)
         .map_err(|err| if err.downcast_ref::<Cancelled>().is_some() { anyhow::anyhow!("evaluation cancelled") } else { err })?;
     Ok(JobOutput {
-        summary: format!("Evaluated {} on {} held-out outfits", row.name, report.test_outfits),
+        summary: format!("Evaluated {parent_name} on {} held-out outfits", report.test_outfits),
         payload: Payload::Report(Box::new(report)),
     })
 }

@@ -358,8 +358,7 @@ impl TransferReport {
     }
 
     /// A PNG of the learning curve: left panel AUC (judged, or swap when there are no judged negatives), right panel
-    /// FITB; x = log label count, y = 0..1 with grid lines at 0.25 steps. Blue: fine-tuned; orange: from scratch;
-    /// grey dashed: zero-shot. (No text: the Markdown table carries the numbers.)
+    /// FITB, against the number of training labels; fine-tuned, from scratch, and the zero-shot head as a line.
     pub fn write_png(&self, path: &Path) -> Result<()> {
         let (w, h) = (960u32, 500u32);
         let mut buf = vec![255u8; (w * h * 3) as usize];
@@ -552,23 +551,8 @@ pub fn run_cli(db: &Path, models: &Path, args: EvalArgs) -> Result<()> {
         transfer_report(&parent, "untrained zero-shot", &note, &table, &data, &cfg, &mut log, &cancel)?
     } else {
         let e = crate::engine::Engine::open(db, models)?;
-        let row = match args.from {
-            Some(id) => e.store.model_by_id(id)?.ok_or_else(|| anyhow::anyhow!("no model version {id}"))?,
-            None => e.active_model().cloned().ok_or_else(|| anyhow::anyhow!("no active head: run `outfit-studio index` first"))?,
-        };
-        let parent = Head::from_bytes(&row.weights)?;
-        let (table, data, snap) = e.judgement_dataset(parent.dims, &cfg.train)?;
-        let note = format!(
-            "{} stored stylist judgements ({} accepts, {} rejects; {} stylists) up to judgement #{}; parent {} ({})",
-            snap.judgements,
-            snap.positives,
-            snap.negatives,
-            snap.stylists.len(),
-            snap.max_judgement_id,
-            row.name,
-            row.trained_on
-        );
-        transfer_report(&parent, &row.name, &note, &table, &data, &cfg, &mut log, &cancel)?
+        let StoredEvalData { parent_name, parent, table, data, note } = e.stored_eval_data(args.from, &cfg.train)?;
+        transfer_report(&parent, &parent_name, &note, &table, &data, &cfg, &mut log, &cancel)?
     };
     let md = report.markdown();
     println!("{md}");
@@ -577,10 +561,7 @@ pub fn run_cli(db: &Path, models: &Path, args: EvalArgs) -> Result<()> {
     }
     if let Some(p) = &args.plot {
         report.write_png(p)?;
-        println!(
-            "plot: {} (x: log label count; y: 0..1; left AUC, right FITB; blue fine-tuned, orange scratch, grey dashed zero-shot)",
-            p.display()
-        );
+        println!("plot: {} (left AUC, right FITB, against the number of training labels)", p.display());
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -635,5 +616,35 @@ mod tests {
         }
         let (tr2, _) = split_by_outfit(&data[..100], 0.25, 7);
         assert!(tr2.iter().all(|o| tr.iter().any(|t| t.key == o.key)));
+    }
+}
+
+/// The stored judgements and the parent head an evaluation starts from (CLI `eval` and the app's Train panel).
+pub struct StoredEvalData {
+    pub parent_name: String,
+    pub parent: Head,
+    pub table: std::sync::Arc<FeatureTable>,
+    pub data: Vec<LabelledOutfit>,
+    /// What the data is, in words, for the report.
+    pub note: String,
+}
+
+impl crate::engine::Engine {
+    /// A model version (`None`: the active one), its head, and the stored judgements as labelled outfits.
+    pub fn stored_eval_data(&self, from: Option<i64>, cfg: &TrainConfig) -> Result<StoredEvalData> {
+        let row = self.model_or_active(from)?;
+        let parent = Head::from_bytes(&row.weights)?;
+        let (table, data, snap) = self.judgement_dataset(parent.dims, cfg)?;
+        let note = format!(
+            "{} stored stylist judgements ({} accepts, {} rejects; {} stylists) up to judgement #{}; parent {} ({})",
+            snap.judgements,
+            snap.positives,
+            snap.negatives,
+            snap.stylists.len(),
+            snap.max_judgement_id,
+            row.name,
+            row.trained_on
+        );
+        Ok(StoredEvalData { parent_name: row.name, parent, table, data, note })
     }
 }

@@ -637,10 +637,7 @@ impl crate::engine::Engine {
     /// Prepares fine-tuning from a stored version (`None`: the active one); `from_scratch` trains a fresh head of
     /// the same dimensions instead, keeping the version as its recorded parent.
     pub fn prepare_fine_tune(&self, from_version: Option<i64>, from_scratch: bool, cfg: &TrainConfig) -> Result<FineTuneJob> {
-        let row = match from_version {
-            Some(id) => self.store.model_by_id(id)?.ok_or_else(|| anyhow!("no model version {id}"))?,
-            None => self.active_model().cloned().ok_or_else(|| anyhow!("no active head: run `outfit-studio index` first"))?,
-        };
+        let row = self.model_or_active(from_version)?;
         let parent = Head::from_bytes(&row.weights)?;
         let (table, data, snapshot) = self.judgement_dataset(parent.dims, cfg)?;
         if snapshot.positives == 0 {
