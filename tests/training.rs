@@ -370,3 +370,19 @@ fn pretrains_on_a_generated_polyvore_layout_with_the_real_encoders() {
     // The stored head loads and checks against the real encoders.
     e.activate_model(r.model_id).unwrap();
 }
+
+#[test]
+fn a_validation_split_keeps_the_best_epoch_and_never_ends_below_the_parent() {
+    let (table, data) = synthetic_set(small(), 200, 160, 4, 0.6, 5).unwrap();
+    let parent = Head::zero_shot(small(), &table.feature_mean().unwrap(), &BlockWeights::default(), (4.0, -1.0), 5).unwrap();
+    // A learning rate far too high: training only hurts, so the parent (epoch 0) must be kept.
+    let cfg = TrainConfig { epochs: 4, lr: 3.0, validation_fraction: 0.3, ..Default::default() };
+    let t = train(&parent, &table, &data, &cfg, &mut |_| {}, &AtomicBool::new(false)).unwrap();
+    assert_eq!(t.validation_loss.len(), 5, "the parent plus one value per epoch");
+    let best = t.best_epoch.expect("a validation split was used");
+    assert!(t.validation_loss.iter().all(|v| *v >= t.validation_loss[best]));
+    assert!(t.validation_loss[best] <= t.validation_loss[0]);
+    // Without a split, the last epoch is kept and no validation is reported.
+    let t = train(&parent, &table, &data, &TrainConfig { epochs: 1, ..Default::default() }, &mut |_| {}, &AtomicBool::new(false)).unwrap();
+    assert!(t.best_epoch.is_none() && t.validation_loss.is_empty());
+}

@@ -320,6 +320,7 @@ fn train(e: &mut Engine, req: &TrainRequest, send: &dyn Fn(JobMsg), cancel: &Ato
         epochs: req.epochs.max(1),
         lr: req.lr,
         freeze_lower: req.freeze_lower && !req.from_scratch,
+        validation_fraction: 0.2,
         ..TrainConfig::default()
     };
     let job = e.prepare_fine_tune(req.parent, req.from_scratch, &cfg)?;

@@ -124,6 +124,11 @@ pub struct TrainConfig {
     /// instead of one example per judgement.
     #[serde(default)]
     pub majority: bool,
+    /// Share of the outfits (split by outfit) held back to pick the best epoch, the parent itself included as
+    /// epoch 0, so fine-tuning on few labels cannot end worse than where it started on held-back data.
+    /// 0 trains on everything and keeps the last epoch. Used only with at least 10 outfits.
+    #[serde(default)]
+    pub validation_fraction: f64,
 }
 
 impl Default for TrainConfig {
@@ -142,6 +147,7 @@ impl Default for TrainConfig {
             exclude_stylists: Vec::new(),
             stylist_weights: HashMap::new(),
             majority: false,
+            validation_fraction: 0.0,
         }
     }
 }
@@ -169,6 +175,10 @@ pub struct EpochStats {
 pub struct Trained {
     pub head: Head,
     pub history: Vec<EpochStats>,
+    /// With a validation split: the epoch whose weights were kept (0 = the parent unchanged) and each epoch's
+    /// validation loss, starting with the parent's.
+    pub best_epoch: Option<usize>,
+    pub validation_loss: Vec<f32>,
     pub seconds: f64,
     pub positives: usize,
     pub negatives: usize,
@@ -384,7 +394,14 @@ pub fn train(
     if let Some(bad) = data.iter().flat_map(|o| &o.rows).find(|&&r| r >= table.len()) {
         bail!("outfit refers to feature row {bad}, but the table has {} rows", table.len());
     }
-    let data: Vec<&LabelledOutfit> = data.iter().filter(|o| o.rows.len() >= 2 && o.weight > 0.0).collect();
+    let usable: Vec<LabelledOutfit> = data.iter().filter(|o| o.rows.len() >= 2 && o.weight > 0.0).cloned().collect();
+    let (fit, validation) = if cfg.validation_fraction > 0.0 && usable.len() >= 10 {
+        let (fit, val) = super::eval::split_by_outfit(&usable, cfg.validation_fraction, cfg.seed);
+        if fit.iter().any(|o| o.positive) && val.iter().any(|o| o.positive) { (fit, val) } else { (usable, Vec::new()) }
+    } else {
+        (usable, Vec::new())
+    };
+    let data: Vec<&LabelledOutfit> = fit.iter().collect();
     let positives = data.iter().filter(|o| o.positive).count();
     let negatives = data.len() - positives;
     if positives == 0 {
@@ -410,6 +427,20 @@ pub fn train(
     let steps_per_epoch = data.len().div_ceil(bs);
     let mut history = Vec::with_capacity(cfg.epochs);
     let mut order: Vec<usize> = (0..data.len()).collect();
+    let snapshot = |vars: &HashMap<String, Var>| -> candle_core::Result<HashMap<String, Tensor>> {
+        current(vars).into_iter().map(|(k, v)| Ok((k, v.detach().copy()?))).collect()
+    };
+    let validate = |tensors: &HashMap<String, Tensor>| -> Result<f32> {
+        loss_on(&Head::from_tensors(parent.dims, tensors.clone())?, table, &validation, cfg)
+    };
+    let mut validation_loss = Vec::new();
+    let mut best: Option<(usize, f32, HashMap<String, Tensor>)> = None;
+    if !validation.is_empty() {
+        let t = snapshot(&vars)?;
+        let v = validate(&t)?;
+        validation_loss.push(v);
+        best = Some((0, v, t));
+    }
     for epoch in 0..cfg.epochs {
         let t0 = Instant::now();
         order.shuffle(&mut rng);
@@ -459,10 +490,28 @@ pub fn train(
             rank: (sum_rank / n) as f32,
             seconds: t0.elapsed().as_secs_f64(),
         });
+        if let Some((_, best_loss, _)) = &best {
+            let t = snapshot(&vars)?;
+            let v = validate(&t)?;
+            validation_loss.push(v);
+            if v < *best_loss {
+                best = Some((epoch + 1, v, t));
+            }
+        }
     }
-    let tensors: HashMap<String, Tensor> =
-        current(&vars).into_iter().map(|(k, v)| Ok((k, v.detach().copy()?))).collect::<candle_core::Result<_>>()?;
-    Ok(Trained { head: Head::from_tensors(parent.dims, tensors)?, history, seconds: start.elapsed().as_secs_f64(), positives, negatives })
+    let (best_epoch, tensors) = match best {
+        Some((e, _, t)) => (Some(e), t),
+        None => (None, snapshot(&vars)?),
+    };
+    Ok(Trained {
+        head: Head::from_tensors(parent.dims, tensors)?,
+        history,
+        best_epoch,
+        validation_loss,
+        seconds: start.elapsed().as_secs_f64(),
+        positives,
+        negatives,
+    })
 }
 
 /// The training objective of `head` on a fixed set of outfits with fixed swap negatives (for tests and reports).
@@ -671,6 +720,8 @@ impl crate::engine::Engine {
             "history": trained.history,
             "seconds": trained.seconds,
             "train_set": train_auc,
+            "best_epoch": trained.best_epoch,
+            "validation_loss": trained.validation_loss,
         });
         self.install_head(&name, &trained.head, job.parent_id, &trained_on, &params.to_string(), &metrics.to_string())
     }
@@ -718,6 +769,9 @@ pub struct TrainFlags {
     /// Resolve disagreements between stylists by weighted majority (one label per outfit; ties left out).
     #[arg(long)]
     pub majority: bool,
+    /// Share of outfits held back to keep the best epoch (the parent counts as epoch 0); 0 keeps the last epoch.
+    #[arg(long, default_value_t = 0.2)]
+    pub validation: f64,
 }
 
 impl TrainFlags {
@@ -737,6 +791,7 @@ impl TrainFlags {
             exclude_stylists: self.exclude_stylists.clone(),
             stylist_weights,
             majority: self.majority,
+            validation_fraction: self.validation,
             ..TrainConfig::default()
         })
     }
