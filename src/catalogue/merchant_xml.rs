@@ -35,24 +35,16 @@ pub fn parse(text: &str) -> (Vec<Record>, Vec<RowError>) {
                     value.clear();
                 }
             }
-            Ok(Event::Text(t)) => {
-                if field.is_some() {
-                    match t.decode() {
-                        Ok(s) => value.push_str(&unescape(&s)),
-                        Err(e) => errors.push(RowError { line: line_at(pos), field: "text".into(), message: printable(&e.to_string()) }),
-                    }
-                }
+            Ok(Event::Text(t)) if field.is_some() => match t.decode() {
+                Ok(s) => value.push_str(&unescape(&s)),
+                Err(e) => errors.push(RowError { line: line_at(pos), field: "text".into(), message: printable(&e.to_string()) }),
+            },
+            Ok(Event::CData(t)) if field.is_some() => {
+                value.push_str(&String::from_utf8_lossy(&t));
             }
-            Ok(Event::CData(t)) => {
-                if field.is_some() {
-                    value.push_str(&String::from_utf8_lossy(&t));
-                }
-            }
-            Ok(Event::GeneralRef(r)) => {
-                if field.is_some() {
-                    let name = String::from_utf8_lossy(&r).into_owned();
-                    value.push_str(&unescape(&format!("&{name};")));
-                }
+            Ok(Event::GeneralRef(r)) if field.is_some() => {
+                let name = String::from_utf8_lossy(&r).into_owned();
+                value.push_str(&unescape(&format!("&{name};")));
             }
             Ok(Event::End(e)) => {
                 depth = depth.saturating_sub(1);

@@ -58,7 +58,7 @@ impl Slot {
     /// Parses the canonical name or a common spelling ("one-piece", "onepiece", "hats").
     pub fn parse(s: &str) -> Option<Slot> {
         let k = normalise(s);
-        Self::ALL.into_iter().find(|slot| normalise(slot.as_str()) == k).or_else(|| match k.as_str() {
+        Self::ALL.into_iter().find(|slot| normalise(slot.as_str()) == k).or(match k.as_str() {
             "onepiece" | "onepieces" | "dress" | "dresses" => Some(Slot::OnePiece),
             "tops" => Some(Slot::Top),
             "bottoms" => Some(Slot::Bottom),

@@ -151,6 +151,8 @@ impl SearchIndex {
                 continue;
             }
             let p = self.price[r];
+            // Negated on purpose: an unknown (NaN) price fails any price bound.
+            #[allow(clippy::neg_cmp_op_on_partial_ord)]
             if f.min_price.is_some_and(|lo| !(p >= lo)) || f.max_price.is_some_and(|hi| !(p <= hi)) {
                 continue;
             }
