@@ -1,10 +1,12 @@
 //! Webshop and research exports, each parsed back: webshop JSON, schema.org JSON-LD, Shopify CSV, and the
 //! Polyvore Outfits layout read by a small reader written from the published format.
 
+mod common;
+
 use outfit_studio::Engine;
 use outfit_studio::export::{self, ExportOptions};
 use outfit_studio::labels::{TrainingPolicy, training_labels};
-use outfit_studio::store::{OutfitStatus, StoredFeatures, Verdict};
+use outfit_studio::store::{OutfitStatus, Verdict};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -63,20 +65,7 @@ fn fake_vec(seed: u64, dim: usize) -> Vec<f32> {
 fn engine(dir: &Path) -> Engine {
     let mut e = Engine::open(&dir.join("x.db"), &models_dir()).unwrap();
     e.import(&catalogue(dir)).unwrap();
-    let key = e.encoder_key();
-    let (di, dt) = (e.manifest().image.dim, e.manifest().text.dim);
-    let batch: Vec<_> = e
-        .store
-        .all_items()
-        .unwrap()
-        .into_iter()
-        .map(|it| {
-            let f = StoredFeatures { item_id: it.id, image: Some(fake_vec(it.id as u64, di)), text: fake_vec(it.id as u64 + 99, dt) };
-            (it, f, None)
-        })
-        .collect();
-    e.store.put_features(&key, &batch).unwrap();
-    e.reload().unwrap();
+    common::put_fake_features(&mut e, |it, di, dt| (fake_vec(it.id as u64, di), fake_vec(it.id as u64 + 99, dt)));
     e
 }
 

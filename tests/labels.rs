@@ -1,12 +1,14 @@
 //! Label collection at scale: the review queue on a fixed model (the shipped zero-shot head over fake encoder
 //! features), several stylists' agreement, and merging label files.
 
+mod common;
+
 use outfit_studio::Engine;
 use outfit_studio::labels::agreement::{between, format_table, pairwise};
 use outfit_studio::labels::merge::{Conflicts, TrainingPolicy, import_file, training_labels};
 use outfit_studio::labels::queue::{Diversity, QueueConfig, ReviewQueue, jaccard};
 use outfit_studio::store::queue::QueueStatus;
-use outfit_studio::store::{NewJudgement, Store, StoredFeatures, Verdict};
+use outfit_studio::store::{NewJudgement, Store, Verdict};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -71,21 +73,10 @@ fn engine(dir: &Path, db: &str) -> Engine {
 }
 
 fn put_fake_features(e: &mut Engine) {
-    let key = e.encoder_key();
-    let (di, dt) = (e.manifest().image.dim, e.manifest().text.dim);
-    let batch: Vec<_> = e
-        .store
-        .all_items()
-        .unwrap()
-        .into_iter()
-        .map(|it| {
-            let s = it.item.sku.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
-            let f = StoredFeatures { item_id: it.id, image: Some(fake_vec(s, di)), text: fake_vec(s ^ 0xABCD, dt) };
-            (it, f, None)
-        })
-        .collect();
-    e.store.put_features(&key, &batch).unwrap();
-    e.reload().unwrap();
+    common::put_fake_features(e, |it, di, dt| {
+        let s = it.item.sku.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+        (fake_vec(s, di), fake_vec(s ^ 0xABCD, dt))
+    });
 }
 
 fn cfg(size: usize, seed: u64, diversity: Diversity) -> QueueConfig {

@@ -1,13 +1,14 @@
 //! The stylist's app driven through AccessKit roles and labels (egui_kittest), on a small catalogue with fake
 //! encoder features so no ONNX model runs. Snapshot tests render with wgpu (lavapipe / llvmpipe headless).
 
+mod common;
+
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use outfit_studio::Engine;
 use outfit_studio::curate::{Command, Screen, Studio, TrainRequest};
 use outfit_studio::score::ScorerChoice;
-use outfit_studio::store::StoredFeatures;
 use outfit_studio::store::Verdict;
 use outfit_studio::ui::{Dialogs, StudioApp, UiOptions};
 use std::path::{Path, PathBuf};
@@ -70,20 +71,7 @@ fn studio(dir: &Path) -> Studio {
     let db = dir.join("studio.db");
     let mut e = Engine::open(&db, &models_dir()).unwrap();
     e.import(&feed).unwrap();
-    let (idim, tdim) = (e.manifest().image.dim, e.manifest().text.dim);
-    let batch: Vec<_> = e
-        .store
-        .all_items()
-        .unwrap()
-        .into_iter()
-        .map(|it| {
-            let f = StoredFeatures { item_id: it.id, image: Some(fake_vec(idim, it.id as u64)), text: fake_vec(tdim, 1000 + it.id as u64) };
-            (it, f, None)
-        })
-        .collect();
-    let key = e.encoder_key();
-    e.store.put_features(&key, &batch).unwrap();
-    e.reload().unwrap();
+    common::put_fake_features(&mut e, |it, di, dt| (fake_vec(di, it.id as u64), fake_vec(dt, 1000 + it.id as u64)));
     // The status bar names the scorer backend; on another machine the CPU features and adapter differ, so the
     // snapshots use a backend whose description is fixed.
     e.set_scorer(Box::new(FixedCpu(outfit_studio::score::cpu::CpuScorer::new())));
