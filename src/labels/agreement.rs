@@ -143,7 +143,7 @@ pub fn format_table(rows: &[Agreement]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn close(a: Option<f64>, b: f64) {
@@ -188,7 +188,8 @@ mod tests {
         assert_eq!((r.percent, r.kappa, r.ac1), (None, None, None));
     }
 
-    fn j(id: i64, stylist: &str, key: &str, v: Verdict, at: &str, undone: bool) -> Judgement {
+    /// A judgement of the outfit `key` (SKUs joined by '+'), for tests here and in `merge`.
+    pub(crate) fn j(id: i64, stylist: &str, key: &str, v: Verdict, at: &str, undone: bool) -> Judgement {
         Judgement {
             id,
             outfit_key: key.into(),

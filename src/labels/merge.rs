@@ -178,21 +178,7 @@ mod tests {
     use crate::store::Verdict;
 
     fn j(id: i64, stylist: &str, key: &str, v: Verdict) -> Judgement {
-        Judgement {
-            id,
-            outfit_key: key.into(),
-            skus: key.split('+').map(str::to_string).collect(),
-            verdict: v,
-            stylist: stylist.into(),
-            at: format!("2025-01-01T00:00:{id:02}.000Z"),
-            model_id: None,
-            model_name: None,
-            score: None,
-            source: "manual".into(),
-            reasons: vec![],
-            outfit_id: None,
-            undone_at: None,
-        }
+        crate::labels::agreement::tests::j(id, stylist, key, v, &format!("2025-01-01T00:00:{id:02}.000Z"), false)
     }
 
     #[test]
