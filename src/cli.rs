@@ -109,8 +109,11 @@ pub enum Command {
     Train(crate::model::train::TrainArgs),
     /// Held-out AUC / FITB: zero-shot vs fine-tuned vs from-scratch, with a learning curve (Markdown, PNG).
     Eval(crate::model::eval::EvalArgs),
-    /// Pretrain the head on adult outfits (Polyvore Outfits or Maryland layout) and evaluate it.
-    Pretrain(crate::model::polyvore::PretrainArgs),
+    /// Pretrain the head on real stylists' outfits (MANGO, Polyvore, Maryland, or a webshop's own outfits CSV),
+    /// calibrate it on their validation split and evaluate it against the baselines.
+    Pretrain(crate::model::outfit_eval::PretrainArgs),
+    /// Evaluate stored heads and the baselines on an outfit set with the fixed warm/cold protocol.
+    EvalOutfits(crate::model::outfit_eval::EvalOutfitsArgs),
     // --- label collection (issue 6) ---
     /// The review queue: outfits the model is least sure of, judged one at a time.
     Queue(crate::labels::cli::QueueArgs),
@@ -328,7 +331,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Bench(args) => crate::score::bench::run(args),
         Command::Train(args) => crate::model::train::run_cli(&db, &models, args),
         Command::Eval(args) => crate::model::eval::run_cli(&db, &models, args),
-        Command::Pretrain(args) => crate::model::polyvore::run_cli(&db, &models, args),
+        Command::Pretrain(args) => crate::model::outfit_eval::run_pretrain_cli(&db, &models, args),
+        Command::EvalOutfits(args) => crate::model::outfit_eval::run_eval_cli(&db, &models, args),
         Command::Queue(args) => crate::labels::cli::run_queue(&db, &models, args),
         Command::Agreement(args) => crate::labels::cli::run_agreement(&db, args),
         Command::MergeLabels(args) => crate::labels::cli::run_merge(&db, args),

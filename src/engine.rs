@@ -4,6 +4,7 @@
 
 use crate::catalogue::{self, Item, ParsedFeed, Slot};
 use crate::encode::{self, Encoders, IndexProgress, IndexStats, manifest::Manifest};
+use crate::model::history::{PairHistory, blend_weight};
 use crate::model::{BlockWeights, Head, HeadDims};
 use crate::score::{self, EmbeddingIndex, Filter, IndexRow, Query, Scorer};
 use crate::store::{ModelRow, NewJudgement, Store, StoredItem, Verdict};
@@ -14,8 +15,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// File name of the shipped untrained head inside the models directory.
-pub const SHIPPED_HEAD: &str = "head-zeroshot.safetensors";
-pub const SHIPPED_HEAD_NAME: &str = "zero-shot-v1";
+/// Heads shipped in `models/` (file, version name), each with a JSON sidecar saying what it was trained on. All
+/// are installed as versions on first open; the last one present becomes the active head of a new database.
+pub const SHIPPED_HEADS: [(&str, &str); 2] =
+    [("head-zeroshot.safetensors", "zero-shot-v1"), ("head-mango.safetensors", "mango-pretrained-v1")];
+
+/// How far (L2, over the image and text blocks) a catalogue's feature mean may move before every item is
+/// re-embedded; sampling noise of a few hundred items stays well below it, a new catalogue's style does not.
+const CENTRING_TOLERANCE: f32 = 0.05;
 
 pub struct Engine {
     pub store: Store,
@@ -32,6 +39,9 @@ pub struct Engine {
     /// Item id -> row of `index` (the index itself is ordered by slot).
     rows: HashMap<i64, usize>,
     scorer: Box<dyn Scorer>,
+    /// Pair counts over approved looks, and the active head's weight for them (see `model::history`).
+    history: PairHistory,
+    history_weight: f32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -59,8 +69,11 @@ pub struct PairScore {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OutfitScore {
+    /// Calibrated probability that stylists would put this together (content and history).
     pub probability: f32,
     pub mean_pair: f32,
+    /// The history part of the logit (β · mean ln(1 + times approved together)); 0 for items without history.
+    pub history: f32,
     pub pairs: Vec<PairScore>,
     pub model: String,
 }
@@ -103,6 +116,8 @@ impl Engine {
             index: Arc::new(EmbeddingIndex::build(0, Vec::new())),
             rows: HashMap::new(),
             scorer: score::select_scorer(),
+            history: PairHistory::default(),
+            history_weight: 0.0,
         };
         e.reload()?;
         Ok(e)
@@ -112,7 +127,33 @@ impl Engine {
     pub fn reload(&mut self) -> Result<()> {
         self.load_items()?;
         self.ensure_head_or_note()?;
+        self.load_history()?;
         self.refresh_embeddings()
+    }
+
+    /// Pair counts from the approved (and exported) looks, and the active head's weight for them.
+    fn load_history(&mut self) -> Result<()> {
+        use crate::store::OutfitStatus;
+        let looks = self.store.outfits(&[OutfitStatus::Approved, OutfitStatus::Exported])?;
+        let ids: Vec<Vec<i64>> = looks.iter().map(|o| o.items.iter().map(|(_, id)| *id).collect()).collect();
+        self.history = PairHistory::from_looks(ids.iter().map(Vec::as_slice));
+        self.history_weight = self.head.as_ref().map(|(m, _)| blend_weight(&m.params_json)).unwrap_or(0.0);
+        Ok(())
+    }
+
+    /// Mean history term ln(1 + count) over the pairs of `ids`, times the head's weight.
+    fn history_logit(&self, ids: &[i64]) -> f32 {
+        if self.history_weight == 0.0 || ids.len() < 2 {
+            return 0.0;
+        }
+        let (mut s, mut n) = (0f32, 0usize);
+        for (x, &a) in ids.iter().enumerate() {
+            for &b in &ids[x + 1..] {
+                s += self.history.term(a, b);
+                n += 1;
+            }
+        }
+        self.history_weight * s / n as f32
     }
 
     /// [`Engine::ensure_head`], keeping a head problem as a note instead of failing: storage errors still fail.
@@ -225,27 +266,52 @@ impl Engine {
             self.head = Some((row, head));
             return Ok(());
         }
-        let shipped = self.models_dir.join(SHIPPED_HEAD);
-        let (head, trained_on) = if shipped.is_file() {
-            let bytes = std::fs::read(&shipped)?;
-            (
-                Head::from_bytes(&bytes).with_context(|| format!("{} is not a valid head", shipped.display()))?,
-                shipped_trained_on(&self.models_dir),
-            )
-        } else if self.store.features_count(&self.encoder_key())? > 0 {
-            (
-                self.zero_shot_from_catalogue()?,
-                "untrained zero-shot head (random projection of frozen features, centred on this catalogue)".to_string(),
-            )
-        } else {
+        let mut default = None;
+        for (file, name) in SHIPPED_HEADS {
+            let path = self.models_dir.join(file);
+            if !path.is_file() {
+                continue;
+            }
+            let bytes = std::fs::read(&path)?;
+            let head = Head::from_bytes(&bytes).with_context(|| format!("{} is not a valid head", path.display()))?;
+            head.check_encoders(self.manifest.image.dim, self.manifest.text.dim)?;
+            let side = shipped_sidecar(&path);
+            let row = self.model_row(name, &head, None, &side.trained_on, &side.params_json, &side.metrics_json)?;
+            default = Some((row, head));
+        }
+        let (row, head) = match default {
+            Some(d) => d,
+            None if self.store.features_count(&self.encoder_key())? > 0 => {
+                let head = self.zero_shot_from_catalogue()?;
+                let trained_on = "untrained zero-shot head (random projection of frozen features, centred on this catalogue)";
+                (self.model_row("zero-shot-v1", &head, None, trained_on, "{}", "{}")?, head)
+            }
             // Nothing indexed yet and no shipped head: scoring waits for `index`.
-            return Ok(());
+            None => return Ok(()),
         };
-        head.check_encoders(self.manifest.image.dim, self.manifest.text.dim)?;
-        let row = self.store.activate_default_model(&self.model_row(SHIPPED_HEAD_NAME, &head, None, &trained_on, "{}", "{}")?)?;
+        self.install_other_shipped_heads(&row.name)?;
+        let stored = self.store.activate_default_model(&row)?;
         // Another process may have won the race with its own head: use whatever is active now.
-        let head = if row.sha256 == Head::sha256(&head.to_bytes()?) { head } else { Head::from_bytes(&row.weights)? };
-        self.head = Some((row, head));
+        let head = if stored.sha256 == row.sha256 { head } else { Head::from_bytes(&stored.weights)? };
+        self.head = Some((stored, head));
+        Ok(())
+    }
+
+    /// Installs the shipped heads other than `default` as selectable versions, once each (by name).
+    fn install_other_shipped_heads(&mut self, default: &str) -> Result<()> {
+        for (file, name) in SHIPPED_HEADS.into_iter().filter(|(_, n)| *n != default) {
+            let path = self.models_dir.join(file);
+            if !path.is_file() || self.store.model_by_name(name)?.is_some() {
+                continue;
+            }
+            let Ok(head) = std::fs::read(&path).map_err(anyhow::Error::from).and_then(|b| Head::from_bytes(&b)) else { continue };
+            if head.check_encoders(self.manifest.image.dim, self.manifest.text.dim).is_err() {
+                continue;
+            }
+            let side = shipped_sidecar(&path);
+            let row = self.model_row(name, &head, None, &side.trained_on, &side.params_json, &side.metrics_json)?;
+            self.store.insert_model(&row)?;
+        }
         Ok(())
     }
 
@@ -297,6 +363,16 @@ impl Engine {
         }
     }
 
+    /// A stored head as the app uses it: centred on this catalogue's feature mean where its embeddings were
+    /// made with one (fine-tuning and evaluation then see the same inputs as scoring).
+    pub fn head_as_used(&self, row: &ModelRow) -> Result<Head> {
+        let head = Head::from_bytes(&row.weights).with_context(|| format!("head {} is unreadable", row.name))?;
+        match self.store.head_centring(row.id)? {
+            Some((mean, _)) => head.recentred(&mean),
+            None => Ok(head),
+        }
+    }
+
     /// Switches the active head (or rolls back to an earlier version) and re-embeds the catalogue for it.
     pub fn activate_model(&mut self, id: i64) -> Result<()> {
         let row = self.store.model_by_id(id)?.ok_or_else(|| anyhow!("no model version {id}"))?;
@@ -305,6 +381,7 @@ impl Engine {
         self.store.set_active_model(id)?;
         self.head = Some((row, head));
         self.head_error = None;
+        self.load_history()?;
         self.refresh_embeddings()
     }
 
@@ -354,21 +431,43 @@ impl Engine {
     }
 
     /// Embeds every item that has features but no embedding for the active head, then rebuilds the index.
+    ///
+    /// Every head sees a catalogue through that catalogue's own feature mean (see [`Head::recentred`]). The mean
+    /// the stored embeddings were made with is kept beside them; when new features move the catalogue's mean
+    /// (a real catalogue imported next to the demo, say), every item is re-embedded with the new mean in one
+    /// transaction, otherwise only the missing items are embedded, with the recorded mean.
     pub fn refresh_embeddings(&mut self) -> Result<()> {
         let Some((row, head)) = self.head.as_ref() else { return Ok(()) };
         let model_id = row.id;
         let mut have = self.store.load_embeddings(model_id)?;
         let missing_ids: Vec<i64> = self.items.keys().copied().filter(|id| !have.contains_key(id)).collect();
-        if !missing_ids.is_empty() {
+        let recorded = self.store.head_centring(model_id)?;
+        if !missing_ids.is_empty() || recorded.is_none() {
             let feats = self.store.load_features(&self.encoder_key())?;
-            let todo: Vec<(&Item, &encode_types::Features)> =
-                missing_ids.iter().filter_map(|id| feats.get(id).map(|f| (&self.items[id].item, f))).collect();
-            if !todo.is_empty() {
-                let ids: Vec<i64> = todo.iter().map(|(_, f)| f.item_id).collect();
-                let vecs = head.embed(&todo)?;
-                let rows: Vec<(i64, Vec<f32>)> = ids.into_iter().zip(vecs).collect();
-                self.store.put_embeddings(model_id, &rows)?;
-                have.extend(rows);
+            let known: Vec<(&Item, &encode_types::Features)> =
+                feats.values().filter_map(|f| self.items.get(&f.item_id).map(|it| (&it.item, f))).collect();
+            if !known.is_empty() {
+                let mean = crate::model::features::catalogue_mean(&known, head.dims.image, head.dims.text);
+                let shifted = match &recorded {
+                    Some((old, _)) => crate::model::features::mean_shift(old, &mean) > CENTRING_TOLERANCE,
+                    None => true,
+                };
+                if shifted {
+                    let centred = head.recentred(&mean)?;
+                    let vecs = centred.embed(&known)?;
+                    let rows: Vec<(i64, Vec<f32>)> = known.iter().map(|(_, f)| f.item_id).zip(vecs).collect();
+                    self.store.replace_embeddings(model_id, &mean, rows.len(), &rows)?;
+                    have = rows.into_iter().collect();
+                } else if let Some((old, _)) = &recorded {
+                    let todo: Vec<(&Item, &encode_types::Features)> =
+                        missing_ids.iter().filter_map(|id| feats.get(id).map(|f| (&self.items[id].item, f))).collect();
+                    if !todo.is_empty() {
+                        let vecs = head.recentred(old)?.embed(&todo)?;
+                        let rows: Vec<(i64, Vec<f32>)> = todo.iter().map(|(_, f)| f.item_id).zip(vecs).collect();
+                        self.store.put_embeddings(model_id, &rows)?;
+                        have.extend(rows);
+                    }
+                }
             }
         }
         let dim = head.dims.embed;
@@ -421,26 +520,33 @@ impl Engine {
         Ok(self.index.row(row))
     }
 
-    /// Compatibility of a set of items, with every pair's contribution.
+    /// Compatibility of a set of items, with every pair's contribution. The probability blends in what stylists
+    /// already approved together (see `model::history`); the pair terms are the head's alone.
     pub fn score_outfit(&self, item_ids: &[i64]) -> Result<OutfitScore> {
         let head = self.ready_head()?;
         if item_ids.len() < 2 {
             bail!("an outfit needs at least two items to score (got {})", item_ids.len());
         }
+        let items: Vec<&Item> = item_ids
+            .iter()
+            .map(|i| self.items.get(i).map(|s| &s.item).ok_or_else(|| anyhow!("no item with id {i} in the catalogue")))
+            .collect::<Result<_>>()?;
         let mut pairs = Vec::new();
         let mut sum = 0.0;
-        for (x, &i) in item_ids.iter().enumerate() {
-            for &j in &item_ids[x + 1..] {
-                let (a, b) = (&self.items[&i].item, &self.items[&j].item);
-                let raw = head.pair_score(self.embedding(i)?, a.slot, self.embedding(j)?, b.slot);
+        for x in 0..item_ids.len() {
+            for y in x + 1..item_ids.len() {
+                let (a, b) = (items[x], items[y]);
+                let raw = head.pair_score(self.embedding(item_ids[x])?, a.slot, self.embedding(item_ids[y])?, b.slot);
                 sum += raw;
                 pairs.push(PairScore { a: a.sku.clone(), b: b.sku.clone(), raw, probability: head.probability(raw) });
             }
         }
         let mean_pair = sum / pairs.len() as f32;
+        let history = self.history_logit(item_ids);
         Ok(OutfitScore {
-            probability: head.probability(mean_pair),
+            probability: head.probability_with(mean_pair, history),
             mean_pair,
+            history,
             pairs,
             model: self.active_model().map(|m| m.name.clone()).unwrap_or_default(),
         })
@@ -486,29 +592,58 @@ impl Engine {
             .map(|&s| Ok(Query { slot: s, vector: self.slot_query(board, s)?, filter: flt.clone(), k }))
             .collect::<Result<_>>()?;
         let hits = self.scorer.top_k(&self.index, &queries)?;
-        // The outfit's mean pair term after adding c: (existing sum + |board|·fit) / new pair count.
+        // The outfit's mean pair term after adding c: (existing sum + |board|·fit) / new pair count; likewise the
+        // history term. Items with history can rank above the content scan's top-k, so they are merged in.
         let n = board.len() as f32;
-        let existing_sum = if board.len() >= 2 { self.score_outfit(board)?.mean_pair * n * (n - 1.0) / 2.0 } else { 0.0 };
+        let (existing_sum, existing_hist) = if board.len() >= 2 {
+            let s = self.score_outfit(board)?;
+            let pairs = n * (n - 1.0) / 2.0;
+            (s.mean_pair * pairs, s.history * pairs)
+        } else {
+            (0.0, 0.0)
+        };
         let new_pairs = (n + 1.0) * n / 2.0;
-        Ok(slots
+        let (a, _) = head.calibration();
+        let hist_of = |c: i64| -> f32 {
+            if self.history_weight == 0.0 { 0.0 } else { self.history_weight * board.iter().map(|&b| self.history.term(b, c)).sum::<f32>() }
+        };
+        Ok(queries
             .iter()
             .zip(hits)
-            .map(|(&s, hs)| {
-                let sugg = hs
+            .map(|(q, hs)| {
+                let mut cands: Vec<(u32, f32)> = hs.into_iter().map(|h| (h.row, h.score)).collect();
+                if self.history_weight > 0.0 {
+                    for c in board.iter().flat_map(|&b| self.history.neighbours_of(b)) {
+                        let Some(r) = self.row_of(c) else { continue };
+                        let slot_ok = self.index.slot_ranges[q.slot.index()].contains(&r);
+                        if slot_ok && !cands.iter().any(|(x, _)| *x as usize == r) && q.filter.accepts(r, &self.index.meta[r]) {
+                            let fit = self.index.row(r).iter().zip(&q.vector).map(|(x, y)| x * y).sum();
+                            cands.push((r as u32, fit));
+                        }
+                    }
+                    // Rank by the blended logit's change: a·|board|·fit + history.
+                    cands.sort_by(|x, y| {
+                        let key = |(r, f): &(u32, f32)| a * n * f + hist_of(self.index.item_ids[*r as usize]);
+                        key(y).total_cmp(&key(x))
+                    });
+                    cands.truncate(q.k);
+                }
+                let sugg = cands
                     .into_iter()
-                    .map(|h| {
-                        let id = self.index.item_ids[h.row as usize];
+                    .map(|(row, fit)| {
+                        let id = self.index.item_ids[row as usize];
                         let it = &self.items[&id].item;
+                        let logit_hist = (existing_hist + hist_of(id)) / new_pairs;
                         Suggestion {
                             item_id: id,
                             sku: it.sku.clone(),
                             title: it.title.clone(),
-                            fit: h.score,
-                            outfit_probability: head.probability((existing_sum + n * h.score) / new_pairs),
+                            fit,
+                            outfit_probability: head.probability_with((existing_sum + n * fit) / new_pairs, logit_hist),
                         }
                     })
                     .collect();
-                (s, sugg)
+                (q.slot, sugg)
             })
             .collect())
     }
@@ -544,7 +679,9 @@ impl Engine {
         // An accepted look goes to the approved list (a new outfit, or the reopened one being judged), atomically
         // with its judgement.
         let n = self.store.outfits(&[crate::store::OutfitStatus::Approved, crate::store::OutfitStatus::Exported])?.len() + 1;
-        Ok(self.store.record_accept(&j, &format!("Look {n}"), &resolved)?.0)
+        let id = self.store.record_accept(&j, &format!("Look {n}"), &resolved)?.0;
+        self.history.add_look(&ids);
+        Ok(id)
     }
 }
 
@@ -560,18 +697,30 @@ impl Engine {
         self.store.undo_judgement(judgement_id)?;
         if let (Verdict::Accept, Some(o)) = (j.verdict, j.outfit_id) {
             self.store.set_outfit_status(o, crate::store::OutfitStatus::Archived)?;
+            self.load_history()?;
         }
         Ok(())
     }
 }
 
-/// What the shipped head says it was trained on (its sidecar JSON), for the model table.
-fn shipped_trained_on(models_dir: &Path) -> String {
-    std::fs::read_to_string(models_dir.join("head-zeroshot.json"))
+/// What a shipped head's JSON sidecar says: what it was trained on, its parameters and its figures.
+struct Sidecar {
+    trained_on: String,
+    params_json: String,
+    metrics_json: String,
+}
+
+fn shipped_sidecar(weights: &Path) -> Sidecar {
+    let v = std::fs::read_to_string(weights.with_extension("json"))
         .ok()
         .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
-        .and_then(|v| v["trained_on"].as_str().map(str::to_string))
-        .unwrap_or_else(|| "untrained zero-shot head".to_string())
+        .unwrap_or_default();
+    let json = |k: &str| if v[k].is_null() { "{}".to_string() } else { v[k].to_string() };
+    Sidecar {
+        trained_on: v["trained_on"].as_str().unwrap_or("a shipped head without a description").to_string(),
+        params_json: json("params"),
+        metrics_json: json("metrics"),
+    }
 }
 
 /// Stored features under the name the head reads them by.

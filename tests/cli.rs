@@ -145,3 +145,85 @@ fn unusable_onnx_runtime_path_says_what_to_set() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("ORT_DYLIB_PATH=") && err.contains("is not usable") && err.contains("does not exist"), "{err}");
 }
+
+/// A MANGO-layout directory written by the test: 3 colour styles x 2 collections, outfits of one style and one
+/// collection (top, bottom, shoes, bag), with real (tiny) photos so the real encoders run.
+fn write_mango(dir: &Path) {
+    std::fs::create_dir_all(dir.join("images")).unwrap();
+    let header = "\"cod_modelo_color\",\"cod_color_code\",\"des_color_specification_esp\",\"des_agrup_color_eng\",\"des_sex\",\"des_age\",\"des_line\",\"des_fabric\",\"des_product_category\",\"des_product_aggregated_family\",\"des_product_family\",\"des_product_type\",\"des_filename\"";
+    let kinds = [
+        ("Tops", "T-shirts", "T-shirt", "T-shirt", "K-CIRCULAR"),
+        ("Bottoms", "Jeans", "Jeans", "Jeans", "J-JEANS"),
+        ("Accesories, Swim and Intimate", "Accessories", "Footwear", "Trainers", "C-COMPLEMENTOS"),
+        ("Accesories, Swim and Intimate", "Accessories", "Bags", "Handbag", "C-COMPLEMENTOS"),
+    ];
+    let styles = [("ROJO", "RED", [200u8, 30, 30]), ("AZUL", "BLUE", [30, 30, 200]), ("VERDE", "GREEN", [30, 160, 30])];
+    let mut rows = vec![header.to_string()];
+    let mut outfits = String::from("cod_outfit,cod_modelo_color\n");
+    let mut outfit = 0;
+    for year in ["2019", "2023"] {
+        for (s, (spec, group, rgb)) in styles.iter().enumerate() {
+            for v in 0..6 {
+                outfit += 1;
+                for (k, (cat, agg, fam, kind, fabric)) in kinds.iter().enumerate() {
+                    let code = format!("{year}{s}{v}{k}-0{s}");
+                    let file = format!("{year}_{year}{s}{v}{k}_0{s}.jpg");
+                    let img = image::RgbImage::from_fn(32, 32, |x, y| {
+                        if (x * (k as u32 + 1) + y + v) % 9 == 0 { image::Rgb([250, 250, 250]) } else { image::Rgb(*rgb) }
+                    });
+                    img.save(dir.join("images").join(&file)).unwrap();
+                    rows.push(format!(
+                        "\"{code}\",\"0{s}\",\"{spec}\",\"{group}\",\"Female\",\"Adult\",\"SHE\",\"{fabric}\",\"{cat}\",\"{agg}\",\"{fam}\",\"{kind}\",\"datathon/images/{file}\""
+                    ));
+                    outfits.push_str(&format!("{outfit},{code}\n"));
+                }
+            }
+        }
+    }
+    std::fs::write(dir.join("product_data.csv"), rows.join("\n") + "\n").unwrap();
+    std::fs::write(dir.join("outfits_dev.csv"), outfits).unwrap();
+}
+
+#[test]
+fn pretrain_and_eval_outfits_on_a_generated_mango_layout() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let mango = d.join("mango");
+    write_mango(&mango);
+    let cache = d.join("cache");
+    let report = d.join("report.json");
+    let head = d.join("head-test.safetensors");
+    let out = bin(d)
+        .env("OUTFIT_STUDIO_CACHE", &cache)
+        .args(["pretrain", "--mango", mango.to_str().unwrap(), "--epochs", "8", "--json", report.to_str().unwrap()])
+        .args(["--export", head.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("MANGO stylist outfits") && text.contains("144 garments"), "{text}");
+    for row in [
+        "random",
+        "item co-occurrence",
+        "cosine of raw image features",
+        "cosine of raw text features",
+        "untrained zero-shot",
+        "pretrained head (this run)",
+    ] {
+        assert!(text.contains(row), "{row} missing:\n{text}");
+    }
+    assert!(text.contains("same category (slot) and collection"), "{text}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let per_question = &v[0]["results"][0]["warm"]["fitb"];
+    assert!(per_question.as_array().is_some_and(|a| !a.is_empty()), "per-question scores are written");
+    let side: serde_json::Value = serde_json::from_slice(&std::fs::read(head.with_extension("json")).unwrap()).unwrap();
+    assert!(side["trained_on"].as_str().unwrap().contains("MANGO"), "{side}");
+    assert!(side["params"]["calibration"].is_array(), "{side}");
+
+    // The evaluation command re-reads the features from the cache and scores every stored head.
+    let out = bin(d).env("OUTFIT_STUDIO_CACHE", &cache).args(["eval-outfits", "--mango", mango.to_str().unwrap()]).output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains(" 0 encoded"), "features come from the cache: {text}");
+    assert!(text.contains("stored head") && text.contains("pretrained-mango"), "{text}");
+}

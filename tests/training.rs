@@ -7,6 +7,7 @@ use outfit_studio::Engine;
 use outfit_studio::catalogue::{AgeGroup, ImageStatus, Item, Season, Slot};
 use outfit_studio::model::eval::{EvalConfig, evaluate, split_by_outfit, transfer_report};
 use outfit_studio::model::features::CAT_DIM;
+use outfit_studio::model::outfit_eval;
 use outfit_studio::model::train::{Cancelled, TrainConfig, loss_on, synthetic_set, train};
 use outfit_studio::model::{BlockWeights, Head, HeadDims};
 use outfit_studio::store::{NewJudgement, StoredFeatures, Verdict};
@@ -354,21 +355,32 @@ fn pretrains_on_a_generated_polyvore_layout_with_the_real_encoders() {
     assert!(data.items.values().all(|i| i.image.is_some()));
 
     let models = outfit_studio::encode::manifest::default_models_dir();
-    let mut e = Engine::open(&dir.path().join("studio.db"), &models).unwrap();
-    let cfg = TrainConfig { epochs: 30, batch_size: 8, lr: 1e-2, ..Default::default() };
-    let r = e.pretrain_adult(&data, &cfg, &mut |_| {}, &AtomicBool::new(false)).unwrap();
-    eprintln!("{r:#?}");
-    assert_eq!(r.items, 36);
-    assert_eq!(r.train_outfits, 6);
-    assert!(r.model_name.starts_with("pretrained-polyvore-"), "{}", r.model_name);
-    assert_eq!((r.pretrained.positives, r.pretrained.negatives, r.pretrained.fitb_questions), (3, 3, 2));
-    assert!(r.pretrained.auc_swap.unwrap() >= 0.5, "{:?}", r.pretrained);
-    let row = e.store.model_by_id(r.model_id).unwrap().unwrap();
-    assert!(row.trained_on.contains("adult outfits"), "{}", row.trained_on);
+    let e = Engine::open(&dir.path().join("studio.db"), &models).unwrap();
+    let cache = dir.path().join("features.safetensors");
+    let set = outfit_eval::prepare_with_cache(&e, &data, &cache).unwrap();
+    assert_eq!(set.table.len(), 36);
+    assert_eq!(set.train.len(), 6);
+    assert!(cache.is_file(), "dataset features are cached");
+    let cfg = TrainConfig { epochs: 30, batch_size: 8, lr: 1e-2, ..TrainConfig::pretraining() };
+    let p = outfit_eval::pretrain(&set, &cfg, &mut |_| {}, &AtomicBool::new(false)).unwrap();
+    let untrained = set.untrained_head(1).unwrap();
+    let heads = [("untrained".to_string(), &untrained, None), ("pretrained".to_string(), &p.head, Some(p.beta))];
+    let r = outfit_eval::evaluate(&set, outfit_eval::Split::Test, &heads, 3).unwrap();
+    eprintln!("{}", r.markdown());
+    assert!(r.questions.own_files, "the dataset's own test files are the warm questions");
+    assert_eq!((r.questions.warm.compat.len(), r.questions.warm.fitb.len()), (3, 2));
+    let names: Vec<&str> = r.results.iter().map(|m| m.method.as_str()).collect();
+    assert_eq!(names.len(), 7, "random, co-occurrence, image, text, two heads, one blend: {names:?}");
+    let pretrained = r.results.iter().find(|m| m.method == "pretrained").unwrap();
+    assert!(pretrained.warm_auc.unwrap().value >= 0.5, "{:?}", pretrained.warm_auc);
+    // A second preparation reads every feature back from the cache and gives the same table.
+    let again = outfit_eval::prepare_with_cache(&e, &data, &cache).unwrap();
+    assert_eq!(
+        again.table.x.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+        set.table.x.flatten_all().unwrap().to_vec1::<f32>().unwrap()
+    );
     // Adult items stay out of the stylists' catalogue.
     assert_eq!(e.store.item_count().unwrap(), 0);
-    // The stored head loads and checks against the real encoders.
-    e.activate_model(r.model_id).unwrap();
 }
 
 #[test]

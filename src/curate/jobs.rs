@@ -358,7 +358,7 @@ fn train(e: &mut Engine, req: &TrainRequest, send: &dyn Fn(JobMsg), cancel: &Ato
 fn evaluate(e: &Engine, parent: Option<i64>, send: &dyn Fn(JobMsg), cancel: &AtomicBool) -> Result<JobOutput> {
     let cfg = EvalConfig::default();
     progress(send, "Evaluating: preparing held-out judgements…");
-    let crate::model::eval::StoredEvalData { parent_name, parent: head, table, data, note } = e.stored_eval_data(parent, &cfg.train)?;
+    let crate::model::eval::StoredEvalData { parent_name, parent: head, table, data, note, .. } = e.stored_eval_data(parent, &cfg.train)?;
     let total = cfg.sizes.len() + 2;
     let mut step = 0usize;
     let mut log = |s: &str| {

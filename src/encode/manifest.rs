@@ -72,11 +72,12 @@ impl Manifest {
     /// Identifies the encoder pair; cached features are keyed by it, so a new encoder file re-indexes.
     pub fn encoder_key(&self) -> String {
         format!(
-            "{}@{}+{}@{}",
+            "{}@{}+{}@{}+text-v{}",
             self.image.name,
             &self.image.sha256[..12.min(self.image.sha256.len())],
             self.text.name,
-            &self.text.sha256[..12.min(self.text.sha256.len())]
+            &self.text.sha256[..12.min(self.text.sha256.len())],
+            super::template::TEMPLATE_VERSION
         )
     }
 }

@@ -1,8 +1,10 @@
 //! Frozen pretrained encoders through ONNX Runtime: image (EfficientNet-Lite0, 1280-d) and text
 //! (all-MiniLM-L6-v2, 384-d). The only module that touches `ort`.
 
+pub mod feature_cache;
 pub mod manifest;
 pub mod runtime;
+pub mod template;
 
 use crate::catalogue::images;
 use crate::store::{Store, StoredFeatures, StoredItem};
@@ -165,14 +167,9 @@ pub fn preprocess(img: &image::RgbaImage, p: &manifest::ImagePreprocess) -> Vec<
     out
 }
 
-/// The text the text encoder reads for an item.
+/// The text the text encoder reads for an item: the catalogue-independent template (see [`template`]).
 pub fn item_text(item: &crate::catalogue::Item) -> String {
-    let mut t = item.title.clone();
-    if !item.description.is_empty() {
-        t.push_str(". ");
-        t.push_str(&item.description);
-    }
-    t
+    template::encoder_text(item)
 }
 
 #[derive(Debug, Clone, Copy, Default)]

@@ -92,6 +92,15 @@ impl<'a> OutfitScorer<'a> {
         &self.g[r * d..(r + 1) * d]
     }
 
+    /// The masked pair term of two rows.
+    pub fn pair(&self, a: usize, b: usize) -> f32 {
+        self.head.pair_score(self.row(a), self.table.slots[a], self.row(b), self.table.slots[b])
+    }
+
+    pub fn head(&self) -> &Head {
+        self.head
+    }
+
     /// Mean pair term of an outfit.
     pub fn mean_pair(&self, rows: &[usize]) -> f32 {
         let (mut sum, mut n) = (0f32, 0usize);
@@ -125,7 +134,8 @@ pub struct Metrics {
     pub fitb_questions: usize,
 }
 
-/// FITB questions from positive outfits: blank one random item, add 3 random other items of its slot.
+/// FITB questions from positive outfits: blank one random item, add 3 random other items of its slot and
+/// collection.
 pub fn fitb_questions(table: &FeatureTable, positives: &[&LabelledOutfit], candidates: usize, seed: u64) -> Vec<FitbQuestion> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut out = Vec::new();
@@ -135,7 +145,7 @@ pub fn fitb_questions(table: &FeatureTable, positives: &[&LabelledOutfit], candi
         }
         let pos = rng.random_range(0..o.rows.len());
         let right = o.rows[pos];
-        let pool: Vec<usize> = table.rows_of_slot(table.slots[right]).iter().copied().filter(|r| !o.rows.contains(r)).collect();
+        let pool: Vec<usize> = table.peers_of(right).iter().copied().filter(|r| !o.rows.contains(r)).collect();
         if pool.len() < candidates - 1 {
             continue;
         }
@@ -235,7 +245,11 @@ pub struct TransferReport {
     pub parent: String,
     pub train_outfits: usize,
     pub test_outfits: usize,
+    /// The parent as it is (no labels used).
     pub zero_shot: Metrics,
+    /// Other heads measured as they are (the untrained head beside a pretrained parent).
+    #[serde(default)]
+    pub unchanged: Vec<(String, Metrics)>,
     /// The curve; its last point is "all labels".
     pub curve: Vec<CurvePoint>,
 }
@@ -257,13 +271,35 @@ pub fn transfer_report(
     log: &mut dyn FnMut(&str),
     cancel: &AtomicBool,
 ) -> Result<TransferReport> {
+    transfer_report_against(parent, parent_name, &[], data_note, table, data, cfg, log, cancel)
+}
+
+/// [`transfer_report`] with `others` measured unchanged on the same held-out outfits (no fine-tuning).
+#[allow(clippy::too_many_arguments)]
+pub fn transfer_report_against(
+    parent: &Head,
+    parent_name: &str,
+    others: &[(&str, &Head)],
+    data_note: &str,
+    table: &FeatureTable,
+    data: &[LabelledOutfit],
+    cfg: &EvalConfig,
+    log: &mut dyn FnMut(&str),
+    cancel: &AtomicBool,
+) -> Result<TransferReport> {
     let (mut train_set, test) = split_by_outfit(data, cfg.test_fraction, cfg.seed);
     if test.iter().filter(|o| o.positive).count() == 0 || train_set.iter().filter(|o| o.positive).count() == 0 {
         bail!("need accepted outfits on both sides of the split ({} train, {} held out); judge more outfits", train_set.len(), test.len());
     }
     train_set.shuffle(&mut StdRng::seed_from_u64(cfg.seed));
     let zero_shot = evaluate(parent, table, &test, cfg.seed)?;
-    log(&format!("zero-shot {parent_name}: {}", short(&zero_shot)));
+    log(&format!("{parent_name}, not fine-tuned: {}", short(&zero_shot)));
+    let mut unchanged = Vec::new();
+    for (name, h) in others {
+        let m = evaluate(h, table, &test, cfg.seed)?;
+        log(&format!("{name}, not fine-tuned: {}", short(&m)));
+        unchanged.push((name.to_string(), m));
+    }
     let mut sizes: Vec<usize> = cfg.sizes.iter().copied().filter(|&n| n < train_set.len()).collect();
     sizes.push(train_set.len());
     let mean = table.feature_mean()?;
@@ -295,6 +331,7 @@ pub fn transfer_report(
         train_outfits: train_set.len(),
         test_outfits: test.len(),
         zero_shot,
+        unchanged,
         curve,
     })
 }
@@ -317,7 +354,10 @@ impl TransferReport {
         ));
         s.push_str("| Head | Labels | AUC (accept vs reject) | AUC (vs same-slot swap) | FITB |\n|---|---:|---:|---:|---:|\n");
         let z = &self.zero_shot;
-        s.push_str(&format!("| zero-shot ({}) | 0 | {} | {} | {} |\n", self.parent, fmt(z.auc), fmt(z.auc_swap), fmt(z.fitb)));
+        for (name, m) in &self.unchanged {
+            s.push_str(&format!("| {name}, not fine-tuned | 0 | {} | {} | {} |\n", fmt(m.auc), fmt(m.auc_swap), fmt(m.fitb)));
+        }
+        s.push_str(&format!("| {}, not fine-tuned | 0 | {} | {} | {} |\n", self.parent, fmt(z.auc), fmt(z.auc_swap), fmt(z.fitb)));
         if let Some(all) = self.curve.last() {
             s.push_str(&format!(
                 "| fine-tuned from {} | {} | {} | {} | {} |\n",
@@ -551,8 +591,9 @@ pub fn run_cli(db: &Path, models: &Path, args: EvalArgs) -> Result<()> {
         transfer_report(&parent, "untrained zero-shot", &note, &table, &data, &cfg, &mut log, &cancel)?
     } else {
         let e = crate::engine::Engine::open(db, models)?;
-        let StoredEvalData { parent_name, parent, table, data, note } = e.stored_eval_data(args.from, &cfg.train)?;
-        transfer_report(&parent, &parent_name, &note, &table, &data, &cfg, &mut log, &cancel)?
+        let StoredEvalData { parent_name, parent, others, table, data, note } = e.stored_eval_data(args.from, &cfg.train)?;
+        let others: Vec<(&str, &Head)> = others.iter().map(|(n, h)| (n.as_str(), h)).collect();
+        transfer_report_against(&parent, &parent_name, &others, &note, &table, &data, &cfg, &mut log, &cancel)?
     };
     let md = report.markdown();
     println!("{md}");
@@ -623,6 +664,8 @@ mod tests {
 pub struct StoredEvalData {
     pub parent_name: String,
     pub parent: Head,
+    /// Further heads measured unchanged beside the parent (the untrained head when the parent is pretrained).
+    pub others: Vec<(String, Head)>,
     pub table: std::sync::Arc<FeatureTable>,
     pub data: Vec<LabelledOutfit>,
     /// What the data is, in words, for the report.
@@ -633,7 +676,7 @@ impl crate::engine::Engine {
     /// A model version (`None`: the active one), its head, and the stored judgements as labelled outfits.
     pub fn stored_eval_data(&self, from: Option<i64>, cfg: &TrainConfig) -> Result<StoredEvalData> {
         let row = self.model_or_active(from)?;
-        let parent = Head::from_bytes(&row.weights)?;
+        let parent = self.head_as_used(&row)?;
         let (table, data, snap) = self.judgement_dataset(parent.dims, cfg)?;
         let note = format!(
             "{} stored stylist judgements ({} accepts, {} rejects; {} stylists) up to judgement #{}; parent {} ({})",
@@ -645,6 +688,13 @@ impl crate::engine::Engine {
             row.name,
             row.trained_on
         );
-        Ok(StoredEvalData { parent_name: row.name, parent, table, data, note })
+        // The untrained head beside a pretrained parent, so the report shows what pretraining itself brought.
+        let mut others = Vec::new();
+        for m in self.store.models()? {
+            if m.id != row.id && m.name == "zero-shot-v1" {
+                others.push((format!("{} (untrained)", m.name), self.head_as_used(&m)?));
+            }
+        }
+        Ok(StoredEvalData { parent_name: row.name, parent, others, table, data, note })
     }
 }

@@ -71,3 +71,34 @@ pub fn assemble(item: &Item, f: &StoredFeatures, image_dim: usize, text_dim: usi
     }
     catv.copy_from_slice(&categorical(item));
 }
+
+/// A catalogue's mean input row: the image block averaged over items that have an image (text-only items would
+/// otherwise pull it towards zero), the text block over all items, the categorical block left at 0.
+pub fn catalogue_mean(items: &[(&Item, &StoredFeatures)], image_dim: usize, text_dim: usize) -> Vec<f32> {
+    let mut mean = vec![0f32; image_dim + text_dim + CAT_DIM];
+    let mut row = vec![0f32; mean.len()];
+    let (mut with_image, mut n) = (0usize, 0usize);
+    for (item, f) in items {
+        assemble(item, f, image_dim, text_dim, &mut row);
+        let has_image = f.image.as_ref().is_some_and(|v| v.len() == image_dim);
+        for (k, (m, x)) in mean.iter_mut().zip(&row).enumerate().take(image_dim + text_dim) {
+            if k >= image_dim || has_image {
+                *m += x;
+            }
+        }
+        with_image += has_image as usize;
+        n += 1;
+    }
+    let (ni, nt) = (with_image.max(1) as f32, n.max(1) as f32);
+    mean[..image_dim].iter_mut().for_each(|m| *m /= ni);
+    mean[image_dim..image_dim + text_dim].iter_mut().for_each(|m| *m /= nt);
+    mean
+}
+
+/// L2 distance between two means.
+pub fn mean_shift(a: &[f32], b: &[f32]) -> f32 {
+    if a.len() != b.len() {
+        return f32::INFINITY;
+    }
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f32>().sqrt()
+}

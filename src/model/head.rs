@@ -176,6 +176,28 @@ impl Head {
         self.calib
     }
 
+    /// The same head with calibration (a, b).
+    pub fn with_calibration(&self, (a, b): (f32, f32)) -> Result<Head> {
+        let mut t = self.tensors.clone();
+        t.insert("calib".into(), Tensor::new(&[a, b], &Device::Cpu)?);
+        Head::from_tensors(self.dims, t)
+    }
+
+    /// The same head centred on another catalogue's feature mean (image and text blocks; the categorical block
+    /// keeps the head's own centring). Encoder features shift between catalogues (photo style, writing), and a
+    /// head trained on one retailer's centred features sees another's best through that retailer's own mean.
+    pub fn recentred(&self, mean: &[f32]) -> Result<Head> {
+        let n_enc = self.dims.image + self.dims.text;
+        if mean.len() < n_enc {
+            bail!("catalogue mean has {} values, the head's encoder blocks {n_enc}", mean.len());
+        }
+        let mut m: Vec<f32> = self.tensors["mean"].to_vec1()?;
+        m[..n_enc].copy_from_slice(&mean[..n_enc]);
+        let mut t = self.tensors.clone();
+        t.insert("mean".into(), Tensor::new(m.as_slice(), &Device::Cpu)?);
+        Head::from_tensors(self.dims, t)
+    }
+
     /// Squared mask for a slot pair.
     pub fn mask_sq(&self, u: Slot, v: Slot) -> &[f32] {
         let d = self.dims.embed;
@@ -217,8 +239,13 @@ impl Head {
 
     /// σ(a·s̄ + b): mean pair score to probability.
     pub fn probability(&self, mean_pair: f32) -> f32 {
+        self.probability_with(mean_pair, 0.0)
+    }
+
+    /// σ(a·s̄ + b + extra): with a further logit term (the approved-looks history).
+    pub fn probability_with(&self, mean_pair: f32, extra_logit: f32) -> f32 {
         let (a, b) = self.calib;
-        1.0 / (1.0 + (-(a * mean_pair + b)).exp())
+        1.0 / (1.0 + (-(a * mean_pair + b + extra_logit)).exp())
     }
 }
 

@@ -10,22 +10,18 @@
 //! with images under `images/<set_id>/<index>.jpg`. It has no compatibility or FITB files: evaluation there uses
 //! same-slot swaps and generated FITB questions (see `eval`).
 //!
-//! Adult items are encoded for training only; they are not imported into the stylists' catalogue (250k adult
+//! Pretraining and evaluation on any of these live in `outfit_eval`. Adult items are encoded for training only
+//! (features cached per dataset); they are not imported into the stylists' catalogue (250k adult
 //! products would otherwise show up in children's completions).
 
-use super::eval::{FitbQuestion, Metrics, OutfitScorer, auc, fitb_questions, fitb_with};
-use super::head::{BlockWeights, Head, HeadDims};
-use super::train::{FeatureTable, LabelledOutfit, TrainConfig, TrainProgress, swap_negative, train};
+use super::head::HeadDims;
+use super::train::{FeatureTable, LabelledOutfit};
 use crate::catalogue::{AgeGroup, ImageStatus, Item, Season, Slot, images};
 use crate::store::{StoredFeatures, StoredItem};
 use anyhow::{Context, Result, bail};
-use rand::SeedableRng;
-use rand::rngs::StdRng;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AdultItem {
@@ -36,6 +32,13 @@ pub struct AdultItem {
     pub slot: Slot,
     pub price: Option<f64>,
     pub image: Option<PathBuf>,
+    /// Colour words (MANGO's attributes, a feed's colour column); empty when the source has none.
+    pub colour: String,
+    /// Further words for the text template (material, pattern); empty when the source has none.
+    pub description: String,
+    /// The collection or season the item belongs to (MANGO: the year its photo opens with); empty when the
+    /// source has none. Evaluation negatives come from the same collection, since real outfits stay inside one.
+    pub collection: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,8 +131,20 @@ pub fn read_polyvore(dir: &Path, variant: &str) -> Result<AdultDataset> {
             continue;
         };
         let img = dir.join("images").join(format!("{id}.jpg"));
-        data.items
-            .insert(id.clone(), AdultItem { id: id.clone(), title, category, slot, price: None, image: img.is_file().then_some(img) });
+        data.items.insert(
+            id.clone(),
+            AdultItem {
+                id: id.clone(),
+                title,
+                category,
+                slot,
+                price: None,
+                image: img.is_file().then_some(img),
+                colour: String::new(),
+                description: String::new(),
+                collection: String::new(),
+            },
+        );
     }
     let split_dir = dir.join(variant);
     if !split_dir.is_dir() {
@@ -236,6 +251,9 @@ pub fn read_maryland(dir: &Path) -> Result<AdultDataset> {
                         slot,
                         price,
                         image: img.is_file().then_some(img),
+                        colour: String::new(),
+                        description: String::new(),
+                        collection: String::new(),
                     },
                 );
                 items.push(id);
@@ -269,10 +287,10 @@ impl AdultDataset {
                     item: Item {
                         sku: a.id.clone(),
                         title: a.title.clone(),
-                        description: String::new(),
+                        description: a.description.clone(),
                         category: a.category.clone(),
                         slot: a.slot,
-                        colour: String::new(),
+                        colour: a.colour.clone(),
                         brand: String::new(),
                         age_group: Some(AgeGroup::Adult),
                         gender: None,
@@ -298,7 +316,8 @@ impl AdultDataset {
         FeatureTable::from_items(dims, &rows)
     }
 
-    fn row_of(&self, table: &FeatureTable) -> HashMap<&str, usize> {
+    /// Item id -> feature-table row.
+    pub fn row_of(&self, table: &FeatureTable) -> HashMap<&str, usize> {
         self.items.keys().enumerate().filter_map(|(i, k)| table.row_of.get(&(i as i64)).map(|r| (k.as_str(), *r))).collect()
     }
 
@@ -319,243 +338,6 @@ impl AdultDataset {
             })
             .collect()
     }
-
-    /// AUC and FITB of a head on the test split: the dataset's own compatibility and FITB files when present
-    /// (Polyvore Outfits protocol), else test outfits vs same-slot swaps and generated 4-candidate FITB questions.
-    pub fn evaluate(&self, head: &Head, table: &FeatureTable, seed: u64) -> Result<Metrics> {
-        let scorer = OutfitScorer::new(head, table)?;
-        let rows = self.row_of(table);
-        let to_rows = |ids: &[String]| -> Option<Vec<usize>> { ids.iter().map(|i| rows.get(i.as_str()).copied()).collect() };
-        let test = self.labelled(table, if self.test.is_empty() { &self.valid } else { &self.test });
-        let (pos, neg): (Vec<f32>, Vec<f32>) = if self.compatibility.is_empty() {
-            let mut rng = StdRng::seed_from_u64(seed);
-            let p = test.iter().map(|o| scorer.score(&o.rows)).collect();
-            let n = test.iter().filter_map(|o| swap_negative(o, table, &mut rng)).map(|o| scorer.score(&o.rows)).collect();
-            (p, n)
-        } else {
-            let mut p = Vec::new();
-            let mut n = Vec::new();
-            for q in &self.compatibility {
-                if let Some(r) = to_rows(&q.items) {
-                    if q.positive { p.push(scorer.score(&r)) } else { n.push(scorer.score(&r)) }
-                }
-            }
-            (p, n)
-        };
-        let questions: Vec<FitbQuestion> = if self.fitb.is_empty() {
-            fitb_questions(table, &test.iter().collect::<Vec<_>>(), 4, seed ^ 0xF17B)
-        } else {
-            self.fitb
-                .iter()
-                .filter_map(|q| Some(FitbQuestion { context: to_rows(&q.question)?, candidates: to_rows(&q.answers)?, answer: q.answer }))
-                .collect()
-        };
-        let a = auc(&pos, &neg);
-        Ok(Metrics {
-            auc: None,
-            auc_swap: a,
-            fitb: fitb_with(&scorer, &questions),
-            positives: pos.len(),
-            negatives: neg.len(),
-            fitb_questions: questions.len(),
-        })
-    }
-}
-
-/// The outcome of pretraining on adult outfits.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PretrainReport {
-    pub source: String,
-    pub items: usize,
-    pub train_outfits: usize,
-    pub test_outfits: usize,
-    pub untrained: Metrics,
-    pub pretrained: Metrics,
-    pub seconds_encoding: f64,
-    pub seconds_training: f64,
-    pub model_id: i64,
-    pub model_name: String,
-}
-
-impl crate::engine::Engine {
-    /// Encodes an adult dataset's items with the shipped encoders (not stored in the catalogue).
-    pub fn encode_adult(&self, data: &AdultDataset) -> Result<FeatureTable> {
-        let mut enc = crate::encode::Encoders::load(&self.models_dir)?;
-        let items = data.catalogue_items();
-        let feats = crate::encode::encode_items(&mut enc, &items)?;
-        let dims = HeadDims::standard(self.manifest().image.dim, self.manifest().text.dim);
-        data.feature_table(dims, &feats)
-    }
-
-    /// Pretrains a head on an adult dataset's training outfits (negatives: same-slot swaps), evaluates it and the
-    /// untrained head on the test split, and stores it as a new (inactive) model version.
-    pub fn pretrain_adult(
-        &mut self,
-        data: &AdultDataset,
-        cfg: &TrainConfig,
-        progress: &mut dyn FnMut(TrainProgress),
-        cancel: &AtomicBool,
-    ) -> Result<PretrainReport> {
-        let t0 = std::time::Instant::now();
-        let table = self.encode_adult(data)?;
-        let seconds_encoding = t0.elapsed().as_secs_f64();
-        let train_set = data.labelled(&table, &data.train);
-        if train_set.is_empty() {
-            bail!("{}: no training outfit has two or more garments", data.source);
-        }
-        let untrained_head = Head::zero_shot(table.dims, &table.feature_mean()?, &BlockWeights::default(), (4.0, -1.0), cfg.seed)?;
-        let t1 = std::time::Instant::now();
-        let trained = train(&untrained_head, &table, &train_set, cfg, progress, cancel)?;
-        let seconds_training = t1.elapsed().as_secs_f64();
-        let untrained = data.evaluate(&untrained_head, &table, cfg.seed)?;
-        let pretrained = data.evaluate(&trained.head, &table, cfg.seed)?;
-        let slug: String = data.source.split_whitespace().next().unwrap_or("adult").to_lowercase();
-        let name = format!("pretrained-{slug}-v{}", self.store.models()?.len() + 1);
-        let trained_on = format!(
-            "adult outfits: {} ({} training outfits, {} items; negatives: same-slot swaps)",
-            data.source,
-            train_set.len(),
-            table.len()
-        );
-        let params = serde_json::json!({ "config": cfg, "source": data.source });
-        let metrics = serde_json::json!({ "test": pretrained, "untrained_test": untrained, "history": trained.history });
-        let model_id = self.install_head(&name, &trained.head, None, &trained_on, &params.to_string(), &metrics.to_string())?;
-        Ok(PretrainReport {
-            source: data.source.clone(),
-            items: table.len(),
-            train_outfits: train_set.len(),
-            test_outfits: data.test.len(),
-            untrained,
-            pretrained,
-            seconds_encoding,
-            seconds_training,
-            model_id,
-            model_name: name,
-        })
-    }
-
-    /// AUC/FITB of a stored head (`None`: the active one) on an adult dataset's test split.
-    pub fn evaluate_adult(&self, data: &AdultDataset, model: Option<i64>, seed: u64) -> Result<(String, Metrics)> {
-        let row = match model {
-            Some(id) => self.store.model_by_id(id)?.with_context(|| format!("no model version {id}"))?,
-            None => self.active_model().cloned().context("no active head")?,
-        };
-        let head = Head::from_bytes(&row.weights)?;
-        let table = self.encode_adult(data)?;
-        Ok((row.name, data.evaluate(&head, &table, seed)?))
-    }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// `outfit-studio pretrain`.
-
-#[derive(clap::Args, Debug)]
-pub struct PretrainArgs {
-    /// A Polyvore Outfits directory (polyvore_item_metadata.json, nondisjoint/, disjoint/, images/).
-    #[arg(long, conflicts_with = "maryland")]
-    pub polyvore: Option<PathBuf>,
-    /// A Maryland Polyvore directory (label/*.json, images/<set_id>/<index>.jpg).
-    #[arg(long)]
-    pub maryland: Option<PathBuf>,
-    /// Polyvore Outfits split: nondisjoint or disjoint.
-    #[arg(long, default_value = "nondisjoint")]
-    pub variant: String,
-    /// Only evaluate a stored head (`--from`, default the active one) on the test split; train nothing.
-    #[arg(long)]
-    pub eval_only: bool,
-    #[arg(long = "from")]
-    pub from: Option<i64>,
-    /// With --eval-only on a dataset without its own test files: evaluate on every outfit of every split.
-    #[arg(long)]
-    pub all_outfits: bool,
-    /// Make the pretrained head the active one.
-    #[arg(long)]
-    pub activate: bool,
-    #[command(flatten)]
-    pub flags: super::train::TrainFlags,
-}
-
-fn fmt(v: Option<f64>) -> String {
-    v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "–".into())
-}
-
-pub fn run_cli(db: &Path, models: &Path, args: PretrainArgs) -> Result<()> {
-    let data = match (&args.polyvore, &args.maryland) {
-        (Some(d), _) => read_polyvore(d, &args.variant)?,
-        (None, Some(d)) => read_maryland(d)?,
-        (None, None) => bail!("give --polyvore DIR (Polyvore Outfits layout) or --maryland DIR"),
-    };
-    println!(
-        "{}: {} garments ({} non-garment items skipped), {} train / {} valid / {} test outfits, {} compatibility and {} FITB test questions",
-        data.source,
-        data.items.len(),
-        data.skipped_items,
-        data.train.len(),
-        data.valid.len(),
-        data.test.len(),
-        data.compatibility.len(),
-        data.fitb.len()
-    );
-    let protocol = if data.compatibility.is_empty() {
-        "test outfits vs same-slot swaps (AUC) and generated 4-candidate same-slot FITB"
-    } else {
-        "the dataset's compatibility_test.txt (AUC) and fill_in_blank_test.json (FITB)"
-    };
-    let mut e = crate::engine::Engine::open(db, models)?;
-    let cfg = args.flags.config()?;
-    if args.eval_only {
-        // An untrained or children's head never saw these outfits: without the dataset's own test files, every
-        // split is held out for it (19 outfits instead of 5 on the Maryland sample).
-        let mut data = data;
-        if data.compatibility.is_empty() && args.all_outfits {
-            let mut all = std::mem::take(&mut data.train);
-            all.append(&mut data.valid);
-            all.append(&mut data.test);
-            data.test = all;
-        }
-        let (name, m) = e.evaluate_adult(&data, args.from, cfg.seed)?;
-        println!("| Head | AUC | FITB | questions |\n|---|---:|---:|---:|");
-        println!(
-            "| {name} | {} | {} | {} pos / {} neg, {} FITB |",
-            fmt(m.auc_swap),
-            fmt(m.fitb),
-            m.positives,
-            m.negatives,
-            m.fitb_questions
-        );
-        println!(
-            "Protocol: {protocol}. Published on Polyvore Outfits: Vasileva et al. AUC 0.88 / FITB 57.6%; OutfitTransformer AUC 0.93 / FITB 67.1%."
-        );
-        return Ok(());
-    }
-    let mut last = usize::MAX;
-    let r = e.pretrain_adult(
-        &data,
-        &cfg,
-        &mut |p| {
-            if p.step + 1 == p.steps_per_epoch && p.epoch != last {
-                last = p.epoch;
-                eprintln!("  epoch {:>3}/{}  loss {:.4}", p.epoch + 1, p.epochs, p.loss);
-            }
-        },
-        &AtomicBool::new(false),
-    )?;
-    println!(
-        "encoded {} items in {:.1}s; trained on {} outfits in {:.1}s",
-        r.items, r.seconds_encoding, r.train_outfits, r.seconds_training
-    );
-    println!("| Head | AUC | FITB |\n|---|---:|---:|");
-    println!("| untrained zero-shot | {} | {} |", fmt(r.untrained.auc_swap), fmt(r.untrained.fitb));
-    println!("| {} | {} | {} |", r.model_name, fmt(r.pretrained.auc_swap), fmt(r.pretrained.fitb));
-    println!("| Vasileva et al. 2018 (published, Polyvore Outfits) | 0.88 | 0.576 |");
-    println!("| OutfitTransformer (published, Polyvore Outfits) | 0.93 | 0.671 |");
-    println!("Protocol here: {protocol}; frozen EfficientNet-Lite0 + MiniLM features and a small head, so not the published setup.");
-    println!("stored model version {} ({})", r.model_id, r.model_name);
-    if args.activate {
-        e.activate_model(r.model_id)?;
-        println!("model {} is now active", r.model_id);
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -37,6 +37,10 @@ pub struct FeatureTable {
     pub item_ids: Vec<i64>,
     pub row_of: HashMap<i64, usize>,
     by_slot: Vec<Vec<usize>>,
+    /// Collection of each row (0 = none known). Negatives are drawn from the same slot and collection, since
+    /// real outfits stay inside one collection and mixed-collection negatives teach "same collection" only.
+    pub groups: Vec<u32>,
+    by_slot_group: HashMap<(usize, u32), Vec<usize>>,
 }
 
 impl FeatureTable {
@@ -52,7 +56,24 @@ impl FeatureTable {
             by_slot[s.index()].push(r);
         }
         let row_of = item_ids.iter().enumerate().map(|(r, id)| (*id, r)).collect();
-        Ok(FeatureTable { dims, x, slots, item_ids, row_of, by_slot })
+        let mut t = FeatureTable { dims, x, slots, item_ids, row_of, by_slot, groups: Vec::new(), by_slot_group: HashMap::new() };
+        t.set_groups(vec![0; n]);
+        Ok(t)
+    }
+
+    /// Sets each row's collection (see [`FeatureTable::groups`]).
+    pub fn set_groups(&mut self, groups: Vec<u32>) {
+        assert_eq!(groups.len(), self.slots.len(), "one collection per row");
+        self.by_slot_group.clear();
+        for (r, (s, g)) in self.slots.iter().zip(&groups).enumerate() {
+            self.by_slot_group.entry((s.index(), *g)).or_default().push(r);
+        }
+        self.groups = groups;
+    }
+
+    /// Rows of the same slot and collection as `row` (itself included).
+    pub fn peers_of(&self, row: usize) -> &[usize] {
+        self.by_slot_group.get(&(self.slots[row].index(), self.groups[row])).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Assembles rows from items and their stored features (see `features::assemble`).
@@ -129,7 +150,26 @@ pub struct TrainConfig {
     /// 0 trains on everything and keeps the last epoch. Used only with at least 10 outfits.
     #[serde(default)]
     pub validation_fraction: f64,
+    /// Weight of the fill-in-the-blank term: for each positive outfit one item is blanked and must beat
+    /// `fitb_negatives` items of its slot and collection in a softmax over the candidates (what "complete the
+    /// look" does). 0 turns it off.
+    #[serde(default)]
+    pub fitb_weight: f32,
+    #[serde(default = "default_fitb_negatives")]
+    pub fitb_negatives: usize,
+    /// Categorical input blocks kept out of the learned part (their weights held at 0): `age`, `gender`,
+    /// `season`, `colour`, `slot`. Pretraining on adult outfits sets age, gender and season, which are constant
+    /// there and would otherwise meet untrained weights on children's items.
+    #[serde(default)]
+    pub ignore_blocks: Vec<String>,
 }
+
+fn default_fitb_negatives() -> usize {
+    7
+}
+
+/// Softmax temperature of the FITB term (pair terms lie in [-1, 1] for unit masks; the masks can scale them).
+const FITB_TEMPERATURE: f64 = 10.0;
 
 impl Default for TrainConfig {
     fn default() -> Self {
@@ -148,8 +188,53 @@ impl Default for TrainConfig {
             stylist_weights: HashMap::new(),
             majority: false,
             validation_fraction: 0.0,
+            fitb_weight: 0.0,
+            fitb_negatives: default_fitb_negatives(),
+            ignore_blocks: Vec::new(),
         }
     }
+}
+
+impl TrainConfig {
+    /// The recipe for pretraining on real stylists' outfits (chosen on the MANGO validation split).
+    pub fn pretraining() -> TrainConfig {
+        TrainConfig {
+            epochs: 30,
+            lr: 1e-3,
+            weight_decay: 1e-2,
+            batch_size: 64,
+            swaps_per_positive: 2,
+            fitb_weight: 1.0,
+            validation_fraction: 0.0,
+            ignore_blocks: ["age", "gender", "season"].map(String::from).to_vec(),
+            ..TrainConfig::default()
+        }
+    }
+}
+
+/// Per-input 0/1 mask ([in, 1]) for the lower layers' rows, or `None` when no block is ignored.
+fn input_mask(dims: super::head::HeadDims, blocks: &[String]) -> Result<Option<Tensor>> {
+    use super::features::cat;
+    if blocks.is_empty() {
+        return Ok(None);
+    }
+    let mut m = vec![1f32; dims.input()];
+    let base = dims.image + dims.text;
+    for b in blocks {
+        let (start, len) = match b.as_str() {
+            "slot" => (cat::SLOT, cat::AGE - cat::SLOT),
+            "age" => (cat::AGE, cat::GENDER - cat::AGE),
+            "gender" => (cat::GENDER, cat::SEASON - cat::GENDER),
+            "season" => (cat::SEASON, cat::COLOUR - cat::SEASON),
+            "colour" => (cat::COLOUR, dims.cat - cat::COLOUR),
+            other => bail!("unknown input block {other:?} (slot, age, gender, season, colour)"),
+        };
+        if base + start + len > m.len() {
+            bail!("input block {b:?} lies outside the head's {} inputs", m.len());
+        }
+        m[base + start..base + start + len].fill(0.0);
+    }
+    Ok(Some(Tensor::from_vec(m, (dims.input(), 1), &Device::Cpu)?))
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -225,14 +310,13 @@ fn with_random_w1(head: &Head, seed: u64) -> Result<Head> {
     Head::from_tensors(head.dims, t)
 }
 
-/// The same outfit with one random item replaced by a random other item of the same slot (a Polyvore-style
-/// negative). `None` when no slot of the outfit has an alternative.
+/// The same outfit with one random item replaced by a random other item of the same slot and collection (a
+/// Polyvore-style negative). `None` when no item of the outfit has an alternative.
 pub fn swap_negative(o: &LabelledOutfit, table: &FeatureTable, rng: &mut impl Rng) -> Option<LabelledOutfit> {
     let mut order: Vec<usize> = (0..o.rows.len()).collect();
     order.shuffle(rng);
     for pos in order {
-        let slot = table.slots[o.rows[pos]];
-        let pool = table.rows_of_slot(slot);
+        let pool = table.peers_of(o.rows[pos]);
         let choices: Vec<usize> = pool.iter().copied().filter(|r| !o.rows.contains(r)).collect();
         if let Some(&r) = choices.as_slice().choose(rng) {
             let mut rows = o.rows.clone();
@@ -261,24 +345,63 @@ struct Batch {
     weights: Tensor,
     weight_sum: f32,
     trip_pos: Option<(Tensor, Tensor)>,
+    fitb: Option<FitbBatch>,
 }
 
-fn build_batch(table: &FeatureTable, outfits: &[&LabelledOutfit], weights: &[f32], triplets: &[(usize, usize)]) -> Result<Batch> {
+/// FITB questions of a batch: every candidate's pair terms with its question's context.
+struct FitbBatch {
+    left: Tensor,
+    right: Tensor,
+    pair_type: Tensor,
+    /// [Q·C, P]: 1/|context| where pair p belongs to candidate slot q·C + c.
+    agg: Tensor,
+    questions: usize,
+    candidates: usize,
+}
+
+/// A blank to fill in training: the context rows and the candidates, the right one first.
+struct FitbTrain {
+    context: Vec<usize>,
+    candidates: Vec<usize>,
+}
+
+/// One blank per positive outfit: a random item against `k` random peers (same slot and collection).
+fn fitb_train_questions(table: &FeatureTable, outfits: &[LabelledOutfit], k: usize, rng: &mut impl Rng) -> Vec<FitbTrain> {
+    let mut out = Vec::new();
+    for o in outfits.iter().filter(|o| o.positive && o.rows.len() >= 2) {
+        let pos = rng.random_range(0..o.rows.len());
+        let right = o.rows[pos];
+        let pool: Vec<usize> = table.peers_of(right).iter().copied().filter(|r| !o.rows.contains(r)).collect();
+        if pool.len() < k {
+            continue;
+        }
+        let mut candidates = vec![right];
+        candidates.extend(pool.choose_multiple(rng, k).copied());
+        let context = o.rows.iter().enumerate().filter(|(i, _)| *i != pos).map(|(_, r)| *r).collect();
+        out.push(FitbTrain { context, candidates });
+    }
+    out
+}
+
+fn build_batch(
+    table: &FeatureTable,
+    outfits: &[&LabelledOutfit],
+    weights: &[f32],
+    triplets: &[(usize, usize)],
+    blanks: &[FitbTrain],
+) -> Result<Batch> {
     let dev = Device::Cpu;
     let mut local: HashMap<usize, u32> = HashMap::new();
     let mut rows = Vec::new();
+    let mut id_of = |r: usize| -> u32 {
+        *local.entry(r).or_insert_with(|| {
+            rows.push(r as u32);
+            (rows.len() - 1) as u32
+        })
+    };
     let (mut left, mut right, mut ptype, mut owner) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (b, o) in outfits.iter().enumerate() {
-        let ids: Vec<u32> = o
-            .rows
-            .iter()
-            .map(|&r| {
-                *local.entry(r).or_insert_with(|| {
-                    rows.push(r as u32);
-                    (rows.len() - 1) as u32
-                })
-            })
-            .collect();
+        let ids: Vec<u32> = o.rows.iter().map(|&r| id_of(r)).collect();
         for x in 0..ids.len() {
             for y in x + 1..ids.len() {
                 left.push(ids[x]);
@@ -295,6 +418,37 @@ fn build_batch(table: &FeatureTable, outfits: &[&LabelledOutfit], weights: &[f32
     for (p, &b) in owner.iter().enumerate() {
         agg[b * np + p] = 1.0 / counts[b];
     }
+    let fitb = if blanks.is_empty() {
+        None
+    } else {
+        let c = blanks[0].candidates.len();
+        let (mut fl, mut fr, mut ft, mut fo) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (q, b) in blanks.iter().enumerate() {
+            debug_assert_eq!(b.candidates.len(), c);
+            for (k, &cand) in b.candidates.iter().enumerate() {
+                let ci = id_of(cand);
+                for &ctx in &b.context {
+                    fl.push(ci);
+                    fr.push(id_of(ctx));
+                    ft.push(pair_index(table.slots[cand], table.slots[ctx]) as u32);
+                    fo.push((q * c + k, b.context.len()));
+                }
+            }
+        }
+        let np = fl.len();
+        let mut agg = vec![0f32; blanks.len() * c * np];
+        for (p, &(slot, n)) in fo.iter().enumerate() {
+            agg[slot * np + p] = 1.0 / n as f32;
+        }
+        Some(FitbBatch {
+            left: Tensor::new(fl.as_slice(), &dev)?,
+            right: Tensor::new(fr.as_slice(), &dev)?,
+            pair_type: Tensor::new(ft.as_slice(), &dev)?,
+            agg: Tensor::from_vec(agg, (blanks.len() * c, np), &dev)?,
+            questions: blanks.len(),
+            candidates: c,
+        })
+    };
     let labels: Vec<f32> = outfits.iter().map(|o| if o.positive { 1.0 } else { 0.0 }).collect();
     let trip_pos = if triplets.is_empty() {
         None
@@ -313,6 +467,7 @@ fn build_batch(table: &FeatureTable, outfits: &[&LabelledOutfit], weights: &[f32
         weight_sum: weights.iter().sum::<f32>().max(1e-6),
         weights: Tensor::new(weights, &dev)?,
         trip_pos,
+        fitb,
     })
 }
 
@@ -333,7 +488,14 @@ impl FrozenLower {
     }
 }
 
-fn outfit_means(t: &HashMap<String, Tensor>, table: &FeatureTable, b: &Batch, frozen: Option<&FrozenLower>) -> candle_core::Result<Tensor> {
+/// Mean pair term of every outfit of the batch, [B], and the FITB candidate scores, [Q, C] (when the batch has
+/// blanks).
+fn outfit_means(
+    t: &HashMap<String, Tensor>,
+    table: &FeatureTable,
+    b: &Batch,
+    frozen: Option<&FrozenLower>,
+) -> candle_core::Result<(Tensor, Option<Tensor>)> {
     let g = match frozen {
         // The same maths as `Head::forward`, from the cached lower-layer outputs.
         Some(f) => {
@@ -345,11 +507,19 @@ fn outfit_means(t: &HashMap<String, Tensor>, table: &FeatureTable, b: &Batch, fr
         }
         None => Head::forward(t, &table.x.index_select(&b.rows, 0)?)?,
     };
-    let gl = g.index_select(&b.left, 0)?;
-    let gr = g.index_select(&b.right, 0)?;
-    let m = t["masks"].index_select(&b.pair_type, 0)?.sqr()?;
-    let s = (gl * gr)?.mul(&m)?.sum(D::Minus1)?;
-    b.agg.matmul(&s.unsqueeze(1)?)?.squeeze(1)
+    let pair_means = |left: &Tensor, right: &Tensor, pair_type: &Tensor, agg: &Tensor| -> candle_core::Result<Tensor> {
+        let gl = g.index_select(left, 0)?;
+        let gr = g.index_select(right, 0)?;
+        let m = t["masks"].index_select(pair_type, 0)?.sqr()?;
+        let s = (gl * gr)?.mul(&m)?.sum(D::Minus1)?;
+        agg.matmul(&s.unsqueeze(1)?)?.squeeze(1)
+    };
+    let means = pair_means(&b.left, &b.right, &b.pair_type, &b.agg)?;
+    let fitb = match &b.fitb {
+        Some(f) => Some(pair_means(&f.left, &f.right, &f.pair_type, &f.agg)?.reshape((f.questions, f.candidates))?),
+        None => None,
+    };
+    Ok((means, fitb))
 }
 
 /// (total, bce, rank) losses of a batch.
@@ -360,7 +530,7 @@ fn batch_loss(
     cfg: &TrainConfig,
     frozen: Option<&FrozenLower>,
 ) -> candle_core::Result<(Tensor, Tensor, Tensor)> {
-    let mean = outfit_means(t, table, b, frozen)?;
+    let (mean, fitb) = outfit_means(t, table, b, frozen)?;
     let calib = &t["calib"];
     let z = mean.broadcast_mul(&calib.narrow(0, 0, 1)?)?.broadcast_add(&calib.narrow(0, 1, 1)?)?;
     // BCE with logits, stable: softplus(z) − y·z, softplus(z) = relu(z) + log(1 + e^{−|z|}).
@@ -373,7 +543,13 @@ fn batch_loss(
         }
         None => Tensor::new(0f32, &Device::Cpu)?,
     };
-    let total = (&bce + rank.affine(cfg.rank_weight as f64, 0.0)?)?;
+    let mut total = (&bce + rank.affine(cfg.rank_weight as f64, 0.0)?)?;
+    if let Some(scores) = fitb {
+        // Cross-entropy with the right candidate in column 0.
+        let logp = candle_nn::ops::log_softmax(&scores.affine(FITB_TEMPERATURE, 0.0)?, D::Minus1)?;
+        let ce = logp.narrow(1, 0, 1)?.mean_all()?.neg()?;
+        total = (total + ce.affine(cfg.fitb_weight as f64, 0.0)?)?;
+    }
     Ok((total, bce, rank))
 }
 
@@ -388,12 +564,6 @@ pub fn train(
     cancel: &AtomicBool,
 ) -> Result<Trained> {
     let start = Instant::now();
-    if parent.dims != table.dims {
-        bail!("the head was built for {:?} inputs but the features are {:?}", parent.dims, table.dims);
-    }
-    if let Some(bad) = data.iter().flat_map(|o| &o.rows).find(|&&r| r >= table.len()) {
-        bail!("outfit refers to feature row {bad}, but the table has {} rows", table.len());
-    }
     let usable: Vec<LabelledOutfit> = data.iter().filter(|o| o.rows.len() >= 2 && o.weight > 0.0).cloned().collect();
     let (fit, validation) = if cfg.validation_fraction > 0.0 && usable.len() >= 10 {
         let (fit, val) = super::eval::split_by_outfit(&usable, cfg.validation_fraction, cfg.seed);
@@ -401,21 +571,66 @@ pub fn train(
     } else {
         (usable, Vec::new())
     };
+    train_validated(parent, table, &fit, &validation, cfg, progress, cancel).map(|mut t| {
+        t.seconds = start.elapsed().as_secs_f64();
+        t
+    })
+}
+
+/// [`train`] on `fit` with an explicit validation set (a dataset's own validation split) that picks the epoch;
+/// an empty one keeps the last epoch.
+pub fn train_validated(
+    parent: &Head,
+    table: &FeatureTable,
+    fit: &[LabelledOutfit],
+    validation: &[LabelledOutfit],
+    cfg: &TrainConfig,
+    progress: &mut dyn FnMut(TrainProgress),
+    cancel: &AtomicBool,
+) -> Result<Trained> {
+    let start = Instant::now();
+    if parent.dims != table.dims {
+        bail!("the head was built for {:?} inputs but the features are {:?}", parent.dims, table.dims);
+    }
+    if let Some(bad) = fit.iter().chain(validation).flat_map(|o| &o.rows).find(|&&r| r >= table.len()) {
+        bail!("outfit refers to feature row {bad}, but the table has {} rows", table.len());
+    }
+    let fit: Vec<LabelledOutfit> = fit.iter().filter(|o| o.rows.len() >= 2 && o.weight > 0.0).cloned().collect();
+    let validation: Vec<LabelledOutfit> = validation.iter().filter(|o| o.rows.len() >= 2).cloned().collect();
     let data: Vec<&LabelledOutfit> = fit.iter().collect();
     let positives = data.iter().filter(|o| o.positive).count();
     let negatives = data.len() - positives;
     if positives == 0 {
         bail!("training needs at least one positive (accepted) outfit with two or more items");
     }
-    let init = with_random_w1(parent, cfg.seed)?;
+    let mask = input_mask(parent.dims, &cfg.ignore_blocks)?;
+    let mut init = with_random_w1(parent, cfg.seed)?;
+    if let Some(m) = &mask {
+        let mut t = init.tensors.clone();
+        for name in ["proj", "w1"] {
+            t.insert(name.into(), t[name].broadcast_mul(m)?);
+        }
+        init = Head::from_tensors(parent.dims, t)?;
+    }
     let trainable: &[&str] =
         if cfg.freeze_lower { &["w2", "b2", "masks", "calib"] } else { &["proj", "w1", "b1", "w2", "b2", "masks", "calib"] };
     let mut vars: HashMap<String, Var> = HashMap::new();
     for name in trainable {
         vars.insert(name.to_string(), Var::from_tensor(&init.tensors[*name])?);
     }
+    // Ignored input rows stay 0: the product with the mask passes them no gradient.
     let current = |vars: &HashMap<String, Var>| -> HashMap<String, Tensor> {
-        init.tensors.iter().map(|(k, v)| (k.clone(), vars.get(k).map(|v| v.as_tensor().clone()).unwrap_or_else(|| v.clone()))).collect()
+        init.tensors
+            .iter()
+            .map(|(k, v)| {
+                let t = vars.get(k).map(|v| v.as_tensor().clone()).unwrap_or_else(|| v.clone());
+                let t = match (&mask, k.as_str()) {
+                    (Some(m), "proj" | "w1") => t.broadcast_mul(m).expect("mask matches the head's inputs"),
+                    _ => t,
+                };
+                (k.clone(), t)
+            })
+            .collect()
     };
     let mut opt = AdamW::new(
         trainable.iter().map(|n| vars[*n].clone()).collect(),
@@ -468,8 +683,13 @@ pub fn train(
                     }
                 }
             }
+            let blanks = if cfg.fitb_weight > 0.0 {
+                fitb_train_questions(table, &outfits[..chunk.len()], cfg.fitb_negatives, &mut rng)
+            } else {
+                Vec::new()
+            };
             let refs: Vec<&LabelledOutfit> = outfits.iter().collect();
-            let batch = build_batch(table, &refs, &weights, &triplets)?;
+            let batch = build_batch(table, &refs, &weights, &triplets, &blanks)?;
             let (loss, bce, rank) = batch_loss(&current(&vars), table, &batch, cfg, frozen.as_ref())?;
             opt.backward_step(&loss)?;
             let l = loss.to_scalar::<f32>()?;
@@ -518,6 +738,7 @@ pub fn train(
 pub fn loss_on(head: &Head, table: &FeatureTable, data: &[LabelledOutfit], cfg: &TrainConfig) -> Result<f32> {
     let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0x5eed);
     let mut outfits: Vec<LabelledOutfit> = data.iter().filter(|o| o.rows.len() >= 2).cloned().collect();
+    let blanks = if cfg.fitb_weight > 0.0 { fitb_train_questions(table, &outfits, cfg.fitb_negatives, &mut rng) } else { Vec::new() };
     let mut weights: Vec<f32> = outfits.iter().map(|o| o.weight).collect();
     let mut triplets = Vec::new();
     for b in 0..outfits.len() {
@@ -530,7 +751,7 @@ pub fn loss_on(head: &Head, table: &FeatureTable, data: &[LabelledOutfit], cfg: 
         }
     }
     let refs: Vec<&LabelledOutfit> = outfits.iter().collect();
-    let batch = build_batch(table, &refs, &weights, &triplets)?;
+    let batch = build_batch(table, &refs, &weights, &triplets, &blanks)?;
     Ok(batch_loss(&head.tensors, table, &batch, cfg, None)?.0.to_scalar::<f32>()?)
 }
 
@@ -687,7 +908,7 @@ impl crate::engine::Engine {
     /// the same dimensions instead, keeping the version as its recorded parent.
     pub fn prepare_fine_tune(&self, from_version: Option<i64>, from_scratch: bool, cfg: &TrainConfig) -> Result<FineTuneJob> {
         let row = self.model_or_active(from_version)?;
-        let parent = Head::from_bytes(&row.weights)?;
+        let parent = self.head_as_used(&row)?;
         let (table, data, snapshot) = self.judgement_dataset(parent.dims, cfg)?;
         if snapshot.positives == 0 {
             bail!(

@@ -130,4 +130,13 @@ CREATE TABLE queue_items (
 CREATE INDEX queue_items_stylist ON queue_items(stylist, status, position);
 CREATE INDEX judgements_identity ON judgements(stylist, outfit_key, verdict, at);
 "#,
+    // 3: per-catalogue centring of each head: the feature mean its stored embeddings were computed with.
+    r#"
+CREATE TABLE head_centring (
+    model_id INTEGER PRIMARY KEY REFERENCES models(id) ON DELETE CASCADE,
+    mean BLOB NOT NULL,
+    items INTEGER NOT NULL,
+    at TEXT NOT NULL
+);
+"#,
 ];

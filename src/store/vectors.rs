@@ -87,4 +87,33 @@ impl Store {
         let rows = st.query_map([model_id], |r| Ok((r.get::<_, i64>(0)?, blob_to_vec(&r.get::<_, Vec<u8>>(1)?))))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+
+    /// The feature mean a head's stored embeddings were computed with, and over how many items.
+    pub fn head_centring(&self, model_id: i64) -> Result<Option<(Vec<f32>, usize)>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT mean, items FROM head_centring WHERE model_id = ?1", [model_id], |r| {
+                Ok((blob_to_vec(&r.get::<_, Vec<u8>>(0)?), r.get::<_, i64>(1)? as usize))
+            })
+            .optional()?)
+    }
+
+    /// Replaces every embedding of a head and the centring they were computed with, in one transaction.
+    pub fn replace_embeddings(&mut self, model_id: i64, mean: &[f32], items: usize, rows: &[(i64, Vec<f32>)]) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        {
+            tx.execute("DELETE FROM embeddings WHERE model_id = ?1", [model_id])?;
+            let mut put = tx.prepare_cached("INSERT OR REPLACE INTO embeddings (item_id, model_id, vector) VALUES (?1, ?2, ?3)")?;
+            for (item_id, v) in rows {
+                put.execute(params![item_id, model_id, vec_to_blob(v)])?;
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO head_centring (model_id, mean, items, at) VALUES (?1, ?2, ?3, ?4)",
+                params![model_id, vec_to_blob(mean), items as i64, super::now()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
 }
