@@ -14,7 +14,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// File name of the shipped untrained head inside the models directory.
 /// Heads shipped in `models/` (file, version name), each with a JSON sidecar saying what it was trained on. All
 /// are installed as versions on first open; the last one present becomes the active head of a new database.
 pub const SHIPPED_HEADS: [(&str, &str); 2] =
@@ -254,8 +253,8 @@ impl Engine {
         Ok(stats)
     }
 
-    /// Makes sure a head is active: the stored active one, else the shipped zero-shot head (installed on first
-    /// use), else a zero-shot head built from this catalogue's features.
+    /// Makes sure a head is active: the stored active one, else the default shipped head (all shipped heads are
+    /// installed on first use), else a zero-shot head built from this catalogue's features.
     fn ensure_head(&mut self) -> Result<()> {
         if let Some(row) = self.store.active_model()? {
             if self.head.as_ref().is_some_and(|(m, _)| m.id == row.id) {
@@ -263,6 +262,8 @@ impl Engine {
             }
             let head = Head::from_bytes(&row.weights).with_context(|| format!("head {} is unreadable", row.name))?;
             head.check_encoders(self.manifest.image.dim, self.manifest.text.dim)?;
+            // A database from before a head was shipped gets it as a selectable version; the stylist's choice stays.
+            self.install_other_shipped_heads(&row.name)?;
             self.head = Some((row, head));
             return Ok(());
         }
@@ -310,7 +311,7 @@ impl Engine {
             }
             let side = shipped_sidecar(&path);
             let row = self.model_row(name, &head, None, &side.trained_on, &side.params_json, &side.metrics_json)?;
-            self.store.insert_model(&row)?;
+            self.store.insert_model_if_absent(&row)?;
         }
         Ok(())
     }

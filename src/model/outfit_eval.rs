@@ -160,17 +160,26 @@ const BETAS: [f32; 8] = [0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0];
 pub fn pretrain(set: &PreparedSet, cfg: &TrainConfig, progress: &mut dyn FnMut(TrainProgress), cancel: &AtomicBool) -> Result<Pretrained> {
     let t0 = std::time::Instant::now();
     let parent = set.untrained_head(cfg.seed)?;
+    let valid = set.questions(Split::Valid, cfg.seed ^ 0xCA1);
+    // The epoch that answers the validation questions best, cold ones counting as much as warm: a new children's
+    // catalogue is the cold case.
+    let select = |h: &Head| -> Result<f32> {
+        let m = HeadMethod::new("epoch", h, &set.table)?;
+        let r = &evaluate_methods(&[&m], &valid, cfg.seed)[0];
+        let v = |e: &Option<super::protocol::Estimate>| e.map(|e| e.value as f32).unwrap_or(0.0);
+        Ok(v(&r.warm_fitb) + v(&r.cold_fitb) + v(&r.cold_auc))
+    };
     let trained = train_validated(
         &parent,
         &set.table,
         &PreparedSet::labelled(&set.train),
         &PreparedSet::labelled(&set.valid),
+        Some(&select),
         cfg,
         progress,
         cancel,
     )?;
     let mut head = trained.head.clone();
-    let valid = set.questions(Split::Valid, cfg.seed ^ 0xCA1);
     let m = HeadMethod::new("pretrained", &head, &set.table)?;
     let (pos, neg): (Vec<f32>, Vec<f32>) = valid.warm.compat.iter().map(|p| (m.outfit(&p.positive), m.outfit(&p.negative))).unzip();
     if let Some(ab) = fit_platt(&pos, &neg) {
@@ -438,10 +447,11 @@ pub fn run_pretrain_cli(db: &Path, models: &Path, args: PretrainArgs) -> Result<
         &AtomicBool::new(false),
     )?;
     eprintln!(
-        "trained in {:.1}s; kept epoch {:?} of {} by validation loss {:?}",
+        "trained in {:.1}s; kept epoch {:?} of {} by validation warm FITB + cold FITB + cold AUC {:?} (validation loss {:?})",
         p.seconds,
         p.trained.best_epoch,
         cfg.epochs,
+        p.trained.validation_score.iter().map(|v| format!("{v:.3}")).collect::<Vec<_>>(),
         p.trained.validation_loss.iter().map(|v| format!("{v:.4}")).collect::<Vec<_>>()
     );
     let untrained = set.untrained_head(cfg.seed)?;
@@ -479,6 +489,7 @@ pub fn run_pretrain_cli(db: &Path, models: &Path, args: PretrainArgs) -> Result<
         "test": figures(&test),
         "best_epoch": p.trained.best_epoch,
         "validation_loss": p.trained.validation_loss,
+        "validation_selection_score": p.trained.validation_score,
         "history": p.trained.history,
         "seconds_features": seconds_features,
         "seconds_training": p.seconds,

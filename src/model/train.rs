@@ -199,12 +199,13 @@ impl TrainConfig {
     /// The recipe for pretraining on real stylists' outfits (chosen on the MANGO validation split).
     pub fn pretraining() -> TrainConfig {
         TrainConfig {
-            epochs: 30,
+            epochs: 15,
             lr: 1e-3,
             weight_decay: 1e-2,
             batch_size: 64,
             swaps_per_positive: 2,
             fitb_weight: 1.0,
+            fitb_negatives: 15,
             validation_fraction: 0.0,
             ignore_blocks: ["age", "gender", "season"].map(String::from).to_vec(),
             ..TrainConfig::default()
@@ -264,6 +265,8 @@ pub struct Trained {
     /// validation loss, starting with the parent's.
     pub best_epoch: Option<usize>,
     pub validation_loss: Vec<f32>,
+    /// With an epoch selector: its score per epoch, starting with the parent's.
+    pub validation_score: Vec<f32>,
     pub seconds: f64,
     pub positives: usize,
     pub negatives: usize,
@@ -571,19 +574,24 @@ pub fn train(
     } else {
         (usable, Vec::new())
     };
-    train_validated(parent, table, &fit, &validation, cfg, progress, cancel).map(|mut t| {
+    train_validated(parent, table, &fit, &validation, None, cfg, progress, cancel).map(|mut t| {
         t.seconds = start.elapsed().as_secs_f64();
         t
     })
 }
 
-/// [`train`] on `fit` with an explicit validation set (a dataset's own validation split) that picks the epoch;
-/// an empty one keeps the last epoch.
+/// A score on held-back data, higher is better, that picks the epoch instead of the validation loss.
+pub type EpochSelector<'a> = &'a dyn Fn(&Head) -> Result<f32>;
+
+/// [`train`] on `fit` with an explicit validation set (a dataset's own validation split) that picks the epoch
+/// (by `select` when given, else by the validation loss); an empty one keeps the last epoch.
+#[allow(clippy::too_many_arguments)]
 pub fn train_validated(
     parent: &Head,
     table: &FeatureTable,
     fit: &[LabelledOutfit],
     validation: &[LabelledOutfit],
+    select: Option<EpochSelector>,
     cfg: &TrainConfig,
     progress: &mut dyn FnMut(TrainProgress),
     cancel: &AtomicBool,
@@ -645,16 +653,22 @@ pub fn train_validated(
     let snapshot = |vars: &HashMap<String, Var>| -> candle_core::Result<HashMap<String, Tensor>> {
         current(vars).into_iter().map(|(k, v)| Ok((k, v.detach().copy()?))).collect()
     };
-    let validate = |tensors: &HashMap<String, Tensor>| -> Result<f32> {
-        loss_on(&Head::from_tensors(parent.dims, tensors.clone())?, table, &validation, cfg)
+    // (validation loss, selection score, criterion: lower is better).
+    let validate = |tensors: &HashMap<String, Tensor>| -> Result<(f32, Option<f32>, f32)> {
+        let head = Head::from_tensors(parent.dims, tensors.clone())?;
+        let loss = loss_on(&head, table, &validation, cfg)?;
+        let score = select.map(|f| f(&head)).transpose()?;
+        Ok((loss, score, score.map(|s| -s).unwrap_or(loss)))
     };
     let mut validation_loss = Vec::new();
+    let mut validation_score = Vec::new();
     let mut best: Option<(usize, f32, HashMap<String, Tensor>)> = None;
     if !validation.is_empty() {
         let t = snapshot(&vars)?;
-        let v = validate(&t)?;
+        let (v, score, crit) = validate(&t)?;
         validation_loss.push(v);
-        best = Some((0, v, t));
+        validation_score.extend(score);
+        best = Some((0, crit, t));
     }
     for epoch in 0..cfg.epochs {
         let t0 = Instant::now();
@@ -710,12 +724,13 @@ pub fn train_validated(
             rank: (sum_rank / n) as f32,
             seconds: t0.elapsed().as_secs_f64(),
         });
-        if let Some((_, best_loss, _)) = &best {
+        if let Some((_, best_crit, _)) = &best {
             let t = snapshot(&vars)?;
-            let v = validate(&t)?;
+            let (v, score, crit) = validate(&t)?;
             validation_loss.push(v);
-            if v < *best_loss {
-                best = Some((epoch + 1, v, t));
+            validation_score.extend(score);
+            if crit < *best_crit {
+                best = Some((epoch + 1, crit, t));
             }
         }
     }
@@ -728,6 +743,7 @@ pub fn train_validated(
         history,
         best_epoch,
         validation_loss,
+        validation_score,
         seconds: start.elapsed().as_secs_f64(),
         positives,
         negatives,

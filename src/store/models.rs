@@ -52,6 +52,22 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Installs `m` unless a version of that name exists, in one immediate transaction (concurrent first opens
+    /// install a shipped head once). Returns whether it was inserted.
+    pub fn insert_model_if_absent(&mut self, m: &ModelRow) -> Result<bool> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let exists: Option<i64> = tx.query_row("SELECT id FROM models WHERE name = ?1", [&m.name], |r| r.get(0)).optional()?;
+        if exists.is_none() {
+            tx.execute(
+                "INSERT INTO models (name, kind, parent_id, encoder_key, sha256, weights, trained_on, params_json, metrics_json, created_at, active)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0)",
+                params![m.name, m.kind, m.parent_id, m.encoder_key, m.sha256, m.weights, m.trained_on, m.params_json, m.metrics_json, now()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(exists.is_none())
+    }
+
     /// Installs `m` and makes it active unless a head is already active, in one immediate transaction, so two
     /// app instances opening a fresh database at once end with one default head. Returns the active model.
     pub fn activate_default_model(&mut self, m: &ModelRow) -> Result<ModelRow> {
