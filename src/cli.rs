@@ -170,6 +170,9 @@ pub struct FilterArgs {
     /// Allowed age groups (repeatable).
     #[arg(long = "age")]
     pub ages: Vec<String>,
+    /// Allowed seasons (repeatable: spring, summer, autumn, winter); all-season items always pass.
+    #[arg(long = "season")]
+    pub seasons: Vec<String>,
     #[arg(long)]
     pub in_stock: bool,
     #[arg(long)]
@@ -184,8 +187,14 @@ impl FilterArgs {
     fn to_filter(&self) -> Result<CompletionFilter> {
         let age_groups =
             self.ages.iter().map(|a| AgeGroup::parse(a).with_context(|| format!("unknown age group {a:?}"))).collect::<Result<_>>()?;
+        let seasons = self
+            .seasons
+            .iter()
+            .map(|s| crate::catalogue::Season::parse(s).with_context(|| format!("unknown season {s:?}")))
+            .collect::<Result<_>>()?;
         Ok(CompletionFilter {
             age_groups,
+            seasons,
             in_stock_only: self.in_stock,
             min_price: self.min_price,
             max_price: self.max_price,

@@ -90,8 +90,11 @@ pub struct Suggestion {
 
 /// Board-level filters for completions, in catalogue terms (the engine maps them to index rows).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct CompletionFilter {
     pub age_groups: Vec<catalogue::AgeGroup>,
+    /// Seasons to suggest for; all-season items always pass.
+    pub seasons: Vec<catalogue::Season>,
     pub in_stock_only: bool,
     pub min_price: Option<f32>,
     pub max_price: Option<f32>,
@@ -480,6 +483,7 @@ impl Engine {
                     item_id: *id,
                     slot: it.slot,
                     age_group: it.age_group,
+                    season: it.season,
                     in_stock: it.in_stock,
                     price: it.price,
                     brand: &it.brand,
@@ -571,8 +575,10 @@ impl Engine {
     fn to_filter(&self, board: &[i64], f: &CompletionFilter) -> Filter {
         let age_mask = (!f.age_groups.is_empty()).then(|| f.age_groups.iter().fold(0u8, |m, a| m | 1 << a.index()));
         let brands = (!f.brands.is_empty()).then(|| f.brands.iter().filter_map(|b| self.index.brand_id(b)).collect());
+        let season_mask = (!f.seasons.is_empty()).then(|| f.seasons.iter().fold(0u8, |m, s| m | score::season_bit(*s)));
         Filter {
             age_mask,
+            season_mask,
             in_stock_only: f.in_stock_only,
             min_price: f.min_price,
             max_price: f.max_price,
@@ -674,13 +680,22 @@ impl Engine {
             reasons: reasons.to_vec(),
             outfit_id,
         };
-        if verdict != Verdict::Accept {
+        // A review-queue accept is a label, not a look for the webshop: only looks built (or reopened) on the board
+        // go to the approved list.
+        if verdict != Verdict::Accept || source == QUEUE_SOURCE {
             return self.store.record_judgement(&j);
         }
         // An accepted look goes to the approved list (a new outfit, or the reopened one being judged), atomically
-        // with its judgement.
-        let n = self.store.outfits(&[crate::store::OutfitStatus::Approved, crate::store::OutfitStatus::Exported])?.len() + 1;
-        let id = self.store.record_accept(&j, &format!("Look {n}"), &resolved)?.0;
+        // with its judgement, under a name that says what it is.
+        let taken: Vec<String> = self
+            .store
+            .outfits(&[crate::store::OutfitStatus::Approved, crate::store::OutfitStatus::Exported])?
+            .into_iter()
+            .map(|o| o.name)
+            .collect();
+        let items: Vec<&Item> = ids.iter().filter_map(|i| self.items.get(i)).map(|i| &i.item).collect();
+        let name = unique_name(&look_name(&items), &taken);
+        let id = self.store.record_accept(&j, &name, &resolved)?.0;
         self.history.add_look(&ids);
         Ok(id)
     }
@@ -702,6 +717,38 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// The judgement source of review-queue decisions.
+pub const QUEUE_SOURCE: &str = "queue";
+
+/// A look's default name: the hero garment's title, then what the other slots hold, by category
+/// ("Striped Tee + shorts + sneakers"), so the approved list and the webshop export read as outfits, not numbers.
+pub fn look_name(items: &[&Item]) -> String {
+    const HERO_ORDER: [Slot; 8] =
+        [Slot::OnePiece, Slot::Top, Slot::Outerwear, Slot::Bottom, Slot::Shoes, Slot::Headwear, Slot::Bag, Slot::Accessory];
+    let rank = |i: &&Item| HERO_ORDER.iter().position(|s| *s == i.slot).unwrap_or(HERO_ORDER.len());
+    let mut sorted: Vec<&Item> = items.to_vec();
+    sorted.sort_by_key(rank);
+    let Some((hero, rest)) = sorted.split_first() else { return "Empty look".into() };
+    let mut parts = vec![hero.title.trim().to_string()];
+    for it in rest.iter().take(3) {
+        // The last level of a category path ("Apparel > Shoes > Sneakers"), else the slot.
+        let cat = it.category.rsplit('>').next().unwrap_or("").trim().to_lowercase();
+        parts.push(if cat.is_empty() { it.slot.label().to_lowercase() } else { cat });
+    }
+    if rest.len() > 3 {
+        parts.push(format!("{} more", rest.len() - 3));
+    }
+    parts.join(" + ")
+}
+
+/// `name`, or `name (2)`, `name (3)`… when an existing look already has it.
+pub fn unique_name(name: &str, taken: &[String]) -> String {
+    if !taken.iter().any(|t| t == name) {
+        return name.to_string();
+    }
+    (2..).map(|k| format!("{name} ({k})")).find(|n| !taken.iter().any(|t| t == n)).expect("unbounded")
 }
 
 /// What a shipped head's JSON sidecar says: what it was trained on, its parameters and its figures.

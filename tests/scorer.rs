@@ -2,9 +2,10 @@
 //! GPU equality on whatever adapter there is (lavapipe/llvmpipe in CI), chunking under a forced small binding
 //! limit, and backend selection with no adapter.
 
-use outfit_studio::catalogue::{AgeGroup, Slot};
+use outfit_studio::catalogue::{AgeGroup, Season, Slot};
+use outfit_studio::curate::search::SEASONS;
 use outfit_studio::score::gpu::{GpuOptions, GpuScorer};
-use outfit_studio::score::{self, EmbeddingIndex, Filter, Hit, IndexRow, Query, Scorer, ScorerChoice, hit_order};
+use outfit_studio::score::{self, EmbeddingIndex, Filter, Hit, IndexRow, Query, Scorer, ScorerChoice, hit_order, season_bit};
 use rand::{Rng, SeedableRng};
 
 /// A small catalogue with every awkward case: unknown ages, NaN prices, out-of-stock rows, many brands,
@@ -30,6 +31,7 @@ fn catalogue(n: usize, dim: usize, seed: u64, skip_slot: Option<Slot>) -> Embedd
             item_id: 1000 + i as i64,
             slot: slots[rng.random_range(0..slots.len())],
             age_group: if rng.random::<f32>() < 0.15 { None } else { Some(AgeGroup::ALL[rng.random_range(0..AgeGroup::ALL.len())]) },
+            season: SEASONS[i % SEASONS.len()],
             in_stock: rng.random::<f32>() < 0.7,
             price: if rng.random::<f32>() < 0.1 { None } else { Some(rng.random_range(1.0..100.0f64)) },
             brand: &brands[rng.random_range(0..brands.len())],
@@ -47,6 +49,7 @@ fn query_vector(dim: usize, seed: u64) -> Vec<f32> {
 /// Every filter kind, alone and combined.
 fn filters(index: &EmbeddingIndex) -> Vec<(&'static str, Filter)> {
     let toddler_kids = 1 << AgeGroup::Toddler.index() | 1 << AgeGroup::Kids.index();
+    let (summer, winter) = (season_bit(Season::Summer), season_bit(Season::Winter));
     let some_brands: Vec<u32> = (0..index.brands.len() as u32).step_by(3).collect();
     let slot_rows = |s: Slot| index.slot_ranges[s.index()].clone();
     let exclude: Vec<u32> = slot_rows(Slot::Top).step_by(2).take(30).map(|r| r as u32).chain([5, 5, 0]).collect();
@@ -54,6 +57,8 @@ fn filters(index: &EmbeddingIndex) -> Vec<(&'static str, Filter)> {
         ("none", Filter::default()),
         ("age", Filter { age_mask: Some(toddler_kids), ..Default::default() }),
         ("age none allowed (unknown ages only)", Filter { age_mask: Some(0), ..Default::default() }),
+        ("season (all-season items pass)", Filter { season_mask: Some(summer), ..Default::default() }),
+        ("season and age", Filter { season_mask: Some(summer | winter), age_mask: Some(toddler_kids), ..Default::default() }),
         ("in stock", Filter { in_stock_only: true, ..Default::default() }),
         ("min price (NaN prices out)", Filter { min_price: Some(40.0), ..Default::default() }),
         ("max price", Filter { max_price: Some(30.0), ..Default::default() }),
@@ -68,6 +73,7 @@ fn filters(index: &EmbeddingIndex) -> Vec<(&'static str, Filter)> {
             "everything",
             Filter {
                 age_mask: Some(toddler_kids),
+                season_mask: Some(summer),
                 in_stock_only: true,
                 min_price: Some(5.0),
                 max_price: Some(80.0),
@@ -177,6 +183,7 @@ fn ties_are_ordered_by_row_and_the_boundary_keeps_the_lowest_rows() {
             item_id: i,
             slot: Slot::Shoes,
             age_group: None,
+            season: Season::All,
             in_stock: i % 3 != 0,
             price: Some(10.0),
             brand: "x",

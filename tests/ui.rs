@@ -109,9 +109,6 @@ impl Dialogs for TestDialogs {
     fn pick_feeds(&mut self) -> Option<Vec<PathBuf>> {
         None
     }
-    fn save_export(&mut self) -> Option<PathBuf> {
-        Some(self.export_to.clone())
-    }
     /// json: `export_to`; other formats: `export.<format>` beside it.
     fn save_export_as(&mut self, format: &str) -> Option<PathBuf> {
         if format == "json" { Some(self.export_to.clone()) } else { Some(self.export_to.with_file_name(format!("export.{format}"))) }
@@ -438,18 +435,52 @@ fn review_queue_keys_record_undo_and_edit_queue_judgements() {
     assert_eq!(s.queue().unwrap().position(), pos);
 }
 
+/// `n` (at most 81) distinct looks: top+bottom+shoes, with no hat, a sun hat or a beanie; accepted when two
+/// neighbouring items share a brand.
+fn many_looks(n: usize) -> Vec<(Vec<&'static str>, bool)> {
+    let brand = |sku: &str| ITEMS.iter().find(|i| i.0 == sku).unwrap().4;
+    let mut v = Vec::new();
+    for hat in [None, Some("H-1"), Some("H-2")] {
+        for t in ["T-1", "T-2", "T-3"] {
+            for b in ["B-1", "B-2", "B-3"] {
+                for s in ["S-1", "S-2", "S-3"] {
+                    let mut look = vec![t, b, s];
+                    look.extend(hat);
+                    v.push((look, brand(t) == brand(b) || brand(b) == brand(s)));
+                }
+            }
+        }
+    }
+    v.truncate(n);
+    v
+}
+
 #[test]
 fn train_panel_trains_lists_activates_and_rolls_back() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());
     h.get_by_role_and_label(Role::Button, "Train").click();
     h.run();
-    h.get_by_label_contains("Too few judgements to train");
+    let shortfall = |h: &Harness<'_, StudioApp>, text: &str| h.query_all_by_label_contains(text).next().is_some();
+    assert!(shortfall(&h, "Not enough labels to train a version that can be checked"));
+    // Twenty labels are not enough: the panel says what is missing and training refuses.
     let looks = twenty_looks();
     let looks: Vec<(&[&str], bool)> = looks.iter().map(|(s, ok)| (s.as_slice(), *ok)).collect();
     judge_all(&mut h, "Ana", &looks);
+    h.state_mut().studio.apply(Command::SetScreen(Screen::Train));
     h.run();
-    assert!(h.query_by_label_contains("Too few judgements to train").is_none());
+    h.get_by_label_contains("20 accept/reject judgements on 20 different outfits stored");
+    assert!(shortfall(&h, "Judge at least 30 more different outfits"));
+    h.state_mut().studio.apply(Command::StartTraining(TrainRequest::default()));
+    assert!(h.state().studio.last_error().unwrap().contains("Not enough labels"), "{:?}", h.state().studio.last_error());
+    assert!(!h.state().studio.training());
+    h.state_mut().studio.apply(Command::DismissError);
+    let looks = many_looks(81);
+    let looks: Vec<(&[&str], bool)> = looks[20..].iter().map(|(s, ok)| (s.as_slice(), *ok)).collect();
+    judge_all(&mut h, "Ana", &looks);
+    h.state_mut().studio.apply(Command::SetScreen(Screen::Train));
+    h.run();
+    assert!(!shortfall(&h, "Not enough labels"));
     let before = h.state().studio.models().to_vec();
     assert_eq!(before.len(), 1);
     let original = before[0].name.clone();
@@ -464,6 +495,8 @@ fn train_panel_trains_lists_activates_and_rolls_back() {
     assert_eq!(new.parent_id, Some(before[0].id));
     assert!(!h.state().studio.losses().is_empty(), "the loss curve has points");
     h.get_by_label(&new.name);
+    assert!(outfit_studio::curate::validated(&new.metrics_json), "trained with a held-out split: {}", new.metrics_json);
+    assert!(h.query_by_label("not validated").is_none());
 
     let active = |dir: &Path| db_rows(dir, "SELECT name, trained_on, NULL FROM models WHERE active = 1");
     h.get_by_label(&format!("Activate {}", new.name)).click();
@@ -489,7 +522,7 @@ fn train_panel_trains_lists_activates_and_rolls_back() {
 fn training_cancels_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());
-    let looks = twenty_looks();
+    let looks = many_looks(81);
     let looks: Vec<(&[&str], bool)> = looks.iter().map(|(s, ok)| (s.as_slice(), *ok)).collect();
     judge_all(&mut h, "Ana", &looks);
     let req = TrainRequest { epochs: 100_000, ..TrainRequest::default() };
@@ -577,6 +610,429 @@ fn scorer_setting_applies_and_persists() {
     assert_eq!(h.state().studio.engine.scorer().backend().kind, "CPU");
     assert_eq!(h.state().settings().scorer, "cpu");
     h.get_by_label_contains("Scorer: CPU");
+}
+
+// ---- keys, dialogs, defaults (issue 11) -------------------------------------------------------------------
+
+/// Queues raw events for the next frame, all at once: what a slow frame sees.
+fn in_one_frame(h: &mut Harness<'_, StudioApp>, events: Vec<egui::Event>) {
+    h.input_mut().events.extend(events);
+    h.step();
+}
+
+fn click_events(pos: egui::Pos2) -> Vec<egui::Event> {
+    let b = |pressed| egui::Event::PointerButton { pos, button: egui::PointerButton::Primary, pressed, modifiers: Default::default() };
+    vec![egui::Event::PointerMoved(pos), b(true), b(false)]
+}
+
+/// What a keyboard sends for typed text: key down, the text, key up, per character.
+fn typing_events(text: &str) -> Vec<egui::Event> {
+    let mut v = Vec::new();
+    for c in text.chars() {
+        let key = egui::Key::from_name(&c.to_ascii_uppercase().to_string()).unwrap();
+        let k = |pressed| egui::Event::Key { key, physical_key: None, pressed, repeat: false, modifiers: Default::default() };
+        v.extend([k(true), egui::Event::Text(c.to_string()), k(false)]);
+    }
+    v
+}
+
+#[test]
+fn clicking_the_search_box_and_typing_in_the_same_frame_never_judges() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Striped Tee").click();
+    h.run();
+    // Click a catalogue item, then at once the search box, and type "sandal": one slow frame sees it all.
+    let item = h.get_by_label("Denim Shorts").rect().center();
+    let search = h.get_by_role_and_label(Role::TextInput, "Search").rect().center();
+    let mut events = click_events(item);
+    in_one_frame(&mut h, std::mem::take(&mut events));
+    assert_eq!(h.state().studio.board().len(), 2, "the look is ready to judge");
+    events.extend(click_events(search));
+    events.extend(typing_events("sandal"));
+    in_one_frame(&mut h, events);
+    h.run();
+    let rows = db_rows(dir.path(), "SELECT verdict, skus_json, undone_at FROM judgements");
+    assert!(rows.is_empty(), "typing recorded a judgement: {rows:?}");
+    assert_eq!(h.state().studio.board().len(), 2, "the board is untouched");
+    assert!(h.ctx.egui_wants_keyboard_input(), "the search box has the focus");
+    // (egui reads a text field's typing before it takes the click's focus, so these keys are lost to both.)
+    h.get_by_role_and_label(Role::TextInput, "Search").type_text("s");
+    h.run();
+    assert_eq!(h.state().studio.facets().text, "s", "later keys go to the search box");
+
+    // The same with the click and the first keys in one frame and the rest in the next.
+    let mut h = harness(&dir.path().join("again"));
+    h.get_by_label("Striped Tee").click();
+    h.get_by_label("Denim Shorts").click();
+    h.run();
+    let search = h.get_by_role_and_label(Role::TextInput, "Search").rect().center();
+    let mut events = click_events(search);
+    events.extend(typing_events("sa"));
+    in_one_frame(&mut h, events);
+    in_one_frame(&mut h, typing_events("ndal"));
+    h.run();
+    assert!(db_rows(&dir.path().join("again"), "SELECT verdict, skus_json, undone_at FROM judgements").is_empty());
+    assert_eq!(h.state().studio.facets().text, "ndal", "the keys of the next frame are typing");
+    assert_eq!(h.state().studio.board().len(), 2);
+}
+
+#[test]
+fn shortcuts_work_once_nothing_has_focus_and_say_what_they_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    // Type in the search box, then leave it by clicking catalogue items.
+    h.get_by_role_and_label(Role::TextInput, "Search").click();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "Search").type_text("s");
+    h.run();
+    h.get_by_label("Striped Tee").click();
+    h.get_by_label("Denim Shorts").click();
+    h.run();
+    assert!(!h.ctx.egui_wants_keyboard_input(), "the click on the grid took the focus out of the search box");
+    h.key_press(egui::Key::A);
+    h.run();
+    let rows = db_rows(dir.path(), "SELECT verdict, source, undone_at FROM judgements");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    // What it did, in words, with the one-key undo named.
+    let name = h.state().studio.approved()[0].name.clone();
+    assert_eq!(name, "Striped Tee + shorts", "a look is named for its hero item and slots");
+    h.get_by_label("Accepted “Striped Tee + shorts”: it is in Approved looks — Undo (Backspace)");
+    h.key_press(egui::Key::Backspace);
+    h.run();
+    h.get_by_label("Undid the accept of “Striped Tee + shorts”");
+    assert!(h.query_by_label_contains("— Undo (Backspace)").is_none(), "nothing left to undo");
+    // A rejection with a reason, in words; the banner's own Undo button takes it back.
+    h.get_by_role_and_label(Role::Button, "Colour clash").click();
+    h.run();
+    h.key_press(egui::Key::X);
+    h.run();
+    h.get_by_label("Rejected: colour clash — “Striped Tee + shorts” — Undo (Backspace)");
+    h.get_by_role_and_label(Role::Button, "Undo").click();
+    h.run();
+    h.get_by_label("Undid the rejection of “Striped Tee + shorts”");
+    let live = db_rows(dir.path(), "SELECT verdict, source, undone_at FROM judgements WHERE undone_at IS NULL");
+    assert!(live.is_empty(), "{live:?}");
+}
+
+#[test]
+fn accepting_the_same_look_twice_gets_a_distinct_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = studio(dir.path());
+    for _ in 0..2 {
+        s.apply(Command::AddItem(s.engine.item_by_sku("T-1").unwrap().id));
+        s.apply(Command::AddItem(s.engine.item_by_sku("B-1").unwrap().id));
+        s.apply(Command::AddItem(s.engine.item_by_sku("S-1").unwrap().id));
+        s.apply(Command::Judge(Verdict::Accept));
+    }
+    let mut names: Vec<String> = s.approved().iter().map(|o| o.name.clone()).collect();
+    names.sort();
+    assert_eq!(names, vec!["Striped Tee + shorts + sneakers", "Striped Tee + shorts + sneakers (2)"]);
+}
+
+#[test]
+fn queue_accepts_are_labels_not_webshop_looks() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_role_and_label(Role::Button, "Review queue").click();
+    settle(&mut h);
+    let first = h.state().studio.queue_current().unwrap().clone();
+    h.key_press(egui::Key::A);
+    h.run();
+    let rows = db_rows(dir.path(), "SELECT verdict, source, undone_at FROM judgements");
+    assert_eq!((rows[0].0.as_str(), rows[0].1.as_str()), ("accept", "queue"));
+    assert!(h.state().studio.approved().is_empty(), "a queue accept is a label only");
+    assert!(db_rows(dir.path(), "SELECT name, status, NULL FROM outfits").is_empty());
+    let titles: Vec<String> = first.skus.iter().map(|s| h.state().studio.engine.item_by_sku(s).unwrap().item.title.clone()).collect();
+    h.get_by_label(&format!("Accepted “{}” in the review queue", titles.join(" + ")));
+    // Only a look approved on the board reaches the webshop export.
+    h.get_by_role_and_label(Role::Button, "Studio").click();
+    h.run();
+    h.get_by_label("Striped Tee").click();
+    h.get_by_label("Denim Shorts").click();
+    h.run();
+    h.key_press(egui::Key::A);
+    h.run();
+    h.state_mut().studio.apply(Command::ExportOutfits { format: "json".into(), path: dir.path().join("shop.json") });
+    settle(&mut h);
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("shop.json")).unwrap()).unwrap();
+    let text = v.to_string();
+    assert!(text.contains("Striped Tee + shorts"), "{text}");
+    assert_eq!(h.state().studio.approved().len(), 1);
+}
+
+/// Dialogs that cannot open (no portal): the app asks for paths itself.
+struct NoPortal;
+impl Dialogs for NoPortal {
+    fn available(&mut self) -> bool {
+        false
+    }
+    fn pick_feeds(&mut self) -> Option<Vec<PathBuf>> {
+        panic!("no native dialog may be tried without a portal")
+    }
+}
+
+/// Dialogs the stylist cancels at once (a quick Esc).
+struct Cancelled;
+impl Dialogs for Cancelled {
+    fn pick_feeds(&mut self) -> Option<Vec<PathBuf>> {
+        None
+    }
+}
+
+fn approve_one_look(h: &mut Harness<'_, StudioApp>) {
+    h.get_by_label("Striped Tee").click();
+    h.get_by_label("Denim Shorts").click();
+    h.run();
+    h.key_press(egui::Key::A);
+    h.run();
+}
+
+#[test]
+fn without_a_portal_export_asks_for_a_path_with_completion() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    approve_one_look(&mut h);
+    std::fs::create_dir_all(dir.path().join("shop-exports")).unwrap();
+    h.state_mut().set_dialogs(Box::new(NoPortal));
+    h.get_by_label_contains("Export…").click();
+    h.run();
+    h.get_by_label("Approved looks as JSON…").click();
+    h.run();
+    assert!(h.state().asking_path());
+    h.get_by_label("Export approved looks as JSON");
+    // A partial folder name completes with Tab; keys typed in the field are never shortcuts.
+    let field = || Role::TextInput;
+    h.get_by_role_and_label(field(), "Path").focus();
+    h.run();
+    // Select what the field starts with (the home folder and a file name), so typing replaces it.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_role_and_label(field(), "Path").type_text(&format!("{}/shop-e", dir.path().display()));
+    h.run();
+    h.key_press(egui::Key::Tab);
+    h.run();
+    let completed = format!("{}/shop-exports/", dir.path().display());
+    assert_eq!(h.get_by_role_and_label(field(), "Path").value().as_deref(), Some(completed.as_str()));
+    h.get_by_role_and_label(field(), "Path").type_text("week-1.json");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    settle(&mut h);
+    assert!(!h.state().asking_path());
+    assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
+    let json = std::fs::read_to_string(dir.path().join("shop-exports/week-1.json")).unwrap();
+    assert!(json.contains("Striped Tee + shorts"), "{json}");
+    assert_eq!(db_rows(dir.path(), "SELECT verdict, source, undone_at FROM judgements").len(), 1, "no key judged");
+
+    // Import labels: a missing file is refused in words and nothing runs; Esc closes the field.
+    h.get_by_role_and_label(Role::Button, "Team").click();
+    settle(&mut h);
+    h.get_by_label("Import labels…").click();
+    h.run();
+    h.get_by_label("Import another stylist's labels");
+    h.get_by_role_and_label(field(), "Path").type_text("missing.db");
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Import").click();
+    h.run();
+    h.get_by_label_contains("does not exist");
+    assert!(h.state().asking_path());
+    h.key_press(egui::Key::Escape);
+    h.run();
+    assert!(!h.state().asking_path());
+    assert!(h.state().studio.job().is_none() && h.state().studio.last_merge().is_none());
+}
+
+#[test]
+fn a_cancelled_dialog_exports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    approve_one_look(&mut h);
+    h.state_mut().set_dialogs(Box::new(Cancelled));
+    h.get_by_label_contains("Export…").click();
+    h.run();
+    h.get_by_label("Approved looks as JSON…").click();
+    settle(&mut h);
+    assert!(!h.state().asking_path(), "a cancel is a cancel, not 'no dialog here'");
+    assert!(h.state().studio.job().is_none());
+    assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
+    assert!(!h.state().studio.last_message().unwrap_or_default().contains("Exported"));
+}
+
+#[test]
+fn suggestions_keep_to_the_boards_age_and_season_until_widened() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    // A toddler summer tee: no kids' autumn rain boots, no winter beanie.
+    h.get_by_label("Striped Tee").click();
+    h.run();
+    let suggested = |h: &Harness<'_, StudioApp>| -> Vec<String> {
+        h.state().studio.suggestions().iter().flat_map(|(_, v)| v.iter().map(|s| s.sku.clone())).collect()
+    };
+    let skus = suggested(&h);
+    assert!(skus.contains(&"S-1".to_string()), "{skus:?}");
+    assert!(!skus.iter().any(|s| ["S-2", "H-2", "O-1", "B-3"].contains(&s.as_str())), "{skus:?}");
+    // The slot with nothing fitting says so, in words.
+    h.get_by_label("No toddler summer outerwear — widen the age band or season");
+    // One click widens the season (the chip), another the age band.
+    h.get_by_role_and_label(Role::Button, "summer ×").click();
+    h.run();
+    let skus = suggested(&h);
+    assert!(skus.contains(&"B-3".to_string()), "the toddler spring skirt now fits: {skus:?}");
+    assert!(!skus.contains(&"O-1".to_string()), "still toddler only: {skus:?}");
+    h.get_by_label("No toddler outerwear — widen the age band");
+    h.get_by_role_and_label(Role::Button, "toddler ×").click();
+    h.run();
+    assert!(suggested(&h).contains(&"O-1".to_string()));
+    // Widening is remembered; "any season" narrows again.
+    let st = h.state().settings();
+    assert!(st.widen_age && st.widen_season);
+    h.get_by_role_and_label(Role::Button, "any season").click();
+    h.run();
+    assert!(!suggested(&h).contains(&"S-2".to_string()), "autumn boots are out again");
+}
+
+#[test]
+fn the_season_filter_is_in_the_facets_and_the_suggestion_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = studio(dir.path());
+    s.apply(Command::AddItem(s.engine.item_by_sku("B-2").unwrap().id)); // kids autumn trousers
+    s.apply(Command::FollowBoard { age: false, season: false });
+    let f = outfit_studio::engine::CompletionFilter { seasons: vec![outfit_studio::catalogue::Season::Winter], ..Default::default() };
+    s.apply(Command::SetBoardFilter(f));
+    for (_, v) in s.suggestions() {
+        for x in v {
+            let it = &s.engine.item(x.item_id).unwrap().item;
+            assert!(matches!(it.season, outfit_studio::catalogue::Season::Winter | outfit_studio::catalogue::Season::All), "{}", it.sku);
+        }
+    }
+    let hats: Vec<String> = s
+        .suggestions()
+        .iter()
+        .filter(|(sl, _)| *sl == outfit_studio::catalogue::Slot::Headwear)
+        .flat_map(|(_, v)| v.iter().map(|x| x.sku.clone()))
+        .collect();
+    assert_eq!(hats, vec!["H-2"]);
+    // The grid's season facet, and search words for seasons and colours.
+    s.apply(Command::SetFacets(outfit_studio::curate::Facets {
+        seasons: vec![outfit_studio::catalogue::Season::Winter],
+        ..Default::default()
+    }));
+    assert_eq!(s.results().ids, vec![s.engine.item_by_sku("H-2").unwrap().id]);
+    s.apply(Command::SetFacets(outfit_studio::curate::Facets { text: "navy".into(), ..Default::default() }));
+    assert_eq!(s.results().ids, vec![s.engine.item_by_sku("B-1").unwrap().id], "navy finds the navy shorts by colour");
+}
+
+#[test]
+fn ticking_max_price_keeps_the_grid_and_facet_counts_ignore_their_own_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_role_and_label(Role::CheckBox, "Max price").click();
+    h.run();
+    assert_eq!(h.state().studio.facets().max_price, Some(599.0), "starts at the catalogue's highest price");
+    assert_eq!(h.state().studio.results().ids.len(), ITEMS.len(), "nothing left the grid");
+    h.get_by_role_and_label(Role::CheckBox, "Min price").click();
+    h.run();
+    assert_eq!(h.state().studio.facets().min_price, Some(129.0));
+    assert_eq!(h.state().studio.results().ids.len(), ITEMS.len());
+    h.get_by_role_and_label(Role::CheckBox, "Shoes").click();
+    h.run();
+    let c = &h.state().studio.results().counts;
+    assert_eq!(c.slots[outfit_studio::catalogue::Slot::Top.index()], 4, "ticking Shoes still counts the tops (and the cardigan)");
+    assert_eq!(c.slots[outfit_studio::catalogue::Slot::Shoes.index()], 3);
+}
+
+#[test]
+fn the_board_in_progress_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Striped Tee").click();
+    h.run();
+    let first = h.state().studio.suggestions().iter().find(|(_, v)| !v.is_empty()).unwrap().1[0].clone();
+    h.get_by_label(&format!("Suggestion: {}", first.title)).click();
+    h.run();
+    let settings = h.state().settings();
+    let json = serde_json::to_string(&settings).unwrap();
+    drop(h);
+    let e = Engine::open(&dir.path().join("studio.db"), &models_dir()).unwrap();
+    let s = Studio::with_engine(e, &dir.path().join("studio.db"), &models_dir());
+    let mut app = StudioApp::new(
+        s,
+        TestDialogs::new(dir.path().join("x.json")),
+        UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 },
+    );
+    app.apply_settings(&serde_json::from_str(&json).unwrap());
+    let board = app.studio.board().to_vec();
+    assert_eq!(board.len(), 2, "{json}");
+    assert!(board.iter().any(|b| b.item_id == first.item_id && b.suggested), "the suggestion mark is kept");
+    // Settings written before this change (no board, no widening) still load.
+    let old: outfit_studio::ui::Settings = serde_json::from_str(r#"{"stylist":"Ana","board_filter":{"in_stock_only":true}}"#).unwrap();
+    assert!(old.board.is_empty() && old.board_filter.in_stock_only && !old.widen_age);
+}
+
+#[test]
+fn an_unvalidated_version_is_labelled_and_needs_a_confirmation() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let (head, parent, original) = {
+        let e = &h.state().studio.engine;
+        (e.head().unwrap().clone(), e.active_model().unwrap().id, e.active_model().unwrap().name.clone())
+    };
+    let metrics = r#"{"final_loss":0.2,"history":[{"epoch":1,"loss":0.2}],"train_set":{"auc":1.0},"best_epoch":null,"validation_loss":[]}"#;
+    h.state_mut().studio.engine.install_head("quick-v2", &head, Some(parent), "fine-tuned on 12 judgements", "{}", metrics).unwrap();
+    h.get_by_role_and_label(Role::Button, "Train").click();
+    h.run();
+    h.get_by_label("not validated");
+    h.get_by_label_contains("train-set AUC 1.000");
+    h.get_by_label("Activate quick-v2").click();
+    h.run();
+    h.get_by_label("Activate quick-v2?");
+    h.get_by_role_and_label(Role::Button, "Cancel").click();
+    settle(&mut h);
+    assert_eq!(h.state().studio.model_status().0, original, "cancelled: nothing switched");
+    // The command alone is refused; the confirmation's button activates.
+    h.state_mut().studio.apply(Command::ActivateModel(parent + 1));
+    assert!(h.state().studio.last_error().unwrap().contains("without a validation split"));
+    h.state_mut().studio.apply(Command::DismissError);
+    h.get_by_label("Activate quick-v2").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Activate quick-v2 anyway").click();
+    settle(&mut h);
+    assert_eq!(h.state().studio.model_status().0, "quick-v2");
+}
+
+#[test]
+fn snapshot_minimum_window_size() {
+    // The declared minimum inner size (960 x 600): the top bar must not overlap itself.
+    let dir = tempfile::tempdir().unwrap();
+    let s = studio(dir.path());
+    let app = StudioApp::new(
+        s,
+        TestDialogs::new(dir.path().join("export.json")),
+        UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 },
+    );
+    let mut h = Harness::builder().with_size(egui::vec2(960.0, 600.0)).wgpu().build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
+    h.run();
+    for sku in ["T-1", "B-1"] {
+        let id = id_of(&h, sku);
+        h.state_mut().studio.apply(Command::AddItem(id));
+    }
+    h.run();
+    h.key_press(egui::Key::A);
+    h.run();
+    assert_eq!(h.state().studio.approved().len(), 1, "{:?}", h.state().studio.last_error());
+    h.remove_cursor();
+    h.run();
+    // Top bar widgets do not overlap: each starts right of the previous one's end.
+    let mut rects: Vec<egui::Rect> = ["Import…", "Export…", "Settings", "Studio", "Review queue", "Train", "Team", "Ana"]
+        .iter()
+        .filter_map(|l| h.query_by_label(l).map(|n| n.rect()))
+        .collect();
+    rects.push(h.get_by_label_contains("today").rect());
+    rects.sort_by(|a, b| a.left().total_cmp(&b.left()));
+    for w in rects.windows(2) {
+        assert!(w[0].right() <= w[1].left() + 0.5, "top bar overlaps: {:?} and {:?}", w[0], w[1]);
+    }
+    h.snapshot("minimum_window");
 }
 
 // ---- snapshots (wgpu) -------------------------------------------------------------------------------------

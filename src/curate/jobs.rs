@@ -320,10 +320,21 @@ fn train(e: &mut Engine, req: &TrainRequest, send: &dyn Fn(JobMsg), cancel: &Ato
         epochs: req.epochs.max(1),
         lr: req.lr,
         freeze_lower: req.freeze_lower && !req.from_scratch,
-        validation_fraction: 0.2,
+        validation_fraction: super::VALIDATION_FRACTION,
         ..TrainConfig::default()
     };
     let job = e.prepare_fine_tune(req.parent, req.from_scratch, &cfg)?;
+    // The same split training makes: refuse rather than store a version nothing was held out to check.
+    let (fit, held) = crate::model::eval::split_by_outfit(&job.data, cfg.validation_fraction, cfg.seed);
+    let has_both = |v: &[crate::model::train::LabelledOutfit]| v.iter().any(|o| o.positive) && v.iter().any(|o| !o.positive);
+    if held.len() < super::MIN_HELD_OUT || !has_both(&held) || !fit.iter().any(|o| o.positive) {
+        anyhow::bail!(
+            "not trained: only {} of {} outfits would be held out to validate the new version ({} needed, with both an accept and a reject among them); judge more different outfits first",
+            held.len(),
+            job.data.len(),
+            super::MIN_HELD_OUT
+        );
+    }
     let what = if req.from_scratch { "Training from scratch" } else { "Fine-tuning" };
     let stage = format!("{what} from {} on {} outfits…", job.parent_name, job.data.len());
     let trained = job.run(

@@ -2,7 +2,9 @@
 //! list, catalogue search with facets, and background jobs. The UI reads a [`Studio`] and sends it [`Command`]s;
 //! tests drive the same commands without a window.
 
+pub mod instance;
 pub mod jobs;
+pub mod paths;
 pub mod search;
 
 use crate::catalogue::Slot;
@@ -81,7 +83,11 @@ impl Screen {
 /// How many outfits a review-queue build proposes.
 pub const QUEUE_SIZE: usize = 50;
 /// Below this many accept/reject judgements the Train panel explains instead of training or evaluating.
-pub const MIN_JUDGEMENTS: usize = 10;
+pub const MIN_JUDGEMENTS: usize = 50;
+/// Fine-tuning holds back this share of the distinct outfits to pick the best epoch.
+pub const VALIDATION_FRACTION: f64 = 0.2;
+/// Below this many held-out outfits a fine-tuned version would be unvalidated: training refuses and says so.
+pub const MIN_HELD_OUT: usize = 10;
 /// How many recent queue decisions the queue screen lists.
 pub const RECENT_DECISIONS: usize = 10;
 
@@ -111,6 +117,13 @@ pub enum Command {
     SetFacets(Facets),
     SetSearchText(String),
     SetBoardFilter(CompletionFilter),
+    /// Whether suggestions follow the board's age band and season (on by default; off widens them).
+    FollowBoard {
+        age: bool,
+        season: bool,
+    },
+    /// Put these SKUs back on the board (the board in progress, after a restart); `true` marks a suggestion.
+    RestoreBoard(Vec<(String, bool)>),
     RenameOutfit(i64, String),
     /// Put an approved outfit back on the board; accepting it again updates that outfit.
     ReopenOutfit(i64),
@@ -138,7 +151,10 @@ pub enum Command {
     /// Fine-tune (or train from scratch) in the background.
     StartTraining(TrainRequest),
     /// Switch the active model version, or roll back to an older one (background: it re-embeds the catalogue).
+    /// Refused for a version trained without validation: that needs [`Command::ActivateUnvalidated`].
     ActivateModel(i64),
+    /// Activate a version trained without a validation split, after the stylist confirmed it.
+    ActivateUnvalidated(i64),
     /// Transfer report on the stored judgements from a version (`None`: active), in the background.
     Evaluate(Option<i64>),
     /// Recompute the stylist agreement table (background).
@@ -160,6 +176,9 @@ pub enum Command {
 #[derive(Debug, Clone)]
 struct UndoEntry {
     judgement_id: i64,
+    verdict: Verdict,
+    /// The look's name, for "Undid the accept of …".
+    look: String,
     board: Vec<BoardItem>,
     editing: Option<i64>,
     reasons: Vec<Reason>,
@@ -182,6 +201,9 @@ pub struct Studio {
     score_note: Option<String>,
     suggestions: Vec<(Slot, Vec<Suggestion>)>,
     board_filter: CompletionFilter,
+    /// Suggestions keep to the board's age bands / seasons unless the stylist widened them.
+    follow_age: bool,
+    follow_season: bool,
     reasons: Vec<Reason>,
     stylist: String,
     undo: Vec<UndoEntry>,
@@ -190,8 +212,12 @@ pub struct Studio {
     editing: Option<i64>,
     facets: Facets,
     search: Arc<SearchIndex>,
+    /// Catalogue items per slot (a slot with none gets no "widen the filters" advice).
+    slot_counts: [usize; Slot::COUNT],
     results: SearchResult,
     search_gen: u64,
+    /// Bumped whenever `results` is replaced by a new search (the grid scrolls back to the top).
+    results_gen: u64,
     pending_search: Option<(u64, Receiver<SearchResult>)>,
     job: Option<Job>,
     /// Jobs waiting for the running one to finish (one worker at a time).
@@ -205,6 +231,8 @@ pub struct Studio {
     versions: Vec<ModelRow>,
     /// Live accept/reject judgements (all stylists), for the Train panel.
     labelled: usize,
+    /// Distinct outfits among them (fine-tuning splits by outfit).
+    labelled_outfits: usize,
     losses: Vec<[f64; 2]>,
     last_trained: Option<i64>,
     report: Option<TransferReport>,
@@ -214,6 +242,8 @@ pub struct Studio {
     pending_scorer: Option<(ScorerChoice, Receiver<ScorerProbe>)>,
     last_error: Option<String>,
     last_message: Option<String>,
+    /// The message `judge` set (compared with `last_message` to know it is still current).
+    judged_message: Option<String>,
     wake: Arc<dyn Fn() + Send + Sync>,
 }
 
@@ -234,6 +264,8 @@ impl Studio {
             score_note: None,
             suggestions: Vec::new(),
             board_filter: CompletionFilter::default(),
+            follow_age: true,
+            follow_season: true,
             reasons: Vec::new(),
             stylist: String::new(),
             undo: Vec::new(),
@@ -242,8 +274,10 @@ impl Studio {
             editing: None,
             facets: Facets::default(),
             search: Arc::new(SearchIndex::default()),
+            slot_counts: [0; Slot::COUNT],
             results: SearchResult::default(),
             search_gen: 0,
+            results_gen: 0,
             pending_search: None,
             job: None,
             pending_jobs: VecDeque::new(),
@@ -254,6 +288,7 @@ impl Studio {
             queue_reasons: Vec::new(),
             versions: Vec::new(),
             labelled: 0,
+            labelled_outfits: 0,
             losses: Vec::new(),
             last_trained: None,
             report: None,
@@ -263,6 +298,7 @@ impl Studio {
             pending_scorer: None,
             last_error: None,
             last_message: None,
+            judged_message: None,
             wake: Arc::new(|| {}),
         };
         s.rebuild_catalogue();
@@ -309,6 +345,78 @@ impl Studio {
     pub fn board_filter(&self) -> &CompletionFilter {
         &self.board_filter
     }
+    /// (age, season): whether suggestions follow the board's age bands and seasons.
+    pub fn follows_board(&self) -> (bool, bool) {
+        (self.follow_age, self.follow_season)
+    }
+    /// Age bands of the board's items (known ones, in order).
+    pub fn board_ages(&self) -> Vec<crate::catalogue::AgeGroup> {
+        let mut v: Vec<_> = self.board.iter().filter_map(|b| self.engine.item(b.item_id)?.item.age_group).collect();
+        v.sort_by_key(|a| a.index());
+        v.dedup();
+        v
+    }
+    /// Seasons of the board's items, all-season items left out (they go with anything).
+    pub fn board_seasons(&self) -> Vec<crate::catalogue::Season> {
+        let mut v: Vec<_> = self
+            .board
+            .iter()
+            .filter_map(|b| Some(self.engine.item(b.item_id)?.item.season))
+            .filter(|s| *s != crate::catalogue::Season::All)
+            .collect();
+        v.sort_by_key(|s| search::SEASONS.iter().position(|x| x == s));
+        v.dedup();
+        v
+    }
+    /// The filter suggestions run with: the stylist's board filter, plus the board's age bands and seasons where
+    /// the stylist set none and has not widened them.
+    pub fn effective_filter(&self) -> CompletionFilter {
+        let mut f = self.board_filter.clone();
+        if self.follow_age && f.age_groups.is_empty() {
+            f.age_groups = self.board_ages();
+        }
+        if self.follow_season && f.seasons.is_empty() {
+            f.seasons = self.board_seasons();
+        }
+        f
+    }
+    /// Why a slot has no suggestion, in the stylist's words: "No toddler summer shoes in stock — widen the age
+    /// band or season".
+    pub fn empty_slot_note(&self, slot: Slot) -> String {
+        if self.slot_counts[slot.index()] == 0 {
+            return format!("No {} in the catalogue", slot.label().to_lowercase());
+        }
+        let f = self.effective_filter();
+        let mut words: Vec<String> = Vec::new();
+        if !f.age_groups.is_empty() {
+            words.push(f.age_groups.iter().map(|a| a.as_str().to_string()).collect::<Vec<_>>().join("/"));
+        }
+        if !f.seasons.is_empty() {
+            words.push(f.seasons.iter().map(|s| s.as_str().to_string()).collect::<Vec<_>>().join("/"));
+        }
+        words.push(slot.label().to_lowercase());
+        let mut what = words.join(" ");
+        if !f.brands.is_empty() {
+            what.push_str(&format!(" by {}", f.brands.join(", ")));
+        }
+        if f.min_price.is_some() || f.max_price.is_some() {
+            what.push_str(" in the price range");
+        }
+        if f.in_stock_only {
+            what.push_str(" in stock");
+        }
+        let mut widen = Vec::new();
+        if !f.age_groups.is_empty() {
+            widen.push("age band");
+        }
+        if !f.seasons.is_empty() {
+            widen.push("season");
+        }
+        if !f.brands.is_empty() || f.min_price.is_some() || f.max_price.is_some() || f.in_stock_only {
+            widen.push("filters");
+        }
+        if widen.is_empty() { format!("No {what} in the catalogue") } else { format!("No {what} — widen the {}", widen.join(" or ")) }
+    }
     pub fn reasons(&self) -> &[Reason] {
         &self.reasons
     }
@@ -322,6 +430,11 @@ impl Studio {
     pub fn can_undo(&self) -> bool {
         !self.undo.is_empty()
     }
+    /// The message of the judgement just made, while it is still the latest one (the UI offers its undo).
+    pub fn undo_offer(&self) -> Option<&str> {
+        (self.can_undo() && self.last_message.is_some() && self.last_message == self.judged_message)
+            .then_some(self.last_message.as_deref()?)
+    }
     pub fn approved(&self) -> &[Outfit] {
         &self.approved
     }
@@ -334,6 +447,10 @@ impl Studio {
     }
     pub fn results(&self) -> &SearchResult {
         &self.results
+    }
+    /// Changes whenever the results come from a new search.
+    pub fn results_generation(&self) -> u64 {
+        self.results_gen
     }
     pub fn search_index(&self) -> &SearchIndex {
         &self.search
@@ -395,6 +512,34 @@ impl Studio {
     pub fn labelled_count(&self) -> usize {
         self.labelled
     }
+    /// Distinct outfits among the live accept/reject judgements.
+    pub fn labelled_outfits(&self) -> usize {
+        self.labelled_outfits
+    }
+    /// About how many outfits fine-tuning would hold out for validation.
+    pub fn held_out_estimate(&self) -> usize {
+        (self.labelled_outfits as f64 * VALIDATION_FRACTION).floor() as usize
+    }
+    /// What is missing before training can produce a validated version (`None`: enough).
+    pub fn training_shortfall(&self) -> Option<String> {
+        let held = self.held_out_estimate();
+        if self.labelled >= MIN_JUDGEMENTS && held >= MIN_HELD_OUT {
+            return None;
+        }
+        let need_outfits = (MIN_HELD_OUT as f64 / VALIDATION_FRACTION).ceil() as usize;
+        // Every new outfit judged adds a label too, so the larger gap is what is left to do.
+        let more = MIN_JUDGEMENTS.saturating_sub(self.labelled).max(need_outfits.saturating_sub(self.labelled_outfits));
+        Some(format!(
+            "Not enough labels to train a version that can be checked: {} accept/reject judgements on {} different outfits. \
+             Training holds back {:.0}% of the outfits (about {held} now) to validate the new version, and needs at least \
+             {MIN_JUDGEMENTS} judgements and {MIN_HELD_OUT} held-out outfits ({need_outfits} different outfits). Judge at least \
+             {more} more different outfits on the Studio or Review queue screens.",
+            self.labelled,
+            self.labelled_outfits,
+            VALIDATION_FRACTION * 100.0,
+        ))
+    }
+
     /// Loss points of the running (or last) training run: (epoch, loss).
     pub fn losses(&self) -> &[[f64; 2]] {
         match &self.job {
@@ -484,6 +629,18 @@ impl Studio {
                 self.board_filter = f;
                 self.refresh_board();
             }
+            Command::FollowBoard { age, season } => {
+                (self.follow_age, self.follow_season) = (age, season);
+                self.refresh_board();
+            }
+            Command::RestoreBoard(skus) => {
+                for (sku, suggested) in skus {
+                    // Items that left the catalogue since are skipped.
+                    if let Some(id) = self.engine.item_by_sku(&sku).map(|i| i.id) {
+                        self.add(id, suggested)?;
+                    }
+                }
+            }
             Command::RenameOutfit(id, name) => {
                 let name = name.trim();
                 if name.is_empty() {
@@ -543,15 +700,10 @@ impl Studio {
                 let r = q.decide(&mut self.engine, v, &reasons);
                 self.queue_reasons.clear();
                 self.refresh_lists();
-                let id = r?;
-                self.last_message = Some(format!(
-                    "{} (judgement {id})",
-                    match v {
-                        Verdict::Accept => "Queue: accepted",
-                        Verdict::Reject => "Queue: rejected",
-                        Verdict::Skip => "Queue: skipped",
-                    }
-                ));
+                r?;
+                let look = self.queue.as_ref().and_then(|q| q.recent(1).first().map(|e| self.titles(&e.skus))).unwrap_or_default();
+                let why = if reasons.is_empty() || v == Verdict::Accept { String::new() } else { format!(": {}", reason_words(&reasons)) };
+                self.last_message = Some(format!("{} “{look}” in the review queue{why}", verdict_past(v)));
                 if self.queue.as_ref().is_some_and(|q| q.next().is_none()) {
                     self.last_message = Some("Queue done: proposing more outfits…".into());
                     self.want_queue();
@@ -560,15 +712,15 @@ impl Studio {
             Command::QueueUndo => {
                 let Some(q) = self.queue.as_mut() else { bail!("the review queue is still loading") };
                 match q.undo_last(&mut self.engine)? {
-                    Some(e) => self.last_message = Some(format!("Undid the queue decision on {}", e.skus.join(", "))),
+                    Some(e) => self.last_message = Some(format!("Undid the queue decision on “{}”", self.titles(&e.skus))),
                     None => bail!("no queue decision to undo"),
                 }
                 self.refresh_lists();
             }
             Command::QueueEdit(jid, v) => {
                 let Some(q) = self.queue.as_mut() else { bail!("the review queue is still loading") };
-                let new = q.edit(&mut self.engine, jid, v)?;
-                self.last_message = Some(format!("Changed decision {jid} to {} (judgement {new})", v.as_str()));
+                q.edit(&mut self.engine, jid, v)?;
+                self.last_message = Some(format!("Changed the queue decision to {}", verdict_noun(v)));
                 self.refresh_lists();
             }
             Command::ToggleQueueReason(r) => {
@@ -582,8 +734,8 @@ impl Studio {
             Command::QueueMore => self.want_queue(),
             Command::StartTraining(req) => {
                 self.refresh_models();
-                if self.labelled < MIN_JUDGEMENTS {
-                    bail!("too few judgements to train: {} accepts/rejects, at least {MIN_JUDGEMENTS} needed", self.labelled);
+                if let Some(why) = self.training_shortfall() {
+                    bail!("{why}");
                 }
                 if self.training() {
                     bail!("a training run is already going");
@@ -591,7 +743,15 @@ impl Studio {
                 self.losses.clear();
                 self.start_job(JobKind::Train(req))?
             }
-            Command::ActivateModel(id) => self.start_job(JobKind::Activate(id))?,
+            Command::ActivateModel(id) => {
+                if let Some(m) = self.versions.iter().find(|m| m.id == id)
+                    && !validated(&m.metrics_json)
+                {
+                    bail!("{} was trained without a validation split; confirm to activate it anyway", m.name);
+                }
+                self.start_job(JobKind::Activate(id))?
+            }
+            Command::ActivateUnvalidated(id) => self.start_job(JobKind::Activate(id))?,
             Command::Evaluate(parent) => {
                 self.refresh_models();
                 if self.labelled < MIN_JUDGEMENTS {
@@ -651,7 +811,14 @@ impl Studio {
             Err(e) => self.last_error = Some(format!("cannot read model versions: {e:#}")),
         }
         match self.engine.store.judgements() {
-            Ok(j) => self.labelled = j.iter().filter(|j| matches!(j.verdict, Verdict::Accept | Verdict::Reject)).count(),
+            Ok(j) => {
+                let labels: Vec<_> = j.iter().filter(|j| matches!(j.verdict, Verdict::Accept | Verdict::Reject)).collect();
+                self.labelled = labels.len();
+                let mut outfits: Vec<&str> = labels.iter().map(|j| j.outfit_key.as_str()).collect();
+                outfits.sort_unstable();
+                outfits.dedup();
+                self.labelled_outfits = outfits.len();
+            }
             Err(e) => self.last_error = Some(format!("cannot count judgements: {e:#}")),
         }
     }
@@ -688,19 +855,33 @@ impl Studio {
         let reasons: Vec<String> = self.reasons.iter().map(|r| r.tag().to_string()).collect();
         let editing = self.editing;
         let id = self.engine.judge(&skus, v, &self.stylist, source, &reasons, editing)?;
-        self.undo.push(UndoEntry { judgement_id: id, board: self.board.clone(), editing, reasons: self.reasons.clone() });
+        // The look's name as the approved list shows it (accepts), else the same default the engine gives.
+        let outfit = self.engine.store.judgement(id).ok().flatten().and_then(|j| j.outfit_id);
+        let look = match outfit.map(|o| self.engine.store.outfit(o)) {
+            Some(Ok(Some(o))) => o.name,
+            _ => {
+                let items: Vec<&crate::catalogue::Item> =
+                    self.board.iter().filter_map(|b| self.engine.item(b.item_id)).map(|i| &i.item).collect();
+                crate::engine::look_name(&items)
+            }
+        };
+        self.undo.push(UndoEntry {
+            judgement_id: id,
+            verdict: v,
+            look: look.clone(),
+            board: self.board.clone(),
+            editing,
+            reasons: self.reasons.clone(),
+        });
         if self.undo.len() > 100 {
             self.undo.remove(0);
         }
-        self.last_message = Some(format!(
-            "{}{}",
-            match v {
-                Verdict::Accept => "Accepted: the look is in Approved looks",
-                Verdict::Reject => "Rejection recorded",
-                Verdict::Skip => "Skip recorded",
-            },
-            if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) }
-        ));
+        self.last_message = Some(match v {
+            Verdict::Accept => format!("Accepted “{look}”: it is in Approved looks"),
+            _ if !reasons.is_empty() => format!("{}: {} — “{look}”", verdict_past(v), reason_words(&reasons)),
+            _ => format!("{} “{look}”", verdict_past(v)),
+        });
+        self.judged_message = self.last_message.clone();
         // The next look starts from an empty board.
         self.board.clear();
         self.editing = None;
@@ -723,7 +904,7 @@ impl Studio {
         if let Some(o) = self.editing {
             self.engine.store.set_outfit_status(o, OutfitStatus::Approved)?;
         }
-        self.last_message = Some(format!("Undid judgement {}", e.judgement_id));
+        self.last_message = Some(format!("Undid the {} of “{}”", verdict_noun(e.verdict), e.look));
         self.refresh_lists();
         self.refresh_board();
         Ok(())
@@ -741,6 +922,7 @@ impl Studio {
         self.search_gen += 1;
         if self.search.len() <= BACKGROUND_SEARCH_ABOVE {
             self.results = self.search.search(&self.facets);
+            self.results_gen += 1;
             self.pending_search = None;
             return;
         }
@@ -759,12 +941,17 @@ impl Studio {
             && let Ok(r) = rx.recv()
         {
             self.results = r;
+            self.results_gen += 1;
         }
     }
 
     /// Rebuilds search columns after the catalogue changed.
     fn rebuild_catalogue(&mut self) {
         self.search = Arc::new(SearchIndex::build(self.engine.items().values()));
+        self.slot_counts = [0; Slot::COUNT];
+        for i in self.engine.items().values() {
+            self.slot_counts[i.item.slot.index()] += 1;
+        }
         self.board.retain(|b| self.engine.items().contains_key(&b.item_id));
         self.run_search();
     }
@@ -797,7 +984,7 @@ impl Studio {
         self.suggestions.clear();
         if !ids.is_empty() {
             let slots = crate::cli::empty_slots(&self.board.iter().map(|b| b.slot).collect::<Vec<_>>());
-            match self.engine.complete(&ids, &slots, SUGGESTIONS_PER_SLOT, &self.board_filter) {
+            match self.engine.complete(&ids, &slots, SUGGESTIONS_PER_SLOT, &self.effective_filter()) {
                 Ok(s) => self.suggestions = s,
                 Err(e) => {
                     if self.score_note.is_none() {
@@ -879,6 +1066,7 @@ impl Studio {
         {
             if *g == self.search_gen {
                 self.results = r;
+                self.results_gen += 1;
             }
             self.pending_search = None;
             changed = true;
@@ -945,6 +1133,14 @@ impl Studio {
         Ok(())
     }
 
+    /// Item titles of a list of SKUs, joined with " + " (SKUs no longer in the catalogue stay as they are).
+    fn titles(&self, skus: &[String]) -> String {
+        skus.iter()
+            .map(|s| self.engine.item_by_sku(s).map(|i| i.item.title.clone()).unwrap_or_else(|| s.clone()))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+
     /// The active model, what it was trained on, and the scorer backend, for the status bar.
     pub fn model_status(&self) -> (String, String, String) {
         let backend = self.engine.scorer().backend().to_string();
@@ -955,5 +1151,69 @@ impl Studio {
                 None => ("none yet".into(), "index the catalogue to create the zero-shot head".into(), backend),
             },
         }
+    }
+}
+
+/// "Accepted", "Rejected", "Skipped".
+pub fn verdict_past(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Accept => "Accepted",
+        Verdict::Reject => "Rejected",
+        Verdict::Skip => "Skipped",
+    }
+}
+
+/// "accept", "rejection", "skip": what an undo takes back.
+pub fn verdict_noun(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Accept => "accept",
+        Verdict::Reject => "rejection",
+        Verdict::Skip => "skip",
+    }
+}
+
+/// Reason tags in words: "colour clash, age mismatch".
+pub fn reason_words(tags: &[String]) -> String {
+    tags.iter()
+        .map(|t| Reason::ALL.iter().find(|r| r.tag() == t).map(|r| r.label().to_lowercase()).unwrap_or_else(|| t.replace('_', " ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether a model version's metrics show a validation split (trained versions only; the shipped zero-shot head
+/// and other untrained heads count as validated: there is nothing to validate). Reads the metrics JSON
+/// defensively: `validation_loss` with entries, a `validation` object, or a held-out `test` evaluation (pretrained
+/// heads).
+pub fn validated(metrics_json: &str) -> bool {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(metrics_json) else { return true };
+    let trained = v.get("final_loss").is_some() || v.get("history").is_some();
+    if !trained {
+        return true;
+    }
+    v.get("validation_loss").and_then(|x| x.as_array()).is_some_and(|a| !a.is_empty())
+        || v.get("validation").is_some_and(|x| x.is_object() || x.as_array().is_some_and(|a| !a.is_empty()))
+        || v.get("test").is_some_and(|x| x.is_object())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validated_reads_what_a_versions_metrics_hold() {
+        assert!(validated("{}"), "an untrained head has nothing to validate");
+        assert!(validated("not json"));
+        assert!(validated(r#"{"final_loss":0.3,"history":[],"best_epoch":2,"validation_loss":[0.5,0.4]}"#));
+        assert!(!validated(r#"{"final_loss":0.3,"history":[],"best_epoch":null,"validation_loss":[]}"#));
+        assert!(!validated(r#"{"final_loss":0.3,"history":[]}"#));
+        assert!(validated(r#"{"test":{"auc":0.6},"history":[]}"#), "pretrained heads are tested on held-out outfits");
+    }
+
+    #[test]
+    fn reasons_and_verdicts_read_as_words() {
+        assert_eq!(reason_words(&["colour_clash".into(), "age_mismatch".into()]), "colour clash, age mismatch");
+        assert_eq!(reason_words(&["too_formal".into()]), "too formal");
+        assert_eq!(verdict_past(Verdict::Reject), "Rejected");
+        assert_eq!(verdict_noun(Verdict::Accept), "accept");
     }
 }

@@ -120,6 +120,7 @@ pub fn generate(n: usize, dim: usize, seed: u64) -> Catalogue {
             item_id: i as i64 + 1,
             slot: m.slot,
             age_group: m.age,
+            season: crate::catalogue::Season::All,
             in_stock: m.in_stock,
             price: m.price,
             brand: &brands[m.brand.min(brands.len() - 1)],
@@ -296,6 +297,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let board = vec![cat.any_row(Slot::Bottom, &mut rng), cat.any_row(Slot::Shoes, &mut rng)];
     let filter = Filter {
         age_mask: Some(1 << AgeGroup::Toddler.index() | 1 << AgeGroup::Kids.index()),
+        season_mask: None,
         in_stock_only: true,
         min_price: Some(10.0),
         max_price: Some(60.0),

@@ -154,6 +154,12 @@ impl<'a> CompiledFilter<'a> {
         {
             return false;
         }
+        if let Some(mask) = f.season_mask
+            && m.season_bit != 0
+            && m.season_bit & mask == 0
+        {
+            return false;
+        }
         if let Some(lo) = f.min_price
             && !(m.price >= lo)
         {

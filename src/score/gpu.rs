@@ -85,8 +85,9 @@ struct GpuMeta {
 struct QParams {
     start: u32,
     end: u32,
-    /// bit 0 in stock only, 1 age mask, 2 min price, 3 max price, 4 brand set.
+    /// bit 0 in stock only, 1 age mask, 2 min price, 3 max price, 4 brand set, 5 season mask.
     flags: u32,
+    /// Age mask in bits 0..8, season mask in bits 8..16.
     age_mask: u32,
     min_price: f32,
     max_price: f32,
@@ -208,6 +209,8 @@ fn accepts(p: QParams, row: u32, m: RowMeta) -> bool {
     let age = m.flags & 0xffu;
     if (p.flags & 1u) != 0u && (m.flags & 0x100u) == 0u { return false; }
     if (p.flags & 2u) != 0u && age != 0u && (age & p.age_mask) == 0u { return false; }
+    let season = (m.flags >> 10u) & 0xfu;
+    if (p.flags & 32u) != 0u && season != 0u && (season & (p.age_mask >> 8u)) == 0u { return false; }
     let known = (m.flags & 0x200u) != 0u;
     if (p.flags & 4u) != 0u && (!known || m.price < p.min_price) { return false; }
     if (p.flags & 8u) != 0u && (!known || m.price > p.max_price) { return false; }
@@ -327,7 +330,11 @@ struct Resident {
 fn row_hash(index: &EmbeddingIndex, r: usize) -> u64 {
     let m = &index.meta[r];
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let words = index.row(r).iter().map(|v| v.to_bits()).chain([m.age_bit as u32 | (m.in_stock as u32) << 8, m.price.to_bits(), m.brand]);
+    let words = index.row(r).iter().map(|v| v.to_bits()).chain([
+        m.age_bit as u32 | (m.in_stock as u32) << 8 | (m.season_bit as u32) << 10,
+        m.price.to_bits(),
+        m.brand,
+    ]);
     for w in words {
         h = (h ^ w as u64).wrapping_mul(0x0000_0100_0000_01b3);
     }
@@ -336,7 +343,7 @@ fn row_hash(index: &EmbeddingIndex, r: usize) -> u64 {
 
 fn gpu_meta(m: &super::RowMeta) -> GpuMeta {
     GpuMeta {
-        flags: m.age_bit as u32 | (m.in_stock as u32) << 8 | (!m.price.is_nan() as u32) << 9,
+        flags: m.age_bit as u32 | (m.in_stock as u32) << 8 | (!m.price.is_nan() as u32) << 9 | (m.season_bit as u32 & 0xf) << 10,
         price: if m.price.is_nan() { 0.0 } else { m.price },
         brand: m.brand,
     }
@@ -587,7 +594,11 @@ impl GpuScorer {
             }
             if let Some(m) = f.age_mask {
                 p.flags |= 2;
-                p.age_mask = m as u32;
+                p.age_mask |= m as u32;
+            }
+            if let Some(m) = f.season_mask {
+                p.flags |= 32;
+                p.age_mask |= (m as u32) << 8;
             }
             if let Some(lo) = f.min_price {
                 p.flags |= 4;

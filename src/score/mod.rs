@@ -8,7 +8,7 @@ pub mod bench;
 pub mod cpu;
 pub mod gpu;
 
-use crate::catalogue::{AgeGroup, Slot};
+use crate::catalogue::{AgeGroup, Season, Slot};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -17,6 +17,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub struct RowMeta {
     /// Bit `AgeGroup::index()`; 0 when unknown.
     pub age_bit: u8,
+    /// [`season_bit`] of the item's season; 0 for all-season items (they pass every season filter).
+    pub season_bit: u8,
     pub in_stock: bool,
     /// NaN when unknown.
     pub price: f32,
@@ -46,6 +48,7 @@ pub struct IndexRow<'a> {
     pub item_id: i64,
     pub slot: Slot,
     pub age_group: Option<AgeGroup>,
+    pub season: Season,
     pub in_stock: bool,
     pub price: Option<f64>,
     pub brand: &'a str,
@@ -74,6 +77,7 @@ impl EmbeddingIndex {
                 });
                 meta.push(RowMeta {
                     age_bit: r.age_group.map(|a| 1u8 << a.index()).unwrap_or(0),
+                    season_bit: season_bit(r.season),
                     in_stock: r.in_stock,
                     price: r.price.map(|p| p as f32).unwrap_or(f32::NAN),
                     brand,
@@ -102,11 +106,24 @@ impl EmbeddingIndex {
     }
 }
 
+/// One bit per season (spring 1, summer 2, autumn 4, winter 8); 0 for all-season.
+pub fn season_bit(s: Season) -> u8 {
+    match s {
+        Season::Spring => 1,
+        Season::Summer => 2,
+        Season::Autumn => 4,
+        Season::Winter => 8,
+        Season::All => 0,
+    }
+}
+
 /// Which rows may be returned.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
     /// Bitmask of allowed age groups (bit `AgeGroup::index()`); `None` = any. Items of unknown age always pass.
     pub age_mask: Option<u8>,
+    /// Bitmask of allowed seasons ([`season_bit`]); `None` = any. All-season items always pass.
+    pub season_mask: Option<u8>,
     pub in_stock_only: bool,
     pub min_price: Option<f32>,
     pub max_price: Option<f32>,
@@ -127,6 +144,12 @@ impl Filter {
         if let Some(mask) = self.age_mask
             && m.age_bit != 0
             && m.age_bit & mask == 0
+        {
+            return false;
+        }
+        if let Some(mask) = self.season_mask
+            && m.season_bit != 0
+            && m.season_bit & mask == 0
         {
             return false;
         }

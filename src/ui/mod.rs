@@ -9,6 +9,7 @@ pub mod thumbs;
 
 use crate::catalogue::taxonomy::COLOUR_FAMILIES;
 use crate::catalogue::{AgeGroup, Slot};
+use crate::curate::paths::{self, PathPurpose};
 use crate::curate::search::{GENDERS, SEASONS};
 use crate::curate::{Command, Facets, Reason, Screen, Studio};
 use crate::engine::CompletionFilter;
@@ -24,14 +25,13 @@ use thumbs::{Thumb, Thumbnails};
 
 /// File dialogs, behind a trait so tests supply paths.
 pub trait Dialogs {
+    /// Whether a native dialog can open here at all. When not, the app asks for the path in its own window
+    /// (with completion) instead; a dialog that opens and is cancelled is just a cancel.
+    fn available(&mut self) -> bool {
+        true
+    }
     /// Feeds to import; `None` when cancelled.
     fn pick_feeds(&mut self) -> Option<Vec<PathBuf>>;
-    /// Where to write the approved looks; `None` when cancelled.
-    fn save_export(&mut self) -> Option<PathBuf>;
-    /// Why the last dialog could not open, if it could not (shown as an error).
-    fn problem(&mut self) -> Option<String> {
-        None
-    }
     /// Where to write approved looks in `format` (json, jsonld, shopify); `None` when cancelled.
     fn save_export_as(&mut self, format: &str) -> Option<PathBuf> {
         let _ = format;
@@ -47,38 +47,24 @@ pub trait Dialogs {
     }
 }
 
-/// Native dialogs through rfd (xdg-portal on Linux). Without a portal rfd returns at once with nothing; then
-/// export falls back to a file in the data directory and import explains how to import from the command line.
+/// Native dialogs through rfd (xdg-desktop-portal on Linux, zenity as rfd's own fallback). Whether they can
+/// open is probed once (see [`native_dialogs_available`]); how fast a dialog returns means nothing, so a quick
+/// Esc is a cancel, never "no dialog here".
 #[derive(Default)]
 pub struct NativeDialogs {
-    problem: Option<String>,
+    available: Option<bool>,
 }
 
-/// A dialog that "returns" faster than this was never shown.
-const NO_DIALOG: std::time::Duration = std::time::Duration::from_millis(250);
-
 impl Dialogs for NativeDialogs {
-    fn problem(&mut self) -> Option<String> {
-        self.problem.take()
+    fn available(&mut self) -> bool {
+        *self.available.get_or_insert_with(native_dialogs_available)
     }
     fn pick_feeds(&mut self) -> Option<Vec<PathBuf>> {
-        let t = std::time::Instant::now();
-        let r = self.pick_feeds_rfd();
-        if r.is_none() && t.elapsed() < NO_DIALOG {
-            self.problem = Some(
-                "no file dialog is available here (is xdg-desktop-portal running?); import from a terminal with `outfit-studio import FEED` and the app picks it up on its next start".into(),
-            );
-        }
-        r
-    }
-    fn save_export(&mut self) -> Option<PathBuf> {
-        let t = std::time::Instant::now();
-        let r = self.save_export_rfd();
-        if r.is_none() && t.elapsed() < NO_DIALOG {
-            let name = format!("approved-looks-{}.json", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
-            return Some(crate::cli::data_dir().join("exports").join(name));
-        }
-        r
+        rfd::FileDialog::new()
+            .set_title("Import a catalogue feed")
+            .add_filter("Catalogue feeds", &["csv", "tsv", "txt", "jsonl", "json", "xml"])
+            .add_filter("All files", &["*"])
+            .pick_files()
     }
     fn save_export_as(&mut self, format: &str) -> Option<PathBuf> {
         let (ext, name) = match format {
@@ -86,60 +72,70 @@ impl Dialogs for NativeDialogs {
             "shopify" => ("csv", "Shopify CSV"),
             _ => ("json", "JSON"),
         };
-        let t = std::time::Instant::now();
-        let r = rfd::FileDialog::new()
+        rfd::FileDialog::new()
             .set_title(format!("Export approved looks as {name}"))
             .set_file_name(format!("approved-looks.{ext}"))
             .add_filter(name, &[ext])
-            .save_file();
-        if r.is_none() && t.elapsed() < NO_DIALOG {
-            let file = format!("approved-looks-{}.{ext}", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
-            return Some(crate::cli::data_dir().join("exports").join(file));
-        }
-        r
+            .save_file()
     }
     fn pick_folder(&mut self) -> Option<PathBuf> {
-        let t = std::time::Instant::now();
-        let r = rfd::FileDialog::new().set_title("Research export (Polyvore layout): choose a folder").pick_folder();
-        if r.is_none() && t.elapsed() < NO_DIALOG {
-            return Some(crate::cli::data_dir().join("exports").join(format!("polyvore-{}", chrono::Utc::now().format("%Y%m%d-%H%M%S"))));
-        }
-        r
+        rfd::FileDialog::new().set_title("Research export (Polyvore layout): choose a folder").pick_folder()
     }
     fn pick_labels(&mut self) -> Option<PathBuf> {
-        let t = std::time::Instant::now();
-        let r = rfd::FileDialog::new()
+        rfd::FileDialog::new()
             .set_title("Import another stylist's labels")
             .add_filter("Outfit Studio database or label export", &["db", "sqlite", "jsonl", "json"])
             .add_filter("All files", &["*"])
-            .pick_file();
-        if r.is_none() {
-            self.no_dialog(t, "merge from a terminal with `outfit-studio labels import FILE`");
-        }
-        r
+            .pick_file()
     }
 }
 
-impl NativeDialogs {
-    fn no_dialog(&mut self, t: std::time::Instant, what: &str) {
-        if t.elapsed() < NO_DIALOG {
-            self.problem = Some(format!("no file dialog is available here (is xdg-desktop-portal running?); {what}"));
-        }
+/// Whether rfd can show a dialog: `OUTFIT_STUDIO_DIALOGS=builtin|native` decides if set; else zenity on the
+/// PATH (rfd's fallback), or a session bus that has (or can start) `org.freedesktop.portal.Desktop`, asked with
+/// whichever D-Bus client is installed (a machine with a portal has the D-Bus tools). Anything else: no.
+pub fn native_dialogs_available() -> bool {
+    match std::env::var("OUTFIT_STUDIO_DIALOGS").as_deref() {
+        Ok("builtin") => return false,
+        Ok("native") => return true,
+        _ => {}
     }
-    fn pick_feeds_rfd(&mut self) -> Option<Vec<PathBuf>> {
-        rfd::FileDialog::new()
-            .set_title("Import a catalogue feed")
-            .add_filter("Catalogue feeds", &["csv", "tsv", "txt", "jsonl", "json", "xml"])
-            .add_filter("All files", &["*"])
-            .pick_files()
+    let on_path = |exe: &str| std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(exe).is_file()));
+    if on_path("zenity") {
+        return true;
     }
-    fn save_export_rfd(&mut self) -> Option<PathBuf> {
-        rfd::FileDialog::new()
-            .set_title("Export approved looks")
-            .set_file_name("approved-looks.json")
-            .add_filter("JSON", &["json"])
-            .save_file()
-    }
+    const PORTAL: &str = "org.freedesktop.portal.Desktop";
+    let asks: [(&str, &[&str]); 2] = [
+        (
+            "dbus-send",
+            &[
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.ListActivatableNames",
+            ],
+        ),
+        (
+            "dbus-send",
+            &["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.ListNames"],
+        ),
+    ];
+    asks.iter().any(|(exe, args)| {
+        std::process::Command::new(exe)
+            .args(*args)
+            .stderr(std::process::Stdio::null())
+            .output()
+            .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains(PORTAL))
+    })
+}
+
+/// The app's own path field, open while a path is being asked for.
+#[derive(Debug, Clone)]
+struct PathPrompt {
+    purpose: PathPurpose,
+    text: String,
+    error: Option<String>,
+    focused: bool,
 }
 
 /// What persists between runs (eframe storage).
@@ -152,6 +148,11 @@ pub struct Settings {
     pub board_filter: CompletionFilter,
     /// Scoring backend: "auto", "cpu" or "gpu" (empty: auto).
     pub scorer: String,
+    /// The board in progress: (SKU, put there from a suggestion).
+    pub board: Vec<(String, bool)>,
+    /// Suggestions widened beyond the board's age bands / seasons.
+    pub widen_age: bool,
+    pub widen_season: bool,
 }
 
 /// Knobs the tests and benchmarks turn.
@@ -170,6 +171,10 @@ impl Default for UiOptions {
 }
 
 const CELL: Vec2 = vec2(150.0, 206.0);
+/// The board panel's width: fixed, so the grid keeps its columns and the judge buttons stay under the mouse.
+const BOARD_WIDTH: f32 = 400.0;
+/// Below this window width the top bar drops its extras and shortens its labels.
+const NARROW_TOP_BAR: f32 = 1280.0;
 const THUMB: f32 = 128.0;
 const ACCENT: Color32 = Color32::from_rgb(0xE8, 0x6A, 0x92);
 
@@ -188,6 +193,17 @@ pub struct StudioApp {
     pub scroll_to: Option<f32>,
     waker_set: bool,
     train_form: screens::TrainForm,
+    path_prompt: Option<PathPrompt>,
+    /// A text field was clicked, focused or left this frame: its keys are typing, not shortcuts.
+    text_touched: bool,
+    /// The search results the grid last showed (a new search scrolls it back to the top).
+    seen_results: u64,
+    /// A version trained without validation, waiting for the stylist to confirm its activation.
+    confirm_activate: Option<(i64, String)>,
+    /// Another app has this database open.
+    instance_warning: Option<String>,
+    /// Held while the app runs (released on drop).
+    _instance: Option<crate::curate::instance::Instance>,
 }
 
 impl StudioApp {
@@ -207,7 +223,23 @@ impl StudioApp {
             scroll_to: None,
             waker_set: false,
             train_form: screens::TrainForm::default(),
+            path_prompt: None,
+            text_touched: false,
+            seen_results: 0,
+            confirm_activate: None,
+            instance_warning: None,
+            _instance: None,
         }
+    }
+
+    /// Shows a warning that another app has the database open (kept for the whole session).
+    pub fn set_instance_warning(&mut self, warning: Option<String>) {
+        self.instance_warning = warning;
+    }
+
+    /// True while the app's own path field is open.
+    pub fn asking_path(&self) -> bool {
+        self.path_prompt.is_some()
     }
 
     /// Replaces the file dialogs (tests).
@@ -224,6 +256,10 @@ impl StudioApp {
         self.studio.apply(Command::SetBoardFilter(s.board_filter.clone()));
         self.studio.apply(Command::SetFacets(s.facets.clone()));
         self.search_text = s.facets.text.clone();
+        self.studio.apply(Command::FollowBoard { age: !s.widen_age, season: !s.widen_season });
+        if !s.board.is_empty() && self.studio.board().is_empty() {
+            self.studio.apply(Command::RestoreBoard(s.board.clone()));
+        }
         if let Some(c) = ScorerChoice::parse(&s.scorer)
             && c != ScorerChoice::Auto
         {
@@ -238,6 +274,14 @@ impl StudioApp {
             facets: self.studio.facets().clone(),
             board_filter: self.studio.board_filter().clone(),
             scorer: self.studio.scorer_choice().as_str().to_string(),
+            board: self
+                .studio
+                .board()
+                .iter()
+                .filter_map(|b| Some((self.studio.engine.item(b.item_id)?.item.sku.clone(), b.suggested)))
+                .collect(),
+            widen_age: !self.studio.follows_board().0,
+            widen_season: !self.studio.follows_board().1,
         }
     }
 
@@ -266,16 +310,18 @@ impl StudioApp {
         }
 
         let mut cmds: Vec<Command> = Vec::new();
-        self.keyboard(&ctx, &mut cmds);
+        // Focus as the frame starts (where the previous frame left it); the shortcuts are read after the widgets.
+        let focus_before = ctx.egui_wants_keyboard_input();
+        self.text_touched = false;
 
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui, &mut cmds));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar(ui, &mut cmds));
         match self.studio.screen() {
             Screen::Studio => {
-                egui::Panel::left("facets").resizable(true).default_size(230.0).show(ui, |ui| {
+                egui::Panel::left("facets").resizable(true).default_size(210.0).show(ui, |ui| {
                     egui::ScrollArea::vertical().id_salt("facets_scroll").show(ui, |ui| self.facets_panel(ui, &mut cmds));
                 });
-                egui::Panel::right("board").resizable(true).default_size(400.0).show(ui, |ui| {
+                egui::Panel::right("board").resizable(false).exact_size(BOARD_WIDTH).show(ui, |ui| {
                     egui::ScrollArea::vertical().id_salt("board_scroll").show(ui, |ui| self.board_panel(ui, &mut cmds));
                 });
                 egui::CentralPanel::default_margins().show(ui, |ui| self.grid(ui, &mut cmds));
@@ -291,6 +337,15 @@ impl StudioApp {
             }
         }
         self.name_prompt(&ctx, &mut cmds);
+        self.path_prompt(&ctx, &mut cmds);
+        self.activation_prompt(&ctx, &mut cmds);
+
+        // Shortcuts last, from the focus the widgets left: a click that put the focus in a text field this frame
+        // (in a slow frame, with the keys typed right after it) makes those keys typing, never a judgement.
+        let focus_after = ctx.egui_wants_keyboard_input();
+        if !(focus_before || focus_after || self.text_touched) {
+            self.keyboard(&ctx, &mut cmds);
+        }
 
         for c in cmds {
             self.studio.apply(c);
@@ -298,7 +353,7 @@ impl StudioApp {
     }
 
     fn keyboard(&mut self, ctx: &egui::Context, cmds: &mut Vec<Command>) {
-        if ctx.egui_wants_keyboard_input() || self.asking_name {
+        if self.asking_name || self.path_prompt.is_some() || self.confirm_activate.is_some() {
             return;
         }
         let screen = self.studio.screen();
@@ -341,18 +396,18 @@ impl StudioApp {
     }
 
     fn top_bar(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
+        let narrow = ui.available_width() < NARROW_TOP_BAR;
         ui.horizontal(|ui| {
-            ui.heading(RichText::new("Outfit Studio").color(ACCENT).strong());
+            let title = RichText::new("Outfit Studio").color(ACCENT).strong();
+            ui.heading(if narrow { title.size(15.0) } else { title });
             ui.separator();
             let busy = self.studio.job().is_some();
             if ui
                 .add_enabled(!busy, egui::Button::new("Import…"))
                 .on_hover_text("Import a catalogue feed (CSV, TSV, JSON Lines, Merchant XML, Shopify CSV)")
                 .clicked()
-                && let Some(feeds) = self.dialogs.pick_feeds()
-                && !feeds.is_empty()
             {
-                cmds.push(Command::Import(feeds));
+                self.ask_path(PathPurpose::ImportFeed, cmds);
             }
             ui.menu_button("Export…", |ui| {
                 if ui
@@ -361,21 +416,15 @@ impl StudioApp {
                     .clicked()
                 {
                     ui.close();
-                    if let Some(path) = self.dialogs.save_export_as("json") {
-                        cmds.push(Command::ExportOutfits { format: "json".into(), path });
-                    }
+                    self.ask_path(PathPurpose::ExportOutfits("json".into()), cmds);
                 }
                 if ui.button("Approved looks as JSON-LD…").on_hover_text("schema.org ItemList of Product per outfit").clicked() {
                     ui.close();
-                    if let Some(path) = self.dialogs.save_export_as("jsonld") {
-                        cmds.push(Command::ExportOutfits { format: "jsonld".into(), path });
-                    }
+                    self.ask_path(PathPurpose::ExportOutfits("jsonld".into()), cmds);
                 }
                 if ui.button("Approved looks as Shopify CSV…").clicked() {
                     ui.close();
-                    if let Some(path) = self.dialogs.save_export_as("shopify") {
-                        cmds.push(Command::ExportOutfits { format: "shopify".into(), path });
-                    }
+                    self.ask_path(PathPurpose::ExportOutfits("shopify".into()), cmds);
                 }
                 ui.separator();
                 if ui
@@ -384,9 +433,7 @@ impl StudioApp {
                     .clicked()
                 {
                     ui.close();
-                    if let Some(dir) = self.dialogs.pick_folder() {
-                        cmds.push(Command::ExportPolyvore(dir));
-                    }
+                    self.ask_path(PathPurpose::ExportPolyvore, cmds);
                 }
             });
             ui.menu_button("Settings", |ui| {
@@ -400,9 +447,6 @@ impl StudioApp {
                     }
                 }
             });
-            if let Some(p) = self.dialogs.problem() {
-                cmds.push(Command::ReportError(p));
-            }
             ui.separator();
             let screen = self.studio.screen();
             for sc in Screen::ALL {
@@ -411,12 +455,14 @@ impl StudioApp {
                 }
             }
             ui.separator();
-            ui.label(format!("{} items", self.studio.item_count()));
+            if !narrow {
+                ui.label(format!("{} items", self.studio.item_count()));
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let who = if self.studio.stylist().is_empty() {
-                    "Set stylist…".to_string()
-                } else {
-                    format!("Stylist: {}", self.studio.stylist())
+                let who = match self.studio.stylist() {
+                    "" => "Set stylist…".to_string(),
+                    s if narrow => short(s, 14),
+                    s => format!("Stylist: {s}"),
                 };
                 if ui.button(who).on_hover_text("Change the stylist recorded with judgements").clicked() {
                     self.name_input = self.studio.stylist().to_string();
@@ -424,7 +470,9 @@ impl StudioApp {
                     self.name_focused = false;
                 }
                 let (today, total) = self.studio.counts();
-                ui.label(RichText::new(format!("Today {today} · Total {total} judgements")).strong());
+                let counts =
+                    if narrow { format!("{today} today · {total} total") } else { format!("Today {today} · Total {total} judgements") };
+                ui.label(RichText::new(counts).strong()).on_hover_text("Your judgements today and in total");
             });
         });
     }
@@ -438,8 +486,19 @@ impl StudioApp {
                 }
                 ui.add(egui::Label::new(RichText::new(format!("Error: {err}")).color(Color32::from_rgb(0xE0, 0x40, 0x40))).wrap());
             });
+        } else if let Some(m) = self.studio.undo_offer() {
+            // What the judgement did, and its one-key undo.
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(format!("{m} — Undo (Backspace)")).strong());
+                if ui.small_button("Undo").on_hover_text("Take this judgement back and put the look on the board again").clicked() {
+                    cmds.push(Command::Undo);
+                }
+            });
         } else if let Some(m) = self.studio.last_message() {
             ui.add(egui::Label::new(RichText::new(m).weak()).truncate());
+        }
+        if let Some(w) = &self.instance_warning {
+            ui.add(egui::Label::new(RichText::new(w).color(Color32::from_rgb(0xD6, 0x8A, 0x1A))).wrap());
         }
         ui.horizontal(|ui| {
             if let Some(job) = self.studio.job() {
@@ -479,6 +538,7 @@ impl StudioApp {
         let r = ui
             .add(egui::TextEdit::singleline(&mut self.search_text).hint_text("title or description").desired_width(f32::INFINITY))
             .labelled_by(label.id);
+        self.text_touched |= touched(&r);
         if r.changed() {
             f.text = self.search_text.clone();
         }
@@ -561,8 +621,9 @@ impl StudioApp {
             }
         });
         egui::CollapsingHeader::new("Price and stock").default_open(true).show(ui, |ui| {
-            price_range(ui, "Min price", &mut f.min_price);
-            price_range(ui, "Max price", &mut f.max_price);
+            let (lo, hi) = self.studio.search_index().price_range.unwrap_or((0.0, 0.0));
+            price_range(ui, "Min price", &mut f.min_price, lo.floor());
+            price_range(ui, "Max price", &mut f.max_price, hi.ceil());
             ui.checkbox(&mut f.in_stock_only, "In stock only");
         });
         if f != facets {
@@ -597,9 +658,13 @@ impl StudioApp {
         let rows = ids.len().div_ceil(cols);
         let on_board: Vec<i64> = self.studio.board_ids();
         let mut area = egui::ScrollArea::vertical().id_salt("grid").auto_shrink([false, false]);
+        let generation = self.studio.results_generation();
         if let Some(y) = self.scroll_to.take() {
             area = area.vertical_scroll_offset(y);
+        } else if generation != self.seen_results {
+            area = area.vertical_scroll_offset(0.0);
         }
+        self.seen_results = generation;
         let studio = &self.studio;
         let thumbs = &mut self.thumbs;
         area.show_rows(ui, CELL.y, rows, |ui, range| {
@@ -668,6 +733,10 @@ impl StudioApp {
                 cmds.push(Command::ClearBoard);
             }
         });
+        // The judge buttons sit above the board, so they stay put while the board grows and clears.
+        self.judge_section(ui, cmds);
+        ui.add_space(4.0);
+        let studio = &self.studio;
         let frame = egui::Frame::group(ui.style()).inner_margin(6.0);
         let (_, dropped) = ui.dnd_drop_zone::<i64, _>(frame, |ui| {
             ui.set_min_width(ui.available_width());
@@ -708,8 +777,6 @@ impl StudioApp {
 
         ui.add_space(6.0);
         self.score_section(ui);
-        ui.add_space(6.0);
-        self.judge_section(ui, cmds);
         ui.add_space(6.0);
         self.suggestions_section(ui, cmds);
         ui.add_space(6.0);
@@ -783,17 +850,17 @@ impl StudioApp {
         let can = studio.board().len() >= 2;
         ui.horizontal(|ui| {
             let big =
-                |t: &str, c: Color32| egui::Button::new(RichText::new(t).strong().color(Color32::WHITE)).fill(c).min_size(vec2(84.0, 30.0));
+                |t: &str, c: Color32| egui::Button::new(RichText::new(t).strong().color(Color32::WHITE)).fill(c).min_size(vec2(76.0, 30.0));
             if ui.add_enabled(can, big("Accept (A)", Color32::from_rgb(0x2E, 0x9D, 0x5B))).clicked() {
                 cmds.push(Command::Judge(Verdict::Accept));
             }
             if ui.add_enabled(can, big("Reject (X)", Color32::from_rgb(0xC8, 0x3C, 0x3C))).clicked() {
                 cmds.push(Command::Judge(Verdict::Reject));
             }
-            if ui.add_enabled(can, egui::Button::new("Skip (Space)").min_size(vec2(84.0, 30.0))).clicked() {
+            if ui.add_enabled(can, egui::Button::new("Skip (Space)").min_size(vec2(76.0, 30.0))).clicked() {
                 cmds.push(Command::Judge(Verdict::Skip));
             }
-            if ui.add_enabled(studio.can_undo(), egui::Button::new("Undo (Backspace)").min_size(vec2(84.0, 30.0))).clicked() {
+            if ui.add_enabled(studio.can_undo(), egui::Button::new("Undo (Backspace)").min_size(vec2(76.0, 30.0))).clicked() {
                 cmds.push(Command::Undo);
             }
         });
@@ -824,9 +891,22 @@ impl StudioApp {
                     }
                 }
             });
+            ui.horizontal_wrapped(|ui| {
+                for s in crate::curate::search::SEASONS.iter().filter(|s| **s != crate::catalogue::Season::All) {
+                    let mut on = filter.seasons.contains(s);
+                    if ui.checkbox(&mut on, format!("Suggest for {}", s.as_str())).changed() {
+                        if on {
+                            filter.seasons.push(*s);
+                        } else {
+                            filter.seasons.retain(|x| x != s);
+                        }
+                    }
+                }
+            });
             ui.checkbox(&mut filter.in_stock_only, "Suggest in-stock items only");
-            price_range(ui, "Suggest from price", &mut filter.min_price);
-            price_range(ui, "Suggest up to price", &mut filter.max_price);
+            let (lo, hi) = self.studio.search_index().price_range.unwrap_or((0.0, 0.0));
+            price_range(ui, "Suggest from price", &mut filter.min_price, lo.floor());
+            price_range(ui, "Suggest up to price", &mut filter.max_price, hi.ceil());
             let brand = filter.brands.first().cloned().unwrap_or_default();
             egui::ComboBox::from_label("Suggest brand")
                 .selected_text(if brand.is_empty() { "any brand".to_string() } else { brand.clone() })
@@ -849,10 +929,12 @@ impl StudioApp {
             ui.label(RichText::new("Put an item on the board to get suggestions for the empty slots.").weak());
             return;
         }
+        self.board_defaults(ui, cmds);
+        let studio = &self.studio;
         for (slot, sugg) in studio.suggestions() {
             ui.label(RichText::new(slot.label()).strong());
             if sugg.is_empty() {
-                ui.label(RichText::new("nothing matches the filters").weak());
+                ui.label(RichText::new(studio.empty_slot_note(*slot)).color(Color32::from_rgb(0xD6, 0x8A, 0x1A)));
                 continue;
             }
             ui.horizontal_wrapped(|ui| {
@@ -895,6 +977,7 @@ impl StudioApp {
                     let buf = self.renames.entry(o.id).or_insert_with(|| o.name.clone());
                     let r = ui.add(egui::TextEdit::singleline(buf).desired_width(150.0));
                     r.widget_info(|| WidgetInfo::labeled(Role::TextInput, true, format!("Name of look {}", o.id)));
+                    self.text_touched |= touched(&r);
                     if r.lost_focus() && *buf != o.name {
                         cmds.push(Command::RenameOutfit(o.id, buf.clone()));
                     }
@@ -911,6 +994,121 @@ impl StudioApp {
                 });
             }
         });
+    }
+
+    /// The age band and season chips above the suggestions: what the board implies, one click to widen.
+    fn board_defaults(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
+        let studio = &self.studio;
+        let (follow_age, follow_season) = studio.follows_board();
+        let (ages, seasons) = (studio.board_ages(), studio.board_seasons());
+        let own = studio.board_filter();
+        let age_chip = own.age_groups.is_empty() && !ages.is_empty();
+        let season_chip = own.seasons.is_empty() && !seasons.is_empty();
+        if !age_chip && !season_chip {
+            return;
+        }
+        // One chip per kind: on, it narrows to the board's values (click widens); off, "any …" (click narrows).
+        let chip = |ui: &mut Ui, names: String, on: bool, kind: &str| -> bool {
+            if on {
+                ui.add(egui::Button::new(format!("{names} ×")).selected(true))
+                    .on_hover_text(format!("Click to suggest for every {kind}"))
+                    .clicked()
+            } else {
+                ui.button(format!("any {kind}")).on_hover_text(format!("Click to keep to the board's {kind} ({names})")).clicked()
+            }
+        };
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Suggesting for").weak());
+            let ages = ages.iter().map(|a| age_label(*a).to_lowercase()).collect::<Vec<_>>().join(" / ");
+            if age_chip && chip(ui, ages, follow_age, "age") {
+                cmds.push(Command::FollowBoard { age: !follow_age, season: follow_season });
+            }
+            let seasons = seasons.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" / ");
+            if season_chip && chip(ui, seasons, follow_season, "season") {
+                cmds.push(Command::FollowBoard { age: follow_age, season: !follow_season });
+            }
+        });
+    }
+
+    /// Asks for a path: the native dialog where one can open, else the app's own path field.
+    fn ask_path(&mut self, purpose: PathPurpose, cmds: &mut Vec<Command>) {
+        if !self.dialogs.available() {
+            let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+            self.path_prompt = Some(PathPrompt { text: purpose.initial(&home), purpose, error: None, focused: false });
+            return;
+        }
+        let cmd = match &purpose {
+            PathPurpose::ImportFeed => self.dialogs.pick_feeds().filter(|f| !f.is_empty()).map(Command::Import),
+            PathPurpose::ExportOutfits(f) => self.dialogs.save_export_as(f).map(|path| Command::ExportOutfits { format: f.clone(), path }),
+            PathPurpose::ExportPolyvore => self.dialogs.pick_folder().map(Command::ExportPolyvore),
+            PathPurpose::ImportLabels => self.dialogs.pick_labels().map(Command::ImportLabels),
+        };
+        cmds.extend(cmd);
+    }
+
+    /// The app's own path field (no desktop dialog here): Tab completes, Enter confirms, Esc cancels.
+    fn path_prompt(&mut self, ctx: &egui::Context, cmds: &mut Vec<Command>) {
+        let Some(p) = &mut self.path_prompt else { return };
+        let (mut submit, mut cancel) = (false, false);
+        let modal = egui::Modal::new(egui::Id::unique("path_prompt")).show(ctx, |ui| {
+            ui.set_width(560.0);
+            ui.heading(p.purpose.title());
+            ui.label(
+                RichText::new("No file dialog can open on this desktop (no xdg-desktop-portal): type the path. Tab completes.").weak(),
+            );
+            let tab = ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Tab));
+            let label = ui.label("Path");
+            let id = egui::Id::unique("path_prompt_text");
+            let r =
+                ui.add(egui::TextEdit::singleline(&mut p.text).id(id).desired_width(f32::INFINITY).lock_focus(true)).labelled_by(label.id);
+            if !p.focused {
+                r.request_focus();
+                p.focused = true;
+            }
+            let options = paths::completions(&p.text, 8);
+            let mut chosen = None;
+            if tab {
+                chosen = paths::common_completion(&p.text, &options);
+            }
+            for o in &options {
+                let name = o.trim_end_matches('/').rsplit('/').next().unwrap_or(o);
+                let shown = if o.ends_with('/') { format!("{name}/") } else { name.to_string() };
+                if ui.selectable_label(false, &shown).on_hover_text(o).clicked() {
+                    chosen = Some(o.clone());
+                }
+            }
+            if let Some(c) = chosen {
+                p.text = c;
+                p.error = None;
+                // The cursor goes to the end of the completed text.
+                if let Some(mut st) = egui::TextEdit::load_state(ui.ctx(), id) {
+                    let end = egui::text::CCursor::new(p.text.chars().count());
+                    st.cursor.set_char_range(Some(egui::text::CCursorRange::one(end)));
+                    st.store(ui.ctx(), id);
+                }
+                r.request_focus();
+            }
+            if let Some(e) = &p.error {
+                ui.label(RichText::new(e).color(Color32::from_rgb(0xE0, 0x40, 0x40)));
+            }
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            ui.horizontal(|ui| {
+                let ok = if p.purpose.reads() { "Import" } else { "Export" };
+                submit = ui.button(ok).clicked() || enter;
+                cancel = ui.button("Cancel").clicked();
+            });
+        });
+        if submit {
+            match p.purpose.command(&p.text) {
+                Ok(c) => {
+                    cmds.push(c);
+                    self.path_prompt = None;
+                }
+                Err(e) => p.error = Some(e),
+            }
+        } else if cancel || modal.should_close() {
+            self.path_prompt = None;
+        }
     }
 
     fn name_prompt(&mut self, ctx: &egui::Context, cmds: &mut Vec<Command>) {
@@ -950,12 +1148,21 @@ impl eframe::App for StudioApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.settings());
     }
+    /// Often, so the board in progress survives a crash or a kill.
+    fn auto_save_interval(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(5)
+    }
 }
 
 /// Opens the app window. On first run (an empty database) the demo catalogue is imported and indexed in the
 /// background while the window shows progress.
 pub fn run_app(db: PathBuf, models: PathBuf) -> Result<()> {
     let studio = Studio::open(&db, &models)?;
+    let instance = crate::curate::instance::acquire(&db).ok();
+    let warning = instance.as_ref().and_then(|i| i.warning(&db));
+    if let Some(w) = &warning {
+        tracing::warn!("{w}");
+    }
     let cache = db.parent().map(|d| d.join("thumbs"));
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -978,6 +1185,8 @@ pub fn run_app(db: PathBuf, models: PathBuf) -> Result<()> {
             if let Some(s) = cc.storage.and_then(|s| eframe::get_value::<Settings>(s, eframe::APP_KEY)) {
                 app.apply_settings(&s);
             }
+            app.set_instance_warning(warning);
+            app._instance = instance;
             if app.studio.is_empty() {
                 app.studio.apply(Command::ImportDemo);
             }
@@ -1016,11 +1225,23 @@ fn short(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).collect::<String>() + "…" }
 }
 
-fn price_range(ui: &mut Ui, label: &str, v: &mut Option<f32>) {
+/// Keys typed in a frame where this text field was pressed, clicked, focused or left belong to the field.
+fn touched(r: &egui::Response) -> bool {
+    r.has_focus()
+        || r.gained_focus()
+        || r.lost_focus()
+        || r.clicked()
+        || r.is_pointer_button_down_on()
+        || (r.contains_pointer() && r.ctx.input(|i| i.pointer.any_pressed() || i.pointer.any_released()))
+}
+
+/// A price bound with a checkbox; ticking it starts at `start` (the catalogue's lowest or highest price), so the
+/// grid does not empty the moment it is ticked.
+fn price_range(ui: &mut Ui, label: &str, v: &mut Option<f32>, start: f32) {
     ui.horizontal(|ui| {
         let mut on = v.is_some();
         if ui.checkbox(&mut on, label).changed() {
-            *v = if on { Some(0.0) } else { None };
+            *v = if on { Some(start) } else { None };
         }
         if let Some(x) = v {
             ui.add(egui::DragValue::new(x).range(0.0..=100_000.0).speed(10.0))

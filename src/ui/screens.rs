@@ -2,7 +2,8 @@
 //! [`Command`]s; the work runs in `curate` (and its background jobs).
 
 use super::{ACCENT, StudioApp, paint_text, paint_thumb, score_colour};
-use crate::curate::{Command, MIN_JUDGEMENTS, Reason, TrainRequest};
+use crate::curate::paths::PathPurpose;
+use crate::curate::{Command, MIN_JUDGEMENTS, Reason, TrainRequest, validated};
 use crate::store::Verdict;
 use egui::{Color32, Rect, RichText, Role, Sense, Ui, Vec2, WidgetInfo, pos2, vec2};
 use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
@@ -190,16 +191,19 @@ impl StudioApp {
         let labelled = self.studio.labelled_count();
         let training = self.studio.training();
         let enough = labelled >= MIN_JUDGEMENTS;
+        let shortfall = self.studio.training_shortfall();
         egui::ScrollArea::vertical().id_salt("train_scroll").show(ui, |ui| {
             ui.heading("Train a new model version");
-            ui.label(RichText::new(format!("{labelled} accept/reject judgements stored (all stylists)")).weak());
-            if !enough {
-                ui.label(
-                    RichText::new(format!(
-                        "Too few judgements to train or evaluate: {labelled} so far, at least {MIN_JUDGEMENTS} needed. Judge more outfits on the Studio or Review queue screens."
-                    ))
-                    .color(Color32::from_rgb(0xD6, 0x8A, 0x1A)),
-                );
+            ui.label(
+                RichText::new(format!(
+                    "{labelled} accept/reject judgements on {} different outfits stored (all stylists); about {} would be held out to validate",
+                    self.studio.labelled_outfits(),
+                    self.studio.held_out_estimate()
+                ))
+                .weak(),
+            );
+            if let Some(why) = &shortfall {
+                ui.add(egui::Label::new(RichText::new(why).color(Color32::from_rgb(0xD6, 0x8A, 0x1A))).wrap());
             }
             let models = self.studio.models();
             let active = models.iter().find(|m| m.active);
@@ -239,8 +243,8 @@ impl StudioApp {
             });
             ui.horizontal(|ui| {
                 if ui
-                    .add_enabled(enough && !training, egui::Button::new(RichText::new("Start training").strong()))
-                    .on_disabled_hover_text(if training { "A training run is going" } else { "Too few judgements" })
+                    .add_enabled(shortfall.is_none() && !training, egui::Button::new(RichText::new("Start training").strong()))
+                    .on_disabled_hover_text(if training { "A training run is going" } else { "Not enough labels to validate a new version" })
                     .clicked()
                 {
                     cmds.push(Command::StartTraining(req.clone()));
@@ -296,7 +300,14 @@ impl StudioApp {
                     m.parent_id.and_then(|p| models.iter().find(|x| x.id == p)).map(|p| p.name.clone()).unwrap_or_else(|| "–".into());
                 ui.label(parent);
                 ui.add(egui::Label::new(&m.trained_on).truncate()).on_hover_text(&m.trained_on);
-                ui.label(metrics_summary(&m.metrics_json));
+                let checked = validated(&m.metrics_json);
+                ui.horizontal(|ui| {
+                    ui.label(metrics_summary(&m.metrics_json));
+                    if !checked {
+                        ui.label(RichText::new("not validated").color(Color32::from_rgb(0xD6, 0x8A, 0x1A)).strong())
+                            .on_hover_text("Trained without held-out outfits: nothing checked that it is better than its parent");
+                    }
+                });
                 ui.label(m.created_at.get(..16).unwrap_or(&m.created_at).replace('T', " "));
                 if m.active {
                     ui.label(RichText::new("Active").color(ACCENT).strong());
@@ -305,7 +316,11 @@ impl StudioApp {
                     .on_hover_text("Switch to this version (an older one rolls back)")
                     .clicked()
                 {
-                    cmds.push(Command::ActivateModel(m.id));
+                    if checked {
+                        cmds.push(Command::ActivateModel(m.id));
+                    } else {
+                        self.confirm_activate = Some((m.id, m.name.clone()));
+                    }
                 }
                 ui.end_row();
             }
@@ -372,6 +387,30 @@ impl StudioApp {
         });
     }
 
+    /// Confirms activating a version trained without validation.
+    pub(super) fn activation_prompt(&mut self, ctx: &egui::Context, cmds: &mut Vec<Command>) {
+        let Some((id, name)) = self.confirm_activate.clone() else { return };
+        let (mut yes, mut no) = (false, false);
+        let modal = egui::Modal::new(egui::Id::unique("confirm_activate")).show(ctx, |ui| {
+            ui.set_width(440.0);
+            ui.heading(format!("Activate {name}?"));
+            ui.label(format!(
+                "{name} was trained without a validation split: no outfits were held out, so nothing checked that it \
+                 judges better than the version it came from (its train-set AUC only shows it learned the labels it saw)."
+            ));
+            ui.horizontal(|ui| {
+                yes = ui.button(format!("Activate {name} anyway")).clicked();
+                no = ui.button("Cancel").clicked();
+            });
+        });
+        if yes {
+            cmds.push(Command::ActivateUnvalidated(id));
+        }
+        if yes || no || modal.should_close() {
+            self.confirm_activate = None;
+        }
+    }
+
     // ---- team ------------------------------------------------------------------------------------------------
 
     pub(super) fn team_screen(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
@@ -388,9 +427,8 @@ impl StudioApp {
                 .add_enabled(!busy, egui::Button::new("Import labels…"))
                 .on_hover_text("Merge another stylist's database or JSONL label export")
                 .clicked()
-                && let Some(p) = self.dialogs.pick_labels()
             {
-                cmds.push(Command::ImportLabels(p));
+                self.ask_path(PathPurpose::ImportLabels, cmds);
             }
             if ui.add_enabled(!busy, egui::Button::new("Refresh")).clicked() {
                 cmds.push(Command::RefreshAgreement);
@@ -469,7 +507,10 @@ fn metrics_summary(json: &str) -> String {
         parts.push(format!("loss {l:.3}"));
     }
     if let Some(a) = v.get("train_set").and_then(|t| t.get("auc")).and_then(|x| x.as_f64()) {
-        parts.push(format!("train AUC {a:.3}"));
+        parts.push(format!("train-set AUC {a:.3}"));
+    }
+    if let Some(b) = v.get("best_epoch").and_then(|x| x.as_u64()) {
+        parts.push(format!("best epoch {b} on held-out"));
     }
     for k in ["auc", "fitb"] {
         if let Some(a) = v.get(k).and_then(|x| x.as_f64()) {
