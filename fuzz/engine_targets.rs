@@ -10,7 +10,7 @@ use outfit_studio::store::{StoreError, Verdict, outfit_key};
 use std::cell::RefCell;
 
 /// Every engine target by name; the corpus lives in tests/fixtures/fuzz/<name>/.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[("engine_api", engine_api)];
+pub const TARGETS: &[crate::targets::Target] = &[("engine_api", engine_api)];
 
 /// SKUs of the fuzzed catalogue, including ones an old outfit key could not tell apart.
 pub const SKUS: &[&str] = &["A+B", "C", "A", "B+C", "TS1", "SH1", "DR1", "SN1", "CP1", "JK1", "Ö \"q\""];

@@ -292,7 +292,7 @@ fn killed_queue_decide_edit_and_undo_leave_no_half_done_action() {
         let kill_after = Duration::from_millis(20 + 11 * run as u64);
         let mut acked: Vec<String> = Vec::new();
         let mut first_ack = None;
-        while start.elapsed() < Duration::from_secs(30) && !first_ack.is_some_and(|t: Instant| t.elapsed() >= kill_after) {
+        while start.elapsed() < Duration::from_secs(30) && first_ack.is_none_or(|t: Instant| t.elapsed() < kill_after) {
             if let Ok(line) = rx.recv_timeout(Duration::from_millis(5)) {
                 acked.push(line);
                 first_ack.get_or_insert_with(Instant::now);

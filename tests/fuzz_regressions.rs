@@ -20,7 +20,7 @@ mod targets;
 mod engine_targets;
 
 /// The importer targets and the engine targets.
-fn all_targets() -> impl Iterator<Item = &'static (&'static str, fn(&[u8]))> {
+fn all_targets() -> impl Iterator<Item = &'static targets::Target> {
     targets::TARGETS.iter().chain(engine_targets::TARGETS)
 }
 

@@ -216,7 +216,9 @@ fn a_version_2_database_with_odd_skus_keeps_every_label() {
     assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
     assert_eq!(s.integrity_check().unwrap(), "ok");
     let js = s.all_judgements().unwrap();
-    let got: Vec<(i64, Vec<&str>, Verdict, &str, &str, Vec<&str>, Option<f64>, &str, bool)> = js
+    /// (id, skus, verdict, stylist, at, reasons, score, source, undone)
+    type Label<'a> = (i64, Vec<&'a str>, Verdict, &'a str, &'a str, Vec<&'a str>, Option<f64>, &'a str, bool);
+    let got: Vec<Label> = js
         .iter()
         .map(|j| {
             (

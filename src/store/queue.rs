@@ -249,7 +249,7 @@ impl Store {
             .with_context(|| format!("{} is not an Outfit Studio database (no judgements table)", path.display()))?;
         let rows = st.query_map([], decode)?;
         let rows: Result<Vec<Judgement>, StoreError> = rows.collect::<rusqlite::Result<_>>().map_err(Into::into);
-        Ok(rows.with_context(|| format!("cannot read the judgements of {}", path.display()))?)
+        rows.with_context(|| format!("cannot read the judgements of {}", path.display()))
     }
 
     /// The export log, oldest first.
