@@ -6,8 +6,11 @@
 use crate::catalogue;
 use std::path::Path;
 
+/// A fuzz target: its name (the corpus directory) and its body.
+pub type Target = (&'static str, fn(&[u8]));
+
 /// Every target by name; the corpus lives in tests/fixtures/fuzz/<name>/.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[Target] = &[
     ("feed_csv", feed_csv),
     ("feed_tsv", feed_tsv),
     ("feed_jsonl", feed_jsonl),

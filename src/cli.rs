@@ -29,8 +29,11 @@ pub enum Command {
     Demo,
     /// Import catalogue feeds (CSV, TSV, JSON Lines, Google Merchant TSV/XML, Shopify CSV).
     Import {
-        #[arg(required = true)]
+        #[arg(required_unless_present = "demo")]
         feeds: Vec<PathBuf>,
+        /// Import the demo catalogue embedded in this binary (written to the data directory's demo/ first).
+        #[arg(long)]
+        demo: bool,
         /// Print every row error and warning instead of the first 20.
         #[arg(long)]
         all_errors: bool,
@@ -102,6 +105,15 @@ pub enum Command {
         stylist: String,
         #[arg(required = true, num_args = 2..)]
         skus: Vec<String>,
+    },
+    /// Test helper (crash-safety tests): `n` rounds of queue decide, edit and undo on the stylist's current queue
+    /// outfit, printing each acknowledged action.
+    #[command(hide = true)]
+    QueueLoop {
+        #[arg(long, default_value_t = 1000)]
+        n: usize,
+        #[arg(long)]
+        stylist: String,
     },
     /// Scoring speed on a generated catalogue (CPU and GPU) against the memory bound; prints a Markdown table.
     Bench(crate::score::bench::BenchArgs),
@@ -219,10 +231,9 @@ pub fn default_db() -> PathBuf {
     data_dir().join("studio.db")
 }
 
-/// The embedded demo catalogue feed.
-pub fn demo_feed() -> PathBuf {
-    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/catalogue.csv");
-    if built.is_file() { built } else { PathBuf::from("assets/demo/catalogue.csv") }
+/// The embedded demo catalogue feed, written to `<data dir>/demo/` on first use.
+pub fn demo_feed() -> Result<PathBuf> {
+    crate::demo::install(&data_dir().join("demo"))
 }
 
 pub fn main() -> ExitCode {
@@ -247,9 +258,10 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command.unwrap_or(Command::App) {
         Command::App => crate::ui::run_app(db, models),
         Command::Demo => demo(&mut open()?),
-        Command::Import { feeds, all_errors } => {
+        Command::Import { feeds, demo, all_errors } => {
             let mut e = open()?;
-            for f in feeds {
+            let demo = if demo { Some(demo_feed()?) } else { None };
+            for f in demo.into_iter().chain(feeds) {
                 import_one(&mut e, &f, all_errors)?;
             }
             Ok(())
@@ -354,6 +366,28 @@ pub fn run(cli: Cli) -> Result<()> {
                 let v = [Verdict::Reject, Verdict::Accept, Verdict::Skip][i % 3];
                 let id = e.judge(&skus, v, &stylist, "judge-loop", &[], None)?;
                 writeln!(out, "{id}")?;
+                out.flush()?;
+            }
+            Ok(())
+        }
+        Command::QueueLoop { n, stylist } => {
+            use std::io::Write as _;
+            let mut e = open()?;
+            let mut q = crate::labels::queue::ReviewQueue::load_or_build(&mut e, &stylist, 20, 1)?;
+            let mut out = std::io::stdout().lock();
+            for i in 0..n {
+                // Every round leaves the outfit pending again; the verdicts cycle so accepts (and their approved
+                // looks, archived by the edit or the undo) are exercised in each step.
+                let (first, second) =
+                    [(Verdict::Accept, Verdict::Reject), (Verdict::Reject, Verdict::Accept), (Verdict::Skip, Verdict::Accept)][i % 3];
+                let jid = q.decide(&mut e, first, &["colour_clash".to_string()])?;
+                writeln!(out, "decide {jid}")?;
+                out.flush()?;
+                let jid2 = q.edit(&mut e, jid, second)?;
+                writeln!(out, "edit {jid} {jid2}")?;
+                out.flush()?;
+                q.undo_last(&mut e)?.context("a decision to undo")?;
+                writeln!(out, "undo {jid2}")?;
                 out.flush()?;
             }
             Ok(())
@@ -470,7 +504,7 @@ fn export(e: &mut Engine, what: ExportWhat) -> Result<()> {
 }
 
 fn demo(e: &mut Engine) -> Result<()> {
-    let feed = demo_feed();
+    let feed = demo_feed()?;
     import_one(e, &feed, false)?;
     index(e, 32)?;
     // A summer look for a toddler: the first toddler top and summer shorts in the catalogue, then completions.

@@ -7,7 +7,7 @@ use crate::encode::{self, Encoders, IndexProgress, IndexStats, manifest::Manifes
 use crate::model::history::{PairHistory, blend_weight};
 use crate::model::{BlockWeights, Head, HeadDims};
 use crate::score::{self, EmbeddingIndex, Filter, IndexRow, Query, Scorer};
-use crate::store::{ModelRow, NewJudgement, Store, StoredItem, Verdict};
+use crate::store::{JudgeEffects, Judgement, ModelRow, NewJudgement, Store, StoreError, StoredItem, UndoEffects, Verdict};
 use anyhow::{Context, Result, anyhow, bail};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -162,7 +162,7 @@ impl Engine {
     fn ensure_head_or_note(&mut self) -> Result<()> {
         match self.ensure_head() {
             Ok(()) => self.head_error = None,
-            Err(e) if e.downcast_ref::<rusqlite::Error>().is_some() => return Err(e),
+            Err(e) if e.downcast_ref::<rusqlite::Error>().is_some() || e.downcast_ref::<StoreError>().is_some() => return Err(e),
             Err(e) => {
                 tracing::warn!("no usable compatibility head: {e:#}");
                 self.head = None;
@@ -508,13 +508,18 @@ impl Engine {
         })
     }
 
-    /// Looks up SKUs in the loaded catalogue, naming any that are unknown.
-    pub fn resolve_skus(&self, skus: &[String]) -> Result<Vec<&StoredItem>> {
-        let missing: Vec<&str> = skus.iter().filter(|s| !self.by_sku.contains_key(s.as_str())).map(String::as_str).collect();
+    /// Looks up SKUs in the loaded catalogue, naming any that are unknown ([`StoreError::Gone`]).
+    pub fn resolve_skus(&self, skus: &[String]) -> Result<Vec<&StoredItem>, StoreError> {
+        let missing: Vec<String> = skus.iter().filter(|s| self.item_by_sku(s).is_none()).cloned().collect();
         if !missing.is_empty() {
-            bail!("unknown SKU(s): {}", missing.join(", "));
+            return Err(StoreError::Gone { skus: missing });
         }
         Ok(skus.iter().filter_map(|s| self.item_by_sku(s)).collect())
+    }
+
+    /// The catalogue item of an id, or an error naming the id.
+    fn known(&self, item_id: i64) -> Result<&Item> {
+        self.items.get(&item_id).map(|i| &i.item).ok_or_else(|| anyhow!("item {item_id} is not in the catalogue"))
     }
 
     fn embedding(&self, item_id: i64) -> Result<&[f32]> {
@@ -532,16 +537,13 @@ impl Engine {
         if item_ids.len() < 2 {
             bail!("an outfit needs at least two items to score (got {})", item_ids.len());
         }
-        let items: Vec<&Item> = item_ids
-            .iter()
-            .map(|i| self.items.get(i).map(|s| &s.item).ok_or_else(|| anyhow!("no item with id {i} in the catalogue")))
-            .collect::<Result<_>>()?;
+        let items: Vec<&Item> = item_ids.iter().map(|&i| self.known(i)).collect::<Result<_>>()?;
         let mut pairs = Vec::new();
         let mut sum = 0.0;
-        for x in 0..item_ids.len() {
-            for y in x + 1..item_ids.len() {
+        for (x, &i) in item_ids.iter().enumerate() {
+            for (y, &j) in item_ids.iter().enumerate().skip(x + 1) {
                 let (a, b) = (items[x], items[y]);
-                let raw = head.pair_score(self.embedding(item_ids[x])?, a.slot, self.embedding(item_ids[y])?, b.slot);
+                let raw = head.pair_score(self.embedding(i)?, a.slot, self.embedding(j)?, b.slot);
                 sum += raw;
                 pairs.push(PairScore { a: a.sku.clone(), b: b.sku.clone(), raw, probability: head.probability(raw) });
             }
@@ -563,7 +565,7 @@ impl Engine {
         let mut q = vec![0f32; head.dims.embed];
         for &i in board {
             let g = self.embedding(i)?;
-            let m = head.mask_sq(slot, self.items[&i].item.slot);
+            let m = head.mask_sq(slot, self.known(i)?.slot);
             for ((qk, gk), mk) in q.iter_mut().zip(g).zip(m) {
                 *qk += gk * mk;
             }
@@ -592,6 +594,9 @@ impl Engine {
         let head = self.ready_head()?;
         if board.is_empty() {
             bail!("put at least one item on the board to get suggestions");
+        }
+        if k == 0 {
+            return Ok(slots.iter().map(|&s| (s, Vec::new())).collect());
         }
         let flt = self.to_filter(board, filter);
         let queries: Vec<Query> = slots
@@ -637,17 +642,17 @@ impl Engine {
                 }
                 let sugg = cands
                     .into_iter()
-                    .map(|(row, fit)| {
-                        let id = self.index.item_ids[row as usize];
-                        let it = &self.items[&id].item;
+                    .filter_map(|(row, fit)| {
+                        let id = *self.index.item_ids.get(row as usize)?;
+                        let it = &self.items.get(&id)?.item;
                         let logit_hist = (existing_hist + hist_of(id)) / new_pairs;
-                        Suggestion {
+                        Some(Suggestion {
                             item_id: id,
                             sku: it.sku.clone(),
                             title: it.title.clone(),
                             fit,
                             outfit_probability: head.probability_with((existing_sum + n * fit) / new_pairs, logit_hist),
-                        }
+                        })
                     })
                     .collect();
                 (q.slot, sugg)
@@ -664,59 +669,89 @@ impl Engine {
         source: &str,
         reasons: &[String],
         outfit_id: Option<i64>,
-    ) -> Result<i64> {
-        let resolved: Vec<(Slot, i64)> = self.resolve_skus(skus)?.iter().map(|i| (i.item.slot, i.id)).collect();
+    ) -> Result<i64, StoreError> {
+        self.judge_request(&JudgeRequest { skus, verdict, stylist, source, reasons, outfit_id, replaces: None, queue_item: None })
+    }
+
+    /// Records a judgement and everything it changes (an accept's approved look, the replaced judgement of an
+    /// edit, the queue entry it decides) in one transaction. An unknown SKU is [`StoreError::Gone`].
+    pub fn judge_request(&mut self, r: &JudgeRequest) -> Result<i64, StoreError> {
+        let resolved: Vec<(Slot, i64)> = self.resolve_skus(r.skus)?.iter().map(|i| (i.item.slot, i.id)).collect();
         let ids: Vec<i64> = resolved.iter().map(|(_, id)| *id).collect();
         let score = self.score_outfit(&ids).ok().map(|s| s.probability as f64);
         let model = self.active_model().cloned();
         let j = NewJudgement {
-            skus: skus.to_vec(),
-            verdict,
-            stylist: stylist.to_string(),
+            skus: r.skus.to_vec(),
+            verdict: r.verdict,
+            stylist: r.stylist.to_string(),
             model_id: model.as_ref().map(|m| m.id),
             model_name: model.map(|m| m.name),
             score,
-            source: source.to_string(),
-            reasons: reasons.to_vec(),
-            outfit_id,
+            source: r.source.to_string(),
+            reasons: r.reasons.to_vec(),
+            outfit_id: r.outfit_id,
         };
         // A review-queue accept is a label, not a look for the webshop: only looks built (or reopened) on the board
-        // go to the approved list.
-        if verdict != Verdict::Accept || source == QUEUE_SOURCE {
-            return self.store.record_judgement(&j);
+        // go to the approved list, atomically with their judgement, under a name that says what they are.
+        let makes_look = r.verdict == Verdict::Accept && r.source != QUEUE_SOURCE;
+        let name = if makes_look {
+            let taken: Vec<String> = self
+                .store
+                .outfits(&[crate::store::OutfitStatus::Approved, crate::store::OutfitStatus::Exported])?
+                .into_iter()
+                .map(|o| o.name)
+                .collect();
+            let items: Vec<&Item> = ids.iter().filter_map(|i| self.items.get(i)).map(|i| &i.item).collect();
+            unique_name(&look_name(&items), &taken)
+        } else {
+            String::new()
+        };
+        let fx = JudgeEffects {
+            replaces: r.replaces,
+            queue_item: r.queue_item,
+            look: makes_look.then_some(resolved.as_slice()),
+            look_name: &name,
+            in_catalogue: true,
+        };
+        let id = self.store.judge_action(&j, &fx)?.judgement_id;
+        if makes_look {
+            self.history.add_look(&ids);
         }
-        // An accepted look goes to the approved list (a new outfit, or the reopened one being judged), atomically
-        // with its judgement, under a name that says what it is.
-        let taken: Vec<String> = self
-            .store
-            .outfits(&[crate::store::OutfitStatus::Approved, crate::store::OutfitStatus::Exported])?
-            .into_iter()
-            .map(|o| o.name)
-            .collect();
-        let items: Vec<&Item> = ids.iter().filter_map(|i| self.items.get(i)).map(|i| &i.item).collect();
-        let name = unique_name(&look_name(&items), &taken);
-        let id = self.store.record_accept(&j, &name, &resolved)?.0;
-        self.history.add_look(&ids);
         Ok(id)
+    }
+
+    /// Undoes a judgement; an outfit that was approved by it leaves the approved list (one transaction).
+    pub fn undo(&mut self, judgement_id: i64) -> Result<(), StoreError> {
+        self.undo_with(judgement_id, &UndoEffects::default()).map(drop)
+    }
+
+    /// Undoes a judgement with what the undo restores (a reopened look approved again, a queue entry pending
+    /// again), in one transaction; returns the judgement as it was.
+    pub fn undo_with(&mut self, judgement_id: i64, fx: &UndoEffects) -> Result<Judgement, StoreError> {
+        let j = self.store.undo_action(judgement_id, fx)?;
+        if j.verdict == Verdict::Accept {
+            // The look left the approved list: what stylists put together is counted afresh.
+            self.load_history().map_err(StoreError::Other)?;
+        }
+        Ok(j)
     }
 }
 
-impl Engine {
-    /// Undoes a judgement; an outfit that was approved by it leaves the approved list.
-    pub fn undo(&mut self, judgement_id: i64) -> Result<()> {
-        let j = self
-            .store
-            .all_judgements()?
-            .into_iter()
-            .find(|j| j.id == judgement_id)
-            .ok_or_else(|| anyhow!("no judgement {judgement_id}"))?;
-        self.store.undo_judgement(judgement_id)?;
-        if let (Verdict::Accept, Some(o)) = (j.verdict, j.outfit_id) {
-            self.store.set_outfit_status(o, crate::store::OutfitStatus::Archived)?;
-            self.load_history()?;
-        }
-        Ok(())
-    }
+/// A judgement to record with [`Engine::judge_request`].
+#[derive(Debug, Clone, Copy)]
+pub struct JudgeRequest<'a> {
+    pub skus: &'a [String],
+    pub verdict: Verdict,
+    pub stylist: &'a str,
+    /// Where the outfit came from: manual, suggested, queue, cli.
+    pub source: &'a str,
+    pub reasons: &'a [String],
+    /// The reopened approved look being judged.
+    pub outfit_id: Option<i64>,
+    /// A judgement this one replaces (undone in the same transaction).
+    pub replaces: Option<i64>,
+    /// The review-queue entry this judgement decides (marked in the same transaction).
+    pub queue_item: Option<i64>,
 }
 
 /// The judgement source of review-queue decisions.

@@ -7,6 +7,7 @@
 pub mod catalogue;
 pub mod cli;
 pub mod curate;
+pub mod demo;
 pub mod encode;
 pub mod engine;
 pub mod export;

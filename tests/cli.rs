@@ -227,3 +227,45 @@ fn pretrain_and_eval_outfits_on_a_generated_mango_layout() {
     assert!(text.contains(" 0 encoded"), "features come from the cache: {text}");
     assert!(text.contains("stored head") && text.contains("pretrained-mango"), "{text}");
 }
+
+#[test]
+fn the_demo_travels_inside_the_binary() {
+    // The binary copied away from the checkout and started from an unrelated directory: the demo catalogue comes
+    // out of the binary into the data directory, images included.
+    let tmp = tempfile::tempdir().unwrap();
+    let (cwd, data) = (tmp.path().join("somewhere"), tmp.path().join("data"));
+    std::fs::create_dir_all(&cwd).unwrap();
+    let exe = tmp.path().join("outfit-studio");
+    std::fs::copy(env!("CARGO_BIN_EXE_outfit-studio"), &exe).unwrap();
+    let out = bin(&data).current_dir(&cwd).arg("--db").arg(data.join("studio.db")).args(["import", "--demo"]).output().unwrap();
+    let moved = Command::new(&exe)
+        .current_dir(&cwd)
+        .env("OUTFIT_STUDIO_DATA", &data)
+        .env_remove("OUTFIT_STUDIO_DB")
+        .args(["import", "--demo"])
+        .output()
+        .unwrap();
+    for o in [&out, &moved] {
+        let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        assert!(o.status.success(), "{text}");
+    }
+    let first = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        first.contains("600 items imported (600 new") && first.contains(&data.join("demo/catalogue.csv").display().to_string()),
+        "{first}"
+    );
+    assert!(String::from_utf8_lossy(&moved.stdout).contains("600 unchanged"), "the moved binary found the same demo");
+    assert_eq!(std::fs::read(data.join("demo/catalogue.csv")).unwrap(), std::fs::read(demo_feed()).unwrap());
+    let s = outfit_studio::store::Store::open(&data.join("studio.db")).unwrap();
+    let items = s.all_items().unwrap();
+    assert_eq!(items.len(), 600);
+    assert!(
+        items.iter().all(|i| i
+            .item
+            .image
+            .as_deref()
+            .map(Path::new)
+            .is_some_and(|p| p.starts_with(data.join("demo/images")) && p.is_file()))
+    );
+    assert!(std::fs::read_dir(&cwd).unwrap().next().is_none(), "nothing written to the working directory");
+}

@@ -52,20 +52,10 @@ fn catalogue(dir: &Path) -> PathBuf {
     p
 }
 
-fn fake_vec(seed: u64, dim: usize) -> Vec<f32> {
-    let mut x = seed;
-    (0..dim)
-        .map(|_| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((x >> 33) as f32 / (1u64 << 31) as f32) - 0.5
-        })
-        .collect()
-}
-
 fn engine(dir: &Path) -> Engine {
     let mut e = Engine::open(&dir.join("x.db"), &models_dir()).unwrap();
     e.import(&catalogue(dir)).unwrap();
-    common::put_fake_features(&mut e, |it, di, dt| (fake_vec(it.id as u64, di), fake_vec(it.id as u64 + 99, dt)));
+    common::put_fake_features(&mut e, |it, di, dt| (common::fake_vec(it.id as u64, di), common::fake_vec(it.id as u64 + 99, dt)));
     e
 }
 

@@ -1,6 +1,9 @@
 //! Issue 7, fuzzing: replays the whole corpus in tests/fixtures/fuzz/<target>/ (seeds plus every crash that
 //! tools/fuzz.sh found) through the fuzz targets in fuzz/targets.rs, which must not panic.
 //!
+//! The engine API targets (fuzz/engine_targets.rs: score, complete, judge, undo with arbitrary ids and SKUs) replay
+//! the same way, and every public engine entry is called with bad ids once here.
+//!
 //! Also the stable fallback fuzzer (`mutation_fuzz`, ignored by default): a seeded mutation fuzzer over the same
 //! corpus and targets for when cargo-fuzz (nightly) is not available. It saves any panicking input into the corpus.
 //!     FUZZ_SECONDS=60 cargo test --test fuzz_regressions -- --ignored --nocapture mutation_fuzz
@@ -8,8 +11,18 @@
 use outfit_studio::catalogue;
 use std::path::{Path, PathBuf};
 
+mod common;
+
 #[path = "../fuzz/targets.rs"]
 mod targets;
+
+#[path = "../fuzz/engine_targets.rs"]
+mod engine_targets;
+
+/// The importer targets and the engine targets.
+fn all_targets() -> impl Iterator<Item = &'static targets::Target> {
+    targets::TARGETS.iter().chain(engine_targets::TARGETS)
+}
 
 fn corpus_dir(target: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz").join(target)
@@ -26,7 +39,7 @@ fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
 #[test]
 fn replay_corpus() {
     let mut total = 0;
-    for (name, target) in targets::TARGETS {
+    for (name, target) in all_targets() {
         let inputs = corpus(name);
         assert!(!inputs.is_empty(), "no corpus for {name}");
         for (path, bytes) in &inputs {
@@ -49,6 +62,50 @@ fn corpus_through_sniffing() {
             assert!(p.errors.iter().all(|e| e.message.len() <= 1000));
         }
     }
+}
+
+#[test]
+fn every_public_engine_entry_refuses_bad_ids() {
+    use outfit_studio::catalogue::Slot;
+    use outfit_studio::engine::CompletionFilter;
+    use outfit_studio::store::{StoreError, UndoEffects, Verdict};
+    engine_targets::with_engine(|e| {
+        let good: Vec<i64> = {
+            let mut v: Vec<i64> = e.items().keys().copied().collect();
+            v.sort_unstable();
+            v
+        };
+        assert!(e.score_outfit(&good[..3]).is_ok(), "the fixture scores");
+        let f = CompletionFilter::default();
+        for bad in [-1, 0, i64::MAX, i64::MIN, 999_999] {
+            let err = |r: anyhow::Result<_>| format!("{:#}", r.err().unwrap_or_else(|| panic!("id {bad} accepted")));
+            assert!(err(e.score_outfit(&[good[0], bad]).map(drop)).contains(&bad.to_string()));
+            assert!(err(e.score_outfit(&[bad, good[0]]).map(drop)).contains(&bad.to_string()));
+            err(e.score_outfit(&[bad, bad]).map(drop));
+            err(e.slot_query(&[bad], Slot::Shoes).map(drop));
+            err(e.complete(&[bad], &[Slot::Shoes], 5, &f).map(drop));
+            err(e.complete(&[good[0], bad], &Slot::ALL, 5, &f).map(drop));
+            assert!(e.undo(bad).is_err());
+            assert!(e.undo_with(bad, &UndoEffects { keep_look: true, requeue: Some(bad) }).is_err());
+            err(e.activate_model(bad));
+            err(e.model_or_active(Some(bad)).map(drop));
+            assert!(e.item(bad).is_none() && e.row_of(bad).is_none());
+        }
+        for skus in [vec!["NOPE".to_string(), "A".into()], vec!["".into(), "\0".into()], vec!["A+B".into(), "A+B ".into()]] {
+            let r = e.judge(&skus, Verdict::Accept, "ana", "test", &[], None);
+            assert!(matches!(r, Err(StoreError::Gone { .. })), "{skus:?}: {r:?}");
+            assert!(e.resolve_skus(&skus).is_err());
+        }
+        // An outfit id that does not exist: nothing is recorded.
+        let before = e.store.all_judgements().unwrap().len();
+        assert!(e.judge(&["A".into(), "C".into()], Verdict::Accept, "ana", "test", &[], Some(424_242)).is_err());
+        assert_eq!(e.store.all_judgements().unwrap().len(), before, "a failed accept left a judgement");
+        // Degenerate but valid requests answer without panicking.
+        assert!(e.complete(&[], &[Slot::Top], 5, &f).is_err());
+        assert!(e.complete(&good[..1], &[], 5, &f).unwrap().is_empty());
+        assert!(e.complete(&good[..1], &[Slot::Top], 0, &f).unwrap()[0].1.is_empty());
+        assert!(e.score_outfit(&[]).is_err() && e.score_outfit(&good[..1]).is_err());
+    });
 }
 
 /// xorshift64*: deterministic per seed, no dependency.
@@ -185,7 +242,7 @@ fn mutation_fuzz() {
     let lp = last_panic.clone();
     std::panic::set_hook(Box::new(move |info| *lp.lock().unwrap() = info.to_string()));
     let mut crashes = Vec::new();
-    for (name, target) in targets::TARGETS {
+    for (name, target) in all_targets() {
         if only.as_ref().is_some_and(|o| !o.iter().any(|t| t == name)) {
             continue;
         }

@@ -130,6 +130,52 @@ fn queue_orders_by_uncertainty_then_diversity() {
 }
 
 #[test]
+fn queue_decisions_are_classified_busy_retry_gone_skip_other_nothing_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("q.db");
+    let mut e = engine(dir.path(), "q.db");
+    let mut q = ReviewQueue::load_or_build(&mut e, "ana", 6, 11).unwrap();
+    let judgements = |e: &Engine| e.store.all_judgements().unwrap().len();
+    let n0 = judgements(&e);
+    let first = q.next().unwrap().clone();
+    let other = rusqlite::Connection::open(&db).unwrap();
+
+    // Busy: another connection holds the write lock. Nothing is recorded, the outfit stays current, the error says
+    // to try again; once the lock is gone the same decision goes through.
+    e.store.set_busy_timeout(std::time::Duration::from_millis(20)).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let err = format!("{:#}", q.decide(&mut e, Verdict::Accept, &[]).unwrap_err());
+    assert!(err.contains("busy") && err.contains("try again") && err.contains("not recorded"), "{err}");
+    other.execute_batch("ROLLBACK").unwrap();
+    assert_eq!((q.next().unwrap().id, judgements(&e)), (first.id, n0));
+    assert_eq!(e.store.queue_items("ana").unwrap()[0].status, QueueStatus::Pending);
+
+    // Any other failure (here a trigger standing in for a full disk): a visible error, nothing marked or skipped.
+    other
+        .execute_batch("CREATE TRIGGER full BEFORE INSERT ON judgements BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END;")
+        .unwrap();
+    let err = format!("{:#}", q.decide(&mut e, Verdict::Reject, &[]).unwrap_err());
+    assert!(err.contains("disk full (simulated)"), "{err}");
+    other.execute_batch("DROP TRIGGER full").unwrap();
+    assert_eq!((q.next().unwrap().id, judgements(&e)), (first.id, n0));
+    assert!(e.store.queue_items("ana").unwrap().iter().all(|x| x.status == QueueStatus::Pending));
+    let j = q.decide(&mut e, Verdict::Accept, &[]).unwrap();
+    assert_eq!(e.store.judgement(j).unwrap().unwrap().skus, first.skus);
+
+    // Gone: an item of the next outfit left the catalogue (deleted by another process): that outfit is skipped
+    // for good, with no judgement, and the queue moves on.
+    let second = q.next().unwrap().clone();
+    other.execute("DELETE FROM items WHERE sku = ?1", [&second.skus[0]]).unwrap();
+    let err = format!("{:#}", q.decide(&mut e, Verdict::Accept, &[]).unwrap_err());
+    assert!(err.contains("skipped") && err.contains(&second.skus[0]), "{err}");
+    assert_eq!(judgements(&e), n0 + 1);
+    let stored = e.store.queue_items("ana").unwrap();
+    let gone = stored.iter().find(|x| x.id == second.id).unwrap();
+    assert_eq!((gone.status, gone.judgement_id), (QueueStatus::Skipped, None));
+    assert_ne!(q.next().unwrap().id, second.id);
+}
+
+#[test]
 fn queue_decides_undoes_edits_never_repeats_and_survives_restart() {
     let dir = tempfile::tempdir().unwrap();
     let mut e = engine(dir.path(), "q.db");

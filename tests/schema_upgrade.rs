@@ -1,7 +1,8 @@
 //! Issue 7, schema upgrades: databases written by older schema versions open and migrate with their data intact;
 //! a newer one is refused with a clear message and left byte-identical; a file that is not a database says so.
 
-use outfit_studio::store::{SCHEMA_VERSION, Store};
+use outfit_studio::store::queue::QueueStatus;
+use outfit_studio::store::{SCHEMA_VERSION, Store, StoreError, Verdict, outfit_key};
 use rusqlite::Connection;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -22,12 +23,20 @@ fn ok(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Migration 1 exactly as shipped: the first raw string of src/store/schema.rs (shipped migrations are never edited).
-fn migration_1() -> &'static str {
+/// Migration `n` (1-based) exactly as shipped: the n-th raw string of src/store/schema.rs (shipped migrations are
+/// never edited).
+fn shipped_migration(n: usize) -> &'static str {
     let src = include_str!("../src/store/schema.rs");
-    let start = src.find("r#\"").expect("a raw-string migration") + 3;
+    let mut start = 0;
+    for _ in 0..n {
+        start += src[start..].find("r#\"").expect("a raw-string migration") + 3;
+    }
     let len = src[start..].find("\"#").unwrap();
     &src[start..start + len]
+}
+
+fn migration_1() -> &'static str {
+    shipped_migration(1)
 }
 
 fn feed(dir: &Path) -> std::path::PathBuf {
@@ -162,4 +171,153 @@ fn a_file_that_is_not_a_database_is_named() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("notes.db") && err.contains("not a database"), "{err}");
     assert_eq!(std::fs::read(&db).unwrap(), before);
+}
+
+/// A database as the review-queue release (migrations 1 and 2) wrote it: SKUs that the old '+'-joined outfit key
+/// could not tell apart, reasons with commas, live and undone judgements, queue rows of every status.
+fn version_2_database(db: &Path) {
+    let c = Connection::open(db).unwrap();
+    c.execute_batch(shipped_migration(1)).unwrap();
+    c.execute_batch(shipped_migration(2)).unwrap();
+    c.execute_batch(
+        r#"PRAGMA user_version = 2;
+         INSERT INTO items (sku, title, category, slot, content_hash, updated_at) VALUES
+           ('A+B', 'Striped tee', 'T-shirts', 'top', 'h1', '2025-01-01T00:00:00Z'),
+           ('C', 'Shorts', 'Shorts', 'bottom', 'h2', '2025-01-01T00:00:00Z'),
+           ('A', 'Plain tee', 'T-shirts', 'top', 'h3', '2025-01-01T00:00:00Z'),
+           ('B+C', 'Denim shorts', 'Shorts', 'bottom', 'h4', '2025-01-01T00:00:00Z'),
+           ('Ö "q"', 'Sandals', 'Sandals', 'shoes', 'h5', '2025-01-01T00:00:00Z');
+         INSERT INTO stylists (name, created_at) VALUES ('ana', '2025-01-01T00:00:00Z'), ('ben', '2025-01-01T00:00:00Z');
+         INSERT INTO judgements (outfit_key, skus_json, verdict, stylist, at, model_name, score, source, reasons, undone_at) VALUES
+           ('A+B+C', '["A+B","C"]', 'accept', 'ana', '2025-01-01T10:00:00.000Z', 'zero-shot-v1', 0.61, 'manual', '', NULL),
+           ('A+B+C', '["B+C","A"]', 'reject', 'ana', '2025-01-01T11:00:00.000Z', NULL, NULL, 'queue', 'colour_clash,season', NULL),
+           ('A+B+C', '["C","A+B"]', 'reject', 'ben', '2025-01-02T10:00:00.000Z', NULL, 0.2, 'suggested', 'too warm, really,,formality,', NULL),
+           ('A+Ö "q"', '["Ö \"q\"","A"]', 'skip', 'ben', '2025-01-02T11:00:00.000Z', NULL, NULL, 'manual', ',', '2025-01-02T12:00:00.000Z');
+         INSERT INTO queue_items (stylist, position, skus_json, outfit_key, score, seed_sku, status, verdict, judgement_id, created_at, decided_at) VALUES
+           ('ana', 0, '["A+B","C"]', 'A+B+C', 0.5, 'A+B', 'done', 'accept', 1, '2025-01-01T09:00:00.000Z', '2025-01-01T10:00:00.000Z'),
+           ('ana', 1, '["B+C","A"]', 'A+B+C', 0.52, 'A', 'done', 'reject', 2, '2025-01-01T09:00:00.000Z', '2025-01-01T11:00:00.000Z'),
+           ('ana', 2, '["A","C","Ö \"q\""]', 'A+C+Ö "q"', 0.48, 'C', 'pending', NULL, NULL, '2025-01-01T09:00:00.000Z', NULL),
+           ('ben', 0, '["A","B+C"]', 'A+B+C', 0.47, 'A', 'skipped', NULL, NULL, '2025-01-01T09:00:00.000Z', '2025-01-02T09:00:00.000Z');"#,
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_version_2_database_with_odd_skus_keeps_every_label() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("v2.db");
+    version_2_database(&db);
+    // Another stylist's file is read without being migrated (merge-labels): in its old format.
+    let before = std::fs::read(&db).unwrap();
+    let read_old = Store::read_judgements_of(&db).unwrap();
+    assert_eq!(std::fs::read(&db).unwrap(), before, "reading another database must not change it");
+
+    let s = Store::open(&db).unwrap();
+    assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(s.integrity_check().unwrap(), "ok");
+    let js = s.all_judgements().unwrap();
+    /// (id, skus, verdict, stylist, at, reasons, score, source, undone)
+    type Label<'a> = (i64, Vec<&'a str>, Verdict, &'a str, &'a str, Vec<&'a str>, Option<f64>, &'a str, bool);
+    let got: Vec<Label> = js
+        .iter()
+        .map(|j| {
+            (
+                j.id,
+                j.skus.iter().map(String::as_str).collect(),
+                j.verdict,
+                j.stylist.as_str(),
+                j.at.as_str(),
+                j.reasons.iter().map(String::as_str).collect(),
+                j.score,
+                j.source.as_str(),
+                j.undone_at.is_some(),
+            )
+        })
+        .collect();
+    use Verdict::*;
+    assert_eq!(
+        got,
+        vec![
+            (1, vec!["A+B", "C"], Accept, "ana", "2025-01-01T10:00:00.000Z", vec![], Some(0.61), "manual", false),
+            (2, vec!["B+C", "A"], Reject, "ana", "2025-01-01T11:00:00.000Z", vec!["colour_clash", "season"], None, "queue", false),
+            // Reasons split exactly as the old reader split them (it could not keep a comma inside a reason).
+            (
+                3,
+                vec!["C", "A+B"],
+                Reject,
+                "ben",
+                "2025-01-02T10:00:00.000Z",
+                vec!["too warm", " really", "formality"],
+                Some(0.2),
+                "suggested",
+                false
+            ),
+            (4, vec!["Ö \"q\"", "A"], Skip, "ben", "2025-01-02T11:00:00.000Z", vec![], None, "manual", true),
+        ]
+    );
+    // Every key is the one this build computes, and the outfits the old key merged are now apart.
+    for j in &js {
+        assert_eq!(j.outfit_key, outfit_key(&j.skus), "judgement {}", j.id);
+    }
+    assert_eq!(js[0].outfit_key, js[2].outfit_key, "the same outfit in another order");
+    assert_ne!(js[0].outfit_key, js[1].outfit_key, "(A+B, C) and (A, B+C) are different outfits");
+    assert_eq!(s.judged_keys("ana").unwrap().len(), 2);
+    // The unmigrated read of the old file gives the same labels as the migrated database.
+    assert_eq!(read_old, js);
+
+    let q = s.queue_items("ana").unwrap();
+    assert_eq!(
+        q.iter().map(|e| (e.position, e.skus.clone(), e.status, e.verdict, e.judgement_id)).collect::<Vec<_>>(),
+        vec![
+            (0, vec!["A+B".to_string(), "C".into()], QueueStatus::Done, Some(Accept), Some(1)),
+            (1, vec!["B+C".to_string(), "A".into()], QueueStatus::Done, Some(Reject), Some(2)),
+            (2, vec!["A".to_string(), "C".into(), "Ö \"q\"".into()], QueueStatus::Pending, None, None),
+        ]
+    );
+    for e in q.iter().chain(&s.queue_items("ben").unwrap()) {
+        assert_eq!(e.outfit_key, outfit_key(&e.skus), "queue entry {}", e.id);
+    }
+    assert_eq!(s.queue_items("ben").unwrap()[0].status, QueueStatus::Skipped);
+    drop(s);
+
+    // The migrated database keeps working through the CLI: labels export with their reasons, new judgements record.
+    let labels = ok(&cli(&db, &["export", "labels", "--include-undone"]));
+    let rows: Vec<serde_json::Value> = labels.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 4, "{labels}");
+    assert_eq!(rows[2]["reasons"], serde_json::json!(["too warm", " really", "formality"]));
+    assert!(ok(&cli(&db, &["judge", "reject", "A", "B+C", "--stylist", "ana", "--reason", "a, b"])).contains("recorded judgement 5"));
+    let s = Store::open(&db).unwrap();
+    let j5 = s.judgement(5).unwrap().unwrap();
+    assert_eq!((j5.reasons, j5.outfit_key), (vec!["a, b".to_string()], js[1].outfit_key.clone()), "a comma inside a reason is kept now");
+}
+
+#[test]
+fn a_corrupt_row_is_reported_with_its_id_not_read_as_another_label() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("v2.db");
+    version_2_database(&db);
+    drop(Store::open(&db).unwrap());
+    let c = Connection::open(&db).unwrap();
+    c.execute_batch(
+        "UPDATE queue_items SET verdict = 'maybe' WHERE id = 2;
+         UPDATE judgements SET skus_json = 'A,B' WHERE id = 3;
+         UPDATE items SET slot = 'cape' WHERE id = 4;",
+    )
+    .unwrap();
+    drop(c);
+    let s = Store::open(&db).unwrap();
+    let corrupt = |e: StoreError| match e {
+        StoreError::Corrupt { table, id, detail } => (table, id, detail),
+        other => panic!("not reported as a corrupt row: {other}"),
+    };
+    let (t, id, detail) = corrupt(s.queue_items("ana").unwrap_err());
+    assert_eq!((t, id), ("queue_items", 2));
+    assert!(detail.contains("unknown verdict \"maybe\""), "{detail}");
+    let (t, id, detail) = corrupt(s.all_judgements().unwrap_err());
+    assert_eq!((t, id), ("judgements", 3));
+    assert!(detail.contains("not a JSON array"), "{detail}");
+    let err = s.all_items().unwrap_err();
+    assert!(format!("{err:#}").contains("corrupt row 4 in table items: unknown slot \"cape\""), "{err:#}");
+    // The rows that are fine still read one by one.
+    assert_eq!(s.judgement(1).unwrap().unwrap().verdict, Verdict::Accept);
 }

@@ -183,7 +183,7 @@ fn accept_key_records_a_judgement_and_backspace_undoes_it() {
         db_rows(dir.path(), "SELECT verdict, source || '|' || reasons || '|' || stylist || '|' || skus_json, undone_at FROM judgements");
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0].0, "accept");
-    assert!(rows[0].1.starts_with("manual|colour_clash|Ana|"), "{rows:?}");
+    assert!(rows[0].1.starts_with(r#"manual|["colour_clash"]|Ana|"#), "reasons are stored as a JSON array: {rows:?}");
     assert!(rows[0].1.contains("T-1") && rows[0].1.contains("B-1"));
     assert_eq!(rows[0].2, None);
     assert_eq!(h.state().studio.counts(), (1, 1));
@@ -414,7 +414,7 @@ fn review_queue_keys_record_undo_and_edit_queue_judgements() {
     assert_eq!(recent.len(), 2);
     let rejected = recent.iter().find(|e| e.verdict == Some(Verdict::Reject)).unwrap().judgement_id.unwrap();
     let live = db_rows(dir.path(), &format!("SELECT verdict, reasons, undone_at FROM judgements WHERE id = {rejected}"));
-    assert_eq!(live[0].1, "season");
+    assert_eq!(live[0].1, r#"["season"]"#);
     h.get_by_label(&format!("Change decision {rejected} to accept")).click();
     h.run();
     assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());

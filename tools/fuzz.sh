@@ -14,13 +14,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-30}"
 shift || true
-all=(feed_csv feed_tsv feed_jsonl feed_xml parse_price parse_in_stock)
+# engine_api (score/complete/judge/undo with arbitrary ids and SKUs) builds the whole app: `--features engine`.
+all=(feed_csv feed_tsv feed_jsonl feed_xml parse_price parse_in_stock engine_api)
 targets=("${@:-${all[@]}}")
 fixtures=tests/fixtures/fuzz
 
 if cargo +nightly --version >/dev/null 2>&1 && cargo fuzz --version >/dev/null 2>&1 && [ -z "${FUZZ_STABLE:-}" ]; then
     echo "libFuzzer (cargo +nightly fuzz), ${secs}s per target"
-    (cd fuzz && cargo +nightly fuzz build -O)
+    (cd fuzz && cargo +nightly fuzz build -O --features engine)
     found=0
     for t in "${targets[@]}"; do
         mkdir -p "fuzz/corpus/$t" "$fixtures/$t"
@@ -29,7 +30,7 @@ if cargo +nightly --version >/dev/null 2>&1 && cargo fuzz --version >/dev/null 2
         end=$((SECONDS + secs))
         while [ $SECONDS -lt $end ]; do
             left=$((end - SECONDS))
-            if (cd fuzz && cargo +nightly fuzz run -O "$t" "corpus/$t" "../$fixtures/$t" -- \
+            if (cd fuzz && cargo +nightly fuzz run -O --features engine "$t" "corpus/$t" "../$fixtures/$t" -- \
                 -max_total_time="$left" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
                 >"target/fuzz-$t.log" 2>&1); then
                 break

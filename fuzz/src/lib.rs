@@ -7,3 +7,13 @@ pub mod catalogue;
 
 #[path = "../targets.rs"]
 pub mod targets;
+
+/// Test helpers the engine targets share with the integration tests (made-up encoder features).
+#[cfg(feature = "engine")]
+#[path = "../../tests/common/mod.rs"]
+pub mod common;
+
+/// The engine API targets (they use the whole app, so only with `--features engine`).
+#[cfg(feature = "engine")]
+#[path = "../engine_targets.rs"]
+pub mod engine_targets;

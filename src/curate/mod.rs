@@ -13,7 +13,7 @@ use crate::labels::{Agreement, MergeReport, QueueCounts, ReviewQueue};
 use crate::model::eval::TransferReport;
 use crate::score::{Scorer, ScorerChoice};
 use crate::store::queue::QueueItem;
-use crate::store::{ModelRow, Outfit, OutfitStatus, Verdict};
+use crate::store::{ModelRow, Outfit, OutfitStatus, UndoEffects, Verdict};
 use anyhow::{Context, Result, bail};
 pub use jobs::{Job, JobKind, JobOutput, JobProgress, Payload, TrainRequest};
 pub use search::{FacetCounts, Facets, SearchIndex, SearchResult};
@@ -664,7 +664,7 @@ impl Studio {
                 self.refresh_board();
             }
             Command::Import(feeds) => self.start_job(JobKind::ImportAndIndex(feeds))?,
-            Command::ImportDemo => self.start_job(JobKind::ImportAndIndex(vec![crate::cli::demo_feed()]))?,
+            Command::ImportDemo => self.start_job(JobKind::ImportAndIndex(vec![crate::cli::demo_feed()?]))?,
             Command::Export(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -893,17 +893,14 @@ impl Studio {
 
     fn undo_last(&mut self) -> Result<()> {
         let Some(e) = self.undo.pop() else { bail!("nothing to undo") };
-        if let Err(err) = self.engine.undo(e.judgement_id) {
+        // Reopened-and-accepted looks stay approved: undoing that judgement archives a new look only (one transaction).
+        if let Err(err) = self.engine.undo_with(e.judgement_id, &UndoEffects { keep_look: e.editing.is_some(), requeue: None }) {
             self.undo.push(e);
-            return Err(err);
+            return Err(err.into());
         }
         self.board = e.board;
         self.editing = e.editing;
         self.reasons = e.reasons;
-        // Reopened-and-accepted looks stay approved: undoing that judgement archives a new look only.
-        if let Some(o) = self.editing {
-            self.engine.store.set_outfit_status(o, OutfitStatus::Approved)?;
-        }
         self.last_message = Some(format!("Undid the {} of “{}”", verdict_noun(e.verdict), e.look));
         self.refresh_lists();
         self.refresh_board();

@@ -70,24 +70,27 @@ impl Encoders {
         let s = self.manifest.image.preprocess.size as usize;
         let mut batch = Array4::<f32>::zeros((pixels.len(), 3, s, s));
         for (i, p) in pixels.iter().enumerate() {
-            batch.index_axis_mut(ndarray::Axis(0), i).as_slice_mut().expect("contiguous").copy_from_slice(p);
+            if p.len() != 3 * s * s {
+                bail!("image {i} has {} values, the image model takes 3x{s}x{s} = {}", p.len(), 3 * s * s);
+            }
+            batch.index_axis_mut(ndarray::Axis(0), i).as_slice_mut().expect("a fresh array is contiguous").copy_from_slice(p);
         }
-        let input_name = self.manifest.image.inputs[0].name.clone();
+        let input_name = first_input(&self.manifest.image.inputs, "image")?;
         let out_name = self.manifest.image.embedding_output.clone();
         let dim = self.manifest.image.dim;
         let tensor = ort::value::Tensor::from_array(batch)?;
         let outputs = self.image.run(ort::inputs![input_name => tensor])?;
-        rows(&outputs[out_name.as_str()], pixels.len(), dim, "image")
+        rows(output(&outputs, &out_name, "image")?, pixels.len(), dim, "image")
     }
 
     /// Logits of the image model's ImageNet head (a sanity check that the encoder sees what we see).
     pub fn classify_pixels(&mut self, pixels: &[f32]) -> Result<Vec<f32>> {
         let s = self.manifest.image.preprocess.size as usize;
         let batch = Array4::from_shape_vec((1, 3, s, s), pixels.to_vec())?;
-        let input_name = self.manifest.image.inputs[0].name.clone();
+        let input_name = first_input(&self.manifest.image.inputs, "image")?;
         let tensor = ort::value::Tensor::from_array(batch)?;
         let outputs = self.image.run(ort::inputs![input_name => tensor])?;
-        let (_, logits) = outputs["logits"].try_extract_tensor::<f32>()?;
+        let (_, logits) = output(&outputs, "logits", "image")?.try_extract_tensor::<f32>()?;
         Ok(logits.to_vec())
     }
 
@@ -126,13 +129,23 @@ impl Encoders {
         let out_name = self.manifest.text.embedding_output.clone();
         let dim = self.manifest.text.dim;
         let outputs = self.text.run(inputs)?;
-        rows(&outputs[out_name.as_str()], n, dim, "text")
+        rows(output(&outputs, &out_name, "text")?, n, dim, "text")
     }
 
     /// Tokenizer ids for a text (with special tokens), for tests against the reference tokenizer.
     pub fn token_ids(&self, text: &str) -> Result<Vec<u32>> {
         Ok(self.tokenizer.encode(text, true).map_err(|e| anyhow!("{e}"))?.get_ids().to_vec())
     }
+}
+
+/// The name of a model's first declared input (the manifest may list none).
+fn first_input(inputs: &[manifest::TensorSpec], what: &str) -> Result<String> {
+    inputs.first().map(|i| i.name.clone()).ok_or_else(|| anyhow!("the manifest declares no input for the {what} model"))
+}
+
+/// A named output of a run, or an error naming it (a manifest can name an output the graph lacks).
+fn output<'o>(outputs: &'o ort::session::SessionOutputs<'_>, name: &str, what: &str) -> Result<&'o ort::value::DynValue> {
+    outputs.get(name).ok_or_else(|| anyhow!("the {what} model has no output named {name:?}"))
 }
 
 fn rows(value: &ort::value::DynValue, n: usize, dim: usize, what: &str) -> Result<Vec<Vec<f32>>> {

@@ -13,9 +13,9 @@
 //! and never picked; outfits this stylist has judged, or that are already in their queue, are never proposed.
 
 use crate::catalogue::{AgeGroup, Slot};
-use crate::engine::{CompletionFilter, Engine};
-use crate::store::Verdict;
+use crate::engine::{CompletionFilter, Engine, JudgeRequest};
 use crate::store::queue::{NewQueueItem, QueueItem, QueueStatus, outfit_key};
+use crate::store::{StoreError, UndoEffects, Verdict};
 use anyhow::{Result, anyhow, bail};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -334,34 +334,45 @@ impl ReviewQueue {
     }
 
     /// Judges the current outfit (recorded with source "queue"); returns the judgement id. A skip is recorded
-    /// too (the audit trail keeps it) and the entry is marked skipped.
+    /// too (the audit trail keeps it) and the entry is marked skipped. The judgement and the mark are one
+    /// transaction. When an item has left the catalogue the entry is skipped for good; when the database is busy or
+    /// anything else fails, nothing is recorded or marked and the error says why.
     pub fn decide(&mut self, engine: &mut Engine, verdict: Verdict, reasons: &[String]) -> Result<i64> {
         let idx = self.entries.iter().position(|e| e.status == QueueStatus::Pending).ok_or_else(|| anyhow!("the review queue is empty"))?;
         let e = self.entries[idx].clone();
         let reasons: &[String] = if verdict == Verdict::Reject { reasons } else { &[] };
-        let jid = match engine.judge(&e.skus, verdict, &self.stylist, "queue", reasons, None) {
-            Ok(id) => id,
-            Err(err) => {
-                // The outfit can no longer be judged (an item left the catalogue): step past it.
+        let req = JudgeRequest {
+            skus: &e.skus,
+            verdict,
+            stylist: &self.stylist,
+            source: "queue",
+            reasons,
+            outfit_id: None,
+            replaces: None,
+            queue_item: Some(e.id),
+        };
+        match engine.judge_request(&req) {
+            Ok(jid) => {
+                self.marked(idx, verdict, jid);
+                Ok(jid)
+            }
+            Err(err @ StoreError::Gone { .. }) => {
+                // The outfit can no longer be judged: step past it.
                 engine.store.set_queue_item(e.id, QueueStatus::Skipped, None, None)?;
                 self.entries[idx].status = QueueStatus::Skipped;
-                return Err(err.context("queue outfit skipped"));
+                Err(anyhow::Error::from(err).context("queue outfit skipped: an item left the catalogue"))
             }
-        };
-        self.mark(engine, idx, verdict, Some(jid))?;
-        Ok(jid)
+            Err(err) => Err(anyhow::Error::from(err).context("the decision was not recorded")),
+        }
     }
 
-    fn mark(&mut self, engine: &mut Engine, idx: usize, verdict: Verdict, jid: Option<i64>) -> Result<()> {
-        let status = if verdict == Verdict::Skip { QueueStatus::Skipped } else { QueueStatus::Done };
-        let id = self.entries[idx].id;
-        engine.store.set_queue_item(id, status, Some(verdict), jid)?;
+    /// Mirrors a committed decision in memory.
+    fn marked(&mut self, idx: usize, verdict: Verdict, jid: i64) {
         let e = &mut self.entries[idx];
-        e.status = status;
+        e.status = if verdict == Verdict::Skip { QueueStatus::Skipped } else { QueueStatus::Done };
         e.verdict = Some(verdict);
-        e.judgement_id = jid;
+        e.judgement_id = Some(jid);
         e.decided_at = Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
-        Ok(())
     }
 
     /// Undoes the most recent decision: its judgement is undone and the outfit is pending (and current) again.
@@ -377,9 +388,8 @@ impl ReviewQueue {
             return Ok(None);
         };
         let jid = self.entries[idx].judgement_id.expect("filtered");
-        engine.undo(jid)?;
         let id = self.entries[idx].id;
-        engine.store.set_queue_item(id, QueueStatus::Pending, None, None)?;
+        engine.undo_with(jid, &UndoEffects { keep_look: false, requeue: Some(id) })?;
         let e = &mut self.entries[idx];
         e.status = QueueStatus::Pending;
         e.verdict = None;
@@ -408,11 +418,21 @@ impl ReviewQueue {
             return Ok(judgement_id);
         }
         let old = engine.store.judgement(judgement_id)?.ok_or_else(|| anyhow!("no judgement {judgement_id}"))?;
-        engine.undo(judgement_id)?;
         let reasons = if verdict == Verdict::Reject { old.reasons } else { Vec::new() };
-        let skus = self.entries[idx].skus.clone();
-        let jid = engine.judge(&skus, verdict, &self.stylist, "queue", &reasons, None)?;
-        self.mark(engine, idx, verdict, Some(jid))?;
+        let e = self.entries[idx].clone();
+        // Undo, new judgement and mark in one transaction: a crash keeps the old decision or the new one.
+        let req = JudgeRequest {
+            skus: &e.skus,
+            verdict,
+            stylist: &self.stylist,
+            source: "queue",
+            reasons: &reasons,
+            outfit_id: None,
+            replaces: Some(judgement_id),
+            queue_item: Some(e.id),
+        };
+        let jid = engine.judge_request(&req).map_err(|err| anyhow::Error::from(err).context("the decision was not changed"))?;
+        self.marked(idx, verdict, jid);
         Ok(jid)
     }
 }

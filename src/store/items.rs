@@ -1,9 +1,10 @@
 //! Items: upsert from feeds (update in place by SKU), lookups.
 
+use super::types::corrupt;
 use super::{Store, now};
-use crate::catalogue::{AgeGroup, Gender, ImageStatus, Item, Season, Slot};
+use crate::catalogue::{AgeGroup, Gender, ImageStatus, Item};
 use anyhow::{Result, bail};
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use sha2::{Digest, Sha256};
 
 /// An item with its store id.
@@ -54,30 +55,43 @@ const COLUMNS: &str = "id, sku, title, description, category, slot, colour, bran
                        currency, image, image_status, in_stock, item_group_id, content_hash";
 
 fn row_to_item(r: &Row) -> rusqlite::Result<StoredItem> {
-    let slot: String = r.get(5)?;
+    let id: i64 = r.get(0)?;
+    let c = corrupt("items", id);
     Ok(StoredItem {
-        id: r.get(0)?,
+        id,
         item: Item {
-            sku: r.get(1)?,
-            title: r.get(2)?,
-            description: r.get(3)?,
-            category: r.get(4)?,
-            slot: Slot::parse(&slot).unwrap_or(Slot::Accessory),
-            colour: r.get(6)?,
-            brand: r.get(7)?,
-            age_group: r.get::<_, Option<String>>(8)?.and_then(|s| AgeGroup::parse(&s)),
-            gender: r.get::<_, Option<String>>(9)?.and_then(|s| Gender::parse(&s)),
-            season: Season::parse(&r.get::<_, String>(10)?).unwrap_or(Season::All),
-            size: r.get(11)?,
-            price: r.get(12)?,
-            currency: r.get(13)?,
-            image: r.get(14)?,
-            image_status: ImageStatus::parse(&r.get::<_, String>(15)?),
-            in_stock: r.get(16)?,
-            item_group_id: r.get(17)?,
+            sku: r.get(1).map_err(&c)?,
+            title: r.get(2).map_err(&c)?,
+            description: r.get(3).map_err(&c)?,
+            category: r.get(4).map_err(&c)?,
+            slot: r.get(5).map_err(&c)?,
+            colour: r.get(6).map_err(&c)?,
+            brand: r.get(7).map_err(&c)?,
+            age_group: r.get(8).map_err(&c)?,
+            gender: r.get(9).map_err(&c)?,
+            season: r.get(10).map_err(&c)?,
+            size: r.get(11).map_err(&c)?,
+            price: r.get(12).map_err(&c)?,
+            currency: r.get(13).map_err(&c)?,
+            image: r.get(14).map_err(&c)?,
+            image_status: r.get(15).map_err(&c)?,
+            in_stock: r.get(16).map_err(&c)?,
+            item_group_id: r.get(17).map_err(&c)?,
         },
-        content_hash: r.get(18)?,
+        content_hash: r.get(18).map_err(&c)?,
     })
+}
+
+/// The SKUs among `skus` that are not in the catalogue, inside the caller's transaction or connection.
+pub(super) fn unknown_skus_in<'a>(conn: &Connection, skus: impl IntoIterator<Item = &'a String>) -> rusqlite::Result<Vec<String>> {
+    let mut st = conn.prepare_cached("SELECT 1 FROM items WHERE sku = ?1")?;
+    let mut out = Vec::new();
+    for s in skus {
+        if !st.exists([s])? {
+            out.push(s.clone());
+        }
+    }
+    Ok(out)
 }
 
 impl Store {
@@ -192,7 +206,7 @@ impl Store {
     pub fn all_items(&self) -> Result<Vec<StoredItem>> {
         let mut st = self.conn.prepare(&format!("SELECT {COLUMNS} FROM items ORDER BY id"))?;
         let rows = st.query_map([], row_to_item)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<rusqlite::Result<_>>().map_err(super::StoreError::from)?)
     }
 
     pub fn item_by_sku(&self, sku: &str) -> Result<Option<StoredItem>> {

@@ -2,11 +2,14 @@
 //! as undone instead of deleting it, so the audit trail keeps every decision.
 
 use super::OutfitStatus;
-use super::outfits::{insert_outfit, rewrite_outfit};
+use super::items::unknown_skus_in;
+use super::outfits::{insert_outfit, rewrite_outfit, set_outfit_status_in};
+use super::queue::{QueueStatus, set_queue_item_in};
+use super::types::{StoreError, corrupt, json_strings};
 use super::{Store, now};
 use crate::catalogue::Slot;
 use anyhow::{Result, bail};
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -66,79 +69,166 @@ pub struct Judgement {
     pub undone_at: Option<String>,
 }
 
-/// Order-independent identity of an outfit: its SKUs sorted and joined.
+/// Order-independent identity of an outfit: its SKUs sorted bytewise, each written as `<byte length>:<sku>`, joined
+/// by spaces ("1:A 3:B+C"). The length prefix makes it unambiguous whatever a SKU contains (joining with `+` made
+/// ("A+B","C") and ("A","B+C") one outfit); migration 3 computes the same key in SQL for existing rows.
 pub fn outfit_key(skus: &[String]) -> String {
     let mut s: Vec<&str> = skus.iter().map(String::as_str).collect();
     s.sort_unstable();
-    s.join("+")
+    s.iter().map(|k| format!("{}:{k}", k.len())).collect::<Vec<_>>().join(" ")
 }
 
 pub(super) const COLS: &str =
     "id, outfit_key, skus_json, verdict, stylist, at, model_id, model_name, score, source, reasons, outfit_id, undone_at";
 
 pub(super) fn row(r: &Row) -> rusqlite::Result<Judgement> {
-    let skus_json: String = r.get(2)?;
-    let reasons: String = r.get(10)?;
+    decode(r, false)
+}
+
+/// A row of a database older than migration 3 (read-only reads of another stylist's file): reasons were joined
+/// with commas and keys with `+`; the key is recomputed from the SKUs.
+pub(super) fn legacy_row(r: &Row) -> rusqlite::Result<Judgement> {
+    decode(r, true)
+}
+
+fn decode(r: &Row, legacy: bool) -> rusqlite::Result<Judgement> {
+    let id: i64 = r.get(0)?;
+    let c = corrupt("judgements", id);
+    let skus = json_strings(r, 2).map_err(&c)?;
+    let reasons = if legacy {
+        let s: String = r.get(10).map_err(&c)?;
+        s.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect()
+    } else {
+        json_strings(r, 10).map_err(&c)?
+    };
     Ok(Judgement {
-        id: r.get(0)?,
-        outfit_key: r.get(1)?,
-        skus: serde_json::from_str(&skus_json).unwrap_or_default(),
-        verdict: Verdict::parse(&r.get::<_, String>(3)?).unwrap_or(Verdict::Skip),
-        stylist: r.get(4)?,
-        at: r.get(5)?,
-        model_id: r.get(6)?,
-        model_name: r.get(7)?,
-        score: r.get(8)?,
-        source: r.get(9)?,
-        reasons: reasons.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
-        outfit_id: r.get(11)?,
-        undone_at: r.get(12)?,
+        id,
+        outfit_key: if legacy { outfit_key(&skus) } else { r.get(1).map_err(&c)? },
+        skus,
+        verdict: r.get(3).map_err(&c)?,
+        stylist: r.get(4).map_err(&c)?,
+        at: r.get(5).map_err(&c)?,
+        model_id: r.get(6).map_err(&c)?,
+        model_name: r.get(7).map_err(&c)?,
+        score: r.get(8).map_err(&c)?,
+        source: r.get(9).map_err(&c)?,
+        reasons,
+        outfit_id: r.get(11).map_err(&c)?,
+        undone_at: r.get(12).map_err(&c)?,
     })
+}
+
+/// What a judgement changes besides recording itself, committed in the same transaction (one user action, one
+/// transaction: a crash leaves all of it or none).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JudgeEffects<'a> {
+    /// A judgement this one replaces (an edited decision): marked undone, its approved look archived.
+    pub replaces: Option<i64>,
+    /// The review-queue entry this judgement decides.
+    pub queue_item: Option<i64>,
+    /// For an accept: the look's items, put on the approved list (a new look, or the reopened `outfit_id`).
+    pub look: Option<&'a [(Slot, i64)]>,
+    /// The name of a new look ("Look N" when empty).
+    pub look_name: &'a str,
+    /// The SKUs must be in the catalogue at commit time (a judgement from the app; imported labels need not be):
+    /// otherwise [`StoreError::Gone`] and nothing is written.
+    pub in_catalogue: bool,
+}
+
+/// Undoing a judgement, with what the undo restores, in one transaction.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UndoEffects {
+    /// The judgement's look was reopened for editing and is approved again (a new look is archived instead).
+    pub keep_look: bool,
+    /// A review-queue entry that becomes pending again.
+    pub requeue: Option<i64>,
+}
+
+/// What a judgement write produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recorded {
+    pub judgement_id: i64,
+    /// The approved look of an accept.
+    pub outfit_id: Option<i64>,
 }
 
 impl Store {
     /// Records a judgement durably (committed, fsynced under `synchronous=FULL`) and returns its id.
-    pub fn record_judgement(&mut self, j: &NewJudgement) -> Result<i64> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let id = insert_judgement(&tx, j, j.outfit_id)?;
-        tx.commit()?;
-        Ok(id)
+    pub fn record_judgement(&mut self, j: &NewJudgement) -> Result<i64, StoreError> {
+        Ok(self.judge_action(j, &JudgeEffects::default())?.judgement_id)
     }
 
     /// Records an accept and puts its look on the approved list (a new outfit, or the reopened `j.outfit_id`
     /// rewritten with these items) in one transaction: a crash leaves both or neither. Returns (judgement, outfit).
-    pub fn record_accept(&mut self, j: &NewJudgement, look_name: &str, items: &[(Slot, i64)]) -> Result<(i64, i64)> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let outfit = match j.outfit_id {
-            Some(id) => {
-                rewrite_outfit(&tx, id, None, Some(OutfitStatus::Approved), items)?;
-                id
+    pub fn record_accept(&mut self, j: &NewJudgement, items: &[(Slot, i64)]) -> Result<(i64, i64), StoreError> {
+        let r = self.judge_action(j, &JudgeEffects { look: Some(items), ..Default::default() })?;
+        Ok((r.judgement_id, r.outfit_id.expect("an accept with a look has an outfit")))
+    }
+
+    /// One judging action in one transaction: checks the SKUs are still in the catalogue when asked to
+    /// ([`StoreError::Gone`]), undoes a replaced judgement, writes the approved look of an accept, records the judgement and marks the
+    /// queue entry it decides.
+    pub fn judge_action(&mut self, j: &NewJudgement, fx: &JudgeEffects) -> Result<Recorded, StoreError> {
+        self.write(|tx| {
+            if fx.in_catalogue {
+                let gone = unknown_skus_in(tx, &j.skus)?;
+                if !gone.is_empty() {
+                    return Err(StoreError::Gone { skus: gone });
+                }
             }
-            None => insert_outfit(&tx, look_name, OutfitStatus::Approved, &j.stylist, items)?,
-        };
-        let id = insert_judgement(&tx, j, Some(outfit))?;
-        tx.commit()?;
-        Ok((id, outfit))
+            if let Some(old) = fx.replaces {
+                undo_in(tx, old, &UndoEffects::default())?;
+            }
+            let outfit_id = match (j.verdict, fx.look) {
+                (Verdict::Accept, Some(items)) => Some(match j.outfit_id {
+                    Some(id) => {
+                        rewrite_outfit(tx, id, None, Some(OutfitStatus::Approved), items)?;
+                        id
+                    }
+                    None if !fx.look_name.is_empty() => insert_outfit(tx, fx.look_name, OutfitStatus::Approved, &j.stylist, items)?,
+                    None => {
+                        let n: i64 =
+                            tx.query_row("SELECT COUNT(*) FROM outfits WHERE status IN ('approved', 'exported')", [], |r| r.get(0))?;
+                        insert_outfit(tx, &format!("Look {}", n + 1), OutfitStatus::Approved, &j.stylist, items)?
+                    }
+                }),
+                _ => j.outfit_id,
+            };
+            let judgement_id = insert_judgement(tx, j, outfit_id)?;
+            if let Some(q) = fx.queue_item {
+                let status = if j.verdict == Verdict::Skip { QueueStatus::Skipped } else { QueueStatus::Done };
+                set_queue_item_in(tx, q, status, Some(j.verdict), Some(judgement_id))?;
+            }
+            Ok(Recorded { judgement_id, outfit_id: if j.verdict == Verdict::Accept { outfit_id } else { None } })
+        })
+    }
+
+    /// Undoes a judgement (kept in the table for the audit trail, no longer a label) with everything the undo
+    /// restores, in one transaction; returns the judgement as it was.
+    pub fn undo_action(&mut self, id: i64, fx: &UndoEffects) -> Result<Judgement, StoreError> {
+        self.write(|tx| undo_in(tx, id, fx))
     }
 
     /// Marks a judgement undone; it stays in the table for the audit trail but no longer counts as a label.
-    pub fn undo_judgement(&mut self, id: i64) -> Result<()> {
-        let n = self.conn.execute("UPDATE judgements SET undone_at = ?2 WHERE id = ?1 AND undone_at IS NULL", params![id, now()])?;
-        if n == 0 {
-            bail!("judgement {id} does not exist or was already undone");
-        }
-        Ok(())
+    pub fn undo_judgement(&mut self, id: i64) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let n = tx.execute("UPDATE judgements SET undone_at = ?2 WHERE id = ?1 AND undone_at IS NULL", params![id, now()])?;
+            if n == 0 {
+                return Err(StoreError::other(format!("judgement {id} does not exist or was already undone")));
+            }
+            Ok(())
+        })
     }
 
     /// Live (not undone) judgements, oldest first.
-    pub fn judgements(&self) -> Result<Vec<Judgement>> {
+    pub fn judgements(&self) -> Result<Vec<Judgement>, StoreError> {
         let mut st = self.conn.prepare(&format!("SELECT {COLS} FROM judgements WHERE undone_at IS NULL ORDER BY id"))?;
         let rows = st.query_map([], row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Every judgement including undone ones, for audit and export.
-    pub fn all_judgements(&self) -> Result<Vec<Judgement>> {
+    pub fn all_judgements(&self) -> Result<Vec<Judgement>, StoreError> {
         let mut st = self.conn.prepare(&format!("SELECT {COLS} FROM judgements ORDER BY id"))?;
         let rows = st.query_map([], row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -157,6 +247,32 @@ impl Store {
     }
 }
 
+/// One judgement by id inside the caller's transaction.
+fn judgement_in(conn: &Connection, id: i64) -> Result<Option<Judgement>, StoreError> {
+    Ok(conn.query_row(&format!("SELECT {COLS} FROM judgements WHERE id = ?1"), [id], row).optional()?)
+}
+
+/// Marks a live judgement undone and applies the undo's effects, inside the caller's transaction.
+fn undo_in(conn: &Connection, id: i64, fx: &UndoEffects) -> Result<Judgement, StoreError> {
+    let j = judgement_in(conn, id)?.ok_or_else(|| StoreError::other(format!("no judgement {id}")))?;
+    if j.undone_at.is_some() {
+        return Err(StoreError::other(format!("judgement {id} was already undone")));
+    }
+    conn.execute("UPDATE judgements SET undone_at = ?2 WHERE id = ?1", params![id, now()])?;
+    if let Some(o) = j.outfit_id {
+        // A reopened look stays approved; a look this accept created leaves the approved list.
+        if fx.keep_look {
+            set_outfit_status_in(conn, o, OutfitStatus::Approved)?;
+        } else if j.verdict == Verdict::Accept {
+            set_outfit_status_in(conn, o, OutfitStatus::Archived)?;
+        }
+    }
+    if let Some(q) = fx.requeue {
+        set_queue_item_in(conn, q, QueueStatus::Pending, None, None)?;
+    }
+    Ok(j)
+}
+
 fn insert_judgement(conn: &Connection, j: &NewJudgement, outfit_id: Option<i64>) -> Result<i64> {
     if j.skus.len() < 2 {
         bail!("an outfit needs at least two items to be judged (got {})", j.skus.len());
@@ -171,14 +287,14 @@ fn insert_judgement(conn: &Connection, j: &NewJudgement, outfit_id: Option<i64>)
         params![
             outfit_key(&j.skus),
             serde_json::to_string(&j.skus)?,
-            j.verdict.as_str(),
+            j.verdict,
             j.stylist,
             now(),
             j.model_id,
             j.model_name,
             j.score,
             j.source,
-            j.reasons.join(","),
+            serde_json::to_string(&j.reasons)?,
             outfit_id
         ],
     )?;
@@ -211,15 +327,15 @@ mod tests {
         s.upsert_items(&parsed.items, "test").unwrap();
         let items = [(Slot::Top, 1), (Slot::Bottom, 2)];
         // A judgement that cannot be recorded leaves no approved look behind.
-        assert!(s.record_accept(&new(&["A"], Verdict::Accept), "Look 1", &items).is_err());
+        assert!(s.record_accept(&new(&["A"], Verdict::Accept), &items).is_err());
         assert!(s.outfits(&[OutfitStatus::Approved]).unwrap().is_empty());
-        let (j, o) = s.record_accept(&new(&["A", "B"], Verdict::Accept), "Look 1", &items).unwrap();
+        let (j, o) = s.record_accept(&new(&["A", "B"], Verdict::Accept), &items).unwrap();
         assert_eq!(s.judgements().unwrap()[0].outfit_id, Some(o));
         assert_eq!(s.outfit(o).unwrap().unwrap().items, items);
         // Re-accepting a reopened look rewrites that look.
         let mut again = new(&["A", "C"], Verdict::Accept);
         again.outfit_id = Some(o);
-        let (j2, o2) = s.record_accept(&again, "ignored", &[(Slot::Top, 1), (Slot::Shoes, 3)]).unwrap();
+        let (j2, o2) = s.record_accept(&again, &[(Slot::Top, 1), (Slot::Shoes, 3)]).unwrap();
         assert_eq!(o2, o);
         assert!(j2 > j);
         let look = s.outfit(o).unwrap().unwrap();
@@ -229,6 +345,9 @@ mod tests {
     #[test]
     fn record_undo_and_count() {
         let mut s = Store::open_in_memory().unwrap();
+        let feed = b"sku,title,category\nA,Tee,T-shirts\nB,Shorts,Shorts\nC,Sandals,Sandals\n";
+        let parsed = crate::catalogue::parse_feed(std::path::Path::new("f.csv"), feed, std::path::Path::new("."));
+        s.upsert_items(&parsed.items, "test").unwrap();
         let a = s.record_judgement(&new(&["B", "A"], Verdict::Accept)).unwrap();
         s.record_judgement(&new(&["C", "A"], Verdict::Reject)).unwrap();
         assert!(s.record_judgement(&new(&["A"], Verdict::Accept)).is_err());
@@ -238,7 +357,7 @@ mod tests {
         assert!(s.undo_judgement(a).is_err());
         let live = s.judgements().unwrap();
         assert_eq!(live.len(), 1);
-        assert_eq!(live[0].outfit_key, "A+C");
+        assert_eq!(live[0].outfit_key, "1:A 1:C");
         assert_eq!(live[0].reasons, ["colour_clash"]);
         assert_eq!(s.all_judgements().unwrap().len(), 2);
     }

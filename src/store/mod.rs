@@ -9,12 +9,14 @@ mod models;
 mod outfits;
 pub mod queue;
 mod schema;
+mod types;
 mod vectors;
 
 pub use items::{StoredItem, UpsertStats};
-pub use judgements::{Judgement, NewJudgement, Verdict, outfit_key};
+pub use judgements::{JudgeEffects, Judgement, NewJudgement, Recorded, UndoEffects, Verdict, outfit_key};
 pub use models::ModelRow;
 pub use outfits::{Outfit, OutfitStatus};
+pub use types::StoreError;
 pub use vectors::StoredFeatures;
 
 use anyhow::{Context, Result, bail};
@@ -74,6 +76,32 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// How long a write waits for another connection's lock before it reports [`StoreError::Busy`] (10 s by default).
+    pub fn set_busy_timeout(&self, t: std::time::Duration) -> Result<()> {
+        Ok(self.conn.busy_timeout(t)?)
+    }
+
+    /// Runs one user action as one IMMEDIATE transaction (the write lock first, so it cannot deadlock halfway).
+    /// A busy database is retried once; if still busy, nothing was written and the caller says so.
+    pub(crate) fn write<T>(
+        &mut self,
+        f: impl Fn(&rusqlite::Transaction) -> std::result::Result<T, StoreError>,
+    ) -> std::result::Result<T, StoreError> {
+        let mut retried = false;
+        loop {
+            let attempt = (|| {
+                let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let v = f(&tx)?;
+                tx.commit()?;
+                Ok(v)
+            })();
+            match attempt {
+                Err(StoreError::Busy(_)) if !retried => retried = true,
+                r => return r,
+            }
+        }
     }
 
     fn migrate(&mut self, from: i64) -> Result<()> {

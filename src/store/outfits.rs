@@ -1,5 +1,6 @@
 //! Named outfits (drafts and approved looks) and the export log.
 
+use super::types::{StoreError, corrupt};
 use super::{Store, now};
 use crate::catalogue::Slot;
 use anyhow::{Result, bail};
@@ -65,51 +66,42 @@ impl Store {
     }
 
     pub fn set_outfit_status(&mut self, id: i64, status: OutfitStatus) -> Result<()> {
-        self.conn.execute("UPDATE outfits SET status = ?2, updated_at = ?3 WHERE id = ?1", params![id, status.as_str(), now()])?;
-        Ok(())
+        set_outfit_status_in(&self.conn, id, status)
     }
 
-    pub fn outfit(&self, id: i64) -> Result<Option<Outfit>> {
+    pub fn outfit(&self, id: i64) -> Result<Option<Outfit>, StoreError> {
+        let c = corrupt("outfits", id);
         let head = self
             .conn
             .query_row("SELECT id, name, status, created_by, created_at, updated_at FROM outfits WHERE id = ?1", [id], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
+                Ok(Outfit {
+                    id: r.get(0)?,
+                    name: r.get(1).map_err(&c)?,
+                    status: r.get(2).map_err(&c)?,
+                    created_by: r.get(3).map_err(&c)?,
+                    created_at: r.get(4).map_err(&c)?,
+                    updated_at: r.get(5).map_err(&c)?,
+                    items: Vec::new(),
+                })
             })
             .optional()?;
-        let Some((id, name, status, created_by, created_at, updated_at)) = head else { return Ok(None) };
+        let Some(mut outfit) = head else { return Ok(None) };
         let mut st = self.conn.prepare("SELECT slot, item_id FROM outfit_items WHERE outfit_id = ?1 ORDER BY position")?;
-        let items = st
-            .query_map([id], |r| Ok((Slot::parse(&r.get::<_, String>(0)?).unwrap_or(Slot::Accessory), r.get::<_, i64>(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(Some(Outfit {
-            id,
-            name,
-            status: OutfitStatus::parse(&status).unwrap_or(OutfitStatus::Draft),
-            created_by,
-            created_at,
-            updated_at,
-            items,
-        }))
+        outfit.items = st.query_map([id], |r| Ok((r.get(0).map_err(&c)?, r.get(1).map_err(&c)?)))?.collect::<rusqlite::Result<_>>()?;
+        Ok(Some(outfit))
     }
 
     /// Outfits with one of the given statuses, newest first.
-    pub fn outfits(&self, statuses: &[OutfitStatus]) -> Result<Vec<Outfit>> {
-        let ids: Vec<i64> = {
+    pub fn outfits(&self, statuses: &[OutfitStatus]) -> Result<Vec<Outfit>, StoreError> {
+        let ids: Vec<(i64, OutfitStatus)> = {
             let mut st = self.conn.prepare("SELECT id, status FROM outfits ORDER BY id DESC")?;
-            st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
-                .filter_map(|r| r.ok())
-                .filter(|(_, s)| OutfitStatus::parse(s).is_some_and(|s| statuses.contains(&s)))
-                .map(|(id, _)| id)
-                .collect()
+            st.query_map([], |r| {
+                let id = r.get(0)?;
+                Ok((id, r.get(1).map_err(corrupt("outfits", id))?))
+            })?
+            .collect::<rusqlite::Result<_>>()?
         };
-        ids.into_iter().filter_map(|id| self.outfit(id).transpose()).collect()
+        ids.into_iter().filter(|(_, s)| statuses.contains(s)).filter_map(|(id, _)| self.outfit(id).transpose()).collect()
     }
 
     pub fn record_export(&mut self, kind: &str, format: &str, path: &str, count: usize) -> Result<()> {
@@ -119,6 +111,11 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+pub(super) fn set_outfit_status_in(conn: &Connection, id: i64, status: OutfitStatus) -> Result<()> {
+    conn.execute("UPDATE outfits SET status = ?2, updated_at = ?3 WHERE id = ?1", params![id, status, now()])?;
+    Ok(())
 }
 
 /// Inserts an outfit with its items inside the caller's transaction.

@@ -1,6 +1,7 @@
 //! SQL for label collection at scale: the persisted review queue, and importing judgements from another
 //! stylist's database or label export (keeping their time stamps, so re-imports are recognised as duplicates).
 
+use super::types::{StoreError, corrupt, json_strings};
 use super::{Judgement, Store, Verdict, now};
 use anyhow::{Context, Result, bail};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
@@ -92,28 +93,48 @@ pub struct ExportLogEntry {
 const QCOLS: &str = "id, stylist, position, skus_json, outfit_key, score, seed_sku, status, verdict, judgement_id, created_at, decided_at";
 
 fn queue_row(r: &Row) -> rusqlite::Result<QueueItem> {
-    let skus: String = r.get(3)?;
+    let id: i64 = r.get(0)?;
+    let c = corrupt("queue_items", id);
     Ok(QueueItem {
-        id: r.get(0)?,
-        stylist: r.get(1)?,
-        position: r.get(2)?,
-        skus: serde_json::from_str(&skus).unwrap_or_default(),
-        outfit_key: r.get(4)?,
-        score: r.get(5)?,
-        seed_sku: r.get(6)?,
-        status: QueueStatus::parse(&r.get::<_, String>(7)?).unwrap_or(QueueStatus::Pending),
-        verdict: r.get::<_, Option<String>>(8)?.as_deref().and_then(Verdict::parse),
-        judgement_id: r.get(9)?,
-        created_at: r.get(10)?,
-        decided_at: r.get(11)?,
+        id,
+        stylist: r.get(1).map_err(&c)?,
+        position: r.get(2).map_err(&c)?,
+        skus: json_strings(r, 3).map_err(&c)?,
+        outfit_key: r.get(4).map_err(&c)?,
+        score: r.get(5).map_err(&c)?,
+        seed_sku: r.get(6).map_err(&c)?,
+        status: r.get(7).map_err(&c)?,
+        verdict: r.get(8).map_err(&c)?,
+        judgement_id: r.get(9).map_err(&c)?,
+        created_at: r.get(10).map_err(&c)?,
+        decided_at: r.get(11).map_err(&c)?,
     })
 }
 
-use super::judgements::{COLS as JCOLS, row as judgement_row};
+/// Records the outcome of a queue entry inside the caller's transaction.
+pub(super) fn set_queue_item_in(
+    conn: &Connection,
+    id: i64,
+    status: QueueStatus,
+    verdict: Option<Verdict>,
+    judgement_id: Option<i64>,
+) -> Result<(), StoreError> {
+    let decided = (status != QueueStatus::Pending).then(now);
+    let n = conn.execute(
+        "UPDATE queue_items SET status = ?2, verdict = ?3, judgement_id = ?4, decided_at = ?5 WHERE id = ?1",
+        params![id, status, verdict, judgement_id, decided],
+    )?;
+    if n == 0 {
+        return Err(StoreError::other(format!("no queue entry {id}")));
+    }
+    Ok(())
+}
+
+use super::judgements::{COLS as JCOLS, legacy_row as legacy_judgement_row, row as judgement_row};
 
 impl Store {
     /// Every queue entry of a stylist, in review order.
-    pub fn queue_items(&self, stylist: &str) -> Result<Vec<QueueItem>> {
+    pub fn queue_items(&self, stylist: &str) -> Result<Vec<QueueItem>, StoreError> {
         let mut st = self.conn.prepare(&format!("SELECT {QCOLS} FROM queue_items WHERE stylist = ?1 ORDER BY position"))?;
         let rows = st.query_map([stylist], queue_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -145,16 +166,14 @@ impl Store {
     }
 
     /// Records the outcome of a queue entry (or puts it back to pending with `None` verdict and judgement).
-    pub fn set_queue_item(&mut self, id: i64, status: QueueStatus, verdict: Option<Verdict>, judgement_id: Option<i64>) -> Result<()> {
-        let decided = (status != QueueStatus::Pending).then(now);
-        let n = self.conn.execute(
-            "UPDATE queue_items SET status = ?2, verdict = ?3, judgement_id = ?4, decided_at = ?5 WHERE id = ?1",
-            params![id, status.as_str(), verdict.map(Verdict::as_str), judgement_id, decided],
-        )?;
-        if n == 0 {
-            bail!("no queue entry {id}");
-        }
-        Ok(())
+    pub fn set_queue_item(
+        &mut self,
+        id: i64,
+        status: QueueStatus,
+        verdict: Option<Verdict>,
+        judgement_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| set_queue_item_in(tx, id, status, verdict, judgement_id))
     }
 
     /// Outfit keys this stylist has a live judgement on (any verdict).
@@ -165,7 +184,7 @@ impl Store {
     }
 
     /// One judgement by id (live or undone).
-    pub fn judgement(&self, id: i64) -> Result<Option<Judgement>> {
+    pub fn judgement(&self, id: i64) -> Result<Option<Judgement>, StoreError> {
         Ok(self.conn.query_row(&format!("SELECT {JCOLS} FROM judgements WHERE id = ?1"), [id], judgement_row).optional()?)
     }
 
@@ -182,7 +201,7 @@ impl Store {
             .query_row(
                 "SELECT id, undone_at FROM judgements WHERE stylist = ?1 AND outfit_key = ?2 AND verdict = ?3 AND at = ?4
                  ORDER BY undone_at IS NOT NULL LIMIT 1",
-                params![j.stylist, key, j.verdict.as_str(), j.at],
+                params![j.stylist, key, j.verdict, j.at],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
@@ -201,13 +220,13 @@ impl Store {
                     params![
                         key,
                         serde_json::to_string(&j.skus)?,
-                        j.verdict.as_str(),
+                        j.verdict,
                         j.stylist,
                         j.at,
                         j.model_name,
                         j.score,
                         source,
-                        j.reasons.join(",")
+                        serde_json::to_string(&j.reasons)?
                     ],
                 )?;
                 ImportOutcome::Inserted
@@ -218,16 +237,19 @@ impl Store {
     }
 
     /// Reads every judgement (live and undone) of another Outfit Studio database, opened read-only: the file is
-    /// never written, not even migrated.
+    /// never written, not even migrated, so rows of a database older than migration 3 are read in their old format.
     pub fn read_judgements_of(path: &Path) -> Result<Vec<Judgement>> {
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .with_context(|| format!("cannot open {} read-only", path.display()))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let decode = if version < super::schema::json_labels_version() { legacy_judgement_row } else { judgement_row };
         let mut st = conn
             .prepare(&format!("SELECT {JCOLS} FROM judgements ORDER BY id"))
             .with_context(|| format!("{} is not an Outfit Studio database (no judgements table)", path.display()))?;
-        let rows = st.query_map([], judgement_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows = st.query_map([], decode)?;
+        let rows: Result<Vec<Judgement>, StoreError> = rows.collect::<rusqlite::Result<_>>().map_err(Into::into);
+        rows.with_context(|| format!("cannot read the judgements of {}", path.display()))
     }
 
     /// The export log, oldest first.
@@ -241,14 +263,8 @@ impl Store {
 
     /// The SKUs among `skus` that are not in this catalogue.
     pub fn unknown_skus<'a>(&self, skus: impl IntoIterator<Item = &'a str>) -> Result<Vec<String>> {
-        let mut st = self.conn.prepare_cached("SELECT 1 FROM items WHERE sku = ?1")?;
-        let mut out = Vec::new();
-        for s in skus {
-            if !st.exists([s])? {
-                out.push(s.to_string());
-            }
-        }
-        Ok(out)
+        let owned: Vec<String> = skus.into_iter().map(str::to_string).collect();
+        Ok(super::items::unknown_skus_in(&self.conn, &owned)?)
     }
 }
 
@@ -263,7 +279,7 @@ mod tests {
         let new = |a: &str, b: &str| NewQueueItem { skus: vec![a.into(), b.into()], score: 0.5, seed_sku: a.into() };
         let added = s.append_queue_items("ana", &[new("B", "A"), new("C", "A")]).unwrap();
         assert_eq!(added.iter().map(|q| q.position).collect::<Vec<_>>(), [0, 1]);
-        assert_eq!(added[0].outfit_key, "A+B");
+        assert_eq!(added[0].outfit_key, "1:A 1:B");
         let more = s.append_queue_items("ana", &[new("D", "A")]).unwrap();
         assert_eq!(more[0].position, 2);
         s.set_queue_item(added[0].id, QueueStatus::Done, Some(Verdict::Accept), None).unwrap();

@@ -139,4 +139,33 @@ CREATE TABLE head_centring (
     at TEXT NOT NULL
 );
 "#,
+    // 4: labels that cannot be bent. Outfit keys become unambiguous (sorted SKUs, each `<byte length>:<sku>`, joined
+    // by spaces, as `outfit_key` computes them: '+'-joined keys made ("A+B","C") and ("A","B+C") one outfit), and
+    // reasons become JSON arrays (they were comma-joined; split exactly as the old reader split them). Rows whose
+    // SKU list is not a JSON array are left as they are and reported as corrupt, with their id, when read.
+    r#"
+-- json-labels
+UPDATE judgements SET outfit_key = COALESCE((
+    SELECT group_concat(length(CAST(value AS BLOB)) || ':' || value, ' ' ORDER BY CAST(value AS BLOB))
+    FROM json_each(judgements.skus_json)), '')
+WHERE json_valid(skus_json) AND json_type(skus_json) = 'array';
+UPDATE queue_items SET outfit_key = COALESCE((
+    SELECT group_concat(length(CAST(value AS BLOB)) || ':' || value, ' ' ORDER BY CAST(value AS BLOB))
+    FROM json_each(queue_items.skus_json)), '')
+WHERE json_valid(skus_json) AND json_type(skus_json) = 'array';
+UPDATE judgements SET reasons = s.arr FROM (
+    WITH RECURSIVE split(id, n, part, rest) AS (
+        SELECT id, 0, '', reasons || ',' FROM judgements
+        UNION ALL
+        SELECT id, n + 1, substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1) FROM split WHERE rest <> ''
+    )
+    SELECT id, json_group_array(part ORDER BY n) FILTER (WHERE part <> '') AS arr FROM split GROUP BY id
+) AS s WHERE s.id = judgements.id;
+"#,
 ];
+
+/// The schema version from which reasons are JSON arrays and outfit keys length-prefixed (found by its marker, so
+/// renumbering migrations at a merge cannot break reading older files).
+pub fn json_labels_version() -> i64 {
+    MIGRATIONS.iter().position(|m| m.contains("-- json-labels")).expect("the json-labels migration") as i64 + 1
+}

@@ -22,3 +22,24 @@ pub fn put_fake_features(e: &mut Engine, features: impl Fn(&StoredItem, usize, u
     e.store.put_features(&key, &batch).unwrap();
     e.reload().unwrap();
 }
+
+/// A deterministic pseudo-random vector in [-0.5, 0.5) (an LCG seeded by `seed`), for made-up features.
+#[allow(dead_code)]
+pub fn fake_vec(seed: u64, dim: usize) -> Vec<f32> {
+    let mut x = seed;
+    (0..dim)
+        .map(|_| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((x >> 33) as f32 / (1u64 << 31) as f32) - 0.5
+        })
+        .collect()
+}
+
+/// Pseudo-random image and text features per SKU (see [`put_fake_features`]).
+#[allow(dead_code)]
+pub fn put_random_features(e: &mut Engine) {
+    put_fake_features(e, |it, di, dt| {
+        let s = it.item.sku.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+        (fake_vec(s, di), fake_vec(s ^ 0xABCD, dt))
+    });
+}
