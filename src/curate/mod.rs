@@ -2,6 +2,7 @@
 //! list, catalogue search with facets, and background jobs. The UI reads a [`Studio`] and sends it [`Command`]s;
 //! tests drive the same commands without a window.
 
+pub mod catalogues;
 pub mod jobs;
 pub mod search;
 
@@ -13,6 +14,7 @@ use crate::score::{Scorer, ScorerChoice};
 use crate::store::queue::QueueItem;
 use crate::store::{ModelRow, Outfit, OutfitStatus, Verdict};
 use anyhow::{Context, Result, bail};
+pub use catalogues::{CatalogueCommand, ImportDialog};
 pub use jobs::{Job, JobKind, JobOutput, JobProgress, Payload, TrainRequest};
 pub use search::{FacetCounts, Facets, SearchIndex, SearchResult};
 use std::collections::VecDeque;
@@ -154,6 +156,8 @@ pub enum Command {
     ExportPolyvore(PathBuf),
     /// Choose the scoring backend; probing runs on a worker thread.
     SetScorer(ScorerChoice),
+    /// Catalogue list and import dialog (see `curate::catalogues`).
+    Catalogue(CatalogueCommand),
 }
 
 /// A recorded judgement that can still be undone.
@@ -215,6 +219,7 @@ pub struct Studio {
     last_error: Option<String>,
     last_message: Option<String>,
     wake: Arc<dyn Fn() + Send + Sync>,
+    catalogues: catalogues::CatalogueState,
 }
 
 impl Studio {
@@ -264,7 +269,9 @@ impl Studio {
             last_error: None,
             last_message: None,
             wake: Arc::new(|| {}),
+            catalogues: Default::default(),
         };
+        s.refresh_catalogues();
         s.rebuild_catalogue();
         s.refresh_lists();
         s.refresh_board();
@@ -275,6 +282,7 @@ impl Studio {
     /// Called after every background message (the UI passes a repaint request).
     pub fn set_waker(&mut self, wake: Arc<dyn Fn() + Send + Sync>) {
         self.wake = wake;
+        self.rewake_watcher();
     }
 
     // ---- reading state -------------------------------------------------------------------------------------
@@ -609,6 +617,7 @@ impl Studio {
             }
             Command::ExportPolyvore(dir) => self.start_job(JobKind::ExportPolyvore(dir))?,
             Command::SetScorer(choice) => self.set_scorer(choice),
+            Command::Catalogue(c) => self.apply_catalogue(c)?,
         }
         Ok(())
     }
@@ -657,7 +666,11 @@ impl Studio {
     }
 
     fn add(&mut self, id: i64, suggested: bool) -> Result<()> {
-        let slot = self.engine.item(id).with_context(|| format!("item {id} is not in the catalogue"))?.item.slot;
+        let item = &self.engine.item(id).with_context(|| format!("item {id} is not in the catalogue"))?.item;
+        if let Some(why) = item.outfit_exclusion() {
+            bail!("“{}” is {}: it stays in the catalogue but is not used in outfits", item.title, why.as_str());
+        }
+        let slot = item.slot;
         if self.board.iter().any(|b| b.item_id == id) {
             return Ok(());
         }
@@ -764,7 +777,7 @@ impl Studio {
 
     /// Rebuilds search columns after the catalogue changed.
     fn rebuild_catalogue(&mut self) {
-        self.search = Arc::new(SearchIndex::build(self.engine.items().values()));
+        self.search = Arc::new(SearchIndex::build(self.engine.items().values().filter(|i| self.grid_shows(i.id))));
         self.board.retain(|b| self.engine.items().contains_key(&b.item_id));
         self.run_search();
     }
@@ -897,6 +910,7 @@ impl Studio {
                 Err(e) => self.last_error = Some(format!("cannot use the {} scorer: {e}", choice.as_str())),
             }
         }
+        changed |= self.poll_catalogues();
         if let Some(job) = &mut self.job
             && let Some(outcome) = job.poll()
         {
@@ -938,6 +952,7 @@ impl Studio {
     /// Re-reads the catalogue, head and embeddings (after a job or another process changed the database).
     pub fn reload(&mut self) -> Result<()> {
         self.engine.reload()?;
+        self.refresh_catalogues();
         self.rebuild_catalogue();
         self.refresh_lists();
         self.refresh_board();

@@ -130,4 +130,36 @@ CREATE TABLE queue_items (
 CREATE INDEX queue_items_stylist ON queue_items(stylist, status, position);
 CREATE INDEX judgements_identity ON judgements(stylist, outfit_key, verdict, at);
 "#,
+    // catalogues: each import belongs to a catalogue (name, source, kind, hidden/deleted); items existing before
+    // this migration are grouped by their feed, the generated demo feed becoming the "Demo" catalogue (hidden when
+    // a real one exists). Saved column-mapping profiles for the importers.
+    r#"
+CREATE TABLE catalogues (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL DEFAULT 'feed' CHECK (kind IN ('feed', 'demo')),
+    hidden INTEGER NOT NULL DEFAULT 0,
+    deleted_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1
+);
+ALTER TABLE items ADD COLUMN catalogue_id INTEGER REFERENCES catalogues(id);
+CREATE INDEX items_catalogue ON items(catalogue_id);
+INSERT INTO catalogues (name, source, kind, created_at, updated_at)
+    SELECT CASE WHEN source LIKE '%assets/demo/catalogue.csv' THEN 'Demo' WHEN source = '' THEN 'Imported' ELSE source END AS n,
+           MIN(source),
+           CASE WHEN MIN(source) LIKE '%assets/demo/catalogue.csv' THEN 'demo' ELSE 'feed' END,
+           MIN(updated_at), MAX(updated_at)
+    FROM items GROUP BY n;
+UPDATE items SET catalogue_id = (SELECT c.id FROM catalogues c WHERE c.name =
+    CASE WHEN items.source LIKE '%assets/demo/catalogue.csv' THEN 'Demo' WHEN items.source = '' THEN 'Imported' ELSE items.source END);
+UPDATE catalogues SET hidden = 1 WHERE kind = 'demo' AND EXISTS (SELECT 1 FROM catalogues WHERE kind = 'feed');
+CREATE TABLE import_profiles (
+    name TEXT PRIMARY KEY,
+    mapping_json TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"#,
 ];

@@ -4,6 +4,7 @@
 //! the outfit board with the live score, per-pair breakdown, suggestions, judge buttons and the approved list,
 //! bottom a status bar. Keys: `a` accept, `x` reject, `space` skip, `backspace` / Ctrl+Z undo.
 
+mod catalogues;
 mod screens;
 pub mod thumbs;
 
@@ -273,7 +274,10 @@ impl StudioApp {
         match self.studio.screen() {
             Screen::Studio => {
                 egui::Panel::left("facets").resizable(true).default_size(230.0).show(ui, |ui| {
-                    egui::ScrollArea::vertical().id_salt("facets_scroll").show(ui, |ui| self.facets_panel(ui, &mut cmds));
+                    egui::ScrollArea::vertical().id_salt("facets_scroll").show(ui, |ui| {
+                        self.facets_panel(ui, &mut cmds);
+                        self.catalogue_panel(ui, &mut cmds);
+                    });
                 });
                 egui::Panel::right("board").resizable(true).default_size(400.0).show(ui, |ui| {
                     egui::ScrollArea::vertical().id_salt("board_scroll").show(ui, |ui| self.board_panel(ui, &mut cmds));
@@ -291,6 +295,7 @@ impl StudioApp {
             }
         }
         self.name_prompt(&ctx, &mut cmds);
+        self.import_window(&ctx, &mut cmds);
 
         for c in cmds {
             self.studio.apply(c);
@@ -349,10 +354,15 @@ impl StudioApp {
                 .add_enabled(!busy, egui::Button::new("Import…"))
                 .on_hover_text("Import a catalogue feed (CSV, TSV, JSON Lines, Merchant XML, Shopify CSV)")
                 .clicked()
-                && let Some(feeds) = self.dialogs.pick_feeds()
+                && let Some(mut feeds) = self.dialogs.pick_feeds()
                 && !feeds.is_empty()
             {
-                cmds.push(Command::Import(feeds));
+                // One feed opens the preview dialog (mapping, coverage); several import at once.
+                cmds.push(if feeds.len() == 1 {
+                    Command::Catalogue(crate::curate::CatalogueCommand::Preview(feeds.remove(0)))
+                } else {
+                    Command::Import(feeds)
+                });
             }
             ui.menu_button("Export…", |ui| {
                 if ui
@@ -955,7 +965,8 @@ impl eframe::App for StudioApp {
 /// Opens the app window. On first run (an empty database) the demo catalogue is imported and indexed in the
 /// background while the window shows progress.
 pub fn run_app(db: PathBuf, models: PathBuf) -> Result<()> {
-    let studio = Studio::open(&db, &models)?;
+    let mut studio = Studio::open(&db, &models)?;
+    studio.watch_catalogues();
     let cache = db.parent().map(|d| d.join("thumbs"));
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
