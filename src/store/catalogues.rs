@@ -120,7 +120,8 @@ impl Store {
         let id = match existing {
             Some(id) => {
                 tx.execute(
-                    "UPDATE catalogues SET source = ?2, deleted_at = NULL, updated_at = ?3, revision = revision + 1 WHERE id = ?1",
+                    "UPDATE catalogues SET source = ?2, hidden = CASE WHEN deleted_at IS NULL THEN hidden ELSE 0 END, deleted_at = NULL,
+                     updated_at = ?3, revision = revision + 1 WHERE id = ?1",
                     params![id, source, at],
                 )?;
                 id
