@@ -476,15 +476,15 @@ fn catalogues(e: &mut Engine, action: CataloguesAction) -> Result<()> {
 fn import_one(e: &mut Engine, f: &Path, req: &crate::engine::ImportRequest, all_errors: bool) -> Result<usize> {
     let s = e.import_with(f, req)?;
     println!(
-        "{}: {} format{}, {} items imported into {:?} ({} new, {} updated, {} unchanged; {} kept out of outfits), {} rows rejected, {} warnings, {:.0} items/s",
+        "{}: {} format{}, {} items imported ({} new, {} updated, {} unchanged) into catalogue {:?}; {} kept out of outfits, {} rows rejected, {} warnings, {:.0} items/s",
         s.feed,
         s.format,
         s.profile.as_ref().map(|p| format!(" (profile {p})")).unwrap_or_default(),
         s.rows_ok,
-        s.catalogue,
         s.inserted,
         s.updated,
         s.unchanged,
+        s.catalogue,
         s.excluded,
         s.errors.len(),
         s.warnings.len(),

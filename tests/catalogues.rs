@@ -206,7 +206,10 @@ fn cli_dry_run_mapping_profiles_exit_codes_and_catalogues() {
     args.extend(maps);
     args.extend(["--save-profile", "dutch", "--catalogue", "NL"]);
     let out = ok(&db, &args);
-    assert!(out.contains("2 items imported into \"NL\"") && out.contains("saved profile \"dutch\""), "{out}");
+    assert!(
+        out.contains("2 items imported (2 new, 0 updated, 0 unchanged) into catalogue \"NL\"") && out.contains("saved profile \"dutch\""),
+        "{out}"
+    );
     let out = ok(&db, &["import", "--dry-run", &odd, "--profile", "dutch"]);
     assert!(out.contains("2 items would import"), "{out}");
     let o = cli(&db, &["import", &odd, "--map", "colour=nope"]);
