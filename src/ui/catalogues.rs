@@ -26,7 +26,8 @@ impl StudioApp {
     /// The "Catalogues" section of the left panel.
     pub(super) fn catalogue_panel(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
         let list = self.studio.catalogues();
-        if list.is_empty() {
+        // With one catalogue there is nothing to switch between (and hiding it would empty the app).
+        if list.iter().filter(|c| c.deleted_at.is_none()).count() < 2 {
             return;
         }
         ui.separator();
@@ -36,7 +37,7 @@ impl StudioApp {
             cmds.push(Command::Catalogue(C::Focus(None)));
         }
         for c in list.iter().filter(|c| c.deleted_at.is_none()) {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 let text = format!("{} ({})", c.name, c.items);
                 if c.hidden {
                     ui.label(RichText::new(text).weak().italics());
