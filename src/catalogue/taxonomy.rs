@@ -805,6 +805,54 @@ mod tests {
     }
 
     #[test]
+    fn real_vocabularies_and_set_rules() {
+        let c = |s: &str| classify(s).map(|c| (c.slot, c.set, c.excluded));
+        assert_eq!(c("Garment Upper body > Vest top"), Some((Slot::Top, false, None)));
+        assert_eq!(c("Apparel > Innerwear > Innerwear Vests"), Some((Slot::Top, false, Some(Exclusion::Underwear))));
+        assert_eq!(c("Garment Lower body > Leggings/Tights"), Some((Slot::Bottom, false, None)));
+        assert_eq!(c("Garment Full body > Outdoor overall"), Some((Slot::Outerwear, false, None)));
+        assert_eq!(c("Garment Full body > Garment Set"), Some((Slot::OnePiece, true, None)));
+        assert_eq!(c("Nightwear > Pyjama set"), Some((Slot::OnePiece, true, Some(Exclusion::Nightwear))));
+        assert_eq!(c("Accessories > Accessories set"), Some((Slot::Accessory, false, None)));
+        assert_eq!(c("Footwear > Flip Flops > Flip Flops"), Some((Slot::Shoes, false, None)));
+        assert_eq!(c("Apparel > Bottomwear > Capris"), Some((Slot::Bottom, false, None)));
+        assert_eq!(
+            c("Apparel & Accessories > Clothing > Sleepwear & Loungewear"),
+            Some((Slot::OnePiece, false, Some(Exclusion::Nightwear)))
+        );
+        assert_eq!(c("Apparel & Accessories > Clothing > Outerwear > Snow Pants & Suits"), Some((Slot::Outerwear, false, None)));
+        assert_eq!(c("Cosmetic > Fine cosmetics"), Some((Slot::Accessory, false, Some(Exclusion::Cosmetics))));
+        assert_eq!(c("Garden > Furniture"), None);
+    }
+
+    #[test]
+    fn ages_from_sizes_and_words() {
+        use AgeGroup::*;
+        let s = |t: &str| age_from_size(t);
+        assert_eq!(
+            [s("Baby Sizes 50-98"), s("Children Sizes 92-140"), s("Children Sizes 134-170")],
+            [Some(Infant), Some(Toddler), Some(Kids)]
+        );
+        assert_eq!(
+            [s("56"), s("74/80"), s("104"), s("152"), s("110 cm")],
+            [Some(Newborn), Some(Infant), Some(Toddler), Some(Kids), Some(Toddler)]
+        );
+        assert_eq!(
+            [s("0-3M"), s("3-6 months"), s("12-18M"), s("2-3Y"), s("8-10 years")],
+            [Some(Newborn), Some(Infant), Some(Toddler), Some(Toddler), Some(Kids)]
+        );
+        assert_eq!([s("Size 2"), s("100% cotton"), s("XL"), s("EU 28")], [None, None, None, None]);
+        assert_eq!(age_from_words("Baby Girls Romper"), Some(Infant), "the most specific word wins");
+        assert_eq!(age_from_words("Boys"), Some(Kids));
+        assert_eq!(age_from_words("Boyfriend jeans"), None);
+        let hints = ["Children Sizes 92-140", "Young Girl"];
+        assert_eq!(infer_age("", "", &hints, ""), Some((Toddler, AgeSource::Size)), "sizes beat the word girl");
+        assert_eq!(infer_age("", "", &["Girls"], ""), Some((Kids, AgeSource::Words)));
+        assert_eq!(infer_age("toddler", "152", &["Girls"], ""), Some((Toddler, AgeSource::Column)));
+        assert_eq!(gender_from_words("Baby Boy Woven"), Some(Gender::Male));
+    }
+
+    #[test]
     fn colours_fold_into_families() {
         let idx = |s| COLOUR_FAMILIES[colour_family(s)];
         assert_eq!(idx("Navy Blue"), "navy");

@@ -84,21 +84,25 @@ impl StudioApp {
         egui::Window::new("Import preview").open(&mut open).default_width(720.0).vscroll(true).show(ctx, |ui| {
             ui.label(RichText::new(d.path.display().to_string()).weak());
             ui.horizontal(|ui| {
-                ui.label("Profile");
+                let label = ui.label("Profile");
                 let current = d.profile.clone().unwrap_or_else(|| "detect from header".into());
-                egui::ComboBox::from_id_salt("import_profile").selected_text(current).show_ui(ui, |ui| {
-                    if ui.selectable_label(d.profile.is_none(), "detect from header").clicked() {
-                        cmds.push(Command::Catalogue(C::SetProfile(None)));
-                    }
-                    for p in &d.profiles {
-                        if ui.selectable_label(d.profile.as_deref() == Some(p), p).clicked() {
-                            cmds.push(Command::Catalogue(C::SetProfile(Some(p.clone()))));
+                egui::ComboBox::from_id_salt("import_profile")
+                    .selected_text(current)
+                    .show_ui(ui, |ui| {
+                        if ui.selectable_label(d.profile.is_none(), "detect from header").clicked() {
+                            cmds.push(Command::Catalogue(C::SetProfile(None)));
                         }
-                    }
-                });
-                ui.label("Catalogue");
+                        for p in &d.profiles {
+                            if ui.selectable_label(d.profile.as_deref() == Some(p), p).clicked() {
+                                cmds.push(Command::Catalogue(C::SetProfile(Some(p.clone()))));
+                            }
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                let label = ui.label("Catalogue");
                 let mut name = d.catalogue.clone();
-                if ui.add(egui::TextEdit::singleline(&mut name).desired_width(160.0)).changed() {
+                if ui.add(egui::TextEdit::singleline(&mut name).desired_width(160.0)).labelled_by(label.id).changed() {
                     cmds.push(Command::Catalogue(C::SetCatalogueName(name)));
                 }
             });
@@ -123,7 +127,7 @@ impl StudioApp {
             ui.collapsing("Column mapping", |ui| {
                 egui::Grid::new("import_mapping").striped(true).show(ui, |ui| {
                     for f in MAPPED_FIELDS {
-                        ui.label(f.as_str());
+                        let label = ui.label(f.as_str());
                         let cols = p.mapping.iter().find(|(k, _)| k == f.as_str()).map(|(_, c)| c.join(" + ")).unwrap_or_default();
                         egui::ComboBox::from_id_salt(("map", f.as_str()))
                             .selected_text(if cols.is_empty() { "(none)".to_string() } else { cols })
@@ -136,7 +140,9 @@ impl StudioApp {
                                         cmds.push(Command::Catalogue(C::SetColumns(f, vec![h.clone()])));
                                     }
                                 }
-                            });
+                            })
+                            .response
+                            .labelled_by(label.id);
                         ui.end_row();
                     }
                 });
@@ -174,9 +180,10 @@ impl StudioApp {
                 }
             });
             ui.horizontal(|ui| {
-                ui.label("Save mapping as profile");
+                let label = ui.label("Save mapping as profile");
                 let mut save = d.save_as.clone();
-                if ui.add(egui::TextEdit::singleline(&mut save).hint_text("optional name").desired_width(140.0)).changed() {
+                let edit = egui::TextEdit::singleline(&mut save).hint_text("optional name").desired_width(140.0);
+                if ui.add(edit).labelled_by(label.id).changed() {
                     cmds.push(Command::Catalogue(C::SetSaveAs(save)));
                 }
                 if ui.add_enabled(d.can_import(), egui::Button::new(RichText::new("Import").strong())).clicked() {
