@@ -28,15 +28,11 @@ pub enum Command {
     /// Import the embedded demo catalogue, index it, and show a scored outfit and completions.
     Demo,
     /// Import catalogue feeds (CSV, TSV, JSON Lines, Google Merchant TSV/XML, Shopify CSV).
-    Import {
-        #[arg(required_unless_present = "demo")]
-        feeds: Vec<PathBuf>,
-        /// Import the demo catalogue embedded in this binary (written to the data directory's demo/ first).
-        #[arg(long)]
-        demo: bool,
-        /// Print every row error and warning instead of the first 20.
-        #[arg(long)]
-        all_errors: bool,
+    Import(ImportArgs),
+    /// List catalogues, or hide, show or delete one (a deleted catalogue's judgements stay).
+    Catalogues {
+        #[command(subcommand)]
+        action: Option<CataloguesAction>,
     },
     /// Encode every new or changed item with the image and text encoders (cached per encoder version).
     Index {
@@ -168,6 +164,50 @@ pub enum ExportWhat {
     },
 }
 
+#[derive(Args, Debug, Default)]
+pub struct ImportArgs {
+    #[arg(required_unless_present = "demo")]
+    pub feeds: Vec<PathBuf>,
+    /// Import the demo catalogue embedded in this binary (written to the data directory's demo/ first).
+    #[arg(long)]
+    pub demo: bool,
+    /// Print every row error and warning instead of the first 20.
+    #[arg(long)]
+    pub all_errors: bool,
+    /// Show the detected column mapping, coverage and sample rows; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Column mapping profile: google-merchant, shopify, hm-kids, myntra-kids or one saved with --save-profile
+    /// (default: detected from the header).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Map a field to a feed column, e.g. `--map colour=baseColour` or `--map category=group+type` (repeatable).
+    #[arg(long = "map", value_name = "FIELD=COLUMN")]
+    pub maps: Vec<String>,
+    /// Save the mapping used (profile plus --map) as a named profile for later imports.
+    #[arg(long, value_name = "NAME")]
+    pub save_profile: Option<String>,
+    /// Catalogue to import into (default: the feed's file name).
+    #[arg(long)]
+    pub catalogue: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CataloguesAction {
+    List,
+    /// Hide a catalogue: its items leave the grid, suggestions and review queue.
+    Hide {
+        name: String,
+    },
+    Show {
+        name: String,
+    },
+    /// Delete a catalogue: unjudged items are removed; judged ones stay with their judgements.
+    Delete {
+        name: String,
+    },
+}
+
 #[derive(Subcommand, Debug)]
 pub enum ModelsAction {
     List,
@@ -258,14 +298,8 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command.unwrap_or(Command::App) {
         Command::App => crate::ui::run_app(db, models),
         Command::Demo => demo(&mut open()?),
-        Command::Import { feeds, demo, all_errors } => {
-            let mut e = open()?;
-            let demo = if demo { Some(demo_feed()?) } else { None };
-            for f in demo.into_iter().chain(feeds) {
-                import_one(&mut e, &f, all_errors)?;
-            }
-            Ok(())
-        }
+        Command::Import(args) => import(&mut open()?, &args),
+        Command::Catalogues { action } => catalogues(&mut open()?, action.unwrap_or(CataloguesAction::List)),
         Command::Index { batch } => index(&mut open()?, batch),
         Command::Score { skus, json } => {
             let e = open()?;
@@ -415,16 +449,90 @@ pub fn empty_slots(present: &[Slot]) -> Vec<Slot> {
         .collect()
 }
 
-fn import_one(e: &mut Engine, f: &Path, all_errors: bool) -> Result<()> {
-    let s = e.import(f)?;
+fn import(e: &mut Engine, args: &ImportArgs) -> Result<()> {
+    let overrides =
+        args.maps.iter().map(|m| crate::catalogue::mapping::parse_override(m).map_err(anyhow::Error::msg)).collect::<Result<_>>()?;
+    let profile = args.profile.as_deref().map(|p| e.store.profile(p)).transpose()?;
+    let req =
+        crate::engine::ImportRequest { catalogue: args.catalogue.clone(), options: crate::catalogue::ImportOptions { profile, overrides } };
+    let mut imported = 0;
+    let demo = if args.demo { Some(demo_feed()?) } else { None };
+    for f in demo.iter().chain(&args.feeds) {
+        if args.dry_run {
+            let p = e.preview_import(f, &req.options)?;
+            print!("{}", p.to_text());
+            imported += p.items;
+        } else {
+            imported += import_one(e, f, &req, args.all_errors)?;
+        }
+        if let Some(name) = &args.save_profile {
+            let parsed = crate::catalogue::import_feed_with(f, &req.options)?;
+            e.store.save_profile(name, &parsed.mapping)?;
+            println!("saved profile {name:?}: {}", parsed.mapping.describe().join(" "));
+        }
+    }
+    if imported == 0 {
+        bail!(
+            "nothing {} from {}: see the rejected rows above; map columns with --map field=column or --profile NAME",
+            if args.dry_run { "would be imported" } else { "was imported" },
+            args.feeds.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn catalogues(e: &mut Engine, action: CataloguesAction) -> Result<()> {
+    match action {
+        CataloguesAction::List => {}
+        CataloguesAction::Hide { name } => {
+            e.set_catalogue_hidden(&name, true)?;
+            println!("catalogue {name:?} hidden");
+        }
+        CataloguesAction::Show { name } => {
+            e.set_catalogue_hidden(&name, false)?;
+            println!("catalogue {name:?} shown");
+        }
+        CataloguesAction::Delete { name } => {
+            let r = e.delete_catalogue(&name)?;
+            println!(
+                "catalogue {name:?} deleted: {} items removed, {} kept for the {} judgements that name them",
+                r.removed_items, r.kept_items, r.judgements_kept
+            );
+        }
+    }
+    let cats = e.store.catalogues()?;
+    if cats.is_empty() {
+        println!("no catalogues yet: import a feed with `outfit-studio import FEED`");
+    }
+    for c in cats {
+        println!(
+            "{:<24} {:<8} {:>6} items {:>5} judgements  {:<4}  {}  {}",
+            c.name,
+            c.status(),
+            c.items,
+            c.judgements,
+            c.kind.as_str(),
+            c.updated_at,
+            c.source
+        );
+    }
+    Ok(())
+}
+
+/// Imports one feed and prints its summary; returns how many items it imported.
+fn import_one(e: &mut Engine, f: &Path, req: &crate::engine::ImportRequest, all_errors: bool) -> Result<usize> {
+    let s = e.import_with(f, req)?;
     println!(
-        "{}: {} format, {} items imported ({} new, {} updated, {} unchanged), {} rows rejected, {} warnings, {:.0} items/s",
+        "{}: {} format{}, {} items imported ({} new, {} updated, {} unchanged) into catalogue {:?}; {} kept out of outfits, {} rows rejected, {} warnings, {:.0} items/s",
         s.feed,
         s.format,
+        s.profile.as_ref().map(|p| format!(" (profile {p})")).unwrap_or_default(),
         s.rows_ok,
         s.inserted,
         s.updated,
         s.unchanged,
+        s.catalogue,
+        s.excluded,
         s.errors.len(),
         s.warnings.len(),
         s.rows_ok as f64 / s.seconds.max(1e-9)
@@ -440,7 +548,7 @@ fn import_one(e: &mut Engine, f: &Path, all_errors: bool) -> Result<()> {
     if hidden > 0 {
         println!("  … more not shown ({hidden}); use --all-errors");
     }
-    Ok(())
+    Ok(s.rows_ok)
 }
 
 fn index(e: &mut Engine, batch: usize) -> Result<()> {
@@ -505,7 +613,7 @@ fn export(e: &mut Engine, what: ExportWhat) -> Result<()> {
 
 fn demo(e: &mut Engine) -> Result<()> {
     let feed = demo_feed()?;
-    import_one(e, &feed, false)?;
+    import_one(e, &feed, &crate::engine::ImportRequest::default(), false)?;
     index(e, 32)?;
     // A summer look for a toddler: the first toddler top and summer shorts in the catalogue, then completions.
     let items: Vec<&crate::store::StoredItem> = {

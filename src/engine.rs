@@ -2,15 +2,15 @@
 //!
 //! Everything a stylist or a script does goes through here, so the CLI and the UI cannot drift apart.
 
-use crate::catalogue::{self, Item, ParsedFeed, Slot};
+use crate::catalogue::{self, ImportOptions, ImportPreview, Item, ParsedFeed, Slot};
 use crate::encode::{self, Encoders, IndexProgress, IndexStats, manifest::Manifest};
 use crate::model::history::{PairHistory, blend_weight};
 use crate::model::{BlockWeights, Head, HeadDims};
 use crate::score::{self, EmbeddingIndex, Filter, IndexRow, Query, Scorer};
-use crate::store::{JudgeEffects, Judgement, ModelRow, NewJudgement, Store, StoreError, StoredItem, UndoEffects, Verdict};
+use crate::store::{CatalogueKind, JudgeEffects, Judgement, ModelRow, NewJudgement, Store, StoreError, StoredItem, UndoEffects, Verdict};
 use anyhow::{Context, Result, anyhow, bail};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -37,6 +37,13 @@ pub struct Engine {
     index: Arc<EmbeddingIndex>,
     /// Item id -> row of `index` (the index itself is ordered by slot).
     rows: HashMap<i64, usize>,
+    /// Items of hidden or deleted catalogues: out of the grid, suggestions and queue, still scorable.
+    hidden: HashSet<i64>,
+    /// Item id -> catalogue id.
+    catalogue_of: HashMap<i64, i64>,
+    /// Embeddings of items that are no outfit candidates (hidden, or underwear/nightwear/cosmetics), kept out of
+    /// the ranking index but available to score a board that holds them.
+    off_index: HashMap<i64, Vec<f32>>,
     scorer: Box<dyn Scorer>,
     /// Pair counts over approved looks, and the active head's weight for them (see `model::history`).
     history: PairHistory,
@@ -47,6 +54,11 @@ pub struct Engine {
 pub struct ImportSummary {
     pub feed: String,
     pub format: String,
+    /// The catalogue the items went into (empty when nothing imported).
+    pub catalogue: String,
+    pub profile: Option<String>,
+    /// Imported items kept out of outfits (underwear, nightwear, cosmetics).
+    pub excluded: usize,
     pub rows_ok: usize,
     pub inserted: usize,
     pub updated: usize,
@@ -54,6 +66,26 @@ pub struct ImportSummary {
     pub errors: Vec<catalogue::RowError>,
     pub warnings: Vec<catalogue::RowError>,
     pub seconds: f64,
+}
+
+/// How to import a feed: into which catalogue (default: the file's name; the demo feed: "Demo"), with which
+/// column mapping.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportRequest {
+    pub catalogue: Option<String>,
+    pub options: ImportOptions,
+}
+
+/// The catalogue a feed goes into: the given name, "Demo" for the generated demo feed, else the file stem.
+pub fn catalogue_for(path: &Path, given: Option<&str>) -> (String, CatalogueKind) {
+    // The demo as built into the binary (`<data dir>/demo/`) or in a checkout (`assets/demo/`).
+    let demo = path.ends_with("demo/catalogue.csv");
+    let kind = if demo { CatalogueKind::Demo } else { CatalogueKind::Feed };
+    match given.map(str::trim).filter(|g| !g.is_empty()) {
+        Some(g) => (g.to_string(), kind),
+        None if demo => (crate::store::DEMO_CATALOGUE.to_string(), kind),
+        None => (path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "Imported".into()), kind),
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,6 +149,9 @@ impl Engine {
             by_sku: HashMap::new(),
             index: Arc::new(EmbeddingIndex::build(0, Vec::new())),
             rows: HashMap::new(),
+            hidden: HashSet::new(),
+            catalogue_of: HashMap::new(),
+            off_index: HashMap::new(),
             scorer: score::select_scorer(),
             history: PairHistory::default(),
             history_weight: 0.0,
@@ -180,7 +215,39 @@ impl Engine {
     fn load_items(&mut self) -> Result<()> {
         self.items = self.store.all_items()?.into_iter().map(|i| (i.id, i)).collect();
         self.by_sku = self.items.values().map(|i| (i.item.sku.clone(), i.id)).collect();
+        self.hidden = self.store.hidden_item_ids()?;
+        self.catalogue_of = self.store.item_catalogues()?.into_iter().collect();
         Ok(())
+    }
+
+    /// Whether an item belongs in the catalogue grid (its catalogue is not hidden or deleted).
+    pub fn in_grid(&self, item_id: i64) -> bool {
+        self.items.contains_key(&item_id) && !self.hidden.contains(&item_id)
+    }
+
+    /// Whether an item may be suggested or proposed: visible, and not underwear, nightwear or cosmetics.
+    pub fn outfit_candidate(&self, item_id: i64) -> bool {
+        self.in_grid(item_id) && self.items[&item_id].item.outfit_exclusion().is_none()
+    }
+
+    /// The catalogue an item was imported into.
+    pub fn catalogue_of(&self, item_id: i64) -> Option<i64> {
+        self.catalogue_of.get(&item_id).copied()
+    }
+
+    /// Hides or shows a catalogue and re-reads what the grid and suggestions may use.
+    pub fn set_catalogue_hidden(&mut self, name: &str, hidden: bool) -> Result<()> {
+        self.store.set_catalogue_hidden(name, hidden)?;
+        self.load_items()?;
+        self.refresh_embeddings()
+    }
+
+    /// Deletes a catalogue (see [`Store::delete_catalogue`]).
+    pub fn delete_catalogue(&mut self, name: &str) -> Result<crate::store::DeleteReport> {
+        let r = self.store.delete_catalogue(name)?;
+        self.load_items()?;
+        self.refresh_embeddings()?;
+        Ok(r)
     }
 
     pub fn encoder_key(&self) -> String {
@@ -215,16 +282,37 @@ impl Engine {
         self.head.as_ref().map(|(_, h)| h)
     }
 
-    /// Imports a feed file: parse, then upsert by SKU in one transaction.
+    /// Imports a feed file into the catalogue named after the file (the demo feed into "Demo").
     pub fn import(&mut self, path: &Path) -> Result<ImportSummary> {
+        self.import_with(path, &ImportRequest::default())
+    }
+
+    /// Imports a feed file: parse with the request's profile and overrides, upsert by SKU, and put the items in
+    /// their catalogue.
+    pub fn import_with(&mut self, path: &Path, req: &ImportRequest) -> Result<ImportSummary> {
         let t = std::time::Instant::now();
-        let parsed: ParsedFeed = catalogue::import_feed(path)?;
-        let stats = self.store.upsert_items(&parsed.items, &path.display().to_string())?;
+        let parsed: ParsedFeed = catalogue::import_feed_with(path, &req.options)?;
+        if let Some(e) = parsed.errors.iter().find(|e| e.field == "mapping") {
+            bail!("{}: {}", path.display(), e.message);
+        }
+        let source = path.display().to_string();
+        let (name, kind) = catalogue_for(path, req.catalogue.as_deref());
+        let mut catalogue_name = String::new();
+        let stats = self.store.upsert_items(&parsed.items, &source)?;
+        if !parsed.items.is_empty() {
+            let id = self.store.ensure_catalogue(&name, &source, kind)?;
+            let skus: Vec<String> = parsed.items.iter().map(|i| i.sku.clone()).collect();
+            self.store.assign_catalogue(id, &skus)?;
+            catalogue_name = name;
+        }
         self.load_items()?;
         Ok(ImportSummary {
-            feed: path.display().to_string(),
+            feed: source,
             format: parsed.format.map(|f| format!("{f:?}")).unwrap_or_default(),
+            catalogue: catalogue_name,
+            profile: parsed.profile.clone(),
             rows_ok: parsed.items.len(),
+            excluded: parsed.items.iter().filter(|i| i.outfit_exclusion().is_some()).count(),
             inserted: stats.inserted,
             updated: stats.updated,
             unchanged: stats.unchanged,
@@ -232,6 +320,11 @@ impl Engine {
             warnings: parsed.warnings,
             seconds: t.elapsed().as_secs_f64(),
         })
+    }
+
+    /// What importing a feed would do, writing nothing.
+    pub fn preview_import(&self, path: &Path, options: &ImportOptions) -> Result<ImportPreview> {
+        catalogue::preview::preview_file(path, options)
     }
 
     /// Encodes items whose features are missing or stale, then embeds them with the active head.
@@ -475,6 +568,10 @@ impl Engine {
             }
         }
         let dim = head.dims.embed;
+        // Only outfit candidates are ranked; the rest stay scorable from `off_index`.
+        let (candidates, others): (HashMap<i64, Vec<f32>>, HashMap<i64, Vec<f32>>) =
+            have.into_iter().partition(|(id, _)| self.outfit_candidate(*id));
+        let have = candidates;
         let rows: Vec<IndexRow> = have
             .iter()
             .filter_map(|(id, v)| {
@@ -493,6 +590,7 @@ impl Engine {
             .collect();
         self.index = Arc::new(EmbeddingIndex::build(dim, rows));
         self.rows = self.index.item_ids.iter().enumerate().map(|(r, id)| (*id, r)).collect();
+        self.off_index = others;
         Ok(())
     }
 
@@ -523,6 +621,9 @@ impl Engine {
     }
 
     fn embedding(&self, item_id: i64) -> Result<&[f32]> {
+        if let Some(v) = self.off_index.get(&item_id) {
+            return Ok(v);
+        }
         let row = self.row_of(item_id).ok_or_else(|| {
             let sku = self.items.get(&item_id).map(|i| i.item.sku.as_str()).unwrap_or("?");
             anyhow!("item {sku} is not indexed yet: run `outfit-studio index`")

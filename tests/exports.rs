@@ -202,16 +202,32 @@ fn shopify_csv_columns_and_rows() {
         assert!(rs[0][col("Body (HTML)")].contains("&amp; co"), "titles are HTML-escaped");
         assert!(rs[0][col("Tags")].contains("age:"));
         assert!(rs[1..].iter().all(|r| r[col("Title")].is_empty()), "product fields on the first row only");
+        // Variant SKUs are the bundle's own (never a catalogue SKU, which the shop's product already carries).
         let skus: Vec<&str> = rs.iter().map(|r| r[col("Variant SKU")].as_str()).collect();
-        assert_eq!(skus, o.items.iter().map(|i| i.sku.as_str()).collect::<Vec<_>>());
+        let want: Vec<String> = (1..=rs.len()).map(|n| format!("{h}-{n}")).collect();
+        assert_eq!(skus, want);
         for (r, i) in rs.iter().zip(&o.items) {
             assert_eq!(r[col("Variant Price")], format!("{:.2}", i.price.unwrap()));
-            assert!(r[col("Image Src")].starts_with("file://") && r[col("Image Src")].contains(&i.sku), "{:?}", r[col("Image Src")]);
+            assert!(r[col("Body (HTML)")].is_empty() || r[col("Body (HTML)")].contains(&i.sku));
+            // Local images are not web links: left out rather than written as file:// paths.
+            assert_eq!(r[col("Image Src")], "", "local image exported: {:?}", r[col("Image Src")]);
+            assert_eq!(r[col("Variant Image")], "");
         }
         let values: BTreeSet<&str> = rs.iter().map(|r| r[col("Option1 Value")].as_str()).collect();
         assert_eq!(values.len(), rs.len(), "variant option values are unique within a product");
     }
     assert_eq!(e.store.exports_log().unwrap()[0].format, "shopify_csv");
+
+    // With a base URL the images are web links and go in.
+    let mut buf = Vec::new();
+    let opts = ExportOptions { image_base_url: Some("https://cdn.example.com/kids".into()), ..Default::default() };
+    let dir2 = tempfile::tempdir().unwrap();
+    let mut label_store = engine(dir2.path());
+    label(&mut label_store);
+    export::write_outfits_shopify_csv(&mut label_store.store, &mut buf, "shop.csv", &opts).unwrap();
+    let mut r = csv::Reader::from_reader(buf.as_slice());
+    let images: Vec<String> = r.records().map(|x| x.unwrap()[col("Image Src")].to_string()).collect();
+    assert!(!images.is_empty() && images.iter().all(|i| i.starts_with("https://cdn.example.com/kids/")), "{images:?}");
 }
 
 /// (set_id, [(item_id, index)])

@@ -1,60 +1,12 @@
-//! Mapping a generic record to an [`Item`]: header names (with the synonyms real feeds use) to fields, and
-//! field text to typed values, each failure naming its line and field.
+//! Mapping a generic record to an [`Item`] through a resolved [`ColumnMapping`], and field text to typed values,
+//! each failure naming its line and field.
 
 use super::images::{self, ImageStatus};
+pub use super::mapping::{ColumnMapping, Field, field_for_header};
 use super::records::Record;
-use super::taxonomy::{AgeGroup, Gender, Season, Slot};
+use super::taxonomy::{self, Gender, Season, Slot};
 use super::{Item, RowError};
 use std::path::Path;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    Sku,
-    Title,
-    Description,
-    Category,
-    Slot,
-    Colour,
-    Brand,
-    AgeGroup,
-    Gender,
-    Season,
-    Size,
-    Price,
-    Currency,
-    Image,
-    InStock,
-    ItemGroup,
-}
-
-/// Header synonyms, normalised (lowercase, letters and digits only). Covers our CSV, Google Merchant
-/// (id, title, product_type, google_product_category, image_link, availability, item_group_id) and Shopify
-/// product exports (Handle, Body (HTML), Vendor, Type, Variant SKU, Variant Price, Image Src).
-const SYNONYMS: &[(Field, &[&str])] = &[
-    (Field::Sku, &["sku", "id", "variantsku", "articlenumber", "article", "productid", "itemid", "offerid", "gid"]),
-    (Field::Title, &["title", "name", "productname", "producttitle"]),
-    (Field::Description, &["description", "bodyhtml", "body", "productdescription", "longdescription"]),
-    (Field::Category, &["category", "producttype", "type", "productcategory", "googleproductcategory", "categoryname"]),
-    (Field::Slot, &["slot"]),
-    (Field::Colour, &["colour", "color", "colourname", "colorname", "option1value"]),
-    (Field::Brand, &["brand", "vendor", "manufacturer", "label"]),
-    (Field::AgeGroup, &["agegroup", "age"]),
-    (Field::Gender, &["gender", "sex"]),
-    (Field::Season, &["season"]),
-    (Field::Size, &["size", "sizes", "option2value"]),
-    (Field::Price, &["price", "variantprice", "saleprice", "amount"]),
-    (Field::Currency, &["currency", "pricecurrency"]),
-    (Field::Image, &["image", "imagelink", "imagesrc", "imageurl", "imagepath", "picture", "variantimage"]),
-    (Field::InStock, &["instock", "availability", "stock", "available"]),
-    (Field::ItemGroup, &["itemgroupid", "handle", "group", "groupid", "parentsku"]),
-];
-
-pub fn field_for_header(header: &str) -> Option<Field> {
-    let k: String = header.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    // Namespaced headers from Merchant TSV exports ("g:id") normalise to "gid"; strip the prefix first.
-    let k = k.strip_prefix('g').filter(|rest| header.to_lowercase().starts_with("g:") && !rest.is_empty()).map(str::to_string).unwrap_or(k);
-    SYNONYMS.iter().find(|(_, names)| names.contains(&k.as_str())).map(|(f, _)| *f)
-}
 
 /// Longest field we keep; longer text is cut with a warning (stops a runaway field from bloating the store).
 pub const MAX_FIELD_CHARS: usize = 4000;
@@ -67,16 +19,29 @@ pub struct Mapped {
     pub warnings: Vec<RowError>,
 }
 
-pub fn map_record(rec: &Record, feed_dir: &Path) -> Result<Mapped, RowError> {
+/// The text of a field in a record: joined broad to specific for `category` (repeats dropped, as in Myntra's
+/// "Flip Flops > Flip Flops"), all values for `age_hint`, else the first non-empty column.
+fn value(rec: &Record, mapping: &ColumnMapping, f: Field) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for col in mapping.columns(f) {
+        let Some((_, v)) = rec.fields.iter().find(|(k, _)| k == col) else { continue };
+        let v = v.trim();
+        if v.is_empty() || out.last().is_some_and(|l| l.eq_ignore_ascii_case(v)) {
+            continue;
+        }
+        out.push(v.to_string());
+        if !f.joins_columns() {
+            break;
+        }
+    }
+    out
+}
+
+pub fn map_record(rec: &Record, feed_dir: &Path, mapping: &ColumnMapping) -> Result<Mapped, RowError> {
     let mut warnings = Vec::new();
     let err = |field: &str, message: String| RowError { line: rec.line, field: field.into(), message };
     let mut get = |f: Field, name: &str| -> String {
-        let v = rec
-            .fields
-            .iter()
-            .find(|(k, v)| field_for_header(k) == Some(f) && !v.trim().is_empty())
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default();
+        let v = value(rec, mapping, f).join(" > ");
         if v.chars().count() > MAX_FIELD_CHARS {
             warnings.push(err(name, format!("longer than {MAX_FIELD_CHARS} characters; cut")));
             v.chars().take(MAX_FIELD_CHARS).collect()
@@ -100,6 +65,7 @@ pub fn map_record(rec: &Record, feed_dir: &Path) -> Result<Mapped, RowError> {
     let image_text = get(Field::Image, "image");
     let stock_text = get(Field::InStock, "in_stock");
     let item_group_id = get(Field::ItemGroup, "item_group_id");
+    let hints = value(rec, mapping, Field::AgeHint);
 
     if sku.is_empty() {
         return Err(err("sku", "missing (no id/sku column value)".into()));
@@ -125,20 +91,16 @@ pub fn map_record(rec: &Record, feed_dir: &Path) -> Result<Mapped, RowError> {
             )
         })?
     };
-    let age_group = if age_text.is_empty() {
-        None
-    } else {
-        let a = AgeGroup::parse(&age_text);
-        if a.is_none() {
-            warnings.push(err(
-                "age_group",
-                format!("unknown age group {:?}; expected newborn, infant, toddler, kids or adult", truncate(&age_text, 40)),
-            ));
-        }
-        a
-    };
+    let hint_refs: Vec<&str> = hints.iter().map(String::as_str).collect();
+    let age_group = taxonomy::infer_age(&age_text, &size, &hint_refs, &title).map(|(a, _)| a);
+    if age_group.is_none() && !age_text.is_empty() {
+        warnings.push(err(
+            "age_group",
+            format!("unknown age group {:?}; expected newborn, infant, toddler, kids or adult", truncate(&age_text, 40)),
+        ));
+    }
     let gender = if gender_text.is_empty() {
-        None
+        taxonomy::gender_from_words(&hints.join(" | ")).or_else(|| taxonomy::gender_from_words(&title))
     } else {
         let g = Gender::parse(&gender_text);
         if g.is_none() {
@@ -240,6 +202,7 @@ pub fn parse_in_stock(s: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalogue::AgeGroup;
 
     #[test]
     fn prices_in_feed_spellings() {
@@ -270,6 +233,11 @@ mod tests {
         assert_eq!(field_for_header("google_product_category"), Some(Field::Category));
         assert_eq!(field_for_header("Colour"), Some(Field::Colour));
         assert_eq!(field_for_header("whatever"), None);
+    }
+
+    fn map_record(rec: &Record, dir: &Path) -> Result<Mapped, RowError> {
+        let header: Vec<String> = rec.fields.iter().map(|(k, _)| k.clone()).collect();
+        super::map_record(rec, dir, &ColumnMapping::from_synonyms(&header))
     }
 
     fn rec(fields: &[(&str, &str)]) -> Record {

@@ -1,6 +1,7 @@
 //! Feed format detection and the import entry points.
 
 use super::fields::{self, map_record};
+use super::mapping::{self, Field, Profile};
 use super::records::{self, Record};
 use super::{ParsedFeed, RowError, merchant_xml, text};
 use serde::{Deserialize, Serialize};
@@ -42,16 +43,48 @@ impl FeedFormat {
     }
 }
 
+/// How to read a feed's columns: a profile (built in or saved; `None` detects one from the header) and
+/// per-field overrides (`--map field=column`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportOptions {
+    pub profile: Option<Profile>,
+    pub overrides: Vec<(Field, Vec<String>)>,
+}
+
 /// Reads and parses a feed file. Errors only when the file itself cannot be read; row problems are in the
 /// returned [`ParsedFeed`].
 pub fn import_feed(path: &Path) -> anyhow::Result<ParsedFeed> {
+    import_feed_with(path, &ImportOptions::default())
+}
+
+/// [`import_feed`] with a profile and column overrides.
+pub fn import_feed_with(path: &Path, opts: &ImportOptions) -> anyhow::Result<ParsedFeed> {
     let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read feed {}: {e}", path.display()))?;
     let feed_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    Ok(parse_feed(path, &bytes, &feed_dir))
+    Ok(parse_feed_with(path, &bytes, &feed_dir, opts))
 }
 
 /// Parses feed bytes; `name` only informs format detection by extension.
 pub fn parse_feed(name: &Path, bytes: &[u8], feed_dir: &Path) -> ParsedFeed {
+    parse_feed_with(name, bytes, feed_dir, &ImportOptions::default())
+}
+
+/// Keys of JSON Lines / XML records in order of first appearance: their "header".
+fn keys_of(records: &[Record]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for r in records.iter().take(1000) {
+        for (k, _) in &r.fields {
+            if seen.insert(k.clone()) {
+                out.push(k.clone());
+            }
+        }
+    }
+    out
+}
+
+/// [`parse_feed`] with a profile and column overrides.
+pub fn parse_feed_with(name: &Path, bytes: &[u8], feed_dir: &Path, opts: &ImportOptions) -> ParsedFeed {
     let decoded = text::decode(bytes);
     let format = FeedFormat::detect(name, &decoded.text);
     if decoded.text.trim().is_empty() {
@@ -75,11 +108,20 @@ pub fn parse_feed(name: &Path, bytes: &[u8], feed_dir: &Path) -> ParsedFeed {
             message: "not valid UTF-8; read as Windows-1252 (Latin-1)".into(),
         });
     }
-    let header = match format {
-        FeedFormat::Csv | FeedFormat::Tsv => records::header(&decoded.text, delimiter),
-        _ => Vec::new(),
+    let delimited = matches!(format, FeedFormat::Csv | FeedFormat::Tsv);
+    out.header = if delimited { records::header(&decoded.text, delimiter) } else { keys_of(&records) };
+    let resolved = match mapping::resolve(&out.header, opts.profile.as_ref(), &opts.overrides) {
+        Ok(r) => r,
+        Err(message) => {
+            errors.push(RowError { line: 1, field: "mapping".into(), message });
+            out.errors = errors;
+            return out;
+        }
     };
-    if let Some(missing) = missing_required_columns(format, &header) {
+    out.rows = records.len() + errors.iter().filter(|e| e.field == "row").count();
+    out.profile = resolved.profile.clone();
+    out.mapping = resolved.mapping;
+    if let Some(missing) = missing_required_columns(delimited, &out.header, &out.mapping) {
         errors.push(RowError { line: 1, field: "header".into(), message: missing });
         out.errors = errors;
         return out;
@@ -87,7 +129,7 @@ pub fn parse_feed(name: &Path, bytes: &[u8], feed_dir: &Path) -> ParsedFeed {
     let records = inherit_group_fields(records);
     let mut seen: HashSet<String> = HashSet::new();
     for rec in &records {
-        match map_record(rec, feed_dir) {
+        match map_record(rec, feed_dir, &out.mapping) {
             Ok(m) => {
                 if !seen.insert(m.item.sku.clone()) {
                     errors.push(RowError {
@@ -110,19 +152,18 @@ pub fn parse_feed(name: &Path, bytes: &[u8], feed_dir: &Path) -> ParsedFeed {
 
 /// A delimited feed whose header lacks an id or a title column cannot yield any item: say so once, by name,
 /// instead of once per row.
-fn missing_required_columns(format: FeedFormat, header: &[String]) -> Option<String> {
-    if !matches!(format, FeedFormat::Csv | FeedFormat::Tsv) || header.is_empty() {
+fn missing_required_columns(delimited: bool, header: &[String], mapping: &mapping::ColumnMapping) -> Option<String> {
+    if !delimited || header.is_empty() {
         return None;
     }
-    let has = |f: fields::Field| header.iter().any(|k| fields::field_for_header(k) == Some(f));
     let mut missing = Vec::new();
-    if !has(fields::Field::Sku) {
+    if !mapping.has(Field::Sku) {
         missing.push("sku (or id, Variant SKU)");
     }
-    if !has(fields::Field::Title) {
+    if !mapping.has(Field::Title) {
         missing.push("title (or name)");
     }
-    if !has(fields::Field::Category) && !has(fields::Field::Slot) {
+    if !mapping.has(Field::Category) && !mapping.has(Field::Slot) {
         missing.push("category (or product_type, google_product_category, slot)");
     }
     (!missing.is_empty()).then(|| {
@@ -131,7 +172,12 @@ fn missing_required_columns(format: FeedFormat, header: &[String]) -> Option<Str
         if header.len() > 12 {
             found.push(format!("… ({} more)", header.len() - 12));
         }
-        format!("required column(s) missing: {}; found columns: {}", missing.join(", "), found.join(", "))
+        format!(
+            "required column(s) missing: {}; found columns: {}; map them with --map field=column (e.g. --map sku=code) \
+             or a profile (--profile NAME), and check with --dry-run",
+            missing.join(", "),
+            found.join(", ")
+        )
     })
 }
 

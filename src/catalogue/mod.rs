@@ -2,19 +2,39 @@
 //!
 //! Importers (one file per format) turn a feed into [`Item`]s plus row-level [`RowError`]s, so one bad row never
 //! stops the rest. They do no I/O besides reading the feed and peeking at image headers; storing is `store`'s job.
+//! Columns are mapped by [`mapping`] (header synonyms, built-in profiles detected from the header, overrides);
+//! [`preview`] says what a feed would become before anything is written.
+//!
+//! Age groups ([`taxonomy::infer_age`]), first rule that gives one wins:
+//!
+//! | source | example | age group |
+//! |---|---|---|
+//! | age group column | `toddler`, `baby`, `kids` | as written |
+//! | size column, cm heights | `50`-`62` / `68`-`80` / `86`-`110` / `116`-`170` / taller | newborn / infant / toddler / kids / adult |
+//! | size column, ages | `0-3M` / `3-12M` / `1-5Y` / `5-13Y` (upper bound exclusive) | newborn / infant / toddler / kids |
+//! | size ranges | band of the smallest size; a range from newborn sizes upwards is infant | `50-98` infant, `92-140` toddler, `134-170` kids |
+//! | age hints naming sizes (H&M `index_name`) | `Baby Sizes 50-98`, `Children Sizes 92-140`, `Children Sizes 134-170` | infant, toddler, kids |
+//! | words in the hints, then the title | newborn; baby/infant; toddler; kids/children/boys/girls/junior/teen; men/women | most specific first |
+//!
+//! So "Boys"/"Girls" (Myntra's `gender`) give kids unless a size says otherwise, and H&M's
+//! "Children Accessories, Swimwear" gives kids.
 
 mod fields;
 pub mod images;
 mod import;
+pub mod mapping;
 mod merchant_xml;
+pub mod preview;
 mod records;
 pub mod taxonomy;
 mod text;
 
 pub use fields::{parse_in_stock, parse_price};
 pub use images::ImageStatus;
-pub use import::{FeedFormat, import_feed, parse_feed};
-pub use taxonomy::{AgeGroup, Gender, Season, Slot};
+pub use import::{FeedFormat, ImportOptions, import_feed, import_feed_with, parse_feed, parse_feed_with};
+pub use mapping::{ColumnMapping, Field, Profile};
+pub use preview::ImportPreview;
+pub use taxonomy::{AgeGroup, Exclusion, Gender, Season, Slot};
 
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +62,14 @@ pub struct Item {
     pub item_group_id: String,
 }
 
+impl Item {
+    /// Why this item is kept out of outfits (underwear, nightwear, cosmetics), from its category or, without one,
+    /// its title. Derived rather than stored, so a better taxonomy also fixes items imported before it.
+    pub fn outfit_exclusion(&self) -> Option<Exclusion> {
+        taxonomy::exclusion(&self.category, &self.title)
+    }
+}
+
 /// A row that could not be imported, or a field that was imported with a caveat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowError {
@@ -62,6 +90,13 @@ impl std::fmt::Display for RowError {
 #[derive(Debug, Default, Clone)]
 pub struct ParsedFeed {
     pub format: Option<FeedFormat>,
+    /// The feed's columns (for JSON Lines and XML: the keys of its records).
+    pub header: Vec<String>,
+    /// How columns were mapped to fields, and the profile used (given or detected).
+    pub mapping: ColumnMapping,
+    pub profile: Option<String>,
+    /// Data rows read (good and bad).
+    pub rows: usize,
     pub items: Vec<Item>,
     pub errors: Vec<RowError>,
     pub warnings: Vec<RowError>,

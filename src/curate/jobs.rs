@@ -35,6 +35,8 @@ impl Default for TrainRequest {
 pub enum JobKind {
     /// Import these feeds (none: only index), then encode what is new.
     ImportAndIndex(Vec<PathBuf>),
+    /// Import one feed with a mapping into a catalogue (the import dialog), then encode what is new.
+    ImportFeed { path: PathBuf, request: crate::engine::ImportRequest },
     /// Load a stylist's review queue, proposing `size` outfits when nothing is pending.
     BuildQueue { stylist: String, size: usize },
     /// Fine-tune (or train from scratch) on the stored judgements; stores a new, inactive version.
@@ -56,11 +58,11 @@ pub enum JobKind {
 impl JobKind {
     /// Whether the UI engine must reload the catalogue, head and embeddings afterwards.
     pub fn reloads_engine(&self) -> bool {
-        matches!(self, JobKind::ImportAndIndex(_) | JobKind::Activate(_))
+        matches!(self, JobKind::ImportAndIndex(_) | JobKind::ImportFeed { .. } | JobKind::Activate(_))
     }
     pub fn label(&self) -> &'static str {
         match self {
-            JobKind::ImportAndIndex(_) => "Import and index",
+            JobKind::ImportAndIndex(_) | JobKind::ImportFeed { .. } => "Import and index",
             JobKind::BuildQueue { .. } => "Build review queue",
             JobKind::Train(_) => "Training",
             JobKind::Activate(_) => "Switch model",
@@ -211,7 +213,13 @@ fn run(db: &std::path::Path, models: &std::path::Path, kind: &JobKind, send: &dy
     progress(send, "Opening the catalogue…");
     let mut e = Engine::open(db, models)?;
     match kind {
-        JobKind::ImportAndIndex(feeds) => import_and_index(&mut e, feeds, send, cancel).map(JobOutput::text),
+        JobKind::ImportAndIndex(feeds) => {
+            let feeds: Vec<_> = feeds.iter().map(|f| (f.clone(), crate::engine::ImportRequest::default())).collect();
+            import_and_index(&mut e, &feeds, send, cancel).map(JobOutput::text)
+        }
+        JobKind::ImportFeed { path, request } => {
+            import_and_index(&mut e, &[(path.clone(), request.clone())], send, cancel).map(JobOutput::text)
+        }
         JobKind::BuildQueue { stylist, size } => {
             progress(send, "Proposing outfits for the review queue…");
             let q = ReviewQueue::load_or_build(&mut e, stylist, *size, queue_seed(stylist))?;
@@ -293,13 +301,26 @@ pub fn format_label(format: &str) -> &'static str {
     }
 }
 
-fn import_and_index(e: &mut Engine, feeds: &[PathBuf], send: &dyn Fn(JobMsg), cancel: &AtomicBool) -> Result<String> {
+fn import_and_index(
+    e: &mut Engine,
+    feeds: &[(PathBuf, crate::engine::ImportRequest)],
+    send: &dyn Fn(JobMsg),
+    cancel: &AtomicBool,
+) -> Result<String> {
     let mut summary = Vec::new();
-    for (n, f) in feeds.iter().enumerate() {
+    for (n, (f, req)) in feeds.iter().enumerate() {
         let name = f.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         send(JobMsg::Progress { stage: format!("Importing {name}…"), done: n, total: feeds.len() });
-        let s = e.import(f)?;
-        summary.push(format!("{name}: {} items ({} new, {} updated), {} rows rejected", s.rows_ok, s.inserted, s.updated, s.errors.len()));
+        let s = e.import_with(f, req)?;
+        summary.push(format!(
+            "{name}: {} items into “{}” ({} new, {} updated; {} kept out of outfits), {} rows rejected",
+            s.rows_ok,
+            s.catalogue,
+            s.inserted,
+            s.updated,
+            s.excluded,
+            s.errors.len()
+        ));
         if let Some(first) = s.errors.first() {
             summary.push(format!("first rejected row: {first}"));
         }

@@ -3,6 +3,7 @@
 //! tests drive the same commands without a window.
 
 pub mod instance;
+pub mod catalogues;
 pub mod jobs;
 pub mod paths;
 pub mod search;
@@ -15,6 +16,7 @@ use crate::score::{Scorer, ScorerChoice};
 use crate::store::queue::QueueItem;
 use crate::store::{ModelRow, Outfit, OutfitStatus, UndoEffects, Verdict};
 use anyhow::{Context, Result, bail};
+pub use catalogues::{CatalogueCommand, ImportDialog};
 pub use jobs::{Job, JobKind, JobOutput, JobProgress, Payload, TrainRequest};
 pub use search::{FacetCounts, Facets, SearchIndex, SearchResult};
 use std::collections::VecDeque;
@@ -100,6 +102,12 @@ pub struct BoardItem {
     pub suggested: bool,
 }
 
+/// What importing chosen feeds does: one feed opens the preview (mapping, coverage) before anything is written;
+/// several import at once.
+pub fn import_command(mut feeds: Vec<PathBuf>) -> Command {
+    if feeds.len() == 1 { Command::Catalogue(CatalogueCommand::Preview(feeds.remove(0))) } else { Command::Import(feeds) }
+}
+
 /// What the UI (or a test) asks the studio to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -170,6 +178,8 @@ pub enum Command {
     ExportPolyvore(PathBuf),
     /// Choose the scoring backend; probing runs on a worker thread.
     SetScorer(ScorerChoice),
+    /// Catalogue list and import dialog (see `curate::catalogues`).
+    Catalogue(CatalogueCommand),
 }
 
 /// A recorded judgement that can still be undone.
@@ -245,6 +255,7 @@ pub struct Studio {
     /// The message `judge` set (compared with `last_message` to know it is still current).
     judged_message: Option<String>,
     wake: Arc<dyn Fn() + Send + Sync>,
+    catalogues: catalogues::CatalogueState,
 }
 
 impl Studio {
@@ -300,7 +311,9 @@ impl Studio {
             last_message: None,
             judged_message: None,
             wake: Arc::new(|| {}),
+            catalogues: Default::default(),
         };
+        s.refresh_catalogues();
         s.rebuild_catalogue();
         s.refresh_lists();
         s.refresh_board();
@@ -311,6 +324,7 @@ impl Studio {
     /// Called after every background message (the UI passes a repaint request).
     pub fn set_waker(&mut self, wake: Arc<dyn Fn() + Send + Sync>) {
         self.wake = wake;
+        self.rewake_watcher();
     }
 
     // ---- reading state -------------------------------------------------------------------------------------
@@ -769,6 +783,7 @@ impl Studio {
             }
             Command::ExportPolyvore(dir) => self.start_job(JobKind::ExportPolyvore(dir))?,
             Command::SetScorer(choice) => self.set_scorer(choice),
+            Command::Catalogue(c) => self.apply_catalogue(c)?,
         }
         Ok(())
     }
@@ -824,7 +839,11 @@ impl Studio {
     }
 
     fn add(&mut self, id: i64, suggested: bool) -> Result<()> {
-        let slot = self.engine.item(id).with_context(|| format!("item {id} is not in the catalogue"))?.item.slot;
+        let item = &self.engine.item(id).with_context(|| format!("item {id} is not in the catalogue"))?.item;
+        if let Some(why) = item.outfit_exclusion() {
+            bail!("“{}” is {}: it stays in the catalogue but is not used in outfits", item.title, why.as_str());
+        }
+        let slot = item.slot;
         if self.board.iter().any(|b| b.item_id == id) {
             return Ok(());
         }
@@ -944,11 +963,12 @@ impl Studio {
 
     /// Rebuilds search columns after the catalogue changed.
     fn rebuild_catalogue(&mut self) {
-        self.search = Arc::new(SearchIndex::build(self.engine.items().values()));
-        self.slot_counts = [0; Slot::COUNT];
-        for i in self.engine.items().values() {
-            self.slot_counts[i.item.slot.index()] += 1;
+        self.search = Arc::new(SearchIndex::build(self.engine.items().values().filter(|i| self.grid_shows(i.id))));
+        let mut counts = [0; Slot::COUNT];
+        for i in self.engine.items().values().filter(|i| self.grid_shows(i.id)) {
+            counts[i.item.slot.index()] += 1;
         }
+        self.slot_counts = counts;
         self.board.retain(|b| self.engine.items().contains_key(&b.item_id));
         self.run_search();
     }
@@ -1082,6 +1102,7 @@ impl Studio {
                 Err(e) => self.last_error = Some(format!("cannot use the {} scorer: {e}", choice.as_str())),
             }
         }
+        changed |= self.poll_catalogues();
         if let Some(job) = &mut self.job
             && let Some(outcome) = job.poll()
         {
@@ -1123,6 +1144,7 @@ impl Studio {
     /// Re-reads the catalogue, head and embeddings (after a job or another process changed the database).
     pub fn reload(&mut self) -> Result<()> {
         self.engine.reload()?;
+        self.refresh_catalogues();
         self.rebuild_catalogue();
         self.refresh_lists();
         self.refresh_board();

@@ -70,7 +70,7 @@ impl PathPurpose {
             return Err(format!("{} is a folder: add a file name", path.display()));
         }
         Ok(match self {
-            PathPurpose::ImportFeed => Command::Import(vec![path]),
+            PathPurpose::ImportFeed => super::import_command(vec![path]),
             PathPurpose::ExportOutfits(format) => Command::ExportOutfits { format: format.clone(), path },
             PathPurpose::ExportPolyvore => Command::ExportPolyvore(path),
             PathPurpose::ImportLabels => Command::ImportLabels(path),
@@ -157,7 +157,10 @@ mod tests {
     fn typed_paths_are_checked_before_anything_runs() {
         let d = tree();
         let feed = d.path().join("feeds/hm-kids.csv");
-        assert_eq!(PathPurpose::ImportFeed.command(&format!(" {} ", feed.display())), Ok(Command::Import(vec![feed.clone()])));
+        assert_eq!(
+            PathPurpose::ImportFeed.command(&format!(" {} ", feed.display())),
+            Ok(Command::Catalogue(super::super::CatalogueCommand::Preview(feed.clone())))
+        );
         let e = PathPurpose::ImportFeed.command(&d.path().join("feeds").display().to_string()).unwrap_err();
         assert!(e.contains("is a folder"), "{e}");
         let e = PathPurpose::ImportLabels.command(&d.path().join("nope.db").display().to_string()).unwrap_err();

@@ -2,16 +2,21 @@
 //!
 //! Mapping (Shopify groups rows by `Handle`; product-level columns are filled on the first row only, as in
 //! Shopify's own exports):
-//! - `Handle`: `outfit-<id>-<slug of the outfit name>`, shared by the outfit's rows.
+//! - `Handle`: `outfit-<id>-<slug of the outfit name>` (lowercase ASCII letters, digits and dashes, accents folded,
+//!   at most 80 characters), shared by the outfit's rows.
 //! - `Title`, `Body (HTML)` (a `<ul>` of the pieces with slot, title and SKU), `Vendor` (the brand when every
 //!   piece has the same one, else `Outfit Studio`), `Type` = `Outfit`, `Tags` (`outfit`, `age:<group>`,
 //!   `slot:<slot>`, `brand:<brand>`), `Published` = `TRUE`, `Status` = `active`: first row only.
 //! - `Option1 Name` = `Piece` (first row) and `Option1 Value` = `<Slot>: <item title>` (numbered when repeated):
 //!   each piece is a variant of the bundle.
-//! - `Variant SKU` = the item's SKU, `Variant Price` = its price (two decimals, in the shop's currency: Shopify
-//!   CSVs carry no currency column), `Variant Inventory Policy` = `deny`, `Variant Requires Shipping` = `TRUE`.
-//! - `Image Src` = the item's image link, `Image Position` = its 1-based place in the outfit, `Image Alt Text` =
-//!   its title, `Variant Image` = the same link (so choosing a piece shows its photo).
+//! - `Variant SKU` = `<handle>-<n>`: a bundle variant is a new variant in the shop, and Shopify SKUs identify one
+//!   variant, so reusing the catalogue SKU (which the shop's own product already carries) would make two variants
+//!   share it. The catalogue SKU is in `Body (HTML)` and `Option1 Value`. `Variant Price` = its price (two
+//!   decimals, in the shop's currency: Shopify CSVs carry no currency column), `Variant Inventory Policy` =
+//!   `deny`, `Variant Requires Shipping` = `TRUE`.
+//! - `Image Src` = the item's image when it is an http(s) URL (as imported, or under `--image-base-url`):
+//!   Shopify fetches images by URL, so local paths are left out. `Image Position` = its 1-based place in the
+//!   outfit, `Image Alt Text` = its title, `Variant Image` = the same link (so choosing a piece shows its photo).
 
 use super::{ExportOptions, ExportOutfit, approved_outfits_with, finish_export};
 use crate::store::Store;
@@ -46,14 +51,37 @@ pub const COLUMNS: [&str; 20] = [
 pub fn handle(o: &ExportOutfit) -> String {
     let mut slug = String::new();
     for c in o.name.to_lowercase().chars() {
+        let folded = match c {
+            'å' | 'ä' | 'à' | 'á' | 'â' | 'ã' => "a",
+            'æ' => "ae",
+            'ö' | 'ø' | 'ò' | 'ó' | 'ô' | 'õ' => "o",
+            'é' | 'è' | 'ê' | 'ë' => "e",
+            'ü' | 'ù' | 'ú' | 'û' => "u",
+            'í' | 'ì' | 'î' | 'ï' => "i",
+            'ç' => "c",
+            'ñ' => "n",
+            'ß' => "ss",
+            _ => "",
+        };
         if c.is_ascii_alphanumeric() {
             slug.push(c);
+        } else if !folded.is_empty() {
+            slug.push_str(folded);
         } else if !slug.ends_with('-') {
             slug.push('-');
         }
     }
-    let slug = slug.trim_matches('-');
+    let mut slug = slug.trim_matches('-').to_string();
+    if slug.len() > 64 {
+        slug.truncate(64);
+        slug = slug.trim_end_matches('-').to_string();
+    }
     if slug.is_empty() { format!("outfit-{}", o.id) } else { format!("outfit-{}-{slug}", o.id) }
+}
+
+/// Only web URLs go to Shopify, which downloads images itself; a local path would be an unreachable link.
+fn web_image(url: Option<&str>) -> String {
+    url.filter(|u| u.starts_with("https://") || u.starts_with("http://")).unwrap_or_default().to_string()
 }
 
 fn html_escape(s: &str) -> String {
@@ -98,7 +126,7 @@ pub fn rows(o: &ExportOutfit) -> Vec<Vec<String>> {
                 value = format!("{value} ({})", n + 1);
                 values.insert(value.clone());
             }
-            let img = it.image_url.clone().unwrap_or_default();
+            let img = web_image(it.image_url.as_deref());
             let f = |s: &str| if first { s.to_string() } else { String::new() };
             vec![
                 h.clone(),
@@ -110,7 +138,7 @@ pub fn rows(o: &ExportOutfit) -> Vec<Vec<String>> {
                 f("TRUE"),
                 f("Piece"),
                 value,
-                it.sku.clone(),
+                format!("{h}-{}", n + 1),
                 it.price.map(|p| format!("{p:.2}")).unwrap_or_default(),
                 "deny".into(),
                 "manual".into(),

@@ -3,6 +3,7 @@
 //! Opened in WAL mode with `synchronous=FULL` so a committed judgement survives a crash or power loss, and with a
 //! busy timeout so the app and the CLI can share one database.
 
+pub mod catalogues;
 mod items;
 mod judgements;
 mod models;
@@ -12,6 +13,7 @@ mod schema;
 mod types;
 mod vectors;
 
+pub use catalogues::{Catalogue, CatalogueKind, CatalogueWatcher, DEMO_CATALOGUE, DeleteReport};
 pub use items::{StoredItem, UpsertStats};
 pub use judgements::{JudgeEffects, Judgement, NewJudgement, Recorded, UndoEffects, Verdict, outfit_key};
 pub use models::ModelRow;

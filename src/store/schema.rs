@@ -162,6 +162,38 @@ UPDATE judgements SET reasons = s.arr FROM (
     SELECT id, json_group_array(part ORDER BY n) FILTER (WHERE part <> '') AS arr FROM split GROUP BY id
 ) AS s WHERE s.id = judgements.id;
 "#,
+    // 5: catalogues: each import belongs to a catalogue (name, source, kind, hidden/deleted); items existing before
+    // this migration are grouped by their feed, the generated demo feed becoming the "Demo" catalogue (hidden when
+    // a real one exists). Saved column-mapping profiles for the importers.
+    r#"
+CREATE TABLE catalogues (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL DEFAULT 'feed' CHECK (kind IN ('feed', 'demo')),
+    hidden INTEGER NOT NULL DEFAULT 0,
+    deleted_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1
+);
+ALTER TABLE items ADD COLUMN catalogue_id INTEGER REFERENCES catalogues(id);
+CREATE INDEX items_catalogue ON items(catalogue_id);
+INSERT INTO catalogues (name, source, kind, created_at, updated_at)
+    SELECT CASE WHEN source LIKE '%demo/catalogue.csv' THEN 'Demo' WHEN source = '' THEN 'Imported' ELSE source END AS n,
+           MIN(source),
+           CASE WHEN MIN(source) LIKE '%demo/catalogue.csv' THEN 'demo' ELSE 'feed' END,
+           MIN(updated_at), MAX(updated_at)
+    FROM items GROUP BY n;
+UPDATE items SET catalogue_id = (SELECT c.id FROM catalogues c WHERE c.name =
+    CASE WHEN items.source LIKE '%demo/catalogue.csv' THEN 'Demo' WHEN items.source = '' THEN 'Imported' ELSE items.source END);
+UPDATE catalogues SET hidden = 1 WHERE kind = 'demo' AND EXISTS (SELECT 1 FROM catalogues WHERE kind = 'feed');
+CREATE TABLE import_profiles (
+    name TEXT PRIMARY KEY,
+    mapping_json TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"#,
 ];
 
 /// The schema version from which reasons are JSON arrays and outfit keys length-prefixed (found by its marker, so

@@ -4,6 +4,7 @@
 //! the outfit board with the live score, per-pair breakdown, suggestions, judge buttons and the approved list,
 //! bottom a status bar. Keys: `a` accept, `x` reject, `space` skip, `backspace` / Ctrl+Z undo.
 
+mod catalogues;
 mod screens;
 pub mod thumbs;
 
@@ -319,7 +320,10 @@ impl StudioApp {
         match self.studio.screen() {
             Screen::Studio => {
                 egui::Panel::left("facets").resizable(true).default_size(210.0).show(ui, |ui| {
-                    egui::ScrollArea::vertical().id_salt("facets_scroll").show(ui, |ui| self.facets_panel(ui, &mut cmds));
+                    egui::ScrollArea::vertical().id_salt("facets_scroll").show(ui, |ui| {
+                        self.facets_panel(ui, &mut cmds);
+                        self.catalogue_panel(ui, &mut cmds);
+                    });
                 });
                 egui::Panel::right("board").resizable(false).exact_size(BOARD_WIDTH).show(ui, |ui| {
                     egui::ScrollArea::vertical().id_salt("board_scroll").show(ui, |ui| self.board_panel(ui, &mut cmds));
@@ -339,6 +343,7 @@ impl StudioApp {
         self.name_prompt(&ctx, &mut cmds);
         self.path_prompt(&ctx, &mut cmds);
         self.activation_prompt(&ctx, &mut cmds);
+        self.import_window(&ctx, &mut cmds);
 
         // Shortcuts last, from the focus the widgets left: a click that put the focus in a text field this frame
         // (in a slow frame, with the keys typed right after it) makes those keys typing, never a judgement.
@@ -1038,7 +1043,7 @@ impl StudioApp {
             return;
         }
         let cmd = match &purpose {
-            PathPurpose::ImportFeed => self.dialogs.pick_feeds().filter(|f| !f.is_empty()).map(Command::Import),
+            PathPurpose::ImportFeed => self.dialogs.pick_feeds().filter(|f| !f.is_empty()).map(crate::curate::import_command),
             PathPurpose::ExportOutfits(f) => self.dialogs.save_export_as(f).map(|path| Command::ExportOutfits { format: f.clone(), path }),
             PathPurpose::ExportPolyvore => self.dialogs.pick_folder().map(Command::ExportPolyvore),
             PathPurpose::ImportLabels => self.dialogs.pick_labels().map(Command::ImportLabels),
@@ -1157,7 +1162,8 @@ impl eframe::App for StudioApp {
 /// Opens the app window. On first run (an empty database) the demo catalogue is imported and indexed in the
 /// background while the window shows progress.
 pub fn run_app(db: PathBuf, models: PathBuf) -> Result<()> {
-    let studio = Studio::open(&db, &models)?;
+    let mut studio = Studio::open(&db, &models)?;
+    studio.watch_catalogues();
     let instance = crate::curate::instance::acquire(&db).ok();
     let warning = instance.as_ref().and_then(|i| i.warning(&db));
     if let Some(w) = &warning {
