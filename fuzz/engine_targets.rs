@@ -4,7 +4,7 @@
 //! the engine's promises (probabilities in 0..1, suggestions off the board, judgements stored as given).
 
 use outfit_studio::Engine;
-use outfit_studio::catalogue::{AgeGroup, Slot};
+use outfit_studio::catalogue::{AgeGroup, Season, Slot};
 use outfit_studio::engine::CompletionFilter;
 use outfit_studio::store::{StoreError, Verdict, outfit_key};
 use std::cell::RefCell;
@@ -114,6 +114,7 @@ pub fn engine_api(data: &[u8]) {
                         age_groups: (0..input.byte() % 3)
                             .map(|_| [AgeGroup::Toddler, AgeGroup::Kids, AgeGroup::Adult][input.byte() as usize % 3])
                             .collect(),
+                        seasons: (0..input.byte() % 2).map(|_| [Season::Summer, Season::Winter][input.byte() as usize % 2]).collect(),
                         in_stock_only: input.byte() % 2 == 0,
                         min_price: (input.byte() % 3 == 0).then(|| input.f32()),
                         max_price: (input.byte() % 3 == 0).then(|| input.f32()),

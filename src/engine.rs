@@ -238,6 +238,8 @@ impl Engine {
     /// Hides or shows a catalogue and re-reads what the grid and suggestions may use.
     pub fn set_catalogue_hidden(&mut self, name: &str, hidden: bool) -> Result<()> {
         self.store.set_catalogue_hidden(name, hidden)?;
+        // What the stylist works with changed: its feature mean is measured again (see `refresh_embeddings`).
+        self.store.forget_head_centring()?;
         self.load_items()?;
         self.refresh_embeddings()
     }
@@ -245,6 +247,7 @@ impl Engine {
     /// Deletes a catalogue (see [`Store::delete_catalogue`]).
     pub fn delete_catalogue(&mut self, name: &str) -> Result<crate::store::DeleteReport> {
         let r = self.store.delete_catalogue(name)?;
+        self.store.forget_head_centring()?;
         self.load_items()?;
         self.refresh_embeddings()?;
         Ok(r)
@@ -544,7 +547,11 @@ impl Engine {
             let known: Vec<(&Item, &encode_types::Features)> =
                 feats.values().filter_map(|f| self.items.get(&f.item_id).map(|it| (&it.item, f))).collect();
             if !known.is_empty() {
-                let mean = crate::model::features::catalogue_mean(&known, head.dims.image, head.dims.text);
+                // The mean of what the stylist works with: visible outfit candidates (all items if none are).
+                let visible: Vec<(&Item, &encode_types::Features)> =
+                    known.iter().filter(|(_, f)| self.outfit_candidate(f.item_id)).copied().collect();
+                let basis = if visible.is_empty() { &known } else { &visible };
+                let mean = crate::model::features::catalogue_mean(basis, head.dims.image, head.dims.text);
                 let shifted = match &recorded {
                     Some((old, _)) => crate::model::features::mean_shift(old, &mean) > CENTRING_TOLERANCE,
                     None => true,

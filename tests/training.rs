@@ -73,7 +73,7 @@ fn transfer_report_has_every_row_and_a_plot() {
         transfer_report(&parent, "zero-shot", "GENERATED test data", &table, &data, &cfg, &mut |_| {}, &AtomicBool::new(false)).unwrap();
     assert_eq!(r.curve.iter().map(|p| p.labels).collect::<Vec<_>>(), vec![25, 100, r.train_outfits]);
     let md = r.markdown();
-    for needle in ["| zero-shot (zero-shot) | 0 |", "| fine-tuned from zero-shot |", "| from scratch |", "| 25 |", "| 100 |"] {
+    for needle in ["| zero-shot, not fine-tuned | 0 |", "| fine-tuned from zero-shot |", "| from scratch |", "| 25 |", "| 100 |"] {
         assert!(md.contains(needle), "{needle} missing from\n{md}");
     }
     let dir = tempfile::tempdir().unwrap();

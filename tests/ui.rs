@@ -482,17 +482,20 @@ fn train_panel_trains_lists_activates_and_rolls_back() {
     h.run();
     assert!(!shortfall(&h, "Not enough labels"));
     let before = h.state().studio.models().to_vec();
-    assert_eq!(before.len(), 1);
-    let original = before[0].name.clone();
+    assert_eq!(before.len(), 2, "the shipped heads: zero-shot and MANGO-pretrained");
+    let parent = before.iter().find(|m| m.active).expect("an active head").clone();
+    assert_eq!(parent.name, "mango-pretrained-v1", "a new database starts from the MANGO-pretrained head");
+    let original = parent.name.clone();
     h.get_by_role_and_label(Role::Button, "Start training").click();
     h.step();
     assert!(h.state().studio.training());
     settle(&mut h);
     assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
     let models = h.state().studio.models().to_vec();
-    assert_eq!(models.len(), 2, "a new version is listed");
-    let new = models.iter().find(|m| !m.active).unwrap().clone();
-    assert_eq!(new.parent_id, Some(before[0].id));
+    assert_eq!(models.len(), 3, "a new version is listed");
+    let new = models.iter().find(|m| !before.iter().any(|b| b.id == m.id)).unwrap().clone();
+    assert!(!new.active);
+    assert_eq!(new.parent_id, Some(parent.id), "fine-tuning starts from the pretrained head");
     assert!(!h.state().studio.losses().is_empty(), "the loss curve has points");
     h.get_by_label(&new.name);
     assert!(outfit_studio::curate::validated(&new.metrics_json), "trained with a held-out split: {}", new.metrics_json);
@@ -531,7 +534,7 @@ fn training_cancels_cleanly() {
     settle(&mut h);
     let err = h.state().studio.last_error().unwrap_or_default().to_string();
     assert!(err.contains("cancelled"), "{err}");
-    assert_eq!(h.state().studio.models().len(), 1, "nothing stored");
+    assert_eq!(h.state().studio.models().len(), 2, "nothing stored beside the shipped heads");
 }
 
 #[test]

@@ -20,9 +20,6 @@ impl Dialogs for PickFeed {
     fn pick_feeds(&mut self) -> Option<Vec<PathBuf>> {
         Some(vec![self.0.clone()])
     }
-    fn save_export(&mut self) -> Option<PathBuf> {
-        None
-    }
 }
 
 fn harness(dir: &Path) -> Harness<'static, StudioApp> {

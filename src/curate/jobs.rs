@@ -5,7 +5,7 @@
 
 use crate::engine::Engine;
 use crate::labels::{Agreement, MergeReport, ReviewQueue};
-use crate::model::eval::{EvalConfig, TransferReport, transfer_report};
+use crate::model::eval::{EvalConfig, TransferReport, transfer_report_against};
 use crate::model::train::{Cancelled, TrainConfig};
 use anyhow::Result;
 use std::path::PathBuf;
@@ -390,14 +390,16 @@ fn train(e: &mut Engine, req: &TrainRequest, send: &dyn Fn(JobMsg), cancel: &Ato
 fn evaluate(e: &Engine, parent: Option<i64>, send: &dyn Fn(JobMsg), cancel: &AtomicBool) -> Result<JobOutput> {
     let cfg = EvalConfig::default();
     progress(send, "Evaluating: preparing held-out judgements…");
-    let crate::model::eval::StoredEvalData { parent_name, parent: head, table, data, note, .. } = e.stored_eval_data(parent, &cfg.train)?;
+    let crate::model::eval::StoredEvalData { parent_name, parent: head, others, table, data, note } =
+        e.stored_eval_data(parent, &cfg.train)?;
+    let others: Vec<(&str, &crate::model::Head)> = others.iter().map(|(n, h)| (n.as_str(), h)).collect();
     let total = cfg.sizes.len() + 2;
     let mut step = 0usize;
     let mut log = |s: &str| {
         step += 1;
         send(JobMsg::Progress { stage: format!("Evaluating: {s}"), done: step.min(total), total });
     };
-    let report = transfer_report(&head, &parent_name, &note, &table, &data, &cfg, &mut log, cancel)
+    let report = transfer_report_against(&head, &parent_name, &others, &note, &table, &data, &cfg, &mut log, cancel)
         .map_err(|err| if err.downcast_ref::<Cancelled>().is_some() { anyhow::anyhow!("evaluation cancelled") } else { err })?;
     Ok(JobOutput {
         summary: format!("Evaluated {parent_name} on {} held-out outfits", report.test_outfits),

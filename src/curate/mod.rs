@@ -2,8 +2,8 @@
 //! list, catalogue search with facets, and background jobs. The UI reads a [`Studio`] and sends it [`Command`]s;
 //! tests drive the same commands without a window.
 
-pub mod instance;
 pub mod catalogues;
+pub mod instance;
 pub mod jobs;
 pub mod paths;
 pub mod search;

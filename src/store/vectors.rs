@@ -99,6 +99,13 @@ impl Store {
             .optional()?)
     }
 
+    /// Forgets the recorded centrings, so the next refresh measures the catalogue's mean again (embeddings are
+    /// replaced only if it moved).
+    pub fn forget_head_centring(&mut self) -> Result<()> {
+        self.conn.execute("DELETE FROM head_centring", [])?;
+        Ok(())
+    }
+
     /// Replaces every embedding of a head and the centring they were computed with, in one transaction.
     pub fn replace_embeddings(&mut self, model_id: i64, mean: &[f32], items: usize, rows: &[(i64, Vec<f32>)]) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

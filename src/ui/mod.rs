@@ -803,6 +803,7 @@ impl StudioApp {
                     },
                 )
             });
+            resp.on_hover_text(SCORE_MEANING);
             paint_gauge(ui, rect, pct);
             ui.vertical(|ui| {
                 ui.label(RichText::new("Compatibility").strong());
@@ -1255,6 +1256,11 @@ fn price_range(ui: &mut Ui, label: &str, v: &mut Option<f32>, start: f32) {
         }
     });
 }
+
+/// What the 0-100 score means (the gauge's tooltip).
+const SCORE_MEANING: &str = "How likely this is an outfit stylists would make rather than random garments of the same kinds: a \
+probability calibrated on held-back outfits (for the shipped MANGO-pretrained head, on MANGO stylists' outfits). 50 is a \
+coin flip. Items stylists already approved together raise it.";
 
 fn score_colour(p: f32) -> Color32 {
     let p = p.clamp(0.0, 1.0);
