@@ -233,6 +233,9 @@ pub struct FilterArgs {
     pub max_price: Option<f32>,
     #[arg(long = "brand")]
     pub brands: Vec<String>,
+    /// Suggest from every age band and season; by default suggestions keep to the board's (as the app does).
+    #[arg(long)]
+    pub any_age_or_season: bool,
 }
 
 impl FilterArgs {
@@ -328,7 +331,18 @@ pub fn run(cli: Cli) -> Result<()> {
                 None => empty_slots(&board.iter().map(|i| i.item.slot).collect::<Vec<_>>()),
             };
             let ids: Vec<i64> = board.iter().map(|i| i.id).collect();
-            let res = e.complete(&ids, &slots, k, &filter.to_filter()?)?;
+            let mut f = filter.to_filter()?;
+            if !filter.any_age_or_season {
+                // Age bands never mix by default: the board's bands and seasons unless the command names its own.
+                let (ages, seasons) = e.board_bands(&ids);
+                if f.age_groups.is_empty() {
+                    f.age_groups = ages;
+                }
+                if f.seasons.is_empty() {
+                    f.seasons = seasons;
+                }
+            }
+            let res = e.complete(&ids, &slots, k, &f)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&res)?);
             } else {

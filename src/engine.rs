@@ -667,6 +667,22 @@ impl Engine {
         })
     }
 
+    /// The age bands and seasons (all-season left out) of the board's known items, in a fixed order: what
+    /// suggestions keep to by default, in the app and the CLI.
+    pub fn board_bands(&self, board: &[i64]) -> (Vec<catalogue::AgeGroup>, Vec<catalogue::Season>) {
+        let items: Vec<&Item> = board.iter().filter_map(|i| self.items.get(i)).map(|s| &s.item).collect();
+        let mut ages: Vec<_> = items.iter().filter_map(|i| i.age_group).collect();
+        ages.sort_by_key(|a| a.index());
+        ages.dedup();
+        const ORDER: [catalogue::Season; 4] =
+            [catalogue::Season::Spring, catalogue::Season::Summer, catalogue::Season::Autumn, catalogue::Season::Winter];
+        let order = |s: &catalogue::Season| ORDER.iter().position(|x| x == s);
+        let mut seasons: Vec<_> = items.iter().map(|i| i.season).filter(|s| *s != catalogue::Season::All).collect();
+        seasons.sort_by_key(order);
+        seasons.dedup();
+        (ages, seasons)
+    }
+
     /// The query vector for filling `slot` next to the board's items: q = mean_i g_i ⊙ m²(slot, slot_i).
     pub fn slot_query(&self, board: &[i64], slot: Slot) -> Result<Vec<f32>> {
         let head = self.ready_head()?;

@@ -365,22 +365,11 @@ impl Studio {
     }
     /// Age bands of the board's items (known ones, in order).
     pub fn board_ages(&self) -> Vec<crate::catalogue::AgeGroup> {
-        let mut v: Vec<_> = self.board.iter().filter_map(|b| self.engine.item(b.item_id)?.item.age_group).collect();
-        v.sort_by_key(|a| a.index());
-        v.dedup();
-        v
+        self.engine.board_bands(&self.board.iter().map(|b| b.item_id).collect::<Vec<_>>()).0
     }
     /// Seasons of the board's items, all-season items left out (they go with anything).
     pub fn board_seasons(&self) -> Vec<crate::catalogue::Season> {
-        let mut v: Vec<_> = self
-            .board
-            .iter()
-            .filter_map(|b| Some(self.engine.item(b.item_id)?.item.season))
-            .filter(|s| *s != crate::catalogue::Season::All)
-            .collect();
-        v.sort_by_key(|s| search::SEASONS.iter().position(|x| x == s));
-        v.dedup();
-        v
+        self.engine.board_bands(&self.board.iter().map(|b| b.item_id).collect::<Vec<_>>()).1
     }
     /// The filter suggestions run with: the stylist's board filter, plus the board's age bands and seasons where
     /// the stylist set none and has not widened them.
