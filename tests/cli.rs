@@ -63,11 +63,24 @@ fn import_index_score_complete_judge_export() {
     let text = run_ok(d, &["score", &top, &bottom]);
     assert!(text.starts_with("compatibility 0."), "{text}");
 
-    let json = run_ok(d, &["complete", &top, &bottom, "--slot", "shoes", "-k", "10", "--age", "toddler", "--in-stock", "--json"]);
+    // By default suggestions keep to the board's age bands and seasons (the top and shorts are summer toddler).
+    let rows = demo_rows();
+    let json = run_ok(d, &["complete", &top, &bottom, "--slot", "shoes", "-k", "10", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let board_seasons: Vec<&str> =
+        [&top, &bottom].iter().map(|k| rows.iter().find(|r| &&r[0] == k).unwrap()[8].as_str()).filter(|s| *s != "all").collect();
+    for s in v[0][1].as_array().unwrap() {
+        let row = rows.iter().find(|r| r[0] == s["sku"].as_str().unwrap()).unwrap();
+        assert_eq!(row[6], "toddler", "{row:?}: age bands never mix by default");
+        assert!(row[8] == "all" || board_seasons.contains(&row[8].as_str()), "{row:?} vs the board's {board_seasons:?}");
+    }
+    let json = run_ok(
+        d,
+        &["complete", &top, &bottom, "--slot", "shoes", "-k", "10", "--age", "toddler", "--in-stock", "--any-age-or-season", "--json"],
+    );
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let sugg = v[0][1].as_array().unwrap();
     assert_eq!(sugg.len(), 10);
-    let rows = demo_rows();
     let probs: Vec<f64> = sugg.iter().map(|s| s["outfit_probability"].as_f64().unwrap()).collect();
     assert!(probs.windows(2).all(|w| w[0] >= w[1]), "best first: {probs:?}");
     for s in sugg {

@@ -63,6 +63,30 @@ pub struct Item {
 }
 
 impl Item {
+    /// An item with only its SKU and slot known (in stock, all-season, no image): the start for readers of
+    /// sources that are not feeds (outfit datasets) and for tests, which fill in what they have.
+    pub fn bare(sku: impl Into<String>, slot: Slot) -> Item {
+        Item {
+            sku: sku.into(),
+            title: String::new(),
+            description: String::new(),
+            category: String::new(),
+            slot,
+            colour: String::new(),
+            brand: String::new(),
+            age_group: None,
+            gender: None,
+            season: Season::All,
+            size: String::new(),
+            price: None,
+            currency: String::new(),
+            image: None,
+            image_status: ImageStatus::None,
+            in_stock: true,
+            item_group_id: String::new(),
+        }
+    }
+
     /// Why this item is kept out of outfits (underwear, nightwear, cosmetics), from its category or, without one,
     /// its title. Derived rather than stored, so a better taxonomy also fixes items imported before it.
     pub fn outfit_exclusion(&self) -> Option<Exclusion> {

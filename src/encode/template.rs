@@ -107,27 +107,15 @@ pub fn encoder_text(item: &Item) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalogue::{ImageStatus, Season, Slot};
+    use crate::catalogue::Slot;
 
     fn item(title: &str, description: &str, category: &str, colour: &str) -> Item {
         Item {
-            sku: "x".into(),
             title: title.into(),
             description: description.into(),
             category: category.into(),
-            slot: Slot::Top,
             colour: colour.into(),
-            brand: String::new(),
-            age_group: None,
-            gender: None,
-            season: Season::All,
-            size: String::new(),
-            price: None,
-            currency: String::new(),
-            image: None,
-            image_status: ImageStatus::None,
-            in_stock: true,
-            item_group_id: String::new(),
+            ..Item::bare("x", Slot::Top)
         }
     }
 

@@ -16,7 +16,7 @@
 
 use super::head::HeadDims;
 use super::train::{FeatureTable, LabelledOutfit};
-use crate::catalogue::{AgeGroup, ImageStatus, Item, Season, Slot, images};
+use crate::catalogue::{AgeGroup, ImageStatus, Item, Slot, images};
 use crate::store::{StoredFeatures, StoredItem};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
@@ -285,23 +285,15 @@ impl AdultDataset {
                     id: i as i64,
                     content_hash: String::new(),
                     item: Item {
-                        sku: a.id.clone(),
                         title: a.title.clone(),
                         description: a.description.clone(),
                         category: a.category.clone(),
-                        slot: a.slot,
                         colour: a.colour.clone(),
-                        brand: String::new(),
                         age_group: Some(AgeGroup::Adult),
-                        gender: None,
-                        season: Season::All,
-                        size: String::new(),
                         price: a.price,
-                        currency: String::new(),
                         image,
                         image_status,
-                        in_stock: true,
-                        item_group_id: String::new(),
+                        ..Item::bare(a.id.clone(), a.slot)
                     },
                 }
             })
