@@ -307,6 +307,23 @@ mod tests {
     }
 
     #[test]
+    fn the_real_mango_development_set_reads() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/mango-outfits");
+        if !dir.join("product_data.csv").is_file() {
+            eprintln!("SKIPPED: {} is not here (real MANGO outfits; CI has them)", dir.display());
+            return;
+        }
+        let d = read_mango(&dir).unwrap();
+        assert_eq!(d.items.len(), 8_940, "garments (home, beauty, intimates and swimwear left out)");
+        assert_eq!(d.train.len() + d.valid.len() + d.test.len(), 6_217, "outfits with two or more garments");
+        assert_eq!((d.train.len(), d.valid.len(), d.test.len()), (4_975, 641, 601), "the split the README reports");
+        assert!(d.items.values().all(|i| i.image.is_some()), "every garment has its photo");
+        let in_2019 = d.items.values().filter(|i| i.collection == "2019").count();
+        assert!(in_2019 > 3_000 && d.items.values().filter(|i| i.collection == "2023").count() > 3_000);
+        assert!(d.items.values().any(|i| i.colour == "black" && i.slot == Slot::Bottom));
+    }
+
+    #[test]
     fn a_generated_mango_layout_reads() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("images")).unwrap();
