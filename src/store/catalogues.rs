@@ -362,28 +362,10 @@ fn open_read_only(db: &Path) -> Result<Connection> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalogue::{ImageStatus, Item, Season, Slot};
+    use crate::catalogue::{Item, Slot};
 
     fn item(sku: &str) -> Item {
-        Item {
-            sku: sku.into(),
-            title: format!("Item {sku}"),
-            description: String::new(),
-            category: "T-shirts".into(),
-            slot: Slot::Top,
-            colour: "red".into(),
-            brand: String::new(),
-            age_group: None,
-            gender: None,
-            season: Season::All,
-            size: String::new(),
-            price: None,
-            currency: String::new(),
-            image: None,
-            image_status: ImageStatus::None,
-            in_stock: true,
-            item_group_id: String::new(),
-        }
+        Item { title: format!("Item {sku}"), category: "T-shirts".into(), colour: "red".into(), ..Item::bare(sku, Slot::Top) }
     }
 
     #[test]
