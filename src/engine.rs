@@ -180,17 +180,7 @@ impl Engine {
 
     /// Mean history term ln(1 + count) over the pairs of `ids`, times the head's weight.
     fn history_logit(&self, ids: &[i64]) -> f32 {
-        if self.history_weight == 0.0 || ids.len() < 2 {
-            return 0.0;
-        }
-        let (mut s, mut n) = (0f32, 0usize);
-        for (x, &a) in ids.iter().enumerate() {
-            for &b in &ids[x + 1..] {
-                s += self.history.term(a, b);
-                n += 1;
-            }
-        }
-        self.history_weight * s / n as f32
+        if self.history_weight == 0.0 { 0.0 } else { self.history_weight * self.history.mean_term(ids) }
     }
 
     /// [`Engine::ensure_head`], keeping a head problem as a note instead of failing: storage errors still fail.

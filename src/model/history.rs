@@ -43,6 +43,18 @@ impl PairHistory {
         (self.count(a, b) as f32).ln_1p()
     }
 
+    /// Mean history term over the unordered pairs of `ids` (0 for fewer than two items).
+    pub fn mean_term(&self, ids: &[i64]) -> f32 {
+        let (mut s, mut n) = (0f32, 0usize);
+        for (x, &a) in ids.iter().enumerate() {
+            for &b in &ids[x + 1..] {
+                s += self.term(a, b);
+                n += 1;
+            }
+        }
+        if n == 0 { 0.0 } else { s / n as f32 }
+    }
+
     /// Items that were ever put together with `a`.
     pub fn neighbours_of(&self, a: i64) -> impl Iterator<Item = i64> + '_ {
         self.neighbours.get(&a).into_iter().flat_map(|n| n.keys().copied())
@@ -71,6 +83,8 @@ mod tests {
         let h = PairHistory::from_looks([&[1, 2, 3][..], &[2, 1][..], &[4][..]]);
         assert_eq!((h.count(1, 2), h.count(2, 1), h.count(1, 3), h.count(3, 4)), (2, 2, 1, 0));
         assert!((h.term(1, 2) - 3f32.ln()).abs() < 1e-6);
+        assert!((h.mean_term(&[1, 2, 3]) - (3f32.ln() + 2.0 * 2f32.ln()) / 3.0).abs() < 1e-6, "pairs 1-2 twice, 1-3 and 2-3 once");
+        assert_eq!(h.mean_term(&[1]), 0.0);
         let mut n: Vec<i64> = h.neighbours_of(1).collect();
         n.sort();
         assert_eq!(n, [2, 3]);

@@ -33,8 +33,6 @@ pub struct PreparedSet {
     pub train: Vec<RowOutfit>,
     pub valid: Vec<RowOutfit>,
     pub test: Vec<RowOutfit>,
-    /// Collection names by group id (index 0 = none).
-    pub collections: Vec<String>,
     /// The dataset's own test questions (Polyvore's compatibility and FITB files), used for the warm test set.
     pub own_test: Option<QuestionSet>,
 }
@@ -43,7 +41,7 @@ impl PreparedSet {
     /// Rows in `data.catalogue_items()` order; `feats` from the encoders (or their cache) in the same order.
     pub fn new(data: &AdultDataset, dims: HeadDims, feats: &[StoredFeatures]) -> Result<PreparedSet> {
         let mut table = data.feature_table(dims, feats)?;
-        let mut collections = vec![String::new()];
+        // Collection names to group ids, 1 upwards in first-seen order (0: no collection).
         let mut ids: HashMap<&str, u32> = HashMap::new();
         let groups = data
             .items
@@ -54,10 +52,8 @@ impl PreparedSet {
                 if it.collection.is_empty() {
                     return 0;
                 }
-                *ids.entry(it.collection.as_str()).or_insert_with(|| {
-                    collections.push(it.collection.clone());
-                    (collections.len() - 1) as u32
-                })
+                let next = ids.len() as u32 + 1;
+                *ids.entry(it.collection.as_str()).or_insert(next)
             })
             .collect();
         table.set_groups(groups);
@@ -75,7 +71,7 @@ impl PreparedSet {
             bail!("{}: no training outfit has two or more garments", data.source);
         }
         let own_test = own_questions(data, &row_of);
-        Ok(PreparedSet { source: data.source.clone(), table, train, valid, test, collections, own_test })
+        Ok(PreparedSet { source: data.source.clone(), table, train, valid, test, own_test })
     }
 
     fn labelled(os: &[RowOutfit]) -> Vec<LabelledOutfit> {
