@@ -8,6 +8,11 @@ include!(concat!(env!("OUT_DIR"), "/demo_files.rs"));
 
 const STAMP_FILE: &str = ".demo-stamp";
 
+/// The demo catalogue's feed in the data directory (`<data dir>/demo/`), installed on first use.
+pub fn feed() -> Result<PathBuf> {
+    install(&crate::paths::data_dir().join("demo"))
+}
+
 /// Writes the embedded demo catalogue into `dir` (unless this version is already there) and returns its feed.
 /// Files are written whole and renamed into place, so a concurrent or interrupted install never leaves a torn one;
 /// unchanged files are left alone (their modification time is part of an item's content hash).

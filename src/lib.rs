@@ -13,6 +13,7 @@ pub mod engine;
 pub mod export;
 pub mod labels;
 pub mod model;
+pub mod paths;
 pub mod score;
 pub mod store;
 pub mod ui;

@@ -5,10 +5,12 @@
 
 use outfit_studio::Engine;
 use outfit_studio::catalogue::{AgeGroup, ImageStatus, Item, Season, Slot};
-use outfit_studio::model::eval::{EvalConfig, evaluate, split_by_outfit, transfer_report};
+use outfit_studio::model::data::synthetic_set;
 use outfit_studio::model::features::CAT_DIM;
+use outfit_studio::model::metrics::{evaluate, split_by_outfit};
 use outfit_studio::model::outfit_eval;
-use outfit_studio::model::train::{Cancelled, TrainConfig, loss_on, synthetic_set, train};
+use outfit_studio::model::report::{EvalConfig, transfer_report};
+use outfit_studio::model::train::{Cancelled, TrainConfig, loss_on, train};
 use outfit_studio::model::{BlockWeights, Head, HeadDims};
 use outfit_studio::store::{NewJudgement, StoredFeatures, Verdict};
 use rand::{Rng, SeedableRng};
@@ -357,7 +359,7 @@ fn pretrains_on_a_generated_polyvore_layout_with_the_real_encoders() {
     let models = outfit_studio::encode::manifest::default_models_dir();
     let e = Engine::open(&dir.path().join("studio.db"), &models).unwrap();
     let cache = dir.path().join("features.safetensors");
-    let set = outfit_eval::prepare_with_cache(&e, &data, &cache).unwrap();
+    let set = e.prepare_outfit_set_cached(&data, &cache).unwrap();
     assert_eq!(set.table.len(), 36);
     assert_eq!(set.train.len(), 6);
     assert!(cache.is_file(), "dataset features are cached");
@@ -374,7 +376,7 @@ fn pretrains_on_a_generated_polyvore_layout_with_the_real_encoders() {
     let pretrained = r.results.iter().find(|m| m.method == "pretrained").unwrap();
     assert!(pretrained.warm_auc.unwrap().value >= 0.5, "{:?}", pretrained.warm_auc);
     // A second preparation reads every feature back from the cache and gives the same table.
-    let again = outfit_eval::prepare_with_cache(&e, &data, &cache).unwrap();
+    let again = e.prepare_outfit_set_cached(&data, &cache).unwrap();
     assert_eq!(
         again.table.x.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
         set.table.x.flatten_all().unwrap().to_vec1::<f32>().unwrap()

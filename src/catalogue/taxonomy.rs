@@ -21,6 +21,17 @@ pub enum Slot {
 }
 
 impl Slot {
+    /// Slots an outfit of `present` still lacks. A one-piece fills top and bottom (and a top or bottom rules
+    /// out a one-piece); accessories are always open.
+    pub fn missing_from(present: &[Slot]) -> Vec<Slot> {
+        Slot::ALL
+            .into_iter()
+            .filter(|s| !present.contains(s))
+            .filter(|s| !(present.contains(&Slot::OnePiece) && matches!(s, Slot::Top | Slot::Bottom)))
+            .filter(|s| !(*s == Slot::OnePiece && (present.contains(&Slot::Top) || present.contains(&Slot::Bottom))))
+            .collect()
+    }
+
     pub const ALL: [Slot; 8] =
         [Slot::Top, Slot::Bottom, Slot::OnePiece, Slot::Outerwear, Slot::Shoes, Slot::Headwear, Slot::Bag, Slot::Accessory];
     pub const COUNT: usize = 8;

@@ -5,7 +5,7 @@
 
 use crate::engine::Engine;
 use crate::labels::{Agreement, MergeReport, ReviewQueue};
-use crate::model::eval::{EvalConfig, TransferReport, transfer_report_against};
+use crate::model::report::{EvalConfig, TransferReport, transfer_report_against};
 use crate::model::train::{Cancelled, TrainConfig};
 use anyhow::Result;
 use std::path::PathBuf;
@@ -346,8 +346,8 @@ fn train(e: &mut Engine, req: &TrainRequest, send: &dyn Fn(JobMsg), cancel: &Ato
     };
     let job = e.prepare_fine_tune(req.parent, req.from_scratch, &cfg)?;
     // The same split training makes: refuse rather than store a version nothing was held out to check.
-    let (fit, held) = crate::model::eval::split_by_outfit(&job.data, cfg.validation_fraction, cfg.seed);
-    let has_both = |v: &[crate::model::train::LabelledOutfit]| v.iter().any(|o| o.positive) && v.iter().any(|o| !o.positive);
+    let (fit, held) = crate::model::metrics::split_by_outfit(&job.data, cfg.validation_fraction, cfg.seed);
+    let has_both = |v: &[crate::model::data::LabelledOutfit]| v.iter().any(|o| o.positive) && v.iter().any(|o| !o.positive);
     if held.len() < super::MIN_HELD_OUT || !has_both(&held) || !fit.iter().any(|o| o.positive) {
         anyhow::bail!(
             "not trained: only {} of {} outfits would be held out to validate the new version ({} needed, with both an accept and a reject among them); judge more different outfits first",
@@ -390,8 +390,7 @@ fn train(e: &mut Engine, req: &TrainRequest, send: &dyn Fn(JobMsg), cancel: &Ato
 fn evaluate(e: &Engine, parent: Option<i64>, send: &dyn Fn(JobMsg), cancel: &AtomicBool) -> Result<JobOutput> {
     let cfg = EvalConfig::default();
     progress(send, "Evaluating: preparing held-out judgements…");
-    let crate::model::eval::StoredEvalData { parent_name, parent: head, others, table, data, note } =
-        e.stored_eval_data(parent, &cfg.train)?;
+    let crate::engine::StoredEvalData { parent_name, parent: head, others, table, data, note } = e.stored_eval_data(parent, &cfg.train)?;
     let others: Vec<(&str, &crate::model::Head)> = others.iter().map(|(n, h)| (n.as_str(), h)).collect();
     let total = cfg.sizes.len() + 2;
     let mut step = 0usize;

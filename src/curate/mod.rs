@@ -11,7 +11,7 @@ pub mod search;
 use crate::catalogue::Slot;
 use crate::engine::{CompletionFilter, Engine, OutfitScore, Suggestion};
 use crate::labels::{Agreement, MergeReport, QueueCounts, ReviewQueue};
-use crate::model::eval::TransferReport;
+use crate::model::report::TransferReport;
 use crate::score::{Scorer, ScorerChoice};
 use crate::store::queue::QueueItem;
 use crate::store::{ModelRow, Outfit, OutfitStatus, UndoEffects, Verdict};
@@ -667,7 +667,7 @@ impl Studio {
                 self.refresh_board();
             }
             Command::Import(feeds) => self.start_job(JobKind::ImportAndIndex(feeds))?,
-            Command::ImportDemo => self.start_job(JobKind::ImportAndIndex(vec![crate::cli::demo_feed()?]))?,
+            Command::ImportDemo => self.start_job(JobKind::ImportAndIndex(vec![crate::demo::feed()?]))?,
             Command::Export(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -989,7 +989,7 @@ impl Studio {
         }
         self.suggestions.clear();
         if !ids.is_empty() {
-            let slots = crate::cli::empty_slots(&self.board.iter().map(|b| b.slot).collect::<Vec<_>>());
+            let slots = Slot::missing_from(&self.board.iter().map(|b| b.slot).collect::<Vec<_>>());
             match self.engine.complete(&ids, &slots, SUGGESTIONS_PER_SLOT, &self.effective_filter()) {
                 Ok(s) => self.suggestions = s,
                 Err(e) => {

@@ -31,7 +31,7 @@ pub fn library_path() -> Result<PathBuf> {
         check_library(&p).with_context(|| format!("ORT_DYLIB_PATH={} is not usable", p.display()))?;
         return Ok(p);
     }
-    let cached = cache_dir().join(format!("onnxruntime-{ORT_VERSION}")).join(lib_file_name());
+    let cached = crate::paths::cache_dir().join(format!("onnxruntime-{ORT_VERSION}")).join(lib_file_name());
     if check_library(&cached).is_ok() {
         return Ok(cached);
     }
@@ -45,18 +45,6 @@ pub fn library_path() -> Result<PathBuf> {
         )
     })?;
     Ok(cached)
-}
-
-/// The per-user cache: `$OUTFIT_STUDIO_CACHE`, else `$XDG_CACHE_HOME/outfit-studio`, else `~/.cache/outfit-studio`.
-pub fn cache_dir() -> PathBuf {
-    if let Some(p) = std::env::var_os("OUTFIT_STUDIO_CACHE").filter(|p| !p.is_empty()) {
-        return PathBuf::from(p);
-    }
-    if let Some(p) = std::env::var_os("XDG_CACHE_HOME").filter(|p| !p.is_empty()) {
-        return PathBuf::from(p).join("outfit-studio");
-    }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
-    home.join(".cache").join("outfit-studio")
 }
 
 fn lib_file_name() -> String {

@@ -7,10 +7,11 @@
 //! is accepted that chance term approaches 1 and kappa collapses even at high raw agreement (the "kappa
 //! paradox"). AC1 uses 2π(1-π) as chance agreement, which stays small when one verdict dominates.
 
-use crate::store::{Judgement, Store, Verdict};
+pub use crate::model::data::latest_labels;
+use crate::store::{Judgement, Store};
 use anyhow::Result;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 /// Two stylists' agreement on the outfits both judged. Counts are `a_b` with `1` = accept, `0` = reject.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,25 +60,6 @@ pub fn from_counts(a: &str, b: &str, n11: usize, n10: usize, n01: usize, n00: us
         kappa,
         ac1,
     }
-}
-
-/// Each stylist's current label per outfit key: the latest live judgement, `true` = accept; skips drop out.
-pub fn latest_labels(judgements: &[Judgement]) -> BTreeMap<String, HashMap<String, (bool, Judgement)>> {
-    let mut latest: HashMap<(&str, &str), &Judgement> = HashMap::new();
-    for j in judgements.iter().filter(|j| j.undone_at.is_none()) {
-        let e = latest.entry((j.stylist.as_str(), j.outfit_key.as_str())).or_insert(j);
-        if (j.at.as_str(), j.id) > (e.at.as_str(), e.id) {
-            *e = j;
-        }
-    }
-    let mut out: BTreeMap<String, HashMap<String, (bool, Judgement)>> = BTreeMap::new();
-    for ((stylist, key), j) in latest {
-        if j.verdict == Verdict::Skip {
-            continue;
-        }
-        out.entry(stylist.to_string()).or_default().insert(key.to_string(), (j.verdict == Verdict::Accept, j.clone()));
-    }
-    out
 }
 
 /// Agreement of two stylists over the given judgements.
@@ -145,6 +127,7 @@ pub fn format_table(rows: &[Agreement]) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::store::Verdict;
 
     fn close(a: Option<f64>, b: f64) {
         let a = a.expect("defined");

@@ -5,12 +5,12 @@
 //! duplicate, so importing the same file twice (or a database that itself imported ours) adds nothing. Items the
 //! catalogue here does not know are kept (judgements store SKUs as text) and reported.
 
-use super::agreement::latest_labels;
-use crate::store::queue::ImportOutcome;
+pub use crate::model::data::{Conflicts, TrainingPolicy, training_labels_from};
+use crate::store::ImportOutcome;
 use crate::store::{Judgement, Store};
 use anyhow::{Context, Result};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// What an import did.
@@ -97,35 +97,6 @@ pub fn import_judgements(store: &mut Store, js: &[Judgement], source: &str, inva
     Ok(r)
 }
 
-/// How several stylists' labels become training labels.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TrainingPolicy {
-    /// Per-stylist vote weight (default 1.0); a weight of 0 excludes the stylist like `exclude` does.
-    pub weights: HashMap<String, f32>,
-    pub exclude: HashSet<String>,
-    pub conflicts: Conflicts,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Conflicts {
-    /// One label per outfit: the weighted majority of the stylists' latest labels; ties are left out.
-    Majority,
-    /// Every stylist's latest label is its own example, weighted by the stylist's weight.
-    KeepAll,
-}
-
-impl Default for TrainingPolicy {
-    fn default() -> Self {
-        TrainingPolicy { weights: HashMap::new(), exclude: HashSet::new(), conflicts: Conflicts::Majority }
-    }
-}
-
-impl TrainingPolicy {
-    pub fn weight(&self, stylist: &str) -> f32 {
-        if self.exclude.contains(stylist) { 0.0 } else { self.weights.get(stylist).copied().unwrap_or(1.0) }
-    }
-}
-
 /// Training examples `(skus, positive, weight)` from the store's live labels (each stylist's latest accept or
 /// reject per outfit; skips never count), sorted by outfit key.
 ///
@@ -134,42 +105,6 @@ impl TrainingPolicy {
 /// number of stylists who voted: 1.0 for a unanimous or single default-weight label, 2/3 for a 2-1 split.
 pub fn training_labels(store: &Store, policy: &TrainingPolicy) -> Result<Vec<(Vec<String>, bool, f32)>> {
     Ok(training_labels_from(&store.judgements()?, policy))
-}
-
-/// A stylist's vote on an outfit: (stylist, positive, weight, skus).
-type Vote<'a> = (&'a str, bool, f32, &'a Vec<String>);
-
-/// [`training_labels`] over a list of judgements.
-pub fn training_labels_from(judgements: &[Judgement], policy: &TrainingPolicy) -> Vec<(Vec<String>, bool, f32)> {
-    let labels = latest_labels(judgements);
-    // outfit key -> [(stylist, positive, weight, skus)]
-    let mut by_key: BTreeMap<String, Vec<Vote>> = BTreeMap::new();
-    for (stylist, ls) in &labels {
-        let w = policy.weight(stylist);
-        if w <= 0.0 {
-            continue;
-        }
-        for (key, (pos, j)) in ls {
-            by_key.entry(key.clone()).or_default().push((stylist, *pos, w, &j.skus));
-        }
-    }
-    let mut out = Vec::new();
-    for (_, mut votes) in by_key {
-        votes.sort_by(|a, b| a.0.cmp(b.0));
-        match policy.conflicts {
-            Conflicts::KeepAll => out.extend(votes.iter().map(|(_, p, w, s)| ((*s).clone(), *p, *w))),
-            Conflicts::Majority => {
-                let acc: f32 = votes.iter().filter(|v| v.1).map(|v| v.2).sum();
-                let rej: f32 = votes.iter().filter(|v| !v.1).map(|v| v.2).sum();
-                if (acc - rej).abs() < 1e-6 {
-                    continue;
-                }
-                let positive = acc > rej;
-                out.push((votes[0].3.clone(), positive, acc.max(rej) / votes.len() as f32));
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

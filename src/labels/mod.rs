@@ -2,7 +2,6 @@
 //! several stylists' labels (imports, conflict resolution for training).
 
 pub mod agreement;
-pub mod cli;
 pub mod merge;
 pub mod queue;
 

@@ -14,7 +14,8 @@
 
 use crate::catalogue::{AgeGroup, Slot};
 use crate::engine::{CompletionFilter, Engine, JudgeRequest};
-use crate::store::queue::{NewQueueItem, QueueItem, QueueStatus, outfit_key};
+use crate::store::outfit_key;
+use crate::store::queue::{NewQueueItem, QueueItem, QueueStatus};
 use crate::store::{StoreError, UndoEffects, Verdict};
 use anyhow::{Result, anyhow, bail};
 use rand::rngs::StdRng;

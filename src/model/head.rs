@@ -12,7 +12,7 @@
 use super::features::{CAT_DIM, assemble};
 use crate::catalogue::{Item, Slot};
 use crate::store::StoredFeatures;
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, bail};
 use candle_core::{DType, Device, Tensor};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -61,8 +61,34 @@ pub struct Head {
     calib: (f32, f32),
 }
 
+/// Why a head file or a head's tensors cannot be used: each says what was expected, so a wrong model file is
+/// reported as such rather than as a maths error later.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("head weights are not a safetensors file: {0}")]
+    NotSafetensors(String),
+    #[error("head weights lack their dims metadata")]
+    MissingDims,
+    #[error("head dims metadata malformed: {0}")]
+    BadDims(String),
+    #[error("head weights lack tensor {0:?}")]
+    MissingTensor(String),
+    #[error(
+        "head tensor {tensor:?} has shape {found:?}, expected {expected:?} (image {} + text {} + categorical {} inputs, hidden {}, embedding {})",
+        dims.image, dims.text, dims.cat, dims.hidden, dims.embed
+    )]
+    WrongShape { tensor: String, found: Vec<usize>, expected: Vec<usize>, dims: HeadDims },
+    #[error(
+        "the compatibility head expects {}-d image, {}-d text and {}-d categorical features, but the encoders give {image}-d image, {text}-d text and this build {CAT_DIM}-d categorical; re-create or retrain the head for these encoders",
+        head.image, head.text, head.cat
+    )]
+    EncoderMismatch { head: HeadDims, image: usize, text: usize },
+    #[error(transparent)]
+    Tensor(#[from] candle_core::Error),
+}
+
 impl Head {
-    pub fn from_tensors(dims: HeadDims, tensors: HashMap<String, Tensor>) -> Result<Head> {
+    pub fn from_tensors(dims: HeadDims, tensors: HashMap<String, Tensor>) -> Result<Head, ModelError> {
         let (i, h, d) = (dims.input(), dims.hidden, dims.embed);
         let expect: [(&str, Vec<usize>); 8] = [
             ("mean", vec![i]),
@@ -75,15 +101,9 @@ impl Head {
             ("calib", vec![2]),
         ];
         for (name, shape) in &expect {
-            let t = tensors.get(*name).ok_or_else(|| anyhow!("head weights lack tensor {name:?}"))?;
+            let t = tensors.get(*name).ok_or_else(|| ModelError::MissingTensor(name.to_string()))?;
             if t.dims() != shape.as_slice() {
-                bail!(
-                    "head tensor {name:?} has shape {:?}, expected {shape:?} (image {} + text {} + categorical {} inputs, hidden {h}, embedding {d})",
-                    t.dims(),
-                    dims.image,
-                    dims.text,
-                    dims.cat
-                );
+                return Err(ModelError::WrongShape { tensor: name.to_string(), found: t.dims().to_vec(), expected: shape.clone(), dims });
             }
         }
         let masks: Vec<f32> = tensors["masks"].flatten_all()?.to_vec1()?;
@@ -116,9 +136,7 @@ impl Head {
         for r in 0..i {
             let w = row_weight(r);
             for c in 0..d {
-                // Box–Muller: a standard normal from two uniforms.
-                let (u1, u2): (f32, f32) = (rng.random::<f32>().max(1e-12), rng.random());
-                let z = (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos();
+                let z: f32 = rng.sample(rand_distr::StandardNormal);
                 proj[r * d + c] = z * scale * w;
             }
         }
@@ -132,7 +150,7 @@ impl Head {
         t.insert("b2".into(), Tensor::zeros(d, DType::F32, &dev)?);
         t.insert("masks".into(), Tensor::ones((PAIR_COUNT, d), DType::F32, &dev)?);
         t.insert("calib".into(), Tensor::from_slice(&[calib.0, calib.1], 2, &dev)?);
-        Head::from_tensors(dims, t)
+        Ok(Head::from_tensors(dims, t)?)
     }
 
     /// Serialises to safetensors bytes, with the dimensions in the metadata.
@@ -143,14 +161,10 @@ impl Head {
         Ok(safetensors::serialize(views.iter().map(|(n, t)| (n.clone(), t)), Some(meta))?)
     }
 
-    pub fn from_bytes(bytes: &[u8]) -> Result<Head> {
-        let (_, meta) = safetensors::SafeTensors::read_metadata(bytes).context("head weights are not a safetensors file")?;
-        let dims: HeadDims = meta
-            .metadata()
-            .as_ref()
-            .and_then(|m| m.get("dims"))
-            .ok_or_else(|| anyhow!("head weights lack their dims metadata"))
-            .and_then(|s| serde_json::from_str(s).context("head dims metadata malformed"))?;
+    pub fn from_bytes(bytes: &[u8]) -> Result<Head, ModelError> {
+        let (_, meta) = safetensors::SafeTensors::read_metadata(bytes).map_err(|e| ModelError::NotSafetensors(e.to_string()))?;
+        let dims_json = meta.metadata().as_ref().and_then(|m| m.get("dims")).ok_or(ModelError::MissingDims)?;
+        let dims: HeadDims = serde_json::from_str(dims_json).map_err(|e| ModelError::BadDims(e.to_string()))?;
         let tensors = candle_core::safetensors::load_buffer(bytes, &Device::Cpu)?;
         Head::from_tensors(dims, tensors)
     }
@@ -160,14 +174,9 @@ impl Head {
     }
 
     /// Fails with a clear message when the encoders' output sizes do not match what the head was built for.
-    pub fn check_encoders(&self, image_dim: usize, text_dim: usize) -> Result<()> {
+    pub fn check_encoders(&self, image_dim: usize, text_dim: usize) -> Result<(), ModelError> {
         if self.dims.image != image_dim || self.dims.text != text_dim || self.dims.cat != CAT_DIM {
-            bail!(
-                "the compatibility head expects {}-d image, {}-d text and {}-d categorical features, but the encoders give {image_dim}-d image, {text_dim}-d text and this build {CAT_DIM}-d categorical; re-create or retrain the head for these encoders",
-                self.dims.image,
-                self.dims.text,
-                self.dims.cat
-            );
+            return Err(ModelError::EncoderMismatch { head: self.dims, image: image_dim, text: text_dim });
         }
         Ok(())
     }
@@ -180,7 +189,7 @@ impl Head {
     pub fn with_calibration(&self, (a, b): (f32, f32)) -> Result<Head> {
         let mut t = self.tensors.clone();
         t.insert("calib".into(), Tensor::new(&[a, b], &Device::Cpu)?);
-        Head::from_tensors(self.dims, t)
+        Ok(Head::from_tensors(self.dims, t)?)
     }
 
     /// The same head centred on another catalogue's feature mean (image and text blocks; the categorical block
@@ -195,7 +204,7 @@ impl Head {
         m[..n_enc].copy_from_slice(&mean[..n_enc]);
         let mut t = self.tensors.clone();
         t.insert("mean".into(), Tensor::new(m.as_slice(), &Device::Cpu)?);
-        Head::from_tensors(self.dims, t)
+        Ok(Head::from_tensors(self.dims, t)?)
     }
 
     /// Squared mask for a slot pair.

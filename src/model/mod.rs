@@ -1,14 +1,24 @@
-//! The compatibility model: input features, the type-aware head, and (in `train`/`eval`) learning and metrics.
+//! The compatibility model, free of the store and the engine: it works on feature tables and labelled outfits.
+//!
+//! - data: [`data`] (feature tables, labelled outfits from judgements, stylists' label resolution, negative
+//!   sampling, generated sets), [`outfit_sets`] and [`polyvore`] (outfit datasets read from disk), [`features`]
+//!   (input assembly);
+//! - the head: [`head`], [`calibrate`], [`history`] (approved-look co-occurrence);
+//! - learning: [`train`];
+//! - metrics: [`metrics`] (AUC, FITB, held-out split), [`protocol`] (warm/cold questions, baselines, intervals);
+//! - reports: [`report`] (transfer report, learning curve), [`outfit_eval`] (pretraining and its tables).
 
 pub mod calibrate;
-pub mod eval;
+pub mod data;
 pub mod features;
 pub mod head;
 pub mod history;
+pub mod metrics;
 pub mod outfit_eval;
 pub mod outfit_sets;
 pub mod polyvore;
 pub mod protocol;
+pub mod report;
 pub mod train;
 
-pub use head::{BlockWeights, Head, HeadDims};
+pub use head::{BlockWeights, Head, HeadDims, ModelError};

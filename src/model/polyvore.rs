@@ -14,8 +14,8 @@
 //! (features cached per dataset); they are not imported into the stylists' catalogue (250k adult
 //! products would otherwise show up in children's completions).
 
+use super::data::{FeatureTable, LabelledOutfit};
 use super::head::HeadDims;
-use super::train::{FeatureTable, LabelledOutfit};
 use crate::catalogue::{AgeGroup, ImageStatus, Item, Slot, images};
 use crate::store::{StoredFeatures, StoredItem};
 use anyhow::{Context, Result, bail};

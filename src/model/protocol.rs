@@ -16,9 +16,9 @@
 //! cosine of the raw text features; every head given (the untrained one among them); a head blended with
 //! co-occurrence (`logit(head) + β·ln(1 + count)`), β chosen on the validation split.
 
-use super::eval::{OutfitScorer, auc, fitb_accuracy};
+use super::data::FeatureTable;
 use super::head::Head;
-use super::train::FeatureTable;
+use super::metrics::{OutfitScorer, auc, fitb_accuracy};
 use anyhow::Result;
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};

@@ -7,13 +7,11 @@
 //!   one item swapped for a random item of the same slot.
 //!
 //! Training runs on a [`FeatureTable`] (one assembled input row per item) and [`LabelledOutfit`]s (row indices and a
-//! label), so it needs neither the encoders nor the store: [`FineTuneJob`] owns everything and can run on a worker
+//! label, see [`super::data`]), so it needs neither the encoders nor the store: [`FineTuneJob`] owns everything and can run on a worker
 //! thread while the UI keeps drawing, reporting [`TrainProgress`] and polling a cancel flag every step.
 
-use super::features::assemble;
+use super::data::{DataSnapshot, FeatureTable, LabelSelection, LabelledOutfit, swap_negative, synthetic_set};
 use super::head::{BlockWeights, Head, HeadDims, pair_index};
-use crate::catalogue::{Item, Slot};
-use crate::store::{Judgement, StoredFeatures, Verdict};
 use anyhow::{Result, anyhow, bail};
 use candle_core::{D, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
@@ -25,97 +23,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
-
-/// One assembled input row per item, with the item's slot. Row order is the table's own.
-#[derive(Debug, Clone)]
-pub struct FeatureTable {
-    pub dims: HeadDims,
-    /// [n, dims.input()] f32 on the CPU.
-    pub x: Tensor,
-    pub slots: Vec<Slot>,
-    /// Store ids (or any caller ids) of the rows.
-    pub item_ids: Vec<i64>,
-    pub row_of: HashMap<i64, usize>,
-    by_slot: Vec<Vec<usize>>,
-    /// Collection of each row (0 = none known). Negatives are drawn from the same slot and collection, since
-    /// real outfits stay inside one collection and mixed-collection negatives teach "same collection" only.
-    pub groups: Vec<u32>,
-    by_slot_group: HashMap<(usize, u32), Vec<usize>>,
-}
-
-impl FeatureTable {
-    /// From already assembled rows (`rows.len() == slots.len() * dims.input()`).
-    pub fn from_rows(dims: HeadDims, rows: Vec<f32>, slots: Vec<Slot>, item_ids: Vec<i64>) -> Result<FeatureTable> {
-        let n = slots.len();
-        if rows.len() != n * dims.input() || item_ids.len() != n {
-            bail!("feature table: {} values for {n} rows of {} inputs ({} ids)", rows.len(), dims.input(), item_ids.len());
-        }
-        let x = Tensor::from_vec(rows, (n, dims.input()), &Device::Cpu)?;
-        let mut by_slot = vec![Vec::new(); Slot::COUNT];
-        for (r, s) in slots.iter().enumerate() {
-            by_slot[s.index()].push(r);
-        }
-        let row_of = item_ids.iter().enumerate().map(|(r, id)| (*id, r)).collect();
-        let mut t = FeatureTable { dims, x, slots, item_ids, row_of, by_slot, groups: Vec::new(), by_slot_group: HashMap::new() };
-        t.set_groups(vec![0; n]);
-        Ok(t)
-    }
-
-    /// Sets each row's collection (see [`FeatureTable::groups`]).
-    pub fn set_groups(&mut self, groups: Vec<u32>) {
-        assert_eq!(groups.len(), self.slots.len(), "one collection per row");
-        self.by_slot_group.clear();
-        for (r, (s, g)) in self.slots.iter().zip(&groups).enumerate() {
-            self.by_slot_group.entry((s.index(), *g)).or_default().push(r);
-        }
-        self.groups = groups;
-    }
-
-    /// Rows of the same slot and collection as `row` (itself included).
-    pub fn peers_of(&self, row: usize) -> &[usize] {
-        self.by_slot_group.get(&(self.slots[row].index(), self.groups[row])).map(Vec::as_slice).unwrap_or(&[])
-    }
-
-    /// Assembles rows from items and their stored features (see `features::assemble`).
-    pub fn from_items(dims: HeadDims, items: &[(i64, &Item, &StoredFeatures)]) -> Result<FeatureTable> {
-        let n_in = dims.input();
-        let mut rows = vec![0f32; items.len() * n_in];
-        for (row, (_, item, f)) in rows.chunks_mut(n_in).zip(items) {
-            assemble(item, f, dims.image, dims.text, row);
-        }
-        FeatureTable::from_rows(dims, rows, items.iter().map(|(_, i, _)| i.slot).collect(), items.iter().map(|(id, _, _)| *id).collect())
-    }
-
-    pub fn len(&self) -> usize {
-        self.slots.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
-    }
-    /// Rows of one slot.
-    pub fn rows_of_slot(&self, slot: Slot) -> &[usize] {
-        &self.by_slot[slot.index()]
-    }
-
-    /// Mean of the encoder blocks (categorical block left at 0), for centring a head trained from scratch.
-    pub fn feature_mean(&self) -> Result<Vec<f32>> {
-        let mut m: Vec<f32> = if self.is_empty() { vec![0.0; self.dims.input()] } else { self.x.mean(0)?.to_vec1()? };
-        m[self.dims.image + self.dims.text..].fill(0.0);
-        Ok(m)
-    }
-}
-
-/// An outfit with a label, as row indices into a [`FeatureTable`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LabelledOutfit {
-    pub rows: Vec<usize>,
-    pub positive: bool,
-    /// Loss weight (stylist weighting; 1 by default).
-    pub weight: f32,
-    /// Order-independent identity of the outfit (the split is by this key, so one outfit never sits on both sides).
-    pub key: String,
-    pub stylist: String,
-}
 
 /// Hyper-parameters; stored with every trained version.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -196,6 +103,15 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
+    /// The judgements this config trains on.
+    pub fn label_selection(&self) -> LabelSelection {
+        LabelSelection {
+            exclude_stylists: self.exclude_stylists.clone(),
+            stylist_weights: self.stylist_weights.clone(),
+            majority: self.majority,
+        }
+    }
+
     /// The recipe for pretraining on real stylists' outfits (chosen on the MANGO validation split).
     pub fn pretraining() -> TrainConfig {
         TrainConfig {
@@ -273,15 +189,9 @@ pub struct Trained {
 }
 
 /// Returned (inside `anyhow::Error`) when training was cancelled; nothing was stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("training cancelled")]
 pub struct Cancelled;
-
-impl std::fmt::Display for Cancelled {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("training cancelled")
-    }
-}
-impl std::error::Error for Cancelled {}
 
 /// A head trained from nothing: random projection (all blocks weighted equally) and a random first MLP layer,
 /// identity masks, centred on `mean`.
@@ -302,38 +212,10 @@ fn with_random_w1(head: &Head, seed: u64) -> Result<Head> {
     let mut rng = StdRng::seed_from_u64(seed);
     // Inputs are blocks of unit-norm vectors (a few units of norm in all), so this gives O(1) hidden activations.
     let std = 0.5f32;
-    let v: Vec<f32> = (0..i * h)
-        .map(|_| {
-            let (u1, u2): (f32, f32) = (rng.random::<f32>().max(1e-12), rng.random());
-            (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos() * std
-        })
-        .collect();
+    let v: Vec<f32> = (0..i * h).map(|_| rng.sample::<f32, _>(rand_distr::StandardNormal) * std).collect();
     let mut t = head.tensors.clone();
     t.insert("w1".into(), Tensor::from_vec(v, (i, h), &Device::Cpu)?);
-    Head::from_tensors(head.dims, t)
-}
-
-/// The same outfit with one random item replaced by a random other item of the same slot and collection (a
-/// Polyvore-style negative). `None` when no item of the outfit has an alternative.
-pub fn swap_negative(o: &LabelledOutfit, table: &FeatureTable, rng: &mut impl Rng) -> Option<LabelledOutfit> {
-    let mut order: Vec<usize> = (0..o.rows.len()).collect();
-    order.shuffle(rng);
-    for pos in order {
-        let pool = table.peers_of(o.rows[pos]);
-        let choices: Vec<usize> = pool.iter().copied().filter(|r| !o.rows.contains(r)).collect();
-        if let Some(&r) = choices.as_slice().choose(rng) {
-            let mut rows = o.rows.clone();
-            rows[pos] = r;
-            return Some(LabelledOutfit {
-                rows,
-                positive: false,
-                weight: o.weight,
-                key: format!("{}~swap", o.key),
-                stylist: o.stylist.clone(),
-            });
-        }
-    }
-    None
+    Ok(Head::from_tensors(head.dims, t)?)
 }
 
 /// Index tensors for one batch of outfits.
@@ -569,7 +451,7 @@ pub fn train(
     let start = Instant::now();
     let usable: Vec<LabelledOutfit> = data.iter().filter(|o| o.rows.len() >= 2 && o.weight > 0.0).cloned().collect();
     let (fit, validation) = if cfg.validation_fraction > 0.0 && usable.len() >= 10 {
-        let (fit, val) = super::eval::split_by_outfit(&usable, cfg.validation_fraction, cfg.seed);
+        let (fit, val) = super::metrics::split_by_outfit(&usable, cfg.validation_fraction, cfg.seed);
         if fit.iter().any(|o| o.positive) && val.iter().any(|o| o.positive) { (fit, val) } else { (usable, Vec::new()) }
     } else {
         (usable, Vec::new())
@@ -771,113 +653,6 @@ pub fn loss_on(head: &Head, table: &FeatureTable, data: &[LabelledOutfit], cfg: 
     Ok(batch_loss(&head.tensors, table, &batch, cfg, None)?.0.to_scalar::<f32>()?)
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// From judgements in the store.
-
-/// What a fine-tuned version was trained on (stored with it).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DataSnapshot {
-    pub judgements: usize,
-    pub max_judgement_id: i64,
-    pub positives: usize,
-    pub negatives: usize,
-    pub outfits_skipped: usize,
-    pub stylists: Vec<String>,
-}
-
-/// Turns judgements into labelled outfits over `table`: accept = positive, reject = hard negative, skip ignored.
-/// Items without features are dropped from an outfit; outfits left with fewer than two items are skipped.
-pub fn outfits_from_judgements(
-    table: &FeatureTable,
-    sku_to_id: &HashMap<String, i64>,
-    judgements: &[Judgement],
-    cfg: &TrainConfig,
-) -> (Vec<LabelledOutfit>, DataSnapshot) {
-    if cfg.majority {
-        return majority_outfits(table, sku_to_id, judgements, cfg);
-    }
-    let mut out = Vec::new();
-    let mut skipped = 0;
-    let mut stylists: Vec<String> = Vec::new();
-    let mut max_id = 0;
-    let mut used = 0;
-    for j in judgements {
-        if j.verdict == Verdict::Skip || cfg.exclude_stylists.iter().any(|s| s == &j.stylist) {
-            continue;
-        }
-        used += 1;
-        max_id = max_id.max(j.id);
-        let rows: Vec<usize> = j.skus.iter().filter_map(|s| sku_to_id.get(s)).filter_map(|id| table.row_of.get(id)).copied().collect();
-        if rows.len() < 2 {
-            skipped += 1;
-            continue;
-        }
-        if !stylists.contains(&j.stylist) {
-            stylists.push(j.stylist.clone());
-        }
-        let weight = cfg.stylist_weights.get(&j.stylist).copied().unwrap_or(1.0);
-        out.push(LabelledOutfit {
-            rows,
-            positive: j.verdict == Verdict::Accept,
-            weight,
-            key: j.outfit_key.clone(),
-            stylist: j.stylist.clone(),
-        });
-    }
-    let positives = out.iter().filter(|o| o.positive).count();
-    let snap = DataSnapshot {
-        judgements: used,
-        max_judgement_id: max_id,
-        positives,
-        negatives: out.len() - positives,
-        outfits_skipped: skipped,
-        stylists,
-    };
-    (out, snap)
-}
-
-/// [`outfits_from_judgements`] with conflicts between stylists resolved by weighted majority
-/// (`labels::merge::training_labels_from`).
-fn majority_outfits(
-    table: &FeatureTable,
-    sku_to_id: &HashMap<String, i64>,
-    judgements: &[Judgement],
-    cfg: &TrainConfig,
-) -> (Vec<LabelledOutfit>, DataSnapshot) {
-    use crate::labels::merge::{Conflicts, TrainingPolicy, training_labels_from};
-    let policy = TrainingPolicy {
-        weights: cfg.stylist_weights.clone(),
-        exclude: cfg.exclude_stylists.iter().cloned().collect(),
-        conflicts: Conflicts::Majority,
-    };
-    let counted: Vec<&Judgement> =
-        judgements.iter().filter(|j| j.verdict != Verdict::Skip && !cfg.exclude_stylists.contains(&j.stylist)).collect();
-    let mut stylists: Vec<String> = counted.iter().map(|j| j.stylist.clone()).collect();
-    stylists.sort();
-    stylists.dedup();
-    let mut out = Vec::new();
-    let mut skipped = 0;
-    for (skus, positive, weight) in training_labels_from(judgements, &policy) {
-        let rows: Vec<usize> = skus.iter().filter_map(|s| sku_to_id.get(s)).filter_map(|id| table.row_of.get(id)).copied().collect();
-        if rows.len() < 2 {
-            skipped += 1;
-            continue;
-        }
-        let key = crate::store::outfit_key(&skus);
-        out.push(LabelledOutfit { rows, positive, weight, key, stylist: "majority".into() });
-    }
-    let positives = out.iter().filter(|o| o.positive).count();
-    let snap = DataSnapshot {
-        judgements: counted.len(),
-        max_judgement_id: counted.iter().map(|j| j.id).max().unwrap_or(0),
-        positives,
-        negatives: out.len() - positives,
-        outfits_skipped: skipped,
-        stylists,
-    };
-    (out, snap)
-}
-
 /// Everything a fine-tuning run needs, detached from the engine so it can run on a worker thread.
 #[derive(Debug, Clone)]
 pub struct FineTuneJob {
@@ -902,202 +677,6 @@ impl FineTuneJob {
     }
 }
 
-impl crate::engine::Engine {
-    /// Assembled features of every indexed item, for a head of `dims`.
-    pub fn feature_table(&self, dims: HeadDims) -> Result<FeatureTable> {
-        let feats = self.store.load_features(&self.encoder_key())?;
-        let mut ids: Vec<i64> = feats.keys().copied().filter(|id| self.items().contains_key(id)).collect();
-        ids.sort_unstable();
-        let rows: Vec<(i64, &Item, &StoredFeatures)> = ids.iter().map(|id| (*id, &self.items()[id].item, &feats[id])).collect();
-        FeatureTable::from_items(dims, &rows)
-    }
-
-    /// The judgements as labelled outfits over the indexed catalogue.
-    pub fn judgement_dataset(&self, dims: HeadDims, cfg: &TrainConfig) -> Result<(Arc<FeatureTable>, Vec<LabelledOutfit>, DataSnapshot)> {
-        let table = self.feature_table(dims)?;
-        let sku_to_id: HashMap<String, i64> = self.items().values().map(|i| (i.item.sku.clone(), i.id)).collect();
-        let (data, snap) = outfits_from_judgements(&table, &sku_to_id, &self.store.judgements()?, cfg);
-        Ok((Arc::new(table), data, snap))
-    }
-
-    /// Prepares fine-tuning from a stored version (`None`: the active one); `from_scratch` trains a fresh head of
-    /// the same dimensions instead, keeping the version as its recorded parent.
-    pub fn prepare_fine_tune(&self, from_version: Option<i64>, from_scratch: bool, cfg: &TrainConfig) -> Result<FineTuneJob> {
-        let row = self.model_or_active(from_version)?;
-        let parent = self.head_as_used(&row)?;
-        let (table, data, snapshot) = self.judgement_dataset(parent.dims, cfg)?;
-        if snapshot.positives == 0 {
-            bail!(
-                "no accepted outfits with indexed items to learn from ({} judgements usable, {} skipped)",
-                snapshot.judgements,
-                snapshot.outfits_skipped
-            );
-        }
-        Ok(FineTuneJob { parent_id: Some(row.id), parent_name: row.name, parent, from_scratch, table, data, snapshot, cfg: cfg.clone() })
-    }
-
-    /// Stores a finished job's head as a new (inactive) model version with its lineage, data and metrics.
-    pub fn install_trained(&mut self, job: &FineTuneJob, trained: &Trained, name: Option<&str>) -> Result<i64> {
-        let n = self.store.models()?.len() + 1;
-        let name = name.map(str::to_string).unwrap_or_else(|| format!("{}-v{n}", if job.from_scratch { "scratch" } else { "finetuned" }));
-        let trained_on = format!(
-            "{} on {} stylist judgements ({} accepts, {} rejects, up to judgement #{}){}",
-            if job.from_scratch { "trained from scratch".to_string() } else { format!("fine-tuned from {}", job.parent_name) },
-            job.snapshot.judgements,
-            job.snapshot.positives,
-            job.snapshot.negatives,
-            job.snapshot.max_judgement_id,
-            if job.cfg.freeze_lower { ", lower layers frozen" } else { "" }
-        );
-        let params = serde_json::json!({ "config": job.cfg, "data": job.snapshot, "from_scratch": job.from_scratch });
-        // Metrics on the training set itself (held-out numbers come from `outfit-studio eval`).
-        let train_auc = super::eval::evaluate(&trained.head, &job.table, &job.data, job.cfg.seed).ok();
-        let metrics = serde_json::json!({
-            "final_loss": trained.history.last().map(|h| h.loss),
-            "history": trained.history,
-            "seconds": trained.seconds,
-            "train_set": train_auc,
-            "best_epoch": trained.best_epoch,
-            "validation_loss": trained.validation_loss,
-        });
-        self.install_head(&name, &trained.head, job.parent_id, &trained_on, &params.to_string(), &metrics.to_string())
-    }
-
-    /// Fine-tunes from a version on the stored judgements and stores the result as a new version (not activated:
-    /// call `activate_model` to switch, which re-embeds the catalogue). Cancelling stores nothing.
-    pub fn fine_tune_from_judgements(
-        &mut self,
-        from_version: Option<i64>,
-        cfg: &TrainConfig,
-        progress: &mut dyn FnMut(TrainProgress),
-        cancel: &AtomicBool,
-    ) -> Result<i64> {
-        let job = self.prepare_fine_tune(from_version, false, cfg)?;
-        let trained = job.run(progress, cancel)?;
-        self.install_trained(&job, &trained, None)
-    }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// `outfit-studio train`.
-
-/// Hyper-parameter flags shared by `train` and `eval`.
-#[derive(clap::Args, Debug, Clone)]
-pub struct TrainFlags {
-    #[arg(long, default_value_t = 10)]
-    pub epochs: usize,
-    #[arg(long, default_value_t = 3e-3)]
-    pub lr: f64,
-    #[arg(long, default_value_t = 1e-4)]
-    pub weight_decay: f64,
-    #[arg(long, default_value_t = 64)]
-    pub batch: usize,
-    /// Freeze the projection and the first MLP layer (train W2, b2, masks and calibration only).
-    #[arg(long)]
-    pub freeze_lower: bool,
-    #[arg(long, default_value_t = 20_251_125)]
-    pub seed: u64,
-    /// Leave out this stylist's judgements (repeatable).
-    #[arg(long = "exclude-stylist")]
-    pub exclude_stylists: Vec<String>,
-    /// Weight a stylist's judgements, as NAME=WEIGHT (repeatable).
-    #[arg(long = "stylist-weight")]
-    pub stylist_weights: Vec<String>,
-    /// Resolve disagreements between stylists by weighted majority (one label per outfit; ties left out).
-    #[arg(long)]
-    pub majority: bool,
-    /// Share of outfits held back to keep the best epoch (the parent counts as epoch 0); 0 keeps the last epoch.
-    #[arg(long, default_value_t = 0.2)]
-    pub validation: f64,
-}
-
-impl TrainFlags {
-    pub fn config(&self) -> Result<TrainConfig> {
-        let mut stylist_weights = HashMap::new();
-        for sw in &self.stylist_weights {
-            let (n, w) = sw.rsplit_once('=').ok_or_else(|| anyhow!("--stylist-weight wants NAME=WEIGHT, got {sw:?}"))?;
-            stylist_weights.insert(n.to_string(), w.parse::<f32>().map_err(|_| anyhow!("--stylist-weight {sw:?}: {w:?} is not a number"))?);
-        }
-        Ok(TrainConfig {
-            epochs: self.epochs,
-            lr: self.lr,
-            weight_decay: self.weight_decay,
-            batch_size: self.batch,
-            freeze_lower: self.freeze_lower,
-            seed: self.seed,
-            exclude_stylists: self.exclude_stylists.clone(),
-            stylist_weights,
-            majority: self.majority,
-            validation_fraction: self.validation,
-            ..TrainConfig::default()
-        })
-    }
-}
-
-#[derive(clap::Args, Debug)]
-pub struct TrainArgs {
-    /// Model version id to start from (default: the active head).
-    #[arg(long = "from")]
-    pub from: Option<i64>,
-    /// Train a fresh head instead of fine-tuning (the version is still recorded as its parent).
-    #[arg(long)]
-    pub scratch: bool,
-    /// Make the new version the active head (re-embeds the catalogue).
-    #[arg(long)]
-    pub activate: bool,
-    /// Name of the new version (default finetuned-vN / scratch-vN).
-    #[arg(long)]
-    pub name: Option<String>,
-    /// Benchmark instead: fine-tune on N generated judgements with the real feature sizes (no database used).
-    #[arg(long, value_name = "N")]
-    pub bench: Option<usize>,
-    #[command(flatten)]
-    pub flags: TrainFlags,
-}
-
-pub fn run_cli(db: &std::path::Path, models: &std::path::Path, args: TrainArgs) -> Result<()> {
-    let cfg = args.flags.config()?;
-    if let Some(n) = args.bench {
-        return bench(n, &cfg);
-    }
-    let mut e = crate::engine::Engine::open(db, models)?;
-    let job = e.prepare_fine_tune(args.from, args.scratch, &cfg)?;
-    println!(
-        "{} {} on {} judgements ({} accepts, {} rejects; {} skipped for missing items), {} epochs",
-        if args.scratch { "training from scratch, parent" } else { "fine-tuning" },
-        job.parent_name,
-        job.snapshot.judgements,
-        job.snapshot.positives,
-        job.snapshot.negatives,
-        job.snapshot.outfits_skipped,
-        cfg.epochs
-    );
-    let cancel = AtomicBool::new(false);
-    let mut last_epoch = usize::MAX;
-    let trained = job.run(
-        &mut |p| {
-            if p.step + 1 == p.steps_per_epoch && p.epoch != last_epoch {
-                last_epoch = p.epoch;
-                eprintln!("  epoch {:>3}/{}  loss {:.4}", p.epoch + 1, p.epochs, p.loss);
-            }
-        },
-        &cancel,
-    )?;
-    let id = e.install_trained(&job, &trained, args.name.as_deref())?;
-    println!(
-        "stored model version {id} ({:.1}s); final epoch loss {:.4}",
-        trained.seconds,
-        trained.history.last().map(|h| h.loss).unwrap_or(f32::NAN)
-    );
-    if args.activate {
-        e.activate_model(id)?;
-        println!("model {id} is now active");
-    } else {
-        println!("activate it with: outfit-studio models activate {id}");
-    }
-    Ok(())
-}
-
 /// Times fine-tuning on `n` generated judgements with the real feature sizes (1280 + 384 + categorical).
 pub fn bench(n: usize, cfg: &TrainConfig) -> Result<()> {
     let dims = HeadDims::standard(1280, 384);
@@ -1119,77 +698,6 @@ pub fn bench(n: usize, cfg: &TrainConfig) -> Result<()> {
         t.history.last().map(|h| h.loss).unwrap_or(f32::NAN)
     );
     Ok(())
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Generated data with a known ground truth (tests, benchmarks, demos; never reported as fashion results).
-
-/// A synthetic catalogue and labelled outfits: each item has a hidden style out of `styles`; its features are
-/// large style-independent noise plus a small style direction. An outfit (top, bottom, shoes, sometimes outerwear)
-/// is compatible exactly when all its items share a style. Positives and negatives are balanced.
-pub fn synthetic_set(
-    dims: HeadDims,
-    n_items: usize,
-    n_outfits: usize,
-    styles: usize,
-    signal: f32,
-    seed: u64,
-) -> Result<(FeatureTable, Vec<LabelledOutfit>)> {
-    let mut rng = StdRng::seed_from_u64(seed);
-    let enc = dims.image + dims.text;
-    let normal = move |rng: &mut StdRng| -> f32 {
-        let (u1, u2): (f32, f32) = (rng.random::<f32>().max(1e-12), rng.random());
-        (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos()
-    };
-    let dirs: Vec<Vec<f32>> = (0..styles)
-        .map(|_| {
-            let v: Vec<f32> = (0..enc).map(|_| normal(&mut rng)).collect();
-            let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-            v.into_iter().map(|x| x / n).collect()
-        })
-        .collect();
-    let slots_cycle = [Slot::Top, Slot::Bottom, Slot::Shoes, Slot::Outerwear];
-    let mut rows = vec![0f32; n_items * dims.input()];
-    let mut slots = Vec::with_capacity(n_items);
-    let mut style_of = Vec::with_capacity(n_items);
-    for (i, row) in rows.chunks_mut(dims.input()).enumerate() {
-        let slot = slots_cycle[i % slots_cycle.len()];
-        let style = (i / slots_cycle.len()) % styles;
-        let noise: Vec<f32> = (0..enc).map(|_| normal(&mut rng)).collect();
-        let nn = noise.iter().map(|x| x * x).sum::<f32>().sqrt();
-        for k in 0..enc {
-            row[k] = noise[k] / nn + signal * dirs[style][k];
-        }
-        row[enc + super::features::cat::SLOT + slot.index()] = 1.0;
-        slots.push(slot);
-        style_of.push(style);
-    }
-    let table = FeatureTable::from_rows(dims, rows, slots, (0..n_items as i64).collect())?;
-    let mut by: HashMap<(Slot, usize), Vec<usize>> = HashMap::new();
-    for r in 0..n_items {
-        by.entry((table.slots[r], style_of[r])).or_default().push(r);
-    }
-    let mut outfits = Vec::with_capacity(n_outfits);
-    for k in 0..n_outfits {
-        let positive = k % 2 == 0;
-        let mut wanted = vec![Slot::Top, Slot::Bottom, Slot::Shoes];
-        if rng.random::<f32>() < 0.4 {
-            wanted.push(Slot::Outerwear);
-        }
-        let base = rng.random_range(0..styles);
-        let mut rows = Vec::new();
-        for (w, s) in wanted.iter().enumerate() {
-            // Negatives: every item but the first from another style.
-            let style = if positive || w == 0 { base } else { (base + 1 + rng.random_range(0..styles - 1)) % styles };
-            if let Some(r) = by.get(&(*s, style)).and_then(|v| v.as_slice().choose(&mut rng)) {
-                rows.push(*r);
-            }
-        }
-        let mut key_rows = rows.clone();
-        key_rows.sort_unstable();
-        outfits.push(LabelledOutfit { key: format!("{key_rows:?}"), rows, positive, weight: 1.0, stylist: "synthetic".into() });
-    }
-    Ok((table, outfits))
 }
 
 #[cfg(test)]

@@ -5,12 +5,13 @@ use super::OutfitStatus;
 use super::items::unknown_skus_in;
 use super::outfits::{insert_outfit, rewrite_outfit, set_outfit_status_in};
 use super::queue::{QueueStatus, set_queue_item_in};
-use super::types::{StoreError, corrupt, json_strings};
+use super::types::{StoreError, corrupt, json_strings, outfit_key};
 use super::{Store, now};
 use crate::catalogue::Slot;
 use anyhow::{Result, bail};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -19,6 +20,8 @@ pub enum Verdict {
     Reject,
     Skip,
 }
+
+super::types::sql_enum!(Verdict, "verdict", [Verdict::Accept, Verdict::Reject, Verdict::Skip]);
 
 impl Verdict {
     pub fn as_str(self) -> &'static str {
@@ -67,15 +70,6 @@ pub struct Judgement {
     pub reasons: Vec<String>,
     pub outfit_id: Option<i64>,
     pub undone_at: Option<String>,
-}
-
-/// Order-independent identity of an outfit: its SKUs sorted bytewise, each written as `<byte length>:<sku>`, joined
-/// by spaces ("1:A 3:B+C"). The length prefix makes it unambiguous whatever a SKU contains (joining with `+` made
-/// ("A+B","C") and ("A","B+C") one outfit); migration 3 computes the same key in SQL for existing rows.
-pub fn outfit_key(skus: &[String]) -> String {
-    let mut s: Vec<&str> = skus.iter().map(String::as_str).collect();
-    s.sort_unstable();
-    s.iter().map(|k| format!("{}:{k}", k.len())).collect::<Vec<_>>().join(" ")
 }
 
 pub(super) const COLS: &str =
@@ -299,6 +293,20 @@ fn insert_judgement(conn: &Connection, j: &NewJudgement, outfit_id: Option<i64>)
         ],
     )?;
     Ok(conn.last_insert_rowid())
+}
+
+impl Store {
+    /// Outfit keys this stylist has a live judgement on (any verdict).
+    pub fn judged_keys(&self, stylist: &str) -> Result<HashSet<String>> {
+        let mut st = self.conn.prepare("SELECT DISTINCT outfit_key FROM judgements WHERE stylist = ?1 AND undone_at IS NULL")?;
+        let rows = st.query_map([stylist], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One judgement by id (live or undone).
+    pub fn judgement(&self, id: i64) -> Result<Option<Judgement>, StoreError> {
+        Ok(self.conn.query_row(&format!("SELECT {COLS} FROM judgements WHERE id = ?1"), [id], row).optional()?)
+    }
 }
 
 #[cfg(test)]

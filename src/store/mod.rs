@@ -4,6 +4,7 @@
 //! busy timeout so the app and the CLI can share one database.
 
 pub mod catalogues;
+mod imports;
 mod items;
 mod judgements;
 mod models;
@@ -14,11 +15,12 @@ mod types;
 mod vectors;
 
 pub use catalogues::{Catalogue, CatalogueKind, CatalogueWatcher, DEMO_CATALOGUE, DeleteReport};
+pub use imports::ImportOutcome;
 pub use items::{StoredItem, UpsertStats};
-pub use judgements::{JudgeEffects, Judgement, NewJudgement, Recorded, UndoEffects, Verdict, outfit_key};
+pub use judgements::{JudgeEffects, Judgement, NewJudgement, Recorded, UndoEffects, Verdict};
 pub use models::ModelRow;
 pub use outfits::{Outfit, OutfitStatus};
-pub use types::StoreError;
+pub use types::{StoreError, outfit_key};
 pub use vectors::StoredFeatures;
 
 use anyhow::{Context, Result, bail};

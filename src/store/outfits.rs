@@ -16,6 +16,12 @@ pub enum OutfitStatus {
     Archived,
 }
 
+super::types::sql_enum!(
+    OutfitStatus,
+    "outfit status",
+    [OutfitStatus::Draft, OutfitStatus::Approved, OutfitStatus::Exported, OutfitStatus::Archived]
+);
+
 impl OutfitStatus {
     pub fn as_str(self) -> &'static str {
         match self {

@@ -2,14 +2,10 @@
 //! stylist's database or label export (keeping their time stamps, so re-imports are recognised as duplicates).
 
 use super::types::{StoreError, corrupt, json_strings};
-use super::{Judgement, Store, Verdict, now};
-use anyhow::{Context, Result, bail};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+use super::{Store, Verdict, now};
+use anyhow::Result;
+use rusqlite::{Connection, Row, params};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
-use std::path::Path;
-
-pub use super::judgements::outfit_key;
 
 /// Where a proposed outfit stands in a stylist's review queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -19,6 +15,8 @@ pub enum QueueStatus {
     Done,
     Skipped,
 }
+
+super::types::sql_enum!(QueueStatus, "queue status", [QueueStatus::Pending, QueueStatus::Done, QueueStatus::Skipped]);
 
 impl QueueStatus {
     pub fn as_str(self) -> &'static str {
@@ -64,20 +62,6 @@ pub struct NewQueueItem {
     pub skus: Vec<String>,
     pub score: f64,
     pub seed_sku: String,
-}
-
-/// What importing judgements did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub enum ImportOutcome {
-    /// Inserted as a new judgement.
-    #[default]
-    Inserted,
-    /// Same stylist, outfit, verdict and time as one already here.
-    Duplicate,
-    /// Undone in the source: the matching live judgement here was marked undone too.
-    UndoneHere,
-    /// Undone in the source and not live here: nothing to do.
-    UndoneIgnored,
 }
 
 /// One logged export.
@@ -130,8 +114,6 @@ pub(super) fn set_queue_item_in(
     Ok(())
 }
 
-use super::judgements::{COLS as JCOLS, legacy_row as legacy_judgement_row, row as judgement_row};
-
 impl Store {
     /// Every queue entry of a stylist, in review order.
     pub fn queue_items(&self, stylist: &str) -> Result<Vec<QueueItem>, StoreError> {
@@ -150,15 +132,7 @@ impl Store {
             tx.execute(
                 "INSERT INTO queue_items (stylist, position, skus_json, outfit_key, score, seed_sku, status, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
-                params![
-                    stylist,
-                    next + i as i64,
-                    serde_json::to_string(&it.skus)?,
-                    super::judgements::outfit_key(&it.skus),
-                    it.score,
-                    it.seed_sku,
-                    at
-                ],
+                params![stylist, next + i as i64, serde_json::to_string(&it.skus)?, super::outfit_key(&it.skus), it.score, it.seed_sku, at],
             )?;
         }
         tx.commit()?;
@@ -174,82 +148,6 @@ impl Store {
         judgement_id: Option<i64>,
     ) -> Result<(), StoreError> {
         self.write(|tx| set_queue_item_in(tx, id, status, verdict, judgement_id))
-    }
-
-    /// Outfit keys this stylist has a live judgement on (any verdict).
-    pub fn judged_keys(&self, stylist: &str) -> Result<HashSet<String>> {
-        let mut st = self.conn.prepare("SELECT DISTINCT outfit_key FROM judgements WHERE stylist = ?1 AND undone_at IS NULL")?;
-        let rows = st.query_map([stylist], |r| r.get::<_, String>(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// One judgement by id (live or undone).
-    pub fn judgement(&self, id: i64) -> Result<Option<Judgement>, StoreError> {
-        Ok(self.conn.query_row(&format!("SELECT {JCOLS} FROM judgements WHERE id = ?1"), [id], judgement_row).optional()?)
-    }
-
-    /// Inserts a judgement from elsewhere, keeping its stylist, time and scores, under `source`; a judgement with
-    /// the same stylist, outfit key, verdict and time is a duplicate and is not inserted again. Model and outfit
-    /// ids refer to the other database, so they are dropped (the model name is kept).
-    pub fn import_judgement(&mut self, j: &Judgement, source: &str) -> Result<ImportOutcome> {
-        if j.skus.len() < 2 || j.stylist.trim().is_empty() {
-            bail!("judgement {} is not a label (needs a stylist and at least two items)", j.id);
-        }
-        let key = super::judgements::outfit_key(&j.skus);
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let existing: Option<(i64, Option<String>)> = tx
-            .query_row(
-                "SELECT id, undone_at FROM judgements WHERE stylist = ?1 AND outfit_key = ?2 AND verdict = ?3 AND at = ?4
-                 ORDER BY undone_at IS NOT NULL LIMIT 1",
-                params![j.stylist, key, j.verdict, j.at],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let outcome = match (existing, &j.undone_at) {
-            (Some((id, None)), Some(undone)) => {
-                tx.execute("UPDATE judgements SET undone_at = ?2 WHERE id = ?1", params![id, undone])?;
-                ImportOutcome::UndoneHere
-            }
-            (Some(_), _) => ImportOutcome::Duplicate,
-            (None, Some(_)) => ImportOutcome::UndoneIgnored,
-            (None, None) => {
-                tx.execute("INSERT OR IGNORE INTO stylists (name, created_at) VALUES (?1, ?2)", params![j.stylist, now()])?;
-                tx.execute(
-                    "INSERT INTO judgements (outfit_key, skus_json, verdict, stylist, at, model_id, model_name, score, source, reasons, outfit_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9, NULL)",
-                    params![
-                        key,
-                        serde_json::to_string(&j.skus)?,
-                        j.verdict,
-                        j.stylist,
-                        j.at,
-                        j.model_name,
-                        j.score,
-                        source,
-                        serde_json::to_string(&j.reasons)?
-                    ],
-                )?;
-                ImportOutcome::Inserted
-            }
-        };
-        tx.commit()?;
-        Ok(outcome)
-    }
-
-    /// Reads every judgement (live and undone) of another Outfit Studio database, opened read-only: the file is
-    /// never written, not even migrated, so rows of a database older than migration 3 are read in their old format.
-    pub fn read_judgements_of(path: &Path) -> Result<Vec<Judgement>> {
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .with_context(|| format!("cannot open {} read-only", path.display()))?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let decode = if version < super::schema::json_labels_version() { legacy_judgement_row } else { judgement_row };
-        let mut st = conn
-            .prepare(&format!("SELECT {JCOLS} FROM judgements ORDER BY id"))
-            .with_context(|| format!("{} is not an Outfit Studio database (no judgements table)", path.display()))?;
-        let rows = st.query_map([], decode)?;
-        let rows: Result<Vec<Judgement>, StoreError> = rows.collect::<rusqlite::Result<_>>().map_err(Into::into);
-        rows.with_context(|| format!("cannot read the judgements of {}", path.display()))
     }
 
     /// The export log, oldest first.
@@ -271,6 +169,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::ImportOutcome;
     use crate::store::NewJudgement;
 
     #[test]

@@ -1,13 +1,11 @@
-//! Typed storage: the store's error enum, strict SQL conversions for the stored enums, and corrupt-row reporting.
+//! Typed storage: the store's error enum, strict SQL conversions for the stored enums, outfit keys, and corrupt-row
+//! reporting.
 //!
 //! A stored value this build does not know is an error naming the row, never a guess: an unknown verdict read as
 //! "skip" would silently drop a label from training, an unknown slot read as "accessory" would change a look.
 
 use crate::catalogue::{AgeGroup, Gender, ImageStatus, Season, Slot};
 use rusqlite::ErrorCode;
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
-
-use super::{OutfitStatus, Verdict, queue::QueueStatus};
 
 /// What went wrong at the store boundary, classified for the caller's decision.
 #[derive(Debug, thiserror::Error)]
@@ -97,6 +95,15 @@ pub(super) fn corrupt(table: &'static str, id: i64) -> impl Fn(rusqlite::Error) 
     }
 }
 
+/// Order-independent identity of an outfit: its SKUs sorted bytewise, each written as `<byte length>:<sku>`, joined
+/// by spaces ("1:A 3:B+C"). The length prefix makes it unambiguous whatever a SKU contains (joining with `+` made
+/// ("A+B","C") and ("A","B+C") one outfit); migration 3 computes the same key in SQL for existing rows.
+pub fn outfit_key(skus: &[String]) -> String {
+    let mut s: Vec<&str> = skus.iter().map(String::as_str).collect();
+    s.sort_unstable();
+    s.iter().map(|k| format!("{}:{k}", k.len())).collect::<Vec<_>>().join(" ")
+}
+
 /// A JSON array of strings column (SKU lists, reasons), decoded strictly.
 pub(super) fn json_strings(r: &rusqlite::Row, idx: usize) -> rusqlite::Result<Vec<String>> {
     let s: String = r.get(idx)?;
@@ -111,34 +118,32 @@ pub(super) fn json_strings(r: &rusqlite::Row, idx: usize) -> rusqlite::Result<Ve
 
 #[derive(Debug, thiserror::Error)]
 #[error("unknown {kind} {value:?}")]
-struct UnknownValue {
-    kind: &'static str,
-    value: String,
+pub(super) struct UnknownValue {
+    pub(super) kind: &'static str,
+    pub(super) value: String,
 }
 
-/// `ToSql`/`FromSql` through the canonical `as_str` name; any other stored text is an error.
+/// `ToSql`/`FromSql` through the canonical `as_str` name; any other stored text is an error. Used beside each
+/// stored enum's definition (here for the catalogue's, in `judgements`, `outfits` and `queue` for the store's).
 macro_rules! sql_enum {
     ($t:ty, $kind:literal, [$($v:expr),+ $(,)?]) => {
-        impl ToSql for $t {
-            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-                Ok(ToSqlOutput::from(self.as_str()))
+        impl rusqlite::types::ToSql for $t {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::from(self.as_str()))
             }
         }
-        impl FromSql for $t {
-            fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
+        impl rusqlite::types::FromSql for $t {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
                 let s = v.as_str()?;
-                [$($v),+]
-                    .into_iter()
-                    .find(|x: &$t| x.as_str() == s)
-                    .ok_or_else(|| FromSqlError::Other(Box::new(UnknownValue { kind: $kind, value: s.to_string() })))
+                [$($v),+].into_iter().find(|x: &$t| x.as_str() == s).ok_or_else(|| {
+                    rusqlite::types::FromSqlError::Other(Box::new(super::types::UnknownValue { kind: $kind, value: s.to_string() }))
+                })
             }
         }
     };
 }
+pub(super) use sql_enum;
 
-sql_enum!(Verdict, "verdict", [Verdict::Accept, Verdict::Reject, Verdict::Skip]);
-sql_enum!(QueueStatus, "queue status", [QueueStatus::Pending, QueueStatus::Done, QueueStatus::Skipped]);
-sql_enum!(OutfitStatus, "outfit status", [OutfitStatus::Draft, OutfitStatus::Approved, OutfitStatus::Exported, OutfitStatus::Archived]);
 sql_enum!(
     Slot,
     "slot",
@@ -156,7 +161,10 @@ sql_enum!(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::queue::QueueStatus;
+    use crate::store::{OutfitStatus, Verdict};
     use rusqlite::Connection;
+    use rusqlite::types::FromSql;
 
     fn read<T: FromSql>(c: &Connection, v: &str) -> rusqlite::Result<T> {
         c.query_row("SELECT ?1", [v], |r| r.get(0))

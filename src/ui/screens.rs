@@ -355,7 +355,7 @@ impl StudioApp {
         }
         let Some(r) = self.studio.report() else { return };
         ui.add(egui::Label::new(RichText::new(r.markdown()).monospace().size(11.5)).wrap());
-        let pts = |f: &dyn Fn(&crate::model::eval::CurvePoint) -> Option<f64>| -> Vec<[f64; 2]> {
+        let pts = |f: &dyn Fn(&crate::model::report::CurvePoint) -> Option<f64>| -> Vec<[f64; 2]> {
             r.curve.iter().filter_map(|p| f(p).map(|v| [p.labels as f64, v])).collect()
         };
         ui.columns(2, |cols| {

@@ -1,8 +1,10 @@
 //! Thumbnails: decoded off the UI thread on a small pool, cached as small PNGs on disk and as textures in memory
-//! (least recently used evicted). Only what the grid asks for (the visible cells) is ever decoded; the request
+//! (least recently used evicted, by `lru`). Only what the grid asks for (the visible cells) is ever decoded; the request
 //! stack is served newest first and trimmed, so fast scrolling never builds a backlog.
 
-use std::collections::{HashMap, HashSet};
+use lru::LruCache;
+use std::collections::HashSet;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Condvar, Mutex};
@@ -28,11 +30,9 @@ pub enum Thumb<'a> {
 pub struct Thumbnails {
     queue: Arc<Queue>,
     rx: Receiver<Decoded>,
-    textures: HashMap<i64, (egui::TextureHandle, u64)>,
+    textures: LruCache<i64, egui::TextureHandle>,
     failed: HashSet<i64>,
     pending: HashSet<i64>,
-    frame: u64,
-    capacity: usize,
     workers: Vec<std::thread::JoinHandle<()>>,
 }
 
@@ -54,29 +54,23 @@ impl Thumbnails {
                     .expect("spawn thumbnail thread")
             })
             .collect();
-        Thumbnails { queue, rx, textures: HashMap::new(), failed: HashSet::new(), pending: HashSet::new(), frame: 0, capacity, workers }
+        let textures = LruCache::new(NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN));
+        Thumbnails { queue, rx, textures, failed: HashSet::new(), pending: HashSet::new(), workers }
     }
 
-    /// Call once per frame before the grid: uploads what the workers finished and evicts old textures.
+    /// Call once per frame before the grid: uploads what the workers finished (the cache evicts the least recently
+    /// shown texture when full).
     pub fn begin_frame(&mut self, ctx: &egui::Context) {
-        self.frame += 1;
         while let Ok((id, img)) = self.rx.try_recv() {
             self.pending.remove(&id);
             match img {
                 Some(img) => {
                     let tex = ctx.load_texture(format!("thumb-{id}"), img, egui::TextureOptions::LINEAR);
-                    self.textures.insert(id, (tex, self.frame));
+                    self.textures.put(id, tex);
                 }
                 None => {
                     self.failed.insert(id);
                 }
-            }
-        }
-        if self.textures.len() > self.capacity {
-            let mut by_age: Vec<(u64, i64)> = self.textures.iter().map(|(id, (_, f))| (*f, *id)).collect();
-            by_age.sort_unstable();
-            for (_, id) in by_age.into_iter().take(self.textures.len() - self.capacity) {
-                self.textures.remove(&id);
             }
         }
     }
@@ -87,10 +81,8 @@ impl Thumbnails {
         if self.failed.contains(&item_id) {
             return Thumb::Missing;
         }
-        let frame = self.frame;
-        if let Some(e) = self.textures.get_mut(&item_id) {
-            e.1 = frame;
-            return Thumb::Ready(&e.0);
+        if self.textures.contains(&item_id) {
+            return self.textures.get(&item_id).map_or(Thumb::Loading, Thumb::Ready);
         }
         let mut q = self.queue.jobs.lock().expect("thumbnail queue");
         if self.pending.insert(item_id) {
@@ -154,9 +146,9 @@ fn worker(q: &Queue, tx: &Sender<Decoded>, ctx: &egui::Context, cache_dir: Optio
 fn load_thumb(path: &Path, cache_dir: Option<&Path>) -> Option<egui::ColorImage> {
     let cached = cache_dir.map(|d| {
         let stamp = std::fs::metadata(path).ok().map(|m| format!("{}:{:?}", m.len(), m.modified().ok())).unwrap_or_default();
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        std::hash::Hash::hash(&(path, stamp, THUMB_PX), &mut h);
-        d.join(format!("{:016x}.png", std::hash::Hasher::finish(&h)))
+        // A stable key (sha256, not std's DefaultHasher, whose output may change between Rust releases).
+        let key = crate::paths::stable_key(&[path.to_string_lossy().as_bytes(), stamp.as_bytes(), &THUMB_PX.to_le_bytes()]);
+        d.join(format!("{key}.png"))
     });
     let rgba = cached.as_ref().and_then(|c| image::open(c).ok()).map(|i| i.to_rgba8()).or_else(|| {
         let full = crate::catalogue::images::load_rgba(path).ok()?;

@@ -1,6 +1,13 @@
 //! The engine: one handle over the store, the active head and the embedding index, used by the CLI and the app.
 //!
 //! Everything a stylist or a script does goes through here, so the CLI and the UI cannot drift apart.
+//! `training` (fine-tuning and evaluation on stored judgements) and `datasets` (outfit datasets encoded for
+//! pretraining) are the engine's halves of the model layer's work.
+
+mod datasets;
+mod training;
+
+pub use training::StoredEvalData;
 
 use crate::catalogue::{self, ImportOptions, ImportPreview, Item, ParsedFeed, Slot};
 use crate::encode::{self, Encoders, IndexProgress, IndexStats, manifest::Manifest};
@@ -394,7 +401,7 @@ impl Engine {
             if !path.is_file() || self.store.model_by_name(name)?.is_some() {
                 continue;
             }
-            let Ok(head) = std::fs::read(&path).map_err(anyhow::Error::from).and_then(|b| Head::from_bytes(&b)) else { continue };
+            let Ok(head) = std::fs::read(&path).map_err(anyhow::Error::from).and_then(|b| Ok(Head::from_bytes(&b)?)) else { continue };
             if head.check_encoders(self.manifest.image.dim, self.manifest.text.dim).is_err() {
                 continue;
             }

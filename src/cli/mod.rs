@@ -1,4 +1,8 @@
-//! Command-line interface: thin clap subcommands over the library. `outfit-studio` with no subcommand opens the app.
+//! Command-line interface: thin clap subcommands over the library. `outfit-studio` with no subcommand opens the app
+//! (`main` hands that to `ui`: the CLI layer never imports the UI). Every clap struct of the project lives here.
+
+mod labels;
+mod train;
 
 use crate::catalogue::{AgeGroup, Slot};
 use crate::engine::{CompletionFilter, Engine};
@@ -6,7 +10,6 @@ use crate::store::Verdict;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
 #[command(name = "outfit-studio", version, about = "Outfit compatibility studio for children's-fashion stylists")]
@@ -114,21 +117,21 @@ pub enum Command {
     /// Scoring speed on a generated catalogue (CPU and GPU) against the memory bound; prints a Markdown table.
     Bench(crate::score::bench::BenchArgs),
     /// Fine-tune the compatibility head on the stored judgements (a new model version), or `--bench N`.
-    Train(crate::model::train::TrainArgs),
+    Train(train::TrainArgs),
     /// Held-out AUC / FITB: zero-shot vs fine-tuned vs from-scratch, with a learning curve (Markdown, PNG).
-    Eval(crate::model::eval::EvalArgs),
+    Eval(train::EvalArgs),
     /// Pretrain the head on real stylists' outfits (MANGO, Polyvore, Maryland, or a webshop's own outfits CSV),
     /// calibrate it on their validation split and evaluate it against the baselines.
-    Pretrain(crate::model::outfit_eval::PretrainArgs),
+    Pretrain(train::PretrainArgs),
     /// Evaluate stored heads and the baselines on an outfit set with the fixed warm/cold protocol.
-    EvalOutfits(crate::model::outfit_eval::EvalOutfitsArgs),
+    EvalOutfits(train::EvalOutfitsArgs),
     // --- label collection (issue 6) ---
     /// The review queue: outfits the model is least sure of, judged one at a time.
-    Queue(crate::labels::cli::QueueArgs),
+    Queue(labels::QueueArgs),
     /// Agreement between stylists (percent, Cohen's kappa, Gwet's AC1) on outfits both judged.
-    Agreement(crate::labels::cli::AgreementArgs),
+    Agreement(labels::AgreementArgs),
     /// Import other stylists' databases or label exports (no duplicates, provenance kept).
-    MergeLabels(crate::labels::cli::MergeArgs),
+    MergeLabels(labels::MergeArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -258,48 +261,28 @@ impl FilterArgs {
     }
 }
 
-/// The data directory: `$OUTFIT_STUDIO_DATA`, else `$XDG_DATA_HOME/outfit-studio`, else `~/.local/share/outfit-studio`.
-pub fn data_dir() -> PathBuf {
-    if let Some(p) = std::env::var_os("OUTFIT_STUDIO_DATA").filter(|p| !p.is_empty()) {
-        return PathBuf::from(p);
-    }
-    if let Some(p) = std::env::var_os("XDG_DATA_HOME").filter(|p| !p.is_empty()) {
-        return PathBuf::from(p).join("outfit-studio");
-    }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
-    home.join(".local/share/outfit-studio")
+/// What `main` does after a command: nothing more, or open the desktop app on this database.
+#[derive(Debug)]
+pub enum Outcome {
+    Done,
+    OpenApp { db: PathBuf, models: PathBuf },
 }
 
-pub fn default_db() -> PathBuf {
-    data_dir().join("studio.db")
-}
-
-/// The embedded demo catalogue feed, written to `<data dir>/demo/` on first use.
-pub fn demo_feed() -> Result<PathBuf> {
-    crate::demo::install(&data_dir().join("demo"))
-}
-
-pub fn main() -> ExitCode {
+/// Logging to stderr, filtered by `$OUTFIT_STUDIO_LOG`.
+pub fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("OUTFIT_STUDIO_LOG"))
         .with_writer(std::io::stderr)
         .try_init();
-    let cli = Cli::parse();
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
 }
 
-pub fn run(cli: Cli) -> Result<()> {
-    let db = cli.db.clone().unwrap_or_else(default_db);
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> Result<Outcome> {
+    let db = cli.db.clone().unwrap_or_else(crate::paths::default_db);
     let models = cli.models.clone().unwrap_or_else(crate::encode::manifest::default_models_dir);
     let open = || Engine::open(&db, &models);
-    match cli.command.unwrap_or(Command::App) {
-        Command::App => crate::ui::run_app(db, models),
+    let done = match cli.command.unwrap_or(Command::App) {
+        Command::App => return Ok(Outcome::OpenApp { db, models }),
         Command::Demo => demo(&mut open()?),
         Command::Import(args) => import(&mut open()?, &args),
         Command::Catalogues { action } => catalogues(&mut open()?, action.unwrap_or(CataloguesAction::List)),
@@ -328,7 +311,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 Some(s) => vec![Slot::parse(&s).with_context(|| {
                     format!("unknown slot {s:?}; one of top, bottom, one_piece, outerwear, shoes, headwear, bag, accessory")
                 })?],
-                None => empty_slots(&board.iter().map(|i| i.item.slot).collect::<Vec<_>>()),
+                None => Slot::missing_from(&board.iter().map(|i| i.item.slot).collect::<Vec<_>>()),
             };
             let ids: Vec<i64> = board.iter().map(|i| i.id).collect();
             let mut f = filter.to_filter()?;
@@ -398,13 +381,13 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Bench(args) => crate::score::bench::run(args),
-        Command::Train(args) => crate::model::train::run_cli(&db, &models, args),
-        Command::Eval(args) => crate::model::eval::run_cli(&db, &models, args),
-        Command::Pretrain(args) => crate::model::outfit_eval::run_pretrain_cli(&db, &models, args),
-        Command::EvalOutfits(args) => crate::model::outfit_eval::run_eval_cli(&db, &models, args),
-        Command::Queue(args) => crate::labels::cli::run_queue(&db, &models, args),
-        Command::Agreement(args) => crate::labels::cli::run_agreement(&db, args),
-        Command::MergeLabels(args) => crate::labels::cli::run_merge(&db, args),
+        Command::Train(args) => train::run_train(&db, &models, args),
+        Command::Eval(args) => train::run_eval(&db, &models, args),
+        Command::Pretrain(args) => train::run_pretrain(&db, &models, args),
+        Command::EvalOutfits(args) => train::run_eval_outfits(&db, &models, args),
+        Command::Queue(args) => labels::run_queue(&db, &models, args),
+        Command::Agreement(args) => labels::run_agreement(&db, args),
+        Command::MergeLabels(args) => labels::run_merge(&db, args),
         Command::JudgeLoop { n, stylist, skus } => {
             use std::io::Write as _;
             let mut e = open()?;
@@ -450,17 +433,8 @@ pub fn run(cli: Cli) -> Result<()> {
             println!("database: {}", db.display());
             Ok(())
         }
-    }
-}
-
-/// Slots an outfit still lacks. A one-piece fills top and bottom; accessories are always open.
-pub fn empty_slots(present: &[Slot]) -> Vec<Slot> {
-    Slot::ALL
-        .into_iter()
-        .filter(|s| !present.contains(s))
-        .filter(|s| !(present.contains(&Slot::OnePiece) && matches!(s, Slot::Top | Slot::Bottom)))
-        .filter(|s| !(*s == Slot::OnePiece && (present.contains(&Slot::Top) || present.contains(&Slot::Bottom))))
-        .collect()
+    };
+    done.map(|()| Outcome::Done)
 }
 
 fn import(e: &mut Engine, args: &ImportArgs) -> Result<()> {
@@ -470,7 +444,7 @@ fn import(e: &mut Engine, args: &ImportArgs) -> Result<()> {
     let req =
         crate::engine::ImportRequest { catalogue: args.catalogue.clone(), options: crate::catalogue::ImportOptions { profile, overrides } };
     let mut imported = 0;
-    let demo = if args.demo { Some(demo_feed()?) } else { None };
+    let demo = if args.demo { Some(crate::demo::feed()?) } else { None };
     for f in demo.iter().chain(&args.feeds) {
         if args.dry_run {
             let p = e.preview_import(f, &req.options)?;
@@ -626,7 +600,7 @@ fn export(e: &mut Engine, what: ExportWhat) -> Result<()> {
 }
 
 fn demo(e: &mut Engine) -> Result<()> {
-    let feed = demo_feed()?;
+    let feed = crate::demo::feed()?;
     import_one(e, &feed, &crate::engine::ImportRequest::default(), false)?;
     index(e, 32)?;
     // A summer look for a toddler: the first toddler top and summer shorts in the catalogue, then completions.
@@ -657,5 +631,5 @@ fn demo(e: &mut Engine) -> Result<()> {
 }
 
 fn run_sub(e: &mut Engine, c: Command) -> Result<()> {
-    run(Cli { db: Some(e.store.path().to_path_buf()), models: Some(e.models_dir.clone()), command: Some(c) })
+    run(Cli { db: Some(e.store.path().to_path_buf()), models: Some(e.models_dir.clone()), command: Some(c) }).map(|_| ())
 }

@@ -1,9 +1,9 @@
 //! CLI subcommands for label collection: `queue`, `agreement`, `merge-labels`.
 
-use super::agreement::{format_table, pairwise_for_store};
-use super::merge::import_file;
-use super::queue::{QueueConfig, ReviewQueue};
 use crate::engine::Engine;
+use crate::labels::agreement::{format_table, pairwise_for_store};
+use crate::labels::merge::import_file;
+use crate::labels::queue::{QueueConfig, ReviewQueue};
 use crate::store::queue::QueueItem;
 use crate::store::{Store, Verdict};
 use anyhow::{Context, Result};

@@ -1,0 +1,44 @@
+//! Outfit datasets (MANGO, Polyvore, a webshop's own outfits) encoded with this engine's encoders, through the
+//! user's feature cache, for pretraining and `eval-outfits`.
+
+use super::Engine;
+use crate::model::HeadDims;
+use crate::model::outfit_eval::PreparedSet;
+use crate::model::polyvore::AdultDataset;
+use anyhow::Result;
+use std::path::Path;
+
+impl Engine {
+    /// Encodes a dataset's items through the user's feature cache and builds its [`PreparedSet`]; `cache_key` names
+    /// the dataset (its canonical path).
+    pub fn prepare_outfit_set(&self, data: &AdultDataset, cache_key: &str) -> Result<PreparedSet> {
+        let path = crate::encode::feature_cache::cache_file(&crate::paths::cache_dir(), cache_key, &self.encoder_key());
+        self.prepare_outfit_set_cached(data, &path)
+    }
+
+    /// [`Engine::prepare_outfit_set`] with an explicit cache file.
+    pub fn prepare_outfit_set_cached(&self, data: &AdultDataset, path: &Path) -> Result<PreparedSet> {
+        let items = data.catalogue_items();
+        let models_dir = self.models_dir.clone();
+        let t0 = std::time::Instant::now();
+        let (feats, stats) = crate::encode::feature_cache::encode_cached(
+            path,
+            &items,
+            &mut || crate::encode::Encoders::load(&models_dir),
+            &mut |done, total| {
+                if done % 1024 < 256 || done == total {
+                    eprintln!("  encoded {done}/{total} items");
+                }
+            },
+        )?;
+        eprintln!(
+            "features: {} from the cache, {} encoded in {:.1}s ({})",
+            stats.cached,
+            stats.encoded,
+            t0.elapsed().as_secs_f64(),
+            path.display()
+        );
+        let dims = HeadDims::standard(self.manifest().image.dim, self.manifest().text.dim);
+        PreparedSet::new(data, dims, &feats)
+    }
+}
