@@ -139,7 +139,7 @@ pub fn engine_api(data: &[u8]) {
                     match e.judge(&skus, verdict, &stylist, "fuzz", &reasons, None) {
                         Ok(id) => {
                             assert!(skus.iter().all(|s| e.item_by_sku(s).is_some()), "judged unknown SKUs {skus:?}");
-                            let j = e.store.judgement(id).unwrap().expect("a recorded judgement");
+                            let j = e.store().judgement(id).unwrap().expect("a recorded judgement");
                             assert_eq!((&j.skus, j.verdict, &j.reasons), (&skus, verdict, &reasons));
                             assert_eq!(j.outfit_key, outfit_key(&skus));
                             judged.push(id);
@@ -157,7 +157,7 @@ pub fn engine_api(data: &[u8]) {
                         _ => input.i64(),
                     };
                     if e.undo(id).is_ok() {
-                        assert!(e.store.judgement(id).unwrap().expect("an undone judgement").undone_at.is_some());
+                        assert!(e.store().judgement(id).unwrap().expect("an undone judgement").undone_at.is_some());
                     }
                 }
                 4 => {

@@ -344,7 +344,7 @@ fn bad_feeds_never_damage_the_store() {
     );
     let s = e.import(&good).unwrap();
     assert_eq!((s.inserted, s.errors.len()), (3, 0));
-    let before = e.store.all_items().unwrap();
+    let before = e.store().all_items().unwrap();
 
     // Bad feeds, some naming the stored SKUs with bad values, some with good rows of new SKUs.
     let bad: Vec<(&str, Vec<u8>)> = vec![
@@ -369,7 +369,7 @@ fn bad_feeds_never_damage_the_store() {
         assert!(!s.errors.is_empty(), "{name}: nothing reported");
         assert!(s.errors.iter().all(|e| e.line >= 1 && !e.field.is_empty()), "{name}: {:?}", s.errors);
     }
-    let after = e.store.all_items().unwrap();
+    let after = e.store().all_items().unwrap();
     for b in &before {
         let a = after.iter().find(|a| a.id == b.id).unwrap_or_else(|| panic!("{} vanished", b.item.sku));
         assert_eq!(a, b, "stored item {} was changed by a bad feed", b.item.sku);
@@ -379,7 +379,7 @@ fn bad_feeds_never_damage_the_store() {
     assert_eq!(new, ["LAST", "N0", "N1", "N2", "N3"], "good rows of bad feeds still import");
     assert_eq!(after.iter().find(|a| a.item.sku == "N2").unwrap().item.title, "Cap");
     assert_eq!(after.iter().find(|a| a.item.sku == "N3").unwrap().item.title, "Blå mössa");
-    assert_eq!(e.store.integrity_check().unwrap(), "ok");
+    assert_eq!(e.store().integrity_check().unwrap(), "ok");
     // A feed that cannot be read at all is an error, and changes nothing.
     let err = e.import(&d.join("does-not-exist.csv")).unwrap_err().to_string();
     assert!(err.contains("cannot read feed"), "{err}");
@@ -387,8 +387,8 @@ fn bad_feeds_never_damage_the_store() {
     assert!(err.contains("cannot read feed"), "{err}");
     drop(e);
     let e = Engine::open(&d.join("studio.db"), &default_models_dir()).unwrap();
-    assert_eq!(e.store.all_items().unwrap().len(), after.len());
-    assert_eq!(e.store.integrity_check().unwrap(), "ok");
+    assert_eq!(e.store().all_items().unwrap().len(), after.len());
+    assert_eq!(e.store().integrity_check().unwrap(), "ok");
 }
 
 #[test]

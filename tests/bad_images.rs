@@ -228,7 +228,7 @@ fn indexing_marks_undecodable_images_and_keeps_the_items_usable() {
     assert_eq!(stats.image_errors.len(), 1, "{:?}", stats.image_errors);
     assert_eq!(stats.image_errors[0].0, sku);
     assert_eq!(stats.text_only, 2, "the truncated PNG and the empty file");
-    let feats = e.store.load_features(&e.encoder_key()).unwrap();
+    let feats = e.store().load_features(&e.encoder_key()).unwrap();
     for (i, c) in cases.iter().enumerate() {
         let it = e.item_by_sku(&format!("IMG{i:02}")).unwrap();
         let f = &feats[&it.id];

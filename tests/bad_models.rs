@@ -75,10 +75,10 @@ fn the_app_opens_and_labels_without_encoder_files() {
     let err = format!("{:#}", index(&mut e).unwrap_err());
     assert!(err.contains("efficientnet-lite0.onnx is missing") && err.contains("tools/README.md"), "{err}");
     // The failed index left everything as it was; the app reopens.
-    assert_eq!(e.store.integrity_check().unwrap(), "ok");
+    assert_eq!(e.store().integrity_check().unwrap(), "ok");
     drop(e);
     let e = Engine::open(&db, models.path()).unwrap();
-    assert_eq!(e.store.all_judgements().unwrap().len(), 1);
+    assert_eq!(e.store().all_judgements().unwrap().len(), 1);
     // Through the CLI: `index` and `doctor` fail naming the file; `judge` still works.
     let out = cli(&db, models.path(), &["index"]);
     assert!(!out.status.success());
@@ -143,10 +143,10 @@ fn an_active_head_of_other_dimensions_is_refused_naming_both() {
     // Activating it through the engine is refused and changes nothing.
     let err = e.activate_model(id).unwrap_err().to_string();
     assert!(err.contains("expects 512-d image") && err.contains("encoders give 1280-d image"), "{err}");
-    assert_eq!(e.store.active_model().unwrap().unwrap().id, shipped);
+    assert_eq!(e.store().active_model().unwrap().unwrap().id, shipped);
     // Stored as active behind the engine's back (an older build, another encoder set): the app still opens, says
     // why it cannot score naming both sides, and the user can roll back.
-    e.store.set_active_model(id).unwrap();
+    e.store_mut().set_active_model(id).unwrap();
     drop(e);
     let mut e = Engine::open(&db, &default_models_dir()).expect("opens with an unusable active head");
     let note = e.head_error().unwrap().to_string();

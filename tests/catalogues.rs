@@ -52,10 +52,10 @@ fn demo_hides_when_a_real_catalogue_arrives_and_excluded_items_are_never_suggest
     let mut e = Engine::open(&dir.path().join("s.db"), &default_models_dir()).unwrap();
     let demo = e.import(&demo_feed()).unwrap();
     assert_eq!(demo.catalogue, "Demo");
-    assert_eq!(statuses(&e.store), [("Demo".to_string(), "visible")]);
+    assert_eq!(statuses(e.store()), [("Demo".to_string(), "visible")]);
     let hm = e.import(&fixture("hm_style.csv")).unwrap();
     assert_eq!((hm.catalogue.as_str(), hm.rows_ok, hm.excluded), ("hm_style", 13, 4));
-    assert_eq!(statuses(&e.store), [("Demo".to_string(), "hidden"), ("hm_style".to_string(), "visible")]);
+    assert_eq!(statuses(e.store()), [("Demo".to_string(), "hidden"), ("hm_style".to_string(), "visible")]);
     fake_features(&mut e);
 
     // Only visible outfit candidates are ranked.
@@ -91,13 +91,13 @@ fn deleting_a_catalogue_keeps_its_judgements() {
     let r = e.delete_catalogue("hm_style").unwrap();
     assert_eq!((r.kept_items, r.judgements_kept), (2, 1));
     assert_eq!(r.removed_items, 11);
-    assert_eq!(e.store.judgements().unwrap().len(), 1);
-    assert_eq!(e.store.judgements_from_deleted_catalogues().unwrap().len(), 1);
+    assert_eq!(e.store().judgements().unwrap().len(), 1);
+    assert_eq!(e.store().judgements_from_deleted_catalogues().unwrap().len(), 1);
     assert!(!e.in_grid(e.item_by_sku("0900000002").unwrap().id));
-    assert_eq!(statuses(&e.store), [("hm_style".to_string(), "deleted"), ("myntra_style".to_string(), "visible")]);
+    assert_eq!(statuses(e.store()), [("hm_style".to_string(), "deleted"), ("myntra_style".to_string(), "visible")]);
     // Importing the feed again revives the catalogue.
     e.import(&fixture("hm_style.csv")).unwrap();
-    assert_eq!(statuses(&e.store)[0], ("hm_style".to_string(), "visible"));
+    assert_eq!(statuses(e.store())[0], ("hm_style".to_string(), "visible"));
 }
 
 #[test]
@@ -167,7 +167,7 @@ fn import_dialog_previews_maps_and_imports() {
     assert!(s.import_dialog().is_none());
     s.wait_for_job();
     assert!(s.catalogues().iter().any(|c| c.name == "Dutch shop" && c.items == 2), "{:?}", s.catalogues());
-    assert!(s.engine.store.profile("dutch").is_ok(), "the mapping was saved as a profile");
+    assert!(s.engine.store().profile("dutch").is_ok(), "the mapping was saved as a profile");
 }
 
 fn cli(db: &Path, args: &[&str]) -> Output {

@@ -92,7 +92,7 @@ fn webshop_json_and_json_ld() {
 
     let mut buf = Vec::new();
     let opts = ExportOptions { include_out_of_stock: false, image_base_url: Some("https://cdn.example.com/img/".into()) };
-    let n = export::write_outfits_webshop_json(&mut e.store, &mut buf, "shop.json", &opts).unwrap();
+    let n = export::write_outfits_webshop_json(e.store_mut(), &mut buf, "shop.json", &opts).unwrap();
     let v: Value = serde_json::from_slice(&buf).unwrap();
     println!("{}", String::from_utf8_lossy(&buf).lines().take(24).collect::<Vec<_>>().join("\n"));
     let outfits = v.as_array().unwrap();
@@ -112,15 +112,15 @@ fn webshop_json_and_json_ld() {
             < 1e-9
     );
     // Exported outfits are marked and the export is logged.
-    assert_eq!(e.store.outfits(&[OutfitStatus::Exported]).unwrap().len(), 5);
-    assert_eq!(e.store.outfits(&[OutfitStatus::Approved]).unwrap().len(), 1);
-    let log = e.store.exports_log().unwrap();
+    assert_eq!(e.store().outfits(&[OutfitStatus::Exported]).unwrap().len(), 5);
+    assert_eq!(e.store().outfits(&[OutfitStatus::Approved]).unwrap().len(), 1);
+    let log = e.store().exports_log().unwrap();
     assert_eq!((log[0].kind.as_str(), log[0].format.as_str(), log[0].path.as_str(), log[0].count), ("outfits", "json", "shop.json", 5));
 
     // JSON-LD, out-of-stock looks included on request.
     let mut buf = Vec::new();
     let opts = ExportOptions { include_out_of_stock: true, image_base_url: None };
-    assert_eq!(export::write_outfits_jsonld(&mut e.store, &mut buf, "shop.jsonld", &opts).unwrap(), 6);
+    assert_eq!(export::write_outfits_jsonld(e.store_mut(), &mut buf, "shop.jsonld", &opts).unwrap(), 6);
     let docs: Value = serde_json::from_slice(&buf).unwrap();
     let docs = docs.as_array().unwrap();
     let mut out_of_stock = 0;
@@ -163,7 +163,7 @@ fn shopify_csv_columns_and_rows() {
     let mut e = engine(dir.path());
     label(&mut e);
     let mut buf = Vec::new();
-    let n = export::write_outfits_shopify_csv(&mut e.store, &mut buf, "shop.csv", &ExportOptions::default()).unwrap();
+    let n = export::write_outfits_shopify_csv(e.store_mut(), &mut buf, "shop.csv", &ExportOptions::default()).unwrap();
     assert_eq!(n, 5);
     let text = String::from_utf8(buf).unwrap();
     println!("{}", text.lines().take(5).collect::<Vec<_>>().join("\n"));
@@ -186,7 +186,7 @@ fn shopify_csv_columns_and_rows() {
     }
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
     let rows: Vec<Vec<String>> = r.records().map(|x| x.unwrap().iter().map(str::to_string).collect()).collect();
-    let expected = export::approved_outfits(&e.store, true).unwrap();
+    let expected = export::approved_outfits(e.store(), true).unwrap();
     assert_eq!(rows.len(), expected.iter().map(|o| o.items.len()).sum::<usize>(), "one row per outfit item");
     let mut by_handle: HashMap<&str, Vec<&Vec<String>>> = HashMap::new();
     for row in &rows {
@@ -216,7 +216,7 @@ fn shopify_csv_columns_and_rows() {
         let values: BTreeSet<&str> = rs.iter().map(|r| r[col("Option1 Value")].as_str()).collect();
         assert_eq!(values.len(), rs.len(), "variant option values are unique within a product");
     }
-    assert_eq!(e.store.exports_log().unwrap()[0].format, "shopify_csv");
+    assert_eq!(e.store().exports_log().unwrap()[0].format, "shopify_csv");
 
     // With a base URL the images are web links and go in.
     let mut buf = Vec::new();
@@ -224,7 +224,7 @@ fn shopify_csv_columns_and_rows() {
     let dir2 = tempfile::tempdir().unwrap();
     let mut label_store = engine(dir2.path());
     label(&mut label_store);
-    export::write_outfits_shopify_csv(&mut label_store.store, &mut buf, "shop.csv", &opts).unwrap();
+    export::write_outfits_shopify_csv(label_store.store_mut(), &mut buf, "shop.csv", &opts).unwrap();
     let mut r = csv::Reader::from_reader(buf.as_slice());
     let images: Vec<String> = r.records().map(|x| x.unwrap()[col("Image Src")].to_string()).collect();
     assert!(!images.is_empty() && images.iter().all(|i| i.starts_with("https://cdn.example.com/kids/")), "{images:?}");
@@ -300,9 +300,9 @@ fn polyvore_layout_round_trips_every_label() {
         outfit_id: None,
         undone_at: None,
     };
-    e.store.import_judgement(&ghost, "import:test").unwrap();
+    e.store_mut().import_judgement(&ghost, "import:test").unwrap();
     let out = dir.path().join("polyvore");
-    let report = export::write_polyvore(&mut e.store, &out, 7).unwrap();
+    let report = export::write_polyvore(e.store_mut(), &out, 7).unwrap();
     assert_eq!(report.outfits_with_unknown_items, 1);
     println!("{}", serde_json::to_string_pretty(&report).unwrap());
 
@@ -367,7 +367,7 @@ fn polyvore_layout_round_trips_every_label() {
         }
     }
     // Every resolvable label is there, with its verdict.
-    let want: BTreeSet<(Vec<String>, bool)> = training_labels(&e.store, &TrainingPolicy::default())
+    let want: BTreeSet<(Vec<String>, bool)> = training_labels(e.store(), &TrainingPolicy::default())
         .unwrap()
         .into_iter()
         .filter(|(skus, _, _)| !skus.contains(&"ZZ-1".to_string()))
@@ -389,9 +389,9 @@ fn polyvore_layout_round_trips_every_label() {
     assert!(report.images_converted >= 10);
     // Same seed, same split.
     let again = dir.path().join("again");
-    export::write_polyvore(&mut e.store, &again, 7).unwrap();
+    export::write_polyvore(e.store_mut(), &again, 7).unwrap();
     for f in ["nondisjoint/train.json", "nondisjoint/compatibility_test.txt", "nondisjoint/fill_in_blank_valid.json"] {
         assert_eq!(std::fs::read(out.join(f)).unwrap(), std::fs::read(again.join(f)).unwrap(), "{f}");
     }
-    assert!(e.store.exports_log().unwrap().iter().any(|x| x.format == "polyvore" && x.kind == "labels"));
+    assert!(e.store().exports_log().unwrap().iter().any(|x| x.format == "polyvore" && x.kind == "labels"));
 }

@@ -97,9 +97,9 @@ fn every_public_engine_entry_refuses_bad_ids() {
             assert!(e.resolve_skus(&skus).is_err());
         }
         // An outfit id that does not exist: nothing is recorded.
-        let before = e.store.all_judgements().unwrap().len();
+        let before = e.store().all_judgements().unwrap().len();
         assert!(e.judge(&["A".into(), "C".into()], Verdict::Accept, "ana", "test", &[], Some(424_242)).is_err());
-        assert_eq!(e.store.all_judgements().unwrap().len(), before, "a failed accept left a judgement");
+        assert_eq!(e.store().all_judgements().unwrap().len(), before, "a failed accept left a judgement");
         // Degenerate but valid requests answer without panicking.
         assert!(e.complete(&[], &[Slot::Top], 5, &f).is_err());
         assert!(e.complete(&good[..1], &[], 5, &f).unwrap().is_empty());

@@ -135,20 +135,20 @@ fn queue_decisions_are_classified_busy_retry_gone_skip_other_nothing_marked() {
     let db = dir.path().join("q.db");
     let mut e = engine(dir.path(), "q.db");
     let mut q = ReviewQueue::load_or_build(&mut e, "ana", 6, 11).unwrap();
-    let judgements = |e: &Engine| e.store.all_judgements().unwrap().len();
+    let judgements = |e: &Engine| e.store().all_judgements().unwrap().len();
     let n0 = judgements(&e);
     let first = q.next().unwrap().clone();
     let other = rusqlite::Connection::open(&db).unwrap();
 
     // Busy: another connection holds the write lock. Nothing is recorded, the outfit stays current, the error says
     // to try again; once the lock is gone the same decision goes through.
-    e.store.set_busy_timeout(std::time::Duration::from_millis(20)).unwrap();
+    e.store().set_busy_timeout(std::time::Duration::from_millis(20)).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     let err = format!("{:#}", q.decide(&mut e, Verdict::Accept, &[]).unwrap_err());
     assert!(err.contains("busy") && err.contains("try again") && err.contains("not recorded"), "{err}");
     other.execute_batch("ROLLBACK").unwrap();
     assert_eq!((q.next().unwrap().id, judgements(&e)), (first.id, n0));
-    assert_eq!(e.store.queue_items("ana").unwrap()[0].status, QueueStatus::Pending);
+    assert_eq!(e.store().queue_items("ana").unwrap()[0].status, QueueStatus::Pending);
 
     // Any other failure (here a trigger standing in for a full disk): a visible error, nothing marked or skipped.
     other
@@ -158,9 +158,9 @@ fn queue_decisions_are_classified_busy_retry_gone_skip_other_nothing_marked() {
     assert!(err.contains("disk full (simulated)"), "{err}");
     other.execute_batch("DROP TRIGGER full").unwrap();
     assert_eq!((q.next().unwrap().id, judgements(&e)), (first.id, n0));
-    assert!(e.store.queue_items("ana").unwrap().iter().all(|x| x.status == QueueStatus::Pending));
+    assert!(e.store().queue_items("ana").unwrap().iter().all(|x| x.status == QueueStatus::Pending));
     let j = q.decide(&mut e, Verdict::Accept, &[]).unwrap();
-    assert_eq!(e.store.judgement(j).unwrap().unwrap().skus, first.skus);
+    assert_eq!(e.store().judgement(j).unwrap().unwrap().skus, first.skus);
 
     // Gone: an item of the next outfit left the catalogue (deleted by another process): that outfit is skipped
     // for good, with no judgement, and the queue moves on.
@@ -169,7 +169,7 @@ fn queue_decisions_are_classified_busy_retry_gone_skip_other_nothing_marked() {
     let err = format!("{:#}", q.decide(&mut e, Verdict::Accept, &[]).unwrap_err());
     assert!(err.contains("skipped") && err.contains(&second.skus[0]), "{err}");
     assert_eq!(judgements(&e), n0 + 1);
-    let stored = e.store.queue_items("ana").unwrap();
+    let stored = e.store().queue_items("ana").unwrap();
     let gone = stored.iter().find(|x| x.id == second.id).unwrap();
     assert_eq!((gone.status, gone.judgement_id), (QueueStatus::Skipped, None));
     assert_ne!(q.next().unwrap().id, second.id);
@@ -192,14 +192,14 @@ fn queue_decides_undoes_edits_never_repeats_and_survives_restart() {
     assert_eq!(q.position(), 4);
     let c = q.counts();
     assert_eq!((c.done, c.skipped, c.accepted, c.rejected, c.pending), (2, 1, 1, 1, total - 3));
-    let j = e.store.judgement(j1).unwrap().unwrap();
+    let j = e.store().judgement(j1).unwrap().unwrap();
     assert_eq!((j.source.as_str(), j.stylist.as_str(), j.skus.clone()), ("queue", "ana", first.skus.clone()));
-    assert_eq!(e.store.judgement(j2).unwrap().unwrap().reasons, ["colour_clash"]);
+    assert_eq!(e.store().judgement(j2).unwrap().unwrap().reasons, ["colour_clash"]);
 
     // Undo brings the skipped outfit back as the current one.
     let undone = q.undo_last(&mut e).unwrap().unwrap();
     assert_eq!(undone.outfit_key, third.outfit_key);
-    assert!(e.store.judgement(j3).unwrap().unwrap().undone_at.is_some());
+    assert!(e.store().judgement(j3).unwrap().unwrap().undone_at.is_some());
     assert_eq!(q.next().unwrap().outfit_key, third.outfit_key);
     let j3b = q.decide(&mut e, Verdict::Reject, &[]).unwrap();
 
@@ -208,8 +208,8 @@ fn queue_decides_undoes_edits_never_repeats_and_survives_restart() {
     assert_eq!(recent, [j3b, j2, j1]);
     let j1b = q.edit(&mut e, j1, Verdict::Reject).unwrap();
     assert_ne!(j1b, j1);
-    assert!(e.store.judgement(j1).unwrap().unwrap().undone_at.is_some());
-    assert_eq!(e.store.judgement(j1b).unwrap().unwrap().verdict, Verdict::Reject);
+    assert!(e.store().judgement(j1).unwrap().unwrap().undone_at.is_some());
+    assert_eq!(e.store().judgement(j1b).unwrap().unwrap().verdict, Verdict::Reject);
     assert_eq!(q.recent(1)[0].judgement_id, Some(j1b));
     assert_eq!(q.counts().accepted, 0);
 
@@ -232,7 +232,7 @@ fn queue_decides_undoes_edits_never_repeats_and_survives_restart() {
     while q.next().is_some() {
         q.decide(&mut e, Verdict::Accept, &[]).unwrap();
     }
-    let judged = e.store.judged_keys("ana").unwrap();
+    let judged = e.store().judged_keys("ana").unwrap();
     let added = q.extend(&mut e, 6).unwrap();
     assert!(added > 0);
     let fresh: Vec<_> = q.entries().iter().filter(|x| x.status == QueueStatus::Pending).collect();
@@ -276,7 +276,7 @@ fn agreement_of_two_stylists_matches_hand_computation() {
     // A later change of mind counts (latest live label), an undone one does not.
     let id = e.judge(&outfits[8], Verdict::Accept, "ben", "manual", &[], None).unwrap();
     e.undo(id).unwrap();
-    let js = e.store.judgements().unwrap();
+    let js = e.store().judgements().unwrap();
     let r = between(&js, "ana", "ben");
     // n11 = 8, n10 = 1, n01 = 0, n00 = 1 (the skipped outfit is left out): po = 0.9; pa = 0.9, pb = 0.8,
     // pe = 0.72 + 0.02 = 0.74 -> kappa = 0.16 / 0.26 = 0.615385; π = 0.85, pe = 0.255 -> AC1 = 0.645 / 0.745.
@@ -289,18 +289,18 @@ fn agreement_of_two_stylists_matches_hand_computation() {
     assert!(table.contains("ana") && table.contains("+0.615") && table.contains("+0.866") && table.contains("90.0%"), "{table}");
 
     // Training labels: the one conflict (outfit 9: ana accepts, ben rejects) is a tie and left out.
-    let t = training_labels(&e.store, &TrainingPolicy::default()).unwrap();
+    let t = training_labels(e.store(), &TrainingPolicy::default()).unwrap();
     assert_eq!(t.len(), 10);
     assert_eq!(t.iter().filter(|x| x.1).count(), 9);
     assert!(!t.iter().any(|x| x.0 == outfits[8]));
     // Trusting ana twice as much resolves it her way; excluding ben leaves ana's 11 labels.
     let p = TrainingPolicy { weights: [("ana".to_string(), 2.0)].into(), ..Default::default() };
-    let t = training_labels(&e.store, &p).unwrap();
+    let t = training_labels(e.store(), &p).unwrap();
     assert!(t.iter().find(|x| x.0 == outfits[8]).unwrap().1);
     let p = TrainingPolicy { exclude: ["ben".to_string()].into(), ..Default::default() };
-    assert_eq!(training_labels(&e.store, &p).unwrap().len(), 11);
+    assert_eq!(training_labels(e.store(), &p).unwrap().len(), 11);
     let p = TrainingPolicy { conflicts: Conflicts::KeepAll, ..Default::default() };
-    assert_eq!(training_labels(&e.store, &p).unwrap().len(), 21);
+    assert_eq!(training_labels(e.store(), &p).unwrap().len(), 21);
 }
 
 fn record(s: &mut Store, skus: &[&str], v: Verdict, stylist: &str) -> i64 {
@@ -334,17 +334,17 @@ fn merging_databases_and_label_exports_without_duplicates() {
     drop(ben);
     let before = std::fs::read(&ben_db).unwrap();
 
-    let r = import_file(&mut e.store, &ben_db).unwrap();
+    let r = import_file(e.store_mut(), &ben_db).unwrap();
     assert_eq!((r.read, r.imported, r.duplicates, r.undone_ignored), (3, 2, 0, 1));
     assert_eq!(r.unknown_skus, ["ZZ-404"]);
     assert_eq!(r.stylists, ["ben"]);
     assert_eq!(std::fs::read(&ben_db).unwrap(), before, "the other database is only read");
-    let imported: Vec<_> = e.store.judgements().unwrap().into_iter().filter(|j| j.stylist == "ben").collect();
+    let imported: Vec<_> = e.store().judgements().unwrap().into_iter().filter(|j| j.stylist == "ben").collect();
     assert!(imported.iter().all(|j| j.source == "import:ben.db" && j.model_id.is_none() && j.score == Some(0.42)));
     assert_eq!(imported[0].reasons, ["season"]);
 
     // Again: nothing new. Ben's label export (same judgements, same times): nothing new either.
-    let r = import_file(&mut e.store, &ben_db).unwrap();
+    let r = import_file(e.store_mut(), &ben_db).unwrap();
     assert_eq!((r.imported, r.duplicates), (0, 2));
     let mut ben = Store::open(&ben_db).unwrap();
     let jsonl = dir.path().join("ben-labels.jsonl");
@@ -352,7 +352,7 @@ fn merging_databases_and_label_exports_without_duplicates() {
     outfit_studio::export::write_labels_jsonl(&mut ben, &mut f, "x", true).unwrap();
     drop(f);
     std::fs::write(&jsonl, std::fs::read_to_string(&jsonl).unwrap() + "not json\n").unwrap();
-    let r = import_file(&mut e.store, &jsonl).unwrap();
+    let r = import_file(e.store_mut(), &jsonl).unwrap();
     assert_eq!((r.read, r.imported, r.duplicates, r.undone_ignored, r.invalid.len()), (3, 0, 2, 1, 1));
 
     // A new label in Ben's export arrives; if Ben later undoes it, re-importing undoes it here too.
@@ -360,19 +360,19 @@ fn merging_databases_and_label_exports_without_duplicates() {
     let mut f = std::fs::File::create(&jsonl).unwrap();
     outfit_studio::export::write_labels_jsonl(&mut ben, &mut f, "x", true).unwrap();
     drop(f);
-    assert_eq!(import_file(&mut e.store, &jsonl).unwrap().imported, 1);
+    assert_eq!(import_file(e.store_mut(), &jsonl).unwrap().imported, 1);
     ben.undo_judgement(late).unwrap();
     let mut f = std::fs::File::create(&jsonl).unwrap();
     outfit_studio::export::write_labels_jsonl(&mut ben, &mut f, "x", true).unwrap();
     drop(f);
-    assert_eq!(import_file(&mut e.store, &jsonl).unwrap().undone_here, 1);
-    assert_eq!(e.store.judgements().unwrap().iter().filter(|j| j.stylist == "ben").count(), 2);
+    assert_eq!(import_file(e.store_mut(), &jsonl).unwrap().undone_here, 1);
+    assert_eq!(e.store().judgements().unwrap().iter().filter(|j| j.stylist == "ben").count(), 2);
 
     // The merged labels: ana accepts and ben rejects K-SH0+K-TS0 (a tie, left out); Ben's other label stays.
-    let js = e.store.judgements().unwrap();
+    let js = e.store().judgements().unwrap();
     let a = between(&js, "ana", "ben");
     assert_eq!((a.n, a.a_accept_b_reject), (1, 1));
-    let t = training_labels(&e.store, &TrainingPolicy::default()).unwrap();
+    let t = training_labels(e.store(), &TrainingPolicy::default()).unwrap();
     assert_eq!(t.len(), 1);
     assert_eq!(t[0].0, ["K-TS1", "ZZ-404"]);
 }

@@ -127,10 +127,10 @@ fn engine_with_judgements(dir: &Path, n: usize) -> Engine {
     let mut e = Engine::open(&dir.join("studio.db"), &models).unwrap();
     let slots = [Slot::Top, Slot::Bottom, Slot::Shoes];
     let items: Vec<Item> = (0..60).map(|i| item(&format!("S{}-{i}", i % 3), slots[(i / 3) % 3])).collect();
-    e.store.upsert_items(&items, "test").unwrap();
+    e.store_mut().upsert_items(&items, "test").unwrap();
     let mut rng = rand::rngs::StdRng::seed_from_u64(9);
     let style_dir: Vec<Vec<f32>> = (0..3).map(|_| (0..20).map(|_| rng.random::<f32>() - 0.5).collect()).collect();
-    let stored = e.store.all_items().unwrap();
+    let stored = e.store().all_items().unwrap();
     let batch: Vec<_> = stored
         .iter()
         .map(|s| {
@@ -140,7 +140,7 @@ fn engine_with_judgements(dir: &Path, n: usize) -> Engine {
         })
         .collect();
     let key = e.encoder_key();
-    e.store.put_features(&key, &batch).unwrap();
+    e.store_mut().put_features(&key, &batch).unwrap();
     e.reload().unwrap();
     let by_slot_style = |slot: Slot, style: usize| -> Vec<String> {
         items.iter().filter(|i| i.slot == slot && i.sku[1..2] == *style.to_string()).map(|i| i.sku.clone()).collect()
@@ -157,7 +157,7 @@ fn engine_with_judgements(dir: &Path, n: usize) -> Engine {
                 pool[rng.random_range(0..pool.len())].clone()
             })
             .collect();
-        e.store
+        e.store_mut()
             .record_judgement(&NewJudgement {
                 skus,
                 verdict: if accept { Verdict::Accept } else { Verdict::Reject },
@@ -185,7 +185,7 @@ fn fine_tune_creates_a_version_that_can_be_activated_and_rolled_back() {
     let mut calls = 0;
     let id = e.fine_tune_from_judgements(None, &cfg, &mut |_| calls += 1, &AtomicBool::new(false)).unwrap();
     assert!(calls > 0);
-    let row = e.store.model_by_id(id).unwrap().unwrap();
+    let row = e.store().model_by_id(id).unwrap().unwrap();
     assert_eq!(row.parent_id, Some(parent.id));
     assert!(row.trained_on.contains("120 stylist judgements"), "{}", row.trained_on);
     let params: serde_json::Value = serde_json::from_str(&row.params_json).unwrap();
@@ -197,7 +197,7 @@ fn fine_tune_creates_a_version_that_can_be_activated_and_rolled_back() {
     assert_eq!(e.active_model().unwrap().id, parent.id);
     e.activate_model(id).unwrap();
     assert_eq!(e.active_model().unwrap().id, id);
-    assert_eq!(e.store.active_model().unwrap().unwrap().id, id);
+    assert_eq!(e.store().active_model().unwrap().unwrap().id, id);
     let tuned = e.score_outfit(&board).unwrap().probability;
     assert!((tuned - before).abs() > 1e-4, "new head, new scores ({before} vs {tuned})");
     // Roll back: the parent's scores come back exactly.
@@ -208,14 +208,14 @@ fn fine_tune_creates_a_version_that_can_be_activated_and_rolled_back() {
     drop(e);
     let e2 = Engine::open(&dir.path().join("studio.db"), &dir.path().join("models")).unwrap();
     assert_eq!(e2.active_model().unwrap().id, parent.id);
-    assert_eq!(e2.store.models().unwrap().len(), 2);
+    assert_eq!(e2.store().models().unwrap().len(), 2);
 }
 
 #[test]
 fn training_cancels_promptly_and_stores_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut e = engine_with_judgements(dir.path(), 60);
-    let versions = e.store.models().unwrap().len();
+    let versions = e.store().models().unwrap().len();
     let cancel = AtomicBool::new(false);
     let mut steps = 0;
     let t = std::time::Instant::now();
@@ -236,7 +236,7 @@ fn training_cancels_promptly_and_stores_nothing() {
     assert!(err.is::<Cancelled>(), "{err:#}");
     assert_eq!(steps, 3, "stops at the next step");
     assert!(t.elapsed().as_secs() < 10);
-    assert_eq!(e.store.models().unwrap().len(), versions);
+    assert_eq!(e.store().models().unwrap().len(), versions);
 }
 
 #[test]
@@ -382,7 +382,7 @@ fn pretrains_on_a_generated_polyvore_layout_with_the_real_encoders() {
         set.table.x.flatten_all().unwrap().to_vec1::<f32>().unwrap()
     );
     // Adult items stay out of the stylists' catalogue.
-    assert_eq!(e.store.item_count().unwrap(), 0);
+    assert_eq!(e.store().item_count().unwrap(), 0);
 }
 
 #[test]

@@ -1133,7 +1133,7 @@ fn scroll_300k_frame_time() {
                 }
             })
             .collect();
-        e.store.upsert_items(&items, "synthetic").unwrap();
+        e.store_mut().upsert_items(&items, "synthetic").unwrap();
     }
     eprintln!("built {n} items in {:.1}s", t.elapsed().as_secs_f64());
     let t = std::time::Instant::now();

@@ -360,7 +360,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 e.activate_model(id)?;
                 println!("model {id} is now active");
             }
-            for m in e.store.models()? {
+            for m in e.store().models()? {
                 println!(
                     "{} {:>3}  {:<24} parent {:<4} {}  trained on: {}",
                     if m.active { "*" } else { " " },
@@ -440,7 +440,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
 fn import(e: &mut Engine, args: &ImportArgs) -> Result<()> {
     let overrides =
         args.maps.iter().map(|m| crate::catalogue::mapping::parse_override(m).map_err(anyhow::Error::msg)).collect::<Result<_>>()?;
-    let profile = args.profile.as_deref().map(|p| e.store.profile(p)).transpose()?;
+    let profile = args.profile.as_deref().map(|p| e.store().profile(p)).transpose()?;
     let req =
         crate::engine::ImportRequest { catalogue: args.catalogue.clone(), options: crate::catalogue::ImportOptions { profile, overrides } };
     let mut imported = 0;
@@ -455,7 +455,7 @@ fn import(e: &mut Engine, args: &ImportArgs) -> Result<()> {
         }
         if let Some(name) = &args.save_profile {
             let parsed = crate::catalogue::import_feed_with(f, &req.options)?;
-            e.store.save_profile(name, &parsed.mapping)?;
+            e.store().save_profile(name, &parsed.mapping)?;
             println!("saved profile {name:?}: {}", parsed.mapping.describe().join(" "));
         }
     }
@@ -488,7 +488,7 @@ fn catalogues(e: &mut Engine, action: CataloguesAction) -> Result<()> {
             );
         }
     }
-    let cats = e.store.catalogues()?;
+    let cats = e.store().catalogues()?;
     if cats.is_empty() {
         println!("no catalogues yet: import a feed with `outfit-studio import FEED`");
     }
@@ -570,7 +570,7 @@ fn index(e: &mut Engine, batch: usize) -> Result<()> {
 
 fn export(e: &mut Engine, what: ExportWhat) -> Result<()> {
     if let ExportWhat::Polyvore { out, seed } = &what {
-        return crate::export::polyvore::run_cli(&mut e.store, out, *seed);
+        return crate::export::polyvore::run_cli(e.store_mut(), out, *seed);
     }
     let mut sink: (Box<dyn std::io::Write>, String) = |out: &Option<PathBuf>| -> Result<(Box<dyn std::io::Write>, String)> {
         Ok(match out {
@@ -587,10 +587,12 @@ fn export(e: &mut Engine, what: ExportWhat) -> Result<()> {
     let n = match what {
         ExportWhat::Outfits { format, include_out_of_stock, image_base_url, .. } => {
             let opts = crate::export::ExportOptions { include_out_of_stock, image_base_url };
-            crate::export::write_outfits_format(&mut e.store, &format, &mut sink.0, &sink.1, &opts)?
+            crate::export::write_outfits_format(e.store_mut(), &format, &mut sink.0, &sink.1, &opts)?
         }
         ExportWhat::Polyvore { .. } => unreachable!("handled above"),
-        ExportWhat::Labels { include_undone, .. } => crate::export::write_labels_jsonl(&mut e.store, &mut sink.0, &sink.1, include_undone)?,
+        ExportWhat::Labels { include_undone, .. } => {
+            crate::export::write_labels_jsonl(e.store_mut(), &mut sink.0, &sink.1, include_undone)?
+        }
     };
     sink.0.flush()?;
     if sink.1 != "-" {
@@ -631,5 +633,5 @@ fn demo(e: &mut Engine) -> Result<()> {
 }
 
 fn run_sub(e: &mut Engine, c: Command) -> Result<()> {
-    run(Cli { db: Some(e.store.path().to_path_buf()), models: Some(e.models_dir.clone()), command: Some(c) }).map(|_| ())
+    run(Cli { db: Some(e.store().path().to_path_buf()), models: Some(e.models_dir().to_path_buf()), command: Some(c) }).map(|_| ())
 }

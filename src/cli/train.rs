@@ -317,7 +317,7 @@ pub fn run_eval_outfits(db: &Path, models: &Path, args: EvalOutfitsArgs) -> Resu
     let e = Engine::open(db, models)?;
     let set = e.prepare_outfit_set(&data, &key)?;
     let rows = if args.heads.is_empty() {
-        e.store.models()?
+        e.store().models()?
     } else {
         args.heads.iter().map(|id| e.model_or_active(Some(*id))).collect::<Result<Vec<_>>>()?
     };
@@ -441,7 +441,7 @@ pub fn run_pretrain(db: &Path, models: &Path, args: PretrainArgs) -> Result<()> 
     let name = format!(
         "pretrained-{}-v{}",
         source_name.split_whitespace().next().unwrap_or("outfits").to_lowercase(),
-        e.store.models()?.len() + 1
+        e.store().models()?.len() + 1
     );
     let id = e.install_head(&name, &p.head, None, &trained_on, &params.to_string(), &metrics.to_string())?;
     println!("features {:.1}s, training {:.1}s; stored model version {id} ({name})", seconds_features, p.seconds);

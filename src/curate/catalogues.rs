@@ -107,11 +107,11 @@ impl Studio {
 
     /// Re-reads the catalogue list and the stamp the engine now reflects.
     pub(super) fn refresh_catalogues(&mut self) {
-        match self.engine.store.catalogues() {
+        match self.engine.store().catalogues() {
             Ok(l) => self.catalogues.list = l,
             Err(e) => self.last_error = Some(format!("cannot read catalogues: {e:#}")),
         }
-        if let Ok(s) = self.engine.store.catalogue_stamp() {
+        if let Ok(s) = self.engine.store().catalogue_stamp() {
             self.catalogues.stamp = s;
         }
         if self.catalogues.focus.is_some_and(|f| !self.catalogues.list.iter().any(|c| c.id == f && c.visible())) {
@@ -148,7 +148,7 @@ impl Studio {
             }
             CatalogueCommand::Preview(path) => {
                 let mut profiles: Vec<String> = crate::catalogue::mapping::builtin_profiles().into_iter().map(|p| p.name).collect();
-                profiles.extend(self.engine.store.saved_profiles()?.into_iter().map(|p| p.name));
+                profiles.extend(self.engine.store().saved_profiles()?.into_iter().map(|p| p.name));
                 let catalogue = catalogue_for(&path, None).0;
                 self.catalogues.dialog = Some(ImportDialog { path, catalogue, profiles, ..Default::default() });
                 self.start_preview()?;
@@ -174,7 +174,7 @@ impl Studio {
                 let options = self.options_for(&d)?;
                 if !d.save_as.trim().is_empty() {
                     let parsed = crate::catalogue::import_feed_with(&d.path, &options)?;
-                    self.engine.store.save_profile(d.save_as.trim(), &parsed.mapping)?;
+                    self.engine.store().save_profile(d.save_as.trim(), &parsed.mapping)?;
                 }
                 let request = ImportRequest { catalogue: Some(d.catalogue.clone()), options };
                 self.catalogues.dialog = None;
@@ -193,7 +193,7 @@ impl Studio {
     }
 
     fn options_for(&self, d: &ImportDialog) -> Result<ImportOptions> {
-        let profile: Option<Profile> = d.profile.as_deref().map(|p| self.engine.store.profile(p)).transpose()?;
+        let profile: Option<Profile> = d.profile.as_deref().map(|p| self.engine.store().profile(p)).transpose()?;
         Ok(ImportOptions { profile, overrides: d.overrides.clone() })
     }
 

@@ -239,12 +239,12 @@ fn run(db: &std::path::Path, models: &std::path::Path, kind: &JobKind, send: &dy
         JobKind::Evaluate { parent } => evaluate(&e, *parent, send, cancel),
         JobKind::Agreement => {
             progress(send, "Computing stylist agreement…");
-            let rows = crate::labels::pairwise_for_store(&e.store)?;
+            let rows = crate::labels::pairwise_for_store(e.store())?;
             Ok(JobOutput { summary: format!("Agreement over {} stylist pairs", rows.len()), payload: Payload::Agreement(rows) })
         }
         JobKind::ImportLabels(path) => {
             progress(send, "Merging labels…");
-            let r = crate::labels::import_file(&mut e.store, path)?;
+            let r = crate::labels::import_file(e.store_mut(), path)?;
             let summary = format!(
                 "Imported {} judgements from {} ({} read, {} duplicates, {} unknown SKUs, {} invalid rows; stylists: {})",
                 r.imported,
@@ -255,7 +255,7 @@ fn run(db: &std::path::Path, models: &std::path::Path, kind: &JobKind, send: &dy
                 r.invalid.len(),
                 r.stylists.join(", ")
             );
-            let rows = crate::labels::pairwise_for_store(&e.store)?;
+            let rows = crate::labels::pairwise_for_store(e.store())?;
             Ok(JobOutput { summary, payload: Payload::Merged(r, rows) })
         }
         JobKind::ExportOutfits { format, path } => {
@@ -266,13 +266,13 @@ fn run(db: &std::path::Path, models: &std::path::Path, kind: &JobKind, send: &dy
             let f = std::fs::File::create(path).map_err(|err| anyhow::anyhow!("cannot write {}: {err}", path.display()))?;
             let mut w = std::io::BufWriter::new(f);
             let opts = crate::export::ExportOptions::default();
-            let n = crate::export::write_outfits_format(&mut e.store, format, &mut w, &path.display().to_string(), &opts)?;
+            let n = crate::export::write_outfits_format(e.store_mut(), format, &mut w, &path.display().to_string(), &opts)?;
             std::io::Write::flush(&mut w)?;
             Ok(JobOutput::text(format!("Exported {n} approved looks ({}) to {}", format_label(format), path.display())))
         }
         JobKind::ExportPolyvore(dir) => {
             progress(send, "Writing the Polyvore-layout research export…");
-            let r = crate::export::write_polyvore(&mut e.store, dir, 7)?;
+            let r = crate::export::write_polyvore(e.store_mut(), dir, 7)?;
             let splits: Vec<String> = r.splits.keys().cloned().collect();
             Ok(JobOutput::text(format!(
                 "Research export: {} items, splits {} in {} ({} images linked, {} copied, {} missing)",
@@ -376,7 +376,7 @@ fn train(e: &mut Engine, req: &TrainRequest, send: &dyn Fn(JobMsg), cancel: &Ato
     };
     progress(send, "Storing the new model version…");
     let id = e.install_trained(&job, &trained, None)?;
-    let name = e.store.model_by_id(id)?.map(|m| m.name).unwrap_or_default();
+    let name = e.store().model_by_id(id)?.map(|m| m.name).unwrap_or_default();
     let loss = trained.history.last().map(|h| format!("{:.4}", h.loss)).unwrap_or_else(|| "–".into());
     Ok(JobOutput {
         summary: format!(

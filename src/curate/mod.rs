@@ -649,12 +649,11 @@ impl Studio {
                 if name.is_empty() {
                     bail!("an approved look needs a name");
                 }
-                let o = self.engine.store.outfit(id)?.with_context(|| format!("no outfit {id}"))?;
-                self.engine.store.update_outfit(id, name, &o.items)?;
+                self.engine.rename_look(id, name)?;
                 self.refresh_lists();
             }
             Command::ReopenOutfit(id) => {
-                let o = self.engine.store.outfit(id)?.with_context(|| format!("no outfit {id}"))?;
+                let o = self.engine.store().outfit(id)?.with_context(|| format!("no outfit {id}"))?;
                 self.board = o
                     .items
                     .iter()
@@ -674,7 +673,7 @@ impl Studio {
                 }
                 let mut f =
                     std::io::BufWriter::new(std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?);
-                let n = crate::export::write_outfits_json(&mut self.engine.store, &mut f, &path.display().to_string(), false)?;
+                let n = crate::export::write_outfits_json(self.engine.store_mut(), &mut f, &path.display().to_string(), false)?;
                 std::io::Write::flush(&mut f)?;
                 self.last_message = Some(format!("Exported {n} approved looks to {}", path.display()));
                 self.refresh_lists();
@@ -810,11 +809,11 @@ impl Studio {
 
     /// Re-reads the model versions and how many judgements training could use.
     fn refresh_models(&mut self) {
-        match self.engine.store.models() {
+        match self.engine.store().models() {
             Ok(m) => self.versions = m,
             Err(e) => self.last_error = Some(format!("cannot read model versions: {e:#}")),
         }
-        match self.engine.store.judgements() {
+        match self.engine.store().judgements() {
             Ok(j) => {
                 let labels: Vec<_> = j.iter().filter(|j| matches!(j.verdict, Verdict::Accept | Verdict::Reject)).collect();
                 self.labelled = labels.len();
@@ -864,8 +863,8 @@ impl Studio {
         let editing = self.editing;
         let id = self.engine.judge(&skus, v, &self.stylist, source, &reasons, editing)?;
         // The look's name as the approved list shows it (accepts), else the same default the engine gives.
-        let outfit = self.engine.store.judgement(id).ok().flatten().and_then(|j| j.outfit_id);
-        let look = match outfit.map(|o| self.engine.store.outfit(o)) {
+        let outfit = self.engine.store().judgement(id).ok().flatten().and_then(|j| j.outfit_id);
+        let look = match outfit.map(|o| self.engine.store().outfit(o)) {
             Some(Ok(Some(o))) => o.name,
             _ => {
                 let items: Vec<&crate::catalogue::Item> =
@@ -964,11 +963,11 @@ impl Studio {
 
     fn refresh_lists(&mut self) {
         let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-        match self.engine.store.judgement_counts(&self.stylist, &today) {
+        match self.engine.store().judgement_counts(&self.stylist, &today) {
             Ok(c) => self.counts = c,
             Err(e) => self.last_error = Some(format!("cannot count judgements: {e:#}")),
         }
-        match self.engine.store.outfits(&[OutfitStatus::Approved, OutfitStatus::Exported]) {
+        match self.engine.store().outfits(&[OutfitStatus::Approved, OutfitStatus::Exported]) {
             Ok(o) => self.approved = o,
             Err(e) => self.last_error = Some(format!("cannot read approved looks: {e:#}")),
         }

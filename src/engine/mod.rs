@@ -31,8 +31,8 @@ pub const SHIPPED_HEADS: [(&str, &str); 2] =
 const CENTRING_TOLERANCE: f32 = 0.05;
 
 pub struct Engine {
-    pub store: Store,
-    pub models_dir: PathBuf,
+    store: Store,
+    models_dir: PathBuf,
     manifest: Manifest,
     encoders: Option<Encoders>,
     head: Option<(ModelRow, Head)>,
@@ -202,6 +202,29 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// The store, for reading (exports, reports, listings). The engine's own writes (import, judge, undo, models,
+    /// catalogues) are its methods, each one transaction.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The store for the tables the layers above own: the review queue, the export log, merged labels, saved
+    /// import profiles and look names. Catalogue, embedding, judgement and model writes stay engine methods.
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// Renames an approved look, keeping its items.
+    pub fn rename_look(&mut self, id: i64, name: &str) -> Result<()> {
+        let o = self.store.outfit(id)?.with_context(|| format!("no outfit {id}"))?;
+        self.store.update_outfit(id, name, &o.items)
+    }
+
+    /// The folder with the encoders and the shipped heads.
+    pub fn models_dir(&self) -> &Path {
+        &self.models_dir
     }
 
     /// Why no head is usable, when none is.

@@ -259,13 +259,13 @@ impl ReviewQueue {
 
     /// Re-reads the queue; pending outfits the stylist has meanwhile judged elsewhere are marked skipped.
     pub fn reload(&mut self, engine: &mut Engine) -> Result<()> {
-        let judged = engine.store.judged_keys(&self.stylist)?;
-        for e in engine.store.queue_items(&self.stylist)? {
+        let judged = engine.store().judged_keys(&self.stylist)?;
+        for e in engine.store().queue_items(&self.stylist)? {
             if e.status == QueueStatus::Pending && judged.contains(&e.outfit_key) {
-                engine.store.set_queue_item(e.id, QueueStatus::Skipped, None, None)?;
+                engine.store_mut().set_queue_item(e.id, QueueStatus::Skipped, None, None)?;
             }
         }
-        self.entries = engine.store.queue_items(&self.stylist)?;
+        self.entries = engine.store().queue_items(&self.stylist)?;
         Ok(())
     }
 
@@ -275,7 +275,7 @@ impl ReviewQueue {
         if n == 0 || engine.head().is_none() {
             return Ok(0);
         }
-        let mut exclude = engine.store.judged_keys(&self.stylist)?;
+        let mut exclude = engine.store().judged_keys(&self.stylist)?;
         exclude.extend(self.entries.iter().map(|e| e.outfit_key.clone()));
         let seed = self.config.seed ^ (self.entries.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let cands = propose(engine, &self.config, n, seed, &exclude)?;
@@ -286,7 +286,7 @@ impl ReviewQueue {
             .iter()
             .map(|&i| NewQueueItem { skus: cands[i].skus.clone(), score: cands[i].score as f64, seed_sku: cands[i].seed_sku.clone() })
             .collect();
-        let added = engine.store.append_queue_items(&self.stylist, &new)?;
+        let added = engine.store_mut().append_queue_items(&self.stylist, &new)?;
         let k = added.len();
         self.entries.extend(added);
         Ok(k)
@@ -359,7 +359,7 @@ impl ReviewQueue {
             }
             Err(err @ StoreError::Gone { .. }) => {
                 // The outfit can no longer be judged: step past it.
-                engine.store.set_queue_item(e.id, QueueStatus::Skipped, None, None)?;
+                engine.store_mut().set_queue_item(e.id, QueueStatus::Skipped, None, None)?;
                 self.entries[idx].status = QueueStatus::Skipped;
                 Err(anyhow::Error::from(err).context("queue outfit skipped: an item left the catalogue"))
             }
@@ -418,7 +418,7 @@ impl ReviewQueue {
         if self.entries[idx].verdict == Some(verdict) {
             return Ok(judgement_id);
         }
-        let old = engine.store.judgement(judgement_id)?.ok_or_else(|| anyhow!("no judgement {judgement_id}"))?;
+        let old = engine.store().judgement(judgement_id)?.ok_or_else(|| anyhow!("no judgement {judgement_id}"))?;
         let reasons = if verdict == Verdict::Reject { old.reasons } else { Vec::new() };
         let e = self.entries[idx].clone();
         // Undo, new judgement and mark in one transaction: a crash keeps the old decision or the new one.

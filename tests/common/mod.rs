@@ -9,7 +9,7 @@ pub fn put_fake_features(e: &mut Engine, features: impl Fn(&StoredItem, usize, u
     let key = e.encoder_key();
     let (di, dt) = (e.manifest().image.dim, e.manifest().text.dim);
     let batch: Vec<_> = e
-        .store
+        .store()
         .all_items()
         .unwrap()
         .into_iter()
@@ -19,7 +19,7 @@ pub fn put_fake_features(e: &mut Engine, features: impl Fn(&StoredItem, usize, u
             (it, f, None)
         })
         .collect();
-    e.store.put_features(&key, &batch).unwrap();
+    e.store_mut().put_features(&key, &batch).unwrap();
     e.reload().unwrap();
 }
 
