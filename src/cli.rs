@@ -397,7 +397,25 @@ pub fn run(cli: Cli) -> Result<()> {
             println!("wrote {} (calibration a={:.3} b={:.3})", out.display(), head.calibration().0, head.calibration().1);
             Ok(())
         }
-        Command::Bench(args) => crate::score::bench::run(args),
+        Command::Bench(args) => match (args.make_db, args.cold_start, args.engine) {
+            (Some(n), _, _) => {
+                let mut e = open()?;
+                e.make_bench_db(n, args.seed, &mut |m| eprintln!("{m}"))?;
+                println!("made {} with {n} indexed items", db.display());
+                Ok(())
+            }
+            (None, true, _) => crate::engine::bench::cold_start(&db, args.reps.min(10)),
+            (None, false, true) => {
+                let e = open()?;
+                println!("### engine paths on {} ({} items indexed)\n\n| path | median |\n|---|---:|", db.display(), e.index().len());
+                for (label, t) in e.bench_paths(args.reps)? {
+                    println!("| {label} | {:.1} µs |", t.as_secs_f64() * 1e6);
+                }
+                println!("\n{} runs after 3 warm-up; {}", args.reps, crate::score::bench::conditions());
+                Ok(())
+            }
+            (None, false, false) => crate::score::bench::run(args),
+        },
         Command::Train(args) => crate::model::train::run_cli(&db, &models, args),
         Command::Eval(args) => crate::model::eval::run_cli(&db, &models, args),
         Command::Pretrain(args) => crate::model::outfit_eval::run_pretrain_cli(&db, &models, args),

@@ -30,8 +30,11 @@ pub struct RowMeta {
 #[derive(Debug, Clone)]
 pub struct EmbeddingIndex {
     pub dim: usize,
-    /// n × dim, row-major.
+    /// n × dim, row-major: exact scores (re-scoring, outfit scores, the GPU upload).
     pub vectors: Vec<f32>,
+    /// The same rows in f16: what the CPU scan streams, half the bytes of `vectors` (its top candidates are
+    /// re-scored in f32, see `cpu`). Kept equal to `vectors` by every constructor and [`EmbeddingIndex::set_row`].
+    pub half: Vec<half::f16>,
     /// Store item id of each row.
     pub item_ids: Vec<i64>,
     pub meta: Vec<RowMeta>,
@@ -55,37 +58,109 @@ pub struct IndexRow<'a> {
     pub vector: &'a [f32],
 }
 
+/// Builds an index from rows that arrive already in slot order (a stored slot-ordered pack), with no sort and
+/// no second copy; [`EmbeddingIndex::build`] sorts arbitrary rows and feeds them through it.
+pub struct IndexBuilder {
+    index: EmbeddingIndex,
+    brand_ids: std::collections::HashMap<String, u32>,
+    /// Slot of the last row pushed.
+    last: Option<Slot>,
+}
+
+impl IndexBuilder {
+    pub fn new(dim: usize, capacity: usize) -> IndexBuilder {
+        IndexBuilder {
+            index: EmbeddingIndex {
+                dim,
+                vectors: Vec::with_capacity(capacity * dim),
+                half: Vec::with_capacity(capacity * dim),
+                item_ids: Vec::with_capacity(capacity),
+                meta: Vec::with_capacity(capacity),
+                slot_ranges: Default::default(),
+                brands: Vec::new(),
+                generation: 0,
+            },
+            brand_ids: Default::default(),
+            last: None,
+        }
+    }
+
+    /// Appends a row; `half` is its stored f16 copy (converted here when `None`). Rows must come in slot order:
+    /// a row of an earlier slot than the last one is an error (the caller then sorts and builds).
+    pub fn push(&mut self, r: &IndexRow<'_>, half: Option<&[half::f16]>) -> anyhow::Result<()> {
+        let ix = &mut self.index;
+        anyhow::ensure!(r.vector.len() == ix.dim, "embedding of item {} has {} values, not {}", r.item_id, r.vector.len(), ix.dim);
+        if let Some(last) = self.last
+            && r.slot < last
+        {
+            anyhow::bail!("row of item {} ({}) after a {} row: rows are not in slot order", r.item_id, r.slot.as_str(), last.as_str());
+        }
+        let row = ix.item_ids.len();
+        if self.last != Some(r.slot) {
+            ix.slot_ranges[r.slot.index()] = row..row;
+            self.last = Some(r.slot);
+        }
+        ix.slot_ranges[r.slot.index()].end = row + 1;
+        ix.vectors.extend_from_slice(r.vector);
+        match half {
+            Some(h) if h.len() == ix.dim => ix.half.extend_from_slice(h),
+            _ => ix.half.extend(r.vector.iter().map(|&x| half::f16::from_f32(x))),
+        }
+        ix.item_ids.push(r.item_id);
+        let brand = match self.brand_ids.get(r.brand) {
+            Some(&b) => b,
+            None => {
+                ix.brands.push(r.brand.to_string());
+                self.brand_ids.insert(r.brand.to_string(), (ix.brands.len() - 1) as u32);
+                (ix.brands.len() - 1) as u32
+            }
+        };
+        ix.meta.push(RowMeta {
+            age_bit: r.age_group.map(|a| 1u8 << a.index()).unwrap_or(0),
+            season_bit: season_bit(r.season),
+            in_stock: r.in_stock,
+            price: r.price.map(|p| p as f32).unwrap_or(f32::NAN),
+            brand,
+        });
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> EmbeddingIndex {
+        // Empty slots sit where their neighbours end, so every range stays in bounds.
+        let mut at = 0;
+        for s in Slot::ALL {
+            let r = &mut self.index.slot_ranges[s.index()];
+            if r.start == r.end {
+                *r = at..at;
+            }
+            at = r.end;
+        }
+        self.index.generation = GENERATION.fetch_add(1, Ordering::Relaxed);
+        self.index
+    }
+}
+
 impl EmbeddingIndex {
     pub fn build(dim: usize, rows: Vec<IndexRow<'_>>) -> EmbeddingIndex {
         let mut rows = rows;
         rows.sort_by_key(|r| (r.slot, r.item_id));
-        let mut brands: Vec<String> = Vec::new();
-        let mut brand_ids = std::collections::HashMap::<String, u32>::new();
-        let mut vectors = Vec::with_capacity(rows.len() * dim);
-        let mut item_ids = Vec::with_capacity(rows.len());
-        let mut meta = Vec::with_capacity(rows.len());
-        let mut slot_ranges: [Range<usize>; Slot::COUNT] = Default::default();
-        for slot in Slot::ALL {
-            let start = item_ids.len();
-            for r in rows.iter().filter(|r| r.slot == slot) {
-                assert_eq!(r.vector.len(), dim, "embedding of item {} has the wrong dimension", r.item_id);
-                vectors.extend_from_slice(r.vector);
-                item_ids.push(r.item_id);
-                let brand = *brand_ids.entry(r.brand.to_string()).or_insert_with(|| {
-                    brands.push(r.brand.to_string());
-                    (brands.len() - 1) as u32
-                });
-                meta.push(RowMeta {
-                    age_bit: r.age_group.map(|a| 1u8 << a.index()).unwrap_or(0),
-                    season_bit: season_bit(r.season),
-                    in_stock: r.in_stock,
-                    price: r.price.map(|p| p as f32).unwrap_or(f32::NAN),
-                    brand,
-                });
+        let mut b = IndexBuilder::new(dim, rows.len());
+        for r in &rows {
+            if let Err(e) = b.push(r, None) {
+                panic!("{e}");
             }
-            slot_ranges[slot.index()] = start..item_ids.len();
         }
-        EmbeddingIndex { dim, vectors, item_ids, meta, slot_ranges, brands, generation: GENERATION.fetch_add(1, Ordering::Relaxed) }
+        b.finish()
+    }
+
+    /// Replaces one row's embedding (f32 and its f16 copy) in place.
+    pub fn set_row(&mut self, r: usize, v: &[f32]) {
+        let d = self.dim;
+        assert_eq!(v.len(), d, "row {r}: {} values, not {d}", v.len());
+        self.vectors[r * d..(r + 1) * d].copy_from_slice(v);
+        for (h, &x) in self.half[r * d..(r + 1) * d].iter_mut().zip(v) {
+            *h = half::f16::from_f32(x);
+        }
     }
 
     pub fn len(&self) -> usize {
