@@ -580,39 +580,36 @@ impl Engine {
             pack = self.store.pack_embeddings(model_id)?;
         }
         let dim = if pack.is_empty() { head.dims.embed } else { pack.dim };
-        fn index_row<'a>(pack: &'a EmbeddingPack, r: usize, it: &'a Item) -> IndexRow<'a> {
+        fn index_row<'a>(item_id: i64, it: &'a Item, vector: &'a [f32]) -> IndexRow<'a> {
             IndexRow {
-                item_id: pack.item_ids[r],
+                item_id,
                 slot: it.slot,
                 age_group: it.age_group,
                 season: it.season,
                 in_stock: it.in_stock,
                 price: it.price,
                 brand: &it.brand,
-                vector: pack.row(r),
+                vector,
             }
         }
         // Only outfit candidates are ranked; the rest stay scorable from `off_index`. The pack is in slot order,
-        // so the index is filled in one pass with the stored f16 rows (sorted only if an item's slot moved).
-        let mut builder = score::IndexBuilder::new(dim, pack.len());
+        // so the index takes over its buffers, compacted in place (sorted and copied only if an item's slot moved).
+        let candidate: Vec<Option<&Item>> =
+            pack.item_ids.iter().map(|id| self.outfit_candidate(*id).then(|| &self.items[id].item)).collect();
         let mut off_index = HashMap::new();
-        let mut in_order = true;
         for (r, id) in pack.item_ids.iter().enumerate() {
-            let Some(it) = self.items.get(id) else { continue };
-            if !self.outfit_candidate(*id) {
+            if candidate[r].is_none() && self.items.contains_key(id) {
                 off_index.insert(*id, pack.row(r).to_vec());
-            } else if in_order && builder.push(&index_row(&pack, r, &it.item), Some(pack.half_row(r))).is_err() {
-                in_order = false;
             }
         }
-        let index = if in_order {
-            builder.finish()
+        let slots: Vec<Slot> = candidate.iter().flatten().map(|it| it.slot).collect();
+        let index = if !pack.is_empty() && slots.is_sorted() {
+            let EmbeddingPack { item_ids, vectors, half, .. } = pack;
+            let rows = item_ids.iter().zip(&candidate).enumerate().filter_map(|(r, (id, it))| Some((r, index_row(*id, (*it)?, &[]))));
+            score::IndexBuilder::from_slot_ordered(dim, vectors, half, rows)?
         } else {
-            drop(builder);
-            let rows: Vec<IndexRow> = (0..pack.len())
-                .filter(|&r| self.outfit_candidate(pack.item_ids[r]))
-                .map(|r| index_row(&pack, r, &self.items[&pack.item_ids[r]].item))
-                .collect();
+            let rows: Vec<IndexRow> =
+                (0..pack.len()).filter_map(|r| Some(index_row(pack.item_ids[r], candidate[r]?, pack.row(r)))).collect();
             EmbeddingIndex::build(dim, rows)
         };
         self.rows = index.item_ids.iter().enumerate().map(|(r, id)| (*id, r)).collect();

@@ -88,8 +88,21 @@ impl IndexBuilder {
     /// Appends a row; `half` is its stored f16 copy (converted here when `None`). Rows must come in slot order:
     /// a row of an earlier slot than the last one is an error (the caller then sorts and builds).
     pub fn push(&mut self, r: &IndexRow<'_>, half: Option<&[half::f16]>) -> anyhow::Result<()> {
+        let dim = self.index.dim;
+        anyhow::ensure!(r.vector.len() == dim, "embedding of item {} has {} values, not {dim}", r.item_id, r.vector.len());
+        self.push_meta(r)?;
         let ix = &mut self.index;
-        anyhow::ensure!(r.vector.len() == ix.dim, "embedding of item {} has {} values, not {}", r.item_id, r.vector.len(), ix.dim);
+        ix.vectors.extend_from_slice(r.vector);
+        match half {
+            Some(h) if h.len() == dim => ix.half.extend_from_slice(h),
+            _ => ix.half.extend(r.vector.iter().map(|&x| half::f16::from_f32(x))),
+        }
+        Ok(())
+    }
+
+    /// Appends a row's id and filter facts, not its vector (`r.vector` is not read).
+    fn push_meta(&mut self, r: &IndexRow<'_>) -> anyhow::Result<()> {
+        let ix = &mut self.index;
         if let Some(last) = self.last
             && r.slot < last
         {
@@ -101,11 +114,6 @@ impl IndexBuilder {
             self.last = Some(r.slot);
         }
         ix.slot_ranges[r.slot.index()].end = row + 1;
-        ix.vectors.extend_from_slice(r.vector);
-        match half {
-            Some(h) if h.len() == ix.dim => ix.half.extend_from_slice(h),
-            _ => ix.half.extend(r.vector.iter().map(|&x| half::f16::from_f32(x))),
-        }
         ix.item_ids.push(r.item_id);
         let brand = match self.brand_ids.get(r.brand) {
             Some(&b) => b,
@@ -123,6 +131,35 @@ impl IndexBuilder {
             brand,
         });
         Ok(())
+    }
+
+    /// An index over a slot-ordered matrix's own buffers (f32 and f16, `dim` values a row), compacted in place to
+    /// the rows `rows` names (ascending row numbers, with each row's facts; their `vector` is not read), so the
+    /// matrix is never copied. An error when the kept rows are not in slot order or the buffers disagree.
+    pub fn from_slot_ordered<'a>(
+        dim: usize,
+        mut vectors: Vec<f32>,
+        mut half: Vec<half::f16>,
+        rows: impl IntoIterator<Item = (usize, IndexRow<'a>)>,
+    ) -> anyhow::Result<EmbeddingIndex> {
+        anyhow::ensure!(dim > 0 && vectors.len() == half.len() && vectors.len() % dim == 0, "matrix buffers do not match (dim {dim})");
+        let n = vectors.len() / dim;
+        let mut b = IndexBuilder::new(dim, 0);
+        let mut kept = 0;
+        for (r, row) in rows {
+            anyhow::ensure!(r >= kept && r < n, "row {r} out of order or beyond the {n} rows");
+            b.push_meta(&row)?;
+            if r != kept {
+                vectors.copy_within(r * dim..(r + 1) * dim, kept * dim);
+                half.copy_within(r * dim..(r + 1) * dim, kept * dim);
+            }
+            kept += 1;
+        }
+        vectors.truncate(kept * dim);
+        half.truncate(kept * dim);
+        b.index.vectors = vectors;
+        b.index.half = half;
+        Ok(b.finish())
     }
 
     pub fn finish(mut self) -> EmbeddingIndex {
@@ -429,5 +466,47 @@ impl Scorer for LazyScorer {
     }
     fn top_k(&self, index: &EmbeddingIndex, queries: &[Query]) -> anyhow::Result<Vec<Vec<Hit>>> {
         self.inner().top_k(index, queries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(item_id: i64, slot: Slot, vector: &[f32]) -> IndexRow<'_> {
+        IndexRow {
+            item_id,
+            slot,
+            age_group: None,
+            season: Season::All,
+            in_stock: item_id % 2 == 0,
+            price: Some(item_id as f64),
+            brand: if item_id % 3 == 0 { "a" } else { "b" },
+            vector,
+        }
+    }
+
+    #[test]
+    fn an_index_over_slot_ordered_buffers_compacts_in_place_like_a_sorted_build() {
+        let dim = 3;
+        let slots = [Slot::Top, Slot::Top, Slot::Bottom, Slot::Shoes, Slot::Shoes, Slot::Bag];
+        let vectors: Vec<f32> = (0..slots.len() * dim).map(|i| i as f32 / 7.0).collect();
+        let half: Vec<half::f16> = vectors.iter().map(|&x| half::f16::from_f32(x)).collect();
+        // Rows 1 and 3 are dropped (not outfit candidates): the kept rows move down, nothing is copied elsewhere.
+        let keep = [0usize, 2, 4, 5];
+        let rows = keep.iter().map(|&r| (r, row(r as i64 + 10, slots[r], &[])));
+        let packed = IndexBuilder::from_slot_ordered(dim, vectors.clone(), half, rows).unwrap();
+        let built =
+            EmbeddingIndex::build(dim, keep.iter().map(|&r| row(r as i64 + 10, slots[r], &vectors[r * dim..(r + 1) * dim])).collect());
+        assert_eq!(packed.vectors, built.vectors);
+        assert_eq!(packed.half, built.half);
+        assert_eq!(packed.item_ids, built.item_ids);
+        assert_eq!(packed.meta, built.meta);
+        assert_eq!(packed.slot_ranges, built.slot_ranges);
+        assert_eq!(packed.brands, built.brands);
+        // Rows out of slot order are refused, so the caller sorts instead.
+        let backwards = [(0usize, row(1, Slot::Shoes, &[])), (1, row(2, Slot::Top, &[]))];
+        let h = vec![half::f16::ZERO; 2 * dim];
+        assert!(IndexBuilder::from_slot_ordered(dim, vec![0.0; 2 * dim], h, backwards).is_err());
     }
 }
