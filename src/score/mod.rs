@@ -58,8 +58,8 @@ pub struct IndexRow<'a> {
     pub vector: &'a [f32],
 }
 
-/// Builds an index from rows that arrive already in slot order (a stored slot-ordered pack), with no sort and
-/// no second copy; [`EmbeddingIndex::build`] sorts arbitrary rows and feeds them through it.
+/// Builds an index row by row, in slot order ([`EmbeddingIndex::build`] sorts arbitrary rows and feeds them
+/// through it), or over a stored slot-ordered matrix without copying it ([`IndexBuilder::from_slot_ordered`]).
 pub struct IndexBuilder {
     index: EmbeddingIndex,
     brand_ids: std::collections::HashMap<String, u32>,
@@ -85,18 +85,15 @@ impl IndexBuilder {
         }
     }
 
-    /// Appends a row; `half` is its stored f16 copy (converted here when `None`). Rows must come in slot order:
+    /// Appends a row (its f16 copy converted here). Rows must come in slot order:
     /// a row of an earlier slot than the last one is an error (the caller then sorts and builds).
-    pub fn push(&mut self, r: &IndexRow<'_>, half: Option<&[half::f16]>) -> anyhow::Result<()> {
+    pub fn push(&mut self, r: &IndexRow<'_>) -> anyhow::Result<()> {
         let dim = self.index.dim;
         anyhow::ensure!(r.vector.len() == dim, "embedding of item {} has {} values, not {dim}", r.item_id, r.vector.len());
         self.push_meta(r)?;
         let ix = &mut self.index;
         ix.vectors.extend_from_slice(r.vector);
-        match half {
-            Some(h) if h.len() == dim => ix.half.extend_from_slice(h),
-            _ => ix.half.extend(r.vector.iter().map(|&x| half::f16::from_f32(x))),
-        }
+        ix.half.extend(r.vector.iter().map(|&x| half::f16::from_f32(x)));
         Ok(())
     }
 
@@ -183,7 +180,7 @@ impl EmbeddingIndex {
         rows.sort_by_key(|r| (r.slot, r.item_id));
         let mut b = IndexBuilder::new(dim, rows.len());
         for r in &rows {
-            if let Err(e) = b.push(r, None) {
+            if let Err(e) = b.push(r) {
                 panic!("{e}");
             }
         }

@@ -28,9 +28,6 @@ impl EmbeddingPack {
     pub fn row(&self, r: usize) -> &[f32] {
         &self.vectors[r * self.dim..(r + 1) * self.dim]
     }
-    pub fn half_row(&self, r: usize) -> &[f16] {
-        &self.half[r * self.dim..(r + 1) * self.dim]
-    }
 }
 
 /// The frozen encoders' output for one item.
