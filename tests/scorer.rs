@@ -146,12 +146,23 @@ fn check_against_brute_force(scorer: &dyn Scorer, index: &EmbeddingIndex, ks: &[
     }
 }
 
+/// Set to 1 (CI does, with lavapipe installed) to make a missing adapter fail the GPU tests instead of skipping them.
+const REQUIRE_GPU: &str = "OUTFIT_STUDIO_REQUIRE_GPU";
+
+/// A missing adapter: a note and a skip, or a failure where [`REQUIRE_GPU`] is set.
+fn no_adapter(what: &str, e: &dyn std::fmt::Display) {
+    if std::env::var(REQUIRE_GPU).is_ok_and(|v| v == "1") {
+        panic!("{REQUIRE_GPU}=1 but there is no GPU adapter ({e}): {what} cannot run; install mesa-vulkan-drivers");
+    }
+    eprintln!("note: skipping {what}, no adapter here ({e}); CI installs mesa-vulkan-drivers and sets {REQUIRE_GPU}=1");
+}
+
 /// The GPU backend on any adapter (software included), or None with a note when this machine has none.
 fn gpu(opts: &GpuOptions) -> Option<GpuScorer> {
     match GpuScorer::new(opts) {
         Ok(g) => Some(g),
         Err(e) => {
-            eprintln!("note: skipping the GPU part of this test, no adapter here ({e:#}); CI installs mesa-vulkan-drivers");
+            no_adapter("the GPU part of this test", &format!("{e:#}"));
             None
         }
     }
@@ -296,9 +307,7 @@ fn gpu_updates_changed_rows_in_place_when_the_rows_are_the_same() {
     next.generation = u64::MAX - 1;
     let (cheap, moved) = (top.start + 3, top.end - 2);
     next.meta[cheap].price = 1.0;
-    for v in &mut next.vectors[moved * 12..(moved + 1) * 12] {
-        *v = 0.9;
-    }
+    next.set_row(moved, &[0.9; 12]);
     let hits = g.top_k(&next, &qs).unwrap();
     assert_same("after in-place update", &hits[0], &cpu.top_k(&next, &qs).unwrap()[0]);
     assert_eq!(g.upload_stats(), (1, 2), "one full upload, then two rows written in place");
@@ -324,9 +333,9 @@ fn no_adapter_means_cpu_for_auto_and_a_clear_error_for_forced_gpu() {
 
 #[test]
 fn auto_picks_the_cpu_over_a_software_adapter_and_gpu_forces_it() {
-    let Ok(probed) = score::gpu::probe(&GpuOptions::default()) else {
-        eprintln!("note: no adapter here; selection with an adapter is not tested");
-        return;
+    let probed = match score::gpu::probe(&GpuOptions::default()) {
+        Ok(p) => p,
+        Err(e) => return no_adapter("selection with an adapter", &format!("{e:#}")),
     };
     let info = probed.info();
     drop(probed);

@@ -115,7 +115,7 @@ pub enum Command {
         stylist: String,
     },
     /// Scoring speed on a generated catalogue (CPU and GPU) against the memory bound; prints a Markdown table.
-    Bench(crate::score::bench::BenchArgs),
+    Bench(BenchArgs),
     /// Fine-tune the compatibility head on the stored judgements (a new model version), or `--bench N`.
     Train(train::TrainArgs),
     /// Held-out AUC / FITB: zero-shot vs fine-tuned vs from-scratch, with a learning curve (Markdown, PNG).
@@ -261,6 +261,56 @@ impl FilterArgs {
     }
 }
 
+/// `outfit-studio bench`.
+#[derive(Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// Catalogue size.
+    #[arg(long, default_value_t = 300_000)]
+    pub items: usize,
+    /// Timed repetitions per measurement (after warm-up); the median is printed.
+    #[arg(long, default_value_t = 30)]
+    pub reps: usize,
+    /// cpu, gpu or both (both: the GPU only when an adapter exists).
+    #[arg(long, default_value = "both")]
+    pub backend: String,
+    /// Embedding dimension.
+    #[arg(long, default_value_t = 64)]
+    pub dim: usize,
+    /// Completions per slot.
+    #[arg(short, long, default_value_t = 20)]
+    pub k: usize,
+    #[arg(long, default_value_t = 2025)]
+    pub seed: u64,
+    /// Builds an indexed database of N generated items at `--db` (features of the encoders' real dimensions,
+    /// head embeddings, their pack) and stops: the database `--cold-start` and `--engine` measure.
+    #[arg(long, value_name = "N")]
+    pub make_db: Option<usize>,
+    /// Times whole `complete` processes (start to first completion, peak RSS) on the `--make-db` database at `--db`.
+    #[arg(long)]
+    pub cold_start: bool,
+    /// Times `Engine::score_outfit` and `Engine::complete` on the `--make-db` database at `--db`.
+    #[arg(long)]
+    pub engine: bool,
+    /// Also runs numpy and FAISS (`tools/bench_peers.py`, venv from `tools/bench_peers_venv.sh`) on the same
+    /// matrix, filters and queries, warm and cold.
+    #[arg(long)]
+    pub peers: bool,
+}
+
+impl BenchArgs {
+    pub fn config(&self) -> crate::score::bench::BenchConfig {
+        crate::score::bench::BenchConfig {
+            items: self.items,
+            reps: self.reps,
+            backend: self.backend.clone(),
+            dim: self.dim,
+            k: self.k,
+            seed: self.seed,
+            peers: self.peers,
+        }
+    }
+}
+
 /// What `main` does after a command: nothing more, or open the desktop app on this database.
 #[derive(Debug)]
 pub enum Outcome {
@@ -380,7 +430,25 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             println!("wrote {} (calibration a={:.3} b={:.3})", out.display(), head.calibration().0, head.calibration().1);
             Ok(())
         }
-        Command::Bench(args) => crate::score::bench::run(args),
+        Command::Bench(args) => match (args.make_db, args.cold_start, args.engine) {
+            (Some(n), _, _) => {
+                let mut e = open()?;
+                e.make_bench_db(n, args.seed, &mut |m| eprintln!("{m}"))?;
+                println!("made {} with {n} indexed items", db.display());
+                Ok(())
+            }
+            (None, true, _) => crate::engine::bench::cold_start(&db, args.reps.min(10)),
+            (None, false, true) => {
+                let e = open()?;
+                println!("### engine paths on {} ({} items indexed)\n\n| path | median |\n|---|---:|", db.display(), e.index().len());
+                for (label, t) in e.bench_paths(args.reps)? {
+                    println!("| {label} | {:.1} µs |", t.as_secs_f64() * 1e6);
+                }
+                println!("\n{} runs after 3 warm-up; {}", args.reps, crate::score::bench::conditions());
+                Ok(())
+            }
+            (None, false, false) => crate::score::bench::run(args.config()),
+        },
         Command::Train(args) => train::run_train(&db, &models, args),
         Command::Eval(args) => train::run_eval(&db, &models, args),
         Command::Pretrain(args) => train::run_pretrain(&db, &models, args),

@@ -4,6 +4,7 @@
 //! `training` (fine-tuning and evaluation on stored judgements) and `datasets` (outfit datasets encoded for
 //! pretraining) are the engine's halves of the model layer's work.
 
+pub mod bench;
 mod datasets;
 mod training;
 
@@ -14,7 +15,9 @@ use crate::encode::{self, Encoders, IndexProgress, IndexStats, manifest::Manifes
 use crate::model::history::{PairHistory, blend_weight};
 use crate::model::{BlockWeights, Head, HeadDims};
 use crate::score::{self, EmbeddingIndex, Filter, IndexRow, Query, Scorer};
-use crate::store::{CatalogueKind, JudgeEffects, Judgement, ModelRow, NewJudgement, Store, StoreError, StoredItem, UndoEffects, Verdict};
+use crate::store::{
+    CatalogueKind, EmbeddingPack, JudgeEffects, Judgement, ModelRow, NewJudgement, Store, StoreError, StoredItem, UndoEffects, Verdict,
+};
 use anyhow::{Context, Result, anyhow, bail};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -559,9 +562,17 @@ impl Engine {
     pub fn refresh_embeddings(&mut self) -> Result<()> {
         let Some((row, head)) = self.head.as_ref() else { return Ok(()) };
         let model_id = row.id;
-        let mut have = self.store.load_embeddings(model_id)?;
-        let missing_ids: Vec<i64> = self.items.keys().copied().filter(|id| !have.contains_key(id)).collect();
+        // One read of the stored slot-ordered pack; a database from before packs (or whose embeddings changed
+        // since) is packed now, once.
+        let mut pack = match self.store.load_embedding_pack(model_id)? {
+            Some(p) => p,
+            None => self.store.pack_embeddings(model_id)?,
+        };
+        let packed: HashSet<i64> = pack.item_ids.iter().copied().collect();
+        let missing_ids: Vec<i64> = self.items.keys().copied().filter(|id| !packed.contains(id)).collect();
+        drop(packed);
         let recorded = self.store.head_centring(model_id)?;
+        let mut stored_new = false;
         if !missing_ids.is_empty() || recorded.is_none() {
             let feats = self.store.load_features(&self.encoder_key())?;
             let known: Vec<(&Item, &encode_types::Features)> =
@@ -581,7 +592,7 @@ impl Engine {
                     let vecs = centred.embed(&known)?;
                     let rows: Vec<(i64, Vec<f32>)> = known.iter().map(|(_, f)| f.item_id).zip(vecs).collect();
                     self.store.replace_embeddings(model_id, &mean, rows.len(), &rows)?;
-                    have = rows.into_iter().collect();
+                    stored_new = true;
                 } else if let Some((old, _)) = &recorded {
                     let todo: Vec<(&Item, &encode_types::Features)> =
                         missing_ids.iter().filter_map(|id| feats.get(id).map(|f| (&self.items[id].item, f))).collect();
@@ -589,35 +600,50 @@ impl Engine {
                         let vecs = head.recentred(old)?.embed(&todo)?;
                         let rows: Vec<(i64, Vec<f32>)> = todo.iter().map(|(_, f)| f.item_id).zip(vecs).collect();
                         self.store.put_embeddings(model_id, &rows)?;
-                        have.extend(rows);
+                        stored_new = true;
                     }
                 }
             }
         }
-        let dim = head.dims.embed;
-        // Only outfit candidates are ranked; the rest stay scorable from `off_index`.
-        let (candidates, others): (HashMap<i64, Vec<f32>>, HashMap<i64, Vec<f32>>) =
-            have.into_iter().partition(|(id, _)| self.outfit_candidate(*id));
-        let have = candidates;
-        let rows: Vec<IndexRow> = have
-            .iter()
-            .filter_map(|(id, v)| {
-                let it = &self.items.get(id)?.item;
-                Some(IndexRow {
-                    item_id: *id,
-                    slot: it.slot,
-                    age_group: it.age_group,
-                    season: it.season,
-                    in_stock: it.in_stock,
-                    price: it.price,
-                    brand: &it.brand,
-                    vector: v,
-                })
-            })
-            .collect();
-        self.index = Arc::new(EmbeddingIndex::build(dim, rows));
-        self.rows = self.index.item_ids.iter().enumerate().map(|(r, id)| (*id, r)).collect();
-        self.off_index = others;
+        if stored_new {
+            pack = self.store.pack_embeddings(model_id)?;
+        }
+        let dim = if pack.is_empty() { head.dims.embed } else { pack.dim };
+        fn index_row<'a>(item_id: i64, it: &'a Item, vector: &'a [f32]) -> IndexRow<'a> {
+            IndexRow {
+                item_id,
+                slot: it.slot,
+                age_group: it.age_group,
+                season: it.season,
+                in_stock: it.in_stock,
+                price: it.price,
+                brand: &it.brand,
+                vector,
+            }
+        }
+        // Only outfit candidates are ranked; the rest stay scorable from `off_index`. The pack is in slot order,
+        // so the index takes over its buffers, compacted in place (sorted and copied only if an item's slot moved).
+        let candidate: Vec<Option<&Item>> =
+            pack.item_ids.iter().map(|id| self.outfit_candidate(*id).then(|| &self.items[id].item)).collect();
+        let mut off_index = HashMap::new();
+        for (r, id) in pack.item_ids.iter().enumerate() {
+            if candidate[r].is_none() && self.items.contains_key(id) {
+                off_index.insert(*id, pack.row(r).to_vec());
+            }
+        }
+        let slots: Vec<Slot> = candidate.iter().flatten().map(|it| it.slot).collect();
+        let index = if !pack.is_empty() && slots.is_sorted() {
+            let EmbeddingPack { item_ids, vectors, half, .. } = pack;
+            let rows = item_ids.iter().zip(&candidate).enumerate().filter_map(|(r, (id, it))| Some((r, index_row(*id, (*it)?, &[]))));
+            score::IndexBuilder::from_slot_ordered(dim, vectors, half, rows)?
+        } else {
+            let rows: Vec<IndexRow> =
+                (0..pack.len()).filter_map(|r| Some(index_row(pack.item_ids[r], candidate[r]?, pack.row(r)))).collect();
+            EmbeddingIndex::build(dim, rows)
+        };
+        self.rows = index.item_ids.iter().enumerate().map(|(r, id)| (*id, r)).collect();
+        self.index = Arc::new(index);
+        self.off_index = off_index;
         Ok(())
     }
 

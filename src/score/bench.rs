@@ -7,7 +7,7 @@
 //! sequential read (sum, all threads) of the rows (b) and (c) scan, and of the whole matrix. The ratios
 //! (b)/(d) and (c)/(d) over the same rows say how close ranking is to the memory bound.
 
-use super::cpu::CpuScorer;
+use super::cpu::{CpuScorer, Precision, top_k_with};
 use super::gpu::{GpuOptions, GpuScorer};
 use super::{EmbeddingIndex, Filter, IndexRow, Query, Scorer};
 use crate::catalogue::{AgeGroup, Slot};
@@ -17,25 +17,21 @@ use rayon::prelude::*;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-#[derive(clap::Args, Debug, Clone)]
-pub struct BenchArgs {
+/// What to measure (the `bench` subcommand's flags).
+#[derive(Debug, Clone)]
+pub struct BenchConfig {
     /// Catalogue size.
-    #[arg(long, default_value_t = 300_000)]
     pub items: usize,
     /// Timed repetitions per measurement (after warm-up); the median is printed.
-    #[arg(long, default_value_t = 30)]
     pub reps: usize,
     /// cpu, gpu or both (both: the GPU only when an adapter exists).
-    #[arg(long, default_value = "both")]
     pub backend: String,
-    /// Embedding dimension.
-    #[arg(long, default_value_t = 64)]
     pub dim: usize,
     /// Completions per slot.
-    #[arg(short, long, default_value_t = 20)]
     pub k: usize,
-    #[arg(long, default_value_t = 2025)]
     pub seed: u64,
+    /// Also run numpy and FAISS on the same matrix, filters and queries.
+    pub peers: bool,
 }
 
 /// A generated catalogue with its slot-pair masks (squared) and calibration.
@@ -200,12 +196,18 @@ pub fn memory_read(index: &EmbeddingIndex, range: std::ops::Range<usize>, parall
     data.par_chunks(piece).map(sum8).sum()
 }
 
-fn median(reps: usize, warmup: usize, mut f: impl FnMut()) -> Duration {
+fn median(reps: usize, warmup: usize, f: impl FnMut()) -> Duration {
+    median_after(reps, warmup, || (), f)
+}
+
+/// Median of `f` over `reps` runs after `warmup`, each run preceded (untimed) by `before`.
+fn median_after(reps: usize, warmup: usize, before: impl Fn(), mut f: impl FnMut()) -> Duration {
     for _ in 0..warmup {
         f();
     }
     let mut t: Vec<Duration> = (0..reps.max(1))
         .map(|_| {
+            before();
             let s = Instant::now();
             f();
             s.elapsed()
@@ -225,6 +227,61 @@ fn cpu_model() -> String {
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|s| s.trim().to_string()))
         .unwrap_or_else(|| std::env::consts::ARCH.to_string())
+}
+
+/// The machine's cache sizes from sysfs ("L1d 48K, L2 2048K, L3 307200K").
+fn caches() -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    for i in 0..8 {
+        let dir = format!("/sys/devices/system/cpu/cpu0/cache/index{i}");
+        let read = |f: &str| std::fs::read_to_string(format!("{dir}/{f}")).ok().map(|s| s.trim().to_string());
+        let (Some(level), Some(kind), Some(size)) = (read("level"), read("type"), read("size")) else { break };
+        let bytes = size.trim_end_matches(['K', 'M', 'G']).parse::<usize>().unwrap_or(0)
+            * match size.chars().last() {
+                Some('K') => 1 << 10,
+                Some('M') => 1 << 20,
+                Some('G') => 1 << 30,
+                _ => 1,
+            };
+        let name = match kind.as_str() {
+            "Data" => format!("L{level}d"),
+            "Instruction" => format!("L{level}i"),
+            _ => format!("L{level}"),
+        };
+        out.push((name, bytes));
+    }
+    out
+}
+
+/// CPU count, model, load average and cache sizes: the conditions every printed figure was measured under.
+pub fn conditions() -> String {
+    let load =
+        std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_default();
+    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let caches: Vec<String> = caches().iter().map(|(n, b)| format!("{n} {} KiB", b >> 10)).collect();
+    format!("{cpus} CPUs ({}), load average {load}, caches per core/shared: {}", cpu_model(), caches.join(", "))
+}
+
+/// Reads a buffer twice the last-level cache between cold measurements, so the rows come from DRAM.
+struct Evictor(Vec<u64>);
+
+impl Evictor {
+    fn new() -> Evictor {
+        let llc = caches().iter().map(|c| c.1).max().unwrap_or(32 << 20);
+        Evictor(vec![1; (2 * llc).clamp(64 << 20, 1 << 30) / 8])
+    }
+    fn bytes(&self) -> usize {
+        self.0.len() * 8
+    }
+    fn touch(&self) {
+        // One read per 64-byte line.
+        black_box(self.0.iter().step_by(8).fold(0u64, |a, &x| a ^ x));
+    }
+}
+
+/// Median of `f` run right after the caches were flushed by `ev`.
+fn cold_median(reps: usize, ev: &Evictor, f: impl FnMut()) -> Duration {
+    median_after(reps, 1, || ev.touch(), f)
 }
 
 struct BackendRun {
@@ -266,7 +323,7 @@ fn paired(reps: usize, warmup: usize, mut reference: impl FnMut(), mut f: impl F
     Paired { reference: refs[refs.len() / 2], time: times[times.len() / 2], ratio: ratios[ratios.len() / 2] }
 }
 
-pub fn run(args: BenchArgs) -> Result<()> {
+pub fn run(args: BenchConfig) -> Result<()> {
     let which = args.backend.to_ascii_lowercase();
     if !matches!(which.as_str(), "cpu" | "gpu" | "both") {
         bail!("--backend must be cpu, gpu or both, not {:?}", args.backend);
@@ -416,6 +473,143 @@ pub fn run(args: BenchArgs) -> Result<()> {
     println!("- memory read rate (whole matrix, all threads): {:.1} GB/s", mb / 1e3 / d_all.as_secs_f64());
     if let Some(n) = gpu_note {
         println!("- {n}");
+    }
+
+    // Scan precision, warm and cold, and the recall of the f16 rankings against f32.
+    let ev = Evictor::new();
+    let cold_reps = args.reps.min(15);
+    println!(
+        "\n### CPU scan: f32 rows against the f16 copy, warm and cold\n\nCold: a {} MiB buffer (2x the last-level cache) is read before each run; median of {cold_reps}.\n",
+        ev.bytes() >> 20
+    );
+    println!("| scan | (b) one slot warm | (b) cold | (c) {} slots warm | (c) cold |\n|---|---:|---:|---:|---:|", empty.len());
+    let (qb, qc) = (queries_b(), queries_c());
+    let mut project = None;
+    for (p, label) in [(Precision::F32, "f32 rows"), (Precision::F16Rescored, "f16 rows, top candidates re-scored in f32 (the scorer)")] {
+        let bw = median(args.reps, warmup, || {
+            black_box(top_k_with(index, &qb, p).expect("ranking"));
+        });
+        let bc = cold_median(cold_reps, &ev, || {
+            black_box(top_k_with(index, &qb, p).expect("ranking"));
+        });
+        let cw = median(args.reps, warmup, || {
+            black_box(top_k_with(index, &qc, p).expect("ranking"));
+        });
+        let cc = cold_median(cold_reps, &ev, || {
+            black_box(top_k_with(index, &qc, p).expect("ranking"));
+        });
+        println!("| {label} | {} | {} | {} | {} |", fmt(bw), fmt(bc), fmt(cw), fmt(cc));
+        project = Some([bw, bc, cw, cc]);
+    }
+    let rb = cold_median(cold_reps, &ev, read_b);
+    println!("| memory read of the (b) rows, f32, all threads | {} | {} | – | – |", fmt(median(args.reps, warmup, read_b)), fmt(rb));
+    // Recall@k over random boards: each ranking's top-k rows against the f32 ranking's.
+    let boards = 100;
+    let (mut raw, mut rescored) = (0usize, 0usize);
+    let mut total = 0usize;
+    for _ in 0..boards {
+        let board = [cat.any_row(Slot::Bottom, &mut rng), cat.any_row(Slot::Shoes, &mut rng)];
+        let q = vec![Query { slot: one_slot, vector: cat.slot_query(&board, one_slot), filter: filter.clone(), k: args.k }];
+        let exact: std::collections::HashSet<u32> = top_k_with(index, &q, Precision::F32)?[0].iter().map(|h| h.row).collect();
+        let hits = |p| -> Result<usize> { Ok(top_k_with(index, &q, p)?[0].iter().filter(|h| exact.contains(&h.row)).count()) };
+        raw += hits(Precision::F16)?;
+        rescored += hits(Precision::F16Rescored)?;
+        total += exact.len();
+    }
+    println!(
+        "\nrecall@{} against the f32 ranking over {boards} random boards: f16 scores {:.4}, f16 scan re-scored in f32 {:.4}",
+        args.k,
+        raw as f64 / total.max(1) as f64,
+        rescored as f64 / total.max(1) as f64
+    );
+    if args.peers {
+        let project = project.expect("the scorer was measured");
+        peers(&args, &cat, &filter, &qb, &qc, &ev, project)?;
+    }
+    println!("\nConditions: {}", conditions());
+    Ok(())
+}
+
+/// Runs `tools/bench_peers.py` on this run's matrix, filter and queries and prints its medians beside ours.
+fn peers(
+    args: &BenchConfig,
+    cat: &Catalogue,
+    filter: &Filter,
+    qb: &[Query],
+    qc: &[Query],
+    ev: &Evictor,
+    project: [Duration; 4],
+) -> Result<()> {
+    use anyhow::Context;
+    let index = &cat.index;
+    let tools = ["tools", concat!(env!("CARGO_MANIFEST_DIR"), "/tools")]
+        .iter()
+        .map(std::path::PathBuf::from)
+        .find(|d| d.join("bench_peers.py").is_file())
+        .context("tools/bench_peers.py not found (run from a checkout)")?;
+    let python = tools.join(".venv-bench/bin/python");
+    if !python.is_file() {
+        bail!("{} is missing: run tools/bench_peers_venv.sh once", python.display());
+    }
+    let dir = std::env::temp_dir().join(format!("outfit-studio-peers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let case = |qs: &[Query]| -> Vec<serde_json::Value> {
+        qs.iter()
+            .map(|q| {
+                let r = &index.slot_ranges[q.slot.index()];
+                serde_json::json!({ "start": r.start, "end": r.end, "vector": q.vector })
+            })
+            .collect()
+    };
+    let meta = serde_json::json!({
+        "rows": index.len(), "dim": index.dim, "k": args.k, "reps": args.reps.min(15), "evict_bytes": ev.bytes(),
+        "cases": { "b": case(qb), "c": case(qc) },
+    });
+    std::fs::write(dir.join("meta.json"), meta.to_string())?;
+    std::fs::write(dir.join("matrix.f32"), bytemuck::cast_slice::<f32, u8>(&index.vectors))?;
+    let mask: Vec<u8> = (0..index.len()).map(|r| filter.accepts(r, &index.meta[r]) as u8).collect();
+    std::fs::write(dir.join("mask.u8"), mask)?;
+    let threads = rayon::current_num_threads();
+    let out = std::process::Command::new(&python)
+        .arg(tools.join("bench_peers.py"))
+        .arg(&dir)
+        .args(["--threads", &threads.to_string()])
+        .output()
+        .with_context(|| format!("cannot run {}", python.display()))?;
+    let _ = std::fs::remove_dir_all(&dir);
+    if !out.status.success() {
+        bail!("bench_peers.py failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).context("bench_peers.py printed no JSON")?;
+    let ours: std::collections::HashSet<u64> = super::cpu::top_k_cpu(index, qb)?[0].iter().map(|h| h.row as u64).collect();
+    println!(
+        "\n### Peers in the same run: numpy {} and FAISS {} (Python {}), {threads} threads each, same matrix, filter and queries\n",
+        v["numpy"].as_str().unwrap_or("?"),
+        v["faiss"].as_str().unwrap_or("?"),
+        v["python"].as_str().unwrap_or("?")
+    );
+    println!(
+        "| case | outfit-studio | numpy | numpy / ours | FAISS IndexFlatIP + IDSelectorBatch | FAISS / ours |\n|---|---:|---:|---:|---:|---:|"
+    );
+    for (i, (key, label)) in [
+        ("b_warm", "(b) one slot, warm"),
+        ("b_cold", "(b) one slot, cold"),
+        ("c_warm", "(c) 5 slots, warm"),
+        ("c_cold", "(c) 5 slots, cold"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let ms = |peer: &str| v[format!("{peer}_{key}_ms")].as_f64().unwrap_or(f64::NAN);
+        let our = project[i].as_secs_f64() * 1e3;
+        let (np, fa) = (ms("numpy"), ms("faiss"));
+        println!("| {label} | {our:.3} ms | {np:.3} ms | {:.2}x | {fa:.3} ms | {:.2}x |", np / our, fa / our);
+    }
+    for peer in ["numpy", "faiss"] {
+        let rows: Vec<u64> =
+            v[format!("{peer}_rows_b")].as_array().map(|a| a.iter().filter_map(|x| x.as_u64()).collect()).unwrap_or_default();
+        let same = rows.iter().filter(|r| ours.contains(r)).count();
+        println!("- {peer}'s top-{} for (b) shares {same} of {} rows with ours", args.k, ours.len());
     }
     Ok(())
 }

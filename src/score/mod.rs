@@ -30,8 +30,11 @@ pub struct RowMeta {
 #[derive(Debug, Clone)]
 pub struct EmbeddingIndex {
     pub dim: usize,
-    /// n × dim, row-major.
+    /// n × dim, row-major: exact scores (re-scoring, outfit scores, the GPU upload).
     pub vectors: Vec<f32>,
+    /// The same rows in f16: what the CPU scan streams, half the bytes of `vectors` (its top candidates are
+    /// re-scored in f32, see `cpu`). Kept equal to `vectors` by every constructor and [`EmbeddingIndex::set_row`].
+    pub half: Vec<half::f16>,
     /// Store item id of each row.
     pub item_ids: Vec<i64>,
     pub meta: Vec<RowMeta>,
@@ -55,37 +58,143 @@ pub struct IndexRow<'a> {
     pub vector: &'a [f32],
 }
 
+/// Builds an index row by row, in slot order ([`EmbeddingIndex::build`] sorts arbitrary rows and feeds them
+/// through it), or over a stored slot-ordered matrix without copying it ([`IndexBuilder::from_slot_ordered`]).
+pub struct IndexBuilder {
+    index: EmbeddingIndex,
+    brand_ids: std::collections::HashMap<String, u32>,
+    /// Slot of the last row pushed.
+    last: Option<Slot>,
+}
+
+impl IndexBuilder {
+    pub fn new(dim: usize, capacity: usize) -> IndexBuilder {
+        IndexBuilder {
+            index: EmbeddingIndex {
+                dim,
+                vectors: Vec::with_capacity(capacity * dim),
+                half: Vec::with_capacity(capacity * dim),
+                item_ids: Vec::with_capacity(capacity),
+                meta: Vec::with_capacity(capacity),
+                slot_ranges: Default::default(),
+                brands: Vec::new(),
+                generation: 0,
+            },
+            brand_ids: Default::default(),
+            last: None,
+        }
+    }
+
+    /// Appends a row (its f16 copy converted here). Rows must come in slot order:
+    /// a row of an earlier slot than the last one is an error (the caller then sorts and builds).
+    pub fn push(&mut self, r: &IndexRow<'_>) -> anyhow::Result<()> {
+        let dim = self.index.dim;
+        anyhow::ensure!(r.vector.len() == dim, "embedding of item {} has {} values, not {dim}", r.item_id, r.vector.len());
+        self.push_meta(r)?;
+        let ix = &mut self.index;
+        ix.vectors.extend_from_slice(r.vector);
+        ix.half.extend(r.vector.iter().map(|&x| half::f16::from_f32(x)));
+        Ok(())
+    }
+
+    /// Appends a row's id and filter facts, not its vector (`r.vector` is not read).
+    fn push_meta(&mut self, r: &IndexRow<'_>) -> anyhow::Result<()> {
+        let ix = &mut self.index;
+        if let Some(last) = self.last
+            && r.slot < last
+        {
+            anyhow::bail!("row of item {} ({}) after a {} row: rows are not in slot order", r.item_id, r.slot.as_str(), last.as_str());
+        }
+        let row = ix.item_ids.len();
+        if self.last != Some(r.slot) {
+            ix.slot_ranges[r.slot.index()] = row..row;
+            self.last = Some(r.slot);
+        }
+        ix.slot_ranges[r.slot.index()].end = row + 1;
+        ix.item_ids.push(r.item_id);
+        let brand = match self.brand_ids.get(r.brand) {
+            Some(&b) => b,
+            None => {
+                ix.brands.push(r.brand.to_string());
+                self.brand_ids.insert(r.brand.to_string(), (ix.brands.len() - 1) as u32);
+                (ix.brands.len() - 1) as u32
+            }
+        };
+        ix.meta.push(RowMeta {
+            age_bit: r.age_group.map(|a| 1u8 << a.index()).unwrap_or(0),
+            season_bit: season_bit(r.season),
+            in_stock: r.in_stock,
+            price: r.price.map(|p| p as f32).unwrap_or(f32::NAN),
+            brand,
+        });
+        Ok(())
+    }
+
+    /// An index over a slot-ordered matrix's own buffers (f32 and f16, `dim` values a row), compacted in place to
+    /// the rows `rows` names (ascending row numbers, with each row's facts; their `vector` is not read), so the
+    /// matrix is never copied. An error when the kept rows are not in slot order or the buffers disagree.
+    pub fn from_slot_ordered<'a>(
+        dim: usize,
+        mut vectors: Vec<f32>,
+        mut half: Vec<half::f16>,
+        rows: impl IntoIterator<Item = (usize, IndexRow<'a>)>,
+    ) -> anyhow::Result<EmbeddingIndex> {
+        anyhow::ensure!(dim > 0 && vectors.len() == half.len() && vectors.len() % dim == 0, "matrix buffers do not match (dim {dim})");
+        let n = vectors.len() / dim;
+        let mut b = IndexBuilder::new(dim, 0);
+        let mut kept = 0;
+        for (r, row) in rows {
+            anyhow::ensure!(r >= kept && r < n, "row {r} out of order or beyond the {n} rows");
+            b.push_meta(&row)?;
+            if r != kept {
+                vectors.copy_within(r * dim..(r + 1) * dim, kept * dim);
+                half.copy_within(r * dim..(r + 1) * dim, kept * dim);
+            }
+            kept += 1;
+        }
+        vectors.truncate(kept * dim);
+        half.truncate(kept * dim);
+        b.index.vectors = vectors;
+        b.index.half = half;
+        Ok(b.finish())
+    }
+
+    pub fn finish(mut self) -> EmbeddingIndex {
+        // Empty slots sit where their neighbours end, so every range stays in bounds.
+        let mut at = 0;
+        for s in Slot::ALL {
+            let r = &mut self.index.slot_ranges[s.index()];
+            if r.start == r.end {
+                *r = at..at;
+            }
+            at = r.end;
+        }
+        self.index.generation = GENERATION.fetch_add(1, Ordering::Relaxed);
+        self.index
+    }
+}
+
 impl EmbeddingIndex {
     pub fn build(dim: usize, rows: Vec<IndexRow<'_>>) -> EmbeddingIndex {
         let mut rows = rows;
         rows.sort_by_key(|r| (r.slot, r.item_id));
-        let mut brands: Vec<String> = Vec::new();
-        let mut brand_ids = std::collections::HashMap::<String, u32>::new();
-        let mut vectors = Vec::with_capacity(rows.len() * dim);
-        let mut item_ids = Vec::with_capacity(rows.len());
-        let mut meta = Vec::with_capacity(rows.len());
-        let mut slot_ranges: [Range<usize>; Slot::COUNT] = Default::default();
-        for slot in Slot::ALL {
-            let start = item_ids.len();
-            for r in rows.iter().filter(|r| r.slot == slot) {
-                assert_eq!(r.vector.len(), dim, "embedding of item {} has the wrong dimension", r.item_id);
-                vectors.extend_from_slice(r.vector);
-                item_ids.push(r.item_id);
-                let brand = *brand_ids.entry(r.brand.to_string()).or_insert_with(|| {
-                    brands.push(r.brand.to_string());
-                    (brands.len() - 1) as u32
-                });
-                meta.push(RowMeta {
-                    age_bit: r.age_group.map(|a| 1u8 << a.index()).unwrap_or(0),
-                    season_bit: season_bit(r.season),
-                    in_stock: r.in_stock,
-                    price: r.price.map(|p| p as f32).unwrap_or(f32::NAN),
-                    brand,
-                });
+        let mut b = IndexBuilder::new(dim, rows.len());
+        for r in &rows {
+            if let Err(e) = b.push(r) {
+                panic!("{e}");
             }
-            slot_ranges[slot.index()] = start..item_ids.len();
         }
-        EmbeddingIndex { dim, vectors, item_ids, meta, slot_ranges, brands, generation: GENERATION.fetch_add(1, Ordering::Relaxed) }
+        b.finish()
+    }
+
+    /// Replaces one row's embedding (f32 and its f16 copy) in place.
+    pub fn set_row(&mut self, r: usize, v: &[f32]) {
+        let d = self.dim;
+        assert_eq!(v.len(), d, "row {r}: {} values, not {d}", v.len());
+        self.vectors[r * d..(r + 1) * d].copy_from_slice(v);
+        for (h, &x) in self.half[r * d..(r + 1) * d].iter_mut().zip(v) {
+            *h = half::f16::from_f32(x);
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -354,5 +463,47 @@ impl Scorer for LazyScorer {
     }
     fn top_k(&self, index: &EmbeddingIndex, queries: &[Query]) -> anyhow::Result<Vec<Vec<Hit>>> {
         self.inner().top_k(index, queries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(item_id: i64, slot: Slot, vector: &[f32]) -> IndexRow<'_> {
+        IndexRow {
+            item_id,
+            slot,
+            age_group: None,
+            season: Season::All,
+            in_stock: item_id % 2 == 0,
+            price: Some(item_id as f64),
+            brand: if item_id % 3 == 0 { "a" } else { "b" },
+            vector,
+        }
+    }
+
+    #[test]
+    fn an_index_over_slot_ordered_buffers_compacts_in_place_like_a_sorted_build() {
+        let dim = 3;
+        let slots = [Slot::Top, Slot::Top, Slot::Bottom, Slot::Shoes, Slot::Shoes, Slot::Bag];
+        let vectors: Vec<f32> = (0..slots.len() * dim).map(|i| i as f32 / 7.0).collect();
+        let half: Vec<half::f16> = vectors.iter().map(|&x| half::f16::from_f32(x)).collect();
+        // Rows 1 and 3 are dropped (not outfit candidates): the kept rows move down, nothing is copied elsewhere.
+        let keep = [0usize, 2, 4, 5];
+        let rows = keep.iter().map(|&r| (r, row(r as i64 + 10, slots[r], &[])));
+        let packed = IndexBuilder::from_slot_ordered(dim, vectors.clone(), half, rows).unwrap();
+        let built =
+            EmbeddingIndex::build(dim, keep.iter().map(|&r| row(r as i64 + 10, slots[r], &vectors[r * dim..(r + 1) * dim])).collect());
+        assert_eq!(packed.vectors, built.vectors);
+        assert_eq!(packed.half, built.half);
+        assert_eq!(packed.item_ids, built.item_ids);
+        assert_eq!(packed.meta, built.meta);
+        assert_eq!(packed.slot_ranges, built.slot_ranges);
+        assert_eq!(packed.brands, built.brands);
+        // Rows out of slot order are refused, so the caller sorts instead.
+        let backwards = [(0usize, row(1, Slot::Shoes, &[])), (1, row(2, Slot::Top, &[]))];
+        let h = vec![half::f16::ZERO; 2 * dim];
+        assert!(IndexBuilder::from_slot_ordered(dim, vec![0.0; 2 * dim], h, backwards).is_err());
     }
 }

@@ -21,7 +21,7 @@ pub use judgements::{JudgeEffects, Judgement, NewJudgement, Recorded, UndoEffect
 pub use models::ModelRow;
 pub use outfits::{Outfit, OutfitStatus};
 pub use types::{StoreError, outfit_key};
-pub use vectors::StoredFeatures;
+pub use vectors::{EmbeddingPack, StoredFeatures};
 
 use anyhow::{Context, Result, bail};
 use rusqlite::Connection;

@@ -194,6 +194,30 @@ CREATE TABLE import_profiles (
     created_at TEXT NOT NULL
 );
 "#,
+    // 6: each head's embeddings also as one slot-ordered pack (item ids, f32 rows, their f16 copy), so opening a
+    // catalogue reads three blobs instead of one row per item. The per-item rows stay the source the pack is made
+    // from; any change to them (or to an item's slot, which orders the pack) drops the pack, and the next open
+    // re-packs (existing databases are packed on their first open).
+    r#"
+-- embedding-packs
+CREATE TABLE embedding_packs (
+    model_id INTEGER PRIMARY KEY REFERENCES models(id) ON DELETE CASCADE,
+    dim INTEGER NOT NULL,
+    rows INTEGER NOT NULL,
+    item_ids BLOB NOT NULL,
+    vectors BLOB NOT NULL,
+    half BLOB NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE TRIGGER embedding_packs_stale_on_insert AFTER INSERT ON embeddings
+    BEGIN DELETE FROM embedding_packs WHERE model_id = NEW.model_id; END;
+CREATE TRIGGER embedding_packs_stale_on_update AFTER UPDATE ON embeddings
+    BEGIN DELETE FROM embedding_packs WHERE model_id IN (OLD.model_id, NEW.model_id); END;
+CREATE TRIGGER embedding_packs_stale_on_delete AFTER DELETE ON embeddings
+    BEGIN DELETE FROM embedding_packs WHERE model_id = OLD.model_id; END;
+CREATE TRIGGER embedding_packs_stale_on_slot AFTER UPDATE OF slot ON items WHEN OLD.slot IS NOT NEW.slot
+    BEGIN DELETE FROM embedding_packs; END;
+"#,
 ];
 
 /// The schema version from which reasons are JSON arrays and outfit keys length-prefixed (found by its marker, so

@@ -1,9 +1,34 @@
 //! Cached vectors: encoder features per (item, encoder version) and head embeddings per (item, head version).
 
 use super::{Store, StoredItem, blob_to_vec, vec_to_blob};
-use anyhow::Result;
+use crate::catalogue::Slot;
+use anyhow::{Result, bail};
+use half::f16;
 use rusqlite::params;
 use std::collections::HashMap;
+
+/// A head's embeddings as stored in one pack: rows ordered by (slot, item id), as the ranking index wants them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EmbeddingPack {
+    pub dim: usize,
+    pub item_ids: Vec<i64>,
+    /// rows × dim.
+    pub vectors: Vec<f32>,
+    /// The same rows in f16.
+    pub half: Vec<f16>,
+}
+
+impl EmbeddingPack {
+    pub fn len(&self) -> usize {
+        self.item_ids.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.item_ids.is_empty()
+    }
+    pub fn row(&self, r: usize) -> &[f32] {
+        &self.vectors[r * self.dim..(r + 1) * self.dim]
+    }
+}
 
 /// The frozen encoders' output for one item.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +111,72 @@ impl Store {
         let mut st = self.conn.prepare("SELECT item_id, vector FROM embeddings WHERE model_id = ?1")?;
         let rows = st.query_map([model_id], |r| Ok((r.get::<_, i64>(0)?, blob_to_vec(&r.get::<_, Vec<u8>>(1)?))))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A head's embedding pack, read in one query; `None` when there is none (never packed, or the per-item rows
+    /// changed since). A pack whose blobs disagree with its header is an error naming the model.
+    pub fn load_embedding_pack(&self, model_id: i64) -> Result<Option<EmbeddingPack>> {
+        use rusqlite::OptionalExtension;
+        let mut st = self.conn.prepare("SELECT dim, rows, item_ids, vectors, half FROM embedding_packs WHERE model_id = ?1")?;
+        let pack = st
+            .query_row([model_id], |r| {
+                let (dim, rows) = (r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize);
+                let (ids, vecs, half) = (r.get_ref(2)?.as_blob()?, r.get_ref(3)?.as_blob()?, r.get_ref(4)?.as_blob()?);
+                if ids.len() != rows * 8 || vecs.len() != rows * dim * 4 || half.len() != rows * dim * 2 {
+                    return Ok(None);
+                }
+                Ok(Some(EmbeddingPack {
+                    dim,
+                    item_ids: bytemuck::pod_collect_to_vec(ids),
+                    vectors: blob_to_vec(vecs),
+                    half: bytemuck::pod_collect_to_vec(half),
+                }))
+            })
+            .optional()?;
+        match pack {
+            Some(None) => bail!("the embedding pack of model {model_id} is corrupt (its blobs do not match its row count)"),
+            Some(Some(p)) => Ok(Some(p)),
+            None => Ok(None),
+        }
+    }
+
+    /// Packs a head's per-item embeddings into one slot-ordered pack and stores it, reading and writing in one
+    /// IMMEDIATE transaction so a concurrent change cannot slip between the two. Embeddings of items that are gone
+    /// are left out; rows of the wrong dimension are an error.
+    pub fn pack_embeddings(&mut self, model_id: i64) -> Result<EmbeddingPack> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut rows: Vec<(Slot, i64, Vec<f32>)> = {
+            let mut st =
+                tx.prepare("SELECT e.item_id, i.slot, e.vector FROM embeddings e JOIN items i ON i.id = e.item_id WHERE e.model_id = ?1")?;
+            st.query_map([model_id], |r| Ok((r.get::<_, Slot>(1)?, r.get::<_, i64>(0)?, blob_to_vec(r.get_ref(2)?.as_blob()?))))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        rows.sort_by_key(|(slot, id, _)| (*slot, *id));
+        let dim = rows.first().map(|r| r.2.len()).unwrap_or(0);
+        if let Some((_, id, v)) = rows.iter().find(|r| r.2.len() != dim) {
+            bail!("embedding of item {id} for model {model_id} has {} values, the others {dim}", v.len());
+        }
+        let mut pack = EmbeddingPack { dim, ..Default::default() };
+        pack.item_ids = rows.iter().map(|r| r.1).collect();
+        pack.vectors = Vec::with_capacity(rows.len() * dim);
+        for (_, _, v) in rows {
+            pack.vectors.extend_from_slice(&v);
+        }
+        pack.half = pack.vectors.iter().map(|&x| f16::from_f32(x)).collect();
+        tx.execute(
+            "INSERT OR REPLACE INTO embedding_packs (model_id, dim, rows, item_ids, vectors, half, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                model_id,
+                dim as i64,
+                pack.len() as i64,
+                bytemuck::cast_slice::<i64, u8>(&pack.item_ids),
+                bytemuck::cast_slice::<f32, u8>(&pack.vectors),
+                bytemuck::cast_slice::<f16, u8>(&pack.half),
+                super::now()
+            ],
+        )?;
+        tx.commit()?;
+        Ok(pack)
     }
 
     /// The feature mean a head's stored embeddings were computed with, and over how many items.

@@ -1,0 +1,105 @@
+//! Issue 13, embedding storage: each head's embeddings are also kept as one slot-ordered pack read in one query;
+//! a database from before packs is packed on its first open and ranks exactly as before; any change to the
+//! per-item embeddings (or an item's slot) drops the pack, and the next open packs again.
+
+use outfit_studio::catalogue::Slot;
+use outfit_studio::engine::CompletionFilter;
+use outfit_studio::store::Store;
+use outfit_studio::{Engine, store::SCHEMA_VERSION};
+use rusqlite::Connection;
+use std::path::Path;
+
+fn models() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
+}
+
+fn made_db(n: usize) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("studio.db");
+    let mut e = Engine::open(&db, &models()).unwrap();
+    e.make_bench_db(n, 7, &mut |_| {}).unwrap();
+    (dir, db)
+}
+
+/// Completions for every empty slot of a fixed board: (slot, [(sku, fit)]).
+fn completions(e: &Engine) -> Vec<(Slot, Vec<(String, f32)>)> {
+    let board: Vec<i64> = ["BENCH-0000001", "BENCH-0000002"].iter().map(|s| e.item_by_sku(s).unwrap().id).collect();
+    let slots = [Slot::Outerwear, Slot::Shoes, Slot::Headwear, Slot::Bag, Slot::Accessory];
+    e.complete(&board, &slots, 15, &CompletionFilter { in_stock_only: true, ..Default::default() })
+        .unwrap()
+        .into_iter()
+        .map(|(s, v)| (s, v.into_iter().map(|x| (x.sku, x.fit)).collect()))
+        .collect()
+}
+
+fn pack_rows(db: &Path, model_id: i64) -> Option<usize> {
+    Store::open(db).unwrap().load_embedding_pack(model_id).unwrap().map(|p| p.len())
+}
+
+#[test]
+fn a_database_from_before_packs_is_packed_on_first_open_and_ranks_the_same() {
+    let (_dir, db) = made_db(400);
+    let e = Engine::open(&db, &models()).unwrap();
+    let model = e.active_model().unwrap().id;
+    let before = completions(&e);
+    let vectors = e.index().vectors.clone();
+    assert!(before.iter().all(|(_, v)| !v.is_empty()), "{before:?}");
+    assert_eq!(pack_rows(&db, model), Some(400));
+    drop(e);
+
+    // The same file as schema version 5 wrote it: no pack table, no triggers, the per-item rows only.
+    let c = Connection::open(&db).unwrap();
+    c.execute_batch(
+        "DROP TRIGGER embedding_packs_stale_on_insert; DROP TRIGGER embedding_packs_stale_on_update;
+         DROP TRIGGER embedding_packs_stale_on_delete; DROP TRIGGER embedding_packs_stale_on_slot;
+         DROP TABLE embedding_packs; PRAGMA user_version = 5;",
+    )
+    .unwrap();
+    drop(c);
+
+    let e = Engine::open(&db, &models()).unwrap();
+    assert_eq!(Store::open(&db).unwrap().schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(pack_rows(&db, model), Some(400), "packed on the first open after the upgrade");
+    assert_eq!(e.index().vectors, vectors, "the same rows in the same order");
+    assert_eq!(completions(&e), before);
+}
+
+#[test]
+fn changed_embeddings_or_slots_drop_the_pack_and_the_next_open_packs_again() {
+    let (_dir, db) = made_db(120);
+    let e = Engine::open(&db, &models()).unwrap();
+    let model = e.active_model().unwrap().id;
+    let before = completions(&e);
+    drop(e);
+    assert_eq!(pack_rows(&db, model), Some(120));
+
+    let mut s = Store::open(&db).unwrap();
+    let id = s.item_by_sku("BENCH-0000009").unwrap().unwrap().id;
+    let v = s.load_embeddings(model).unwrap()[&id].clone();
+    s.put_embeddings(model, &[(id, v)]).unwrap();
+    assert_eq!(pack_rows(&db, model), None, "a rewritten embedding drops the pack");
+    let e = Engine::open(&db, &models()).unwrap();
+    assert_eq!(pack_rows(&db, model), Some(120));
+    assert_eq!(completions(&e), before);
+    drop(e);
+
+    // An item moved to another slot: the pack's order is stale, so it goes; the item ranks in its new slot.
+    let c = Connection::open(&db).unwrap();
+    c.execute("UPDATE items SET slot = 'bag' WHERE sku = 'BENCH-0000009'", []).unwrap();
+    assert_eq!(pack_rows(&db, model), None);
+    drop(c);
+    let e = Engine::open(&db, &models()).unwrap();
+    let row = e.row_of(id).unwrap();
+    assert!(e.index().slot_ranges[Slot::Bag.index()].contains(&row));
+    assert_eq!(pack_rows(&db, model), Some(120));
+
+    // Deleted items leave the pack (their rows cascade away).
+    let gone = e.item_by_sku("BENCH-0000010").unwrap().id;
+    drop(e);
+    let c = Connection::open(&db).unwrap();
+    c.execute_batch("PRAGMA foreign_keys = ON; DELETE FROM items WHERE sku = 'BENCH-0000010';").unwrap();
+    drop(c);
+    let e = Engine::open(&db, &models()).unwrap();
+    assert_eq!(pack_rows(&db, model), Some(119));
+    assert!(!e.index().item_ids.contains(&gone) && e.item(gone).is_none());
+}
