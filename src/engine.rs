@@ -8,6 +8,8 @@ use crate::model::history::{PairHistory, blend_weight};
 use crate::model::{BlockWeights, Head, HeadDims};
 use crate::score::{self, EmbeddingIndex, Filter, IndexRow, Query, Scorer};
 use crate::store::{CatalogueKind, JudgeEffects, Judgement, ModelRow, NewJudgement, Store, StoreError, StoredItem, UndoEffects, Verdict};
+mod looks_io;
+
 use anyhow::{Context, Result, anyhow, bail};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};

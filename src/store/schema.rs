@@ -194,6 +194,20 @@ CREATE TABLE import_profiles (
     created_at TEXT NOT NULL
 );
 "#,
+    // 6: generated looks (issue 14). App settings as JSON values by key (the outfit templates live there), and
+    // where a queue entry came from: the active-learning queue ('active') or the look generator ('generated',
+    // with its template and the generator's parameters, so each decision can be traced to what made it).
+    r#"
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value_json TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+ALTER TABLE queue_items ADD COLUMN source TEXT NOT NULL DEFAULT 'active';
+ALTER TABLE queue_items ADD COLUMN template TEXT NOT NULL DEFAULT '';
+ALTER TABLE queue_items ADD COLUMN params_json TEXT NOT NULL DEFAULT '{}';
+CREATE INDEX queue_items_source ON queue_items(source, template);
+"#,
 ];
 
 /// The schema version from which reasons are JSON arrays and outfit keys length-prefixed (found by its marker, so
