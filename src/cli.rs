@@ -8,6 +8,8 @@ use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod looks;
+
 #[derive(Parser, Debug)]
 #[command(name = "outfit-studio", version, about = "Outfit compatibility studio for children's-fashion stylists")]
 pub struct Cli {
@@ -129,6 +131,18 @@ pub enum Command {
     Agreement(crate::labels::cli::AgreementArgs),
     /// Import other stylists' databases or label exports (no duplicates, provenance kept).
     MergeLabels(crate::labels::cli::MergeArgs),
+    // --- looks at catalogue scale (issue 14) ---
+    /// Generate k looks per hero item from the outfit templates into a stylist's review queue.
+    GenerateLooks(looks::GenerateLooksArgs),
+    /// The outfit templates looks are generated from: list, set FILE.json, reset.
+    Templates {
+        #[command(subcommand)]
+        action: Option<looks::TemplatesAction>,
+    },
+    /// Generated looks: generated, reviewed and approval rate per template and stylist, and per day.
+    LooksStats,
+    /// "Complete the look" per product: the approved looks containing each SKU (json, shopify, jsonld).
+    Publish(looks::PublishArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -405,6 +419,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Queue(args) => crate::labels::cli::run_queue(&db, &models, args),
         Command::Agreement(args) => crate::labels::cli::run_agreement(&db, args),
         Command::MergeLabels(args) => crate::labels::cli::run_merge(&db, args),
+        Command::GenerateLooks(args) => looks::generate_looks(&mut open()?, &args),
+        Command::Templates { action } => looks::templates(&mut open()?, action.unwrap_or(looks::TemplatesAction::List)),
+        Command::LooksStats => looks::looks_stats(&open()?),
+        Command::Publish(args) => looks::publish(&mut open()?, &args),
         Command::JudgeLoop { n, stylist, skus } => {
             use std::io::Write as _;
             let mut e = open()?;

@@ -50,3 +50,16 @@ impl Engine {
         Ok(self.store.catalogues()?.into_iter().find(|c| c.name == name).map(|c| c.id))
     }
 }
+
+impl Engine {
+    /// Writes "complete the look" per product (see `export::per_product`) and logs the export.
+    pub fn publish_per_product(
+        &mut self,
+        format: &str,
+        w: &mut dyn std::io::Write,
+        path_label: &str,
+        opts: &crate::export::ExportOptions,
+    ) -> Result<crate::export::per_product::PublishReport> {
+        crate::export::per_product::write_per_product(&mut self.store, format, w, path_label, opts)
+    }
+}

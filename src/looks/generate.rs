@@ -334,7 +334,9 @@ fn dress(scene: &Scene<'_>, pl: &Plan<'_>, pools: &[(Slot, Vec<usize>)], p: &Loo
         let mut best: Option<(Partial, &Template)> = None;
         for &t in &pl.templates {
             let mut beam = vec![Partial { members: vec![0], pair_sum: 0.0, price: price(0), value: 0.0 }];
-            for slot in t.slots.iter().filter(|s| **s != pl.slot) {
+            let to_fill: Vec<Slot> = t.slots.iter().copied().filter(|s| *s != pl.slot).collect();
+            for (step, slot) in to_fill.iter().enumerate() {
+                let last = step + 1 == to_fill.len();
                 let pool = &by_slot.iter().find(|(s, _)| s == slot).expect("pooled slot").1;
                 let mut next: Vec<Partial> = Vec::new();
                 for st in &beam {
@@ -348,7 +350,8 @@ fn dress(scene: &Scene<'_>, pl: &Plan<'_>, pools: &[(Slot, Vec<usize>)], p: &Loo
                         }
                         let mut ms = st.members.clone();
                         ms.push(c);
-                        if shared(&ms, &chosen) > 1 {
+                        // A complete look whose every other item is in a chosen look repeats it (two-slot templates).
+                        if shared(&ms, &chosen) > 1 || (last && chosen.iter().any(|c| ms[1..].iter().all(|m| c.contains(m)))) {
                             continue;
                         }
                         let pair_sum = st.pair_sum + st.members.iter().map(|&j| pair[c * n + j]).sum::<f32>();
@@ -582,6 +585,16 @@ mod tests {
         assert!(free.iter().all(|l| l.contains(&"bestseller".to_string())));
         // Same seed, same batch; another seed changes which hero got the bestseller first (order of heroes).
         assert_eq!(c.run(&["h1", "h2", "h3"], &two_piece(), &p).0, looks);
+    }
+
+    #[test]
+    fn a_two_piece_template_never_repeats_a_look() {
+        let items =
+            vec![it("dress", Slot::OnePiece, Toddler, 1.0, 10.0), it("s1", Shoes, Toddler, 2.0, 10.0), it("s2", Shoes, Toddler, 1.0, 10.0)];
+        let ts = vec![Template { name: "one-piece".into(), slots: vec![Slot::OnePiece, Shoes], age_groups: vec![], seasons: vec![] }];
+        let (looks, g) = cat(&items).run(&["dress"], &ts, &LookParams { looks_per_hero: 3, ..Default::default() });
+        assert_eq!(looks, [["dress", "s1"], ["dress", "s2"]]);
+        assert_eq!((g.short[0].found, g.short.len()), (2, 1));
     }
 
     #[test]
