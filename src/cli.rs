@@ -143,6 +143,8 @@ pub enum Command {
     LooksStats,
     /// "Complete the look" per product: the approved looks containing each SKU (json, shopify, jsonld).
     Publish(looks::PublishArgs),
+    /// Look generation speed: heroes × k looks over a generated catalogue; prints a Markdown table.
+    BenchLooks(looks::BenchLooksArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -423,6 +425,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Templates { action } => looks::templates(&mut open()?, action.unwrap_or(looks::TemplatesAction::List)),
         Command::LooksStats => looks::looks_stats(&open()?),
         Command::Publish(args) => looks::publish(&mut open()?, &args),
+        Command::BenchLooks(args) => looks::bench_looks(&args),
         Command::JudgeLoop { n, stylist, skus } => {
             use std::io::Write as _;
             let mut e = open()?;

@@ -233,3 +233,46 @@ pub fn publish(e: &mut Engine, a: &PublishArgs) -> Result<()> {
     }
     Ok(())
 }
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchLooksArgs {
+    /// Catalogue size.
+    #[arg(long, default_value_t = 300_000)]
+    pub items: usize,
+    #[arg(long, default_value_t = 1000)]
+    pub heroes: usize,
+    #[arg(short = 'k', long, default_value_t = 3)]
+    pub looks_per_hero: usize,
+    #[arg(long, default_value_t = 10)]
+    pub max_exposure: usize,
+    #[arg(long)]
+    pub price_cap: Option<f32>,
+    /// Embedding dimension (the shipped heads embed in 64).
+    #[arg(long, default_value_t = 64)]
+    pub dim: usize,
+    #[arg(long, default_value_t = 3)]
+    pub reps: usize,
+    /// cpu, or auto (a real GPU when there is one).
+    #[arg(long, default_value = "cpu")]
+    pub backend: String,
+    #[arg(long, default_value_t = 2025)]
+    pub seed: u64,
+}
+
+pub fn bench_looks(a: &BenchLooksArgs) -> Result<()> {
+    let scorer: Box<dyn crate::score::Scorer> = match a.backend.as_str() {
+        "cpu" => Box::new(crate::score::cpu::CpuScorer::new()),
+        "auto" => crate::score::try_select_scorer()?,
+        other => bail!("--backend must be cpu or auto, not {other:?}"),
+    };
+    let params = LookParams {
+        looks_per_hero: a.looks_per_hero,
+        max_exposure: Some(a.max_exposure),
+        price_cap: a.price_cap,
+        seed: a.seed,
+        ..LookParams::default()
+    };
+    let b = looks::bench::LooksBench { items: a.items, heroes: a.heroes, params, dim: a.dim, reps: a.reps, seed: a.seed };
+    print!("{}", looks::bench::run(&b, scorer.as_ref())?);
+    Ok(())
+}

@@ -7,6 +7,7 @@
 //! generator's parameters), where every decision is a judgement like any other and an accept approves the look
 //! for the webshop.
 
+pub mod bench;
 pub mod generate;
 pub mod templates;
 

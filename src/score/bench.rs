@@ -200,7 +200,7 @@ pub fn memory_read(index: &EmbeddingIndex, range: std::ops::Range<usize>, parall
     data.par_chunks(piece).map(sum8).sum()
 }
 
-fn median(reps: usize, warmup: usize, mut f: impl FnMut()) -> Duration {
+pub(crate) fn median(reps: usize, warmup: usize, mut f: impl FnMut()) -> Duration {
     for _ in 0..warmup {
         f();
     }
@@ -220,7 +220,7 @@ fn fmt(d: Duration) -> String {
     if us < 1000.0 { format!("{us:.2} µs") } else { format!("{:.2} ms", us / 1000.0) }
 }
 
-fn cpu_model() -> String {
+pub(crate) fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|s| s.trim().to_string()))
