@@ -145,6 +145,8 @@ pub enum Command {
     Publish(looks::PublishArgs),
     /// Look generation speed: heroes × k looks over a generated catalogue; prints a Markdown table.
     BenchLooks(looks::BenchLooksArgs),
+    /// Offline look recovery on real stylists' outfits (MANGO): hit rate and recall at k against baselines.
+    EvalLooks(looks::EvalLooksArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -426,6 +428,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::LooksStats => looks::looks_stats(&open()?),
         Command::Publish(args) => looks::publish(&mut open()?, &args),
         Command::BenchLooks(args) => looks::bench_looks(&args),
+        Command::EvalLooks(args) => looks::eval_looks(&db, &models, &args),
         Command::JudgeLoop { n, stylist, skus } => {
             use std::io::Write as _;
             let mut e = open()?;

@@ -276,3 +276,56 @@ pub fn bench_looks(a: &BenchLooksArgs) -> Result<()> {
     print!("{}", looks::bench::run(&b, scorer.as_ref())?);
     Ok(())
 }
+
+#[derive(Args, Debug, Clone)]
+pub struct EvalLooksArgs {
+    #[command(flatten)]
+    pub source: crate::model::outfit_eval::OutfitSource,
+    #[arg(long, value_enum, default_value = "test")]
+    pub split: crate::model::outfit_eval::Split,
+    /// Stored head version (default: the shipped MANGO head, else the active one).
+    #[arg(long)]
+    pub head: Option<i64>,
+    /// Markdown report file (also printed).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long, default_value_t = 20_251_201)]
+    pub seed: u64,
+}
+
+pub fn eval_looks(db: &std::path::Path, models: &std::path::Path, a: &EvalLooksArgs) -> Result<()> {
+    use crate::model::outfit_eval::{Split, prepare};
+    let (data, key) = a.source.read()?;
+    let e = Engine::open(db, models)?;
+    let set = prepare(&e, &data, &key)?;
+    let row = match a.head {
+        Some(id) => e.model_or_active(Some(id))?,
+        None => match e.model_named(crate::engine::SHIPPED_HEADS[1].1)? {
+            Some(r) => r,
+            None => e.model_or_active(None)?,
+        },
+    };
+    let head = set.centred(&crate::model::Head::from_bytes(&row.weights).with_context(|| format!("head {} is unreadable", row.name))?)?;
+    let (outfits, split) = match a.split {
+        Split::Test => (&set.test, "test"),
+        Split::Valid => (&set.valid, "validation"),
+    };
+    let t = std::time::Instant::now();
+    let results = looks::recall::evaluate(&set, outfits, (&row.name, &head), e.scorer(), a.seed)?;
+    let mut md = format!(
+        "Look recovery on {} ({split} split, {} outfits; {} items; trained on {} outfits). One item per outfit is the hero \
+         (seed {}), the template is the outfit's own slots, k looks each; warm = the item is in a training outfit.\n",
+        set.source,
+        outfits.len(),
+        set.table.len(),
+        set.train.len(),
+        a.seed
+    );
+    md.push_str(&looks::recall::markdown(&results));
+    print!("{md}");
+    eprintln!("evaluated in {:.1}s", t.elapsed().as_secs_f64());
+    if let Some(p) = &a.out {
+        std::fs::write(p, &md).with_context(|| format!("cannot write {}", p.display()))?;
+    }
+    Ok(())
+}

@@ -63,3 +63,10 @@ impl Engine {
         crate::export::per_product::write_per_product(&mut self.store, format, w, path_label, opts)
     }
 }
+
+impl Engine {
+    /// A stored model version by name.
+    pub fn model_named(&self, name: &str) -> Result<Option<crate::store::ModelRow>> {
+        self.store.model_by_name(name)
+    }
+}

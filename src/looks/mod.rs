@@ -9,6 +9,7 @@
 
 pub mod bench;
 pub mod generate;
+pub mod recall;
 pub mod templates;
 
 pub use generate::{Generated, Look, LookParams, Scene, Shortfall};
