@@ -156,6 +156,10 @@ pub enum Command {
     ToggleQueueReason(Reason),
     /// Propose more outfits (background) when the queue runs dry.
     QueueMore,
+    /// Generate this many looks for every item the grid shows, into the stylist's review queue (background).
+    GenerateLooks {
+        looks_per_hero: usize,
+    },
     /// Fine-tune (or train from scratch) in the background.
     StartTraining(TrainRequest),
     /// Switch the active model version, or roll back to an older one (background: it re-embeds the catalogue).
@@ -735,6 +739,17 @@ impl Studio {
                 }
             }
             Command::QueueMore => self.want_queue(),
+            Command::GenerateLooks { looks_per_hero } => {
+                if self.stylist.trim().is_empty() {
+                    bail!("set the stylist first: generated looks go to their review queue");
+                }
+                let heroes = self.results.ids.clone();
+                if heroes.is_empty() {
+                    bail!("no items in the grid to generate looks for");
+                }
+                let params = crate::looks::LookParams { looks_per_hero: looks_per_hero.max(1), ..Default::default() };
+                self.start_job(JobKind::GenerateLooks { stylist: self.stylist.clone(), heroes, params })?
+            }
             Command::StartTraining(req) => {
                 self.refresh_models();
                 if let Some(why) = self.training_shortfall() {
@@ -1035,6 +1050,11 @@ impl Studio {
                 self.last_message = Some(out.summary.clone());
                 self.job_done = Some(out.summary);
                 match out.payload {
+                    // New looks are in the stylist's queue: read it again (the Review screen shows them).
+                    Payload::None if matches!(job.kind, JobKind::GenerateLooks { .. }) => {
+                        self.queue = None;
+                        self.queue_wanted = true;
+                    }
                     Payload::None => {}
                     Payload::Queue(q) => {
                         // A queue built for a stylist who has since changed is dropped.
