@@ -1205,6 +1205,8 @@ fn generate_looks_for_the_grid_then_review_them_with_the_keyboard() {
     settle(&mut h);
     let rows = db_rows(dir.path(), "SELECT verdict, source, undone_at FROM judgements");
     assert_eq!(rows, vec![("accept".to_string(), "generated".to_string(), None)]);
+    h.get_by_label_contains("Generated looks: 1 generated · 1 reviewed · approval 100%");
+    h.get_by_label_contains("Approval over time: ");
     // A generated look's accept approves it for the webshop, named for the hero.
     let looks = db_rows(dir.path(), "SELECT name, status, NULL FROM outfits");
     assert_eq!((looks[0].0.as_str(), looks[0].1.as_str()), ("Floral Dress + sneakers", "approved"), "{looks:?}");

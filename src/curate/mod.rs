@@ -223,6 +223,9 @@ pub struct Studio {
     undo: Vec<UndoEntry>,
     counts: (usize, usize),
     approved: Vec<Outfit>,
+    /// Review counters of generated looks, and their approval per day (the Review screen's chart).
+    generated: Vec<crate::store::queue::GeneratedCounts>,
+    approval_days: Vec<crate::store::queue::DailyApproval>,
     editing: Option<i64>,
     facets: Facets,
     search: Arc<SearchIndex>,
@@ -286,6 +289,8 @@ impl Studio {
             undo: Vec::new(),
             counts: (0, 0),
             approved: Vec::new(),
+            generated: Vec::new(),
+            approval_days: Vec::new(),
             editing: None,
             facets: Facets::default(),
             search: Arc::new(SearchIndex::default()),
@@ -987,6 +992,19 @@ impl Studio {
             Ok(o) => self.approved = o,
             Err(e) => self.last_error = Some(format!("cannot read approved looks: {e:#}")),
         }
+        match self.engine.generated_counts().and_then(|c| Ok((c, self.engine.generated_approval_by_day()?))) {
+            Ok((c, d)) => (self.generated, self.approval_days) = (c, d),
+            Err(e) => self.last_error = Some(format!("cannot count generated looks: {e:#}")),
+        }
+    }
+
+    /// Review counters of generated looks per template and stylist.
+    pub fn generated_counts(&self) -> &[crate::store::queue::GeneratedCounts] {
+        &self.generated
+    }
+    /// Accepts and rejects of generated looks per day, oldest first.
+    pub fn approval_days(&self) -> &[crate::store::queue::DailyApproval] {
+        &self.approval_days
     }
 
     /// Recomputes the live score and the suggestions for the board (milliseconds).
@@ -1054,6 +1072,7 @@ impl Studio {
                     Payload::None if matches!(job.kind, JobKind::GenerateLooks { .. }) => {
                         self.queue = None;
                         self.queue_wanted = true;
+                        self.refresh_lists();
                     }
                     Payload::None => {}
                     Payload::Queue(q) => {
