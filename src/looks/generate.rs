@@ -598,6 +598,15 @@ mod tests {
     }
 
     #[test]
+    fn a_cancel_stops_between_hero_chunks_and_says_so() {
+        let c = cat(&[it("hero", Top, Toddler, 1.0, 10.0), it("b", Bottom, Toddler, 1.0, 10.0), it("s", Shoes, Toddler, 1.0, 10.0)]);
+        let scorer = CpuScorer::new();
+        let scene = Scene { index: &c.index, scorer: &scorer, masks: vec![&c.ones[..]; 64], calibration: (1.0, 0.0) };
+        let g = generate(&scene, &two_piece(), &[c.sku_row["hero"]], &one(), &mut |_, _| {}, &|| true).unwrap();
+        assert!(g.cancelled && g.looks.is_empty() && g.heroes_done == 0);
+    }
+
+    #[test]
     fn templates_follow_the_hero_and_unknown_names_are_refused() {
         let items = vec![it("dress", Slot::OnePiece, Toddler, 1.0, 10.0), it("shoes", Shoes, Toddler, 1.0, 10.0)];
         let c = cat(&items);
