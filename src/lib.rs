@@ -12,6 +12,7 @@ pub mod encode;
 pub mod engine;
 pub mod export;
 pub mod labels;
+pub mod looks;
 pub mod model;
 pub mod paths;
 pub mod score;

@@ -1177,3 +1177,42 @@ fn scroll_300k_frame_time() {
         times[times.len() - 1]
     );
 }
+
+#[test]
+fn generate_looks_for_the_grid_then_review_them_with_the_keyboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    // The grid shows the toddler dress only; every item shown is a hero.
+    h.get_by_role_and_label(Role::TextInput, "Search").focus();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "Search").type_text("floral");
+    h.run();
+    assert_eq!(h.state().studio.results().ids, vec![id_of(&h, "D-1")]);
+    h.get_by_role_and_label(Role::Button, "Generate looks").click();
+    settle(&mut h);
+    assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
+    // One toddler pair of shoes is in stock (the sandals are sold out, the boots are for kids): one look.
+    let queued = db_rows(dir.path(), "SELECT source, template, skus_json FROM queue_items");
+    assert_eq!(queued, vec![("generated".to_string(), "one-piece".to_string(), Some(r#"["D-1","S-1"]"#.to_string()))]);
+
+    h.get_by_role_and_label(Role::Button, "Review queue").click();
+    settle(&mut h);
+    let cur = h.state().studio.queue_current().expect("the generated look is up for review").clone();
+    assert_eq!((cur.source.as_str(), cur.template.as_str()), ("generated", "one-piece"));
+    assert_eq!(cur.skus, ["D-1", "S-1"]);
+    h.key_press(egui::Key::A);
+    // The queue ran dry, so it proposes more in the background.
+    settle(&mut h);
+    let rows = db_rows(dir.path(), "SELECT verdict, source, undone_at FROM judgements");
+    assert_eq!(rows, vec![("accept".to_string(), "generated".to_string(), None)]);
+    h.get_by_label_contains("Generated looks: 1 generated · 1 reviewed · approval 100%");
+    h.get_by_label_contains("Approval over time: ");
+    // A generated look's accept approves it for the webshop, named for the hero.
+    let looks = db_rows(dir.path(), "SELECT name, status, NULL FROM outfits");
+    assert_eq!((looks[0].0.as_str(), looks[0].1.as_str()), ("Floral Dress + sneakers", "approved"), "{looks:?}");
+    h.key_press(egui::Key::Backspace);
+    settle(&mut h);
+    let rows = db_rows(dir.path(), "SELECT verdict, source, undone_at FROM judgements");
+    assert!(rows[0].2.is_some(), "undone: {rows:?}");
+    assert_eq!(h.state().studio.queue_current().unwrap().id, cur.id);
+}

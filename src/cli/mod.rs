@@ -11,6 +11,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
+mod looks;
+
 #[derive(Parser, Debug)]
 #[command(name = "outfit-studio", version, about = "Outfit compatibility studio for children's-fashion stylists")]
 pub struct Cli {
@@ -132,6 +134,22 @@ pub enum Command {
     Agreement(labels::AgreementArgs),
     /// Import other stylists' databases or label exports (no duplicates, provenance kept).
     MergeLabels(labels::MergeArgs),
+    // --- looks at catalogue scale (issue 14) ---
+    /// Generate k looks per hero item from the outfit templates into a stylist's review queue.
+    GenerateLooks(looks::GenerateLooksArgs),
+    /// The outfit templates looks are generated from: list, set FILE.json, reset.
+    Templates {
+        #[command(subcommand)]
+        action: Option<looks::TemplatesAction>,
+    },
+    /// Generated looks: generated, reviewed and approval rate per template and stylist, and per day.
+    LooksStats,
+    /// "Complete the look" per product: the approved looks containing each SKU (json, shopify, jsonld).
+    Publish(looks::PublishArgs),
+    /// Look generation speed: heroes × k looks over a generated catalogue; prints a Markdown table.
+    BenchLooks(looks::BenchLooksArgs),
+    /// Offline look recovery on real stylists' outfits (MANGO): hit rate and recall at k against baselines.
+    EvalLooks(looks::EvalLooksArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -456,6 +474,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Queue(args) => labels::run_queue(&db, &models, args),
         Command::Agreement(args) => labels::run_agreement(&db, args),
         Command::MergeLabels(args) => labels::run_merge(&db, args),
+        Command::GenerateLooks(args) => looks::generate_looks(&mut open()?, &args),
+        Command::Templates { action } => looks::templates(&mut open()?, action.unwrap_or(looks::TemplatesAction::List)),
+        Command::LooksStats => looks::looks_stats(&open()?),
+        Command::Publish(args) => looks::publish(&mut open()?, &args),
+        Command::BenchLooks(args) => looks::bench_looks(&args),
+        Command::EvalLooks(args) => looks::eval_looks(&db, &models, &args),
         Command::JudgeLoop { n, stylist, skus } => {
             use std::io::Write as _;
             let mut e = open()?;

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-fn parse_split(s: &str) -> Result<Split, String> {
+pub(super) fn parse_split(s: &str) -> Result<Split, String> {
     match s {
         "valid" | "validation" => Ok(Split::Valid),
         "test" => Ok(Split::Test),

@@ -53,6 +53,8 @@ pub enum JobKind {
     ExportOutfits { format: String, path: PathBuf },
     /// The children's labels in the Polyvore Outfits layout.
     ExportPolyvore(PathBuf),
+    /// Generate looks for these heroes (item ids) into the stylist's review queue; a cancel queues nothing.
+    GenerateLooks { stylist: String, heroes: Vec<i64>, params: crate::looks::LookParams },
 }
 
 impl JobKind {
@@ -71,6 +73,7 @@ impl JobKind {
             JobKind::ImportLabels(_) => "Import labels",
             JobKind::ExportOutfits { .. } => "Export",
             JobKind::ExportPolyvore(_) => "Research export",
+            JobKind::GenerateLooks { .. } => "Generate looks",
         }
     }
 }
@@ -230,6 +233,7 @@ fn run(db: &std::path::Path, models: &std::path::Path, kind: &JobKind, send: &dy
             })
         }
         JobKind::Train(req) => train(&mut e, req, send, cancel),
+        JobKind::GenerateLooks { stylist, heroes, params } => generate_looks(&mut e, stylist, heroes, params, send, cancel),
         JobKind::Activate(id) => {
             progress(send, "Switching the model and re-embedding the catalogue…");
             e.activate_model(*id)?;
@@ -333,6 +337,31 @@ fn import_and_index(
     )?;
     summary.push(format!("indexed {} items ({} already up to date)", stats.encoded, stats.already_fresh));
     Ok(summary.join("; "))
+}
+
+/// Generates looks with progress; the batch enters the queue in one transaction, only when not cancelled.
+fn generate_looks(
+    e: &mut Engine,
+    stylist: &str,
+    heroes: &[i64],
+    params: &crate::looks::LookParams,
+    send: &dyn Fn(JobMsg),
+    cancel: &AtomicBool,
+) -> Result<JobOutput> {
+    let stage = format!("Generating looks for {} items…", heroes.len());
+    send(JobMsg::Progress { stage: stage.clone(), done: 0, total: heroes.len() });
+    let report = &mut |done, total| send(JobMsg::Progress { stage: stage.clone(), done, total });
+    let batch = crate::looks::generate_for(e, heroes, params, report, &|| cancel.load(Ordering::Relaxed))?;
+    if batch.cancelled || cancel.load(Ordering::Relaxed) {
+        anyhow::bail!("look generation cancelled; nothing was queued");
+    }
+    let n = crate::looks::enqueue(e, stylist, &batch, params)?;
+    let short = if batch.short.is_empty() { String::new() } else { format!(" ({} items got fewer looks)", batch.short.len()) };
+    Ok(JobOutput::text(format!(
+        "Generated {} looks for {} items{short}; {n} queued for {stylist} to review",
+        batch.looks.len(),
+        batch.heroes
+    )))
 }
 
 fn train(e: &mut Engine, req: &TrainRequest, send: &dyn Fn(JobMsg), cancel: &AtomicBool) -> Result<JobOutput> {

@@ -156,6 +156,10 @@ pub enum Command {
     ToggleQueueReason(Reason),
     /// Propose more outfits (background) when the queue runs dry.
     QueueMore,
+    /// Generate this many looks for every item the grid shows, into the stylist's review queue (background).
+    GenerateLooks {
+        looks_per_hero: usize,
+    },
     /// Fine-tune (or train from scratch) in the background.
     StartTraining(TrainRequest),
     /// Switch the active model version, or roll back to an older one (background: it re-embeds the catalogue).
@@ -219,6 +223,9 @@ pub struct Studio {
     undo: Vec<UndoEntry>,
     counts: (usize, usize),
     approved: Vec<Outfit>,
+    /// Review counters of generated looks, and their approval per day (the Review screen's chart).
+    generated: Vec<crate::store::queue::GeneratedCounts>,
+    approval_days: Vec<crate::store::queue::DailyApproval>,
     editing: Option<i64>,
     facets: Facets,
     search: Arc<SearchIndex>,
@@ -282,6 +289,8 @@ impl Studio {
             undo: Vec::new(),
             counts: (0, 0),
             approved: Vec::new(),
+            generated: Vec::new(),
+            approval_days: Vec::new(),
             editing: None,
             facets: Facets::default(),
             search: Arc::new(SearchIndex::default()),
@@ -734,6 +743,17 @@ impl Studio {
                 }
             }
             Command::QueueMore => self.want_queue(),
+            Command::GenerateLooks { looks_per_hero } => {
+                if self.stylist.trim().is_empty() {
+                    bail!("set the stylist first: generated looks go to their review queue");
+                }
+                let heroes = self.results.ids.clone();
+                if heroes.is_empty() {
+                    bail!("no items in the grid to generate looks for");
+                }
+                let params = crate::looks::LookParams { looks_per_hero: looks_per_hero.max(1), ..Default::default() };
+                self.start_job(JobKind::GenerateLooks { stylist: self.stylist.clone(), heroes, params })?
+            }
             Command::StartTraining(req) => {
                 self.refresh_models();
                 if let Some(why) = self.training_shortfall() {
@@ -971,6 +991,19 @@ impl Studio {
             Ok(o) => self.approved = o,
             Err(e) => self.last_error = Some(format!("cannot read approved looks: {e:#}")),
         }
+        match self.engine.generated_counts().and_then(|c| Ok((c, self.engine.generated_approval_by_day()?))) {
+            Ok((c, d)) => (self.generated, self.approval_days) = (c, d),
+            Err(e) => self.last_error = Some(format!("cannot count generated looks: {e:#}")),
+        }
+    }
+
+    /// Review counters of generated looks per template and stylist.
+    pub fn generated_counts(&self) -> &[crate::store::queue::GeneratedCounts] {
+        &self.generated
+    }
+    /// Accepts and rejects of generated looks per day, oldest first.
+    pub fn approval_days(&self) -> &[crate::store::queue::DailyApproval] {
+        &self.approval_days
     }
 
     /// Recomputes the live score and the suggestions for the board (milliseconds).
@@ -1034,6 +1067,12 @@ impl Studio {
                 self.last_message = Some(out.summary.clone());
                 self.job_done = Some(out.summary);
                 match out.payload {
+                    // New looks are in the stylist's queue: read it again (the Review screen shows them).
+                    Payload::None if matches!(job.kind, JobKind::GenerateLooks { .. }) => {
+                        self.queue = None;
+                        self.queue_wanted = true;
+                        self.refresh_lists();
+                    }
                     Payload::None => {}
                     Payload::Queue(q) => {
                         // A queue built for a stylist who has since changed is dropped.

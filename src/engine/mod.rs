@@ -6,6 +6,7 @@
 
 pub mod bench;
 mod datasets;
+mod looks_io;
 mod training;
 
 pub use training::StoredEvalData;

@@ -5,6 +5,7 @@
 //! stock; each export is logged in the `exports` table and the outfits it contained are marked exported.
 
 pub mod jsonld;
+pub mod per_product;
 pub mod polyvore;
 pub mod shopify;
 pub mod webshop;
@@ -37,6 +38,8 @@ pub struct ExportItem {
     /// `file://` URL of the local file.
     pub image_url: Option<String>,
     pub in_stock: bool,
+    /// The feed's product group (Shopify `Handle`, Merchant `item_group_id`); empty when the feed has none.
+    pub item_group_id: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -112,6 +115,7 @@ pub fn approved_outfits_with(store: &Store, opts: &ExportOptions) -> Result<Vec<
                     currency: it.currency,
                     image: it.image,
                     in_stock: it.in_stock,
+                    item_group_id: it.item_group_id,
                 });
             }
         }

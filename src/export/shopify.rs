@@ -49,8 +49,15 @@ pub const COLUMNS: [&str; 20] = [
 
 /// A handle from an outfit: `outfit-<id>-<slug>`.
 pub fn handle(o: &ExportOutfit) -> String {
+    let slug = slug(&o.name);
+    if slug.is_empty() { format!("outfit-{}", o.id) } else { format!("outfit-{}-{slug}", o.id) }
+}
+
+/// Text as a Shopify handle part: lowercase ASCII letters, digits and single dashes, accents folded, at most 64
+/// characters.
+pub fn slug(text: &str) -> String {
     let mut slug = String::new();
-    for c in o.name.to_lowercase().chars() {
+    for c in text.to_lowercase().chars() {
         let folded = match c {
             'å' | 'ä' | 'à' | 'á' | 'â' | 'ã' => "a",
             'æ' => "ae",
@@ -76,7 +83,7 @@ pub fn handle(o: &ExportOutfit) -> String {
         slug.truncate(64);
         slug = slug.trim_end_matches('-').to_string();
     }
-    if slug.is_empty() { format!("outfit-{}", o.id) } else { format!("outfit-{}-{slug}", o.id) }
+    slug
 }
 
 /// Only web URLs go to Shopify, which downloads images itself; a local path would be an unreachable link.

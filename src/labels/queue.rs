@@ -13,7 +13,7 @@
 //! and never picked; outfits this stylist has judged, or that are already in their queue, are never proposed.
 
 use crate::catalogue::{AgeGroup, Slot};
-use crate::engine::{CompletionFilter, Engine, JudgeRequest};
+use crate::engine::{CompletionFilter, Engine, JudgeRequest, QUEUE_SOURCE};
 use crate::store::outfit_key;
 use crate::store::queue::{NewQueueItem, QueueItem, QueueStatus};
 use crate::store::{StoreError, UndoEffects, Verdict};
@@ -282,10 +282,8 @@ impl ReviewQueue {
         let queued: Vec<Candidate> =
             self.entries.iter().filter(|e| e.status == QueueStatus::Pending).filter_map(|e| queued_candidate(engine, e)).collect();
         let order = select(&cands, n, &self.config.diversity, &queued);
-        let new: Vec<NewQueueItem> = order
-            .iter()
-            .map(|&i| NewQueueItem { skus: cands[i].skus.clone(), score: cands[i].score as f64, seed_sku: cands[i].seed_sku.clone() })
-            .collect();
+        let new: Vec<NewQueueItem> =
+            order.iter().map(|&i| NewQueueItem::active(cands[i].skus.clone(), cands[i].score as f64, cands[i].seed_sku.clone())).collect();
         let added = engine.store_mut().append_queue_items(&self.stylist, &new)?;
         let k = added.len();
         self.entries.extend(added);
@@ -346,7 +344,7 @@ impl ReviewQueue {
             skus: &e.skus,
             verdict,
             stylist: &self.stylist,
-            source: "queue",
+            source: judgement_source(&e),
             reasons,
             outfit_id: None,
             replaces: None,
@@ -426,7 +424,7 @@ impl ReviewQueue {
             skus: &e.skus,
             verdict,
             stylist: &self.stylist,
-            source: "queue",
+            source: judgement_source(&e),
             reasons: &reasons,
             outfit_id: None,
             replaces: Some(judgement_id),
@@ -436,6 +434,12 @@ impl ReviewQueue {
         self.marked(idx, verdict, jid);
         Ok(jid)
     }
+}
+
+/// The judgement source of a queue decision: a generated look's accept approves it for the webshop (source
+/// "generated"); an active-learning accept stays a label ("queue").
+fn judgement_source(e: &QueueItem) -> &'static str {
+    if e.source == crate::store::queue::GENERATED_SOURCE { crate::store::queue::GENERATED_SOURCE } else { QUEUE_SOURCE }
 }
 
 fn queued_candidate(engine: &Engine, e: &QueueItem) -> Option<Candidate> {

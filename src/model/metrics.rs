@@ -62,6 +62,22 @@ pub fn fitb_accuracy(scores: &[Vec<f32>], answers: &[usize]) -> Option<f64> {
     Some(hits / scores.len() as f64)
 }
 
+/// Every row of a feature table embedded by a head: `table.len() × head.dims.embed`, row-major.
+pub fn embed_rows(head: &Head, table: &FeatureTable) -> Result<Vec<f32>> {
+    let d = head.dims.embed;
+    let mut g = Vec::with_capacity(table.len() * d);
+    let n = table.len();
+    let mut start = 0;
+    while start < n {
+        let len = 4096.min(n - start);
+        let x = table.x.narrow(0, start, len)?;
+        let e: Tensor = Head::forward(&head.tensors, &x)?;
+        g.extend(e.flatten_all()?.to_vec1::<f32>()?);
+        start += len;
+    }
+    Ok(g)
+}
+
 /// Scores outfits of a [`FeatureTable`] with one head (all rows embedded once).
 pub struct OutfitScorer<'a> {
     head: &'a Head,
@@ -71,18 +87,7 @@ pub struct OutfitScorer<'a> {
 
 impl<'a> OutfitScorer<'a> {
     pub fn new(head: &'a Head, table: &'a FeatureTable) -> Result<OutfitScorer<'a>> {
-        let d = head.dims.embed;
-        let mut g = Vec::with_capacity(table.len() * d);
-        let n = table.len();
-        let mut start = 0;
-        while start < n {
-            let len = 4096.min(n - start);
-            let x = table.x.narrow(0, start, len)?;
-            let e: Tensor = Head::forward(&head.tensors, &x)?;
-            g.extend(e.flatten_all()?.to_vec1::<f32>()?);
-            start += len;
-        }
-        Ok(OutfitScorer { head, table, g })
+        Ok(OutfitScorer { head, table, g: embed_rows(head, table)? })
     }
 
     fn row(&self, r: usize) -> &[f32] {

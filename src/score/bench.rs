@@ -196,7 +196,7 @@ pub fn memory_read(index: &EmbeddingIndex, range: std::ops::Range<usize>, parall
     data.par_chunks(piece).map(sum8).sum()
 }
 
-fn median(reps: usize, warmup: usize, f: impl FnMut()) -> Duration {
+pub(crate) fn median(reps: usize, warmup: usize, f: impl FnMut()) -> Duration {
     median_after(reps, warmup, || (), f)
 }
 
@@ -222,7 +222,7 @@ fn fmt(d: Duration) -> String {
     if us < 1000.0 { format!("{us:.2} µs") } else { format!("{:.2} ms", us / 1000.0) }
 }
 
-fn cpu_model() -> String {
+pub(crate) fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|s| s.trim().to_string()))

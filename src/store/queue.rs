@@ -3,7 +3,8 @@
 
 use super::types::{StoreError, corrupt, json_strings};
 use super::{Store, Verdict, now};
-use anyhow::Result;
+use anyhow::{Context, Result};
+use rusqlite::OptionalExtension;
 use rusqlite::{Connection, Row, params};
 use serde::{Deserialize, Serialize};
 
@@ -54,7 +55,18 @@ pub struct QueueItem {
     pub judgement_id: Option<i64>,
     pub created_at: String,
     pub decided_at: Option<String>,
+    /// Who proposed it: [`ACTIVE_SOURCE`] (the active-learning queue) or [`GENERATED_SOURCE`] (the look generator).
+    pub source: String,
+    /// The outfit template a generated look follows (empty for the active-learning queue).
+    pub template: String,
+    /// The generator's parameters as JSON (`{}` for the active-learning queue).
+    pub params_json: String,
 }
+
+/// Queue source of the active-learning proposals.
+pub const ACTIVE_SOURCE: &str = "active";
+/// Queue source (and judgement source) of looks made by the look generator.
+pub const GENERATED_SOURCE: &str = "generated";
 
 /// A proposal to append to a queue.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +74,38 @@ pub struct NewQueueItem {
     pub skus: Vec<String>,
     pub score: f64,
     pub seed_sku: String,
+    /// See [`QueueItem::source`].
+    pub source: String,
+    pub template: String,
+    pub params_json: String,
+}
+
+impl NewQueueItem {
+    /// An active-learning proposal.
+    pub fn active(skus: Vec<String>, score: f64, seed_sku: String) -> NewQueueItem {
+        NewQueueItem { skus, score, seed_sku, source: ACTIVE_SOURCE.into(), template: String::new(), params_json: "{}".into() }
+    }
+}
+
+/// Review counts of generated looks for one template and stylist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GeneratedCounts {
+    pub template: String,
+    pub stylist: String,
+    pub generated: usize,
+    /// Decided (accepted, rejected or skipped).
+    pub reviewed: usize,
+    pub accepted: usize,
+    pub rejected: usize,
+}
+
+/// Accepts and rejects of generated looks on one day (UTC), for the approval-over-time chart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DailyApproval {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    pub accepted: usize,
+    pub rejected: usize,
 }
 
 /// One logged export.
@@ -74,7 +118,7 @@ pub struct ExportLogEntry {
     pub at: String,
 }
 
-const QCOLS: &str = "id, stylist, position, skus_json, outfit_key, score, seed_sku, status, verdict, judgement_id, created_at, decided_at";
+const QCOLS: &str = "id, stylist, position, skus_json, outfit_key, score, seed_sku, status, verdict, judgement_id, created_at, decided_at, source, template, params_json";
 
 fn queue_row(r: &Row) -> rusqlite::Result<QueueItem> {
     let id: i64 = r.get(0)?;
@@ -92,6 +136,9 @@ fn queue_row(r: &Row) -> rusqlite::Result<QueueItem> {
         judgement_id: r.get(9).map_err(&c)?,
         created_at: r.get(10).map_err(&c)?,
         decided_at: r.get(11).map_err(&c)?,
+        source: r.get(12).map_err(&c)?,
+        template: r.get(13).map_err(&c)?,
+        params_json: r.get(14).map_err(&c)?,
     })
 }
 
@@ -130,9 +177,21 @@ impl Store {
         let at = now();
         for (i, it) in items.iter().enumerate() {
             tx.execute(
-                "INSERT INTO queue_items (stylist, position, skus_json, outfit_key, score, seed_sku, status, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
-                params![stylist, next + i as i64, serde_json::to_string(&it.skus)?, super::outfit_key(&it.skus), it.score, it.seed_sku, at],
+                "INSERT INTO queue_items (stylist, position, skus_json, outfit_key, score, seed_sku, status, created_at,
+                                          source, template, params_json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?9, ?10)",
+                params![
+                    stylist,
+                    next + i as i64,
+                    serde_json::to_string(&it.skus)?,
+                    super::outfit_key(&it.skus),
+                    it.score,
+                    it.seed_sku,
+                    at,
+                    it.source,
+                    it.template,
+                    it.params_json
+                ],
             )?;
         }
         tx.commit()?;
@@ -148,6 +207,66 @@ impl Store {
         judgement_id: Option<i64>,
     ) -> Result<(), StoreError> {
         self.write(|tx| set_queue_item_in(tx, id, status, verdict, judgement_id))
+    }
+
+    /// Review counts of generated looks per template and stylist (sorted by both).
+    pub fn generated_counts(&self) -> Result<Vec<GeneratedCounts>> {
+        let mut st = self.conn.prepare(
+            "SELECT template, stylist, COUNT(*), SUM(status <> 'pending'), SUM(verdict = 'accept'), SUM(verdict = 'reject')
+             FROM queue_items WHERE source = ?1 GROUP BY template, stylist ORDER BY template, stylist",
+        )?;
+        let rows = st.query_map([GENERATED_SOURCE], |r| {
+            let n = |i: usize| r.get::<_, Option<i64>>(i).map(|v| v.unwrap_or(0) as usize);
+            Ok(GeneratedCounts {
+                template: r.get(0)?,
+                stylist: r.get(1)?,
+                generated: n(2)?,
+                reviewed: n(3)?,
+                accepted: n(4)?,
+                rejected: n(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Accepts and rejects of generated looks per day of decision, oldest first.
+    pub fn generated_approval_by_day(&self) -> Result<Vec<DailyApproval>> {
+        let mut st = self.conn.prepare(
+            "SELECT substr(decided_at, 1, 10) AS day, SUM(verdict = 'accept'), SUM(verdict = 'reject') FROM queue_items
+             WHERE source = ?1 AND status = 'done' AND decided_at IS NOT NULL GROUP BY day ORDER BY day",
+        )?;
+        let rows = st.query_map([GENERATED_SOURCE], |r| {
+            Ok(DailyApproval { day: r.get(0)?, accepted: r.get::<_, i64>(1)? as usize, rejected: r.get::<_, i64>(2)? as usize })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A setting's JSON value, if one was saved.
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value_json FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    /// Saves a setting's JSON value (replacing any earlier one).
+    pub fn set_setting(&mut self, key: &str, value_json: &str) -> Result<()> {
+        serde_json::from_str::<serde_json::Value>(value_json).with_context(|| format!("setting {key} is not JSON"))?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO settings (key, value_json, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(key) DO UPDATE SET value_json = excluded.value_json, updated_at = excluded.updated_at",
+                params![key, value_json, now()],
+            )?;
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// Forgets a setting (the default applies again).
+    pub fn clear_setting(&mut self, key: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+            Ok(())
+        })?;
+        Ok(())
     }
 
     /// The export log, oldest first.
@@ -175,7 +294,7 @@ mod tests {
     #[test]
     fn queue_round_trip_and_import_dedup() {
         let mut s = Store::open_in_memory().unwrap();
-        let new = |a: &str, b: &str| NewQueueItem { skus: vec![a.into(), b.into()], score: 0.5, seed_sku: a.into() };
+        let new = |a: &str, b: &str| NewQueueItem::active(vec![a.into(), b.into()], 0.5, a.into());
         let added = s.append_queue_items("ana", &[new("B", "A"), new("C", "A")]).unwrap();
         assert_eq!(added.iter().map(|q| q.position).collect::<Vec<_>>(), [0, 1]);
         assert_eq!(added[0].outfit_key, "1:A 1:B");

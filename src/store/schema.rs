@@ -218,6 +218,21 @@ CREATE TRIGGER embedding_packs_stale_on_delete AFTER DELETE ON embeddings
 CREATE TRIGGER embedding_packs_stale_on_slot AFTER UPDATE OF slot ON items WHEN OLD.slot IS NOT NEW.slot
     BEGIN DELETE FROM embedding_packs; END;
 "#,
+    // 7: generated looks (issue 14). App settings as JSON values by key (the outfit templates live there), and
+    // where a queue entry came from: the active-learning queue ('active') or the look generator ('generated',
+    // with its template and the generator's parameters, so each decision can be traced to what made it).
+    r#"
+-- generated-looks
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value_json TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+ALTER TABLE queue_items ADD COLUMN source TEXT NOT NULL DEFAULT 'active';
+ALTER TABLE queue_items ADD COLUMN template TEXT NOT NULL DEFAULT '';
+ALTER TABLE queue_items ADD COLUMN params_json TEXT NOT NULL DEFAULT '{}';
+CREATE INDEX queue_items_source ON queue_items(source, template);
+"#,
 ];
 
 /// The schema version from which reasons are JSON arrays and outfit keys length-prefixed (found by its marker, so

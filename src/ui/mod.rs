@@ -186,6 +186,8 @@ pub struct StudioApp {
     opts: UiOptions,
     thumbs: Option<Thumbnails>,
     search_text: String,
+    /// Looks per item for "Generate looks".
+    looks_per_item: usize,
     name_input: String,
     asking_name: bool,
     name_focused: bool,
@@ -217,6 +219,7 @@ impl StudioApp {
             opts,
             thumbs: None,
             search_text,
+            looks_per_item: 3,
             name_input: String::new(),
             asking_name,
             name_focused: false,
@@ -556,6 +559,20 @@ impl StudioApp {
             if !facets.is_empty() && ui.small_button("Clear filters").clicked() {
                 f = Facets::default();
                 self.search_text.clear();
+            }
+        });
+        // Looks at catalogue scale: every item shown becomes a hero; the looks go to the stylist's review queue.
+        ui.horizontal(|ui| {
+            let n = self.studio.results().ids.len();
+            let label = ui.label("Looks per item");
+            ui.add(egui::DragValue::new(&mut self.looks_per_item).range(1..=10)).labelled_by(label.id);
+            let can = n > 0 && self.studio.job().is_none() && !self.studio.stylist().is_empty();
+            if ui
+                .add_enabled(can, egui::Button::new("Generate looks"))
+                .on_hover_text(format!("Generate {} looks for each of the {n} items shown, into your review queue", self.looks_per_item))
+                .clicked()
+            {
+                cmds.push(Command::GenerateLooks { looks_per_hero: self.looks_per_item });
             }
         });
         ui.separator();

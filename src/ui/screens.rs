@@ -71,6 +71,7 @@ impl StudioApp {
             .strong(),
         );
         ui.label(RichText::new("Keys: A accept · X reject · Space skip · Backspace undo").weak());
+        generated_looks_summary(ui, self.studio.generated_counts(), self.studio.approval_days(), &stylist);
         ui.separator();
         let current = q.next().cloned();
         let recent: Vec<_> = q.recent(crate::curate::RECENT_DECISIONS).into_iter().cloned().collect();
@@ -89,7 +90,12 @@ impl StudioApp {
                         ui.label(
                             RichText::new(format!("Model score {}", (p * 100.0).round() as u32)).size(20.0).color(score_colour(p)).strong(),
                         );
-                        ui.label(RichText::new(format!("(seed item {})", item.seed_sku)).weak());
+                        let from = if item.source == crate::store::queue::GENERATED_SOURCE {
+                            format!("(generated look · template {} · hero {})", item.template, item.seed_sku)
+                        } else {
+                            format!("(seed item {})", item.seed_sku)
+                        };
+                        ui.label(RichText::new(from).weak());
                     });
                     ui.horizontal_wrapped(|ui| {
                         for sku in &item.skus {
@@ -518,4 +524,43 @@ fn metrics_summary(json: &str) -> String {
         }
     }
     if parts.is_empty() { "–".into() } else { parts.join(" · ") }
+}
+
+/// The stylist's generated-look counters and a small chart of approval rate per day (last 14 days with decisions).
+fn generated_looks_summary(
+    ui: &mut Ui,
+    counts: &[crate::store::queue::GeneratedCounts],
+    days: &[crate::store::queue::DailyApproval],
+    stylist: &str,
+) {
+    let mine: Vec<_> = counts.iter().filter(|c| c.stylist == stylist).collect();
+    if mine.is_empty() {
+        return;
+    }
+    let sum = |f: fn(&crate::store::queue::GeneratedCounts) -> usize| mine.iter().map(|c| f(c)).sum::<usize>();
+    let (a, r) = (sum(|c| c.accepted), sum(|c| c.rejected));
+    let rate = crate::looks::approval_rate(a, r).map(|x| format!("{:.0}%", x * 100.0)).unwrap_or_else(|| "–".into());
+    ui.horizontal(|ui| {
+        ui.label(format!("Generated looks: {} generated · {} reviewed · approval {rate}", sum(|c| c.generated), sum(|c| c.reviewed)));
+        let shown = &days[days.len().saturating_sub(14)..];
+        if shown.is_empty() {
+            return;
+        }
+        let (rect, resp) = ui.allocate_exact_size(vec2(14.0 * 8.0, 18.0), Sense::hover());
+        let text: Vec<String> = shown
+            .iter()
+            .map(|d| {
+                let p = crate::looks::approval_rate(d.accepted, d.rejected).unwrap_or(0.0);
+                format!("{} {:.0}%", d.day, p * 100.0)
+            })
+            .collect();
+        resp.widget_info(|| WidgetInfo::labeled(Role::Image, true, format!("Approval over time: {}", text.join(", "))));
+        ui.painter().rect_filled(rect, 2.0, ui.visuals().faint_bg_color);
+        for (i, d) in shown.iter().enumerate() {
+            let p = crate::looks::approval_rate(d.accepted, d.rejected).unwrap_or(0.0) as f32;
+            let x = rect.left() + i as f32 * 8.0 + 1.0;
+            let bar = Rect::from_min_max(pos2(x, rect.bottom() - p * rect.height()), pos2(x + 6.0, rect.bottom()));
+            ui.painter().rect_filled(bar, 1.0, score_colour(p));
+        }
+    });
 }

@@ -1,0 +1,177 @@
+//! Looks at catalogue scale through the engine: generate for toddler one-pieces, queue for a stylist, review
+//! with the queue's decisions, count, and publish "complete the look" per product in every format.
+
+mod common;
+
+use outfit_studio::Engine;
+use outfit_studio::catalogue::{AgeGroup, Slot};
+use outfit_studio::export::ExportOptions;
+use outfit_studio::export::per_product;
+use outfit_studio::labels::ReviewQueue;
+use outfit_studio::looks::{self, HeroFilter, LookParams, Template};
+use outfit_studio::store::Verdict;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn models_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
+}
+
+/// Toddler and kids one-pieces, shoes and hats; one toddler pair of shoes sold out, one kids hat in the toddler
+/// price range.
+fn catalogue(dir: &Path) -> PathBuf {
+    let mut rows = vec!["sku,title,category,colour,brand,age_group,season,price,currency,in_stock,item_group_id".to_string()];
+    for age in ["toddler", "kids"] {
+        let a = &age[..1].to_uppercase();
+        for i in 0..6 {
+            rows.push(format!("{a}-DR{i},Dress {i},Dresses,red,Brand {},{age},summer,{},SEK,true,{a}-dress-{i}", i % 2, 200 + i * 10));
+        }
+        for i in 0..4 {
+            let stock = if age == "toddler" && i == 0 { "false" } else { "true" };
+            rows.push(format!("{a}-SN{i},Sneaker {i},Sneakers,white,Brand 0,{age},summer,{},SEK,{stock},", 300 + i * 10));
+        }
+        for i in 0..3 {
+            rows.push(format!("{a}-HT{i},Sun hat {i},Hats,beige,Brand 1,{age},summer,{},SEK,true,", 100 + i * 10));
+        }
+    }
+    let p = dir.join("catalogue.csv");
+    std::fs::write(&p, rows.join("\n") + "\n").unwrap();
+    p
+}
+
+fn engine(dir: &Path) -> Engine {
+    let mut e = Engine::open(&dir.join("x.db"), &models_dir()).unwrap();
+    e.import(&catalogue(dir)).unwrap();
+    common::put_fake_features(&mut e, |it, di, dt| (common::fake_vec(it.id as u64, di), common::fake_vec(it.id as u64 + 99, dt)));
+    e
+}
+
+#[test]
+fn toddler_one_pieces_are_generated_reviewed_and_published_per_product() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = engine(dir.path());
+    // A stylist's template list: one-piece + shoes (+ an optional hat look), saved with the app's settings.
+    let list = vec![
+        Template { name: "dress-shoes".into(), slots: vec![Slot::OnePiece, Slot::Shoes], age_groups: vec![], seasons: vec![] },
+        Template {
+            name: "dress-shoes-hat".into(),
+            slots: vec![Slot::OnePiece, Slot::Shoes, Slot::Headwear],
+            age_groups: vec![],
+            seasons: vec![],
+        },
+    ];
+    looks::save_templates(&mut e, &list).unwrap();
+    assert_eq!(looks::load_templates(&e).unwrap(), list);
+
+    let heroes = looks::select_heroes(
+        &e,
+        &HeroFilter { slots: vec![Slot::OnePiece], age_groups: vec![AgeGroup::Toddler], in_stock_only: true, ..Default::default() },
+    )
+    .unwrap();
+    assert_eq!(heroes.len(), 6);
+    let p = LookParams { looks_per_hero: 2, max_exposure: Some(4), price_cap: Some(700.0), ..Default::default() };
+    let batch = looks::generate_for(&e, &heroes, &p, &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!(batch.looks.len(), 12, "{:?}", batch.short);
+    let mut exposure = std::collections::HashMap::<&str, usize>::new();
+    for l in &batch.looks {
+        assert!(l.hero_sku.starts_with("T-DR") && l.skus[0] == l.hero_sku);
+        // Age band, stock and price cap hold for every look.
+        assert!(l.skus.iter().all(|s| s.starts_with("T-")), "{:?}", l.skus);
+        assert!(!l.skus.contains(&"T-SN0".to_string()), "sold out: {:?}", l.skus);
+        assert!(l.total_price <= 700.0);
+        for s in &l.skus[1..] {
+            *exposure.entry(s).or_default() += 1;
+        }
+    }
+    assert!(exposure.values().all(|&n| n <= 4), "{exposure:?}");
+    // Deterministic for a seed.
+    assert_eq!(looks::generate_for(&e, &heroes, &p, &mut |_, _| {}, &|| false).unwrap(), batch);
+
+    assert_eq!(looks::enqueue(&mut e, "ana", &batch, &p).unwrap(), 12);
+    // Queuing the same batch again adds nothing: those looks are waiting already.
+    assert_eq!(looks::enqueue(&mut e, "ana", &batch, &p).unwrap(), 0);
+    let mut q = ReviewQueue::load_or_build(&mut e, "ana", 10, 1).unwrap();
+    assert_eq!(q.counts().pending, 12);
+    let first = q.next().unwrap().clone();
+    assert_eq!(first.source, "generated");
+    let params: Value = serde_json::from_str(&first.params_json).unwrap();
+    assert_eq!(params["generator"]["looks_per_hero"], 2);
+    assert_eq!(params["generator"]["price_cap"], 700.0);
+    // Accept, reject, skip, then undo the skip: decisions are judgements with the generator as their source.
+    let j1 = q.decide(&mut e, Verdict::Accept, &[]).unwrap();
+    q.decide(&mut e, Verdict::Reject, &["colour_clash".to_string()]).unwrap();
+    q.decide(&mut e, Verdict::Skip, &[]).unwrap();
+    q.undo_last(&mut e).unwrap();
+    let j = e.store().judgement(j1).unwrap().unwrap();
+    assert_eq!((j.source.as_str(), j.skus.clone()), ("generated", first.skus.clone()));
+    let counts = e.generated_counts().unwrap();
+    let total: (usize, usize, usize, usize) =
+        counts.iter().fold((0, 0, 0, 0), |t, c| (t.0 + c.generated, t.1 + c.reviewed, t.2 + c.accepted, t.3 + c.rejected));
+    assert_eq!(total, (12, 2, 1, 1));
+    assert!(looks::counters_table(&counts).contains("| **all** | ana | 12 | 2 | 1 | 1 | 50% |"), "{}", looks::counters_table(&counts));
+    let days = e.generated_approval_by_day().unwrap();
+    assert_eq!(days.iter().fold((0, 0), |t, d| (t.0 + d.accepted, t.1 + d.rejected)), (1, 1));
+
+    // The accepted look is an approved look, published for each of its products.
+    let mut out = Vec::new();
+    let r = per_product::write_per_product(e.store_mut(), "json", &mut out, "mem", &ExportOptions::default()).unwrap();
+    assert_eq!((r.looks, r.products, r.dropped_for_stock), (1, first.skus.len(), 0));
+    let doc: Value = serde_json::from_slice(&out).unwrap();
+    for sku in &first.skus {
+        let items: Vec<&str> = doc[sku][0]["items"].as_array().unwrap().iter().map(|i| i["sku"].as_str().unwrap()).collect();
+        assert_eq!(items, first.skus.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+    let mut csv_out = Vec::new();
+    per_product::write_per_product(e.store_mut(), "shopify", &mut csv_out, "mem", &ExportOptions::default()).unwrap();
+    let mut rd = csv::Reader::from_reader(&csv_out[..]);
+    assert_eq!(
+        rd.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["Handle", "Title", "Complete the look (product.metafields.outfit_studio.complete_the_look)"]
+    );
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    let hero_row = rows.iter().find(|r| r[0] == *first.skus[0].replace("T-DR", "T-dress-")).expect("the dress by its product handle");
+    assert!(hero_row[2].contains(&first.skus[1].to_lowercase()), "{hero_row:?}");
+    let mut ld = Vec::new();
+    per_product::write_per_product(e.store_mut(), "jsonld", &mut ld, "mem", &ExportOptions::default()).unwrap();
+    let ld: Value = serde_json::from_slice(&ld).unwrap();
+    assert_eq!(ld[0]["@type"], "Product");
+    assert_eq!(ld[0]["isRelatedTo"][0]["@type"], "ItemList");
+    assert!(per_product::write_per_product(e.store_mut(), "xml", &mut Vec::new(), "mem", &ExportOptions::default()).is_err());
+}
+
+#[test]
+fn looks_with_an_item_gone_out_of_stock_are_dropped_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = engine(dir.path());
+    let heroes = looks::select_heroes(&e, &HeroFilter { skus: vec!["K-DR0".into()], ..Default::default() }).unwrap();
+    let p = LookParams { looks_per_hero: 1, template: Some("one-piece".into()), ..Default::default() };
+    let batch = looks::generate_for(&e, &heroes, &p, &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!(batch.looks.len(), 1);
+    looks::enqueue(&mut e, "ben", &batch, &p).unwrap();
+    let mut q = ReviewQueue::load_or_build(&mut e, "ben", 10, 1).unwrap();
+    q.decide(&mut e, Verdict::Accept, &[]).unwrap();
+    // The shoes sell out after approval: re-import the feed with them out of stock.
+    let shoes = batch.looks[0].skus[1].clone();
+    let feed = std::fs::read_to_string(dir.path().join("catalogue.csv")).unwrap();
+    let feed: String = feed
+        .lines()
+        .map(|l| if l.starts_with(&format!("{shoes},")) { l.replace(",true,", ",false,") } else { l.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(dir.path().join("catalogue.csv"), feed + "\n").unwrap();
+    e.import(&dir.path().join("catalogue.csv")).unwrap();
+    let r = per_product::write_per_product(e.store_mut(), "json", &mut Vec::new(), "mem", &ExportOptions::default()).unwrap();
+    assert_eq!((r.looks, r.dropped_for_stock), (0, 1));
+    let r = per_product::write_per_product(
+        e.store_mut(),
+        "json",
+        &mut Vec::new(),
+        "mem",
+        &ExportOptions { include_out_of_stock: true, ..Default::default() },
+    )
+    .unwrap();
+    assert_eq!((r.looks, r.dropped_for_stock), (1, 0));
+    // Unknown SKUs and templates are refused with their names.
+    let err = looks::select_heroes(&e, &HeroFilter { skus: vec!["NOPE".into()], ..Default::default() }).unwrap_err();
+    assert!(format!("{err:#}").contains("NOPE"), "{err:#}");
+}
