@@ -117,6 +117,7 @@ fn studio_grid_follows_catalogues_and_notices_another_process() {
     assert_eq!(s.results().ids.len(), 13, "switched to one catalogue");
     s.apply(Command::Catalogue(CatalogueCommand::Focus(None)));
     s.apply(Command::Catalogue(CatalogueCommand::SetHidden("hm_style".into(), true)));
+    s.settle();
     assert_eq!(s.last_error(), None);
     assert_eq!(s.results().ids.len(), 10, "a hidden catalogue leaves the grid");
     // Underwear cannot go on the board.
@@ -166,6 +167,7 @@ fn import_dialog_previews_maps_and_imports() {
     assert_eq!(s.last_error(), None);
     assert!(s.import_dialog().is_none());
     s.wait_for_job();
+    s.settle();
     assert!(s.catalogues().iter().any(|c| c.name == "Dutch shop" && c.items == 2), "{:?}", s.catalogues());
     assert!(s.engine.store().profile("dutch").is_ok(), "the mapping was saved as a profile");
 }

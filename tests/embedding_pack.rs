@@ -47,12 +47,16 @@ fn a_database_from_before_packs_is_packed_on_first_open_and_ranks_the_same() {
     assert_eq!(pack_rows(&db, model), Some(400));
     drop(e);
 
-    // The same file as schema version 5 wrote it: no pack table, no triggers, the per-item rows only.
+    // The same file as schema version 5 wrote it: no pack table, no triggers, the per-item rows only (and none of
+    // the later migration 7's settings table and queue columns).
     let c = Connection::open(&db).unwrap();
     c.execute_batch(
         "DROP TRIGGER embedding_packs_stale_on_insert; DROP TRIGGER embedding_packs_stale_on_update;
          DROP TRIGGER embedding_packs_stale_on_delete; DROP TRIGGER embedding_packs_stale_on_slot;
-         DROP TABLE embedding_packs; PRAGMA user_version = 5;",
+         DROP TABLE embedding_packs;
+         DROP INDEX queue_items_source; ALTER TABLE queue_items DROP COLUMN source;
+         ALTER TABLE queue_items DROP COLUMN template; ALTER TABLE queue_items DROP COLUMN params_json;
+         DROP TABLE settings; PRAGMA user_version = 5;",
     )
     .unwrap();
     drop(c);

@@ -2,6 +2,9 @@
 //! catalogue list in the left panel hides a catalogue and deletes one after confirmation. Driven with
 //! egui_kittest by role and label.
 
+mod common;
+
+use common::pump;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use outfit_studio::curate::{Command, Studio};
@@ -17,7 +20,7 @@ fn fixture(name: &str) -> PathBuf {
 /// Import… picks the H&M-style fixture.
 struct PickFeed(PathBuf);
 impl Dialogs for PickFeed {
-    fn pick_feeds(&mut self) -> Option<Vec<PathBuf>> {
+    fn pick_feeds(&self) -> Option<Vec<PathBuf>> {
         Some(vec![self.0.clone()])
     }
 }
@@ -35,7 +38,7 @@ fn harness(dir: &Path) -> Harness<'static, StudioApp> {
         UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 },
     );
     let mut h = Harness::builder().with_size(egui::vec2(1400.0, 900.0)).build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
-    h.run();
+    pump(&mut h);
     h
 }
 
@@ -44,9 +47,9 @@ fn import_button_opens_the_preview_and_imports_into_a_catalogue() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());
     h.get_by_label("Import…").click();
-    h.run();
+    pump(&mut h);
     h.state_mut().studio.wait_for_preview();
-    h.run();
+    pump(&mut h);
     assert!(h.query_by_label("Detected profile: hm-kids").is_some(), "the detected profile is shown");
     assert!(h.query_by_label_contains("13 items will import").is_some());
     assert_eq!(h.get_all_by_label("13 / 14").count(), 3, "slot, age group and colour coverage");
@@ -55,7 +58,8 @@ fn import_button_opens_the_preview_and_imports_into_a_catalogue() {
     h.get_by_label("Import").click_accesskit();
     h.step();
     h.state_mut().studio.wait_for_job();
-    h.run();
+    h.state_mut().studio.settle();
+    pump(&mut h);
     assert!(h.state().studio.import_dialog().is_none());
     assert!(h.state().studio.catalogues().iter().any(|c| c.name == "hm_style" && c.items == 13));
 }
@@ -67,21 +71,21 @@ fn catalogue_list_hides_and_deletes_with_confirmation() {
     assert_eq!(h.state().studio.results().ids.len(), 15);
     assert!(h.query_by_label("Catalogues").is_some());
     h.get_all_by_label("Hide").next().unwrap().click();
-    h.run();
+    pump(&mut h);
     assert_eq!(h.state().studio.results().ids.len(), 5, "the first catalogue (myntra_style, 10 items) left the grid");
     h.get_by_label("Show").click();
-    h.run();
+    pump(&mut h);
     assert_eq!(h.state().studio.results().ids.len(), 15);
     h.get_all_by_label("Delete…").next().unwrap().click();
-    h.run();
+    pump(&mut h);
     assert!(h.query_by_label("Delete “myntra_style”?").is_some(), "a confirmation is asked");
     h.get_by_label("Cancel").click();
-    h.run();
+    pump(&mut h);
     assert_eq!(h.state().studio.results().ids.len(), 15, "cancel deletes nothing");
     h.get_all_by_label("Delete…").next().unwrap().click();
-    h.run();
+    pump(&mut h);
     h.get_by_label("Delete catalogue").click();
-    h.run();
+    pump(&mut h);
     assert_eq!(h.state().studio.results().ids.len(), 5);
     assert!(h.state().studio.catalogues().iter().any(|c| c.name == "myntra_style" && c.status() == "deleted"));
 }

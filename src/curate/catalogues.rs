@@ -2,13 +2,13 @@
 //! confirmation step), the import preview dialog (mapping, profile, coverage before anything is written), and
 //! noticing catalogue changes other processes make (a watcher thread; the UI thread never waits on SQLite).
 
+use super::work::Promise;
 use super::{JobKind, Studio};
 use crate::catalogue::{Field, ImportOptions, ImportPreview, Profile};
 use crate::engine::{ImportRequest, catalogue_for};
 use crate::store::{Catalogue, CatalogueWatcher};
 use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
 /// How often the watcher looks for catalogue changes by other processes.
@@ -50,6 +50,15 @@ pub struct ImportDialog {
     pub error: Option<String>,
     /// Built-in and saved profile names, for the profile choice.
     pub profiles: Vec<String>,
+    /// The chosen profile as read from the database with the last preview (what Import uses).
+    pub resolved: Option<Profile>,
+}
+
+/// A preview with the profiles read for it.
+struct PreviewResult {
+    preview: ImportPreview,
+    profile: Option<Profile>,
+    saved: Vec<String>,
 }
 
 impl ImportDialog {
@@ -68,7 +77,7 @@ pub struct CatalogueState {
     pub(super) focus: Option<i64>,
     pub(super) confirm_delete: Option<String>,
     pub(super) dialog: Option<ImportDialog>,
-    pending_preview: Option<(u64, Receiver<Result<ImportPreview, String>>)>,
+    pending_preview: Option<(u64, Promise<Result<PreviewResult, String>>)>,
     preview_gen: u64,
     watcher: Option<CatalogueWatcher>,
     /// The catalogue stamp the loaded engine reflects.
@@ -90,6 +99,12 @@ impl Studio {
         self.catalogues.dialog.as_ref()
     }
 
+    /// The catalogue stamp the engines reflect: set when they are (re)loaded, so a change by another process
+    /// is noticed even after this studio's own writes re-read the list.
+    pub(super) fn set_catalogue_stamp(&mut self, stamp: i64) {
+        self.catalogues.stamp = stamp;
+    }
+
     /// Starts watching the database for catalogue changes by other processes (the app does; tests may).
     pub fn watch_catalogues(&mut self) {
         if self.db.to_str() == Some(":memory:") {
@@ -105,15 +120,9 @@ impl Studio {
         }
     }
 
-    /// Re-reads the catalogue list and the stamp the engine now reflects.
-    pub(super) fn refresh_catalogues(&mut self) {
-        match self.engine.store().catalogues() {
-            Ok(l) => self.catalogues.list = l,
-            Err(e) => self.last_error = Some(format!("cannot read catalogues: {e:#}")),
-        }
-        if let Ok(s) = self.engine.store().catalogue_stamp() {
-            self.catalogues.stamp = s;
-        }
+    /// Takes the catalogue list (read by the writer after a write).
+    pub(super) fn set_catalogue_list(&mut self, list: Vec<Catalogue>) {
+        self.catalogues.list = list;
         if self.catalogues.focus.is_some_and(|f| !self.catalogues.list.iter().any(|c| c.id == f && c.visible())) {
             self.catalogues.focus = None;
         }
@@ -131,24 +140,29 @@ impl Studio {
                 self.rebuild_catalogue();
             }
             CatalogueCommand::SetHidden(name, hidden) => {
-                self.engine.set_catalogue_hidden(&name, hidden)?;
-                self.after_catalogue_change();
-                self.last_message = Some(format!("Catalogue “{name}” is {}", if hidden { "hidden" } else { "shown" }));
+                self.write("changing the catalogue", move |e| {
+                    let r = e.set_catalogue_hidden(&name, hidden).map_err(|err| format!("{err:#}"));
+                    let done = format!("Catalogue “{name}” is {}", if hidden { "hidden" } else { "shown" });
+                    Box::new(move |s: &mut Studio| s.after_catalogue_change(r.map(|()| done)))
+                });
             }
             CatalogueCommand::AskDelete(name) => self.catalogues.confirm_delete = Some(name),
             CatalogueCommand::CancelDelete => self.catalogues.confirm_delete = None,
             CatalogueCommand::Delete(name) => {
                 self.catalogues.confirm_delete = None;
-                let r = self.engine.delete_catalogue(&name)?;
-                self.after_catalogue_change();
-                self.last_message = Some(format!(
-                    "Deleted catalogue “{name}”: {} items removed; {} judgements kept (marked as from a deleted catalogue)",
-                    r.removed_items, r.judgements_kept
-                ));
+                self.write("deleting the catalogue", move |e| {
+                    let r = e.delete_catalogue(&name).map_err(|err| format!("{err:#}")).map(|r| {
+                        format!(
+                            "Deleted catalogue “{name}”: {} items removed; {} judgements kept (marked as from a deleted catalogue)",
+                            r.removed_items, r.judgements_kept
+                        )
+                    });
+                    Box::new(move |s: &mut Studio| s.after_catalogue_change(r))
+                });
             }
             CatalogueCommand::Preview(path) => {
-                let mut profiles: Vec<String> = crate::catalogue::mapping::builtin_profiles().into_iter().map(|p| p.name).collect();
-                profiles.extend(self.engine.store().saved_profiles()?.into_iter().map(|p| p.name));
+                // Saved profiles join the built-in ones when the preview comes back.
+                let profiles: Vec<String> = crate::catalogue::mapping::builtin_profiles().into_iter().map(|p| p.name).collect();
                 let catalogue = catalogue_for(&path, None).0;
                 self.catalogues.dialog = Some(ImportDialog { path, catalogue, profiles, ..Default::default() });
                 self.start_preview()?;
@@ -171,14 +185,11 @@ impl Studio {
                 if !d.can_import() {
                     bail!("nothing to import with this mapping: change the profile or map the columns first");
                 }
-                let options = self.options_for(&d)?;
-                if !d.save_as.trim().is_empty() {
-                    let parsed = crate::catalogue::import_feed_with(&d.path, &options)?;
-                    self.engine.store().save_profile(d.save_as.trim(), &parsed.mapping)?;
-                }
+                let options = ImportOptions { profile: d.resolved.clone(), overrides: d.overrides.clone() };
                 let request = ImportRequest { catalogue: Some(d.catalogue.clone()), options };
+                let save_as = Some(d.save_as.trim().to_string()).filter(|n| !n.is_empty());
                 self.catalogues.dialog = None;
-                self.start_job(JobKind::ImportFeed { path: d.path, request })?;
+                self.start_job(JobKind::ImportFeed { path: d.path, request, save_as })?;
             }
             CatalogueCommand::Close => {
                 self.catalogues.dialog = None;
@@ -192,49 +203,49 @@ impl Studio {
         self.catalogues.dialog.as_mut().context("no import in progress")
     }
 
-    fn options_for(&self, d: &ImportDialog) -> Result<ImportOptions> {
-        let profile: Option<Profile> = d.profile.as_deref().map(|p| self.engine.store().profile(p)).transpose()?;
-        Ok(ImportOptions { profile, overrides: d.overrides.clone() })
-    }
-
-    /// Parses the dialog's feed on a worker thread (a big feed takes seconds); the result arrives in `poll`.
+    /// Parses the dialog's feed on a worker thread (a big feed takes seconds), reading the chosen and saved
+    /// profiles there too; the result arrives in `poll`.
     fn start_preview(&mut self) -> Result<()> {
         let d = self.catalogues.dialog.as_mut().context("no import in progress")?;
         d.preview = None;
         d.error = None;
         let d = d.clone();
-        let options = self.options_for(&d)?;
         self.catalogues.preview_gen += 1;
-        let (tx, rx) = channel();
-        let wake = self.wake.clone();
-        std::thread::Builder::new()
-            .name("outfit-studio-import-preview".into())
-            .spawn(move || {
-                let r = crate::catalogue::preview::preview_file(&d.path, &options).map_err(|e| format!("{e:#}"));
-                let _ = tx.send(r);
-                wake();
-            })
-            .context("cannot start the preview")?;
-        self.catalogues.pending_preview = Some((self.catalogues.preview_gen, rx));
+        let db = self.db.clone();
+        let p = Promise::spawn("outfit-studio-import-preview", self.wake.clone(), move || {
+            let store = crate::store::Store::open(&db).map_err(|e| format!("{e:#}"))?;
+            let saved = store.saved_profiles().map_err(|e| format!("{e:#}"))?.into_iter().map(|p| p.name).collect();
+            let profile: Option<Profile> = d.profile.as_deref().map(|p| store.profile(p)).transpose().map_err(|e| format!("{e:#}"))?;
+            let options = ImportOptions { profile: profile.clone(), overrides: d.overrides.clone() };
+            let preview = crate::catalogue::preview::preview_file(&d.path, &options).map_err(|e| format!("{e:#}"))?;
+            Ok(PreviewResult { preview, profile, saved })
+        });
+        self.catalogues.pending_preview = Some((self.catalogues.preview_gen, p));
         Ok(())
     }
 
     /// Blocks until the import preview is computed (tests).
     pub fn wait_for_preview(&mut self) {
-        if let Some((g, rx)) = self.catalogues.pending_preview.take()
-            && let Ok(r) = rx.recv()
-        {
-            self.take_preview(g, r);
+        if let Some((g, p)) = self.catalogues.pending_preview.take() {
+            self.take_preview(g, p.wait().and_then(|r| r));
         }
     }
 
-    fn take_preview(&mut self, generation: u64, r: Result<ImportPreview, String>) {
+    fn take_preview(&mut self, generation: u64, r: Result<PreviewResult, String>) {
         if generation != self.catalogues.preview_gen {
             return;
         }
         if let Some(d) = self.catalogues.dialog.as_mut() {
             match r {
-                Ok(p) => d.preview = Some(p),
+                Ok(p) => {
+                    d.preview = Some(p.preview);
+                    d.resolved = p.profile;
+                    for name in p.saved {
+                        if !d.profiles.contains(&name) {
+                            d.profiles.push(name);
+                        }
+                    }
+                }
                 Err(e) => d.error = Some(e),
             }
         }
@@ -243,37 +254,40 @@ impl Studio {
     /// Takes in a finished preview and notices other processes' catalogue changes; true when something changed.
     pub(super) fn poll_catalogues(&mut self) -> bool {
         let mut changed = false;
-        if let Some((g, rx)) = &self.catalogues.pending_preview
-            && let Ok(r) = rx.try_recv()
+        if let Some((g, p)) = &mut self.catalogues.pending_preview
+            && let Some(r) = p.poll()
         {
             let g = *g;
             self.catalogues.pending_preview = None;
-            self.take_preview(g, r);
+            self.take_preview(g, r.and_then(|r| r));
             changed = true;
         }
         let latest = self.catalogues.watcher.as_ref().and_then(|w| w.latest());
         if let Some(s) = latest
             && s != self.catalogues.stamp
             && self.job.is_none()
+            && self.engine_reload.is_none()
         {
             // Another process imported, hid or deleted a catalogue: read it all back.
-            match self.reload() {
-                Ok(()) => self.last_message = Some("The catalogue changed in another window or terminal: reloaded".into()),
-                Err(e) => self.last_error = Some(format!("{e:#}")),
-            }
+            self.catalogues.stamp = s;
+            self.reload_engines(Some("The catalogue changed in another window or terminal: reloaded".into()));
             changed = true;
         }
         changed
     }
 
-    /// After this studio hid, showed or deleted a catalogue: the grid, board, suggestions and queue follow.
-    fn after_catalogue_change(&mut self) {
-        self.queue = None;
-        self.refresh_catalogues();
-        self.rebuild_catalogue();
-        self.refresh_board();
-        if self.screen == super::Screen::Queue {
-            self.want_queue();
+    /// After this studio hid, showed or deleted a catalogue (acknowledged by the writer, whose engine already
+    /// reflects it): the UI's engine, grid, board, suggestions and queue follow.
+    fn after_catalogue_change(&mut self, r: Result<String, String>) {
+        match r {
+            Ok(done) => {
+                self.queue = None;
+                self.reload_engines(Some(done));
+                if self.screen == super::Screen::Queue {
+                    self.want_queue();
+                }
+            }
+            Err(e) => self.last_error = Some(e),
         }
     }
 }

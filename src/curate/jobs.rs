@@ -35,8 +35,9 @@ impl Default for TrainRequest {
 pub enum JobKind {
     /// Import these feeds (none: only index), then encode what is new.
     ImportAndIndex(Vec<PathBuf>),
-    /// Import one feed with a mapping into a catalogue (the import dialog), then encode what is new.
-    ImportFeed { path: PathBuf, request: crate::engine::ImportRequest },
+    /// Import one feed with a mapping into a catalogue (the import dialog), then encode what is new; `save_as`
+    /// first stores the mapping as a named profile.
+    ImportFeed { path: PathBuf, request: crate::engine::ImportRequest, save_as: Option<String> },
     /// Load a stylist's review queue, proposing `size` outfits when nothing is pending.
     BuildQueue { stylist: String, size: usize },
     /// Fine-tune (or train from scratch) on the stored judgements; stores a new, inactive version.
@@ -220,7 +221,12 @@ fn run(db: &std::path::Path, models: &std::path::Path, kind: &JobKind, send: &dy
             let feeds: Vec<_> = feeds.iter().map(|f| (f.clone(), crate::engine::ImportRequest::default())).collect();
             import_and_index(&mut e, &feeds, send, cancel).map(JobOutput::text)
         }
-        JobKind::ImportFeed { path, request } => {
+        JobKind::ImportFeed { path, request, save_as } => {
+            if let Some(name) = save_as {
+                progress(send, "Saving the mapping as a profile…");
+                let parsed = crate::catalogue::import_feed_with(path, &request.options)?;
+                e.store().save_profile(name, &parsed.mapping)?;
+            }
             import_and_index(&mut e, &[(path.clone(), request.clone())], send, cancel).map(JobOutput::text)
         }
         JobKind::BuildQueue { stylist, size } => {

@@ -2,19 +2,23 @@
 //! list, catalogue search with facets, and background jobs. The UI reads a [`Studio`] and sends it [`Command`]s;
 //! tests drive the same commands without a window.
 
+mod board;
 pub mod catalogues;
+pub mod dialogs;
 pub mod instance;
 pub mod jobs;
 pub mod paths;
 pub mod search;
+pub mod work;
+mod writes;
 
 use crate::catalogue::Slot;
 use crate::engine::{CompletionFilter, Engine, OutfitScore, Suggestion};
 use crate::labels::{Agreement, MergeReport, QueueCounts, ReviewQueue};
 use crate::model::report::TransferReport;
-use crate::score::{Scorer, ScorerChoice};
+use crate::score::ScorerChoice;
 use crate::store::queue::QueueItem;
-use crate::store::{ModelRow, Outfit, OutfitStatus, UndoEffects, Verdict};
+use crate::store::{ModelRow, Outfit, Verdict};
 use anyhow::{Context, Result, bail};
 pub use catalogues::{CatalogueCommand, ImportDialog};
 pub use jobs::{Job, JobKind, JobOutput, JobProgress, Payload, TrainRequest};
@@ -23,6 +27,7 @@ use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
+use work::{EngineWorker, Promise};
 
 /// Why a stylist rejected (or accepted with reservations) a look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -184,6 +189,10 @@ pub enum Command {
     SetScorer(ScorerChoice),
     /// Catalogue list and import dialog (see `curate::catalogues`).
     Catalogue(CatalogueCommand),
+    /// Ask for a path with the desktop's file dialog (on a dialog thread), or the app's own field without one.
+    AskPath(paths::PathPurpose),
+    /// The app's own path field was confirmed or cancelled.
+    ClosePathPrompt,
 }
 
 /// A recorded judgement that can still be undone.
@@ -198,8 +207,8 @@ struct UndoEntry {
     reasons: Vec<Reason>,
 }
 
-/// A finished scorer probe: the backend, or why the choice cannot be used.
-type ScorerProbe = Result<Box<dyn Scorer>, String>;
+/// A finished scorer probe: the backend's description, or why the choice cannot be used.
+type ScorerProbe = Result<String, String>;
 
 /// Above this many items a search runs on a worker thread so typing never stalls a frame.
 pub const BACKGROUND_SEARCH_ABOVE: usize = 50_000;
@@ -256,12 +265,38 @@ pub struct Studio {
     agreement: Option<Vec<Agreement>>,
     last_merge: Option<MergeReport>,
     scorer_choice: ScorerChoice,
-    pending_scorer: Option<(ScorerChoice, Receiver<ScorerProbe>)>,
+    pending_scorer: Option<(ScorerChoice, Promise<ScorerProbe>)>,
+    /// The scoring backend in use, as the scoring worker described it (`None` while the first probe runs).
+    backend: Option<String>,
+    /// Owns the studio's database writes, in order (see `writes`).
+    writer: EngineWorker,
+    /// Owns the scorer and computes the board's score and suggestions (see `board`).
+    scoring: EngineWorker,
+    /// Writes sent and not acknowledged yet, oldest first.
+    writes: VecDeque<(&'static str, Promise<writes::Apply>)>,
+    /// Commands waiting for the writes they depend on (an undo for its judgement's id).
+    deferred: VecDeque<Command>,
+    /// A write was acknowledged since the studio opened and none is in flight: "Recorded".
+    recorded: bool,
+    board_gen: u64,
+    board_latest: board::Latest,
+    board_pending: VecDeque<(u64, Promise<Option<board::BoardResult>>)>,
+    /// The catalogue, head and embeddings being read again for the UI's engine, and what to say when done.
+    engine_reload: Option<(Promise<Result<Engine, String>>, Option<String>)>,
+    /// The queue as the screen shows it while a decision on it is being written.
+    queue_shown: Option<ReviewQueue>,
+    dialogs: Arc<dyn dialogs::Dialogs>,
+    pending_dialog: Option<Promise<dialogs::DialogAnswer>>,
+    dialog_purpose: Option<paths::PathPurpose>,
+    /// No file dialog can open here: the app's own path field asks for this.
+    path_prompt: Option<paths::PathPurpose>,
     last_error: Option<String>,
     last_message: Option<String>,
     /// The message `judge` set (compared with `last_message` to know it is still current).
     judged_message: Option<String>,
-    wake: Arc<dyn Fn() + Send + Sync>,
+    /// Wakes the UI through whatever `waker` holds now (every worker and promise has a clone).
+    wake: work::Waker,
+    waker: Arc<std::sync::RwLock<work::Waker>>,
     catalogues: catalogues::CatalogueState,
 }
 
@@ -272,7 +307,32 @@ impl Studio {
         Ok(Self::with_engine(engine, db, models))
     }
 
-    pub fn with_engine(engine: Engine, db: &Path, models: &Path) -> Studio {
+    /// A studio on `engine` (read on this thread only, in memory). Its scorer moves to the scoring worker; the
+    /// writer and the scoring worker open their own engines on the same database.
+    pub fn with_engine(mut engine: Engine, db: &Path, models: &Path) -> Studio {
+        // Work sent before the UI gives its repaint request (at the first frame) still wakes it when done.
+        let waker = Arc::new(std::sync::RwLock::new(Arc::new(|| {}) as work::Waker));
+        let w = waker.clone();
+        let wake: work::Waker = Arc::new(move || {
+            let current = w.read().map(|f| f.clone());
+            if let Ok(f) = current {
+                f();
+            }
+        });
+        let scorer = engine.take_scorer();
+        let (sdb, smodels) = (db.to_path_buf(), models.to_path_buf());
+        let scoring = EngineWorker::spawn_with(
+            "outfit-studio-scoring",
+            move || {
+                let mut e = Engine::open(&sdb, &smodels).map_err(|e| format!("{e:#}"))?;
+                e.set_scorer(scorer);
+                Ok(e)
+            },
+            wake.clone(),
+        );
+        // The first use of the default scorer probes the GPU adapter: there, not in a frame.
+        let probe = scoring.run(|e| Ok(e.scorer().backend().to_string()));
+        let writer = EngineWorker::spawn("outfit-studio-writer", db.to_path_buf(), models.to_path_buf(), wake.clone());
         let mut s = Studio {
             engine,
             db: db.to_path_buf(),
@@ -315,24 +375,45 @@ impl Studio {
             agreement: None,
             last_merge: None,
             scorer_choice: ScorerChoice::Auto,
-            pending_scorer: None,
+            pending_scorer: Some((ScorerChoice::Auto, probe)),
+            backend: None,
+            writer,
+            scoring,
+            writes: VecDeque::new(),
+            deferred: VecDeque::new(),
+            recorded: false,
+            board_gen: 0,
+            board_latest: Default::default(),
+            board_pending: VecDeque::new(),
+            engine_reload: None,
+            queue_shown: None,
+            dialogs: Arc::new(dialogs::NativeDialogs::default()),
+            pending_dialog: None,
+            dialog_purpose: None,
+            path_prompt: None,
             last_error: None,
             last_message: None,
             judged_message: None,
-            wake: Arc::new(|| {}),
+            wake,
+            waker,
             catalogues: Default::default(),
         };
-        s.refresh_catalogues();
+        // Before the first frame, the lists are read here once; afterwards only the writer reads them.
+        let lists = writes::Lists::read(&s.engine, "").map_err(|e| format!("{e:#}"));
+        if let Ok(l) = &lists {
+            s.set_catalogue_stamp(l.stamp);
+        }
+        s.take_lists(lists);
         s.rebuild_catalogue();
-        s.refresh_lists();
         s.refresh_board();
-        s.refresh_models();
         s
     }
 
     /// Called after every background message (the UI passes a repaint request).
     pub fn set_waker(&mut self, wake: Arc<dyn Fn() + Send + Sync>) {
-        self.wake = wake;
+        if let Ok(mut w) = self.waker.write() {
+            *w = wake;
+        }
         self.rewake_watcher();
     }
 
@@ -498,20 +579,20 @@ impl Studio {
     }
     /// The stylist's review queue once loaded.
     pub fn queue(&self) -> Option<&ReviewQueue> {
-        self.queue.as_ref()
+        self.queue.as_ref().or(self.queue_shown.as_ref())
     }
     /// True while the queue is being loaded or built.
     pub fn queue_loading(&self) -> bool {
         self.queue_wanted || self.job_busy(|k| matches!(k, JobKind::BuildQueue { .. }))
     }
     pub fn queue_current(&self) -> Option<&QueueItem> {
-        self.queue.as_ref().and_then(|q| q.next())
+        self.queue().and_then(|q| q.next())
     }
     pub fn queue_counts(&self) -> QueueCounts {
-        self.queue.as_ref().map(|q| q.counts()).unwrap_or_default()
+        self.queue().map(|q| q.counts()).unwrap_or_default()
     }
     pub fn queue_recent(&self) -> Vec<&QueueItem> {
-        self.queue.as_ref().map(|q| q.recent(RECENT_DECISIONS)).unwrap_or_default()
+        self.queue().map(|q| q.recent(RECENT_DECISIONS)).unwrap_or_default()
     }
     pub fn queue_reasons(&self) -> &[Reason] {
         &self.queue_reasons
@@ -520,6 +601,15 @@ impl Studio {
     pub fn models(&self) -> &[ModelRow] {
         &self.versions
     }
+    /// Review counters of generated looks per template and stylist.
+    pub fn generated_counts(&self) -> &[crate::store::queue::GeneratedCounts] {
+        &self.generated
+    }
+    /// Accepts and rejects of generated looks per day, oldest first.
+    pub fn approval_days(&self) -> &[crate::store::queue::DailyApproval] {
+        &self.approval_days
+    }
+
     /// Live accept/reject judgements of all stylists (what training learns from).
     pub fn labelled_count(&self) -> usize {
         self.labelled
@@ -591,6 +681,10 @@ impl Studio {
 
     /// Applies a command; a failure becomes `last_error` (readable text), never a panic.
     pub fn apply(&mut self, cmd: Command) {
+        if self.must_wait(&cmd) || (!self.deferred.is_empty() && matches!(cmd, Command::Judge(_))) {
+            self.deferred.push_back(cmd);
+            return;
+        }
         if let Err(e) = self.try_apply(cmd) {
             self.last_error = Some(format!("{e:#}"));
         }
@@ -653,16 +747,9 @@ impl Studio {
                     }
                 }
             }
-            Command::RenameOutfit(id, name) => {
-                let name = name.trim();
-                if name.is_empty() {
-                    bail!("an approved look needs a name");
-                }
-                self.engine.rename_look(id, name)?;
-                self.refresh_lists();
-            }
+            Command::RenameOutfit(id, name) => self.rename_outfit(id, name)?,
             Command::ReopenOutfit(id) => {
-                let o = self.engine.store().outfit(id)?.with_context(|| format!("no outfit {id}"))?;
+                let o = self.approved.iter().find(|o| o.id == id).cloned().with_context(|| format!("no approved look {id}"))?;
                 self.board = o
                     .items
                     .iter()
@@ -676,17 +763,7 @@ impl Studio {
             }
             Command::Import(feeds) => self.start_job(JobKind::ImportAndIndex(feeds))?,
             Command::ImportDemo => self.start_job(JobKind::ImportAndIndex(vec![crate::demo::feed()?]))?,
-            Command::Export(path) => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-                }
-                let mut f =
-                    std::io::BufWriter::new(std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?);
-                let n = crate::export::write_outfits_json(self.engine.store_mut(), &mut f, &path.display().to_string(), false)?;
-                std::io::Write::flush(&mut f)?;
-                self.last_message = Some(format!("Exported {n} approved looks to {}", path.display()));
-                self.refresh_lists();
-            }
+            Command::Export(path) => self.start_job(JobKind::ExportOutfits { format: "json".into(), path })?,
             Command::CancelJob => {
                 if let Some(j) = &self.job {
                     j.cancel();
@@ -698,42 +775,16 @@ impl Studio {
                 self.screen = screen;
                 match screen {
                     Screen::Queue if self.queue.is_none() => self.want_queue(),
-                    Screen::Train => self.refresh_models(),
+                    Screen::Train => self.refresh_lists(),
                     Screen::Team if self.agreement.is_none() && !self.job_busy(|k| matches!(k, JobKind::Agreement)) => {
                         self.start_job(JobKind::Agreement)?
                     }
                     _ => {}
                 }
             }
-            Command::QueueDecide(v) => {
-                let Some(q) = self.queue.as_mut() else { bail!("the review queue is still loading") };
-                let reasons: Vec<String> = self.queue_reasons.iter().map(|r| r.tag().to_string()).collect();
-                let r = q.decide(&mut self.engine, v, &reasons);
-                self.queue_reasons.clear();
-                self.refresh_lists();
-                r?;
-                let look = self.queue.as_ref().and_then(|q| q.recent(1).first().map(|e| self.titles(&e.skus))).unwrap_or_default();
-                let why = if reasons.is_empty() || v == Verdict::Accept { String::new() } else { format!(": {}", reason_words(&reasons)) };
-                self.last_message = Some(format!("{} “{look}” in the review queue{why}", verdict_past(v)));
-                if self.queue.as_ref().is_some_and(|q| q.next().is_none()) {
-                    self.last_message = Some("Queue done: proposing more outfits…".into());
-                    self.want_queue();
-                }
-            }
-            Command::QueueUndo => {
-                let Some(q) = self.queue.as_mut() else { bail!("the review queue is still loading") };
-                match q.undo_last(&mut self.engine)? {
-                    Some(e) => self.last_message = Some(format!("Undid the queue decision on “{}”", self.titles(&e.skus))),
-                    None => bail!("no queue decision to undo"),
-                }
-                self.refresh_lists();
-            }
-            Command::QueueEdit(jid, v) => {
-                let Some(q) = self.queue.as_mut() else { bail!("the review queue is still loading") };
-                q.edit(&mut self.engine, jid, v)?;
-                self.last_message = Some(format!("Changed the queue decision to {}", verdict_noun(v)));
-                self.refresh_lists();
-            }
+            Command::QueueDecide(v) => self.queue_decide(v)?,
+            Command::QueueUndo => self.queue_undo()?,
+            Command::QueueEdit(jid, v) => self.queue_edit(jid, v)?,
             Command::ToggleQueueReason(r) => {
                 if let Some(k) = self.queue_reasons.iter().position(|x| *x == r) {
                     self.queue_reasons.remove(k);
@@ -755,7 +806,6 @@ impl Studio {
                 self.start_job(JobKind::GenerateLooks { stylist: self.stylist.clone(), heroes, params })?
             }
             Command::StartTraining(req) => {
-                self.refresh_models();
                 if let Some(why) = self.training_shortfall() {
                     bail!("{why}");
                 }
@@ -775,7 +825,6 @@ impl Studio {
             }
             Command::ActivateUnvalidated(id) => self.start_job(JobKind::Activate(id))?,
             Command::Evaluate(parent) => {
-                self.refresh_models();
                 if self.labelled < MIN_JUDGEMENTS {
                     bail!("too few judgements to evaluate: {} accepts/rejects, at least {MIN_JUDGEMENTS} needed", self.labelled);
                 }
@@ -792,6 +841,8 @@ impl Studio {
             Command::ExportPolyvore(dir) => self.start_job(JobKind::ExportPolyvore(dir))?,
             Command::SetScorer(choice) => self.set_scorer(choice),
             Command::Catalogue(c) => self.apply_catalogue(c)?,
+            Command::AskPath(p) => self.ask_path(p)?,
+            Command::ClosePathPrompt => self.path_prompt = None,
         }
         Ok(())
     }
@@ -812,38 +863,15 @@ impl Studio {
         }
     }
 
+    /// Probes the chosen backend on the scoring worker, which then ranks with it.
     fn set_scorer(&mut self, choice: ScorerChoice) {
         self.scorer_choice = choice;
-        let (tx, rx) = channel();
-        let wake = self.wake.clone();
-        std::thread::Builder::new()
-            .name("outfit-studio-scorer-probe".into())
-            .spawn(move || {
-                let r = crate::score::select_scorer_with(choice, &crate::score::gpu::GpuOptions::default()).map_err(|e| format!("{e:#}"));
-                let _ = tx.send(r);
-                wake();
-            })
-            .expect("spawn scorer probe");
-        self.pending_scorer = Some((choice, rx));
-    }
-
-    /// Re-reads the model versions and how many judgements training could use.
-    fn refresh_models(&mut self) {
-        match self.engine.store().models() {
-            Ok(m) => self.versions = m,
-            Err(e) => self.last_error = Some(format!("cannot read model versions: {e:#}")),
-        }
-        match self.engine.store().judgements() {
-            Ok(j) => {
-                let labels: Vec<_> = j.iter().filter(|j| matches!(j.verdict, Verdict::Accept | Verdict::Reject)).collect();
-                self.labelled = labels.len();
-                let mut outfits: Vec<&str> = labels.iter().map(|j| j.outfit_key.as_str()).collect();
-                outfits.sort_unstable();
-                outfits.dedup();
-                self.labelled_outfits = outfits.len();
-            }
-            Err(e) => self.last_error = Some(format!("cannot count judgements: {e:#}")),
-        }
+        let p = self.scoring.run(move |e| {
+            let s = crate::score::select_scorer_with(choice, &crate::score::gpu::GpuOptions::default()).map_err(|e| format!("{e:#}"))?;
+            e.set_scorer(s);
+            Ok(e.scorer().backend().to_string())
+        });
+        self.pending_scorer = Some((choice, p));
     }
 
     fn add(&mut self, id: i64, suggested: bool) -> Result<()> {
@@ -866,70 +894,6 @@ impl Studio {
         }
         self.board.push(BoardItem { slot, item_id: id, suggested });
         self.board.sort_by_key(|b| (b.slot, b.item_id));
-        self.refresh_board();
-        Ok(())
-    }
-
-    fn judge(&mut self, v: Verdict) -> Result<()> {
-        if self.stylist.is_empty() {
-            bail!("enter your name first: every judgement records who made it");
-        }
-        if self.board.len() < 2 {
-            bail!("put at least two items on the board to judge the look");
-        }
-        let skus: Vec<String> = self.board.iter().filter_map(|b| self.engine.item(b.item_id)).map(|i| i.item.sku.clone()).collect();
-        let source = if self.board.iter().any(|b| b.suggested) { "suggested" } else { "manual" };
-        let reasons: Vec<String> = self.reasons.iter().map(|r| r.tag().to_string()).collect();
-        let editing = self.editing;
-        let id = self.engine.judge(&skus, v, &self.stylist, source, &reasons, editing)?;
-        // The look's name as the approved list shows it (accepts), else the same default the engine gives.
-        let outfit = self.engine.store().judgement(id).ok().flatten().and_then(|j| j.outfit_id);
-        let look = match outfit.map(|o| self.engine.store().outfit(o)) {
-            Some(Ok(Some(o))) => o.name,
-            _ => {
-                let items: Vec<&crate::catalogue::Item> =
-                    self.board.iter().filter_map(|b| self.engine.item(b.item_id)).map(|i| &i.item).collect();
-                crate::engine::look_name(&items)
-            }
-        };
-        self.undo.push(UndoEntry {
-            judgement_id: id,
-            verdict: v,
-            look: look.clone(),
-            board: self.board.clone(),
-            editing,
-            reasons: self.reasons.clone(),
-        });
-        if self.undo.len() > 100 {
-            self.undo.remove(0);
-        }
-        self.last_message = Some(match v {
-            Verdict::Accept => format!("Accepted “{look}”: it is in Approved looks"),
-            _ if !reasons.is_empty() => format!("{}: {} — “{look}”", verdict_past(v), reason_words(&reasons)),
-            _ => format!("{} “{look}”", verdict_past(v)),
-        });
-        self.judged_message = self.last_message.clone();
-        // The next look starts from an empty board.
-        self.board.clear();
-        self.editing = None;
-        self.reasons.clear();
-        self.refresh_lists();
-        self.refresh_board();
-        Ok(())
-    }
-
-    fn undo_last(&mut self) -> Result<()> {
-        let Some(e) = self.undo.pop() else { bail!("nothing to undo") };
-        // Reopened-and-accepted looks stay approved: undoing that judgement archives a new look only (one transaction).
-        if let Err(err) = self.engine.undo_with(e.judgement_id, &UndoEffects { keep_look: e.editing.is_some(), requeue: None }) {
-            self.undo.push(e);
-            return Err(err.into());
-        }
-        self.board = e.board;
-        self.editing = e.editing;
-        self.reasons = e.reasons;
-        self.last_message = Some(format!("Undid the {} of “{}”", verdict_noun(e.verdict), e.look));
-        self.refresh_lists();
         self.refresh_board();
         Ok(())
     }
@@ -979,58 +943,6 @@ impl Studio {
         self.slot_counts = counts;
         self.board.retain(|b| self.engine.items().contains_key(&b.item_id));
         self.run_search();
-    }
-
-    fn refresh_lists(&mut self) {
-        let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-        match self.engine.store().judgement_counts(&self.stylist, &today) {
-            Ok(c) => self.counts = c,
-            Err(e) => self.last_error = Some(format!("cannot count judgements: {e:#}")),
-        }
-        match self.engine.store().outfits(&[OutfitStatus::Approved, OutfitStatus::Exported]) {
-            Ok(o) => self.approved = o,
-            Err(e) => self.last_error = Some(format!("cannot read approved looks: {e:#}")),
-        }
-        match self.engine.generated_counts().and_then(|c| Ok((c, self.engine.generated_approval_by_day()?))) {
-            Ok((c, d)) => (self.generated, self.approval_days) = (c, d),
-            Err(e) => self.last_error = Some(format!("cannot count generated looks: {e:#}")),
-        }
-    }
-
-    /// Review counters of generated looks per template and stylist.
-    pub fn generated_counts(&self) -> &[crate::store::queue::GeneratedCounts] {
-        &self.generated
-    }
-    /// Accepts and rejects of generated looks per day, oldest first.
-    pub fn approval_days(&self) -> &[crate::store::queue::DailyApproval] {
-        &self.approval_days
-    }
-
-    /// Recomputes the live score and the suggestions for the board (milliseconds).
-    fn refresh_board(&mut self) {
-        let ids = self.board_ids();
-        self.score = None;
-        self.score_note = None;
-        if ids.len() >= 2 {
-            match self.engine.score_outfit(&ids) {
-                Ok(s) => self.score = Some(s),
-                Err(e) => self.score_note = Some(format!("{e:#}")),
-            }
-        } else {
-            self.score_note = Some("Add at least two items to see the score".into());
-        }
-        self.suggestions.clear();
-        if !ids.is_empty() {
-            let slots = Slot::missing_from(&self.board.iter().map(|b| b.slot).collect::<Vec<_>>());
-            match self.engine.complete(&ids, &slots, SUGGESTIONS_PER_SLOT, &self.effective_filter()) {
-                Ok(s) => self.suggestions = s,
-                Err(e) => {
-                    if self.score_note.is_none() {
-                        self.score_note = Some(format!("{e:#}"));
-                    }
-                }
-            }
-        }
     }
 
     /// Starts a job, or queues it behind the running one.
@@ -1093,12 +1005,9 @@ impl Studio {
         }
         // Whatever the job finished (a failed index still keeps its batches), read it back.
         if job.kind.reloads_engine() {
-            if let Err(e) = self.reload() {
-                self.last_error = Some(format!("{e:#}"));
-            }
+            self.reload_engines(None);
         } else {
             self.refresh_lists();
-            self.refresh_models();
         }
     }
 
@@ -1115,20 +1024,11 @@ impl Studio {
             self.pending_search = None;
             changed = true;
         }
-        if let Some((choice, rx)) = &self.pending_scorer
-            && let Ok(r) = rx.try_recv()
-        {
-            let choice = *choice;
-            self.pending_scorer = None;
-            changed = true;
-            match r {
-                Ok(s) => {
-                    self.engine.set_scorer(s);
-                    self.last_message = Some(format!("Scorer ({}): {}", choice.as_str(), self.engine.scorer().backend()));
-                }
-                Err(e) => self.last_error = Some(format!("cannot use the {} scorer: {e}", choice.as_str())),
-            }
-        }
+        changed |= self.poll_scorer();
+        changed |= self.poll_writes();
+        changed |= self.poll_board();
+        changed |= self.poll_reload();
+        changed |= self.poll_dialog();
         changed |= self.poll_catalogues();
         if let Some(job) = &mut self.job
             && let Some(outcome) = job.poll()
@@ -1144,15 +1044,115 @@ impl Studio {
         changed
     }
 
+    fn poll_scorer(&mut self) -> bool {
+        let Some((choice, p)) = &mut self.pending_scorer else { return false };
+        let choice = *choice;
+        let Some(r) = p.poll() else { return false };
+        let first = self.backend.is_none();
+        self.pending_scorer = None;
+        match r.and_then(|r| r) {
+            Ok(b) => {
+                if !first || choice != ScorerChoice::Auto {
+                    self.last_message = Some(format!("Scorer ({}): {b}", choice.as_str()));
+                }
+                self.backend = Some(b);
+            }
+            Err(e) => self.last_error = Some(format!("cannot use the {} scorer: {e}", choice.as_str())),
+        }
+        true
+    }
+
     /// Blocks until a scorer probe finishes (tests).
     pub fn wait_for_scorer(&mut self) {
-        if let Some((_, rx)) = &self.pending_scorer {
-            let r = rx.recv().map_err(|e| e.to_string()).and_then(|r| r);
-            let choice = self.pending_scorer.take().expect("pending").0;
-            match r {
-                Ok(s) => self.engine.set_scorer(s),
-                Err(e) => self.last_error = Some(format!("cannot use the {} scorer: {e}", choice.as_str())),
+        if let Some((_, p)) = &mut self.pending_scorer {
+            p.block();
+            self.poll_scorer();
+        }
+    }
+
+    /// The worker that scores boards (tests hold it to see how late results are handled).
+    #[doc(hidden)]
+    pub fn scoring_worker(&self) -> &EngineWorker {
+        &self.scoring
+    }
+
+    /// The scoring backend in use, once probed.
+    pub fn scorer_backend(&self) -> Option<&str> {
+        self.backend.as_deref()
+    }
+
+    /// True while anything the studio sent off is still on its way back (jobs aside).
+    pub fn busy(&self) -> bool {
+        !self.writes.is_empty()
+            || !self.board_pending.is_empty()
+            || self.pending_scorer.is_some()
+            || self.engine_reload.is_some()
+            || self.pending_search.is_some()
+            || self.pending_dialog.is_some()
+            || !self.deferred.is_empty()
+    }
+
+    /// Waits for everything sent off so far (writes, scores, probes, reloads, searches) and takes it in; jobs are
+    /// [`Studio::wait_for_job`]'s. Tests and benchmarks call this between commands and assertions.
+    pub fn settle(&mut self) {
+        for _ in 0..100 {
+            self.wait_for_writes();
+            self.wait_for_reload();
+            self.wait_for_board();
+            self.wait_for_scorer();
+            self.wait_for_search();
+            self.wait_for_preview();
+            self.wait_for_dialog();
+            self.poll();
+            if !self.busy() {
+                return;
             }
+        }
+    }
+
+    /// Re-reads the catalogue, head and embeddings everywhere: the writer and the scoring worker in order with
+    /// their tasks, the UI's engine on a thread of its own (swapped in when ready). `done` is said then.
+    fn reload_engines(&mut self, done: Option<String>) {
+        self.write("reloading", |e| {
+            let r = e.reload().and_then(|()| Ok(e.store().catalogue_stamp()?)).map_err(|err| format!("{err:#}"));
+            Box::new(move |s: &mut Studio| match r {
+                Ok(stamp) => s.set_catalogue_stamp(stamp),
+                Err(err) => s.last_error = Some(err),
+            })
+        });
+        // A dropped promise: the board requests after it see the reloaded engine.
+        drop(self.scoring.run(|e| {
+            if let Err(err) = e.reload() {
+                tracing::warn!("scoring worker: {err:#}");
+            }
+        }));
+        let (db, models) = (self.db.clone(), self.models.clone());
+        let p = Promise::spawn("outfit-studio-reload", self.wake.clone(), move || Engine::open(&db, &models).map_err(|e| format!("{e:#}")));
+        self.engine_reload = Some((p, done));
+    }
+
+    fn poll_reload(&mut self) -> bool {
+        let Some((p, _)) = &mut self.engine_reload else { return false };
+        let Some(r) = p.poll() else { return false };
+        let done = self.engine_reload.take().and_then(|(_, d)| d);
+        match r.and_then(|r| r) {
+            Ok(e) => {
+                self.engine = e;
+                self.rebuild_catalogue();
+                self.refresh_board();
+                if let Some(d) = done {
+                    self.last_message = Some(d);
+                }
+            }
+            Err(e) => self.last_error = Some(e),
+        }
+        true
+    }
+
+    fn wait_for_reload(&mut self) {
+        if let Some((p, _)) = &mut self.engine_reload {
+            p.block();
+            self.poll_reload();
         }
     }
 
@@ -1168,15 +1168,10 @@ impl Studio {
         self.job_done.take().or_else(|| self.last_message.clone())
     }
 
-    /// Re-reads the catalogue, head and embeddings (after a job or another process changed the database).
-    pub fn reload(&mut self) -> Result<()> {
-        self.engine.reload()?;
-        self.refresh_catalogues();
-        self.rebuild_catalogue();
-        self.refresh_lists();
-        self.refresh_board();
-        self.refresh_models();
-        Ok(())
+    /// Re-reads the catalogue, head and embeddings (after another process changed the database), in the
+    /// background; [`Studio::settle`] waits for it.
+    pub fn reload(&mut self) {
+        self.reload_engines(None);
     }
 
     /// Item titles of a list of SKUs, joined with " + " (SKUs no longer in the catalogue stay as they are).
@@ -1189,7 +1184,7 @@ impl Studio {
 
     /// The active model, what it was trained on, and the scorer backend, for the status bar.
     pub fn model_status(&self) -> (String, String, String) {
-        let backend = self.engine.scorer().backend().to_string();
+        let backend = self.backend.clone().unwrap_or_else(|| "choosing (probing the GPU adapter)…".into());
         match self.engine.active_model() {
             Some(m) => (m.name.clone(), m.trained_on.clone(), backend),
             None => match self.engine.head_error() {

@@ -287,6 +287,10 @@ impl Engine {
     pub fn set_scorer(&mut self, scorer: Box<dyn Scorer>) {
         self.scorer = scorer;
     }
+    /// Hands the scorer over (the app ranks on a worker thread), leaving the plain CPU one here.
+    pub fn take_scorer(&mut self) -> Box<dyn Scorer> {
+        std::mem::replace(&mut self.scorer, score::default_scorer())
+    }
     pub fn scorer(&self) -> &dyn Scorer {
         self.scorer.as_ref()
     }

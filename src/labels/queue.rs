@@ -233,6 +233,7 @@ pub struct QueueCounts {
 }
 
 /// A stylist's review queue, backed by the `queue_items` table.
+#[derive(Clone)]
 pub struct ReviewQueue {
     stylist: String,
     entries: Vec<QueueItem>,

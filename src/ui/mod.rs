@@ -24,111 +24,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use thumbs::{Thumb, Thumbnails};
 
-/// File dialogs, behind a trait so tests supply paths.
-pub trait Dialogs {
-    /// Whether a native dialog can open here at all. When not, the app asks for the path in its own window
-    /// (with completion) instead; a dialog that opens and is cancelled is just a cancel.
-    fn available(&mut self) -> bool {
-        true
-    }
-    /// Feeds to import; `None` when cancelled.
-    fn pick_feeds(&mut self) -> Option<Vec<PathBuf>>;
-    /// Where to write approved looks in `format` (json, jsonld, shopify); `None` when cancelled.
-    fn save_export_as(&mut self, format: &str) -> Option<PathBuf> {
-        let _ = format;
-        None
-    }
-    /// A folder for the research export; `None` when cancelled.
-    fn pick_folder(&mut self) -> Option<PathBuf> {
-        None
-    }
-    /// Another stylist's database or JSONL label export; `None` when cancelled.
-    fn pick_labels(&mut self) -> Option<PathBuf> {
-        None
-    }
-}
-
-/// Native dialogs through rfd (xdg-desktop-portal on Linux, zenity as rfd's own fallback). Whether they can
-/// open is probed once (see [`native_dialogs_available`]); how fast a dialog returns means nothing, so a quick
-/// Esc is a cancel, never "no dialog here".
-#[derive(Default)]
-pub struct NativeDialogs {
-    available: Option<bool>,
-}
-
-impl Dialogs for NativeDialogs {
-    fn available(&mut self) -> bool {
-        *self.available.get_or_insert_with(native_dialogs_available)
-    }
-    fn pick_feeds(&mut self) -> Option<Vec<PathBuf>> {
-        rfd::FileDialog::new()
-            .set_title("Import a catalogue feed")
-            .add_filter("Catalogue feeds", &["csv", "tsv", "txt", "jsonl", "json", "xml"])
-            .add_filter("All files", &["*"])
-            .pick_files()
-    }
-    fn save_export_as(&mut self, format: &str) -> Option<PathBuf> {
-        let (ext, name) = match format {
-            "jsonld" => ("jsonld", "JSON-LD"),
-            "shopify" => ("csv", "Shopify CSV"),
-            _ => ("json", "JSON"),
-        };
-        rfd::FileDialog::new()
-            .set_title(format!("Export approved looks as {name}"))
-            .set_file_name(format!("approved-looks.{ext}"))
-            .add_filter(name, &[ext])
-            .save_file()
-    }
-    fn pick_folder(&mut self) -> Option<PathBuf> {
-        rfd::FileDialog::new().set_title("Research export (Polyvore layout): choose a folder").pick_folder()
-    }
-    fn pick_labels(&mut self) -> Option<PathBuf> {
-        rfd::FileDialog::new()
-            .set_title("Import another stylist's labels")
-            .add_filter("Outfit Studio database or label export", &["db", "sqlite", "jsonl", "json"])
-            .add_filter("All files", &["*"])
-            .pick_file()
-    }
-}
-
-/// Whether rfd can show a dialog: `OUTFIT_STUDIO_DIALOGS=builtin|native` decides if set; else zenity on the
-/// PATH (rfd's fallback), or a session bus that has (or can start) `org.freedesktop.portal.Desktop`, asked with
-/// whichever D-Bus client is installed (a machine with a portal has the D-Bus tools). Anything else: no.
-pub fn native_dialogs_available() -> bool {
-    match std::env::var("OUTFIT_STUDIO_DIALOGS").as_deref() {
-        Ok("builtin") => return false,
-        Ok("native") => return true,
-        _ => {}
-    }
-    let on_path = |exe: &str| std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(exe).is_file()));
-    if on_path("zenity") {
-        return true;
-    }
-    const PORTAL: &str = "org.freedesktop.portal.Desktop";
-    let asks: [(&str, &[&str]); 2] = [
-        (
-            "dbus-send",
-            &[
-                "--session",
-                "--print-reply",
-                "--dest=org.freedesktop.DBus",
-                "/org/freedesktop/DBus",
-                "org.freedesktop.DBus.ListActivatableNames",
-            ],
-        ),
-        (
-            "dbus-send",
-            &["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.ListNames"],
-        ),
-    ];
-    asks.iter().any(|(exe, args)| {
-        std::process::Command::new(exe)
-            .args(*args)
-            .stderr(std::process::Stdio::null())
-            .output()
-            .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains(PORTAL))
-    })
-}
+pub use crate::curate::dialogs::{Dialogs, NativeDialogs, native_dialogs_available};
 
 /// The app's own path field, open while a path is being asked for.
 #[derive(Debug, Clone)]
@@ -182,7 +78,6 @@ const ACCENT: Color32 = Color32::from_rgb(0xE8, 0x6A, 0x92);
 /// The whole app: a [`Studio`] plus view state (text buffers, thumbnails, dialogs).
 pub struct StudioApp {
     pub studio: Studio,
-    dialogs: Box<dyn Dialogs>,
     opts: UiOptions,
     thumbs: Option<Thumbnails>,
     search_text: String,
@@ -210,12 +105,12 @@ pub struct StudioApp {
 }
 
 impl StudioApp {
-    pub fn new(studio: Studio, dialogs: Box<dyn Dialogs>, opts: UiOptions) -> StudioApp {
+    pub fn new(mut studio: Studio, dialogs: Box<dyn Dialogs>, opts: UiOptions) -> StudioApp {
+        studio.set_dialogs(Arc::from(dialogs));
         let search_text = studio.facets().text.clone();
         let asking_name = studio.stylist().is_empty();
         StudioApp {
             studio,
-            dialogs,
             opts,
             thumbs: None,
             search_text,
@@ -243,12 +138,12 @@ impl StudioApp {
 
     /// True while the app's own path field is open.
     pub fn asking_path(&self) -> bool {
-        self.path_prompt.is_some()
+        self.studio.path_prompt().is_some()
     }
 
     /// Replaces the file dialogs (tests).
     pub fn set_dialogs(&mut self, dialogs: Box<dyn Dialogs>) {
-        self.dialogs = dialogs;
+        self.studio.set_dialogs(Arc::from(dialogs));
     }
 
     /// Restores persisted settings (stylist, filters).
@@ -520,6 +415,11 @@ impl StudioApp {
                 if ui.small_button("Cancel").clicked() {
                     cmds.push(Command::CancelJob);
                 }
+                ui.separator();
+            }
+            if let Some(saved) = self.studio.save_status() {
+                // "Saving…" until the writer acknowledged every judgement, "Recorded" once they are committed.
+                ui.label(saved);
                 ui.separator();
             }
             let (model, trained_on, backend) = self.studio.model_status();
@@ -1053,24 +953,24 @@ impl StudioApp {
         });
     }
 
-    /// Asks for a path: the native dialog where one can open, else the app's own path field.
+    /// Asks for a path: the studio opens the native dialog off the frame, or asks for the app's own path field.
     fn ask_path(&mut self, purpose: PathPurpose, cmds: &mut Vec<Command>) {
-        if !self.dialogs.available() {
-            let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
-            self.path_prompt = Some(PathPrompt { text: purpose.initial(&home), purpose, error: None, focused: false });
-            return;
-        }
-        let cmd = match &purpose {
-            PathPurpose::ImportFeed => self.dialogs.pick_feeds().filter(|f| !f.is_empty()).map(crate::curate::import_command),
-            PathPurpose::ExportOutfits(f) => self.dialogs.save_export_as(f).map(|path| Command::ExportOutfits { format: f.clone(), path }),
-            PathPurpose::ExportPolyvore => self.dialogs.pick_folder().map(Command::ExportPolyvore),
-            PathPurpose::ImportLabels => self.dialogs.pick_labels().map(Command::ImportLabels),
-        };
-        cmds.extend(cmd);
+        cmds.push(Command::AskPath(purpose));
     }
 
     /// The app's own path field (no desktop dialog here): Tab completes, Enter confirms, Esc cancels.
     fn path_prompt(&mut self, ctx: &egui::Context, cmds: &mut Vec<Command>) {
+        match (self.studio.path_prompt(), &self.path_prompt) {
+            (None, _) => {
+                self.path_prompt = None;
+                return;
+            }
+            (Some(purpose), p) if p.as_ref().is_none_or(|p| &p.purpose != purpose) => {
+                let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+                self.path_prompt = Some(PathPrompt { text: purpose.initial(&home), purpose: purpose.clone(), error: None, focused: false });
+            }
+            _ => {}
+        }
         let Some(p) = &mut self.path_prompt else { return };
         let (mut submit, mut cancel) = (false, false);
         let modal = egui::Modal::new(egui::Id::unique("path_prompt")).show(ctx, |ui| {
@@ -1124,12 +1024,14 @@ impl StudioApp {
         if submit {
             match p.purpose.command(&p.text) {
                 Ok(c) => {
+                    cmds.push(Command::ClosePathPrompt);
                     cmds.push(c);
                     self.path_prompt = None;
                 }
                 Err(e) => p.error = Some(e),
             }
         } else if cancel || modal.should_close() {
+            cmds.push(Command::ClosePathPrompt);
             self.path_prompt = None;
         }
     }

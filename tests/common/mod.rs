@@ -43,3 +43,16 @@ pub fn put_random_features(e: &mut Engine) {
         (fake_vec(s, di), fake_vec(s ^ 0xABCD, dt))
     });
 }
+
+/// A frame for the input, then waits for everything the studio sent off (writes, scores, dialogs) and runs
+/// frames until all of it is shown: the background flow made deterministic for assertions.
+#[allow(dead_code)]
+pub fn pump(h: &mut egui_kittest::Harness<'_, outfit_studio::ui::StudioApp>) {
+    h.step();
+    for _ in 0..20 {
+        h.state_mut().studio.settle();
+        if h.try_run().is_ok() && !h.state().studio.busy() {
+            break;
+        }
+    }
+}
