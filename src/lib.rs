@@ -1,8 +1,9 @@
 //! Outfit Studio: outfit compatibility for children's fashion.
 //!
-//! Layers, data flowing one way: `catalogue` (feeds -> items) -> `store` (SQLite) -> `encode` (frozen ONNX
-//! encoders) -> `model` (type-aware compatibility head) -> `score` (ranking on CPU or GPU) -> `curate` (app state)
-//! -> `ui` (egui). `engine` ties them together for the CLI and the app.
+//! Layers, each using only those before it (ARCHITECTURE.md; `tests/architecture.rs` enforces it): `paths` ->
+//! `catalogue` / `demo` (feeds -> items) -> `store` (SQLite) -> `encode` (frozen ONNX encoders) -> `model`
+//! (compatibility head, training, metrics) -> `score` (ranking on CPU or GPU) -> `engine` (one facade) -> `labels`
+//! -> `export` -> `looks` -> `curate` (app state) -> `ui` (egui) | `cli` (clap), the two leaves `main` joins.
 
 pub mod catalogue;
 pub mod cli;
