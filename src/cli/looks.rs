@@ -301,7 +301,7 @@ pub fn eval_looks(db: &std::path::Path, models: &std::path::Path, a: &EvalLooksA
     let set = e.prepare_outfit_set(&data, &key)?;
     let row = match a.head {
         Some(id) => e.model_or_active(Some(id))?,
-        None => match e.model_named(crate::engine::SHIPPED_HEADS[1].1)? {
+        None => match e.store().model_by_name(crate::engine::SHIPPED_HEADS[1].1)? {
             Some(r) => r,
             None => e.model_or_active(None)?,
         },

@@ -45,15 +45,8 @@ impl Engine {
         let masks = Slot::ALL.iter().flat_map(|&u| Slot::ALL.iter().map(move |&v| head.mask_sq(u, v))).collect();
         Ok((masks, head.calibration()))
     }
-    /// Catalogue id by name (hidden and deleted ones included).
-    pub fn catalogue_id(&self, name: &str) -> Result<Option<i64>> {
-        Ok(self.store.catalogues()?.into_iter().find(|c| c.name == name).map(|c| c.id))
-    }
-}
-
-impl Engine {
-    /// A stored model version by name.
-    pub fn model_named(&self, name: &str) -> Result<Option<crate::store::ModelRow>> {
-        self.store.model_by_name(name)
+    /// Catalogue id by name (hidden and deleted ones included); an unknown name is an error naming the known ones.
+    pub fn catalogue_id(&self, name: &str) -> Result<i64> {
+        self.store.catalogue_id(name)
     }
 }

@@ -68,7 +68,7 @@ pub fn select_heroes(engine: &Engine, f: &HeroFilter) -> Result<Vec<i64>> {
         return Ok(items.iter().map(|i| i.id).collect());
     }
     let catalogue = match &f.catalogue {
-        Some(name) => Some(engine.catalogue_id(name)?.ok_or_else(|| anyhow::anyhow!("no catalogue named {name:?}"))?),
+        Some(name) => Some(engine.catalogue_id(name)?),
         None => None,
     };
     let words: Vec<String> = f.category.iter().flat_map(|c| c.split_whitespace()).map(str::to_lowercase).collect();

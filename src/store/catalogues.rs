@@ -165,7 +165,8 @@ impl Store {
         Ok(())
     }
 
-    fn catalogue_id(&self, name: &str) -> Result<i64> {
+    /// A catalogue's id by name (hidden and deleted ones included); an unknown name is an error listing the known ones.
+    pub fn catalogue_id(&self, name: &str) -> Result<i64> {
         self.conn.query_row("SELECT id FROM catalogues WHERE name = ?1", [name], |r| r.get(0)).optional()?.with_context(|| {
             let names: Vec<String> = self.catalogues().map(|c| c.into_iter().map(|c| c.name).collect()).unwrap_or_default();
             format!("no catalogue {name:?}; catalogues: {}", if names.is_empty() { "none yet".into() } else { names.join(", ") })
