@@ -92,7 +92,7 @@ impl Bytes<'_> {
 
 pub fn engine_api(data: &[u8]) {
     with_engine(|e| {
-        let mut known: Vec<i64> = e.items().keys().copied().collect();
+        let mut known: Vec<i64> = e.items().keys().collect();
         known.sort_unstable();
         let mut input = Bytes(data);
         let mut judged: Vec<i64> = Vec::new();

@@ -107,3 +107,44 @@ fn changed_embeddings_or_slots_drop_the_pack_and_the_next_open_packs_again() {
     assert_eq!(pack_rows(&db, model), Some(119));
     assert!(!e.index().item_ids.contains(&gone) && e.item(gone).is_none());
 }
+
+/// The app's workers start from the UI engine's snapshot instead of loading the catalogue again: they rank the
+/// same on their own connection, and follow a reload when they adopt the reloaded engine's snapshot.
+#[test]
+fn an_engine_started_from_a_snapshot_ranks_the_same_and_follows_a_reload() {
+    let (dir, db) = made_db(300);
+    let mut a = Engine::open(&db, &models()).unwrap();
+    let mut b = Engine::open_from(&db, &models(), a.snapshot()).unwrap();
+    assert_eq!(b.items().len(), 300);
+    assert_eq!(completions(&b), completions(&a));
+    assert_eq!(b.active_model().map(|m| m.id), a.active_model().map(|m| m.id));
+    // Its own connection: it writes while `a` reads.
+    let skus = vec!["BENCH-0000001".to_string(), "BENCH-0000002".to_string()];
+    b.judge(&skus, outfit_studio::store::Verdict::Accept, "kim", "manual", &[], None).unwrap();
+    assert_eq!(a.store().judgements().unwrap().len(), 1);
+
+    // Another feed arrives through `a`; `b` sees it once it adopts `a`'s reloaded snapshot.
+    let feed = dir.path().join("more.csv");
+    std::fs::write(&feed, "sku,title,category,colour\nNEW-1,Red Cap,Hats,red\n").unwrap();
+    a.import(&feed).unwrap();
+    a.reload().unwrap();
+    assert!(b.item_by_sku("NEW-1").is_none());
+    b.adopt(a.snapshot());
+    assert_eq!(b.item_by_sku("NEW-1").map(|i| i.item.title.as_str()), Some("Red Cap"));
+    assert_eq!(completions(&b), completions(&a));
+}
+
+/// The pack is a copy of the per-item rows: a damaged one (its blobs do not match its row count) is made again.
+#[test]
+fn a_damaged_pack_is_made_again_from_the_rows() {
+    let (_dir, db) = made_db(200);
+    let e = Engine::open(&db, &models()).unwrap();
+    let (model, before) = (e.active_model().unwrap().id, completions(&e));
+    drop(e);
+    Connection::open(&db).unwrap().execute("UPDATE embedding_packs SET rows = rows + 1", []).unwrap();
+    let err = Store::open(&db).unwrap().load_embedding_pack(model).unwrap_err();
+    assert!(format!("{err:#}").contains("corrupt"), "{err:#}");
+    let e = Engine::open(&db, &models()).unwrap();
+    assert_eq!(completions(&e), before);
+    assert_eq!(pack_rows(&db, model), Some(200), "packed again");
+}

@@ -71,7 +71,7 @@ fn every_public_engine_entry_refuses_bad_ids() {
     use outfit_studio::store::{StoreError, UndoEffects, Verdict};
     engine_targets::with_engine(|e| {
         let good: Vec<i64> = {
-            let mut v: Vec<i64> = e.items().keys().copied().collect();
+            let mut v: Vec<i64> = e.items().keys().collect();
             v.sort_unstable();
             v
         };

@@ -8,9 +8,13 @@
 //! ```
 //!
 //! Prints p50 / p95 / max frame time, the frames over 33 ms, and the conditions (cores, load average, what was
-//! running). Made-up encoder features stand in for the ONNX encoders, so nothing outside the repository is needed.
+//! running).
+//!
+//! With `--db big.db` (made by `outfit-studio --db big.db bench --make-db 300000`) it measures the app at catalogue
+//! scale instead: process start to the first frame and to the first suggestions, peak RSS, and frame times while
+//! scrolling the grid with thumbnails decoding and a 4-item board's suggestions shown. Made-up encoder features stand in for the ONNX encoders, so nothing outside the repository is needed.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use outfit_studio::Engine;
 use outfit_studio::curate::{Command, Studio, TrainRequest};
 use outfit_studio::store::{StoredFeatures, Verdict};
@@ -82,7 +86,98 @@ fn write_feed(path: &Path, n: usize, prefix: &str) -> Result<()> {
     Ok(())
 }
 
+/// Peak resident memory of this process so far, in MiB.
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok());
+    kib.unwrap_or(0.0) / 1024.0
+}
+
+fn stats(v: &[f64]) -> (f64, f64, f64, usize) {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let q = |p: f64| s[((s.len() as f64 - 1.0) * p).round() as usize];
+    (q(0.5), q(0.95), s[s.len() - 1], v.iter().filter(|t| **t > 33.0).count())
+}
+
+/// The app on a `bench --make-db` database (300k items indexed, the shipped head, photos): time from process
+/// start to the first frame and to the first frame showing suggestions for a 4-item board, then frames while the
+/// stylist scrolls the grid and thumbnails decode, with every empty slot's suggestions on screen.
+fn at_scale(db: &Path, frames: usize, started: Instant) -> Result<()> {
+    use outfit_studio::engine::bench::bench_sku;
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let studio = Studio::open(db, &models)?;
+    let opened = started.elapsed();
+    let mut app = StudioApp::new(studio, Box::new(NoDialogs), UiOptions { thumbnails: true, thumb_cache: None, thumb_threads: 2 });
+    let ctx = egui::Context::default();
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1440.0, 900.0));
+    let frame = |app: &mut StudioApp, t: f64| {
+        let input = egui::RawInput { screen_rect: Some(screen), time: Some(t), ..Default::default() };
+        let mut out = ctx.run_ui(input, |ui| app.show(ui));
+        let _ = ctx.tessellate(std::mem::take(&mut out.shapes), out.pixels_per_point);
+        out.textures_delta.clear();
+    };
+    frame(&mut app, started.elapsed().as_secs_f64());
+    let first_frame = started.elapsed();
+    // A top, a bottom, shoes and an accessory: three empty slots to suggest for.
+    for i in [1, 2, 5, 8] {
+        let id = app.studio.engine.item_by_sku(&bench_sku(i)).map(|s| s.id).context("not a `bench --make-db` database")?;
+        app.studio.apply(Command::AddItem(id));
+    }
+    let t_board = Instant::now();
+    while app.studio.suggestions().iter().all(|(_, s)| s.is_empty()) {
+        frame(&mut app, started.elapsed().as_secs_f64());
+        anyhow::ensure!(t_board.elapsed() < Duration::from_secs(120), "no suggestions after 120 s");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let suggested = started.elapsed();
+    let first_suggestions = t_board.elapsed();
+    let rss_ready = peak_rss_mib();
+    let n = app.studio.engine.items().len();
+    let (mut times, mut cpu) = (Vec::with_capacity(frames), Vec::with_capacity(frames));
+    let rows = n as f32 / 7.0;
+    let t0 = Instant::now();
+    for k in 0..frames {
+        // Scrolling like a stylist flicking through: steady steps, now and then a jump across the catalogue.
+        app.scroll_to = Some(if k % 50 == 49 { (k as f32 / frames as f32) * rows * 214.0 } else { k as f32 * 40.0 });
+        let (t, c) = (Instant::now(), thread_cpu_ms());
+        frame(&mut app, started.elapsed().as_secs_f64());
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        cpu.push(thread_cpu_ms() - c);
+        std::thread::sleep(Duration::from_millis(16).saturating_sub(t.elapsed()));
+    }
+    let wall = t0.elapsed().as_secs_f64();
+    let (p50, p95, max, over) = stats(&times);
+    let (c50, c95, cmax, cover) = stats(&cpu);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let slots: Vec<String> = app.studio.suggestions().iter().map(|(s, v)| format!("{s} {}", v.len())).collect();
+    println!(
+        "at_scale: {n} items; process start to engine and studio open {:.2} s, to first frame {:.2} s, to first suggestions {:.2} s \
+         ({:.0} ms after the board was filled); peak RSS {rss_ready:.0} MiB then, {:.0} MiB at the end",
+        opened.as_secs_f64(),
+        first_frame.as_secs_f64(),
+        suggested.as_secs_f64(),
+        first_suggestions.as_secs_f64() * 1e3,
+        peak_rss_mib()
+    );
+    println!("at_scale: {frames} scrolling frames in {wall:.1}s; wall p50 {p50:.2} ms, p95 {p95:.2} ms, max {max:.2} ms; {over} over 33 ms");
+    println!("at_scale: UI-thread CPU per frame p50 {c50:.2} ms, p95 {c95:.2} ms, max {cmax:.2} ms; {cover} over 33 ms");
+    println!(
+        "conditions: {cores} cores, load average {}; 4-item board, suggestions {}; {} thumbnails in the texture cache; CPU egui frame + tessellation, no GPU render",
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+        slots.join(", "),
+        app.thumbnails_loaded()
+    );
+    std::process::exit(0)
+}
+
 fn main() -> Result<()> {
+    let started = Instant::now();
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(db) = args.iter().position(|a| a == "--db").and_then(|k| args.get(k + 1)) {
+        return at_scale(Path::new(db), arg("--frames", 600), started);
+    }
     let items = arg("--items", 3000);
     let import_items = arg("--import", 20000);
     let frames = arg("--frames", 900);
@@ -149,11 +244,7 @@ fn main() -> Result<()> {
 
     let ctx = egui::Context::default();
     let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1440.0, 900.0));
-    let ids: Vec<i64> = {
-        let mut v: Vec<i64> = app.studio.engine.items().keys().copied().collect();
-        v.sort_unstable();
-        v
-    };
+    let ids: Vec<i64> = app.studio.engine.items().keys().collect();
     let mut times = Vec::with_capacity(frames);
     // The UI thread's own CPU time per frame: what the frame computed, apart from waiting to be scheduled.
     let mut cpu = Vec::with_capacity(frames);
@@ -218,12 +309,6 @@ fn main() -> Result<()> {
     let recorded = app.studio.counts().1;
     let error = app.studio.last_error().map(str::to_string);
 
-    let stats = |v: &[f64]| {
-        let mut s = v.to_vec();
-        s.sort_by(f64::total_cmp);
-        let q = |p: f64| s[((s.len() as f64 - 1.0) * p).round() as usize];
-        (q(0.5), q(0.95), s[s.len() - 1], v.iter().filter(|t| **t > 33.0).count())
-    };
     let (p50, p95, max, over) = stats(&times);
     let (c50, c95, cmax, cover) = stats(&cpu);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();

@@ -373,7 +373,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             Ok(())
         }
         Command::Complete { skus, slot, k, filter, json } => {
-            let e = open()?;
+            let mut e = open()?;
+            e.set_scorer(crate::score::one_shot_scorer());
             let board: Vec<&crate::store::StoredItem> = e.resolve_skus(&skus)?;
             let slots = match slot {
                 Some(s) => vec![Slot::parse(&s).with_context(|| {

@@ -320,11 +320,12 @@ impl Studio {
             }
         });
         let scorer = engine.take_scorer();
-        let (sdb, smodels) = (db.to_path_buf(), models.to_path_buf());
+        // The workers share what the UI's engine loaded (see `engine::Snapshot`), each on its own connection.
+        let (sdb, smodels, snap) = (db.to_path_buf(), models.to_path_buf(), engine.snapshot());
         let scoring = EngineWorker::spawn_with(
             "outfit-studio-scoring",
             move || {
-                let mut e = Engine::open(&sdb, &smodels).map_err(|e| format!("{e:#}"))?;
+                let mut e = Engine::open_from(&sdb, &smodels, snap).map_err(|e| format!("{e:#}"))?;
                 e.set_scorer(scorer);
                 Ok(e)
             },
@@ -332,7 +333,12 @@ impl Studio {
         );
         // The first use of the default scorer probes the GPU adapter: there, not in a frame.
         let probe = scoring.run(|e| Ok(e.scorer().backend().to_string()));
-        let writer = EngineWorker::spawn("outfit-studio-writer", db.to_path_buf(), models.to_path_buf(), wake.clone());
+        let (wdb, wmodels, snap) = (db.to_path_buf(), models.to_path_buf(), engine.snapshot());
+        let writer = EngineWorker::spawn_with(
+            "outfit-studio-writer",
+            move || Engine::open_from(&wdb, &wmodels, snap).map_err(|e| format!("{e:#}")),
+            wake.clone(),
+        );
         let mut s = Studio {
             engine,
             db: db.to_path_buf(),
@@ -1110,22 +1116,9 @@ impl Studio {
         }
     }
 
-    /// Re-reads the catalogue, head and embeddings everywhere: the writer and the scoring worker in order with
-    /// their tasks, the UI's engine on a thread of its own (swapped in when ready). `done` is said then.
+    /// Re-reads the catalogue, head and embeddings: once, into a new engine on a thread of its own, swapped in
+    /// for the UI's when ready and then shared with the writer and the scoring worker. `done` is said then.
     fn reload_engines(&mut self, done: Option<String>) {
-        self.write("reloading", |e| {
-            let r = e.reload().and_then(|()| Ok(e.store().catalogue_stamp()?)).map_err(|err| format!("{err:#}"));
-            Box::new(move |s: &mut Studio| match r {
-                Ok(stamp) => s.set_catalogue_stamp(stamp),
-                Err(err) => s.last_error = Some(err),
-            })
-        });
-        // A dropped promise: the board requests after it see the reloaded engine.
-        drop(self.scoring.run(|e| {
-            if let Err(err) = e.reload() {
-                tracing::warn!("scoring worker: {err:#}");
-            }
-        }));
         let (db, models) = (self.db.clone(), self.models.clone());
         let p = Promise::spawn("outfit-studio-reload", self.wake.clone(), move || Engine::open(&db, &models).map_err(|e| format!("{e:#}")));
         self.engine_reload = Some((p, done));
@@ -1137,6 +1130,19 @@ impl Studio {
         let done = self.engine_reload.take().and_then(|(_, d)| d);
         match r.and_then(|r| r) {
             Ok(e) => {
+                // The writer takes it over in order with its tasks; the scoring worker before the board's requests
+                // below (a dropped promise: those requests see the new snapshot).
+                let snap = e.snapshot();
+                self.write("reloading", move |w| {
+                    w.adopt(snap);
+                    let r = w.store().catalogue_stamp().map_err(|err| format!("{err:#}"));
+                    Box::new(move |s: &mut Studio| match r {
+                        Ok(stamp) => s.set_catalogue_stamp(stamp),
+                        Err(err) => s.last_error = Some(err),
+                    })
+                });
+                let snap = e.snapshot();
+                drop(self.scoring.run(move |w| w.adopt(snap)));
                 self.engine = e;
                 self.rebuild_catalogue();
                 self.refresh_board();

@@ -4,7 +4,6 @@
 //! closures it is sent, in order. The UI thread's engine is only read in memory.
 
 use crate::engine::Engine;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
@@ -98,12 +97,7 @@ pub struct EngineWorker {
 }
 
 impl EngineWorker {
-    /// Starts the thread; it opens its engine first (a failure answers every task with that error).
-    pub fn spawn(name: &str, db: PathBuf, models: PathBuf, wake: Waker) -> EngineWorker {
-        Self::spawn_with(name, move || Engine::open(&db, &models).map_err(|e| format!("{e:#}")), wake)
-    }
-
-    /// Like [`EngineWorker::spawn`] with the engine made by `open` on the worker thread.
+    /// Starts the thread; it makes its engine with `open` first (a failure answers every task with that error).
     pub fn spawn_with(name: &str, open: impl FnOnce() -> Result<Engine, String> + Send + 'static, wake: Waker) -> EngineWorker {
         let (tx, rx) = channel::<Task>();
         let spawned = std::thread::Builder::new().name(name.into()).spawn(move || {

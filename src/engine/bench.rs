@@ -43,6 +43,25 @@ fn bench_slot(i: usize) -> Slot {
     CYCLE[(i - 1) % CYCLE.len()]
 }
 
+/// Photos for the generated items, so the app's grid decodes real thumbnails: 64 JPEGs (360x480, a gradient
+/// each) in `<database>-images/` beside the database, shared round-robin by the items.
+fn write_bench_images(db: &Path) -> Result<Vec<String>> {
+    let dir = db.with_file_name(format!("{}-images", db.file_stem().unwrap_or_default().to_string_lossy()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    (0..64u32)
+        .map(|k| {
+            let path = dir.join(format!("photo-{k:02}.jpg"));
+            let (r, g, b) = ((k * 37 % 200) as f32, (k * 71 % 200) as f32, (k * 13 % 200) as f32);
+            let img = image::RgbImage::from_fn(360, 480, |x, y| {
+                let t = (x + y) as f32 / 840.0;
+                image::Rgb([(r + 55.0 * t) as u8, (g + 55.0 * (1.0 - t)) as u8, (b + 40.0 * t) as u8])
+            });
+            img.save(&path).with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(std::fs::canonicalize(&path)?.to_string_lossy().into_owned())
+        })
+        .collect()
+}
+
 fn unit_vector(rng: &mut impl Rng, dim: usize) -> Vec<f32> {
     let mut v: Vec<f32> = (0..dim).map(|_| rng.random::<f32>() - 0.5).collect();
     let n = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
@@ -51,13 +70,14 @@ fn unit_vector(rng: &mut impl Rng, dim: usize) -> Vec<f32> {
 }
 
 impl Engine {
-    /// Fills an empty database with `n` generated items and indexes them (features of the encoders' dimensions,
-    /// embeddings of the active head, the slot-ordered pack): what `bench --cold-start` and `bench --engine` need.
+    /// Fills an empty database with `n` generated items and indexes them (photos, features of the encoders'
+    /// dimensions, embeddings of the active head, the slot-ordered pack): what `bench --cold-start` and `bench --engine` need.
     pub fn make_bench_db(&mut self, n: usize, seed: u64, progress: &mut dyn FnMut(&str)) -> Result<()> {
         if self.store.item_count()? > 0 {
             bail!("{} already holds items: --make-db fills a new database", self.store.path().display());
         }
         let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let images = write_bench_images(self.store.path())?;
         const AGES: [Option<AgeGroup>; 6] =
             [Some(AgeGroup::Newborn), Some(AgeGroup::Infant), Some(AgeGroup::Toddler), Some(AgeGroup::Kids), Some(AgeGroup::Kids), None];
         const SEASONS: [Season; 5] = [Season::Spring, Season::Summer, Season::Autumn, Season::Winter, Season::All];
@@ -75,6 +95,8 @@ impl Engine {
                 it.in_stock = rng.random::<f32>() < 0.85;
                 it.price = Some((5.0 + 60.0 * rng.random::<f64>() * 100.0).round() / 100.0);
                 it.currency = "EUR".into();
+                it.image = Some(images[i % images.len()].clone());
+                it.image_status = crate::catalogue::ImageStatus::Ok;
                 it
             })
             .collect();
@@ -87,7 +109,7 @@ impl Engine {
         progress(&format!("{n} items stored in {:.1}s", t.elapsed().as_secs_f64()));
         let t = Instant::now();
         let key = self.encoder_key();
-        let (image_dim, text_dim) = (self.manifest.image.dim, self.manifest.text.dim);
+        let (image_dim, text_dim) = (self.loaded.manifest.image.dim, self.loaded.manifest.text.dim);
         let stored = self.store.all_items()?;
         for chunk in stored.chunks(2_048) {
             let batch: Vec<_> = chunk
@@ -108,7 +130,7 @@ impl Engine {
         let t = Instant::now();
         // Nothing is left to encode, so this embeds with the active head and packs, as after a real indexing run.
         self.index_catalogue(32, &mut |_| {}, &|| false)?;
-        progress(&format!("embedded and packed {} rows in {:.1}s", self.index.len(), t.elapsed().as_secs_f64()));
+        progress(&format!("embedded and packed {} rows in {:.1}s", self.loaded.index.len(), t.elapsed().as_secs_f64()));
         Ok(())
     }
 
@@ -118,7 +140,7 @@ impl Engine {
             .iter()
             .map(|&i| self.item_by_sku(&bench_sku(i)).map(|s| s.id).context("not a --make-db database (no BENCH-0000001)"))
             .collect::<Result<_>>()?;
-        let held: Vec<Slot> = board.iter().map(|i| self.items[i].item.slot).collect();
+        let held: Vec<Slot> = board.iter().map(|i| self.loaded.items[i].item.slot).collect();
         // A one-piece does not complete a board that has a top or a bottom.
         let slots: Vec<Slot> = Slot::ALL.into_iter().filter(|s| !held.contains(s) && *s != Slot::OnePiece).collect();
         let (ages, seasons) = self.board_bands(&board);

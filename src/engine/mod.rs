@@ -6,6 +6,7 @@
 
 pub mod bench;
 mod datasets;
+mod items;
 mod looks_io;
 mod training;
 
@@ -21,9 +22,10 @@ use crate::store::{
 };
 use anyhow::{Context, Result, anyhow, bail};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+pub use items::{ItemTable, RowsById};
 
 /// Heads shipped in `models/` (file, version name), each with a JSON sidecar saying what it was trained on. All
 /// are installed as versions on first open; the last one present becomes the active head of a new database.
@@ -37,25 +39,30 @@ const CENTRING_TOLERANCE: f32 = 0.05;
 pub struct Engine {
     store: Store,
     models_dir: PathBuf,
-    manifest: Manifest,
     encoders: Option<Encoders>,
+    scorer: Box<dyn Scorer>,
+    loaded: Snapshot,
+}
+
+/// What an [`Engine`] loaded from the store: the catalogue, the active head and the embedding index, shared
+/// (not copied) by the engines of one process, each on its own connection. At 300k items one copy is about
+/// 300 MB, and the app runs three engines (its own, the writer's, the scoring worker's).
+#[derive(Clone)]
+pub struct Snapshot {
+    manifest: Manifest,
     head: Option<(ModelRow, Head)>,
     /// Why there is no usable head (a corrupt shipped head, an active head built for other encoders). The engine
     /// still opens, so the user can import, judge and switch to another version.
     head_error: Option<String>,
-    items: HashMap<i64, StoredItem>,
-    by_sku: HashMap<String, i64>,
+    /// The catalogue, with which items are hidden (out of the grid, suggestions and queue, still scorable) or
+    /// kept out of outfits, and their catalogues.
+    items: Arc<ItemTable>,
     index: Arc<EmbeddingIndex>,
     /// Item id -> row of `index` (the index itself is ordered by slot).
-    rows: HashMap<i64, usize>,
-    /// Items of hidden or deleted catalogues: out of the grid, suggestions and queue, still scorable.
-    hidden: HashSet<i64>,
-    /// Item id -> catalogue id.
-    catalogue_of: HashMap<i64, i64>,
+    rows: Arc<RowsById>,
     /// Embeddings of items that are no outfit candidates (hidden, or underwear/nightwear/cosmetics), kept out of
     /// the ranking index but available to score a board that holds them.
-    off_index: HashMap<i64, Vec<f32>>,
-    scorer: Box<dyn Scorer>,
+    off_index: Arc<HashMap<i64, Vec<f32>>>,
     /// Pair counts over approved looks, and the active head's weight for them (see `model::history`).
     history: PairHistory,
     history_weight: f32,
@@ -147,36 +154,62 @@ pub struct CompletionFilter {
 impl Engine {
     /// Opens (creating if needed) a database and makes sure a head is active.
     pub fn open(db: &Path, models_dir: &Path) -> Result<Engine> {
-        let store = Store::open(db)?;
-        let manifest = Manifest::load(models_dir)?;
-        let mut e = Engine {
-            store,
-            models_dir: models_dir.to_path_buf(),
-            manifest,
-            encoders: None,
-            head: None,
-            head_error: None,
-            items: HashMap::new(),
-            by_sku: HashMap::new(),
-            index: Arc::new(EmbeddingIndex::build(0, Vec::new())),
-            rows: HashMap::new(),
-            hidden: HashSet::new(),
-            catalogue_of: HashMap::new(),
-            off_index: HashMap::new(),
-            scorer: score::select_scorer(),
-            history: PairHistory::default(),
-            history_weight: 0.0,
-        };
+        let mut e = Engine::unloaded(Store::open(db)?, models_dir, Manifest::load(models_dir)?);
         e.reload()?;
         Ok(e)
     }
 
+    /// An engine that has loaded nothing yet.
+    fn unloaded(store: Store, models_dir: &Path, manifest: Manifest) -> Engine {
+        Engine {
+            store,
+            models_dir: models_dir.to_path_buf(),
+            encoders: None,
+            scorer: score::select_scorer(),
+            loaded: Snapshot {
+                manifest,
+                head: None,
+                head_error: None,
+                items: Arc::default(),
+                index: Arc::new(EmbeddingIndex::build(0, Vec::new())),
+                rows: Arc::default(),
+                off_index: Arc::default(),
+                history: PairHistory::default(),
+                history_weight: 0.0,
+            },
+        }
+    }
+
+    /// What this engine has loaded (catalogue, head, index), to start another engine of this process from.
+    pub fn snapshot(&self) -> Snapshot {
+        self.loaded.clone()
+    }
+
+    /// An engine on a connection of its own to `db`, starting from another engine's [`Snapshot`] instead of
+    /// reading the catalogue again.
+    pub fn open_from(db: &Path, models_dir: &Path, snapshot: Snapshot) -> Result<Engine> {
+        let mut e = Engine::unloaded(Store::open(db)?, models_dir, snapshot.manifest.clone());
+        e.adopt(snapshot);
+        Ok(e)
+    }
+
+    /// Takes over another engine's [`Snapshot`] (one that reloaded after a change), as if this one had reloaded.
+    pub fn adopt(&mut self, s: Snapshot) {
+        self.loaded = s;
+    }
+
     /// Re-reads items, the active head and embeddings from the store (after another process changed them).
     pub fn reload(&mut self) -> Result<()> {
+        let t = std::time::Instant::now();
         self.load_items()?;
+        let items = t.elapsed();
         self.ensure_head_or_note()?;
+        let head = t.elapsed();
         self.load_history()?;
-        self.refresh_embeddings()
+        let history = t.elapsed();
+        self.refresh_embeddings()?;
+        tracing::debug!(?items, ?head, ?history, total = ?t.elapsed(), n = self.loaded.items.len(), "reloaded (cumulative times)");
+        Ok(())
     }
 
     /// Pair counts from the approved (and exported) looks, and the active head's weight for them.
@@ -184,25 +217,25 @@ impl Engine {
         use crate::store::OutfitStatus;
         let looks = self.store.outfits(&[OutfitStatus::Approved, OutfitStatus::Exported])?;
         let ids: Vec<Vec<i64>> = looks.iter().map(|o| o.items.iter().map(|(_, id)| *id).collect()).collect();
-        self.history = PairHistory::from_looks(ids.iter().map(Vec::as_slice));
-        self.history_weight = self.head.as_ref().map(|(m, _)| blend_weight(&m.params_json)).unwrap_or(0.0);
+        self.loaded.history = PairHistory::from_looks(ids.iter().map(Vec::as_slice));
+        self.loaded.history_weight = self.loaded.head.as_ref().map(|(m, _)| blend_weight(&m.params_json)).unwrap_or(0.0);
         Ok(())
     }
 
     /// Mean history term ln(1 + count) over the pairs of `ids`, times the head's weight.
     fn history_logit(&self, ids: &[i64]) -> f32 {
-        if self.history_weight == 0.0 { 0.0 } else { self.history_weight * self.history.mean_term(ids) }
+        if self.loaded.history_weight == 0.0 { 0.0 } else { self.loaded.history_weight * self.loaded.history.mean_term(ids) }
     }
 
     /// [`Engine::ensure_head`], keeping a head problem as a note instead of failing: storage errors still fail.
     fn ensure_head_or_note(&mut self) -> Result<()> {
         match self.ensure_head() {
-            Ok(()) => self.head_error = None,
+            Ok(()) => self.loaded.head_error = None,
             Err(e) if e.downcast_ref::<rusqlite::Error>().is_some() || e.downcast_ref::<StoreError>().is_some() => return Err(e),
             Err(e) => {
                 tracing::warn!("no usable compatibility head: {e:#}");
-                self.head = None;
-                self.head_error = Some(format!("{e:#}"));
+                self.loaded.head = None;
+                self.loaded.head_error = Some(format!("{e:#}"));
             }
         }
         Ok(())
@@ -233,30 +266,27 @@ impl Engine {
 
     /// Why no head is usable, when none is.
     pub fn head_error(&self) -> Option<&str> {
-        self.head_error.as_deref()
+        self.loaded.head_error.as_deref()
     }
 
     fn load_items(&mut self) -> Result<()> {
-        self.items = self.store.all_items()?.into_iter().map(|i| (i.id, i)).collect();
-        self.by_sku = self.items.values().map(|i| (i.item.sku.clone(), i.id)).collect();
-        self.hidden = self.store.hidden_item_ids()?;
-        self.catalogue_of = self.store.item_catalogues()?.into_iter().collect();
+        self.loaded.items = Arc::new(ItemTable::new(self.store.all_items()?, &self.store.hidden_item_ids()?, self.store.item_catalogues()?));
         Ok(())
     }
 
     /// Whether an item belongs in the catalogue grid (its catalogue is not hidden or deleted).
     pub fn in_grid(&self, item_id: i64) -> bool {
-        self.items.contains_key(&item_id) && !self.hidden.contains(&item_id)
+        self.loaded.items.visible(item_id)
     }
 
     /// Whether an item may be suggested or proposed: visible, and not underwear, nightwear or cosmetics.
     pub fn outfit_candidate(&self, item_id: i64) -> bool {
-        self.in_grid(item_id) && self.items[&item_id].item.outfit_exclusion().is_none()
+        self.loaded.items.outfit_candidate(item_id)
     }
 
     /// The catalogue an item was imported into.
     pub fn catalogue_of(&self, item_id: i64) -> Option<i64> {
-        self.catalogue_of.get(&item_id).copied()
+        self.loaded.items.catalogue_of(item_id)
     }
 
     /// Hides or shows a catalogue and re-reads what the grid and suggestions may use.
@@ -278,10 +308,10 @@ impl Engine {
     }
 
     pub fn encoder_key(&self) -> String {
-        self.manifest.encoder_key()
+        self.loaded.manifest.encoder_key()
     }
     pub fn manifest(&self) -> &Manifest {
-        &self.manifest
+        &self.loaded.manifest
     }
 
     pub fn set_scorer(&mut self, scorer: Box<dyn Scorer>) {
@@ -295,22 +325,22 @@ impl Engine {
         self.scorer.as_ref()
     }
     pub fn index(&self) -> &Arc<EmbeddingIndex> {
-        &self.index
+        &self.loaded.index
     }
-    pub fn items(&self) -> &HashMap<i64, StoredItem> {
-        &self.items
+    pub fn items(&self) -> &ItemTable {
+        &self.loaded.items
     }
     pub fn item(&self, id: i64) -> Option<&StoredItem> {
-        self.items.get(&id)
+        self.loaded.items.get(&id)
     }
     pub fn item_by_sku(&self, sku: &str) -> Option<&StoredItem> {
-        self.by_sku.get(sku).and_then(|id| self.items.get(id))
+        self.loaded.items.by_sku(sku)
     }
     pub fn active_model(&self) -> Option<&ModelRow> {
-        self.head.as_ref().map(|(m, _)| m)
+        self.loaded.head.as_ref().map(|(m, _)| m)
     }
     pub fn head(&self) -> Option<&Head> {
-        self.head.as_ref().map(|(_, h)| h)
+        self.loaded.head.as_ref().map(|(_, h)| h)
     }
 
     /// Imports a feed file into the catalogue named after the file (the demo feed into "Demo").
@@ -384,14 +414,14 @@ impl Engine {
     /// installed on first use), else a zero-shot head built from this catalogue's features.
     fn ensure_head(&mut self) -> Result<()> {
         if let Some(row) = self.store.active_model()? {
-            if self.head.as_ref().is_some_and(|(m, _)| m.id == row.id) {
+            if self.loaded.head.as_ref().is_some_and(|(m, _)| m.id == row.id) {
                 return Ok(());
             }
             let head = Head::from_bytes(&row.weights).with_context(|| format!("head {} is unreadable", row.name))?;
-            head.check_encoders(self.manifest.image.dim, self.manifest.text.dim)?;
+            head.check_encoders(self.loaded.manifest.image.dim, self.loaded.manifest.text.dim)?;
             // A database from before a head was shipped gets it as a selectable version; the stylist's choice stays.
             self.install_other_shipped_heads(&row.name)?;
-            self.head = Some((row, head));
+            self.loaded.head = Some((row, head));
             return Ok(());
         }
         let mut default = None;
@@ -402,7 +432,7 @@ impl Engine {
             }
             let bytes = std::fs::read(&path)?;
             let head = Head::from_bytes(&bytes).with_context(|| format!("{} is not a valid head", path.display()))?;
-            head.check_encoders(self.manifest.image.dim, self.manifest.text.dim)?;
+            head.check_encoders(self.loaded.manifest.image.dim, self.loaded.manifest.text.dim)?;
             let side = shipped_sidecar(&path);
             let row = self.model_row(name, &head, None, &side.trained_on, &side.params_json, &side.metrics_json)?;
             default = Some((row, head));
@@ -421,7 +451,7 @@ impl Engine {
         let stored = self.store.activate_default_model(&row)?;
         // Another process may have won the race with its own head: use whatever is active now.
         let head = if stored.sha256 == row.sha256 { head } else { Head::from_bytes(&stored.weights)? };
-        self.head = Some((stored, head));
+        self.loaded.head = Some((stored, head));
         Ok(())
     }
 
@@ -433,7 +463,7 @@ impl Engine {
                 continue;
             }
             let Ok(head) = std::fs::read(&path).map_err(anyhow::Error::from).and_then(|b| Ok(Head::from_bytes(&b)?)) else { continue };
-            if head.check_encoders(self.manifest.image.dim, self.manifest.text.dim).is_err() {
+            if head.check_encoders(self.loaded.manifest.image.dim, self.loaded.manifest.text.dim).is_err() {
                 continue;
             }
             let side = shipped_sidecar(&path);
@@ -505,10 +535,10 @@ impl Engine {
     pub fn activate_model(&mut self, id: i64) -> Result<()> {
         let row = self.store.model_by_id(id)?.ok_or_else(|| anyhow!("no model version {id}"))?;
         let head = Head::from_bytes(&row.weights)?;
-        head.check_encoders(self.manifest.image.dim, self.manifest.text.dim)?;
+        head.check_encoders(self.loaded.manifest.image.dim, self.loaded.manifest.text.dim)?;
         self.store.set_active_model(id)?;
-        self.head = Some((row, head));
-        self.head_error = None;
+        self.loaded.head = Some((row, head));
+        self.loaded.head_error = None;
         self.load_history()?;
         self.refresh_embeddings()
     }
@@ -519,12 +549,12 @@ impl Engine {
         if feats.is_empty() {
             bail!("no indexed items: run `outfit-studio index` first");
         }
-        let dims = HeadDims::standard(self.manifest.image.dim, self.manifest.text.dim);
+        let dims = HeadDims::standard(self.loaded.manifest.image.dim, self.loaded.manifest.text.dim);
         let mut mean = vec![0f32; dims.input()];
         let mut row = vec![0f32; dims.input()];
         let mut n = 0usize;
         for (id, f) in &feats {
-            let Some(it) = self.items.get(id) else { continue };
+            let Some(it) = self.loaded.items.get(id) else { continue };
             crate::model::features::assemble(&it.item, f, dims.image, dims.text, &mut row);
             for (m, x) in mean.iter_mut().zip(&row) {
                 *m += x;
@@ -537,8 +567,8 @@ impl Engine {
         mean[enc_dims..].fill(0.0);
         let provisional = Head::zero_shot(dims, &mean, &BlockWeights::default(), (1.0, 0.0), 20_251_125)?;
         // Calibrate: random cross-slot pairs should sit around 0.3, the top decile around 0.75.
-        let ids: Vec<i64> = feats.keys().copied().filter(|id| self.items.contains_key(id)).collect();
-        let pairs: Vec<(&Item, &encode_types::Features)> = ids.iter().map(|id| (&self.items[id].item, &feats[id])).collect();
+        let ids: Vec<i64> = feats.keys().copied().filter(|id| self.loaded.items.contains_key(id)).collect();
+        let pairs: Vec<(&Item, &encode_types::Features)> = ids.iter().map(|id| (&self.loaded.items[id].item, &feats[id])).collect();
         let g = provisional.embed(&pairs)?;
         let mut sims = Vec::new();
         for i in 0..g.len() {
@@ -565,23 +595,33 @@ impl Engine {
     /// (a real catalogue imported next to the demo, say), every item is re-embedded with the new mean in one
     /// transaction, otherwise only the missing items are embedded, with the recorded mean.
     pub fn refresh_embeddings(&mut self) -> Result<()> {
-        let Some((row, head)) = self.head.as_ref() else { return Ok(()) };
+        let Some((row, head)) = self.loaded.head.as_ref() else { return Ok(()) };
         let model_id = row.id;
         // One read of the stored slot-ordered pack; a database from before packs (or whose embeddings changed
         // since) is packed now, once.
-        let mut pack = match self.store.load_embedding_pack(model_id)? {
-            Some(p) => p,
-            None => self.store.pack_embeddings(model_id)?,
+        let mut pack = match self.store.load_embedding_pack(model_id) {
+            Ok(Some(p)) => p,
+            Ok(None) => self.store.pack_embeddings(model_id)?,
+            // The pack is a copy of the per-item rows: a damaged one is made again from them.
+            Err(e) => {
+                tracing::warn!("{e:#}; packing the embeddings again");
+                self.store.pack_embeddings(model_id)?
+            }
         };
-        let packed: HashSet<i64> = pack.item_ids.iter().copied().collect();
-        let missing_ids: Vec<i64> = self.items.keys().copied().filter(|id| !packed.contains(id)).collect();
+        let mut packed = vec![false; self.loaded.items.len()];
+        for id in &pack.item_ids {
+            if let Some(p) = self.loaded.items.position(*id) {
+                packed[p] = true;
+            }
+        }
+        let missing_ids: Vec<i64> = self.loaded.items.keys().zip(&packed).filter(|(_, p)| !**p).map(|(id, _)| id).collect();
         drop(packed);
         let recorded = self.store.head_centring(model_id)?;
         let mut stored_new = false;
         if !missing_ids.is_empty() || recorded.is_none() {
             let feats = self.store.load_features(&self.encoder_key())?;
             let known: Vec<(&Item, &encode_types::Features)> =
-                feats.values().filter_map(|f| self.items.get(&f.item_id).map(|it| (&it.item, f))).collect();
+                feats.values().filter_map(|f| self.loaded.items.get(&f.item_id).map(|it| (&it.item, f))).collect();
             if !known.is_empty() {
                 // The mean of what the stylist works with: visible outfit candidates (all items if none are).
                 let visible: Vec<(&Item, &encode_types::Features)> =
@@ -600,7 +640,7 @@ impl Engine {
                     stored_new = true;
                 } else if let Some((old, _)) = &recorded {
                     let todo: Vec<(&Item, &encode_types::Features)> =
-                        missing_ids.iter().filter_map(|id| feats.get(id).map(|f| (&self.items[id].item, f))).collect();
+                        missing_ids.iter().filter_map(|id| feats.get(id).map(|f| (&self.loaded.items[id].item, f))).collect();
                     if !todo.is_empty() {
                         let vecs = head.recentred(old)?.embed(&todo)?;
                         let rows: Vec<(i64, Vec<f32>)> = todo.iter().map(|(_, f)| f.item_id).zip(vecs).collect();
@@ -629,10 +669,10 @@ impl Engine {
         // Only outfit candidates are ranked; the rest stay scorable from `off_index`. The pack is in slot order,
         // so the index takes over its buffers, compacted in place (sorted and copied only if an item's slot moved).
         let candidate: Vec<Option<&Item>> =
-            pack.item_ids.iter().map(|id| self.outfit_candidate(*id).then(|| &self.items[id].item)).collect();
+            pack.item_ids.iter().map(|id| self.outfit_candidate(*id).then(|| &self.loaded.items[id].item)).collect();
         let mut off_index = HashMap::new();
         for (r, id) in pack.item_ids.iter().enumerate() {
-            if candidate[r].is_none() && self.items.contains_key(id) {
+            if candidate[r].is_none() && self.loaded.items.contains_key(id) {
                 off_index.insert(*id, pack.row(r).to_vec());
             }
         }
@@ -646,19 +686,19 @@ impl Engine {
                 (0..pack.len()).filter_map(|r| Some(index_row(pack.item_ids[r], candidate[r]?, pack.row(r)))).collect();
             EmbeddingIndex::build(dim, rows)
         };
-        self.rows = index.item_ids.iter().enumerate().map(|(r, id)| (*id, r)).collect();
-        self.index = Arc::new(index);
-        self.off_index = off_index;
+        self.loaded.rows = Arc::new(RowsById::new(index.item_ids.iter().enumerate().map(|(r, id)| (*id, r as u32)).collect()));
+        self.loaded.index = Arc::new(index);
+        self.loaded.off_index = Arc::new(off_index);
         Ok(())
     }
 
     /// Row of an item in the embedding index; `None` until the item is indexed.
     pub fn row_of(&self, item_id: i64) -> Option<usize> {
-        self.rows.get(&item_id).copied()
+        self.loaded.rows.get(item_id)
     }
 
     fn ready_head(&self) -> Result<&Head> {
-        self.head().ok_or_else(|| match &self.head_error {
+        self.head().ok_or_else(|| match &self.loaded.head_error {
             Some(e) => anyhow!("no usable compatibility head: {e}; activate another version (`outfit-studio models activate ID`)"),
             None => anyhow!("no compatibility head yet: run `outfit-studio index` to encode the catalogue first"),
         })
@@ -675,18 +715,18 @@ impl Engine {
 
     /// The catalogue item of an id, or an error naming the id.
     fn known(&self, item_id: i64) -> Result<&Item> {
-        self.items.get(&item_id).map(|i| &i.item).ok_or_else(|| anyhow!("item {item_id} is not in the catalogue"))
+        self.loaded.items.get(&item_id).map(|i| &i.item).ok_or_else(|| anyhow!("item {item_id} is not in the catalogue"))
     }
 
     fn embedding(&self, item_id: i64) -> Result<&[f32]> {
-        if let Some(v) = self.off_index.get(&item_id) {
+        if let Some(v) = self.loaded.off_index.get(&item_id) {
             return Ok(v);
         }
         let row = self.row_of(item_id).ok_or_else(|| {
-            let sku = self.items.get(&item_id).map(|i| i.item.sku.as_str()).unwrap_or("?");
+            let sku = self.loaded.items.get(&item_id).map(|i| i.item.sku.as_str()).unwrap_or("?");
             anyhow!("item {sku} is not indexed yet: run `outfit-studio index`")
         })?;
-        Ok(self.index.row(row))
+        Ok(self.loaded.index.row(row))
     }
 
     /// Compatibility of a set of items, with every pair's contribution. The probability blends in what stylists
@@ -721,7 +761,7 @@ impl Engine {
     /// The age bands and seasons (all-season left out) of the board's known items, in a fixed order: what
     /// suggestions keep to by default, in the app and the CLI.
     pub fn board_bands(&self, board: &[i64]) -> (Vec<catalogue::AgeGroup>, Vec<catalogue::Season>) {
-        let items: Vec<&Item> = board.iter().filter_map(|i| self.items.get(i)).map(|s| &s.item).collect();
+        let items: Vec<&Item> = board.iter().filter_map(|i| self.loaded.items.get(i)).map(|s| &s.item).collect();
         let mut ages: Vec<_> = items.iter().filter_map(|i| i.age_group).collect();
         ages.sort_by_key(|a| a.index());
         ages.dedup();
@@ -751,7 +791,7 @@ impl Engine {
 
     fn to_filter(&self, board: &[i64], f: &CompletionFilter) -> Filter {
         let age_mask = (!f.age_groups.is_empty()).then(|| f.age_groups.iter().fold(0u8, |m, a| m | 1 << a.index()));
-        let brands = (!f.brands.is_empty()).then(|| f.brands.iter().filter_map(|b| self.index.brand_id(b)).collect());
+        let brands = (!f.brands.is_empty()).then(|| f.brands.iter().filter_map(|b| self.loaded.index.brand_id(b)).collect());
         let season_mask = (!f.seasons.is_empty()).then(|| f.seasons.iter().fold(0u8, |m, s| m | score::season_bit(*s)));
         Filter {
             age_mask,
@@ -778,7 +818,7 @@ impl Engine {
             .iter()
             .map(|&s| Ok(Query { slot: s, vector: self.slot_query(board, s)?, filter: flt.clone(), k }))
             .collect::<Result<_>>()?;
-        let hits = self.scorer.top_k(&self.index, &queries)?;
+        let hits = self.scorer.top_k(&self.loaded.index, &queries)?;
         // The outfit's mean pair term after adding c: (existing sum + |board|·fit) / new pair count; likewise the
         // history term. Items with history can rank above the content scan's top-k, so they are merged in.
         let n = board.len() as f32;
@@ -792,25 +832,25 @@ impl Engine {
         let new_pairs = (n + 1.0) * n / 2.0;
         let (a, _) = head.calibration();
         let hist_of = |c: i64| -> f32 {
-            if self.history_weight == 0.0 { 0.0 } else { self.history_weight * board.iter().map(|&b| self.history.term(b, c)).sum::<f32>() }
+            if self.loaded.history_weight == 0.0 { 0.0 } else { self.loaded.history_weight * board.iter().map(|&b| self.loaded.history.term(b, c)).sum::<f32>() }
         };
         Ok(queries
             .iter()
             .zip(hits)
             .map(|(q, hs)| {
                 let mut cands: Vec<(u32, f32)> = hs.into_iter().map(|h| (h.row, h.score)).collect();
-                if self.history_weight > 0.0 {
-                    for c in board.iter().flat_map(|&b| self.history.neighbours_of(b)) {
+                if self.loaded.history_weight > 0.0 {
+                    for c in board.iter().flat_map(|&b| self.loaded.history.neighbours_of(b)) {
                         let Some(r) = self.row_of(c) else { continue };
-                        let slot_ok = self.index.slot_ranges[q.slot.index()].contains(&r);
-                        if slot_ok && !cands.iter().any(|(x, _)| *x as usize == r) && q.filter.accepts(r, &self.index.meta[r]) {
-                            let fit = self.index.row(r).iter().zip(&q.vector).map(|(x, y)| x * y).sum();
+                        let slot_ok = self.loaded.index.slot_ranges[q.slot.index()].contains(&r);
+                        if slot_ok && !cands.iter().any(|(x, _)| *x as usize == r) && q.filter.accepts(r, &self.loaded.index.meta[r]) {
+                            let fit = self.loaded.index.row(r).iter().zip(&q.vector).map(|(x, y)| x * y).sum();
                             cands.push((r as u32, fit));
                         }
                     }
                     // Rank by the blended logit's change: a·|board|·fit + history.
                     cands.sort_by(|x, y| {
-                        let key = |(r, f): &(u32, f32)| a * n * f + hist_of(self.index.item_ids[*r as usize]);
+                        let key = |(r, f): &(u32, f32)| a * n * f + hist_of(self.loaded.index.item_ids[*r as usize]);
                         key(y).total_cmp(&key(x))
                     });
                     cands.truncate(q.k);
@@ -818,8 +858,8 @@ impl Engine {
                 let sugg = cands
                     .into_iter()
                     .filter_map(|(row, fit)| {
-                        let id = *self.index.item_ids.get(row as usize)?;
-                        let it = &self.items.get(&id)?.item;
+                        let id = *self.loaded.index.item_ids.get(row as usize)?;
+                        let it = &self.loaded.items.get(&id)?.item;
                         let logit_hist = (existing_hist + hist_of(id)) / new_pairs;
                         Some(Suggestion {
                             item_id: id,
@@ -876,7 +916,7 @@ impl Engine {
                 .into_iter()
                 .map(|o| o.name)
                 .collect();
-            let items: Vec<&Item> = ids.iter().filter_map(|i| self.items.get(i)).map(|i| &i.item).collect();
+            let items: Vec<&Item> = ids.iter().filter_map(|i| self.loaded.items.get(i)).map(|i| &i.item).collect();
             unique_name(&look_name(&items), &taken)
         } else {
             String::new()
@@ -890,7 +930,7 @@ impl Engine {
         };
         let id = self.store.judge_action(&j, &fx)?.judgement_id;
         if makes_look {
-            self.history.add_look(&ids);
+            self.loaded.history.add_look(&ids);
         }
         Ok(id)
     }

@@ -425,6 +425,18 @@ pub fn select_scorer() -> Box<dyn Scorer> {
     Box::new(LazyScorer { cell: std::sync::OnceLock::new() })
 }
 
+/// The scorer for a process that ranks once (the CLI's `complete`): under `auto`, the CPU without probing, since
+/// setting up a GPU device and uploading the index (tens to hundreds of milliseconds) costs more than one CPU scan
+/// (a few); `cpu` and `gpu` are obeyed as ever.
+pub fn one_shot_scorer() -> Box<dyn Scorer> {
+    match ScorerChoice::from_env() {
+        Ok(ScorerChoice::Auto) => Box::new(cpu::CpuScorer::with_reason(format!(
+            "one ranking in this process: a GPU's setup and upload would cost more than the scan ({SCORER_ENV}=gpu to use one)"
+        ))),
+        _ => select_scorer(),
+    }
+}
+
 /// Like [`select_scorer`], choosing now and failing clearly when `gpu` is forced without an adapter.
 pub fn try_select_scorer() -> anyhow::Result<Box<dyn Scorer>> {
     select_scorer_with(ScorerChoice::from_env()?, &gpu::GpuOptions::default())

@@ -4,8 +4,9 @@ use super::types::corrupt;
 use super::{Store, now};
 use crate::catalogue::{AgeGroup, Gender, ImageStatus, Item};
 use anyhow::{Result, bail};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use sha2::{Digest, Sha256};
+use std::path::Path;
 
 /// An item with its store id.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +81,13 @@ fn row_to_item(r: &Row) -> rusqlite::Result<StoredItem> {
         },
         content_hash: r.get(18).map_err(&c)?,
     })
+}
+
+/// Items with ids in `lo..hi`, ordered by id.
+fn items_in(conn: &Connection, lo: i64, hi: i64) -> Result<Vec<StoredItem>> {
+    let mut st = conn.prepare(&format!("SELECT {COLUMNS} FROM items WHERE id >= ?1 AND id < ?2 ORDER BY id"))?;
+    let rows = st.query_map([lo, hi], row_to_item)?;
+    Ok(rows.collect::<rusqlite::Result<_>>().map_err(super::StoreError::from)?)
 }
 
 /// The SKUs among `skus` that are not in the catalogue, inside the caller's transaction or connection.
@@ -203,10 +211,45 @@ impl Store {
     }
 
     /// Every item, ordered by id.
+    ///
+    /// A large catalogue is read in id ranges by one connection per core (decoding 300k rows' strings is most of
+    /// an app's start); each range is its own read, so a write committed meanwhile may show in one range and not
+    /// in an earlier one, as if the later ranges were read a moment later.
     pub fn all_items(&self) -> Result<Vec<StoredItem>> {
-        let mut st = self.conn.prepare(&format!("SELECT {COLUMNS} FROM items ORDER BY id"))?;
-        let rows = st.query_map([], row_to_item)?;
-        Ok(rows.collect::<rusqlite::Result<_>>().map_err(super::StoreError::from)?)
+        const PER_THREAD: i64 = 50_000;
+        let (lo, hi, n): (i64, i64, i64) =
+            self.conn.query_row("SELECT coalesce(min(id), 0), coalesce(max(id), 0), count(*) FROM items", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get()).min(8) as i64;
+        self.items_in_parts((n / PER_THREAD).clamp(1, cores), lo, hi)
+    }
+
+    /// Every item, ordered by id, read as `parts` id ranges of `lo..=hi` on as many connections.
+    fn items_in_parts(&self, parts: i64, lo: i64, hi: i64) -> Result<Vec<StoredItem>> {
+        if parts <= 1 || self.path == Path::new(":memory:") {
+            return items_in(&self.conn, i64::MIN, i64::MAX);
+        }
+        let step = (hi - lo) / parts + 1;
+        let bounds: Vec<(i64, i64)> = (0..parts).map(|k| (lo + k * step, if k == parts - 1 { i64::MAX } else { lo + (k + 1) * step })).collect();
+        let path = self.path.as_path();
+        std::thread::scope(|s| {
+            let others: Vec<_> = bounds[1..]
+                .iter()
+                .map(|&(a, b)| {
+                    s.spawn(move || -> Result<Vec<StoredItem>> {
+                        let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+                        c.busy_timeout(std::time::Duration::from_secs(10))?;
+                        items_in(&c, a, b)
+                    })
+                })
+                .collect();
+            let mut all = items_in(&self.conn, i64::MIN, bounds[0].1)?;
+            for h in others {
+                all.extend(h.join().map_err(|_| anyhow::anyhow!("a catalogue reader thread panicked"))??);
+            }
+            Ok(all)
+        })
     }
 
     pub fn item_by_sku(&self, sku: &str) -> Result<Option<StoredItem>> {
@@ -236,5 +279,29 @@ impl Store {
     pub fn set_image_status(&self, item_id: i64, status: ImageStatus) -> Result<()> {
         self.conn.execute("UPDATE items SET image_status = ?2 WHERE id = ?1", params![item_id, status.as_str()])?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::Slot;
+
+    #[test]
+    fn items_read_in_parallel_ranges_are_all_there_once_in_id_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        let items: Vec<Item> = (0..37).map(|k| Item { title: format!("Tee {k}"), ..Item::bare(format!("T-{k:03}"), Slot::Top) }).collect();
+        store.upsert_items(&items, "test").unwrap();
+        // A gap in the ids, so ranges do not hold equal counts.
+        store.conn.execute("DELETE FROM items WHERE sku BETWEEN 'T-005' AND 'T-020'", []).unwrap();
+        let one = store.items_in_parts(1, 0, 0).unwrap();
+        assert_eq!(one.len(), 21);
+        let (lo, hi) = (one[0].id, one[one.len() - 1].id);
+        for parts in [2, 3, 5, 40] {
+            let many = store.items_in_parts(parts, lo, hi).unwrap();
+            assert_eq!(many, one, "{parts} ranges");
+        }
+        assert_eq!(store.all_items().unwrap(), one);
     }
 }

@@ -113,31 +113,37 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// A head's embedding pack, read in one query; `None` when there is none (never packed, or the per-item rows
+    /// A head's embedding pack, read in one transaction; `None` when there is none (never packed, or the per-item rows
     /// changed since). A pack whose blobs disagree with its header is an error naming the model.
     pub fn load_embedding_pack(&self, model_id: i64) -> Result<Option<EmbeddingPack>> {
-        use rusqlite::OptionalExtension;
-        let mut st = self.conn.prepare("SELECT dim, rows, item_ids, vectors, half FROM embedding_packs WHERE model_id = ?1")?;
-        let pack = st
-            .query_row([model_id], |r| {
-                let (dim, rows) = (r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize);
-                let (ids, vecs, half) = (r.get_ref(2)?.as_blob()?, r.get_ref(3)?.as_blob()?, r.get_ref(4)?.as_blob()?);
-                if ids.len() != rows * 8 || vecs.len() != rows * dim * 4 || half.len() != rows * dim * 2 {
-                    return Ok(None);
-                }
-                Ok(Some(EmbeddingPack {
-                    dim,
-                    item_ids: bytemuck::pod_collect_to_vec(ids),
-                    vectors: blob_to_vec(vecs),
-                    half: bytemuck::pod_collect_to_vec(half),
-                }))
-            })
+        use rusqlite::{MAIN_DB, OptionalExtension};
+        // One read transaction, so a writer cannot swap the pack between its lengths and its blobs.
+        let tx = self.conn.unchecked_transaction()?;
+        let head = tx
+            .query_row(
+                "SELECT dim, rows, length(item_ids), length(vectors), length(half) FROM embedding_packs WHERE model_id = ?1",
+                [model_id],
+                |r| Ok([r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?].map(|v| v.max(0) as usize)),
+            )
             .optional()?;
-        match pack {
-            Some(None) => bail!("the embedding pack of model {model_id} is corrupt (its blobs do not match its row count)"),
-            Some(Some(p)) => Ok(Some(p)),
-            None => Ok(None),
+        let Some([dim, rows, ids_len, vecs_len, half_len]) = head else { return Ok(None) };
+        if ids_len != rows * 8 || vecs_len != rows * dim * 4 || half_len != rows * dim * 2 {
+            bail!("the embedding pack of model {model_id} is corrupt (its blobs do not match its row count)");
         }
+        // Each blob is read straight into its typed buffer: a plain `SELECT` would first copy all of them
+        // (115 MB at 300k items) into SQLite's memory, and then again into ours.
+        fn read_into<T: bytemuck::Pod>(tx: &rusqlite::Transaction, column: &str, model_id: i64, out: &mut [T]) -> Result<()> {
+            use std::io::Read;
+            let mut blob = tx.blob_open(MAIN_DB, "embedding_packs", column, model_id, true)?;
+            blob.read_exact(bytemuck::cast_slice_mut(out))?;
+            Ok(())
+        }
+        let mut pack =
+            EmbeddingPack { dim, item_ids: vec![0; rows], vectors: vec![0.0; rows * dim], half: vec![f16::ZERO; rows * dim] };
+        read_into(&tx, "item_ids", model_id, &mut pack.item_ids)?;
+        read_into(&tx, "vectors", model_id, &mut pack.vectors)?;
+        read_into(&tx, "half", model_id, &mut pack.half)?;
+        Ok(Some(pack))
     }
 
     /// Packs a head's per-item embeddings into one slot-ordered pack and stores it, reading and writing in one

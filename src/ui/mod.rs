@@ -184,6 +184,11 @@ impl StudioApp {
         }
     }
 
+    /// Thumbnails decoded so far (for benchmarks).
+    pub fn thumbnails_loaded(&self) -> usize {
+        self.thumbs.as_ref().map_or(0, |t| t.loaded())
+    }
+
     /// True when no thumbnail is still being decoded.
     pub fn thumbnails_idle(&self) -> bool {
         self.thumbs.as_ref().is_none_or(|t| t.is_idle())
