@@ -89,7 +89,8 @@ fn write_feed(path: &Path, n: usize, prefix: &str) -> Result<()> {
 /// Peak resident memory of this process so far, in MiB.
 fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok());
+    let kib =
+        status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok());
     kib.unwrap_or(0.0) / 1024.0
 }
 
@@ -161,7 +162,9 @@ fn at_scale(db: &Path, frames: usize, started: Instant) -> Result<()> {
         first_suggestions.as_secs_f64() * 1e3,
         peak_rss_mib()
     );
-    println!("at_scale: {frames} scrolling frames in {wall:.1}s; wall p50 {p50:.2} ms, p95 {p95:.2} ms, max {max:.2} ms; {over} over 33 ms");
+    println!(
+        "at_scale: {frames} scrolling frames in {wall:.1}s; wall p50 {p50:.2} ms, p95 {p95:.2} ms, max {max:.2} ms; {over} over 33 ms"
+    );
     println!("at_scale: UI-thread CPU per frame p50 {c50:.2} ms, p95 {c95:.2} ms, max {cmax:.2} ms; {cover} over 33 ms");
     println!(
         "conditions: {cores} cores, load average {}; 4-item board, suggestions {}; {} thumbnails in the texture cache; CPU egui frame + tessellation, no GPU render",

@@ -42,7 +42,8 @@ impl ItemTable {
         let hasher = hashbrown::DefaultHashBuilder::default();
         let mut by_sku = hashbrown::HashTable::with_capacity(items.len());
         for (r, it) in items.iter().enumerate() {
-            by_sku.insert_unique(hasher.hash_one(it.item.sku.as_str()), r as u32, |&r| hasher.hash_one(items[r as usize].item.sku.as_str()));
+            by_sku
+                .insert_unique(hasher.hash_one(it.item.sku.as_str()), r as u32, |&r| hasher.hash_one(items[r as usize].item.sku.as_str()));
         }
         // Exclusion reads the category (the title only where there is none): categories are few, titles many.
         let mut by_category: hashbrown::HashMap<&str, bool> = hashbrown::HashMap::new();

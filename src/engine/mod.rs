@@ -21,11 +21,11 @@ use crate::store::{
     CatalogueKind, EmbeddingPack, JudgeEffects, Judgement, ModelRow, NewJudgement, Store, StoreError, StoredItem, UndoEffects, Verdict,
 };
 use anyhow::{Context, Result, anyhow, bail};
+pub use items::{ItemTable, RowsById};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-pub use items::{ItemTable, RowsById};
 
 /// Heads shipped in `models/` (file, version name), each with a JSON sidecar saying what it was trained on. All
 /// are installed as versions on first open; the last one present becomes the active head of a new database.
@@ -270,7 +270,8 @@ impl Engine {
     }
 
     fn load_items(&mut self) -> Result<()> {
-        self.loaded.items = Arc::new(ItemTable::new(self.store.all_items()?, &self.store.hidden_item_ids()?, self.store.item_catalogues()?));
+        self.loaded.items =
+            Arc::new(ItemTable::new(self.store.all_items()?, &self.store.hidden_item_ids()?, self.store.item_catalogues()?));
         Ok(())
     }
 
@@ -832,7 +833,11 @@ impl Engine {
         let new_pairs = (n + 1.0) * n / 2.0;
         let (a, _) = head.calibration();
         let hist_of = |c: i64| -> f32 {
-            if self.loaded.history_weight == 0.0 { 0.0 } else { self.loaded.history_weight * board.iter().map(|&b| self.loaded.history.term(b, c)).sum::<f32>() }
+            if self.loaded.history_weight == 0.0 {
+                0.0
+            } else {
+                self.loaded.history_weight * board.iter().map(|&b| self.loaded.history.term(b, c)).sum::<f32>()
+            }
         };
         Ok(queries
             .iter()

@@ -231,7 +231,8 @@ impl Store {
             return items_in(&self.conn, i64::MIN, i64::MAX);
         }
         let step = (hi - lo) / parts + 1;
-        let bounds: Vec<(i64, i64)> = (0..parts).map(|k| (lo + k * step, if k == parts - 1 { i64::MAX } else { lo + (k + 1) * step })).collect();
+        let bounds: Vec<(i64, i64)> =
+            (0..parts).map(|k| (lo + k * step, if k == parts - 1 { i64::MAX } else { lo + (k + 1) * step })).collect();
         let path = self.path.as_path();
         std::thread::scope(|s| {
             let others: Vec<_> = bounds[1..]

@@ -138,8 +138,7 @@ impl Store {
             blob.read_exact(bytemuck::cast_slice_mut(out))?;
             Ok(())
         }
-        let mut pack =
-            EmbeddingPack { dim, item_ids: vec![0; rows], vectors: vec![0.0; rows * dim], half: vec![f16::ZERO; rows * dim] };
+        let mut pack = EmbeddingPack { dim, item_ids: vec![0; rows], vectors: vec![0.0; rows * dim], half: vec![f16::ZERO; rows * dim] };
         read_into(&tx, "item_ids", model_id, &mut pack.item_ids)?;
         read_into(&tx, "vectors", model_id, &mut pack.vectors)?;
         read_into(&tx, "half", model_id, &mut pack.half)?;
