@@ -92,6 +92,19 @@ fn import_index_score_complete_judge_export() {
     // All empty slots at once.
     let text = run_ok(d, &["complete", &top, &bottom, "-k", "3"]);
     assert!(text.contains("Shoes:") && text.contains("Outerwear:") && !text.contains("One-piece:"), "{text}");
+    // One ranking never probes for a GPU under `auto` (a probe logs the scorer it chose); a choice made is obeyed.
+    let chose_a_scorer = |scorer: &str| {
+        let out = bin(d)
+            .args(["complete", &top, &bottom, "-k", "3"])
+            .env("OUTFIT_STUDIO_SCORER", scorer)
+            .env("OUTFIT_STUDIO_LOG", "outfit_studio=info")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stderr).contains("scorer: ")
+    };
+    assert!(!chose_a_scorer("auto"), "a one-shot complete probed for a GPU");
+    assert!(chose_a_scorer("cpu"));
 
     let out = run_ok(d, &["judge", "accept", &top, &bottom, &shoes, "--stylist", "ana"]);
     assert!(out.contains("recorded judgement 1"), "{out}");
