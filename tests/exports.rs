@@ -11,10 +11,6 @@ use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-fn models_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
-}
-
 /// Six items per age group with images (PNG, and one JPEG), one out of stock.
 fn catalogue(dir: &Path) -> PathBuf {
     let img = dir.join("img");
@@ -53,10 +49,7 @@ fn catalogue(dir: &Path) -> PathBuf {
 }
 
 fn engine(dir: &Path) -> Engine {
-    let mut e = Engine::open(&dir.join("x.db"), &models_dir()).unwrap();
-    e.import(&catalogue(dir)).unwrap();
-    common::put_fake_features(&mut e, |it, di, dt| (common::fake_vec(it.id as u64, di), common::fake_vec(it.id as u64 + 99, dt)));
-    e
+    common::engine_with_feed(dir, &catalogue(dir))
 }
 
 fn s(v: &[&str]) -> Vec<String> {

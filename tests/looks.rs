@@ -13,10 +13,6 @@ use outfit_studio::store::Verdict;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-fn models_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
-}
-
 /// Toddler and kids one-pieces, shoes and hats; one toddler pair of shoes sold out, one kids hat in the toddler
 /// price range.
 fn catalogue(dir: &Path) -> PathBuf {
@@ -40,10 +36,7 @@ fn catalogue(dir: &Path) -> PathBuf {
 }
 
 fn engine(dir: &Path) -> Engine {
-    let mut e = Engine::open(&dir.join("x.db"), &models_dir()).unwrap();
-    e.import(&catalogue(dir)).unwrap();
-    common::put_fake_features(&mut e, |it, di, dt| (common::fake_vec(it.id as u64, di), common::fake_vec(it.id as u64 + 99, dt)));
-    e
+    common::engine_with_feed(dir, &catalogue(dir))
 }
 
 #[test]

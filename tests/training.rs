@@ -71,8 +71,8 @@ fn transfer_report_has_every_row_and_a_plot() {
         min_steps: 40,
         ..Default::default()
     };
-    let r =
-        transfer_report(&parent, "zero-shot", "GENERATED test data", &table, &data, &cfg, &mut |_| {}, &AtomicBool::new(false)).unwrap();
+    let r = transfer_report(&parent, "zero-shot", &[], "GENERATED test data", &table, &data, &cfg, &mut |_| {}, &AtomicBool::new(false))
+        .unwrap();
     assert_eq!(r.curve.iter().map(|p| p.labels).collect::<Vec<_>>(), vec![25, 100, r.train_outfits]);
     let md = r.markdown();
     for needle in ["| zero-shot, not fine-tuned | 0 |", "| fine-tuned from zero-shot |", "| from scratch |", "| 25 |", "| 100 |"] {

@@ -123,16 +123,11 @@ impl Dialogs for TestDialogs {
     }
 }
 
-/// Workers wake the UI as their results arrive, so a frame run may take more than kittest's default 4 steps to settle
-/// on a slow machine: every harness allows 64.
 fn harness(dir: &Path) -> Harness<'static, StudioApp> {
     let s = studio(dir);
     let app =
         StudioApp::new(s, TestDialogs::new(dir.join("export.json")), UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 });
-    let mut h = Harness::builder()
-        .with_max_steps(64)
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
+    let mut h = common::harness_builder().with_size(egui::vec2(1400.0, 900.0)).build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
     pump(&mut h);
     h
 }
@@ -1033,11 +1028,8 @@ fn snapshot_minimum_window_size() {
         TestDialogs::new(dir.path().join("export.json")),
         UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 },
     );
-    let mut h = Harness::builder()
-        .with_max_steps(64)
-        .with_size(egui::vec2(960.0, 600.0))
-        .wgpu()
-        .build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
+    let mut h =
+        common::harness_builder().with_size(egui::vec2(960.0, 600.0)).wgpu().build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
     pump(&mut h);
     for sku in ["T-1", "B-1"] {
         let id = id_of(&h, sku);
@@ -1068,11 +1060,8 @@ fn snapshot_harness(dir: &Path) -> Harness<'static, StudioApp> {
     let s = studio(dir);
     let app =
         StudioApp::new(s, TestDialogs::new(dir.join("export.json")), UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 });
-    let mut h = Harness::builder()
-        .with_max_steps(64)
-        .with_size(egui::vec2(1400.0, 860.0))
-        .wgpu()
-        .build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
+    let mut h =
+        common::harness_builder().with_size(egui::vec2(1400.0, 860.0)).wgpu().build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
     pump(&mut h);
     h
 }
@@ -1109,11 +1098,8 @@ fn snapshot_stylist_prompt() {
         TestDialogs::new(dir.path().join("export.json")),
         UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 },
     );
-    let mut h = Harness::builder()
-        .with_max_steps(64)
-        .with_size(egui::vec2(1400.0, 860.0))
-        .wgpu()
-        .build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
+    let mut h =
+        common::harness_builder().with_size(egui::vec2(1400.0, 860.0)).wgpu().build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
     pump(&mut h);
     h.get_by_role_and_label(Role::TextInput, "Stylist name").focus();
     pump(&mut h);
@@ -1189,10 +1175,7 @@ fn scroll_300k_frame_time() {
         TestDialogs::new(dir.path().join("x.json")),
         UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 },
     );
-    let mut h = Harness::builder()
-        .with_max_steps(64)
-        .with_size(egui::vec2(1600.0, 1000.0))
-        .build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
+    let mut h = common::harness_builder().with_size(egui::vec2(1600.0, 1000.0)).build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
     h.run_steps(3);
     let mut times = Vec::new();
     let rows = n as f32 / 7.0;

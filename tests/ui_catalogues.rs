@@ -37,10 +37,7 @@ fn harness(dir: &Path) -> Harness<'static, StudioApp> {
         Box::new(PickFeed(fixture("hm_style.csv"))),
         UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 },
     );
-    let mut h = Harness::builder()
-        .with_max_steps(64)
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
+    let mut h = common::harness_builder().with_size(egui::vec2(1400.0, 900.0)).build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
     pump(&mut h);
     h
 }

@@ -5,7 +5,7 @@ use crate::model::Head;
 use crate::model::outfit_eval::{Split, evaluate, pretrain};
 use crate::model::polyvore::AdultDataset;
 use crate::model::protocol::ProtocolReport;
-use crate::model::report::{EvalConfig, transfer_report, transfer_report_against};
+use crate::model::report::{EvalConfig, transfer_report};
 use crate::model::train::TrainConfig;
 use anyhow::{Context, Result, anyhow, bail};
 use std::collections::HashMap;
@@ -190,12 +190,12 @@ pub fn run_eval(db: &Path, models: &Path, args: EvalArgs) -> Result<()> {
             "GENERATED: {n} synthetic judgements over {} synthetic items (real feature sizes; compatible = same hidden style, half positives, negatives mix styles). Not fashion data.",
             table.len()
         );
-        transfer_report(&parent, "untrained zero-shot", &note, &table, &data, &cfg, &mut log, &cancel)?
+        transfer_report(&parent, "untrained zero-shot", &[], &note, &table, &data, &cfg, &mut log, &cancel)?
     } else {
         let e = Engine::open(db, models)?;
         let StoredEvalData { parent_name, parent, others, table, data, note } = e.stored_eval_data(args.from, &cfg.train)?;
         let others: Vec<(&str, &Head)> = others.iter().map(|(n, h)| (n.as_str(), h)).collect();
-        transfer_report_against(&parent, &parent_name, &others, &note, &table, &data, &cfg, &mut log, &cancel)?
+        transfer_report(&parent, &parent_name, &others, &note, &table, &data, &cfg, &mut log, &cancel)?
     };
     let md = report.markdown();
     println!("{md}");

@@ -5,7 +5,7 @@
 
 use crate::engine::Engine;
 use crate::labels::{Agreement, MergeReport, ReviewQueue};
-use crate::model::report::{EvalConfig, TransferReport, transfer_report_against};
+use crate::model::report::{EvalConfig, TransferReport, transfer_report};
 use crate::model::train::{Cancelled, TrainConfig};
 use anyhow::Result;
 use std::path::PathBuf;
@@ -433,7 +433,7 @@ fn evaluate(e: &Engine, parent: Option<i64>, send: &dyn Fn(JobMsg), cancel: &Ato
         step += 1;
         send(JobMsg::Progress { stage: format!("Evaluating: {s}"), done: step.min(total), total });
     };
-    let report = transfer_report_against(&head, &parent_name, &others, &note, &table, &data, &cfg, &mut log, cancel)
+    let report = transfer_report(&head, &parent_name, &others, &note, &table, &data, &cfg, &mut log, cancel)
         .map_err(|err| if err.downcast_ref::<Cancelled>().is_some() { anyhow::anyhow!("evaluation cancelled") } else { err })?;
     Ok(JobOutput {
         summary: format!("Evaluated {parent_name} on {} held-out outfits", report.test_outfits),

@@ -61,23 +61,10 @@ fn with_min_steps(cfg: &TrainConfig, n: usize, min_steps: usize) -> TrainConfig 
 }
 
 /// Splits `data` by outfit, then measures the parent head zero-shot and, for each label count, a head fine-tuned
-/// from the parent and one trained from scratch on the same (nested, seeded) subset of the training outfits.
-pub fn transfer_report(
-    parent: &Head,
-    parent_name: &str,
-    data_note: &str,
-    table: &FeatureTable,
-    data: &[LabelledOutfit],
-    cfg: &EvalConfig,
-    log: &mut dyn FnMut(&str),
-    cancel: &AtomicBool,
-) -> Result<TransferReport> {
-    transfer_report_against(parent, parent_name, &[], data_note, table, data, cfg, log, cancel)
-}
-
-/// [`transfer_report`] with `others` measured unchanged on the same held-out outfits (no fine-tuning).
+/// from the parent and one trained from scratch on the same (nested, seeded) subset of the training outfits;
+/// `others` (other versions) are measured unchanged on the same held-out outfits (no fine-tuning).
 #[allow(clippy::too_many_arguments)]
-pub fn transfer_report_against(
+pub fn transfer_report(
     parent: &Head,
     parent_name: &str,
     others: &[(&str, &Head)],

@@ -35,6 +35,15 @@ pub fn fake_vec(seed: u64, dim: usize) -> Vec<f32> {
         .collect()
 }
 
+/// An engine on `dir/x.db` with `feed` imported and made-up features seeded by item id (see [`put_fake_features`]).
+#[allow(dead_code)]
+pub fn engine_with_feed(dir: &std::path::Path, feed: &std::path::Path) -> Engine {
+    let mut e = Engine::open(&dir.join("x.db"), &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models")).unwrap();
+    e.import(feed).unwrap();
+    put_fake_features(&mut e, |it, di, dt| (fake_vec(it.id as u64, di), fake_vec(it.id as u64 + 99, dt)));
+    e
+}
+
 /// Pseudo-random image and text features per SKU (see [`put_fake_features`]).
 #[allow(dead_code)]
 pub fn put_random_features(e: &mut Engine) {
@@ -42,6 +51,13 @@ pub fn put_random_features(e: &mut Engine) {
         let s = it.item.sku.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
         (fake_vec(s, di), fake_vec(s ^ 0xABCD, dt))
     });
+}
+
+/// The harness builder every UI test starts from. Workers wake the UI as their results arrive, so a run may take
+/// more than kittest's default 4 steps to settle on a slow machine (CI took 7): 64 are allowed.
+#[allow(dead_code)]
+pub fn harness_builder() -> egui_kittest::HarnessBuilder<outfit_studio::ui::StudioApp> {
+    egui_kittest::Harness::builder().with_max_steps(64)
 }
 
 /// A frame for the input, then waits for everything the studio sent off (writes, scores, dialogs) and runs
