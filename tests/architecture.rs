@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// The layers, lowest first. A module may use any module of a lower layer; `ALSO` lists same-layer uses.
 const LAYERS: &[&[&str]] = &[
-    &["paths"],
+    &["paths", "machine"],
     &["catalogue", "demo"],
     &["store"],
     &["encode"],

@@ -10,8 +10,9 @@ use outfit_studio::engine::Engine;
 use outfit_studio::model::{BlockWeights, Head, HeadDims};
 use std::path::{Path, PathBuf};
 
-const FILES: [&str; 6] = [
+const FILES: [&str; 7] = [
     "manifest.json",
+    "efficientnet-lite0-int8.onnx",
     "efficientnet-lite0.onnx",
     "all-minilm-l6-v2.onnx",
     "all-minilm-l6-v2.tokenizer.json",
@@ -64,7 +65,12 @@ fn cli(db: &Path, models: &Path, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn the_app_opens_and_labels_without_encoder_files() {
-    let models = models_dir(&["efficientnet-lite0.onnx", "all-minilm-l6-v2.onnx", "all-minilm-l6-v2.tokenizer.json"]);
+    let models = models_dir(&[
+        "efficientnet-lite0-int8.onnx",
+        "efficientnet-lite0.onnx",
+        "all-minilm-l6-v2.onnx",
+        "all-minilm-l6-v2.tokenizer.json",
+    ]);
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("s.db");
     // Encoders load lazily, at index time: opening, importing and judging work without them.
@@ -73,7 +79,7 @@ fn the_app_opens_and_labels_without_encoder_files() {
     let id = e.judge(&["A".into(), "B".into()], outfit_studio::store::Verdict::Accept, "ana", "manual", &[], None).unwrap();
     assert!(id > 0);
     let err = format!("{:#}", index(&mut e).unwrap_err());
-    assert!(err.contains("efficientnet-lite0.onnx is missing") && err.contains("tools/README.md"), "{err}");
+    assert!(err.contains("efficientnet-lite0-int8.onnx is missing") && err.contains("tools/README.md"), "{err}");
     // The failed index left everything as it was; the app reopens.
     assert_eq!(e.store().integrity_check().unwrap(), "ok");
     drop(e);
@@ -82,7 +88,7 @@ fn the_app_opens_and_labels_without_encoder_files() {
     // Through the CLI: `index` and `doctor` fail naming the file; `judge` still works.
     let out = cli(&db, models.path(), &["index"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("efficientnet-lite0.onnx is missing"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("efficientnet-lite0-int8.onnx is missing"));
     let out = cli(&db, models.path(), &["judge", "reject", "A", "B", "--stylist", "ana"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }

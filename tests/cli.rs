@@ -295,3 +295,21 @@ fn the_demo_travels_inside_the_binary() {
     );
     assert!(std::fs::read_dir(&cwd).unwrap().next().is_none(), "nothing written to the working directory");
 }
+
+#[test]
+fn bench_index_times_every_variant_on_the_databases_own_items() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    run_ok(d, &["import", demo_feed().to_str().unwrap()]);
+    let out = run_ok(d, &["bench", "--index", "--items", "20", "--batch", "8", "--reps", "1"]);
+    assert!(out.contains("### Indexing 20 items (20 with photos), batch 8"), "{out}");
+    for variant in ["shipped: int8 image model", "pipelined", "spin when idle", "fp32 image model"] {
+        let row = out.lines().find(|l| l.contains(variant)).unwrap_or_else(|| panic!("no {variant:?} row:\n{out}"));
+        let items_per_s: f64 = row.split('|').nth(2).unwrap().trim().parse().unwrap();
+        assert!(items_per_s > 0.0, "{row}");
+    }
+    // An empty database has nothing to time, and says so.
+    let empty = tempfile::tempdir().unwrap();
+    let err = run_err(empty.path(), &["bench", "--index"]);
+    assert!(err.contains("no items to encode"), "{err}");
+}

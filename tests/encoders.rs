@@ -2,7 +2,8 @@
 //! reference recorded by tools/export_models.py.
 
 use outfit_studio::catalogue::images::load_rgba;
-use outfit_studio::encode::{Encoders, manifest::default_models_dir};
+use outfit_studio::encode::Encoders;
+use outfit_studio::encode::manifest::{Manifest, default_models_dir};
 use std::path::{Path, PathBuf};
 
 fn reference() -> serde_json::Value {
@@ -63,34 +64,88 @@ fn image_encoder_matches_python_reference_on_real_photos() {
         eprintln!("SKIPPED: the reference photos ({}) are not here (no ../shared beside the checkout)", images[0]["path"]);
         return;
     };
-    let mut enc = Encoders::load(&default_models_dir()).unwrap();
+    // The reference was recorded with the fp32 model; the shipped int8 one must agree with it on these photos.
+    let models = default_models_dir();
+    let shipped = Manifest::load(&models).unwrap();
+    let mut fp32 = Encoders::load_with(&models, shipped.with_reference_image().expect("an fp32 reference")).unwrap();
+    let mut int8 = Encoders::load(&models).unwrap();
     let mut embs = Vec::new();
     for (img, path) in images.iter().zip(paths) {
-        let pixels = enc.preprocess(&load_rgba(&path).unwrap());
-        let logits = enc.classify_pixels(&pixels).unwrap();
-        let top1 = logits.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).unwrap().0;
-        assert_eq!(top1 as u64, img["top1_class_index"].as_u64().unwrap(), "ImageNet top-1 of {}", path.display());
-        let e = enc.encode_pixels(std::slice::from_ref(&pixels)).unwrap().remove(0);
+        let pixels = fp32.preprocess(&load_rgba(&path).unwrap());
+        for enc in [&mut fp32, &mut int8] {
+            let logits = enc.classify_pixels(&pixels).unwrap();
+            let top1 = logits.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).unwrap().0;
+            assert_eq!(top1 as u64, img["top1_class_index"].as_u64().unwrap(), "ImageNet top-1 of {}", path.display());
+        }
+        let e = fp32.encode_pixels(std::slice::from_ref(&pixels)).unwrap().remove(0);
         assert_eq!(e.len(), 1280);
         let norm = e.iter().map(|x| x * x).sum::<f32>().sqrt();
         let want = img["norm"].as_f64().unwrap() as f32;
         assert!((norm - want).abs() / want < 0.05, "norm {norm} vs {want}");
+        let q = int8.encode_pixels(std::slice::from_ref(&pixels)).unwrap().remove(0);
+        assert!(cosine(&e, &q) > 0.97, "int8 vs fp32 cosine {} on {}", cosine(&e, &q), path.display());
         // Same image twice: identical embedding.
-        assert_eq!(e, enc.encode_pixels(&[pixels]).unwrap().remove(0));
-        embs.push(e);
+        assert_eq!(q, int8.encode_pixels(&[pixels]).unwrap().remove(0));
+        embs.push(q);
     }
     assert!(cosine(&embs[0], &embs[1]) < 0.95, "two different garments must differ");
+}
+
+/// Cosines of the shipped (int8) image model's embeddings to the fp32 reference's, one per photo.
+fn int8_cosines(photos: &[PathBuf]) -> Vec<f32> {
+    let models = default_models_dir();
+    let manifest = Manifest::load(&models).unwrap();
+    let mut fp32 = Encoders::load_with(&models, manifest.with_reference_image().unwrap()).unwrap();
+    let mut int8 = Encoders::load(&models).unwrap();
+    let pixels: Vec<Vec<f32>> = photos.iter().map(|p| int8.preprocess(&load_rgba(p).unwrap())).collect();
+    let (a, b) = (fp32.encode_pixels(&pixels).unwrap(), int8.encode_pixels(&pixels).unwrap());
+    let mut cos: Vec<f32> = a.iter().zip(&b).map(|(x, y)| cosine(x, y)).collect();
+    cos.sort_by(f32::total_cmp);
+    cos
+}
+
+fn photos_in(dir: &Path, n: usize) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files.into_iter().filter(|p| p.extension().is_some_and(|x| x == "jpg" || x == "png")).take(n).collect()
+}
+
+#[test]
+fn the_int8_image_model_stays_as_close_to_fp32_as_the_manifest_says() {
+    let manifest = Manifest::load(&default_models_dir()).unwrap();
+    assert_eq!(manifest.image.precision, "int8");
+    let recorded = manifest.image.cosine_to_fp32.clone().expect("the manifest records the int8 model's cosine to fp32");
+    // The repository's own demo photos (drawn, not photographed: a harder case for ranges calibrated on photos).
+    let demo = int8_cosines(&photos_in(&Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/images"), 48));
+    let median = demo[demo.len() / 2];
+    eprintln!("int8 vs fp32 cosine, 48 demo photos: median {median:.4}, min {:.4}", demo[0]);
+    assert!(median > 0.99 && demo[0] > 0.98, "demo photos: int8 vs fp32 cosine median {median}, min {}", demo[0]);
+    // Real product photos, which the manifest's figures were measured on (H&M's, none of them in calibration).
+    let Some(hm) = shared("../shared/data/hm-kids/images/0146706004.jpg") else {
+        eprintln!("SKIPPED (real photos): ../shared/data/hm-kids is not here");
+        return;
+    };
+    let cos = int8_cosines(&photos_in(hm.parent().unwrap(), 96));
+    let median = cos[cos.len() / 2];
+    eprintln!("int8 vs fp32 cosine, 96 H&M photos: median {median:.4}, min {:.4}", cos[0]);
+    assert!(
+        median > recorded.median - 0.005 && cos[0] > recorded.min - 0.02,
+        "H&M photos: int8 vs fp32 cosine median {median}, min {} (manifest: median {}, min {})",
+        cos[0],
+        recorded.median,
+        recorded.min
+    );
 }
 
 #[test]
 fn wrong_model_files_say_what_was_expected() {
     let dir = tempfile::tempdir().unwrap();
     let src = default_models_dir();
-    for f in ["manifest.json", "efficientnet-lite0.onnx", "all-minilm-l6-v2.onnx", "all-minilm-l6-v2.tokenizer.json"] {
+    for f in ["manifest.json", "efficientnet-lite0-int8.onnx", "all-minilm-l6-v2.onnx", "all-minilm-l6-v2.tokenizer.json"] {
         std::fs::copy(src.join(f), dir.path().join(f)).unwrap();
     }
     // A corrupted byte: checksum mismatch.
-    let p = dir.path().join("efficientnet-lite0.onnx");
+    let p = dir.path().join("efficientnet-lite0-int8.onnx");
     let mut bytes = std::fs::read(&p).unwrap();
     let n = bytes.len();
     bytes[n - 10] ^= 0xFF;
@@ -109,5 +164,5 @@ fn wrong_model_files_say_what_was_expected() {
     // A missing file.
     std::fs::remove_file(&p).unwrap();
     let err = Encoders::load(dir.path()).err().unwrap().to_string();
-    assert!(err.contains("efficientnet-lite0.onnx is missing"), "{err}");
+    assert!(err.contains("efficientnet-lite0-int8.onnx is missing"), "{err}");
 }

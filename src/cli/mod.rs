@@ -309,6 +309,14 @@ pub struct BenchArgs {
     /// Times `Engine::score_outfit` and `Engine::complete` on the `--make-db` database at `--db`.
     #[arg(long)]
     pub engine: bool,
+    /// Times indexing (decode, preprocess, both encoders; no storing) on the first `--items` items of `--db`
+    /// (those with photos first; `--reps` passes per variant, at most 5), and with `--peers` against Python
+    /// onnxruntime (`tools/bench_index_peer.py`) on the same items.
+    #[arg(long)]
+    pub index: bool,
+    /// Batch size for `--index` (the `index` command's).
+    #[arg(long, default_value_t = 32)]
+    pub batch: usize,
     /// Also runs numpy and FAISS (`tools/bench_peers.py`, venv from `tools/bench_peers_venv.sh`) on the same
     /// matrix, filters and queries, warm and cold.
     #[arg(long)]
@@ -449,6 +457,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             println!("wrote {} (calibration a={:.3} b={:.3})", out.display(), head.calibration().0, head.calibration().1);
             Ok(())
         }
+        Command::Bench(args) if args.index => {
+            let store = crate::store::Store::open(&db)?;
+            crate::encode::bench::run(&store, &models, args.items, args.batch, args.reps.min(5), args.peers)
+        }
         Command::Bench(args) => match (args.make_db, args.cold_start, args.engine) {
             (Some(n), _, _) => {
                 let mut e = open()?;
@@ -463,7 +475,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 for (label, t) in e.bench_paths(args.reps)? {
                     println!("| {label} | {:.1} µs |", t.as_secs_f64() * 1e6);
                 }
-                println!("\n{} runs after 3 warm-up; {}", args.reps, crate::score::bench::conditions());
+                println!("\n{} runs after 3 warm-up; {}", args.reps, crate::machine::conditions());
                 Ok(())
             }
             (None, false, false) => crate::score::bench::run(args.config()),

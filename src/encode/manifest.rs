@@ -34,6 +34,36 @@ pub struct ImageSpec {
     pub embedding_output: String,
     pub dim: usize,
     pub preprocess: ImagePreprocess,
+    /// "fp32" or "int8" (the file's weights and activations).
+    #[serde(default = "fp32")]
+    pub precision: String,
+    /// The full-precision file a quantised `file` was made from and measured against (kept beside it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<ModelFile>,
+    /// How close a quantised `file`'s embeddings stay to `reference`'s, on photos it was not calibrated on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cosine_to_fp32: Option<CosineToReference>,
+}
+
+fn fp32() -> String {
+    "fp32".into()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelFile {
+    pub file: String,
+    pub sha256: String,
+    pub precision: String,
+}
+
+/// Cosine of a quantised model's embedding to the fp32 model's, per photo, over a measured set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CosineToReference {
+    pub photos: usize,
+    pub set: String,
+    pub median: f32,
+    pub p1: f32,
+    pub min: f32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -63,6 +93,19 @@ pub struct TextSpec {
 }
 
 impl Manifest {
+    /// This manifest with the image encoder swapped for its fp32 reference (the bench and the cosine test
+    /// compare the two); `None` when the image file is the reference itself.
+    pub fn with_reference_image(&self) -> Option<Manifest> {
+        let r = self.image.reference.as_ref()?;
+        let mut m = self.clone();
+        m.image.file = r.file.clone();
+        m.image.sha256 = r.sha256.clone();
+        m.image.precision = r.precision.clone();
+        m.image.reference = None;
+        m.image.cosine_to_fp32 = None;
+        Some(m)
+    }
+
     pub fn load(models_dir: &Path) -> Result<Manifest> {
         let path = models_dir.join("manifest.json");
         let text = std::fs::read_to_string(&path).with_context(|| format!("model manifest {} is missing", path.display()))?;

@@ -1,6 +1,7 @@
 //! Frozen pretrained encoders through ONNX Runtime: image (EfficientNet-Lite0, 1280-d) and text
 //! (all-MiniLM-L6-v2, 384-d). The only module that touches `ort`.
 
+pub mod bench;
 pub mod feature_cache;
 pub mod manifest;
 pub mod runtime;
@@ -12,6 +13,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use manifest::{Manifest, check_signature, read_verified};
 use ndarray::{Array2, Array4};
 use ort::session::Session;
+use ort::session::builder::GraphOptimizationLevel;
 use rayon::prelude::*;
 use std::path::Path;
 use std::time::Instant;
@@ -24,16 +26,54 @@ pub struct Encoders {
     tokenizer: tokenizers::Tokenizer,
 }
 
+/// One batch made ready for the encoders: decoded, preprocessed pixels and tokenised texts (the CPU work
+/// around inference; see [`encode_stream`]).
+struct Prepared {
+    /// Per item: its image's preprocessed pixels, none (no usable image), or why its image failed to decode.
+    pixels: Vec<Result<Option<Vec<f32>>, String>>,
+    text: TextBatch,
+}
+
+struct TextBatch {
+    ids: Array2<i64>,
+    mask: Array2<i64>,
+}
+
+/// Receives each encoded batch with its items, in order; returns false to stop encoding.
+pub type BatchSink<'a> = dyn FnMut(&[StoredItem], Vec<Encoded>) -> Result<bool> + 'a;
+
+/// One item's features from [`encode_stream`].
+pub struct Encoded {
+    pub image: Option<Vec<f32>>,
+    /// Why the item's image could not be decoded (its features are then text-only).
+    pub image_error: Option<String>,
+    pub text: Vec<f32>,
+}
+
 impl Encoders {
     /// Loads both encoders from `models_dir`, verifying checksums and graph signatures against the manifest.
     pub fn load(models_dir: &Path) -> Result<Encoders> {
-        let manifest = Manifest::load(models_dir)?;
+        Encoders::load_with(models_dir, Manifest::load(models_dir)?)
+    }
+
+    /// Loads the encoders a given manifest names (the bench and the int8-vs-fp32 test load the fp32 reference
+    /// image model through [`Manifest::with_reference_image`]).
+    pub fn load_with(models_dir: &Path, manifest: Manifest) -> Result<Encoders> {
+        Encoders::load_tuned(models_dir, manifest, false)
+    }
+
+    /// [`Encoders::load_with`], choosing whether idle intra-op threads spin (ORT's default; the bench compares).
+    fn load_tuned(models_dir: &Path, manifest: Manifest, spinning: bool) -> Result<Encoders> {
         let env = runtime::environment()?;
         let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let open = |file: &str, sha: &str, what: &str| -> Result<Session> {
             let bytes = read_verified(&models_dir.join(file), sha)?;
             Session::builder(env)
                 .and_then(|b| b.with_intra_threads(threads).map_err(Into::into))
+                .and_then(|b| b.with_optimization_level(GraphOptimizationLevel::All).map_err(Into::into))
+                // Idle intra-op threads sleep instead of spinning: the decoding between runs, and the app's UI thread
+                // while a background index runs, get the cores (spinning measured 1.2x slower, `bench --index`).
+                .and_then(|b| b.with_intra_op_spinning(spinning).map_err(Into::into))
                 .map_err(|e| anyhow!("{e}"))?
                 .commit_from_memory(&bytes)
                 .map_err(|e| anyhow!("{what} model {file} is not a loadable ONNX graph: {e}"))
@@ -64,23 +104,7 @@ impl Encoders {
 
     /// Image embeddings for preprocessed CHW tensors (see [`Encoders::preprocess`]).
     pub fn encode_pixels(&mut self, pixels: &[Vec<f32>]) -> Result<Vec<Vec<f32>>> {
-        if pixels.is_empty() {
-            return Ok(Vec::new());
-        }
-        let s = self.manifest.image.preprocess.size as usize;
-        let mut batch = Array4::<f32>::zeros((pixels.len(), 3, s, s));
-        for (i, p) in pixels.iter().enumerate() {
-            if p.len() != 3 * s * s {
-                bail!("image {i} has {} values, the image model takes 3x{s}x{s} = {}", p.len(), 3 * s * s);
-            }
-            batch.index_axis_mut(ndarray::Axis(0), i).as_slice_mut().expect("a fresh array is contiguous").copy_from_slice(p);
-        }
-        let input_name = first_input(&self.manifest.image.inputs, "image")?;
-        let out_name = self.manifest.image.embedding_output.clone();
-        let dim = self.manifest.image.dim;
-        let tensor = ort::value::Tensor::from_array(batch)?;
-        let outputs = self.image.run(ort::inputs![input_name => tensor])?;
-        rows(output(&outputs, &out_name, "image")?, pixels.len(), dim, "image")
+        run_image(&mut self.image, &self.manifest, &pixels.iter().map(Vec::as_slice).collect::<Vec<_>>())
     }
 
     /// Logits of the image model's ImageNet head (a sanity check that the encoder sees what we see).
@@ -99,43 +123,139 @@ impl Encoders {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
-        let prefixed: Vec<String> = texts.iter().map(|t| format!("{}{}", self.manifest.text.prefix, t)).collect();
-        let enc = self.tokenizer.encode_batch(prefixed, true).map_err(|e| anyhow!("tokenizer: {e}"))?;
-        let len = enc.iter().map(|e| e.get_ids().len()).max().unwrap_or(1).max(1);
-        let n = enc.len();
-        let mut ids = Array2::<i64>::zeros((n, len));
-        let mut mask = Array2::<i64>::zeros((n, len));
-        for (i, e) in enc.iter().enumerate() {
-            for (j, (&id, &m)) in e.get_ids().iter().zip(e.get_attention_mask()).enumerate() {
-                ids[[i, j]] = id as i64;
-                mask[[i, j]] = m as i64;
-            }
-        }
-        let types = Array2::<i64>::zeros((n, len));
-        let names: Vec<String> = self.manifest.text.inputs.iter().map(|s| s.name.clone()).collect();
-        let mut inputs = Vec::new();
-        for name in &names {
-            let arr = match name.as_str() {
-                "input_ids" => ids.clone(),
-                "attention_mask" => mask.clone(),
-                "token_type_ids" => types.clone(),
-                other => bail!("text model input {other:?} is not one this app can fill (input_ids, attention_mask, token_type_ids)"),
-            };
-            inputs.push((
-                std::borrow::Cow::<str>::from(name.clone()),
-                ort::session::SessionInputValue::from(ort::value::Tensor::from_array(arr)?),
-            ));
-        }
-        let out_name = self.manifest.text.embedding_output.clone();
-        let dim = self.manifest.text.dim;
-        let outputs = self.text.run(inputs)?;
-        rows(output(&outputs, &out_name, "text")?, n, dim, "text")
+        let batch = tokenize(&self.tokenizer, &self.manifest, texts)?;
+        run_text(&mut self.text, &self.manifest, &batch)
     }
 
     /// Tokenizer ids for a text (with special tokens), for tests against the reference tokenizer.
     pub fn token_ids(&self, text: &str) -> Result<Vec<u32>> {
         Ok(self.tokenizer.encode(text, true).map_err(|e| anyhow!("{e}"))?.get_ids().to_vec())
     }
+}
+
+/// Decodes and preprocesses a batch's images (in parallel) and tokenises its texts.
+fn prepare(manifest: &Manifest, tokenizer: &tokenizers::Tokenizer, items: &[StoredItem], parallel: bool) -> Result<Prepared> {
+    let pre = &manifest.image.preprocess;
+    let one = |it: &StoredItem| match (&it.item.image, it.item.image_status.usable()) {
+        (Some(p), true) => images::load_rgba(Path::new(p)).map(|img| Some(preprocess(&img, pre))).map_err(|e| format!("{e:#}")),
+        _ => Ok(None),
+    };
+    let pixels = if parallel { items.par_iter().map(one).collect() } else { items.iter().map(one).collect() };
+    let texts: Vec<String> = items.iter().map(|it| item_text(&it.item)).collect();
+    Ok(Prepared { pixels, text: tokenize(tokenizer, manifest, &texts)? })
+}
+
+/// Runs both encoders on a prepared batch.
+fn infer(image: &mut Session, text: &mut Session, manifest: &Manifest, batch: Prepared) -> Result<Vec<Encoded>> {
+    let present: Vec<&[f32]> = batch.pixels.iter().filter_map(|p| p.as_ref().ok()?.as_deref()).collect();
+    let mut image_vecs = run_image(image, manifest, &present).context("image encoder failed")?.into_iter();
+    let text_vecs = run_text(text, manifest, &batch.text).context("text encoder failed")?;
+    Ok(batch
+        .pixels
+        .into_iter()
+        .zip(text_vecs)
+        .map(|(p, text)| match p {
+            Ok(Some(_)) => Encoded { image: image_vecs.next(), image_error: None, text },
+            Ok(None) => Encoded { image: None, image_error: None, text },
+            Err(e) => Encoded { image: None, image_error: Some(e), text },
+        })
+        .collect())
+}
+
+/// Encodes `items` in batches, handing each batch's features to `sink` in order; `sink` returns false to stop.
+///
+/// A batch's photos are decoded on every core, then both encoders run on every core. Decoding the next batch
+/// during inference instead (pipelining) made no consistent difference on two cores (`bench --index`: from 14%
+/// faster to 10% slower across runs): decoding is a tenth of the work, and inference leaves no core idle for it.
+pub fn encode_stream(enc: &mut Encoders, items: &[StoredItem], batch_size: usize, sink: &mut BatchSink<'_>) -> Result<()> {
+    encode_stream_with(enc, items, batch_size, false, sink)
+}
+
+/// [`encode_stream`], with the next batch prepared during inference (`overlap`, on one thread beside inference's)
+/// or after it (the bench compares).
+fn encode_stream_with(enc: &mut Encoders, items: &[StoredItem], batch_size: usize, overlap: bool, sink: &mut BatchSink<'_>) -> Result<()> {
+    let Encoders { manifest, image, text, tokenizer } = enc;
+    let (manifest, tokenizer) = (&*manifest, &*tokenizer);
+    let chunks: Vec<&[StoredItem]> = items.chunks(batch_size.max(1)).collect();
+    let Some(first) = chunks.first() else { return Ok(()) };
+    let mut ready = prepare(manifest, tokenizer, first, true)?;
+    for (i, chunk) in chunks.iter().enumerate() {
+        let next_chunk = chunks.get(i + 1);
+        let (encoded, prepared) = if overlap {
+            std::thread::scope(|s| {
+                let next = next_chunk.map(|c| s.spawn(|| prepare(manifest, tokenizer, c, false)));
+                let encoded = infer(image, text, manifest, ready);
+                (encoded, next.map(|h| h.join().expect("batch preparation does not panic")))
+            })
+        } else {
+            (infer(image, text, manifest, ready), None)
+        };
+        if !sink(chunk, encoded?)? {
+            return Ok(());
+        }
+        let Some(c) = next_chunk else { break };
+        ready = match prepared {
+            Some(p) => p?,
+            None => prepare(manifest, tokenizer, c, true)?,
+        };
+    }
+    Ok(())
+}
+
+fn run_image(image: &mut Session, manifest: &Manifest, pixels: &[&[f32]]) -> Result<Vec<Vec<f32>>> {
+    if pixels.is_empty() {
+        return Ok(Vec::new());
+    }
+    let s = manifest.image.preprocess.size as usize;
+    let mut batch = Array4::<f32>::zeros((pixels.len(), 3, s, s));
+    for (i, p) in pixels.iter().enumerate() {
+        if p.len() != 3 * s * s {
+            bail!("image {i} has {} values, the image model takes 3x{s}x{s} = {}", p.len(), 3 * s * s);
+        }
+        batch.index_axis_mut(ndarray::Axis(0), i).as_slice_mut().expect("a fresh array is contiguous").copy_from_slice(p);
+    }
+    let input_name = first_input(&manifest.image.inputs, "image")?;
+    let tensor = ort::value::Tensor::from_array(batch)?;
+    let outputs = image.run(ort::inputs![input_name => tensor])?;
+    rows(output(&outputs, &manifest.image.embedding_output, "image")?, pixels.len(), manifest.image.dim, "image")
+}
+
+fn tokenize(tokenizer: &tokenizers::Tokenizer, manifest: &Manifest, texts: &[String]) -> Result<TextBatch> {
+    let prefixed: Vec<String> = texts.iter().map(|t| format!("{}{}", manifest.text.prefix, t)).collect();
+    let enc = tokenizer.encode_batch(prefixed, true).map_err(|e| anyhow!("tokenizer: {e}"))?;
+    let len = enc.iter().map(|e| e.get_ids().len()).max().unwrap_or(1).max(1);
+    let n = enc.len();
+    let mut ids = Array2::<i64>::zeros((n, len));
+    let mut mask = Array2::<i64>::zeros((n, len));
+    for (i, e) in enc.iter().enumerate() {
+        for (j, (&id, &m)) in e.get_ids().iter().zip(e.get_attention_mask()).enumerate() {
+            ids[[i, j]] = id as i64;
+            mask[[i, j]] = m as i64;
+        }
+    }
+    Ok(TextBatch { ids, mask })
+}
+
+fn run_text(text: &mut Session, manifest: &Manifest, batch: &TextBatch) -> Result<Vec<Vec<f32>>> {
+    let n = batch.ids.nrows();
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let mut inputs = Vec::new();
+    for spec in &manifest.text.inputs {
+        let arr = match spec.name.as_str() {
+            "input_ids" => batch.ids.clone(),
+            "attention_mask" => batch.mask.clone(),
+            "token_type_ids" => Array2::<i64>::zeros(batch.ids.raw_dim()),
+            other => bail!("text model input {other:?} is not one this app can fill (input_ids, attention_mask, token_type_ids)"),
+        };
+        inputs.push((
+            std::borrow::Cow::<str>::from(spec.name.clone()),
+            ort::session::SessionInputValue::from(ort::value::Tensor::from_array(arr)?),
+        ));
+    }
+    let outputs = text.run(inputs)?;
+    rows(output(&outputs, &manifest.text.embedding_output, "text")?, n, manifest.text.dim, "text")
 }
 
 /// The name of a model's first declared input (the manifest may list none).
@@ -158,21 +278,31 @@ fn rows(value: &ort::value::DynValue, n: usize, dim: usize, what: &str) -> Resul
 }
 
 pub fn preprocess(img: &image::RgbaImage, p: &manifest::ImagePreprocess) -> Vec<f32> {
+    use fast_image_resize as fr;
     let (w, h) = img.dimensions();
     let side = w.max(h).max(1);
     // Composite over white on a white square canvas: product shots are on white, and transparency means "no garment".
-    let mut canvas = image::RgbImage::from_pixel(side, side, image::Rgb([255, 255, 255]));
-    let (ox, oy) = ((side - w) / 2, (side - h) / 2);
-    for (x, y, px) in img.enumerate_pixels() {
-        let a = px[3] as f32 / 255.0;
-        let c = |v: u8| (v as f32 * a + 255.0 * (1.0 - a)).round() as u8;
-        canvas.put_pixel(x + ox, y + oy, image::Rgb([c(px[0]), c(px[1]), c(px[2])]));
+    let mut canvas = vec![255u8; side as usize * side as usize * 3];
+    let (ox, oy) = (((side - w) / 2) as usize, ((side - h) / 2) as usize);
+    for (y, row) in img.as_raw().chunks_exact(w as usize * 4).enumerate() {
+        let start = ((y + oy) * side as usize + ox) * 3;
+        for (dst, px) in canvas[start..start + w as usize * 3].chunks_exact_mut(3).zip(row.chunks_exact(4)) {
+            let a = px[3] as u32;
+            for c in 0..3 {
+                // Rounded integer form of v·a + 255·(1 − a), a in [0, 1].
+                dst[c] = ((px[c] as u32 * a + 255 * (255 - a) + 127) / 255) as u8;
+            }
+        }
     }
     let s = p.size;
-    let resized = image::imageops::resize(&canvas, s, s, image::imageops::FilterType::Triangle);
+    let src = fr::images::Image::from_vec_u8(side, side, canvas, fr::PixelType::U8x3).expect("the buffer is side x side RGB");
+    let mut resized = fr::images::Image::new(s, s, fr::PixelType::U8x3);
+    // Pillow's BILINEAR (a triangle filter widened when downscaling), which the reference preprocessing uses.
+    let options = fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Bilinear));
+    fr::Resizer::new().resize(&src, &mut resized, &options).expect("same pixel type, non-empty images");
     let plane = (s * s) as usize;
     let mut out = vec![0f32; 3 * plane];
-    for (i, px) in resized.pixels().enumerate() {
+    for (i, px) in resized.buffer().chunks_exact(3).enumerate() {
         for c in 0..3 {
             out[c * plane + i] = (px[c] as f32 - p.offset) / p.scale;
         }
@@ -216,77 +346,64 @@ pub fn index(
     let total_items = store.item_count()?;
     let mut stats = IndexStats { already_fresh: total_items - todo.len(), ..Default::default() };
     progress(IndexProgress { done: 0, total: todo.len() });
-    for chunk in todo.chunks(batch_size.max(1)) {
-        if cancel() {
-            break;
-        }
-        let pre = &enc.manifest.image.preprocess.clone();
-        let decoded: Vec<Result<Option<Vec<f32>>, String>> = chunk
-            .par_iter()
-            .map(|it| match (&it.item.image, it.item.image_status.usable()) {
-                (Some(p), true) => images::load_rgba(Path::new(p)).map(|img| Some(preprocess(&img, pre))).map_err(|e| format!("{e:#}")),
-                _ => Ok(None),
-            })
-            .collect();
-        let with_image: Vec<usize> = decoded.iter().enumerate().filter(|(_, d)| matches!(d, Ok(Some(_)))).map(|(i, _)| i).collect();
-        let pixels: Vec<Vec<f32>> = with_image.iter().map(|&i| decoded[i].as_ref().ok().cloned().flatten().expect("filtered")).collect();
-        let img_vecs = enc.encode_pixels(&pixels).context("image encoder failed")?;
-        let texts: Vec<String> = chunk.iter().map(|it| item_text(&it.item)).collect();
-        let txt_vecs = enc.encode_texts(&texts).context("text encoder failed")?;
-        let mut img_iter = with_image.iter().zip(img_vecs);
-        let mut next_img = img_iter.next();
+    if cancel() {
+        stats.seconds = start.elapsed().as_secs_f64();
+        return Ok(stats);
+    }
+    encode_stream(enc, &todo, batch_size, &mut |chunk, encoded| {
         let mut batch = Vec::with_capacity(chunk.len());
-        for (i, (it, text)) in chunk.iter().zip(txt_vecs).enumerate() {
-            let image = match next_img.take() {
-                Some((&j, v)) if j == i => {
-                    next_img = img_iter.next();
-                    Some(v)
-                }
-                other => {
-                    next_img = other;
-                    None
-                }
-            };
-            let err = decoded[i].as_ref().err().cloned();
-            if let Some(e) = &err {
-                stats.image_errors.push((it.item.sku.clone(), e.clone()));
+        for (it, e) in chunk.iter().zip(encoded) {
+            if let Some(err) = &e.image_error {
+                stats.image_errors.push((it.item.sku.clone(), err.clone()));
                 store.set_image_status(it.id, crate::catalogue::ImageStatus::Corrupt)?;
             }
-            if image.is_none() {
+            if e.image.is_none() {
                 stats.text_only += 1;
             }
-            batch.push((it.clone(), StoredFeatures { item_id: it.id, image, text }, err));
+            batch.push((it.clone(), StoredFeatures { item_id: it.id, image: e.image, text: e.text }, e.image_error));
         }
         store.put_features(&key, &batch)?;
         stats.encoded += chunk.len();
         progress(IndexProgress { done: stats.encoded, total: todo.len() });
-    }
+        Ok(!cancel())
+    })?;
     stats.seconds = start.elapsed().as_secs_f64();
     Ok(stats)
 }
 
 /// Features of items that are already in the store (used by pretraining and tests).
 pub fn encode_items(enc: &mut Encoders, items: &[StoredItem]) -> Result<Vec<StoredFeatures>> {
-    let pre = enc.manifest.image.preprocess.clone();
     let mut out = Vec::with_capacity(items.len());
-    for chunk in items.chunks(32) {
-        let pix: Vec<Option<Vec<f32>>> = chunk
-            .par_iter()
-            .map(|it| {
-                it.item
-                    .image
-                    .as_deref()
-                    .filter(|_| it.item.image_status.usable())
-                    .and_then(|p| images::load_rgba(Path::new(p)).ok())
-                    .map(|i| preprocess(&i, &pre))
-            })
-            .collect();
-        let present: Vec<Vec<f32>> = pix.iter().flatten().cloned().collect();
-        let mut img = enc.encode_pixels(&present)?.into_iter();
-        let txt = enc.encode_texts(&chunk.iter().map(|it| item_text(&it.item)).collect::<Vec<_>>())?;
-        for ((it, p), t) in chunk.iter().zip(&pix).zip(txt) {
-            out.push(StoredFeatures { item_id: it.id, image: p.as_ref().and_then(|_| img.next()), text: t });
-        }
-    }
+    encode_stream(enc, items, 32, &mut |chunk, encoded| {
+        out.extend(chunk.iter().zip(encoded).map(|(it, e)| StoredFeatures { item_id: it.id, image: e.image, text: e.text }));
+        Ok(true)
+    })?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(size: u32) -> manifest::ImagePreprocess {
+        manifest::ImagePreprocess { size, offset: 127.0, scale: 128.0 }
+    }
+
+    #[test]
+    fn transparency_is_white_and_a_wide_photo_is_padded_centred() {
+        let white = (255.0 - 127.0) / 128.0;
+        let clear = image::RgbaImage::from_pixel(10, 10, image::Rgba([0, 0, 0, 0]));
+        assert!(preprocess(&clear, &spec(4)).iter().all(|&v| v == white));
+        // Half-transparent black (alpha 128) over white: 127 on every channel.
+        let half = image::RgbaImage::from_pixel(8, 8, image::Rgba([0, 0, 0, 128]));
+        assert!(preprocess(&half, &spec(4)).iter().all(|&v| v == (127.0 - 127.0) / 128.0));
+        // A black 8x2 strip: padded to 8x8 with white above and below, so the middle rows are dark, the edges white.
+        let strip = image::RgbaImage::from_pixel(8, 2, image::Rgba([0, 0, 0, 255]));
+        let out = preprocess(&strip, &spec(8));
+        let at = |c: usize, y: usize, x: usize| out[c * 64 + y * 8 + x];
+        assert_eq!(at(0, 0, 4), white);
+        assert_eq!(at(2, 7, 4), white);
+        assert!(at(1, 3, 4) < -0.9 && at(1, 4, 0) < -0.9, "{} {}", at(1, 3, 4), at(1, 4, 0));
+        assert_eq!(out.len(), 3 * 64);
+    }
 }

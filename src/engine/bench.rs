@@ -223,6 +223,6 @@ pub fn cold_start(db: &Path, reps: usize) -> Result<()> {
             rss as f64 / 1024.0
         );
     }
-    println!("\n{} runs each after one untimed run (database in the page cache); {}", reps, crate::score::bench::conditions());
+    println!("\n{} runs each after one untimed run (database in the page cache); {}", reps, crate::machine::conditions());
     Ok(())
 }

@@ -30,7 +30,7 @@ use std::sync::Arc;
 /// Heads shipped in `models/` (file, version name), each with a JSON sidecar saying what it was trained on. All
 /// are installed as versions on first open; the last one present becomes the active head of a new database.
 pub const SHIPPED_HEADS: [(&str, &str); 2] =
-    [("head-zeroshot.safetensors", "zero-shot-v1"), ("head-mango.safetensors", "mango-pretrained-v1")];
+    [("head-zeroshot.safetensors", "zero-shot-v1"), ("head-mango.safetensors", "mango-pretrained-v2")];
 
 /// How far (L2, over the image and text blocks) a catalogue's feature mean may move before every item is
 /// re-embedded; sampling noise of a few hundred items stays well below it, a new catalogue's style does not.

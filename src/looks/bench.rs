@@ -6,8 +6,9 @@
 use super::generate::{LookParams, Scene, generate};
 use super::templates;
 use crate::catalogue::{AgeGroup, Slot};
+use crate::machine::cpu_model;
 use crate::score::Scorer;
-use crate::score::bench::{cpu_model, generate as synthetic, median};
+use crate::score::bench::{generate as synthetic, median};
 use anyhow::{Result, bail};
 use rand::{Rng, SeedableRng};
 

@@ -222,52 +222,12 @@ fn fmt(d: Duration) -> String {
     if us < 1000.0 { format!("{us:.2} µs") } else { format!("{:.2} ms", us / 1000.0) }
 }
 
-pub(crate) fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|s| s.trim().to_string()))
-        .unwrap_or_else(|| std::env::consts::ARCH.to_string())
-}
-
-/// The machine's cache sizes from sysfs ("L1d 48K, L2 2048K, L3 307200K").
-fn caches() -> Vec<(String, usize)> {
-    let mut out = Vec::new();
-    for i in 0..8 {
-        let dir = format!("/sys/devices/system/cpu/cpu0/cache/index{i}");
-        let read = |f: &str| std::fs::read_to_string(format!("{dir}/{f}")).ok().map(|s| s.trim().to_string());
-        let (Some(level), Some(kind), Some(size)) = (read("level"), read("type"), read("size")) else { break };
-        let bytes = size.trim_end_matches(['K', 'M', 'G']).parse::<usize>().unwrap_or(0)
-            * match size.chars().last() {
-                Some('K') => 1 << 10,
-                Some('M') => 1 << 20,
-                Some('G') => 1 << 30,
-                _ => 1,
-            };
-        let name = match kind.as_str() {
-            "Data" => format!("L{level}d"),
-            "Instruction" => format!("L{level}i"),
-            _ => format!("L{level}"),
-        };
-        out.push((name, bytes));
-    }
-    out
-}
-
-/// CPU count, model, load average and cache sizes: the conditions every printed figure was measured under.
-pub fn conditions() -> String {
-    let load =
-        std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_default();
-    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let caches: Vec<String> = caches().iter().map(|(n, b)| format!("{n} {} KiB", b >> 10)).collect();
-    format!("{cpus} CPUs ({}), load average {load}, caches per core/shared: {}", cpu_model(), caches.join(", "))
-}
-
 /// Reads a buffer twice the last-level cache between cold measurements, so the rows come from DRAM.
 struct Evictor(Vec<u64>);
 
 impl Evictor {
     fn new() -> Evictor {
-        let llc = caches().iter().map(|c| c.1).max().unwrap_or(32 << 20);
+        let llc = crate::machine::caches().iter().map(|c| c.1).max().unwrap_or(32 << 20);
         Evictor(vec![1; (2 * llc).clamp(64 << 20, 1 << 30) / 8])
     }
     fn bytes(&self) -> usize {
@@ -437,7 +397,7 @@ pub fn run(args: BenchConfig) -> Result<()> {
         index.dim,
         args.k,
         args.reps,
-        cpu_model(),
+        crate::machine::cpu_model(),
         rayon::current_num_threads()
     );
     let mut header = "| measurement | rows scanned |".to_string();
@@ -526,7 +486,7 @@ pub fn run(args: BenchConfig) -> Result<()> {
         let project = project.expect("the scorer was measured");
         peers(&args, &cat, &filter, &qb, &qc, &ev, project)?;
     }
-    println!("\nConditions: {}", conditions());
+    println!("\nConditions: {}", crate::machine::conditions());
     Ok(())
 }
 
