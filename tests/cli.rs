@@ -308,6 +308,9 @@ fn bench_index_times_every_variant_on_the_databases_own_items() {
         let items_per_s: f64 = row.split('|').nth(2).unwrap().trim().parse().unwrap();
         assert!(items_per_s > 0.0, "{row}");
     }
+    // `doctor` names the image model's precision and how close it measured to fp32.
+    let out = run_ok(d, &["doctor"]);
+    assert!(out.contains("image model: efficientnet-lite0-int8.onnx (int8; cosine to the fp32 model median 0.99"), "{out}");
     // An empty database has nothing to time, and says so.
     let empty = tempfile::tempdir().unwrap();
     let err = run_err(empty.path(), &["bench", "--index"]);

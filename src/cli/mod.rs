@@ -533,6 +533,14 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             println!("ONNX Runtime: {}", lib.display());
             let mut enc = crate::encode::Encoders::load(&models)?;
             println!("encoders: {} (checksums and signatures verified)", enc.encoder_key());
+            let image = &enc.manifest.image;
+            match &image.cosine_to_fp32 {
+                Some(c) => println!(
+                    "image model: {} ({}; cosine to the fp32 model median {:.4}, min {:.4} on {} photos of {})",
+                    image.file, image.precision, c.median, c.min, c.photos, c.set
+                ),
+                None => println!("image model: {} ({})", image.file, image.precision),
+            }
             let v = enc.encode_texts(&["red summer dress".to_string()])?;
             println!("text embedding dim {}", v[0].len());
             println!("database: {}", db.display());
