@@ -44,7 +44,7 @@ pub fn conditions() -> String {
 
 /// User plus system CPU seconds of this process so far, every thread included.
 pub fn cpu_seconds() -> f64 {
-    // SAFETY: getrusage only writes the struct it is given.
+    // SAFETY: rusage is a plain C struct (all zeroes is a valid value), and getrusage only writes into it.
     let mut u: libc::rusage = unsafe { std::mem::zeroed() };
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
     let t = |v: libc::timeval| v.tv_sec as f64 + v.tv_usec as f64 / 1e6;

@@ -2,9 +2,10 @@
 //! encoders; storing excluded), on a database's own items, against Python onnxruntime on the same items.
 //!
 //! Our variants isolate each choice: the shipped one (int8 image model, idle ORT threads sleeping, a batch's
-//! photos decoded on every core before inference), then each choice changed in turn. The peer (`tools/bench_index_peer.py`) runs the
-//! same ONNX files, batch, photos and texts, with the reference preprocessing, once with the fp32 image model
-//! (a plain Python indexer of these encoders) and once with our int8 file.
+//! photos decoded on every core before inference), then each choice changed in turn. The peer
+//! (`tools/bench_index_peer.py`) runs the same ONNX files, batch, photos and texts, with the reference
+//! preprocessing, once with the fp32 image model (a plain Python indexer of these encoders) and once with our
+//! int8 file.
 
 use super::{Encoded, Encoders, encode_stream_with, item_text, manifest::Manifest};
 use crate::store::{Store, StoredItem};
@@ -85,7 +86,7 @@ pub fn run(store: &Store, models_dir: &Path, n: usize, batch: usize, reps: usize
         rayon::current_num_threads(),
         crate::machine::conditions()
     );
-    // One warm-up pass each (session start-up, first-batch allocations), then interleaved timed passes.
+    // One warm-up batch each (session start-up, first allocations), then interleaved timed passes.
     let mut ours: Option<Vec<Encoded>> = None;
     for (v, e) in VARIANTS.iter().zip(&mut encoders) {
         let (_, out) = timed_pass(e, &items[..batch.min(items.len())], batch, v.overlap)?;
