@@ -1,5 +1,9 @@
-//! Facts about the machine that every benchmark prints beside its figures (CPUs, cache sizes, load), and the
-//! process CPU time benchmarks report beside wall time. Figures without their conditions do not reproduce.
+//! Facts about the machine that every benchmark prints beside its figures (CPUs, cache sizes, load), the
+//! process CPU time benchmarks report beside wall time, and the Python peers they run in the same breath.
+//! Figures without their conditions do not reproduce.
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
 
 /// The CPU's model name from /proc/cpuinfo (the architecture where there is none).
 pub fn cpu_model() -> String {
@@ -49,4 +53,57 @@ pub fn cpu_seconds() -> f64 {
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
     let t = |v: libc::timeval| v.tv_sec as f64 + v.tv_usec as f64 / 1e6;
     t(u.ru_utime) + t(u.ru_stime)
+}
+
+/// A peer script in `tools/` run by the bench venv's Python (`tools/bench_peers_venv.sh`), with a scratch folder
+/// for the inputs the bench writes for it; the folder is removed when the peer is dropped.
+pub struct PythonPeer {
+    script: PathBuf,
+    python: PathBuf,
+    dir: PathBuf,
+}
+
+impl PythonPeer {
+    /// Finds `tools/<script>` (from the working directory or the checkout this binary was built from) and the
+    /// venv, and makes an empty scratch folder.
+    pub fn find(script: &str) -> Result<PythonPeer> {
+        let tools = ["tools", concat!(env!("CARGO_MANIFEST_DIR"), "/tools")]
+            .iter()
+            .map(PathBuf::from)
+            .find(|d| d.join(script).is_file())
+            .with_context(|| format!("tools/{script} not found (run from a checkout)"))?;
+        let python = tools.join(".venv-bench/bin/python");
+        if !python.is_file() {
+            bail!("{} is missing: run tools/bench_peers_venv.sh once", python.display());
+        }
+        let stem = script.trim_end_matches(".py").replace('_', "-");
+        let dir = std::env::temp_dir().join(format!("outfit-studio-{stem}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(PythonPeer { script: tools.join(script), python, dir })
+    }
+
+    /// The scratch folder for the peer's inputs.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Runs the script with `args` and parses the JSON it prints; its stderr is the error when it fails.
+    pub fn run(&self, args: &[&std::ffi::OsStr]) -> Result<serde_json::Value> {
+        let name = self.script.file_name().unwrap_or_default().to_string_lossy();
+        let out = std::process::Command::new(&self.python)
+            .arg(&self.script)
+            .args(args)
+            .output()
+            .with_context(|| format!("cannot run {}", self.python.display()))?;
+        if !out.status.success() {
+            bail!("{name} failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        serde_json::from_slice(&out.stdout).with_context(|| format!("{name} printed no JSON"))
+    }
+}
+
+impl Drop for PythonPeer {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }

@@ -10,7 +10,7 @@
 use super::{Encoded, Encoders, encode_stream_with, item_text, manifest::Manifest};
 use crate::store::{Store, StoredItem};
 use anyhow::{Context, Result, bail};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 /// One way of running the encoders.
@@ -115,14 +115,6 @@ pub fn run(store: &Store, models_dir: &Path, n: usize, batch: usize, reps: usize
     Ok(())
 }
 
-fn tools_dir() -> Result<PathBuf> {
-    ["tools", concat!(env!("CARGO_MANIFEST_DIR"), "/tools")]
-        .iter()
-        .map(PathBuf::from)
-        .find(|d| d.join("bench_index_peer.py").is_file())
-        .context("tools/bench_index_peer.py not found (run from a checkout)")
-}
-
 /// Runs `tools/bench_index_peer.py` on the same items and prints its throughput beside ours, and how close its
 /// image embeddings are to ours (the same work, preprocessed by PIL instead of the `image` crate).
 fn peer(
@@ -134,13 +126,8 @@ fn peer(
     ours_wall: f64,
     ours: &[Encoded],
 ) -> Result<()> {
-    let tools = tools_dir()?;
-    let python = tools.join(".venv-bench/bin/python");
-    if !python.is_file() {
-        bail!("{} is missing: run tools/bench_peers_venv.sh once", python.display());
-    }
-    let dir = std::env::temp_dir().join(format!("outfit-studio-index-peer-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
+    let py = crate::machine::PythonPeer::find("bench_index_peer.py")?;
+    let dir = py.dir();
     let reference = manifest.image.reference.as_ref().expect("checked by run");
     // Photos ours decoded (a corrupt one is text-only on both sides).
     let rows: Vec<serde_json::Value> = items
@@ -161,16 +148,7 @@ fn peer(
         "ours_image": dir.join("ours_image.f32"),
     });
     std::fs::write(dir.join("job.json"), job.to_string())?;
-    let out = std::process::Command::new(&python)
-        .arg(tools.join("bench_index_peer.py"))
-        .arg(dir.join("job.json"))
-        .output()
-        .with_context(|| format!("cannot run {}", python.display()))?;
-    let _ = std::fs::remove_dir_all(&dir);
-    if !out.status.success() {
-        bail!("bench_index_peer.py failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).context("bench_index_peer.py printed no JSON")?;
+    let v = py.run(&[dir.join("job.json").as_os_str()])?;
     println!(
         "\n### Peer in the same run: Python {} onnxruntime {}, same ONNX files, batch, photos and texts; PIL preprocessing on a \
          thread pool, `tokenizers` {}\n",

@@ -500,19 +500,9 @@ fn peers(
     ev: &Evictor,
     project: [Duration; 4],
 ) -> Result<()> {
-    use anyhow::Context;
     let index = &cat.index;
-    let tools = ["tools", concat!(env!("CARGO_MANIFEST_DIR"), "/tools")]
-        .iter()
-        .map(std::path::PathBuf::from)
-        .find(|d| d.join("bench_peers.py").is_file())
-        .context("tools/bench_peers.py not found (run from a checkout)")?;
-    let python = tools.join(".venv-bench/bin/python");
-    if !python.is_file() {
-        bail!("{} is missing: run tools/bench_peers_venv.sh once", python.display());
-    }
-    let dir = std::env::temp_dir().join(format!("outfit-studio-peers-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
+    let py = crate::machine::PythonPeer::find("bench_peers.py")?;
+    let dir = py.dir();
     let case = |qs: &[Query]| -> Vec<serde_json::Value> {
         qs.iter()
             .map(|q| {
@@ -530,17 +520,7 @@ fn peers(
     let mask: Vec<u8> = (0..index.len()).map(|r| filter.accepts(r, &index.meta[r]) as u8).collect();
     std::fs::write(dir.join("mask.u8"), mask)?;
     let threads = rayon::current_num_threads();
-    let out = std::process::Command::new(&python)
-        .arg(tools.join("bench_peers.py"))
-        .arg(&dir)
-        .args(["--threads", &threads.to_string()])
-        .output()
-        .with_context(|| format!("cannot run {}", python.display()))?;
-    let _ = std::fs::remove_dir_all(&dir);
-    if !out.status.success() {
-        bail!("bench_peers.py failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).context("bench_peers.py printed no JSON")?;
+    let v = py.run(&[dir.as_os_str(), "--threads".as_ref(), threads.to_string().as_ref()])?;
     let ours: std::collections::HashSet<u64> = super::cpu::top_k_cpu(index, qb)?[0].iter().map(|h| h.row as u64).collect();
     println!(
         "\n### Peers in the same run: numpy {} and FAISS {} (Python {}), {threads} threads each, same matrix, filter and queries\n",
