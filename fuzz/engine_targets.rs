@@ -119,6 +119,10 @@ pub fn engine_api(data: &[u8]) {
                         min_price: (input.byte() % 3 == 0).then(|| input.f32()),
                         max_price: (input.byte() % 3 == 0).then(|| input.f32()),
                         brands: (0..input.byte() % 2).map(|_| input.text()).collect(),
+                        gender: (input.byte() % 2 == 0).then(|| input.byte() % 4),
+                        occasions: (input.byte() % 2 == 0).then(|| input.byte()),
+                        catalogue: (input.byte() % 4 == 0).then(|| i64::from(input.byte() % 3)),
+                        diversity: (input.byte() % 2 == 0).then(|| input.f32()),
                     };
                     if let Ok(res) = e.complete(&board, &slots, k, &f) {
                         assert_eq!(res.len(), slots.len());

@@ -2,7 +2,8 @@
 //! GPU equality on whatever adapter there is (lavapipe/llvmpipe in CI), chunking under a forced small binding
 //! limit, and backend selection with no adapter.
 
-use outfit_studio::catalogue::{AgeGroup, Season, Slot};
+use outfit_studio::catalogue::styling::{BOYS, GIRLS};
+use outfit_studio::catalogue::{AgeGroup, Occasion, Season, Slot, Styling};
 use outfit_studio::curate::search::SEASONS;
 use outfit_studio::score::gpu::{GpuOptions, GpuScorer};
 use outfit_studio::score::{self, EmbeddingIndex, Filter, Hit, IndexRow, Query, Scorer, ScorerChoice, hit_order, season_bit};
@@ -31,10 +32,17 @@ fn catalogue(n: usize, dim: usize, seed: u64, skip_slot: Option<Slot>) -> Embedd
             item_id: 1000 + i as i64,
             slot: slots[rng.random_range(0..slots.len())],
             age_group: if rng.random::<f32>() < 0.15 { None } else { Some(AgeGroup::ALL[rng.random_range(0..AgeGroup::ALL.len())]) },
-            season: SEASONS[i % SEASONS.len()],
+            styling: Styling {
+                // Single seasons from the feed, and the multi-season masks words give (autumn|winter beanies).
+                seasons: if i % 7 == 0 { 0b1100 } else { season_bit(SEASONS[i % SEASONS.len()]) },
+                // Unknown, girls, boys, unisex.
+                gender: (i % 4) as u8,
+                occasion: if i % 5 == 0 { None } else { Some(Occasion::ALL[rng.random_range(0..Occasion::ALL.len())]) },
+            },
             in_stock: rng.random::<f32>() < 0.7,
             price: if rng.random::<f32>() < 0.1 { None } else { Some(rng.random_range(1.0..100.0f64)) },
             brand: &brands[rng.random_range(0..brands.len())],
+            catalogue: rng.random_range(0..4),
             vector: &vectors[i],
         })
         .collect();
@@ -69,11 +77,19 @@ fn filters(index: &EmbeddingIndex) -> Vec<(&'static str, Filter)> {
         ("no brand allowed", Filter { brands: Some(vec![]), ..Default::default() }),
         ("unknown brand id", Filter { brands: Some(vec![9999, 1]), ..Default::default() }),
         ("exclusions", Filter { exclude_rows: exclude.clone(), ..Default::default() }),
+        ("boys (unisex and unknown pass)", Filter { gender_mask: Some(BOYS), ..Default::default() }),
+        ("girls", Filter { gender_mask: Some(GIRLS), ..Default::default() }),
+        ("occasion (unknown passes)", Filter { occasion_mask: Some(Occasion::Sporty.goes_with()), ..Default::default() }),
+        ("one catalogue", Filter { catalogue: Some(2), ..Default::default() }),
+        ("an unknown catalogue", Filter { catalogue: Some(77), ..Default::default() }),
         (
             "everything",
             Filter {
                 age_mask: Some(toddler_kids),
                 season_mask: Some(summer),
+                gender_mask: Some(GIRLS),
+                occasion_mask: Some(Occasion::Dressy.goes_with()),
+                catalogue: Some(1),
                 in_stock_only: true,
                 min_price: Some(5.0),
                 max_price: Some(80.0),
@@ -194,10 +210,11 @@ fn ties_are_ordered_by_row_and_the_boundary_keeps_the_lowest_rows() {
             item_id: i,
             slot: Slot::Shoes,
             age_group: None,
-            season: Season::All,
+            styling: Styling::default(),
             in_stock: i % 3 != 0,
             price: Some(10.0),
             brand: "x",
+            catalogue: 0,
             vector: &v,
         })
         .collect();

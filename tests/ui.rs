@@ -888,12 +888,16 @@ fn suggestions_keep_to_the_boards_age_and_season_until_widened() {
     assert!(skus.contains(&"S-1".to_string()), "{skus:?}");
     assert!(!skus.iter().any(|s| ["S-2", "H-2", "O-1", "B-3"].contains(&s.as_str())), "{skus:?}");
     // The slot with nothing fitting says so, in words.
-    h.get_by_label("No toddler summer outerwear — widen the age band or season");
-    // One click widens the season (the chip), another the age band.
+    h.get_by_label("No toddler summer casual outerwear — widen the age band, season or occasion");
+    // One click widens the season (the chip), another the occasion, another the age band.
     h.get_by_role_and_label(Role::Button, "summer ×").click();
     pump(&mut h);
     let skus = suggested(&h);
-    assert!(skus.contains(&"B-3".to_string()), "the toddler spring skirt now fits: {skus:?}");
+    assert!(!skus.contains(&"B-3".to_string()), "a tulle skirt is for a party, not with a casual tee: {skus:?}");
+    h.get_by_role_and_label(Role::Button, "casual ×").click();
+    pump(&mut h);
+    let skus = suggested(&h);
+    assert!(skus.contains(&"B-3".to_string()), "the toddler spring party skirt now fits: {skus:?}");
     assert!(!skus.contains(&"O-1".to_string()), "still toddler only: {skus:?}");
     h.get_by_label("No toddler outerwear — widen the age band");
     h.get_by_role_and_label(Role::Button, "toddler ×").click();
@@ -901,10 +905,34 @@ fn suggestions_keep_to_the_boards_age_and_season_until_widened() {
     assert!(suggested(&h).contains(&"O-1".to_string()));
     // Widening is remembered; "any season" narrows again.
     let st = h.state().settings();
-    assert!(st.widen_age && st.widen_season);
+    assert!(st.widen_age && st.widen_season && st.widen_occasion && !st.widen_gender);
     h.get_by_role_and_label(Role::Button, "any season").click();
     pump(&mut h);
     assert!(!suggested(&h).contains(&"S-2".to_string()), "autumn boots are out again");
+}
+
+#[test]
+fn a_boys_board_keeps_to_boys_and_unisex_items_until_the_gender_chip_widens() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Linen Shirt").click(); // kids, boys', linen: spring/summer
+    pump(&mut h);
+    h.get_by_role_and_label(Role::Button, "kids ×").click();
+    pump(&mut h);
+    let girls = ["T-2", "B-3", "O-2", "D-1"];
+    let suggested = |h: &Harness<'_, StudioApp>| -> Vec<String> {
+        h.state().studio.suggestions().iter().flat_map(|(_, v)| v.iter().map(|s| s.sku.clone())).collect()
+    };
+    let skus = suggested(&h);
+    assert!(!skus.is_empty() && !skus.iter().any(|s| girls.contains(&s.as_str())), "{skus:?}");
+    h.get_by_role_and_label(Role::Button, "boys ×").click();
+    pump(&mut h);
+    let skus = suggested(&h);
+    assert!(skus.contains(&"B-3".to_string()), "widened, the girls' skirt fits: {skus:?}");
+    assert!(h.state().settings().widen_gender);
+    h.get_by_role_and_label(Role::Button, "any gender").click();
+    pump(&mut h);
+    assert!(!suggested(&h).contains(&"B-3".to_string()));
 }
 
 #[test]
@@ -912,15 +940,16 @@ fn the_season_filter_is_in_the_facets_and_the_suggestion_filters() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = studio(dir.path());
     s.apply(Command::AddItem(s.engine.item_by_sku("B-2").unwrap().id)); // kids autumn trousers
-    s.apply(Command::FollowBoard { age: false, season: false });
+    s.apply(Command::FollowBoard(outfit_studio::engine::Follow { age: false, season: false, ..Default::default() }));
     let f = outfit_studio::engine::CompletionFilter { seasons: vec![outfit_studio::catalogue::Season::Winter], ..Default::default() };
     s.apply(Command::SetBoardFilter(f));
     s.settle();
     assert!(!s.suggestions().is_empty(), "suggestions arrived");
     for (_, v) in s.suggestions() {
         for x in v {
-            let it = &s.engine.item(x.item_id).unwrap().item;
-            assert!(matches!(it.season, outfit_studio::catalogue::Season::Winter | outfit_studio::catalogue::Season::All), "{}", it.sku);
+            // Seasons of wear: the words first (a wool beanie is autumn/winter), the feed's column otherwise.
+            let seasons = s.engine.styling(x.item_id).seasons;
+            assert!(seasons == 0 || seasons & 8 != 0, "{}: {seasons:#b}", x.sku);
         }
     }
     let hats: Vec<String> = s

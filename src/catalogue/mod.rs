@@ -26,6 +26,7 @@ pub mod mapping;
 mod merchant_xml;
 pub mod preview;
 mod records;
+pub mod styling;
 pub mod taxonomy;
 mod text;
 
@@ -34,6 +35,7 @@ pub use images::ImageStatus;
 pub use import::{FeedFormat, ImportOptions, import_feed, import_feed_with, parse_feed, parse_feed_with};
 pub use mapping::{ColumnMapping, Field, Profile};
 pub use preview::ImportPreview;
+pub use styling::{BoardStyle, Occasion, Styling};
 pub use taxonomy::{AgeGroup, Exclusion, Gender, Season, Slot};
 
 use serde::{Deserialize, Serialize};

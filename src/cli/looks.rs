@@ -62,6 +62,15 @@ pub struct GenerateLooksArgs {
     pub diversity: f32,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Looks for either gender (by default a boys' hero gets boys' and unisex items).
+    #[arg(long)]
+    pub any_gender: bool,
+    /// Looks that mix occasions (by default a sporty hero gets no dressy shoes).
+    #[arg(long)]
+    pub any_occasion: bool,
+    /// Items from every catalogue (by default the hero's own).
+    #[arg(long)]
+    pub any_catalogue: bool,
     /// The stylist whose review queue gets the looks.
     #[arg(long, env = "OUTFIT_STUDIO_STYLIST")]
     pub stylist: Option<String>,
@@ -107,6 +116,9 @@ impl GenerateLooksArgs {
             pool: self.pool,
             diversity: self.diversity,
             seed: self.seed,
+            any_gender: self.any_gender,
+            any_occasion: self.any_occasion,
+            any_catalogue: self.any_catalogue,
         })
     }
 }

@@ -5,7 +5,7 @@ mod labels;
 mod train;
 
 use crate::catalogue::{AgeGroup, Slot};
-use crate::engine::{CompletionFilter, Engine};
+use crate::engine::{CompletionFilter, Engine, Follow};
 use crate::store::Verdict;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
@@ -127,6 +127,25 @@ pub enum Command {
     Pretrain(train::PretrainArgs),
     /// Evaluate stored heads and the baselines on an outfit set with the fixed warm/cold protocol.
     EvalOutfits(train::EvalOutfitsArgs),
+    /// What a stylist sees on a catalogue, measured: gender / season / occasion coverage, saturated and
+    /// colour-driven scores of random same-age boards, and the default suggestions' colour share and clashes.
+    EvalCatalogue {
+        /// The catalogue (by name); default every visible one.
+        #[arg(long)]
+        catalogue: Option<String>,
+        /// Random same-age top + bottom boards to score.
+        #[arg(long, default_value_t = 2000)]
+        boards: usize,
+        /// Random heroes (tops, one-pieces) to complete.
+        #[arg(long, default_value_t = 100)]
+        heroes: usize,
+        #[arg(short, long, default_value_t = 10)]
+        k: usize,
+        #[arg(long, default_value_t = 19)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
     // --- label collection (issue 6) ---
     /// The review queue: outfits the model is least sure of, judged one at a time.
     Queue(labels::QueueArgs),
@@ -257,6 +276,18 @@ pub struct FilterArgs {
     /// Suggest from every age band and season; by default suggestions keep to the board's (as the app does).
     #[arg(long)]
     pub any_age_or_season: bool,
+    /// Suggest for either gender; by default a boys' board gets boys' and unisex items (girls' likewise).
+    #[arg(long)]
+    pub any_gender: bool,
+    /// Suggest for every occasion; by default sporty, dressy, party, swim... stay apart as the board's items are.
+    #[arg(long)]
+    pub any_occasion: bool,
+    /// Only items of this catalogue (by name); default every visible catalogue.
+    #[arg(long)]
+    pub catalogue: Option<String>,
+    /// Weight of variety against score when ordering suggestions, 0..1 (0: by score alone).
+    #[arg(long)]
+    pub diversity: Option<f32>,
 }
 
 impl FilterArgs {
@@ -275,7 +306,20 @@ impl FilterArgs {
             min_price: self.min_price,
             max_price: self.max_price,
             brands: self.brands.clone(),
+            diversity: self.diversity,
+            ..Default::default()
         })
+    }
+
+    /// Which of the board's facts the suggestions keep to.
+    fn follow(&self) -> Follow {
+        Follow {
+            age: !self.any_age_or_season,
+            season: !self.any_age_or_season,
+            gender: !self.any_gender,
+            occasion: !self.any_occasion,
+            catalogue: true,
+        }
     }
 }
 
@@ -391,17 +435,13 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 None => Slot::missing_from(&board.iter().map(|i| i.item.slot).collect::<Vec<_>>()),
             };
             let ids: Vec<i64> = board.iter().map(|i| i.id).collect();
-            let mut f = filter.to_filter()?;
-            if !filter.any_age_or_season {
-                // Age bands never mix by default: the board's bands and seasons unless the command names its own.
-                let (ages, seasons) = e.board_bands(&ids);
-                if f.age_groups.is_empty() {
-                    f.age_groups = ages;
-                }
-                if f.seasons.is_empty() {
-                    f.seasons = seasons;
-                }
-            }
+            let catalogue = match &filter.catalogue {
+                Some(name) => Some(e.catalogue_id(name)?),
+                None => None,
+            };
+            // Age bands, seasons, genders and occasions never mix by default: the board's, unless the command names
+            // its own or widens them.
+            let f = e.with_board_defaults(&ids, &filter.to_filter()?, filter.follow(), catalogue);
             let res = e.complete(&ids, &slots, k, &f)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&res)?);
@@ -484,6 +524,21 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Eval(args) => train::run_eval(&db, &models, args),
         Command::Pretrain(args) => train::run_pretrain(&db, &models, args),
         Command::EvalOutfits(args) => train::run_eval_outfits(&db, &models, args),
+        Command::EvalCatalogue { catalogue, boards, heroes, k, seed, json } => {
+            let mut e = open()?;
+            e.set_scorer(crate::score::one_shot_scorer());
+            let catalogue = match catalogue {
+                Some(name) => Some(e.catalogue_id(&name)?),
+                None => None,
+            };
+            let a = e.audit_catalogue(&crate::engine::audit::AuditParams { catalogue, boards, heroes, k, seed })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&a)?);
+            } else {
+                print!("{a}");
+            }
+            Ok(())
+        }
         Command::Queue(args) => labels::run_queue(&db, &models, args),
         Command::Agreement(args) => labels::run_agreement(&db, args),
         Command::MergeLabels(args) => labels::run_merge(&db, args),

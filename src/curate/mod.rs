@@ -13,7 +13,7 @@ pub mod work;
 mod writes;
 
 use crate::catalogue::Slot;
-use crate::engine::{CompletionFilter, Engine, OutfitScore, Suggestion};
+use crate::engine::{CompletionFilter, Engine, Follow, OutfitScore, Suggestion};
 use crate::labels::{Agreement, MergeReport, QueueCounts, ReviewQueue};
 use crate::model::report::TransferReport;
 use crate::score::ScorerChoice;
@@ -130,11 +130,9 @@ pub enum Command {
     SetFacets(Facets),
     SetSearchText(String),
     SetBoardFilter(CompletionFilter),
-    /// Whether suggestions follow the board's age band and season (on by default; off widens them).
-    FollowBoard {
-        age: bool,
-        season: bool,
-    },
+    /// Which of the board's facts suggestions keep to: age band, season, gender, occasion and the chosen
+    /// catalogue (all on by default; off widens).
+    FollowBoard(Follow),
     /// Put these SKUs back on the board (the board in progress, after a restart); `true` marks a suggestion.
     RestoreBoard(Vec<(String, bool)>),
     RenameOutfit(i64, String),
@@ -224,9 +222,8 @@ pub struct Studio {
     score_note: Option<String>,
     suggestions: Vec<(Slot, Vec<Suggestion>)>,
     board_filter: CompletionFilter,
-    /// Suggestions keep to the board's age bands / seasons unless the stylist widened them.
-    follow_age: bool,
-    follow_season: bool,
+    /// Suggestions keep to the board's age bands, seasons, gender, occasion and catalogue unless widened.
+    follow: Follow,
     reasons: Vec<Reason>,
     stylist: String,
     undo: Vec<UndoEntry>,
@@ -348,8 +345,7 @@ impl Studio {
             score_note: None,
             suggestions: Vec::new(),
             board_filter: CompletionFilter::default(),
-            follow_age: true,
-            follow_season: true,
+            follow: Follow::default(),
             reasons: Vec::new(),
             stylist: String::new(),
             undo: Vec::new(),
@@ -444,10 +440,27 @@ impl Studio {
     pub fn score_note(&self) -> Option<&str> {
         self.score_note.as_deref()
     }
-    /// Index into `score().pairs` of the pair that pulls the score down most.
+    /// Index into `score().pairs` of a pair that pulls the score down: the weakest, and only when it reads below
+    /// 50 and [`CLEARLY_BELOW`] under the mean of the board's other pairs (a board of 95-100 pairs flags none).
     pub fn weakest_pair(&self) -> Option<usize> {
         let s = self.score.as_ref()?;
-        (s.pairs.len() > 1).then(|| s.pairs.iter().enumerate().min_by(|a, b| a.1.raw.total_cmp(&b.1.raw)).map(|(k, _)| k)).flatten()
+        weakest_pair(&s.pairs.iter().map(|p| p.probability).collect::<Vec<_>>())
+    }
+    /// What the gauge's tooltip says about how sure the head is on this board's catalogue.
+    pub fn confidence_note(&self) -> Option<String> {
+        let c = self.score.as_ref()?.calibration;
+        Some(if c.labels > 0 {
+            format!("Recalibrated on {} of your judgements of this catalogue.", c.labels)
+        } else if c.raw_sd.is_finite() {
+            format!(
+                "No judgements of this catalogue yet: the head never saw it, so its scores are relative to this \
+                 catalogue's typical pair (50) and tempered so most pairs read 12-88 (its raw spread was {:.1} \
+                 logits). Judge boards to recalibrate it.",
+                c.raw_sd
+            )
+        } else {
+            "Read as the head was calibrated on its training outfits.".to_string()
+        })
     }
     pub fn suggestions(&self) -> &[(Slot, Vec<Suggestion>)] {
         &self.suggestions
@@ -455,10 +468,15 @@ impl Studio {
     pub fn board_filter(&self) -> &CompletionFilter {
         &self.board_filter
     }
-    /// (age, season): whether suggestions follow the board's age bands and seasons.
-    pub fn follows_board(&self) -> (bool, bool) {
-        (self.follow_age, self.follow_season)
+    /// Which of the board's facts suggestions keep to.
+    pub fn follows_board(&self) -> Follow {
+        self.follow
     }
+    /// Gender, seasons of wear and occasions the board implies.
+    pub fn board_style(&self) -> crate::catalogue::BoardStyle {
+        self.engine.board_style(&self.board_ids())
+    }
+
     /// Age bands of the board's items (known ones, in order).
     pub fn board_ages(&self) -> Vec<crate::catalogue::AgeGroup> {
         self.engine.board_bands(&self.board.iter().map(|b| b.item_id).collect::<Vec<_>>()).0
@@ -467,17 +485,10 @@ impl Studio {
     pub fn board_seasons(&self) -> Vec<crate::catalogue::Season> {
         self.engine.board_bands(&self.board.iter().map(|b| b.item_id).collect::<Vec<_>>()).1
     }
-    /// The filter suggestions run with: the stylist's board filter, plus the board's age bands and seasons where
-    /// the stylist set none and has not widened them.
+    /// The filter suggestions run with: the stylist's board filter, plus the board's age bands, seasons, gender
+    /// and occasion and the chosen catalogue, each where the stylist set none and has not widened it.
     pub fn effective_filter(&self) -> CompletionFilter {
-        let mut f = self.board_filter.clone();
-        if self.follow_age && f.age_groups.is_empty() {
-            f.age_groups = self.board_ages();
-        }
-        if self.follow_season && f.seasons.is_empty() {
-            f.seasons = self.board_seasons();
-        }
-        f
+        self.engine.with_board_defaults(&self.board_ids(), &self.board_filter, self.follow, self.catalogues.focus)
     }
     /// Why a slot has no suggestion, in the stylist's words: "No toddler summer shoes in stock — widen the age
     /// band or season".
@@ -487,14 +498,26 @@ impl Studio {
         }
         let f = self.effective_filter();
         let mut words: Vec<String> = Vec::new();
+        if let Some(g) = f.gender {
+            words.push(gender_words(g).to_string());
+        }
         if !f.age_groups.is_empty() {
             words.push(f.age_groups.iter().map(|a| a.as_str().to_string()).collect::<Vec<_>>().join("/"));
         }
         if !f.seasons.is_empty() {
             words.push(f.seasons.iter().map(|s| s.as_str().to_string()).collect::<Vec<_>>().join("/"));
         }
+        if f.occasions.is_some() {
+            let own = crate::catalogue::styling::occasions_of(self.board_style().own_occasions);
+            words.push(own.iter().map(|o| o.as_str()).collect::<Vec<_>>().join("/"));
+        }
         words.push(slot.label().to_lowercase());
         let mut what = words.join(" ");
+        if let Some(c) = f.catalogue
+            && let Some(cat) = self.catalogues.list.iter().find(|x| x.id == c)
+        {
+            what.push_str(&format!(" in {}", cat.name));
+        }
         if !f.brands.is_empty() {
             what.push_str(&format!(" by {}", f.brands.join(", ")));
         }
@@ -511,10 +534,23 @@ impl Studio {
         if !f.seasons.is_empty() {
             widen.push("season");
         }
+        if f.gender.is_some() {
+            widen.push("gender");
+        }
+        if f.occasions.is_some() {
+            widen.push("occasion");
+        }
+        if f.catalogue.is_some() {
+            widen.push("catalogue");
+        }
         if !f.brands.is_empty() || f.min_price.is_some() || f.max_price.is_some() || f.in_stock_only {
             widen.push("filters");
         }
-        if widen.is_empty() { format!("No {what} in the catalogue") } else { format!("No {what} — widen the {}", widen.join(" or ")) }
+        match widen.split_last() {
+            None => format!("No {what} in the catalogue"),
+            Some((last, [])) => format!("No {what} — widen the {last}"),
+            Some((last, rest)) => format!("No {what} — widen the {} or {last}", rest.join(", ")),
+        }
     }
     pub fn reasons(&self) -> &[Reason] {
         &self.reasons
@@ -741,8 +777,8 @@ impl Studio {
                 self.board_filter = f;
                 self.refresh_board();
             }
-            Command::FollowBoard { age, season } => {
-                (self.follow_age, self.follow_season) = (age, season);
+            Command::FollowBoard(follow) => {
+                self.follow = follow;
                 self.refresh_board();
             }
             Command::RestoreBoard(skus) => {
@@ -1263,4 +1299,28 @@ mod tests {
         assert_eq!(verdict_past(Verdict::Reject), "Rejected");
         assert_eq!(verdict_noun(Verdict::Accept), "accept");
     }
+}
+
+/// "girls'" / "boys'" for a gender mask, as the empty-slot note and the chips say it.
+pub fn gender_words(mask: u8) -> &'static str {
+    use crate::catalogue::styling::{BOYS, GIRLS};
+    match mask {
+        GIRLS => "girls'",
+        BOYS => "boys'",
+        _ => "girls' and boys'",
+    }
+}
+
+/// How far (in probability) a pair must read below the mean of the board's other pairs to be flagged.
+pub const CLEARLY_BELOW: f32 = 0.15;
+
+/// The pair to flag among pair probabilities: the lowest, when it is below 0.5 and [`CLEARLY_BELOW`] under the
+/// others' mean; none for fewer than two pairs.
+pub fn weakest_pair(probs: &[f32]) -> Option<usize> {
+    if probs.len() < 2 {
+        return None;
+    }
+    let (k, low) = probs.iter().copied().enumerate().min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let others = (probs.iter().sum::<f32>() - low) / (probs.len() - 1) as f32;
+    (low < 0.5 && others - low >= CLEARLY_BELOW).then_some(k)
 }

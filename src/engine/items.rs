@@ -8,8 +8,9 @@
 
 use std::hash::BuildHasher;
 
-use crate::catalogue::taxonomy;
+use crate::catalogue::{Styling, styling, taxonomy};
 use crate::store::StoredItem;
+use rayon::prelude::*;
 
 /// Items by id, as read from the store.
 #[derive(Default)]
@@ -27,6 +28,9 @@ pub struct ItemTable {
     hidden: Vec<bool>,
     /// Per row: the catalogue it was imported into.
     catalogue: Vec<Option<i64>>,
+    /// Per row: gender, seasons of wear and occasion, read from the item's words once here (the suggestion filters
+    /// and the index use them for every query).
+    styling: Vec<Styling>,
 }
 
 impl ItemTable {
@@ -58,11 +62,13 @@ impl ItemTable {
             })
             .collect();
         drop(by_category);
+        let styling = items.par_iter().map(|i| styling::styling(&i.item)).collect();
         let mut table = ItemTable {
             rows: RowsById::new(items.iter().enumerate().map(|(r, i)| (i.id, r as u32)).collect()),
             hidden: items.iter().map(|i| hidden.contains(&i.id)).collect(),
             catalogue: vec![None; items.len()],
             excluded,
+            styling,
             by_sku,
             hasher,
             items,
@@ -117,6 +123,10 @@ impl ItemTable {
     }
     pub fn catalogue_of(&self, id: i64) -> Option<i64> {
         self.row(id).and_then(|r| self.catalogue[r])
+    }
+    /// Gender, seasons of wear and occasion (default for an unknown id: nothing known).
+    pub fn styling(&self, id: i64) -> Styling {
+        self.row(id).map(|r| self.styling[r]).unwrap_or_default()
     }
 }
 

@@ -4,7 +4,9 @@
 //! `training` (fine-tuning and evaluation on stored judgements) and `datasets` (outfit datasets encoded for
 //! pretraining) are the engine's halves of the model layer's work.
 
+pub mod audit;
 pub mod bench;
+mod calibration;
 mod datasets;
 mod items;
 mod looks_io;
@@ -14,6 +16,7 @@ pub use training::StoredEvalData;
 
 use crate::catalogue::{self, ImportOptions, ImportPreview, Item, ParsedFeed, Slot};
 use crate::encode::{self, Encoders, IndexProgress, IndexStats, manifest::Manifest};
+use crate::model::calibrate::CatalogueCalibration;
 use crate::model::history::{PairHistory, blend_weight};
 use crate::model::{BlockWeights, Head, HeadDims};
 use crate::score::{self, EmbeddingIndex, Filter, IndexRow, Query, Scorer};
@@ -66,6 +69,8 @@ pub struct Snapshot {
     /// Pair counts over approved looks, and the active head's weight for them (see `model::history`).
     history: PairHistory,
     history_weight: f32,
+    /// How the head's logit reads on each catalogue, by catalogue id (see `engine/calibration.rs`).
+    calibrations: Arc<HashMap<i64, CatalogueCalibration>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -125,6 +130,8 @@ pub struct OutfitScore {
     pub history: f32,
     pub pairs: Vec<PairScore>,
     pub model: String,
+    /// How the head's logit was read on this board's catalogue (label-free, or refitted on judgements).
+    pub calibration: CatalogueCalibration,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -149,6 +156,93 @@ pub struct CompletionFilter {
     pub min_price: Option<f32>,
     pub max_price: Option<f32>,
     pub brands: Vec<String>,
+    /// Genders to suggest for (`catalogue::styling::GIRLS` / `BOYS` bits); `None` = any. Unisex items fit both,
+    /// items of unknown gender always pass.
+    pub gender: Option<u8>,
+    /// Occasions to suggest for ([`catalogue::Occasion::bit`]s); `None` = any. Items of unknown occasion pass.
+    pub occasions: Option<u8>,
+    /// Only this catalogue's items; `None` = every visible catalogue.
+    pub catalogue: Option<i64>,
+    /// Weight of the diversity term when ordering suggestions, 0..1 (`None`: [`DEFAULT_DIVERSITY`]; 0: by score
+    /// alone).
+    pub diversity: Option<f32>,
+}
+
+/// How much suggestions trade score for variety by default: enough that a navy board is offered contrasting
+/// colours beside tonal ones, little enough that the list still follows the score (a tonal best item moves down
+/// a place or two, it does not disappear).
+pub const DEFAULT_DIVERSITY: f32 = 0.3;
+
+/// One candidate of a suggestion list, as [`diversify`] sees it.
+pub struct MmrCandidate<'a> {
+    /// The ranking key (the outfit logit's change), higher is better.
+    pub relevance: f32,
+    /// The item's head embedding (unit length).
+    pub vector: &'a [f32],
+    /// Its colour family (`catalogue::taxonomy::colour_family`).
+    pub colour: usize,
+}
+
+/// Maximal marginal relevance (Carbonell & Goldstein 1998): picks `k` of `pool` (given best first) one at a time,
+/// each maximising (1 − λ)·relevance − λ·similarity to what is already shown, relevance scaled to 0..1 over the
+/// pool. Similarity is half the cosine of the head embeddings (to picks of the same slot) and half "same colour
+/// family" (to the picks and to the board's items), so a navy board gets tonal and contrasting options. Returns
+/// indices into `pool`.
+pub fn diversify(pool: &[MmrCandidate<'_>], board_colours: &[usize], k: usize, lambda: f32) -> Vec<usize> {
+    let (lo, hi) = pool.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), c| (lo.min(c.relevance), hi.max(c.relevance)));
+    let span = (hi - lo).max(1e-6);
+    let mut max_sim: Vec<f32> =
+        pool.iter().map(|c| if board_colours.contains(&c.colour) && c.colour != usize::MAX { 0.5 } else { 0.0 }).collect();
+    let mut taken = vec![false; pool.len()];
+    let mut out = Vec::with_capacity(k.min(pool.len()));
+    while out.len() < k.min(pool.len()) {
+        let mut best: Option<(usize, f32)> = None;
+        for (i, c) in pool.iter().enumerate() {
+            if taken[i] {
+                continue;
+            }
+            let v = (1.0 - lambda) * (c.relevance - lo) / span - lambda * max_sim[i];
+            if best.is_none_or(|(_, b)| v > b) {
+                best = Some((i, v));
+            }
+        }
+        let Some((i, _)) = best else { break };
+        taken[i] = true;
+        out.push(i);
+        let picked = &pool[i];
+        for (j, c) in pool.iter().enumerate() {
+            if !taken[j] {
+                let cos: f32 = c.vector.iter().zip(picked.vector).map(|(x, y)| x * y).sum();
+                let same = (c.colour == picked.colour && c.colour != usize::MAX) as u8 as f32;
+                max_sim[j] = max_sim[j].max(0.5 * cos.max(0.0) + 0.5 * same);
+            }
+        }
+    }
+    out
+}
+
+/// Which of the board's own facts suggestions keep to. Each is a default the stylist can widen (a chip in the
+/// app, `--any-…` in the CLI); an explicit filter of the same kind replaces it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Follow {
+    pub age: bool,
+    pub season: bool,
+    pub gender: bool,
+    pub occasion: bool,
+    /// The catalogue the stylist chose (the app's focus); "All visible" has none, so nothing changes.
+    pub catalogue: bool,
+}
+
+impl Default for Follow {
+    fn default() -> Self {
+        Follow { age: true, season: true, gender: true, occasion: true, catalogue: true }
+    }
+}
+
+impl Follow {
+    /// Nothing followed: every age band, season, gender, occasion and catalogue.
+    pub const NONE: Follow = Follow { age: false, season: false, gender: false, occasion: false, catalogue: false };
 }
 
 impl Engine {
@@ -176,6 +270,7 @@ impl Engine {
                 off_index: Arc::default(),
                 history: PairHistory::default(),
                 history_weight: 0.0,
+                calibrations: Arc::default(),
             },
         }
     }
@@ -655,18 +750,20 @@ impl Engine {
             pack = self.store.pack_embeddings(model_id)?;
         }
         let dim = if pack.is_empty() { head.dims.embed } else { pack.dim };
-        fn index_row<'a>(item_id: i64, it: &'a Item, vector: &'a [f32]) -> IndexRow<'a> {
+        fn index_row<'a>(table: &ItemTable, item_id: i64, it: &'a Item, vector: &'a [f32]) -> IndexRow<'a> {
             IndexRow {
                 item_id,
                 slot: it.slot,
                 age_group: it.age_group,
-                season: it.season,
+                styling: table.styling(item_id),
                 in_stock: it.in_stock,
                 price: it.price,
                 brand: &it.brand,
+                catalogue: table.catalogue_of(item_id).and_then(|c| u32::try_from(c).ok()).unwrap_or(0),
                 vector,
             }
         }
+        let table: &ItemTable = &self.loaded.items;
         // Only outfit candidates are ranked; the rest stay scorable from `off_index`. The pack is in slot order,
         // so the index takes over its buffers, compacted in place (sorted and copied only if an item's slot moved).
         let candidate: Vec<Option<&Item>> =
@@ -680,17 +777,20 @@ impl Engine {
         let slots: Vec<Slot> = candidate.iter().flatten().map(|it| it.slot).collect();
         let index = if !pack.is_empty() && slots.is_sorted() {
             let EmbeddingPack { item_ids, vectors, half, .. } = pack;
-            let rows = item_ids.iter().zip(&candidate).enumerate().filter_map(|(r, (id, it))| Some((r, index_row(*id, (*it)?, &[]))));
+            let rows =
+                item_ids.iter().zip(&candidate).enumerate().filter_map(|(r, (id, it))| Some((r, index_row(table, *id, (*it)?, &[]))));
             score::IndexBuilder::from_slot_ordered(dim, vectors, half, rows)?
         } else {
             let rows: Vec<IndexRow> =
-                (0..pack.len()).filter_map(|r| Some(index_row(pack.item_ids[r], candidate[r]?, pack.row(r)))).collect();
+                (0..pack.len()).filter_map(|r| Some(index_row(table, pack.item_ids[r], candidate[r]?, pack.row(r)))).collect();
             EmbeddingIndex::build(dim, rows)
         };
+        let mut index = index;
+        self.neutralise_colour(&mut index)?;
         self.loaded.rows = Arc::new(RowsById::new(index.item_ids.iter().enumerate().map(|(r, id)| (*id, r as u32)).collect()));
         self.loaded.index = Arc::new(index);
         self.loaded.off_index = Arc::new(off_index);
-        Ok(())
+        self.load_calibrations()
     }
 
     /// Row of an item in the embedding index; `None` until the item is indexed.
@@ -738,6 +838,7 @@ impl Engine {
             bail!("an outfit needs at least two items to score (got {})", item_ids.len());
         }
         let items: Vec<&Item> = item_ids.iter().map(|&i| self.known(i)).collect::<Result<_>>()?;
+        let cal = self.calibration_for(item_ids);
         let mut pairs = Vec::new();
         let mut sum = 0.0;
         for (x, &i) in item_ids.iter().enumerate() {
@@ -745,17 +846,18 @@ impl Engine {
                 let (a, b) = (items[x], items[y]);
                 let raw = head.pair_score(self.embedding(i)?, a.slot, self.embedding(j)?, b.slot);
                 sum += raw;
-                pairs.push(PairScore { a: a.sku.clone(), b: b.sku.clone(), raw, probability: head.probability(raw) });
+                pairs.push(PairScore { a: a.sku.clone(), b: b.sku.clone(), raw, probability: cal.probability(head.logit(raw, 0.0)) });
             }
         }
         let mean_pair = sum / pairs.len() as f32;
         let history = self.history_logit(item_ids);
         Ok(OutfitScore {
-            probability: head.probability_with(mean_pair, history),
+            probability: cal.probability(head.logit(mean_pair, history)),
             mean_pair,
             history,
             pairs,
             model: self.active_model().map(|m| m.name.clone()).unwrap_or_default(),
+            calibration: cal,
         })
     }
 
@@ -766,13 +868,43 @@ impl Engine {
         let mut ages: Vec<_> = items.iter().filter_map(|i| i.age_group).collect();
         ages.sort_by_key(|a| a.index());
         ages.dedup();
-        const ORDER: [catalogue::Season; 4] =
-            [catalogue::Season::Spring, catalogue::Season::Summer, catalogue::Season::Autumn, catalogue::Season::Winter];
-        let order = |s: &catalogue::Season| ORDER.iter().position(|x| x == s);
-        let mut seasons: Vec<_> = items.iter().map(|i| i.season).filter(|s| *s != catalogue::Season::All).collect();
-        seasons.sort_by_key(order);
-        seasons.dedup();
+        let seasons = self.board_style(board).seasons.map(catalogue::styling::seasons_of).unwrap_or_default();
         (ages, seasons)
+    }
+
+    /// Gender, seasons of wear and occasions the board implies (see `catalogue::styling`).
+    pub fn board_style(&self, board: &[i64]) -> catalogue::BoardStyle {
+        let items: Vec<catalogue::Styling> = board.iter().map(|&i| self.loaded.items.styling(i)).collect();
+        catalogue::BoardStyle::of(&items)
+    }
+
+    /// An item's gender, seasons of wear and occasion.
+    pub fn styling(&self, item_id: i64) -> catalogue::Styling {
+        self.loaded.items.styling(item_id)
+    }
+
+    /// The stylist's filter with the board's defaults filled in where it sets none of that kind and `follow` keeps
+    /// to it: age bands, seasons of wear, gender, occasion, and `catalogue` (the catalogue the stylist chose).
+    pub fn with_board_defaults(&self, board: &[i64], f: &CompletionFilter, follow: Follow, catalogue: Option<i64>) -> CompletionFilter {
+        let mut f = f.clone();
+        let (ages, seasons) = self.board_bands(board);
+        let style = self.board_style(board);
+        if follow.age && f.age_groups.is_empty() {
+            f.age_groups = ages;
+        }
+        if follow.season && f.seasons.is_empty() {
+            f.seasons = seasons;
+        }
+        if follow.gender && f.gender.is_none() {
+            f.gender = style.gender;
+        }
+        if follow.occasion && f.occasions.is_none() {
+            f.occasions = style.occasions;
+        }
+        if follow.catalogue && f.catalogue.is_none() {
+            f.catalogue = catalogue;
+        }
+        f
     }
 
     /// The query vector for filling `slot` next to the board's items: q = mean_i g_i ⊙ m²(slot, slot_i).
@@ -797,6 +929,10 @@ impl Engine {
         Filter {
             age_mask,
             season_mask,
+            gender_mask: f.gender,
+            occasion_mask: f.occasions,
+            // An id beyond u32 can match no row (rows carry u32 ids), so it filters everything out, as it should.
+            catalogue: f.catalogue.map(|c| u32::try_from(c).unwrap_or(u32::MAX)),
             in_stock_only: f.in_stock_only,
             min_price: f.min_price,
             max_price: f.max_price,
@@ -805,7 +941,8 @@ impl Engine {
         }
     }
 
-    /// Top-k items for each requested slot given the board, best first.
+    /// Top-k items for each requested slot given the board: the best first, then, unless `filter.diversity` is 0,
+    /// re-ordered by maximal marginal relevance so the list is not one colour (see [`diversify`]).
     pub fn complete(&self, board: &[i64], slots: &[Slot], k: usize, filter: &CompletionFilter) -> Result<Vec<(Slot, Vec<Suggestion>)>> {
         let head = self.ready_head()?;
         if board.is_empty() {
@@ -814,10 +951,13 @@ impl Engine {
         if k == 0 {
             return Ok(slots.iter().map(|&s| (s, Vec::new())).collect());
         }
+        let diversity = filter.diversity.unwrap_or(DEFAULT_DIVERSITY).clamp(0.0, 1.0);
+        // Diversifying chooses k from a larger pool of the best.
+        let pool = if diversity > 0.0 { k.saturating_mul(4).max(k + 20) } else { k };
         let flt = self.to_filter(board, filter);
         let queries: Vec<Query> = slots
             .iter()
-            .map(|&s| Ok(Query { slot: s, vector: self.slot_query(board, s)?, filter: flt.clone(), k }))
+            .map(|&s| Ok(Query { slot: s, vector: self.slot_query(board, s)?, filter: flt.clone(), k: pool }))
             .collect::<Result<_>>()?;
         let hits = self.scorer.top_k(&self.loaded.index, &queries)?;
         // The outfit's mean pair term after adding c: (existing sum + |board|·fit) / new pair count; likewise the
@@ -832,6 +972,7 @@ impl Engine {
         };
         let new_pairs = (n + 1.0) * n / 2.0;
         let (a, _) = head.calibration();
+        let cal = self.calibration_for(board);
         let hist_of = |c: i64| -> f32 {
             if self.loaded.history_weight == 0.0 {
                 0.0
@@ -839,6 +980,8 @@ impl Engine {
                 self.loaded.history_weight * board.iter().map(|&b| self.loaded.history.term(b, c)).sum::<f32>()
             }
         };
+        let board_colours: Vec<usize> =
+            board.iter().filter_map(|b| self.loaded.items.get(b)).map(|i| catalogue::taxonomy::colour_family(&i.item.colour)).collect();
         Ok(queries
             .iter()
             .zip(hits)
@@ -860,7 +1003,29 @@ impl Engine {
                     });
                     cands.truncate(q.k);
                 }
-                let sugg = cands
+                let picked: Vec<(u32, f32)> = if diversity > 0.0 && cands.len() > 1 {
+                    let relevance: Vec<f32> =
+                        cands.iter().map(|(r, f)| a * n * f + hist_of(self.loaded.index.item_ids[*r as usize])).collect();
+                    let colour = |r: u32| {
+                        self.loaded
+                            .items
+                            .get(&self.loaded.index.item_ids[r as usize])
+                            .map_or(usize::MAX, |i| catalogue::taxonomy::colour_family(&i.item.colour))
+                    };
+                    let pool: Vec<MmrCandidate> = cands
+                        .iter()
+                        .zip(&relevance)
+                        .map(|((r, _), rel)| MmrCandidate {
+                            relevance: *rel,
+                            vector: self.loaded.index.row(*r as usize),
+                            colour: colour(*r),
+                        })
+                        .collect();
+                    diversify(&pool, &board_colours, k, diversity).into_iter().map(|i| cands[i]).collect()
+                } else {
+                    cands.into_iter().take(k).collect()
+                };
+                let sugg = picked
                     .into_iter()
                     .filter_map(|(row, fit)| {
                         let id = *self.loaded.index.item_ids.get(row as usize)?;
@@ -871,7 +1036,7 @@ impl Engine {
                             sku: it.sku.clone(),
                             title: it.title.clone(),
                             fit,
-                            outfit_probability: head.probability_with((existing_sum + n * fit) / new_pairs, logit_hist),
+                            outfit_probability: cal.probability(head.logit((existing_sum + n * fit) / new_pairs, logit_hist)),
                         })
                     })
                     .collect();

@@ -77,6 +77,12 @@ pub struct LookParams {
     /// Weight of the MMR redundancy penalty (0: best looks only, still within the hard diversity rule).
     pub diversity: f32,
     pub seed: u64,
+    /// Looks for either gender (by default a boys' hero gets boys' and unisex items).
+    pub any_gender: bool,
+    /// Looks that mix occasions (by default a sporty hero gets no dressy shoes).
+    pub any_occasion: bool,
+    /// Items from every catalogue (by default the hero's own).
+    pub any_catalogue: bool,
 }
 
 impl Default for LookParams {
@@ -94,6 +100,9 @@ impl Default for LookParams {
             pool: 24,
             diversity: 0.25,
             seed: 1,
+            any_gender: false,
+            any_occasion: false,
+            any_catalogue: false,
         }
     }
 }
@@ -250,8 +259,12 @@ fn plan<'t>(
     let m = scene.index.meta[hero];
     let slot = scene.slot_of(hero);
     let age = AgeGroup::ALL.into_iter().find(|a| m.age_bit == 1 << a.index());
-    let own_season = [Season::Spring, Season::Summer, Season::Autumn, Season::Winter].into_iter().find(|s| season_bit(*s) == m.season_bit);
-    let season = p.season.or(own_season);
+    // The batch's season, else the hero's seasons of wear (a beanie: autumn and winter templates).
+    let season_mask = p.season.map(season_bit).filter(|b| *b != 0).or((m.seasons != 0).then_some(m.seasons));
+    let seasons: Vec<Option<Season>> = match season_mask {
+        Some(mask) => crate::catalogue::styling::seasons_of(mask).into_iter().map(Some).collect(),
+        None => vec![None],
+    };
     if p.in_stock_only && !m.in_stock {
         return Err("the hero is out of stock".into());
     }
@@ -261,19 +274,28 @@ fn plan<'t>(
         Some(cap) => Some(cap - m.price),
         None => None,
     };
-    let ts: Vec<&Template> = templates.iter().copied().filter(|t| t.applies(slot, age, season)).collect();
+    let ts: Vec<&Template> = templates.iter().copied().filter(|t| seasons.iter().any(|s| t.applies(slot, age, *s))).collect();
     if ts.is_empty() {
         let age = age.map(|a| a.as_str()).unwrap_or("unknown age");
-        let season = season.map(|s| s.as_str()).unwrap_or("any season");
+        let season = match seasons.as_slice() {
+            [None] => "any season".to_string(),
+            s => s.iter().flatten().map(|s| s.as_str()).collect::<Vec<_>>().join("/"),
+        };
         return Err(format!("no template for a {age} {} hero in {season}", slot.as_str()));
     }
     let mut slots: Vec<Slot> = ts.iter().flat_map(|t| t.slots.iter().copied()).filter(|s| *s != slot).collect();
     slots.sort();
     slots.dedup();
     let brands = if p.hero_brand_only { Some(vec![m.brand]) } else { brand_ids.clone() };
+    // A boys' hero gets boys' and unisex items, a sporty one no dressy shoes, and all from its own catalogue.
+    let single_gender = m.gender == crate::catalogue::styling::GIRLS || m.gender == crate::catalogue::styling::BOYS;
+    let occasion = crate::catalogue::Occasion::ALL.into_iter().find(|o| o.bit() == m.occasion);
     let filter = Filter {
         age_mask: (m.age_bit != 0).then_some(m.age_bit),
-        season_mask: season.map(season_bit).filter(|b| *b != 0),
+        season_mask,
+        gender_mask: (!p.any_gender && single_gender).then_some(m.gender),
+        occasion_mask: if p.any_occasion { None } else { occasion.map(|o| o.goes_with()) },
+        catalogue: (!p.any_catalogue && m.catalogue != 0).then_some(m.catalogue),
         in_stock_only: p.in_stock_only,
         min_price: None,
         max_price,
@@ -441,10 +463,11 @@ mod tests {
                 item_id: i as i64,
                 slot: x.slot,
                 age_group: x.age,
-                season: Season::All,
+                styling: crate::catalogue::Styling::default(),
                 in_stock: x.in_stock,
                 price: Some(x.price),
                 brand: x.brand,
+                catalogue: 0,
                 vector: v,
             })
             .collect();

@@ -176,10 +176,11 @@ pub fn evaluate(
             item_id: r as i64,
             slot: set.table.slots[r],
             age_group: None,
-            season: crate::catalogue::Season::All,
+            styling: crate::catalogue::Styling::default(),
             in_stock: true,
             price: None,
             brand: "",
+            catalogue: 0,
             vector: &g[r * d..(r + 1) * d],
         })
         .collect();

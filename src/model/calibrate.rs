@@ -54,9 +54,117 @@ pub fn expected_calibration_error(pos: &[f32], neg: &[f32], bins: usize) -> f64 
     acc.iter().filter(|b| b.2 > 0.0).map(|(p, y, _)| (p - y).abs()).sum()
 }
 
+/// The spread (standard deviation, in logits) a head may claim over random same-age pairs of a catalogue it has
+/// no judgements on. At 1 logit, 95% of such pairs read between 12 and 88: the head ranks, but does not claim
+/// 0 or 100 for garments it never saw stylists combine.
+pub const SHIFT_LOGIT_SD: f32 = 1.0;
+
+/// The same bound on the tails, which a bimodal spread (a head that splits a catalogue by colour) can break while
+/// its SD looks modest: 95% of random same-age pairs stay within 2 logits of the typical pair (12 to 88).
+pub const SHIFT_LOGIT_Q95: f32 = 2.0;
+
+/// Judgements that count as much as the label-free calibration when the two are blended: with 50 judgements of a
+/// catalogue the Platt fit on them has half the say.
+pub const PRIOR_LABELS: f32 = 50.0;
+
+/// How the head's logit z = a·s̄ + b + h is read on one catalogue: p = σ(scale·z + shift).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct CatalogueCalibration {
+    pub scale: f32,
+    pub shift: f32,
+    /// Judgements it was refitted on (0: label-free, from the catalogue's own pairs only).
+    pub labels: usize,
+    /// The head's logit spread over random same-age pairs of the catalogue, before any correction.
+    pub raw_sd: f32,
+}
+
+impl CatalogueCalibration {
+    /// The head's own calibration, unchanged.
+    pub const IDENTITY: CatalogueCalibration = CatalogueCalibration { scale: 1.0, shift: 0.0, labels: 0, raw_sd: f32::NAN };
+
+    pub fn probability(&self, logit: f32) -> f32 {
+        1.0 / (1.0 + (-(self.scale * logit + self.shift)).exp())
+    }
+
+    /// Label-free calibration for a catalogue the head was not trained on, from the head's logits of random
+    /// same-age cross-slot pairs of it: centred so a typical pair of this catalogue reads 50, and tempered so the
+    /// logits spread at most [`SHIFT_LOGIT_SD`] and 95% of them lie within [`SHIFT_LOGIT_Q95`] of the centre
+    /// (never sharpened). `None` for fewer than 20 pairs.
+    pub fn for_shift(pair_logits: &[f32]) -> Option<CatalogueCalibration> {
+        if pair_logits.len() < 20 {
+            return None;
+        }
+        let mut v: Vec<f32> = pair_logits.iter().copied().filter(|x| x.is_finite()).collect();
+        if v.len() < 20 {
+            return None;
+        }
+        v.sort_by(f32::total_cmp);
+        let median = v[v.len() / 2];
+        let mean = v.iter().sum::<f32>() / v.len() as f32;
+        let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / v.len() as f32).sqrt();
+        let mut dev: Vec<f32> = v.iter().map(|x| (x - median).abs()).collect();
+        dev.sort_by(f32::total_cmp);
+        let q95 = dev[(dev.len() * 95 / 100).min(dev.len() - 1)];
+        let temperature = (sd / SHIFT_LOGIT_SD).max(q95 / SHIFT_LOGIT_Q95).max(1.0);
+        Some(CatalogueCalibration { scale: 1.0 / temperature, shift: -median / temperature, labels: 0, raw_sd: sd })
+    }
+
+    /// Refits on stylists' judgements of this catalogue (head logits of accepted and rejected boards), blended
+    /// with `self` by label count (`n / (n + PRIOR_LABELS)`), so the first judgements move it and many decide.
+    /// Unchanged below 5 of either verdict.
+    pub fn with_judgements(&self, accepted: &[f32], rejected: &[f32]) -> CatalogueCalibration {
+        if accepted.len() < 5 || rejected.len() < 5 {
+            return *self;
+        }
+        let Some((a, b)) = fit_platt(accepted, rejected) else { return *self };
+        let n = (accepted.len() + rejected.len()) as f32;
+        let w = n / (n + PRIOR_LABELS);
+        CatalogueCalibration {
+            scale: (1.0 - w) * self.scale + w * a,
+            shift: (1.0 - w) * self.shift + w * b,
+            labels: accepted.len() + rejected.len(),
+            raw_sd: self.raw_sd,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shifted_catalogue_is_centred_and_tempered_never_sharpened() {
+        // Logits of a head that is far too sure on a new catalogue: centred at +2, spread 4.
+        let wide: Vec<f32> = (0..400).map(|i| 2.0 + 4.0 * ((i as f32 / 399.0) * 2.0 - 1.0) * 1.7).collect();
+        let c = CatalogueCalibration::for_shift(&wide).unwrap();
+        let probs: Vec<f32> = wide.iter().map(|z| c.probability(*z)).collect();
+        let saturated = probs.iter().filter(|p| **p >= 0.95 || **p <= 0.05).count() as f32 / probs.len() as f32;
+        assert!(saturated <= 0.10, "{saturated}");
+        assert!((c.probability(2.0) - 0.5).abs() < 0.02, "the typical pair reads 50");
+        assert!(c.raw_sd > 3.0 && c.scale < 0.5);
+        // Order is kept: calibration is monotone.
+        assert!(probs.windows(2).all(|w| w[0] <= w[1]));
+        // A head already modest on the catalogue is only centred.
+        let narrow: Vec<f32> = (0..100).map(|i| (i as f32 / 99.0) - 0.5).collect();
+        assert_eq!(CatalogueCalibration::for_shift(&narrow).unwrap().scale, 1.0);
+        assert!(CatalogueCalibration::for_shift(&narrow[..10]).is_none());
+    }
+
+    #[test]
+    fn judgements_move_the_calibration_in_proportion_to_their_number() {
+        let base = CatalogueCalibration { scale: 0.2, shift: 0.0, labels: 0, raw_sd: 5.0 };
+        // Stylists accept boards with logit > 1 and reject the rest: a steeper truth than the base.
+        let (acc, rej): (Vec<f32>, Vec<f32>) = {
+            let xs: Vec<f32> = (0..200).map(|i| -4.0 + 8.0 * i as f32 / 199.0).collect();
+            (xs.iter().copied().filter(|x| *x > 1.0).collect(), xs.iter().copied().filter(|x| *x <= 1.0).collect())
+        };
+        let few = base.with_judgements(&acc[..3], &rej[..3]);
+        assert_eq!(few, base, "too few judgements change nothing");
+        let many = base.with_judgements(&acc, &rej);
+        assert_eq!(many.labels, 200);
+        assert!(many.scale > base.scale, "{many:?}");
+        assert!(many.probability(3.0) > 0.8 && many.probability(-2.0) < 0.2, "{many:?}");
+    }
 
     #[test]
     fn recovers_a_known_logistic_curve() {

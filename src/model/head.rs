@@ -253,8 +253,13 @@ impl Head {
 
     /// σ(a·s̄ + b + extra): with a further logit term (the approved-looks history).
     pub fn probability_with(&self, mean_pair: f32, extra_logit: f32) -> f32 {
+        1.0 / (1.0 + (-self.logit(mean_pair, extra_logit)).exp())
+    }
+
+    /// a·s̄ + b + extra: the logit before any per-catalogue calibration (`model::calibrate`).
+    pub fn logit(&self, mean_pair: f32, extra_logit: f32) -> f32 {
         let (a, b) = self.calib;
-        1.0 / (1.0 + (-(a * mean_pair + b + extra_logit)).exp())
+        a * mean_pair + b + extra_logit
     }
 }
 

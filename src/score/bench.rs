@@ -116,10 +116,11 @@ pub fn generate(n: usize, dim: usize, seed: u64) -> Catalogue {
             item_id: i as i64 + 1,
             slot: m.slot,
             age_group: m.age,
-            season: crate::catalogue::Season::All,
+            styling: crate::catalogue::Styling::default(),
             in_stock: m.in_stock,
             price: m.price,
             brand: &brands[m.brand.min(brands.len() - 1)],
+            catalogue: 0,
             vector: &vectors[i * dim..(i + 1) * dim],
         })
         .collect();
@@ -314,12 +315,12 @@ pub fn run(args: BenchConfig) -> Result<()> {
     let board = vec![cat.any_row(Slot::Bottom, &mut rng), cat.any_row(Slot::Shoes, &mut rng)];
     let filter = Filter {
         age_mask: Some(1 << AgeGroup::Toddler.index() | 1 << AgeGroup::Kids.index()),
-        season_mask: None,
         in_stock_only: true,
         min_price: Some(10.0),
         max_price: Some(60.0),
         brands: None,
         exclude_rows: board.iter().map(|&r| r as u32).collect(),
+        ..Default::default()
     };
     let one_slot = Slot::Top;
     let empty = [Slot::Top, Slot::Outerwear, Slot::Headwear, Slot::Bag, Slot::Accessory];

@@ -233,33 +233,8 @@ impl<'a> CompiledFilter<'a> {
     }
 
     #[inline]
-    // `!(price >= lo)` on purpose: an unknown (NaN) price fails a price bound.
-    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     pub(crate) fn accepts(&self, row: usize, m: &super::RowMeta) -> bool {
-        let f = self.f;
-        if f.in_stock_only && !m.in_stock {
-            return false;
-        }
-        if let Some(mask) = f.age_mask
-            && m.age_bit != 0
-            && m.age_bit & mask == 0
-        {
-            return false;
-        }
-        if let Some(mask) = f.season_mask
-            && m.season_bit != 0
-            && m.season_bit & mask == 0
-        {
-            return false;
-        }
-        if let Some(lo) = f.min_price
-            && !(m.price >= lo)
-        {
-            return false;
-        }
-        if let Some(hi) = f.max_price
-            && !(m.price <= hi)
-        {
+        if !m.passes(self.f) {
             return false;
         }
         if let Some(bits) = &self.brand_bits {

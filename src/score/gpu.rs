@@ -74,10 +74,11 @@ pub fn probe(opts: &GpuOptions) -> Result<Probed> {
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]
 struct GpuMeta {
-    /// bits 0-7 age bit, bit 8 in stock, bit 9 price known.
+    /// bits 0-7 age bit, bit 8 in stock, bit 9 price known, 10-13 seasons of wear, 14-15 gender, 16-23 occasion.
     flags: u32,
     price: f32,
     brand: u32,
+    catalogue: u32,
 }
 
 #[repr(C)]
@@ -85,7 +86,8 @@ struct GpuMeta {
 struct QParams {
     start: u32,
     end: u32,
-    /// bit 0 in stock only, 1 age mask, 2 min price, 3 max price, 4 brand set, 5 season mask.
+    /// bit 0 in stock only, 1 age mask, 2 min price, 3 max price, 4 brand set, 5 season mask, 6 gender mask,
+    /// 7 occasion mask, 8 one catalogue.
     flags: u32,
     /// Age mask in bits 0..8, season mask in bits 8..16.
     age_mask: u32,
@@ -94,7 +96,10 @@ struct QParams {
     brand_off: u32,
     excl_off: u32,
     excl_len: u32,
-    _pad: [u32; 3],
+    /// Gender mask in bits 0..8, occasion mask in bits 8..16.
+    style_mask: u32,
+    catalogue: u32,
+    _pad: u32,
 }
 
 #[repr(C)]
@@ -187,11 +192,11 @@ fn sort_tile(li: u32) {
 "#;
 
 const SCORE_WGSL: &str = r#"
-struct RowMeta { flags: u32, price: f32, brand: u32 }
+struct RowMeta { flags: u32, price: f32, brand: u32, catalogue: u32 }
 struct QParams {
     start: u32, end: u32, flags: u32, age_mask: u32,
     min_price: f32, max_price: f32, brand_off: u32, excl_off: u32,
-    excl_len: u32, pad0: u32, pad1: u32, pad2: u32,
+    excl_len: u32, style_mask: u32, catalogue: u32, pad0: u32,
 }
 struct TileInfo { a: u32, b: u32, n_tiles: u32, group_base: u32 }
 struct Globals { dim4: u32, k: u32, chunk_start: u32, tile_off: u32, stride: u32, nq: u32, pad0: u32, pad1: u32 }
@@ -211,6 +216,11 @@ fn accepts(p: QParams, row: u32, m: RowMeta) -> bool {
     if (p.flags & 2u) != 0u && age != 0u && (age & p.age_mask) == 0u { return false; }
     let season = (m.flags >> 10u) & 0xfu;
     if (p.flags & 32u) != 0u && season != 0u && (season & (p.age_mask >> 8u)) == 0u { return false; }
+    let gender = (m.flags >> 14u) & 0x3u;
+    if (p.flags & 64u) != 0u && gender != 0u && (gender & p.style_mask & 0xffu) == 0u { return false; }
+    let occasion = (m.flags >> 16u) & 0xffu;
+    if (p.flags & 128u) != 0u && occasion != 0u && (occasion & (p.style_mask >> 8u)) == 0u { return false; }
+    if (p.flags & 256u) != 0u && m.catalogue != p.catalogue { return false; }
     let known = (m.flags & 0x200u) != 0u;
     if (p.flags & 4u) != 0u && (!known || m.price < p.min_price) { return false; }
     if (p.flags & 8u) != 0u && (!known || m.price > p.max_price) { return false; }
@@ -330,11 +340,7 @@ struct Resident {
 fn row_hash(index: &EmbeddingIndex, r: usize) -> u64 {
     let m = &index.meta[r];
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let words = index.row(r).iter().map(|v| v.to_bits()).chain([
-        m.age_bit as u32 | (m.in_stock as u32) << 8 | (m.season_bit as u32) << 10,
-        m.price.to_bits(),
-        m.brand,
-    ]);
+    let words = index.row(r).iter().map(|v| v.to_bits()).chain([gpu_meta(m).flags, m.price.to_bits(), m.brand, m.catalogue]);
     for w in words {
         h = (h ^ w as u64).wrapping_mul(0x0000_0100_0000_01b3);
     }
@@ -343,9 +349,15 @@ fn row_hash(index: &EmbeddingIndex, r: usize) -> u64 {
 
 fn gpu_meta(m: &super::RowMeta) -> GpuMeta {
     GpuMeta {
-        flags: m.age_bit as u32 | (m.in_stock as u32) << 8 | (!m.price.is_nan() as u32) << 9 | (m.season_bit as u32 & 0xf) << 10,
+        flags: m.age_bit as u32
+            | (m.in_stock as u32) << 8
+            | (!m.price.is_nan() as u32) << 9
+            | (m.seasons as u32 & 0xf) << 10
+            | (m.gender as u32 & 0x3) << 14
+            | (m.occasion as u32) << 16,
         price: if m.price.is_nan() { 0.0 } else { m.price },
         brand: m.brand,
+        catalogue: m.catalogue,
     }
 }
 
@@ -599,6 +611,18 @@ impl GpuScorer {
             if let Some(m) = f.season_mask {
                 p.flags |= 32;
                 p.age_mask |= (m as u32) << 8;
+            }
+            if let Some(m) = f.gender_mask {
+                p.flags |= 64;
+                p.style_mask |= m as u32;
+            }
+            if let Some(m) = f.occasion_mask {
+                p.flags |= 128;
+                p.style_mask |= (m as u32) << 8;
+            }
+            if let Some(c) = f.catalogue {
+                p.flags |= 256;
+                p.catalogue = c;
             }
             if let Some(lo) = f.min_price {
                 p.flags |= 4;

@@ -8,7 +8,7 @@ pub mod bench;
 pub mod cpu;
 pub mod gpu;
 
-use crate::catalogue::{AgeGroup, Season, Slot};
+use crate::catalogue::{AgeGroup, Season, Slot, Styling};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -17,13 +17,39 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub struct RowMeta {
     /// Bit `AgeGroup::index()`; 0 when unknown.
     pub age_bit: u8,
-    /// [`season_bit`] of the item's season; 0 for all-season items (they pass every season filter).
-    pub season_bit: u8,
+    /// Seasons of wear ([`season_bit`]s); 0 for all-season items (they pass every season filter).
+    pub seasons: u8,
+    /// Gender bits (`catalogue::styling::GIRLS` / `BOYS`; unisex both); 0 when unknown (passes every gender filter).
+    pub gender: u8,
+    /// The occasion's bit (`Occasion::bit`); 0 when unknown (passes every occasion filter).
+    pub occasion: u8,
     pub in_stock: bool,
     /// NaN when unknown.
     pub price: f32,
     /// Index into [`EmbeddingIndex::brands`].
     pub brand: u32,
+    /// The store's catalogue id (0 when none).
+    pub catalogue: u32,
+}
+
+impl RowMeta {
+    /// The filter's checks on the row's own facts (stock, age, season, gender, occasion, catalogue, price): what
+    /// the CPU scan and the re-checks share. Brands and exclusions are the caller's.
+    #[inline]
+    // `!(price >= lo)` on purpose: an unknown (NaN) price fails a price bound.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    pub fn passes(&self, f: &Filter) -> bool {
+        // Unknown facts (bit 0) pass: an item the feed says nothing about is not hidden.
+        let fits = |mask: Option<u8>, bits: u8| mask.is_none_or(|m| bits == 0 || bits & m != 0);
+        !(f.in_stock_only && !self.in_stock)
+            && fits(f.age_mask, self.age_bit)
+            && fits(f.season_mask, self.seasons)
+            && fits(f.gender_mask, self.gender)
+            && fits(f.occasion_mask, self.occasion)
+            && f.catalogue.is_none_or(|c| self.catalogue == c)
+            && f.min_price.is_none_or(|lo| self.price >= lo)
+            && f.max_price.is_none_or(|hi| self.price <= hi)
+    }
 }
 
 /// Item embeddings of one head version, rows grouped by slot.
@@ -51,10 +77,13 @@ pub struct IndexRow<'a> {
     pub item_id: i64,
     pub slot: Slot,
     pub age_group: Option<AgeGroup>,
-    pub season: Season,
+    /// Gender, seasons of wear and occasion (see `catalogue::styling`).
+    pub styling: Styling,
     pub in_stock: bool,
     pub price: Option<f64>,
     pub brand: &'a str,
+    /// The store's catalogue id (0 when none).
+    pub catalogue: u32,
     pub vector: &'a [f32],
 }
 
@@ -122,10 +151,13 @@ impl IndexBuilder {
         };
         ix.meta.push(RowMeta {
             age_bit: r.age_group.map(|a| 1u8 << a.index()).unwrap_or(0),
-            season_bit: season_bit(r.season),
+            seasons: r.styling.seasons,
+            gender: r.styling.gender,
+            occasion: r.styling.occasion_bit(),
             in_stock: r.in_stock,
             price: r.price.map(|p| p as f32).unwrap_or(f32::NAN),
             brand,
+            catalogue: r.catalogue,
         });
         Ok(())
     }
@@ -217,13 +249,7 @@ impl EmbeddingIndex {
 
 /// One bit per season (spring 1, summer 2, autumn 4, winter 8); 0 for all-season.
 pub fn season_bit(s: Season) -> u8 {
-    match s {
-        Season::Spring => 1,
-        Season::Summer => 2,
-        Season::Autumn => 4,
-        Season::Winter => 8,
-        Season::All => 0,
-    }
+    crate::catalogue::styling::season_bit(s)
 }
 
 /// Which rows may be returned.
@@ -231,8 +257,14 @@ pub fn season_bit(s: Season) -> u8 {
 pub struct Filter {
     /// Bitmask of allowed age groups (bit `AgeGroup::index()`); `None` = any. Items of unknown age always pass.
     pub age_mask: Option<u8>,
-    /// Bitmask of allowed seasons ([`season_bit`]); `None` = any. All-season items always pass.
+    /// Bitmask of allowed seasons of wear ([`season_bit`]); `None` = any. All-season items always pass.
     pub season_mask: Option<u8>,
+    /// Allowed gender bits (girls 1, boys 2); `None` = any. Unisex items fit both, unknown ones always pass.
+    pub gender_mask: Option<u8>,
+    /// Allowed occasion bits (`Occasion::bit`); `None` = any. Items of unknown occasion always pass.
+    pub occasion_mask: Option<u8>,
+    /// Only this catalogue's rows; `None` = every catalogue in the index.
+    pub catalogue: Option<u32>,
     pub in_stock_only: bool,
     pub min_price: Option<f32>,
     pub max_price: Option<f32>,
@@ -244,40 +276,8 @@ pub struct Filter {
 
 impl Filter {
     #[inline]
-    // `!(price >= lo)` on purpose: an unknown (NaN) price fails a price bound.
-    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     pub fn accepts(&self, row: usize, m: &RowMeta) -> bool {
-        if self.in_stock_only && !m.in_stock {
-            return false;
-        }
-        if let Some(mask) = self.age_mask
-            && m.age_bit != 0
-            && m.age_bit & mask == 0
-        {
-            return false;
-        }
-        if let Some(mask) = self.season_mask
-            && m.season_bit != 0
-            && m.season_bit & mask == 0
-        {
-            return false;
-        }
-        if let Some(lo) = self.min_price
-            && !(m.price >= lo)
-        {
-            return false;
-        }
-        if let Some(hi) = self.max_price
-            && !(m.price <= hi)
-        {
-            return false;
-        }
-        if let Some(b) = &self.brands
-            && !b.contains(&m.brand)
-        {
-            return false;
-        }
-        !self.exclude_rows.contains(&(row as u32))
+        m.passes(self) && self.brands.as_ref().is_none_or(|b| b.contains(&m.brand)) && !self.exclude_rows.contains(&(row as u32))
     }
 }
 
@@ -482,15 +482,42 @@ impl Scorer for LazyScorer {
 mod tests {
     use super::*;
 
+    #[test]
+    fn gender_occasion_and_catalogue_filters_let_unknowns_through() {
+        use crate::catalogue::Occasion;
+        use crate::catalogue::styling::{BOYS, GIRLS};
+        let meta = |gender: u8, occasion: u8, catalogue: u32| RowMeta {
+            age_bit: 0,
+            seasons: 0,
+            gender,
+            occasion,
+            in_stock: true,
+            price: 10.0,
+            brand: 0,
+            catalogue,
+        };
+        let boys = Filter { gender_mask: Some(BOYS), ..Default::default() };
+        assert!(meta(BOYS, 0, 0).passes(&boys) && meta(GIRLS | BOYS, 0, 0).passes(&boys) && meta(0, 0, 0).passes(&boys));
+        assert!(!meta(GIRLS, 0, 0).passes(&boys), "a girls' item never fits a boys' board");
+        let sporty = Filter { occasion_mask: Some(Occasion::Sporty.goes_with()), ..Default::default() };
+        assert!(!meta(0, Occasion::Dressy.bit(), 0).passes(&sporty));
+        assert!(meta(0, Occasion::Casual.bit(), 0).passes(&sporty) && meta(0, 0, 0).passes(&sporty));
+        let one = Filter { catalogue: Some(3), ..Default::default() };
+        assert!(meta(0, 0, 3).passes(&one) && !meta(0, 0, 4).passes(&one) && !meta(0, 0, 0).passes(&one));
+        let priced = Filter { min_price: Some(5.0), ..Default::default() };
+        assert!(!RowMeta { price: f32::NAN, ..meta(0, 0, 0) }.passes(&priced), "an unknown price fails a price bound");
+    }
+
     fn row(item_id: i64, slot: Slot, vector: &[f32]) -> IndexRow<'_> {
         IndexRow {
             item_id,
             slot,
             age_group: None,
-            season: Season::All,
+            styling: Styling::default(),
             in_stock: item_id % 2 == 0,
             price: Some(item_id as f64),
             brand: if item_id % 3 == 0 { "a" } else { "b" },
+            catalogue: 0,
             vector,
         }
     }

@@ -13,7 +13,7 @@ use crate::catalogue::{AgeGroup, Slot};
 use crate::curate::paths::{self, PathPurpose};
 use crate::curate::search::{GENDERS, SEASONS};
 use crate::curate::{Command, Facets, Reason, Screen, Studio};
-use crate::engine::CompletionFilter;
+use crate::engine::{CompletionFilter, Follow};
 use crate::score::ScorerChoice;
 use crate::store::Verdict;
 use anyhow::{Result, anyhow};
@@ -47,9 +47,12 @@ pub struct Settings {
     pub scorer: String,
     /// The board in progress: (SKU, put there from a suggestion).
     pub board: Vec<(String, bool)>,
-    /// Suggestions widened beyond the board's age bands / seasons.
+    /// Suggestions widened beyond the board's age bands / seasons / gender / occasion / the chosen catalogue.
     pub widen_age: bool,
     pub widen_season: bool,
+    pub widen_gender: bool,
+    pub widen_occasion: bool,
+    pub widen_catalogue: bool,
 }
 
 /// Knobs the tests and benchmarks turn.
@@ -155,7 +158,13 @@ impl StudioApp {
         self.studio.apply(Command::SetBoardFilter(s.board_filter.clone()));
         self.studio.apply(Command::SetFacets(s.facets.clone()));
         self.search_text = s.facets.text.clone();
-        self.studio.apply(Command::FollowBoard { age: !s.widen_age, season: !s.widen_season });
+        self.studio.apply(Command::FollowBoard(Follow {
+            age: !s.widen_age,
+            season: !s.widen_season,
+            gender: !s.widen_gender,
+            occasion: !s.widen_occasion,
+            catalogue: !s.widen_catalogue,
+        }));
         if !s.board.is_empty() && self.studio.board().is_empty() {
             self.studio.apply(Command::RestoreBoard(s.board.clone()));
         }
@@ -179,8 +188,11 @@ impl StudioApp {
                 .iter()
                 .filter_map(|b| Some((self.studio.engine.item(b.item_id)?.item.sku.clone(), b.suggested)))
                 .collect(),
-            widen_age: !self.studio.follows_board().0,
-            widen_season: !self.studio.follows_board().1,
+            widen_age: !self.studio.follows_board().age,
+            widen_season: !self.studio.follows_board().season,
+            widen_gender: !self.studio.follows_board().gender,
+            widen_occasion: !self.studio.follows_board().occasion,
+            widen_catalogue: !self.studio.follows_board().catalogue,
         }
     }
 
@@ -725,7 +737,10 @@ impl StudioApp {
                     },
                 )
             });
-            resp.on_hover_text(SCORE_MEANING);
+            match studio.confidence_note() {
+                Some(note) => resp.on_hover_text(format!("{SCORE_MEANING}\n\n{note}")),
+                None => resp.on_hover_text(SCORE_MEANING),
+            };
             paint_gauge(ui, rect, pct);
             ui.vertical(|ui| {
                 ui.label(RichText::new("Compatibility").strong());
@@ -924,36 +939,57 @@ impl StudioApp {
         });
     }
 
-    /// The age band and season chips above the suggestions: what the board implies, one click to widen.
+    /// The chips above the suggestions: what the board implies (age band, season, gender, occasion, the chosen
+    /// catalogue), one click to widen each.
     fn board_defaults(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
         let studio = &self.studio;
-        let (follow_age, follow_season) = studio.follows_board();
-        let (ages, seasons) = (studio.board_ages(), studio.board_seasons());
+        let follow = studio.follows_board();
+        let (ages, seasons, style) = (studio.board_ages(), studio.board_seasons(), studio.board_style());
         let own = studio.board_filter();
-        let age_chip = own.age_groups.is_empty() && !ages.is_empty();
-        let season_chip = own.seasons.is_empty() && !seasons.is_empty();
-        if !age_chip && !season_chip {
+        let focus = studio.catalogue_focus().and_then(|f| studio.catalogues().iter().find(|c| c.id == f)).map(|c| c.name.clone());
+        let occasions = crate::catalogue::styling::occasions_of(style.own_occasions);
+        // (what the board implies, followed now, kind word, the follow with this kind flipped)
+        let mut chips: Vec<(String, bool, &str, Follow)> = Vec::new();
+        if own.age_groups.is_empty() && !ages.is_empty() {
+            let names = ages.iter().map(|a| age_label(*a).to_lowercase()).collect::<Vec<_>>().join(" / ");
+            chips.push((names, follow.age, "age", Follow { age: !follow.age, ..follow }));
+        }
+        if own.seasons.is_empty() && !seasons.is_empty() {
+            let names = seasons.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" / ");
+            chips.push((names, follow.season, "season", Follow { season: !follow.season, ..follow }));
+        }
+        if own.gender.is_none()
+            && let Some(g) = style.gender
+        {
+            let names = crate::curate::gender_words(g).trim_end_matches('\'').to_string();
+            chips.push((names, follow.gender, "gender", Follow { gender: !follow.gender, ..follow }));
+        }
+        if own.occasions.is_none() && !occasions.is_empty() {
+            let names = occasions.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(" / ");
+            chips.push((names, follow.occasion, "occasion", Follow { occasion: !follow.occasion, ..follow }));
+        }
+        if own.catalogue.is_none()
+            && let Some(name) = focus
+        {
+            chips.push((name, follow.catalogue, "catalogue", Follow { catalogue: !follow.catalogue, ..follow }));
+        }
+        if chips.is_empty() {
             return;
         }
-        // One chip per kind: on, it narrows to the board's values (click widens); off, "any …" (click narrows).
-        let chip = |ui: &mut Ui, names: String, on: bool, kind: &str| -> bool {
-            if on {
-                ui.add(egui::Button::new(format!("{names} ×")).selected(true))
-                    .on_hover_text(format!("Click to suggest for every {kind}"))
-                    .clicked()
-            } else {
-                ui.button(format!("any {kind}")).on_hover_text(format!("Click to keep to the board's {kind} ({names})")).clicked()
-            }
-        };
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Suggesting for").weak());
-            let ages = ages.iter().map(|a| age_label(*a).to_lowercase()).collect::<Vec<_>>().join(" / ");
-            if age_chip && chip(ui, ages, follow_age, "age") {
-                cmds.push(Command::FollowBoard { age: !follow_age, season: follow_season });
-            }
-            let seasons = seasons.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" / ");
-            if season_chip && chip(ui, seasons, follow_season, "season") {
-                cmds.push(Command::FollowBoard { age: follow_age, season: !follow_season });
+            // On, a chip narrows to the board's values (click widens); off, "any …" (click narrows again).
+            for (names, on, kind, flipped) in chips {
+                let clicked = if on {
+                    ui.add(egui::Button::new(format!("{names} ×")).selected(true))
+                        .on_hover_text(format!("Click to suggest for every {kind}"))
+                        .clicked()
+                } else {
+                    ui.button(format!("any {kind}")).on_hover_text(format!("Click to keep to the board's {kind} ({names})")).clicked()
+                };
+                if clicked {
+                    cmds.push(Command::FollowBoard(flipped));
+                }
             }
         });
     }
