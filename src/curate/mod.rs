@@ -1278,29 +1278,6 @@ pub fn validated(metrics_json: &str) -> bool {
         || v.get("test").is_some_and(|x| x.is_object())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn validated_reads_what_a_versions_metrics_hold() {
-        assert!(validated("{}"), "an untrained head has nothing to validate");
-        assert!(validated("not json"));
-        assert!(validated(r#"{"final_loss":0.3,"history":[],"best_epoch":2,"validation_loss":[0.5,0.4]}"#));
-        assert!(!validated(r#"{"final_loss":0.3,"history":[],"best_epoch":null,"validation_loss":[]}"#));
-        assert!(!validated(r#"{"final_loss":0.3,"history":[]}"#));
-        assert!(validated(r#"{"test":{"auc":0.6},"history":[]}"#), "pretrained heads are tested on held-out outfits");
-    }
-
-    #[test]
-    fn reasons_and_verdicts_read_as_words() {
-        assert_eq!(reason_words(&["colour_clash".into(), "age_mismatch".into()]), "colour clash, age mismatch");
-        assert_eq!(reason_words(&["too_formal".into()]), "too formal");
-        assert_eq!(verdict_past(Verdict::Reject), "Rejected");
-        assert_eq!(verdict_noun(Verdict::Accept), "accept");
-    }
-}
-
 /// "girls'" / "boys'" for a gender mask, as the empty-slot note and the chips say it.
 pub fn gender_words(mask: u8) -> &'static str {
     use crate::catalogue::styling::{BOYS, GIRLS};
@@ -1323,4 +1300,35 @@ pub fn weakest_pair(probs: &[f32]) -> Option<usize> {
     let (k, low) = probs.iter().copied().enumerate().min_by(|a, b| a.1.total_cmp(&b.1))?;
     let others = (probs.iter().sum::<f32>() - low) / (probs.len() - 1) as f32;
     (low < 0.5 && others - low >= CLEARLY_BELOW).then_some(k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validated_reads_what_a_versions_metrics_hold() {
+        assert!(validated("{}"), "an untrained head has nothing to validate");
+        assert!(validated("not json"));
+        assert!(validated(r#"{"final_loss":0.3,"history":[],"best_epoch":2,"validation_loss":[0.5,0.4]}"#));
+        assert!(!validated(r#"{"final_loss":0.3,"history":[],"best_epoch":null,"validation_loss":[]}"#));
+        assert!(!validated(r#"{"final_loss":0.3,"history":[]}"#));
+        assert!(validated(r#"{"test":{"auc":0.6},"history":[]}"#), "pretrained heads are tested on held-out outfits");
+    }
+
+    #[test]
+    fn reasons_and_verdicts_read_as_words() {
+        assert_eq!(reason_words(&["colour_clash".into(), "age_mismatch".into()]), "colour clash, age mismatch");
+        assert_eq!(reason_words(&["too_formal".into()]), "too formal");
+        assert_eq!(verdict_past(Verdict::Reject), "Rejected");
+        assert_eq!(verdict_noun(Verdict::Accept), "accept");
+    }
+
+    #[test]
+    fn only_a_pair_clearly_below_the_others_and_below_half_is_flagged() {
+        assert_eq!(weakest_pair(&[0.95, 0.97, 0.99]), None, "a board of strong pairs flags nothing");
+        assert_eq!(weakest_pair(&[0.3, 0.8, 0.85]), Some(0));
+        assert_eq!(weakest_pair(&[0.45, 0.5]), None, "not clearly below");
+        assert_eq!(weakest_pair(&[0.2]), None);
+    }
 }

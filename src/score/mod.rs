@@ -41,7 +41,7 @@ impl RowMeta {
     pub fn passes(&self, f: &Filter) -> bool {
         // Unknown facts (bit 0) pass: an item the feed says nothing about is not hidden.
         let fits = |mask: Option<u8>, bits: u8| mask.is_none_or(|m| bits == 0 || bits & m != 0);
-        !(f.in_stock_only && !self.in_stock)
+        (self.in_stock || !f.in_stock_only)
             && fits(f.age_mask, self.age_bit)
             && fits(f.season_mask, self.seasons)
             && fits(f.gender_mask, self.gender)
