@@ -205,6 +205,12 @@ fn diversified_suggestions_are_not_all_the_heros_colour() {
             e.complete(&[hero], &[Slot::Bottom, Slot::Shoes], 6, &f).unwrap().into_iter().flat_map(|(_, v)| v).map(|s| s.item_id).collect();
         got.iter().filter(|i| e.item(**i).unwrap().item.colour == colour).count() as f32 / got.len() as f32
     };
+    // Diversity chooses which items are shown; they are still shown best first.
+    let f = e.with_board_defaults(&[hero], &CompletionFilter::default(), Follow::NONE, None);
+    for (_, list) in e.complete(&[hero], &[Slot::Bottom, Slot::Shoes], 6, &f).unwrap() {
+        let probs: Vec<f32> = list.iter().map(|s| s.outfit_probability).collect();
+        assert!(probs.windows(2).all(|w| w[0] >= w[1]), "best first: {probs:?}");
+    }
     let (by_score, diversified) = (share(0.0), share(0.3));
     assert!(diversified < by_score, "diversified {diversified} vs by score {by_score} in the hero's colour");
 }

@@ -169,8 +169,7 @@ pub struct CompletionFilter {
 }
 
 /// How much suggestions trade score for variety by default: enough that a navy board is offered contrasting
-/// colours beside tonal ones, little enough that the list still follows the score (a tonal best item moves down
-/// a place or two, it does not disappear).
+/// colours beside tonal ones, little enough that the best item is nearly always kept.
 pub const DEFAULT_DIVERSITY: f32 = 0.3;
 
 /// One candidate of a suggestion list, as [`diversify`] sees it.
@@ -941,8 +940,8 @@ impl Engine {
         }
     }
 
-    /// Top-k items for each requested slot given the board: the best first, then, unless `filter.diversity` is 0,
-    /// re-ordered by maximal marginal relevance so the list is not one colour (see [`diversify`]).
+    /// Top-k items for each requested slot given the board, best first. Unless `filter.diversity` is 0, the k are
+    /// chosen by maximal marginal relevance from a larger pool so the list is not one colour (see [`diversify`]).
     pub fn complete(&self, board: &[i64], slots: &[Slot], k: usize, filter: &CompletionFilter) -> Result<Vec<(Slot, Vec<Suggestion>)>> {
         let head = self.ready_head()?;
         if board.is_empty() {
@@ -1021,7 +1020,11 @@ impl Engine {
                             colour: colour(*r),
                         })
                         .collect();
-                    diversify(&pool, &board_colours, k, diversity).into_iter().map(|i| cands[i]).collect()
+                    // MMR chooses which k to show; they are shown best first (the pool is in score order), so
+                    // the list reads as a ranking.
+                    let mut chosen = diversify(&pool, &board_colours, k, diversity);
+                    chosen.sort_unstable();
+                    chosen.into_iter().map(|i| cands[i]).collect()
                 } else {
                     cands.into_iter().take(k).collect()
                 };

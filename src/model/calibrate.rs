@@ -116,7 +116,8 @@ impl CatalogueCalibration {
         if accepted.len() < 5 || rejected.len() < 5 {
             return *self;
         }
-        let Some((a, b)) = fit_platt(accepted, rejected) else { return *self };
+        // A fit that reads higher logits as worse would invert the order the stylist sees; it is not applied.
+        let Some((a, b)) = fit_platt(accepted, rejected).filter(|(a, _)| *a > 0.0) else { return *self };
         let n = (accepted.len() + rejected.len()) as f32;
         let w = n / (n + PRIOR_LABELS);
         CatalogueCalibration {
@@ -158,6 +159,7 @@ mod tests {
             let xs: Vec<f32> = (0..200).map(|i| -4.0 + 8.0 * i as f32 / 199.0).collect();
             (xs.iter().copied().filter(|x| *x > 1.0).collect(), xs.iter().copied().filter(|x| *x <= 1.0).collect())
         };
+        assert_eq!(base.with_judgements(&rej, &acc), base, "an inverted fit is not applied");
         let few = base.with_judgements(&acc[..3], &rej[..3]);
         assert_eq!(few, base, "too few judgements change nothing");
         let many = base.with_judgements(&acc, &rej);
