@@ -179,8 +179,14 @@ pub fn pretrain(set: &PreparedSet, cfg: &TrainConfig, progress: &mut dyn FnMut(T
     let mut head = trained.head.clone();
     let m = HeadMethod::new("pretrained", &head, &set.table)?;
     let (pos, neg): (Vec<f32>, Vec<f32>) = valid.warm.compat.iter().map(|p| (m.outfit(&p.positive), m.outfit(&p.negative))).unzip();
-    if let Some(ab) = fit_platt(&pos, &neg) {
-        head = head.with_calibration(ab)?;
+    // A head no better than chance on validation can fit a negative slope, which would show its scores
+    // inverted in the app (and rank the blend backwards); it keeps its uncalibrated reading instead.
+    match fit_platt(&pos, &neg) {
+        Some(ab) if ab.0 > 0.0 => head = head.with_calibration(ab)?,
+        Some(ab) => {
+            tracing::warn!("validation calibration slope {:.3} is not positive: the head is at chance there; left uncalibrated", ab.0)
+        }
+        None => {}
     }
     let m = HeadMethod::new("pretrained", &head, &set.table)?;
     let cooc = CoOccurrence::count(&set.train);
