@@ -528,7 +528,11 @@ fn train_panel_trains_lists_activates_and_rolls_back() {
     h.get_by_role_and_label(Role::Button, "Evaluate").click();
     settle(&mut h);
     match h.state().studio.report() {
-        Some(r) => assert!(r.markdown().contains("| zero-shot")),
+        Some(r) => {
+            assert!(r.markdown().contains("| zero-shot"));
+            // The lead sees whether labelling pays off yet, in words.
+            h.get_by_label(&r.verdict());
+        }
         None => assert!(h.state().studio.last_error().is_some()),
     }
 }

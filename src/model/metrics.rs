@@ -123,6 +123,21 @@ impl<'a> OutfitScorer<'a> {
     }
 }
 
+/// 95% percentile-bootstrap interval of [`auc`] (positives and negatives resampled separately, 400 draws, seeded),
+/// so a learning curve on a few hundred judgements shows which of its differences are real. `None` with fewer
+/// than two of either.
+pub fn auc_interval(pos: &[f32], neg: &[f32], seed: u64) -> Option<(f64, f64)> {
+    const DRAWS: usize = 400;
+    if pos.len() < 2 || neg.len() < 2 {
+        return None;
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut resample = |v: &[f32]| -> Vec<f32> { (0..v.len()).map(|_| v[rng.random_range(0..v.len())]).collect() };
+    let mut draws: Vec<f64> = (0..DRAWS).filter_map(|_| auc(&resample(pos), &resample(neg))).collect();
+    draws.sort_by(f64::total_cmp);
+    Some((draws[DRAWS * 25 / 1000], draws[DRAWS * 975 / 1000 - 1]))
+}
+
 /// Held-out metrics of one head.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Metrics {
@@ -132,6 +147,11 @@ pub struct Metrics {
     pub auc_swap: Option<f64>,
     /// FITB accuracy, 4 same-slot candidates.
     pub fitb: Option<f64>,
+    /// 95% bootstrap intervals of `auc` and `auc_swap` (see [`auc_interval`]).
+    #[serde(default)]
+    pub auc_interval: Option<(f64, f64)>,
+    #[serde(default)]
+    pub auc_swap_interval: Option<(f64, f64)>,
     pub positives: usize,
     pub negatives: usize,
     pub fitb_questions: usize,
@@ -196,6 +216,8 @@ pub fn evaluate(head: &Head, table: &FeatureTable, test: &[LabelledOutfit], seed
         auc: auc(&ps, &ns),
         auc_swap: auc(&ps, &swaps),
         fitb: fitb_with(&scorer, &questions),
+        auc_interval: auc_interval(&ps, &ns, seed ^ 0xB007),
+        auc_swap_interval: auc_interval(&ps, &swaps, seed ^ 0xB008),
         positives: pos.len(),
         negatives: neg.len(),
         fitb_questions: questions.len(),
@@ -233,6 +255,20 @@ mod tests {
         // -> (2 + 1.5 + 1.5) / 6.
         assert!((auc(&[0.7, 0.3, 0.3], &[0.3, 0.1]).unwrap() - 5.0 / 6.0).abs() < 1e-12);
         assert_eq!(auc(&[], &[0.1]), None);
+    }
+
+    #[test]
+    fn auc_intervals_hold_the_estimate_and_narrow_with_data() {
+        // Positives drawn a little above negatives: AUC around 0.75.
+        let draw = |n: usize, shift: f32| -> Vec<f32> { (0..n).map(|i| ((i * 7919) % n) as f32 / n as f32 + shift).collect() };
+        let (p, q) = (draw(40, 0.3), draw(40, 0.0));
+        let (lo, hi) = auc_interval(&p, &q, 1).unwrap();
+        let a = auc(&p, &q).unwrap();
+        assert!(lo < a && a < hi, "{lo} {a} {hi}");
+        let (p4, q4) = (draw(400, 0.3), draw(400, 0.0));
+        let (lo4, hi4) = auc_interval(&p4, &q4, 1).unwrap();
+        assert!(hi4 - lo4 < hi - lo, "more judgements, a narrower interval: {} vs {}", hi4 - lo4, hi - lo);
+        assert_eq!(auc_interval(&p[..1], &q, 1), None);
     }
 
     #[test]

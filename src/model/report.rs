@@ -128,11 +128,59 @@ fn fmt(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "–".into())
 }
 
+/// A value with its 95% interval where there is one: "0.712 [0.650, 0.770]".
+fn fmt_ci(v: Option<f64>, ci: Option<(f64, f64)>) -> String {
+    match (v, ci) {
+        (Some(x), Some((lo, hi))) => format!("{x:.3} [{lo:.3}, {hi:.3}]"),
+        _ => fmt(v),
+    }
+}
+
+/// The AUC a curve is judged on: accept vs reject where there are judged negatives, else vs same-slot swaps;
+/// with its interval.
+pub fn headline_auc(m: &Metrics) -> Option<(f64, Option<(f64, f64)>)> {
+    m.auc.map(|a| (a, m.auc_interval)).or(m.auc_swap.map(|a| (a, m.auc_swap_interval)))
+}
+
 fn short(m: &Metrics) -> String {
     format!("AUC {} swap-AUC {} FITB {}", fmt(m.auc), fmt(m.auc_swap), fmt(m.fitb))
 }
 
 impl TransferReport {
+    /// The label count from which the fine-tuned head stays above its parent (zero-shot) on the headline AUC at
+    /// every larger count measured; `None` if it never does. `clearly` asks the interval's lower bound to be above
+    /// the parent, not just the estimate.
+    pub fn overtakes_parent(&self, clearly: bool) -> Option<usize> {
+        let (parent, _) = headline_auc(&self.zero_shot)?;
+        let above = |p: &CurvePoint| {
+            headline_auc(&p.fine_tuned).is_some_and(|(a, ci)| if clearly { ci.is_some_and(|(lo, _)| lo > parent) } else { a > parent })
+        };
+        let mut from = None;
+        for p in &self.curve {
+            if above(p) {
+                from.get_or_insert(p.labels);
+            } else {
+                from = None;
+            }
+        }
+        from
+    }
+
+    /// One line for a lead: is labelling paying off yet?
+    pub fn verdict(&self) -> String {
+        match (self.overtakes_parent(false), self.overtakes_parent(true)) {
+            (Some(m), Some(n)) if m < n => format!(
+                "Fine-tuning is above {} from {m} labels on, and beats it outside the 95% interval from {n} labels on.",
+                self.parent
+            ),
+            (_, Some(n)) => format!("Fine-tuning beats {} from {n} labels on, outside the 95% interval.", self.parent),
+            (Some(n), None) => {
+                format!("Fine-tuning is above {} from {n} labels on, but within the 95% interval: judge more.", self.parent)
+            }
+            (None, _) => format!("Fine-tuning has not overtaken {} yet: judge more, or check the labels.", self.parent),
+        }
+    }
+
     pub fn markdown(&self) -> String {
         let mut s = String::new();
         s.push_str(&format!("Data: {}\n\n", self.data));
@@ -143,40 +191,57 @@ impl TransferReport {
         s.push_str("| Head | Labels | AUC (accept vs reject) | AUC (vs same-slot swap) | FITB |\n|---|---:|---:|---:|---:|\n");
         let z = &self.zero_shot;
         for (name, m) in &self.unchanged {
-            s.push_str(&format!("| {name}, not fine-tuned | 0 | {} | {} | {} |\n", fmt(m.auc), fmt(m.auc_swap), fmt(m.fitb)));
+            s.push_str(&format!(
+                "| {name}, not fine-tuned | 0 | {} | {} | {} |\n",
+                fmt_ci(m.auc, m.auc_interval),
+                fmt_ci(m.auc_swap, m.auc_swap_interval),
+                fmt(m.fitb)
+            ));
         }
-        s.push_str(&format!("| {}, not fine-tuned | 0 | {} | {} | {} |\n", self.parent, fmt(z.auc), fmt(z.auc_swap), fmt(z.fitb)));
+        s.push_str(&format!(
+            "| {}, not fine-tuned | 0 | {} | {} | {} |\n",
+            self.parent,
+            fmt_ci(z.auc, z.auc_interval),
+            fmt_ci(z.auc_swap, z.auc_swap_interval),
+            fmt(z.fitb)
+        ));
         if let Some(all) = self.curve.last() {
             s.push_str(&format!(
                 "| fine-tuned from {} | {} | {} | {} | {} |\n",
                 self.parent,
                 all.labels,
-                fmt(all.fine_tuned.auc),
-                fmt(all.fine_tuned.auc_swap),
+                fmt_ci(all.fine_tuned.auc, all.fine_tuned.auc_interval),
+                fmt_ci(all.fine_tuned.auc_swap, all.fine_tuned.auc_swap_interval),
                 fmt(all.fine_tuned.fitb)
             ));
             s.push_str(&format!(
                 "| from scratch | {} | {} | {} | {} |\n",
                 all.labels,
-                fmt(all.scratch.auc),
-                fmt(all.scratch.auc_swap),
+                fmt_ci(all.scratch.auc, all.scratch.auc_interval),
+                fmt_ci(all.scratch.auc_swap, all.scratch.auc_swap_interval),
                 fmt(all.scratch.fitb)
             ));
         }
+        s.push_str(&format!("\n{}\n", self.verdict()));
         s.push_str(&format!(
             "\nHeld out: {} positives, {} judged negatives, {} FITB questions.\n\nLearning curve\n\n",
             z.positives, z.negatives, z.fitb_questions
         ));
         s.push_str("| Labels | AUC fine-tuned | AUC scratch | swap-AUC fine-tuned | swap-AUC scratch | FITB fine-tuned | FITB scratch | fine-tune s |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        s.push_str(&format!("| 0 (zero-shot) | {} | – | {} | – | {} | – | – |\n", fmt(z.auc), fmt(z.auc_swap), fmt(z.fitb)));
+        s.push_str(&format!(
+            "| 0 (zero-shot) | {} | – | {} | – | {} | – | – |\n",
+            fmt_ci(z.auc, z.auc_interval),
+            fmt_ci(z.auc_swap, z.auc_swap_interval),
+            fmt(z.fitb)
+        ));
         for p in &self.curve {
             s.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} | {} | {:.1} |\n",
                 p.labels,
-                fmt(p.fine_tuned.auc),
-                fmt(p.scratch.auc),
-                fmt(p.fine_tuned.auc_swap),
-                fmt(p.scratch.auc_swap),
+                fmt_ci(p.fine_tuned.auc, p.fine_tuned.auc_interval),
+                fmt_ci(p.scratch.auc, p.scratch.auc_interval),
+                fmt_ci(p.fine_tuned.auc_swap, p.fine_tuned.auc_swap_interval),
+                fmt_ci(p.scratch.auc_swap, p.scratch.auc_swap_interval),
                 fmt(p.fine_tuned.fitb),
                 fmt(p.scratch.fitb),
                 p.fine_tune_seconds
@@ -325,4 +390,41 @@ fn register_plot_font() -> std::result::Result<(), Box<dyn std::error::Error>> {
 fn ellipsize(s: &str, max: usize) -> String {
     let max = max.max(20);
     if s.chars().count() <= max { s.to_string() } else { format!("{}…", s.chars().take(max - 1).collect::<String>()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(auc: f64, half_width: f64) -> Metrics {
+        Metrics { auc: Some(auc), auc_interval: Some((auc - half_width, auc + half_width)), ..Metrics::default() }
+    }
+
+    fn report(curve: &[(usize, f64, f64)]) -> TransferReport {
+        TransferReport {
+            data: "test".into(),
+            parent: "parent".into(),
+            train_outfits: 0,
+            test_outfits: 0,
+            zero_shot: m(0.60, 0.05),
+            unchanged: Vec::new(),
+            curve: curve
+                .iter()
+                .map(|&(labels, auc, hw)| CurvePoint { labels, fine_tuned: m(auc, hw), scratch: m(0.5, 0.05), fine_tune_seconds: 0.0 })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn fine_tuning_overtakes_its_parent_where_it_stays_above() {
+        // Above at 50, below at 100 (noise), above from 200 on; clearly (interval) from 500.
+        let r = report(&[(50, 0.62, 0.05), (100, 0.58, 0.05), (200, 0.63, 0.05), (500, 0.70, 0.04), (800, 0.74, 0.03)]);
+        assert_eq!(r.overtakes_parent(false), Some(200));
+        assert_eq!(r.overtakes_parent(true), Some(500));
+        assert!(r.verdict().contains("from 200 labels on, and beats it outside the 95% interval from 500"), "{}", r.verdict());
+        assert!(r.markdown().contains("0.700 [0.660, 0.740]"), "intervals are in the table");
+        let never = report(&[(50, 0.55, 0.05), (100, 0.59, 0.05)]);
+        assert_eq!(never.overtakes_parent(false), None);
+        assert!(never.verdict().contains("has not overtaken"));
+    }
 }

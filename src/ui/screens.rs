@@ -360,6 +360,7 @@ impl StudioApp {
             ui.label(RichText::new(format!("Needs at least {MIN_JUDGEMENTS} judgements.")).weak());
         }
         let Some(r) = self.studio.report() else { return };
+        ui.label(RichText::new(r.verdict()).strong());
         ui.add(egui::Label::new(RichText::new(r.markdown()).monospace().size(11.5)).wrap());
         let pts = |f: &dyn Fn(&crate::model::report::CurvePoint) -> Option<f64>| -> Vec<[f64; 2]> {
             r.curve.iter().filter_map(|p| f(p).map(|v| [p.labels as f64, v])).collect()
@@ -375,6 +376,11 @@ impl StudioApp {
                 } else {
                     (pts(&|p| p.fine_tuned.fitb), pts(&|p| p.scratch.fitb))
                 };
+                // The fine-tuned head's 95% interval, as two faint lines (AUC only: FITB has none).
+                let band = |side: usize| {
+                    if k == 0 { pts(&|p| p.fine_tuned.auc_interval.map(|ci| if side == 0 { ci.0 } else { ci.1 })) } else { Vec::new() }
+                };
+                let (lo, hi) = (band(0), band(1));
                 Plot::new(("learning_curve", k))
                     .height(200.0)
                     .allow_scroll(false)
@@ -384,6 +390,11 @@ impl StudioApp {
                     .legend(Legend::default())
                     .show(ui, |p| {
                         p.line(Line::new("fine-tuned", PlotPoints::from(ft)).color(Color32::from_rgb(0x42, 0x8B, 0xE5)));
+                        let faint = Color32::from_rgba_unmultiplied(0x42, 0x8B, 0xE5, 0x60);
+                        if !lo.is_empty() {
+                            p.line(Line::new("fine-tuned, 95% interval", PlotPoints::from(lo)).color(faint));
+                            p.line(Line::new("fine-tuned, 95% interval", PlotPoints::from(hi)).color(faint));
+                        }
                         p.line(Line::new("from scratch", PlotPoints::from(sc)).color(Color32::from_rgb(0xFB, 0x8C, 0x00)));
                         if let Some(z) = zero {
                             p.hline(HLine::new("zero-shot", z).color(Color32::GRAY));
