@@ -57,6 +57,11 @@ fn feed(dir: &Path, name: &str, prefix: &str, copies: usize) -> std::path::PathB
     path
 }
 
+/// A seed per colour name, so made-up features can cluster by colour.
+fn colour_seed(colour: &str) -> u64 {
+    colour.bytes().fold(3u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))
+}
+
 fn engine(dir: &Path) -> Engine {
     let mut e = Engine::open(&dir.join("x.db"), &Path::new(env!("CARGO_MANIFEST_DIR")).join("models")).unwrap();
     e.import(&feed(dir, "kids.csv", "K", 4)).unwrap();
@@ -154,7 +159,7 @@ fn scores_on_a_shifted_catalogue_are_not_saturated_and_judgements_recalibrate_th
     e.import(&feed(dir.path(), "kids.csv", "K", 6)).unwrap();
     // A catalogue far from anything the head trained on: features of one huge scale, strongly clustered by colour.
     common::put_fake_features(&mut e, |it, di, dt| {
-        let family = it.item.colour.bytes().fold(3u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+        let family = colour_seed(&it.item.colour);
         let (base, noise) = (common::fake_vec(family, di), common::fake_vec(it.id as u64, di));
         let image = base.iter().zip(&noise).map(|(b, n)| 40.0 * (b + 0.1 * n)).collect();
         (image, common::fake_vec(family ^ 5, dt).iter().map(|x| 40.0 * x).collect())
@@ -189,7 +194,7 @@ fn diversified_suggestions_are_not_all_the_heros_colour() {
     e.import(&feed(dir.path(), "kids.csv", "K", 8)).unwrap();
     // Features that make same-colour items look alike, so a list ranked by score alone leans tonal.
     common::put_fake_features(&mut e, |it, di, dt| {
-        let family = it.item.colour.bytes().fold(3u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+        let family = colour_seed(&it.item.colour);
         let mix = |seed: u64, dim: usize, w: f32| -> Vec<f32> {
             let (base, noise) = (common::fake_vec(seed, dim), common::fake_vec(it.id as u64 ^ seed, dim));
             base.iter().zip(&noise).map(|(b, n)| b + w * n).collect()

@@ -61,6 +61,10 @@ impl Occasion {
     pub fn bit(self) -> u8 {
         1 << self as u8
     }
+    /// The occasion of a single [`bit`](Occasion::bit) (as the index rows carry it); `None` for 0.
+    pub fn from_bit(bit: u8) -> Option<Occasion> {
+        Occasion::ALL.into_iter().find(|o| o.bit() == bit)
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             Occasion::Sporty => "sporty",
@@ -614,6 +618,16 @@ impl BoardStyle {
         let own_occasions = known.iter().fold(0, |a, o| a | o.bit());
         BoardStyle { gender, seasons, occasions, own_occasions }
     }
+
+    /// Which of the board's defaults a candidate with these facts breaks: [gender, season, occasion] (unknowns
+    /// break none).
+    pub fn misfits(&self, c: &Styling) -> [bool; 3] {
+        [
+            self.gender.is_some_and(|g| c.gender != 0 && c.gender & g == 0),
+            self.seasons.is_some_and(|m| c.seasons != 0 && c.seasons & m == 0),
+            self.occasions.is_some_and(|m| c.occasion.is_some_and(|o| o.bit() & m == 0)),
+        ]
+    }
 }
 
 /// The occasions a mask names, in [`Occasion::ALL`] order.
@@ -623,9 +637,7 @@ pub fn occasions_of(mask: u8) -> Vec<Occasion> {
 
 /// Whether a candidate with these facts passes the board's defaults (unknowns always pass).
 pub fn fits(board: &BoardStyle, c: &Styling) -> bool {
-    board.gender.is_none_or(|g| c.gender == 0 || c.gender & g != 0)
-        && board.seasons.is_none_or(|m| c.seasons == 0 || c.seasons & m != 0)
-        && board.occasions.is_none_or(|m| c.occasion.is_none_or(|o| o.bit() & m != 0))
+    !board.misfits(c).contains(&true)
 }
 
 #[cfg(test)]

@@ -435,10 +435,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 None => Slot::missing_from(&board.iter().map(|i| i.item.slot).collect::<Vec<_>>()),
             };
             let ids: Vec<i64> = board.iter().map(|i| i.id).collect();
-            let catalogue = match &filter.catalogue {
-                Some(name) => Some(e.catalogue_id(name)?),
-                None => None,
-            };
+            let catalogue = filter.catalogue.as_deref().map(|name| e.catalogue_id(name)).transpose()?;
             // Age bands, seasons, genders and occasions never mix by default: the board's, unless the command names
             // its own or widens them.
             let f = e.with_board_defaults(&ids, &filter.to_filter()?, filter.follow(), catalogue);
@@ -527,10 +524,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::EvalCatalogue { catalogue, boards, heroes, k, seed, json } => {
             let mut e = open()?;
             e.set_scorer(crate::score::one_shot_scorer());
-            let catalogue = match catalogue {
-                Some(name) => Some(e.catalogue_id(&name)?),
-                None => None,
-            };
+            let catalogue = catalogue.as_deref().map(|name| e.catalogue_id(name)).transpose()?;
             let a = e.audit_catalogue(&crate::engine::audit::AuditParams { catalogue, boards, heroes, k, seed })?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&a)?);

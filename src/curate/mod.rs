@@ -479,11 +479,11 @@ impl Studio {
 
     /// Age bands of the board's items (known ones, in order).
     pub fn board_ages(&self) -> Vec<crate::catalogue::AgeGroup> {
-        self.engine.board_bands(&self.board.iter().map(|b| b.item_id).collect::<Vec<_>>()).0
+        self.engine.board_bands(&self.board_ids()).0
     }
     /// Seasons of the board's items, all-season items left out (they go with anything).
     pub fn board_seasons(&self) -> Vec<crate::catalogue::Season> {
-        self.engine.board_bands(&self.board.iter().map(|b| b.item_id).collect::<Vec<_>>()).1
+        self.engine.board_bands(&self.board_ids()).1
     }
     /// The filter suggestions run with: the stylist's board filter, plus the board's age bands, seasons, gender
     /// and occasion and the chosen catalogue, each where the stylist set none and has not widened it.

@@ -4,8 +4,9 @@
 //! and offer more than its colour.
 
 use super::{CompletionFilter, Engine, Follow};
-use crate::catalogue::styling::{self, BOYS, GIRLS, GenderSource, Occasion};
+use crate::catalogue::styling::{self, BOYS, BoardStyle, GIRLS, GenderSource, Occasion};
 use crate::catalogue::{Item, Season, Slot, taxonomy};
+use crate::model::calibrate::CatalogueCalibration;
 use crate::model::metrics::auc;
 use anyhow::{Result, bail};
 use rand::SeedableRng;
@@ -132,7 +133,7 @@ impl Engine {
                 }
                 let raw = head.pair_score(self.embedding(t)?, ti.slot, self.embedding(b)?, bi.slot);
                 let z = head.logit(raw, 0.0);
-                let p_head = 1.0 / (1.0 + (-z).exp());
+                let p_head = CatalogueCalibration::IDENTITY.probability(z);
                 let p_cal = self.calibration_for(&[t, b]).probability(z);
                 let saturated = |p: f32| !(0.05..0.95).contains(&p);
                 sat_head += saturated(p_head) as usize;
@@ -161,20 +162,9 @@ impl Engine {
         for &h in &chosen {
             let hero = self.known(h)?;
             let family = taxonomy::colour_family(&hero.colour);
-            let style = self.styling(h);
+            // What the hero implies, as the default filters read it: [gender, season, occasion] broken.
+            let style = BoardStyle::of(&[self.styling(h)]);
             let slots = Slot::missing_from(&[hero.slot]);
-            let clashes = |id: i64| -> [bool; 3] {
-                let c = self.styling(id);
-                let single = style.gender == GIRLS || style.gender == BOYS;
-                [
-                    single && c.gender != 0 && c.gender & style.gender == 0,
-                    style.seasons != 0 && c.seasons != 0 && c.seasons & style.seasons == 0,
-                    match (style.occasion, c.occasion) {
-                        (Some(o), Some(q)) => o.goes_with() & q.bit() == 0,
-                        _ => false,
-                    },
-                ]
-            };
             let base = CompletionFilter { catalogue: p.catalogue, ..Default::default() };
             let runs = [(Follow::default(), Some(0.0)), (Follow::default(), None), (Follow { age: true, ..Follow::NONE }, Some(0.0))];
             for (run, (follow, diversity)) in runs.into_iter().enumerate() {
@@ -182,29 +172,27 @@ impl Engine {
                 for (_, sugg) in self.complete(&[h], &slots, p.k, &f)? {
                     for s in sugg {
                         let same_colour = self.known(s.item_id).is_ok_and(|it| taxonomy::colour_family(&it.colour) == family);
-                        match run {
+                        let clashes = style.misfits(&self.styling(s.item_id));
+                        let tally = match run {
                             0 => {
                                 n_score += 1;
                                 in_colour_score += same_colour as usize;
                                 a.suggestions += 1;
-                                for (k, c) in clashes(s.item_id).into_iter().enumerate() {
-                                    a.clashes_default[k] += c as usize;
-                                }
+                                &mut a.clashes_default
                             }
                             1 => {
                                 n_div += 1;
                                 in_colour_div += same_colour as usize;
-                                for (k, c) in clashes(s.item_id).into_iter().enumerate() {
-                                    a.clashes_default[k] += c as usize;
-                                }
+                                &mut a.clashes_default
                             }
                             _ => {
                                 a.suggestions_widened += 1;
-                                a.clashing_widened += clashes(s.item_id).contains(&true) as usize;
-                                for (k, c) in clashes(s.item_id).into_iter().enumerate() {
-                                    a.clashes_widened[k] += c as usize;
-                                }
+                                a.clashing_widened += clashes.contains(&true) as usize;
+                                &mut a.clashes_widened
                             }
+                        };
+                        for (n, c) in tally.iter_mut().zip(clashes) {
+                            *n += c as usize;
                         }
                     }
                 }

@@ -18,7 +18,7 @@ use crate::catalogue::Slot;
 use crate::catalogue::taxonomy;
 use crate::model::calibrate::{CatalogueCalibration, PRIOR_LABELS};
 use crate::score::EmbeddingIndex;
-use crate::store::Verdict;
+use crate::store::{Judgement, Verdict};
 use anyhow::Result;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
@@ -37,9 +37,9 @@ const MIN_FAMILY: usize = 5;
 
 impl Engine {
     /// Live accept/reject judgements per catalogue (of the board's first item).
-    fn judgements_per_catalogue(&self) -> Result<HashMap<i64, usize>> {
+    fn judgements_per_catalogue(&self, judgements: &[Judgement]) -> HashMap<i64, usize> {
         let mut n: HashMap<i64, usize> = HashMap::new();
-        for j in self.store.judgements()? {
+        for j in judgements {
             if j.verdict == Verdict::Skip {
                 continue;
             }
@@ -47,24 +47,18 @@ impl Engine {
                 *n.entry(cat).or_default() += 1;
             }
         }
-        Ok(n)
+        n
     }
 
     /// Shrinks, per catalogue, the embedding directions that separate its colour families (see the module docs),
     /// in the index the scan and the scores read; the stored embeddings stay as the head made them.
-    pub(super) fn neutralise_colour(&self, index: &mut EmbeddingIndex) -> Result<()> {
+    pub(super) fn neutralise_colour(&self, index: &mut EmbeddingIndex, judgements: &[Judgement]) {
         if index.is_empty() || self.loaded.head.is_none() {
-            return Ok(());
+            return;
         }
-        let judged = self.judgements_per_catalogue()?;
+        let judged = self.judgements_per_catalogue(judgements);
         let d = index.dim;
-        let mut rows_of: HashMap<u32, Vec<usize>> = HashMap::new();
-        for (r, m) in index.meta.iter().enumerate() {
-            if m.catalogue != 0 {
-                rows_of.entry(m.catalogue).or_default().push(r);
-            }
-        }
-        for (cat, rows) in rows_of {
+        for (cat, rows) in rows_by_catalogue(index) {
             let n = judged.get(&(cat as i64)).copied().unwrap_or(0) as f32;
             let shrink = COLOUR_SHRINK_UNJUDGED * (1.0 - n / (n + PRIOR_LABELS));
             let family =
@@ -87,14 +81,13 @@ impl Engine {
                 }
             }
         }
-        Ok(())
     }
 
     /// Measures every catalogue's calibration for the active head (see the module docs).
-    pub(super) fn load_calibrations(&mut self) -> Result<()> {
+    pub(super) fn load_calibrations(&mut self, judgements: &[Judgement]) {
         let Some((_, head)) = self.loaded.head.as_ref() else {
             self.loaded.calibrations = Arc::default();
-            return Ok(());
+            return;
         };
         let index = &self.loaded.index;
         let mut slot_of = vec![Slot::Top; index.len()];
@@ -103,14 +96,8 @@ impl Engine {
                 slot_of[r] = s;
             }
         }
-        let mut rows_of: HashMap<u32, Vec<usize>> = HashMap::new();
-        for (r, m) in index.meta.iter().enumerate() {
-            if m.catalogue != 0 {
-                rows_of.entry(m.catalogue).or_default().push(r);
-            }
-        }
         let mut out: HashMap<i64, CatalogueCalibration> = HashMap::new();
-        for (cat, rows) in rows_of {
+        for (cat, rows) in rows_by_catalogue(index) {
             let mut rng = rand::rngs::StdRng::seed_from_u64(0x5eed ^ cat as u64);
             let mut logits = Vec::with_capacity(PAIRS);
             for _ in 0..PAIRS * 8 {
@@ -130,7 +117,7 @@ impl Engine {
         }
         // Stylists' judgements of boards from each catalogue (the first item's).
         let mut votes: HashMap<i64, (Vec<f32>, Vec<f32>)> = HashMap::new();
-        for j in self.store.judgements()? {
+        for j in judgements {
             let ids: Vec<i64> = j.skus.iter().filter_map(|s| self.item_by_sku(s)).map(|i| i.id).collect();
             if ids.len() < 2 || ids.len() != j.skus.len() {
                 continue;
@@ -150,7 +137,6 @@ impl Engine {
             }
         }
         self.loaded.calibrations = Arc::new(out);
-        Ok(())
     }
 
     /// The head's logit for a board (content and history), before any catalogue's calibration.
@@ -175,6 +161,17 @@ impl Engine {
             .and_then(|c| self.loaded.calibrations.get(&c).copied())
             .unwrap_or(CatalogueCalibration::IDENTITY)
     }
+}
+
+/// The index's rows of each catalogue (rows without one left out).
+fn rows_by_catalogue(index: &EmbeddingIndex) -> HashMap<u32, Vec<usize>> {
+    let mut rows_of: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (r, m) in index.meta.iter().enumerate() {
+        if m.catalogue != 0 {
+            rows_of.entry(m.catalogue).or_default().push(r);
+        }
+    }
+    rows_of
 }
 
 /// An orthonormal basis of the directions between a catalogue's colour-family centroids and its mean (families of

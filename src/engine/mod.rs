@@ -774,7 +774,7 @@ impl Engine {
             }
         }
         let slots: Vec<Slot> = candidate.iter().flatten().map(|it| it.slot).collect();
-        let index = if !pack.is_empty() && slots.is_sorted() {
+        let mut index = if !pack.is_empty() && slots.is_sorted() {
             let EmbeddingPack { item_ids, vectors, half, .. } = pack;
             let rows =
                 item_ids.iter().zip(&candidate).enumerate().filter_map(|(r, (id, it))| Some((r, index_row(table, *id, (*it)?, &[]))));
@@ -784,12 +784,14 @@ impl Engine {
                 (0..pack.len()).filter_map(|r| Some(index_row(table, pack.item_ids[r], candidate[r]?, pack.row(r)))).collect();
             EmbeddingIndex::build(dim, rows)
         };
-        let mut index = index;
-        self.neutralise_colour(&mut index)?;
+        // The judgements tell both how much colour each catalogue keeps and how its scores read.
+        let judgements = self.store.judgements()?;
+        self.neutralise_colour(&mut index, &judgements);
         self.loaded.rows = Arc::new(RowsById::new(index.item_ids.iter().enumerate().map(|(r, id)| (*id, r as u32)).collect()));
         self.loaded.index = Arc::new(index);
         self.loaded.off_index = Arc::new(off_index);
-        self.load_calibrations()
+        self.load_calibrations(&judgements);
+        Ok(())
     }
 
     /// Row of an item in the embedding index; `None` until the item is indexed.
@@ -979,6 +981,9 @@ impl Engine {
                 self.loaded.history_weight * board.iter().map(|&b| self.loaded.history.term(b, c)).sum::<f32>()
             }
         };
+        // The ranking key: the blended logit's change, a·|board|·fit + history.
+        let relevance = |(r, f): &(u32, f32)| a * n * f + hist_of(self.loaded.index.item_ids[*r as usize]);
+        let colour_of = |id: i64| self.loaded.items.get(&id).map_or(usize::MAX, |i| catalogue::taxonomy::colour_family(&i.item.colour));
         let board_colours: Vec<usize> =
             board.iter().filter_map(|b| self.loaded.items.get(b)).map(|i| catalogue::taxonomy::colour_family(&i.item.colour)).collect();
         Ok(queries
@@ -995,29 +1000,16 @@ impl Engine {
                             cands.push((r as u32, fit));
                         }
                     }
-                    // Rank by the blended logit's change: a·|board|·fit + history.
-                    cands.sort_by(|x, y| {
-                        let key = |(r, f): &(u32, f32)| a * n * f + hist_of(self.loaded.index.item_ids[*r as usize]);
-                        key(y).total_cmp(&key(x))
-                    });
+                    cands.sort_by(|x, y| relevance(y).total_cmp(&relevance(x)));
                     cands.truncate(q.k);
                 }
                 let picked: Vec<(u32, f32)> = if diversity > 0.0 && cands.len() > 1 {
-                    let relevance: Vec<f32> =
-                        cands.iter().map(|(r, f)| a * n * f + hist_of(self.loaded.index.item_ids[*r as usize])).collect();
-                    let colour = |r: u32| {
-                        self.loaded
-                            .items
-                            .get(&self.loaded.index.item_ids[r as usize])
-                            .map_or(usize::MAX, |i| catalogue::taxonomy::colour_family(&i.item.colour))
-                    };
                     let pool: Vec<MmrCandidate> = cands
                         .iter()
-                        .zip(&relevance)
-                        .map(|((r, _), rel)| MmrCandidate {
-                            relevance: *rel,
-                            vector: self.loaded.index.row(*r as usize),
-                            colour: colour(*r),
+                        .map(|c| MmrCandidate {
+                            relevance: relevance(c),
+                            vector: self.loaded.index.row(c.0 as usize),
+                            colour: colour_of(self.loaded.index.item_ids[c.0 as usize]),
                         })
                         .collect();
                     // MMR chooses which k to show; they are shown best first (the pool is in score order), so

@@ -16,7 +16,7 @@
 //!    templates by mean pair − `diversity` × (largest share of its non-hero items found in a chosen look).
 
 use super::templates::Template;
-use crate::catalogue::{AgeGroup, Season, Slot};
+use crate::catalogue::{AgeGroup, BoardStyle, Occasion, Season, Slot, Styling};
 use crate::score::{EmbeddingIndex, Filter, Query, Scorer, season_bit};
 use anyhow::{Result, bail};
 use rand::SeedableRng;
@@ -259,8 +259,11 @@ fn plan<'t>(
     let m = scene.index.meta[hero];
     let slot = scene.slot_of(hero);
     let age = AgeGroup::ALL.into_iter().find(|a| m.age_bit == 1 << a.index());
+    // What the hero implies, read as complete-the-look reads a one-item board.
+    let occasion = Occasion::from_bit(m.occasion);
+    let style = BoardStyle::of(&[Styling { gender: m.gender, seasons: m.seasons, occasion }]);
     // The batch's season, else the hero's seasons of wear (a beanie: autumn and winter templates).
-    let season_mask = p.season.map(season_bit).filter(|b| *b != 0).or((m.seasons != 0).then_some(m.seasons));
+    let season_mask = p.season.map(season_bit).filter(|b| *b != 0).or(style.seasons);
     let seasons: Vec<Option<Season>> = match season_mask {
         Some(mask) => crate::catalogue::styling::seasons_of(mask).into_iter().map(Some).collect(),
         None => vec![None],
@@ -288,13 +291,11 @@ fn plan<'t>(
     slots.dedup();
     let brands = if p.hero_brand_only { Some(vec![m.brand]) } else { brand_ids.clone() };
     // A boys' hero gets boys' and unisex items, a sporty one no dressy shoes, and all from its own catalogue.
-    let single_gender = m.gender == crate::catalogue::styling::GIRLS || m.gender == crate::catalogue::styling::BOYS;
-    let occasion = crate::catalogue::Occasion::ALL.into_iter().find(|o| o.bit() == m.occasion);
     let filter = Filter {
         age_mask: (m.age_bit != 0).then_some(m.age_bit),
         season_mask,
-        gender_mask: (!p.any_gender && single_gender).then_some(m.gender),
-        occasion_mask: if p.any_occasion { None } else { occasion.map(|o| o.goes_with()) },
+        gender_mask: style.gender.filter(|_| !p.any_gender),
+        occasion_mask: style.occasions.filter(|_| !p.any_occasion),
         catalogue: (!p.any_catalogue && m.catalogue != 0).then_some(m.catalogue),
         in_stock_only: p.in_stock_only,
         min_price: None,

@@ -8,7 +8,7 @@ pub mod bench;
 pub mod cpu;
 pub mod gpu;
 
-use crate::catalogue::{AgeGroup, Season, Slot, Styling};
+use crate::catalogue::{AgeGroup, Slot, Styling};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -36,8 +36,6 @@ impl RowMeta {
     /// The filter's checks on the row's own facts (stock, age, season, gender, occasion, catalogue, price): what
     /// the CPU scan and the re-checks share. Brands and exclusions are the caller's.
     #[inline]
-    // `!(price >= lo)` on purpose: an unknown (NaN) price fails a price bound.
-    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     pub fn passes(&self, f: &Filter) -> bool {
         // Unknown facts (bit 0) pass: an item the feed says nothing about is not hidden.
         let fits = |mask: Option<u8>, bits: u8| mask.is_none_or(|m| bits == 0 || bits & m != 0);
@@ -47,6 +45,7 @@ impl RowMeta {
             && fits(f.gender_mask, self.gender)
             && fits(f.occasion_mask, self.occasion)
             && f.catalogue.is_none_or(|c| self.catalogue == c)
+            // An unknown (NaN) price compares false, so it fails a price bound.
             && f.min_price.is_none_or(|lo| self.price >= lo)
             && f.max_price.is_none_or(|hi| self.price <= hi)
     }
@@ -248,9 +247,7 @@ impl EmbeddingIndex {
 }
 
 /// One bit per season (spring 1, summer 2, autumn 4, winter 8); 0 for all-season.
-pub fn season_bit(s: Season) -> u8 {
-    crate::catalogue::styling::season_bit(s)
-}
+pub use crate::catalogue::styling::season_bit;
 
 /// Which rows may be returned.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -176,6 +176,7 @@ impl StudioApp {
     }
 
     pub fn settings(&self) -> Settings {
+        let follow = self.studio.follows_board();
         Settings {
             last_db: Some(self.studio.db_path().to_path_buf()),
             stylist: self.studio.stylist().to_string(),
@@ -188,11 +189,11 @@ impl StudioApp {
                 .iter()
                 .filter_map(|b| Some((self.studio.engine.item(b.item_id)?.item.sku.clone(), b.suggested)))
                 .collect(),
-            widen_age: !self.studio.follows_board().age,
-            widen_season: !self.studio.follows_board().season,
-            widen_gender: !self.studio.follows_board().gender,
-            widen_occasion: !self.studio.follows_board().occasion,
-            widen_catalogue: !self.studio.follows_board().catalogue,
+            widen_age: !follow.age,
+            widen_season: !follow.season,
+            widen_gender: !follow.gender,
+            widen_occasion: !follow.occasion,
+            widen_catalogue: !follow.catalogue,
         }
     }
 
