@@ -172,6 +172,36 @@ fn an_active_head_of_other_dimensions_is_refused_naming_both() {
 }
 
 #[test]
+fn a_head_trained_on_an_earlier_text_template_is_set_aside_and_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("s.db");
+    let mut e = Engine::open(&db, &default_models_dir()).unwrap();
+    e.import(&feed(tmp.path())).unwrap();
+    let shipped = e.active_model().unwrap().clone();
+    // A stylist's fine-tuned head, stored when the text encoder read another template.
+    let mut stale = shipped.clone();
+    stale.name = "fine-tuned-by-anna".into();
+    stale.parent_id = Some(shipped.id);
+    stale.encoder_key = e.encoder_key().replace(&format!("text-v{}", outfit_studio::encode::template::TEMPLATE_VERSION), "text-v2");
+    assert_ne!(stale.encoder_key, e.encoder_key());
+    let id = e.store_mut().insert_model(&stale).unwrap();
+    let err = e.activate_model(id).unwrap_err().to_string();
+    assert!(err.contains("fine-tuned-by-anna") && err.contains("text-v2") && err.contains("fine-tune again"), "{err}");
+    // Active from before the upgrade: the app opens on the shipped head and says why, once.
+    e.store_mut().set_active_model(id).unwrap();
+    drop(e);
+    let e = Engine::open(&db, &default_models_dir()).unwrap();
+    assert!(e.head_error().is_none());
+    assert_eq!(e.active_model().unwrap().name, shipped.name, "the shipped default stands in");
+    let note = e.head_note().expect("the switch is said").to_string();
+    assert!(note.contains("fine-tuned-by-anna") && note.contains("Fine-tune again") && note.contains("0 stored judgements"), "{note}");
+    assert!(!e.fits_encoders(&e.store().model_by_id(id).unwrap().unwrap()));
+    let out = cli(&db, &default_models_dir(), &["models"]);
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(listing.lines().any(|l| l.starts_with('!') && l.contains("fine-tuned-by-anna")), "{listing}");
+}
+
+#[test]
 fn a_corrupt_shipped_head_is_named() {
     let tmp = tempfile::tempdir().unwrap();
     let shipped = std::fs::read(default_models_dir().join("head-zeroshot.safetensors")).unwrap();

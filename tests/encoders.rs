@@ -166,3 +166,50 @@ fn wrong_model_files_say_what_was_expected() {
     let err = Encoders::load(dir.path()).err().unwrap().to_string();
     assert!(err.contains("efficientnet-lite0-int8.onnx is missing"), "{err}");
 }
+
+#[test]
+fn a_new_text_template_re_encodes_text_only_and_keeps_the_photos() {
+    // A text-template bump changes the encoder key: every item needs new features, but its photo's vector is the
+    // same, so re-indexing encodes titles only (minutes, not the hours of a large catalogue's photos).
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/images");
+    let feed = tmp.path().join("feed.csv");
+    std::fs::write(
+        &feed,
+        format!(
+            "sku,title,category,image\nA,Striped tee,T-shirts,{}\nB,Denim shorts,Shorts,{}\nC,Sun hat,Hats,\n",
+            demo.join("KD-000001.png").display(),
+            demo.join("KD-000002.png").display()
+        ),
+    )
+    .unwrap();
+    let db = tmp.path().join("x.db");
+    let mut e = outfit_studio::engine::Engine::open(&db, &default_models_dir()).unwrap();
+    e.import(&feed).unwrap();
+    let first = e.index_catalogue(8, &mut |_| {}, &|| false).unwrap();
+    assert_eq!((first.encoded, first.images_reused), (3, 0));
+    let key = e.encoder_key();
+    let before = e.store().load_features(&key).unwrap();
+    // As an earlier template left them: the same image encoder, an older text key, and a recognisable image vector.
+    let old_key = format!("{}+{}@0+text-v0", e.manifest().image_key(), e.manifest().text.name);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let marker: Vec<u8> = std::iter::repeat_n(0.25f32.to_le_bytes(), e.manifest().image.dim).flatten().collect();
+    conn.execute(
+        "UPDATE features SET encoder_key = ?1, image_vec = CASE WHEN image_vec IS NULL THEN NULL ELSE ?2 END",
+        rusqlite::params![old_key, marker],
+    )
+    .unwrap();
+    let again = e.index_catalogue(8, &mut |_| {}, &|| false).unwrap();
+    assert_eq!((again.encoded, again.images_reused), (3, 2), "two photos kept, the photo-less hat encoded in full");
+    let after = e.store().load_features(&key).unwrap();
+    for id in after.keys() {
+        // Batched with other texts, the padding differs, and the int8 text model rounds differently with it.
+        let c = cosine(&after[id].text, &before[id].text);
+        assert!(c > 0.98, "the text is encoded again: cosine {c}");
+    }
+    let reused: Vec<_> = after.values().filter_map(|f| f.image.as_ref()).collect();
+    assert_eq!(reused.len(), 2);
+    assert!(reused.iter().all(|v| v.iter().all(|x| *x == 0.25)), "the stored photo vectors were kept, not recomputed");
+    let left: i64 = conn.query_row("SELECT COUNT(*) FROM features WHERE encoder_key = ?1", [&old_key], |r| r.get(0)).unwrap();
+    assert_eq!(left, 0, "the earlier template's rows are dropped once every item has today's");
+}

@@ -372,7 +372,12 @@ fn pretrains_on_a_generated_polyvore_layout_with_the_real_encoders() {
     assert!(r.questions.own_files, "the dataset's own test files are the warm questions");
     assert_eq!((r.questions.warm.compat.len(), r.questions.warm.fitb.len()), (3, 2));
     let names: Vec<&str> = r.results.iter().map(|m| m.method.as_str()).collect();
-    assert_eq!(names.len(), 7, "random, co-occurrence, image, text, two heads, one blend: {names:?}");
+    assert_eq!(
+        names.len(),
+        9,
+        "random, co-occurrence, image, text, centred text, raw titles (the layout has titles), two heads, one blend: {names:?}"
+    );
+    assert!(names.contains(&"cosine of raw titles' text embeddings, centred"), "{names:?}");
     let pretrained = r.results.iter().find(|m| m.method == "pretrained").unwrap();
     assert!(pretrained.warm_auc.unwrap().value >= 0.5, "{:?}", pretrained.warm_auc);
     // A second preparation reads every feature back from the cache and gives the same table.

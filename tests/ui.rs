@@ -496,7 +496,7 @@ fn train_panel_trains_lists_activates_and_rolls_back() {
     let before = h.state().studio.models().to_vec();
     assert_eq!(before.len(), 2, "the shipped heads: zero-shot and MANGO-pretrained");
     let parent = before.iter().find(|m| m.active).expect("an active head").clone();
-    assert_eq!(parent.name, "mango-pretrained-v2", "a new database starts from the MANGO-pretrained head");
+    assert_eq!(parent.name, "mango-pretrained-v3", "a new database starts from the MANGO-pretrained head");
     let original = parent.name.clone();
     h.get_by_role_and_label(Role::Button, "Start training").click();
     h.step();

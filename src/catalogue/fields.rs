@@ -54,7 +54,8 @@ pub fn map_record(rec: &Record, feed_dir: &Path, mapping: &ColumnMapping) -> Res
     let description = get(Field::Description, "description");
     let category = get(Field::Category, "category");
     let slot_text = get(Field::Slot, "slot");
-    let colour = get(Field::Colour, "colour");
+    // A feed without a colour column still names colours in its titles ("black leather biker jacket").
+    let colour = Some(get(Field::Colour, "colour")).filter(|c| !c.is_empty()).or_else(|| taxonomy::colour_word(&title)).unwrap_or_default();
     let brand = get(Field::Brand, "brand");
     let age_text = get(Field::AgeGroup, "age_group");
     let gender_text = get(Field::Gender, "gender");

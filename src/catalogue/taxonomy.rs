@@ -722,44 +722,63 @@ impl Season {
 pub const COLOUR_FAMILIES: [&str; 15] =
     ["red", "pink", "orange", "yellow", "green", "olive", "blue", "navy", "purple", "brown", "beige", "white", "grey", "black", "other"];
 
+/// The first colour word of a title, as written ("navy", "off white"), for feeds without a colour column
+/// (Polyvore names: "black leather biker jacket"). Whole words only: "tangerine" is no "tan", "Redwood" no "red".
+pub fn colour_word(title: &str) -> Option<String> {
+    let lower = title.to_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).collect();
+    let is_colour = |w: &str| COLOUR_FAMILIES[..14].contains(&w) || COLOUR_SYNONYMS.iter().any(|(syn, _)| *syn == w);
+    for (i, w) in words.iter().enumerate() {
+        if *w == "off" && words.get(i + 1) == Some(&"white") {
+            return Some("off white".into());
+        }
+        if is_colour(w) {
+            return Some((*w).to_string());
+        }
+    }
+    None
+}
+
+/// Colour words and the family each belongs to (after the family names themselves).
+const COLOUR_SYNONYMS: &[(&str, &str)] = &[
+    ("gray", "grey"),
+    ("cream", "beige"),
+    ("ivory", "white"),
+    ("khaki", "olive"),
+    ("rose", "pink"),
+    ("coral", "orange"),
+    ("mustard", "yellow"),
+    ("teal", "green"),
+    ("mint", "green"),
+    ("lilac", "purple"),
+    ("lavender", "purple"),
+    ("burgundy", "red"),
+    ("denim", "blue"),
+    ("camel", "brown"),
+    ("tan", "brown"),
+    ("sand", "beige"),
+    ("turquoise", "blue"),
+    ("magenta", "pink"),
+    ("fuchsia", "pink"),
+    ("peach", "orange"),
+    ("rust", "orange"),
+    ("maroon", "red"),
+    ("wine", "red"),
+    ("silver", "grey"),
+    ("charcoal", "grey"),
+    ("melange", "grey"),
+    ("gold", "yellow"),
+    ("bronze", "brown"),
+    ("copper", "brown"),
+    ("off white", "white"),
+    ("offwhite", "white"),
+    ("nude", "beige"),
+    ("taupe", "beige"),
+];
+
 /// Index into [`COLOUR_FAMILIES`] for a free-text colour.
 pub fn colour_family(colour: &str) -> usize {
     let c = colour.to_lowercase();
-    const SYNONYMS: &[(&str, &str)] = &[
-        ("gray", "grey"),
-        ("cream", "beige"),
-        ("ivory", "white"),
-        ("khaki", "olive"),
-        ("rose", "pink"),
-        ("coral", "orange"),
-        ("mustard", "yellow"),
-        ("teal", "green"),
-        ("mint", "green"),
-        ("lilac", "purple"),
-        ("lavender", "purple"),
-        ("burgundy", "red"),
-        ("denim", "blue"),
-        ("camel", "brown"),
-        ("tan", "brown"),
-        ("sand", "beige"),
-        ("turquoise", "blue"),
-        ("magenta", "pink"),
-        ("fuchsia", "pink"),
-        ("peach", "orange"),
-        ("rust", "orange"),
-        ("maroon", "red"),
-        ("wine", "red"),
-        ("silver", "grey"),
-        ("charcoal", "grey"),
-        ("melange", "grey"),
-        ("gold", "yellow"),
-        ("bronze", "brown"),
-        ("copper", "brown"),
-        ("off white", "white"),
-        ("offwhite", "white"),
-        ("nude", "beige"),
-        ("taupe", "beige"),
-    ];
     // Navy before blue: "navy blue" is navy.
     for (i, fam) in COLOUR_FAMILIES.iter().enumerate().take(14) {
         if *fam == "blue" && c.contains("navy") {
@@ -769,7 +788,7 @@ pub fn colour_family(colour: &str) -> usize {
             return i;
         }
     }
-    for (syn, fam) in SYNONYMS {
+    for (syn, fam) in COLOUR_SYNONYMS {
         if c.contains(syn) {
             return COLOUR_FAMILIES.iter().position(|f| f == fam).unwrap_or(14);
         }
@@ -780,6 +799,16 @@ pub fn colour_family(colour: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_names_its_colour_by_whole_words() {
+        assert_eq!(colour_word("Black leather biker jacket").as_deref(), Some("black"));
+        assert_eq!(colour_word("navy blue blazer").as_deref(), Some("navy"));
+        assert_eq!(colour_word("Off-White cotton tee").as_deref(), Some("off white"));
+        assert_eq!(colour_word("tangerine dream dress"), None, "no colour inside another word");
+        assert_eq!(colour_word("Redwood sandals"), None);
+        assert_eq!(colour_family(&colour_word("Mustard knit").unwrap()), COLOUR_FAMILIES.iter().position(|f| *f == "yellow").unwrap());
+    }
 
     #[test]
     fn categories_map_to_slots() {

@@ -474,10 +474,19 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 e.activate_model(id)?;
                 println!("model {id} is now active");
             }
+            if let Some(note) = e.head_note() {
+                println!("{note}");
+            }
             for m in e.store().models()? {
                 println!(
                     "{} {:>3}  {:<24} parent {:<4} {}  trained on: {}",
-                    if m.active { "*" } else { " " },
+                    if m.active {
+                        "*"
+                    } else if !e.fits_encoders(&m) {
+                        "!" // trained on earlier features
+                    } else {
+                        " "
+                    },
                     m.id,
                     m.name,
                     m.parent_id.map(|p| p.to_string()).unwrap_or("-".into()),
@@ -721,6 +730,9 @@ fn index(e: &mut Engine, batch: usize) -> Result<()> {
         stats.already_fresh,
         stats.text_only
     );
+    if stats.images_reused > 0 {
+        println!("  {} photos' features kept from an earlier text template: only their text was encoded", stats.images_reused);
+    }
     for (sku, err) in stats.image_errors.iter().take(20) {
         println!("  image of {sku} unusable, text only: {err}");
     }

@@ -643,6 +643,14 @@ impl Studio {
     pub fn models(&self) -> &[ModelRow] {
         &self.versions
     }
+    /// Whether a version can read today's features (one trained on an earlier text template cannot).
+    pub fn model_fits(&self, m: &ModelRow) -> bool {
+        self.engine.fits_encoders(m)
+    }
+    /// Why the head in use is not the one that was active (see `Engine::head_note`).
+    pub fn head_note(&self) -> Option<&str> {
+        self.engine.head_note()
+    }
     /// Review counters of generated looks per template and stylist.
     pub fn generated_counts(&self) -> &[crate::store::queue::GeneratedCounts] {
         &self.generated

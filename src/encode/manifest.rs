@@ -112,16 +112,21 @@ impl Manifest {
         serde_json::from_str(&text).with_context(|| format!("model manifest {} is malformed", path.display()))
     }
 
-    /// Identifies the encoder pair; cached features are keyed by it, so a new encoder file re-indexes.
+    /// Identifies the encoder pair and the text template; cached features are keyed by it, so a new encoder file
+    /// or template re-indexes.
     pub fn encoder_key(&self) -> String {
-        format!(
-            "{}@{}+{}@{}+text-v{}",
-            self.image.name,
-            &self.image.sha256[..12.min(self.image.sha256.len())],
-            self.text.name,
-            &self.text.sha256[..12.min(self.text.sha256.len())],
-            super::template::TEMPLATE_VERSION
-        )
+        format!("{}+{}", self.image_key(), self.text_key())
+    }
+
+    /// The image encoder's part of [`Manifest::encoder_key`] (its leading part): features stored under a key that
+    /// starts with it have image vectors this encoder would compute again.
+    pub fn image_key(&self) -> String {
+        format!("{}@{}", self.image.name, &self.image.sha256[..12.min(self.image.sha256.len())])
+    }
+
+    /// The text encoder and template's part of [`Manifest::encoder_key`].
+    pub fn text_key(&self) -> String {
+        format!("{}@{}+text-v{}", self.text.name, &self.text.sha256[..12.min(self.text.sha256.len())], super::template::TEMPLATE_VERSION)
     }
 }
 

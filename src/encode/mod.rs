@@ -15,6 +15,7 @@ use ndarray::{Array2, Array4};
 use ort::session::Session;
 use ort::session::builder::GraphOptimizationLevel;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
 
@@ -326,6 +327,8 @@ pub struct IndexStats {
     pub encoded: usize,
     pub already_fresh: usize,
     pub text_only: usize,
+    /// Items whose image vector was kept from an earlier text template (their text alone was encoded).
+    pub images_reused: usize,
     /// Items whose image failed to decode at index time (their features are text-only).
     pub image_errors: Vec<(String, String)>,
     pub seconds: f64,
@@ -342,6 +345,7 @@ pub fn index(
 ) -> Result<IndexStats> {
     let start = Instant::now();
     let key = enc.encoder_key();
+    let image_key = enc.manifest.image_key();
     let todo = store.items_needing_features(&key)?;
     let total_items = store.item_count()?;
     let mut stats = IndexStats { already_fresh: total_items - todo.len(), ..Default::default() };
@@ -350,7 +354,34 @@ pub fn index(
         stats.seconds = start.elapsed().as_secs_f64();
         return Ok(stats);
     }
-    encode_stream(enc, &todo, batch_size, &mut |chunk, encoded| {
+    // Items whose photo this image encoder already read (only the text side changed) get their text encoded alone.
+    let mut elsewhere = if todo.is_empty() { HashMap::new() } else { store.image_features_elsewhere(&key, &image_key)? };
+    let (reuse, full): (Vec<StoredItem>, Vec<StoredItem>) =
+        todo.into_iter().partition(|it| elsewhere.get(&it.id).is_some_and(|(hash, _)| *hash == it.content_hash));
+    let total = reuse.len() + full.len();
+    for chunk in reuse.chunks(batch_size.max(1) * 4) {
+        let texts: Vec<String> = chunk.iter().map(|it| item_text(&it.item)).collect();
+        let vecs = enc.encode_texts(&texts).context("text encoder failed")?;
+        let batch: Vec<_> = chunk
+            .iter()
+            .zip(vecs)
+            .map(|(it, text)| {
+                let image = elsewhere.remove(&it.id).map(|(_, v)| v);
+                (it.clone(), StoredFeatures { item_id: it.id, image, text }, None)
+            })
+            .collect();
+        store.put_features(&key, &batch)?;
+        stats.encoded += chunk.len();
+        stats.images_reused += chunk.len();
+        progress(IndexProgress { done: stats.encoded, total });
+        if cancel() {
+            stats.seconds = start.elapsed().as_secs_f64();
+            return Ok(stats);
+        }
+    }
+    drop(elsewhere);
+    let mut cancelled = false;
+    encode_stream(enc, &full, batch_size, &mut |chunk, encoded| {
         let mut batch = Vec::with_capacity(chunk.len());
         for (it, e) in chunk.iter().zip(encoded) {
             if let Some(err) = &e.image_error {
@@ -364,9 +395,17 @@ pub fn index(
         }
         store.put_features(&key, &batch)?;
         stats.encoded += chunk.len();
-        progress(IndexProgress { done: stats.encoded, total: todo.len() });
-        Ok(!cancel())
+        progress(IndexProgress { done: stats.encoded, total });
+        cancelled = cancel();
+        Ok(!cancelled)
     })?;
+    if !cancelled && total > 0 {
+        // Every item now has features under this key: an earlier template's copies only take space.
+        let dropped = store.drop_superseded_features(&key, &image_key)?;
+        if dropped > 0 {
+            tracing::info!("dropped {dropped} features rows of an earlier text template");
+        }
+    }
     stats.seconds = start.elapsed().as_secs_f64();
     Ok(stats)
 }

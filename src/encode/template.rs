@@ -1,16 +1,18 @@
-//! The one text template every catalogue goes through before the text encoder: colour, pattern, material and
-//! product type, lower case ("navy striped cotton t-shirt").
+//! The one text template every catalogue goes through before the text encoder: the item's own title words, then
+//! the same facts for every feed (colour, pattern, material, product type), then its occasion and season of wear
+//! ("tilly tee. navy striped jersey t-shirt. casual").
 //!
-//! Why: a head trained on one retailer's text learns that retailer's writing (MANGO has only attribute codes,
-//! H&M writes paragraphs, Myntra writes "Boys Navy Tshirts"). Reduced to the same four facts for every feed, the
-//! text features mean the same thing whichever catalogue an item comes from, so what the head learned on adult
-//! outfits can transfer to a children's catalogue it has never seen. Free text still shows in the app; only the
-//! encoder's input is normalised.
+//! Why both: reduced to the four facts alone (template v2), text from different retailers meant the same thing,
+//! but the facts throw away the words that carry style ("dolce gabbana silk shirt", "ballet flats", "biker"):
+//! on user-made Polyvore outfits a plain cosine of the raw titles beat every head trained on the facts. The facts
+//! stay, so feeds without titles (MANGO's attribute codes) still read alike; the title adds what a stylist reads.
+//! Free text still shows in the app; only the encoder's input is normalised (lower case, no codes or numbers).
 
 use crate::catalogue::Item;
+use crate::catalogue::styling;
 
 /// Bumped whenever the template changes: it is part of the encoder key, so stale text features are recomputed.
-pub const TEMPLATE_VERSION: u32 = 2;
+pub const TEMPLATE_VERSION: u32 = 3;
 
 /// Pattern words, first match wins; (word found in the item's text, word written).
 const PATTERNS: &[(&str, &str)] = &[
@@ -79,10 +81,23 @@ fn first_match(text: &str, table: &[(&str, &'static str)]) -> Option<&'static st
     table.iter().find(|(k, _)| text.contains(k)).map(|(_, v)| *v)
 }
 
-/// The encoder text of an item: `"{colour} {pattern} {material} {product type}"`, words that are unknown left
-/// out. Pattern and material are looked up in the title, description and category; the product type is the
-/// feed's category (the most specific type word it has), falling back to the item's slot.
-pub fn encoder_text(item: &Item) -> String {
+/// Title words kept for the encoder: at most this many (titles are short; a longer one is a description).
+const TITLE_WORDS: usize = 16;
+
+/// The title as the encoder reads it: lower case, words with digits (codes, sizes, "2-pack") dropped.
+fn title_words(title: &str) -> String {
+    let lower = title.to_lowercase();
+    let words = lower
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '|' | '(' | ')' | '[' | ']'))
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty() && !w.chars().any(|c| c.is_ascii_digit()));
+    words.take(TITLE_WORDS).collect::<Vec<_>>().join(" ")
+}
+
+/// The four facts: `"{colour} {pattern} {material} {product type}"`, words that are unknown left out. Pattern and
+/// material are looked up in the title, description and category; the product type is the feed's category (the
+/// most specific type word it has), falling back to the item's slot.
+pub fn facts(item: &Item) -> String {
     let haystack = format!("{} {} {}", item.title, item.description, item.category).to_lowercase();
     let colour = item.colour.trim().to_lowercase();
     let kind = {
@@ -102,6 +117,25 @@ pub fn encoder_text(item: &Item) -> String {
     words.extend(material);
     words.push(&kind);
     words.join(" ")
+}
+
+/// What the item is worn for and when, where its words say: "party", "winter" ("sporty summer").
+fn occasion_and_season(item: &Item) -> String {
+    let s = styling::styling(item);
+    // Casual is what most types say by default (t-shirt, shorts): only the occasions that set an item apart count.
+    let mut words: Vec<&str> = s.occasion.filter(|o| *o != styling::Occasion::Casual).map(|o| o.as_str()).into_iter().collect();
+    // Only a season of wear narrower than the year says something ("winter", "summer"); all-season says nothing.
+    let seasons = styling::seasons_of(s.seasons);
+    if seasons.len() == 1 {
+        words.push(seasons[0].as_str());
+    }
+    words.join(" ").to_lowercase()
+}
+
+/// The encoder text of an item: `"{title}. {facts}. {occasion and season}"`, empty parts left out.
+pub fn encoder_text(item: &Item) -> String {
+    let parts = [title_words(&item.title), facts(item), occasion_and_season(item)];
+    parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(". ")
 }
 
 #[cfg(test)]
@@ -124,14 +158,28 @@ mod tests {
         // An H&M-style paragraph and a MANGO-style attribute row for the same kind of garment agree.
         let hm = item("Tilly tee", "T-shirt in soft cotton jersey with a striped pattern.", "T-shirt", "Dark Blue");
         let mango = item("", "jersey", "T-shirt", "dark blue");
-        assert_eq!(encoder_text(&hm), "dark blue striped jersey t-shirt");
-        assert_eq!(encoder_text(&mango), "dark blue jersey t-shirt");
+        assert_eq!(facts(&hm), "dark blue striped jersey t-shirt");
+        assert_eq!(facts(&mango), "dark blue jersey t-shirt");
         let jeans = item("Slim jeans", "5-pocket jeans in washed denim", "Jeans", "Blue");
-        assert_eq!(encoder_text(&jeans), "blue denim jeans");
+        assert_eq!(facts(&jeans), "blue denim jeans");
         let biker = item("Biker", "Jacket in faux leather", "Leather jacket", "Black");
-        assert_eq!(encoder_text(&biker), "black leather jacket", "the material is not repeated when the type names it");
+        assert_eq!(facts(&biker), "black leather jacket", "the material is not repeated when the type names it");
         let path = item("", "", "Apparel & Accessories > Clothing > Dresses", "");
-        assert_eq!(encoder_text(&path), "dresses");
-        assert_eq!(encoder_text(&item("", "", "", "")), "top");
+        assert_eq!(facts(&path), "dresses");
+        assert_eq!(facts(&item("", "", "", "")), "top");
+    }
+
+    #[test]
+    fn the_title_keeps_its_style_words_before_the_facts() {
+        let polyvore = item("Dolce&Gabbana silk shirt (2019) SKU-443", "", "tops", "");
+        assert_eq!(encoder_text(&polyvore), "dolce&gabbana silk shirt. satin tops");
+        let mango = item("", "jersey", "T-shirt", "dark blue");
+        assert_eq!(encoder_text(&mango), facts(&mango), "a feed without titles reads its facts alone");
+        let mittens = item("Fleece mittens", "", "Mittens", "Red");
+        assert_eq!(encoder_text(&mittens), "fleece mittens. red fleece mittens. winter");
+        let leotard = item("Ballet leotard", "", "Leotard", "Pink");
+        assert!(encoder_text(&leotard).ends_with(". dance"), "{}", encoder_text(&leotard));
+        let long = "word ".repeat(40);
+        assert_eq!(title_words(&long).split(' ').count(), TITLE_WORDS);
     }
 }

@@ -39,6 +39,31 @@ impl Engine {
             path.display()
         );
         let dims = HeadDims::standard(self.manifest().image.dim, self.manifest().text.dim);
-        PreparedSet::new(data, dims, &feats)
+        let mut set = PreparedSet::new(data, dims, &feats)?;
+        set.title_text = self.title_embeddings(data, &set)?;
+        Ok(set)
+    }
+
+    /// The text encoder's embedding of each table row's raw title, for the raw-title baseline (`None` when the data
+    /// has no titles). Not cached: titles are short, 10k of them encode in seconds.
+    fn title_embeddings(&self, data: &AdultDataset, set: &PreparedSet) -> Result<Option<Vec<f32>>> {
+        let items: Vec<&crate::model::polyvore::AdultItem> = data.items.values().collect();
+        let titles: Vec<String> = set.table.item_ids.iter().map(|&i| items[i as usize].title.trim().to_lowercase()).collect();
+        if titles.iter().all(String::is_empty) {
+            return Ok(None);
+        }
+        let mut enc = crate::encode::Encoders::load(&self.models_dir)?;
+        let dim = set.table.dims.text;
+        let mut out = vec![0f32; titles.len() * dim];
+        for (k, chunk) in titles.chunks(256).enumerate() {
+            let vecs = enc.encode_texts(chunk)?;
+            for (j, (t, v)) in chunk.iter().zip(vecs).enumerate() {
+                if !t.is_empty() {
+                    let r = k * 256 + j;
+                    out[r * dim..(r + 1) * dim].copy_from_slice(&v);
+                }
+            }
+        }
+        Ok(Some(out))
     }
 }

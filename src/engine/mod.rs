@@ -33,7 +33,10 @@ use std::sync::Arc;
 /// Heads shipped in `models/` (file, version name), each with a JSON sidecar saying what it was trained on. All
 /// are installed as versions on first open; the last one present becomes the active head of a new database.
 pub const SHIPPED_HEADS: [(&str, &str); 2] =
-    [("head-zeroshot.safetensors", "zero-shot-v1"), ("head-mango.safetensors", "mango-pretrained-v2")];
+    [("head-zeroshot.safetensors", ZERO_SHOT_NAME), ("head-mango.safetensors", "mango-pretrained-v3")];
+
+/// The untrained head's name: a random projection of whatever the encoders give, so it fits any encoder key.
+pub const ZERO_SHOT_NAME: &str = "zero-shot-v1";
 
 /// How far (L2, over the image and text blocks) a catalogue's feature mean may move before every item is
 /// re-embedded; sampling noise of a few hundred items stays well below it, a new catalogue's style does not.
@@ -57,6 +60,9 @@ pub struct Snapshot {
     /// Why there is no usable head (a corrupt shipped head, an active head built for other encoders). The engine
     /// still opens, so the user can import, judge and switch to another version.
     head_error: Option<String>,
+    /// Why the head in use is not the one the stylist had active (it was trained on features of earlier
+    /// encoders or text template, and the engine switched to the shipped default); said in the app until changed.
+    head_note: Option<String>,
     /// The catalogue, with which items are hidden (out of the grid, suggestions and queue, still scorable) or
     /// kept out of outfits, and their catalogues.
     items: Arc<ItemTable>,
@@ -263,6 +269,7 @@ impl Engine {
                 manifest,
                 head: None,
                 head_error: None,
+                head_note: None,
                 items: Arc::default(),
                 index: Arc::new(EmbeddingIndex::build(0, Vec::new())),
                 rows: Arc::default(),
@@ -505,11 +512,44 @@ impl Engine {
         Ok(stats)
     }
 
+    /// Whether a stored head can read today's features: it learned from features under this encoder key, or it
+    /// learned nothing (the zero-shot projection). A head trained on an earlier text template's features would
+    /// score today's as if they meant what the old ones did.
+    pub fn fits_encoders(&self, row: &ModelRow) -> bool {
+        row.encoder_key == self.encoder_key() || row.name == ZERO_SHOT_NAME
+    }
+
+    /// Why the head in use is not the version the stylist had active, when the engine had to switch.
+    pub fn head_note(&self) -> Option<&str> {
+        self.loaded.head_note.as_deref()
+    }
+
     /// Makes sure a head is active: the stored active one, else the default shipped head (all shipped heads are
     /// installed on first use), else a zero-shot head built from this catalogue's features.
+    ///
+    /// An active head trained on features of other encoders (an earlier text template) no longer fits: the
+    /// shipped default is activated in its place, the old version stays listed (marked, and not activatable), and
+    /// the note says how to get it back: fine-tune again, which reads the stored judgements with today's features.
     fn ensure_head(&mut self) -> Result<()> {
         if let Some(row) = self.store.active_model()? {
             if self.loaded.head.as_ref().is_some_and(|(m, _)| m.id == row.id) {
+                return Ok(());
+            }
+            if !self.fits_encoders(&row) {
+                self.store.clear_active_model()?;
+                let judged = self.store.judgements()?.len();
+                self.ensure_head()?;
+                let now = self.active_model().map(|m| m.name.clone()).unwrap_or_else(|| "no head".into());
+                let note = format!(
+                    "Head {} was trained on features of other encoders ({}; today: {}), so its scores no longer mean \
+                     anything. Switched to {now}. Fine-tune again (Train) to learn from your {judged} stored judgements \
+                     on today's features.",
+                    row.name,
+                    row.encoder_key,
+                    self.encoder_key()
+                );
+                tracing::warn!("{note}");
+                self.loaded.head_note = Some(note);
                 return Ok(());
             }
             let head = Head::from_bytes(&row.weights).with_context(|| format!("head {} is unreadable", row.name))?;
@@ -529,7 +569,11 @@ impl Engine {
             let head = Head::from_bytes(&bytes).with_context(|| format!("{} is not a valid head", path.display()))?;
             head.check_encoders(self.loaded.manifest.image.dim, self.loaded.manifest.text.dim)?;
             let side = shipped_sidecar(&path);
-            let row = self.model_row(name, &head, None, &side.trained_on, &side.params_json, &side.metrics_json)?;
+            let row = self.shipped_row(name, &head, &side)?;
+            if !self.fits_encoders(&row) {
+                tracing::warn!("{} was trained on features of other encoders ({}); not used", path.display(), row.encoder_key);
+                continue;
+            }
             default = Some((row, head));
         }
         let (row, head) = match default {
@@ -562,8 +606,10 @@ impl Engine {
                 continue;
             }
             let side = shipped_sidecar(&path);
-            let row = self.model_row(name, &head, None, &side.trained_on, &side.params_json, &side.metrics_json)?;
-            self.store.insert_model_if_absent(&row)?;
+            let row = self.shipped_row(name, &head, &side)?;
+            if self.fits_encoders(&row) {
+                self.store.insert_model_if_absent(&row)?;
+            }
         }
         Ok(())
     }
@@ -580,6 +626,15 @@ impl Engine {
     ) -> Result<i64> {
         let row = self.model_row(name, head, parent, trained_on, params_json, metrics_json)?;
         self.store.insert_model(&row)
+    }
+
+    /// A shipped head's row, keyed by the encoders its sidecar says it was trained on.
+    fn shipped_row(&self, name: &str, head: &Head, side: &Sidecar) -> Result<ModelRow> {
+        let mut row = self.model_row(name, head, None, &side.trained_on, &side.params_json, &side.metrics_json)?;
+        if let Some(key) = &side.encoders {
+            row.encoder_key = key.clone();
+        }
+        Ok(row)
     }
 
     fn model_row(
@@ -629,9 +684,18 @@ impl Engine {
     /// Switches the active head (or rolls back to an earlier version) and re-embeds the catalogue for it.
     pub fn activate_model(&mut self, id: i64) -> Result<()> {
         let row = self.store.model_by_id(id)?.ok_or_else(|| anyhow!("no model version {id}"))?;
+        if !self.fits_encoders(&row) {
+            bail!(
+                "{} (v{id}) was trained on features of other encoders ({}; today: {}): fine-tune again from the stored judgements instead",
+                row.name,
+                row.encoder_key,
+                self.encoder_key()
+            );
+        }
         let head = Head::from_bytes(&row.weights)?;
         head.check_encoders(self.loaded.manifest.image.dim, self.loaded.manifest.text.dim)?;
         self.store.set_active_model(id)?;
+        self.loaded.head_note = None;
         self.loaded.head = Some((row, head));
         self.loaded.head_error = None;
         self.load_history()?;
@@ -1168,6 +1232,8 @@ pub fn unique_name(name: &str, taken: &[String]) -> String {
 
 /// What a shipped head's JSON sidecar says: what it was trained on, its parameters and its figures.
 struct Sidecar {
+    /// The encoder key of the features it was trained on (`None` for sidecars that name the encoders in words).
+    encoders: Option<String>,
     trained_on: String,
     params_json: String,
     metrics_json: String,
@@ -1180,6 +1246,7 @@ fn shipped_sidecar(weights: &Path) -> Sidecar {
         .unwrap_or_default();
     let json = |k: &str| if v[k].is_null() { "{}".to_string() } else { v[k].to_string() };
     Sidecar {
+        encoders: v["encoders"].as_str().filter(|k| k.contains("+text-v")).map(str::to_string),
         trained_on: v["trained_on"].as_str().unwrap_or("a shipped head without a description").to_string(),
         params_json: json("params"),
         metrics_json: json("metrics"),

@@ -36,6 +36,9 @@ pub struct PreparedSet {
     pub test: Vec<RowOutfit>,
     /// The dataset's own test questions (Polyvore's compatibility and FITB files), used for the warm test set.
     pub own_test: Option<QuestionSet>,
+    /// The text encoder's embedding of each row's raw title (zeros where it has none), for the untrained
+    /// raw-title baseline; `None` when the data has no titles (MANGO) or they were not encoded.
+    pub title_text: Option<Vec<f32>>,
 }
 
 impl PreparedSet {
@@ -72,7 +75,7 @@ impl PreparedSet {
             bail!("{}: no training outfit has two or more garments", data.source);
         }
         let own_test = own_questions(data, &row_of);
-        Ok(PreparedSet { source: data.source.clone(), table, train, valid, test, own_test })
+        Ok(PreparedSet { source: data.source.clone(), table, train, valid, test, own_test, title_text: None })
     }
 
     fn labelled(os: &[RowOutfit]) -> Vec<LabelledOutfit> {
@@ -209,10 +212,16 @@ pub fn evaluate(set: &PreparedSet, split: Split, heads: &[(String, &Head, Option
     let random = RandomScores(seed);
     let image = RawCosine::image(&set.table)?;
     let text = RawCosine::text(&set.table)?;
+    let text_centred = RawCosine::text_centred(&set.table)?;
+    let titles = set
+        .title_text
+        .as_ref()
+        .map(|v| RawCosine::from_rows("cosine of raw titles' text embeddings, centred", set.table.dims.text, v.clone(), true));
     let head_methods: Vec<HeadMethod> = heads.iter().map(|(n, h, _)| HeadMethod::new(n.clone(), h, &set.table)).collect::<Result<_>>()?;
     let blends: Vec<Blended> =
         heads.iter().zip(&head_methods).filter_map(|((_, _, b), m)| b.map(|beta| Blended { head: m, cooc: &cooc, beta })).collect();
-    let mut methods: Vec<&dyn Method> = vec![&random, &cooc, &image, &text];
+    let mut methods: Vec<&dyn Method> = vec![&random, &cooc, &image, &text, &text_centred];
+    methods.extend(titles.as_ref().map(|m| m as &dyn Method));
     methods.extend(head_methods.iter().map(|m| m as &dyn Method));
     methods.extend(blends.iter().map(|m| m as &dyn Method));
     let results = evaluate_methods(&methods, &q, seed);

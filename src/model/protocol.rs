@@ -250,20 +250,43 @@ pub struct RawCosine {
 impl RawCosine {
     fn block(table: &FeatureTable, label: &'static str, start: usize, dim: usize) -> Result<RawCosine> {
         let x = table.x.narrow(1, start, dim)?.flatten_all()?.to_vec1::<f32>()?;
-        let mut v = x;
-        for row in v.chunks_mut(dim) {
+        Ok(RawCosine::from_rows(label, dim, x, false))
+    }
+    /// Cosine of `rows` (row-major, `dim` wide), centred first on their mean over non-zero rows when `centre`:
+    /// the catalogue's common direction (every title says "women's", every feed its house style) then counts for
+    /// nothing, as the app centres every catalogue before its head sees it.
+    pub fn from_rows(label: &'static str, dim: usize, mut v: Vec<f32>, centre: bool) -> RawCosine {
+        if centre && dim > 0 {
+            let mut mean = vec![0f32; dim];
+            let mut n = 0usize;
+            for row in v.chunks(dim).filter(|r| r.iter().any(|x| *x != 0.0)) {
+                mean.iter_mut().zip(row).for_each(|(m, x)| *m += x);
+                n += 1;
+            }
+            mean.iter_mut().for_each(|m| *m /= n.max(1) as f32);
+            for row in v.chunks_mut(dim).filter(|r| r.iter().any(|x| *x != 0.0)) {
+                row.iter_mut().zip(&mean).for_each(|(x, m)| *x -= m);
+            }
+        }
+        for row in v.chunks_mut(dim.max(1)) {
             let n = row.iter().map(|a| a * a).sum::<f32>().sqrt();
             if n > 1e-12 {
                 row.iter_mut().for_each(|a| *a /= n);
             }
         }
-        Ok(RawCosine { label, dim, v })
+        RawCosine { label, dim, v }
     }
     pub fn image(table: &FeatureTable) -> Result<RawCosine> {
         RawCosine::block(table, "cosine of raw image features", 0, table.dims.image)
     }
     pub fn text(table: &FeatureTable) -> Result<RawCosine> {
         RawCosine::block(table, "cosine of raw text features", table.dims.image, table.dims.text)
+    }
+    /// The text block's cosine after centring on the data's mean text vector.
+    pub fn text_centred(table: &FeatureTable) -> Result<RawCosine> {
+        let dim = table.dims.text;
+        let x = table.x.narrow(1, table.dims.image, dim)?.flatten_all()?.to_vec1::<f32>()?;
+        Ok(RawCosine::from_rows("cosine of raw text features, centred", dim, x, true))
     }
     fn cos(&self, a: usize, b: usize) -> f32 {
         let (x, y) = (&self.v[a * self.dim..(a + 1) * self.dim], &self.v[b * self.dim..(b + 1) * self.dim]);

@@ -74,6 +74,29 @@ impl Store {
         Ok(())
     }
 
+    /// Image vectors this image encoder already computed under another encoder key (the text encoder or its
+    /// template changed), with the content hash each was computed from. Re-indexing after a text change then
+    /// encodes text only: the photos of a large catalogue take hours, its titles minutes.
+    pub fn image_features_elsewhere(&self, encoder_key: &str, image_key: &str) -> Result<HashMap<i64, (String, Vec<f32>)>> {
+        let mut st = self.conn.prepare(
+            "SELECT item_id, content_hash, image_vec FROM features
+             WHERE encoder_key != ?1 AND substr(encoder_key, 1, length(?2) + 1) = ?2 || '+' AND image_vec IS NOT NULL",
+        )?;
+        let rows = st.query_map(params![encoder_key, image_key], |r| {
+            Ok((r.get::<_, i64>(0)?, (r.get::<_, String>(1)?, blob_to_vec(&r.get::<_, Vec<u8>>(2)?))))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Drops features stored under keys that start with `image_key` other than `encoder_key`: what an earlier
+    /// text template computed, once every item has features under the current one. Returns the rows dropped.
+    pub fn drop_superseded_features(&mut self, encoder_key: &str, image_key: &str) -> Result<usize> {
+        Ok(self.conn.execute(
+            "DELETE FROM features WHERE encoder_key != ?1 AND substr(encoder_key, 1, length(?2) + 1) = ?2 || '+'",
+            params![encoder_key, image_key],
+        )?)
+    }
+
     pub fn features_count(&self, encoder_key: &str) -> Result<usize> {
         Ok(self.conn.query_row("SELECT COUNT(*) FROM features WHERE encoder_key = ?1", [encoder_key], |r| r.get::<_, i64>(0))? as usize)
     }

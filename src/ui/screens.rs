@@ -211,7 +211,11 @@ impl StudioApp {
             if let Some(why) = &shortfall {
                 ui.add(egui::Label::new(RichText::new(why).color(Color32::from_rgb(0xD6, 0x8A, 0x1A))).wrap());
             }
-            let models = self.studio.models();
+            if let Some(note) = self.studio.head_note() {
+                ui.add(egui::Label::new(RichText::new(note).color(Color32::from_rgb(0xD6, 0x8A, 0x1A))).wrap());
+            }
+            let studio = &self.studio;
+            let models = studio.models();
             let active = models.iter().find(|m| m.active);
             let req = &mut self.train_form.req;
             egui::Grid::new("train_form").num_columns(2).spacing(vec2(12.0, 6.0)).show(ui, |ui| {
@@ -224,7 +228,8 @@ impl StudioApp {
                     if ui.selectable_label(req.parent.is_none(), "the active version").clicked() {
                         req.parent = None;
                     }
-                    for m in models {
+                    // A version trained on earlier features is no parent for today's.
+                    for m in models.iter().filter(|m| studio.model_fits(m)) {
                         if ui.selectable_label(req.parent == Some(m.id), format!("{} (v{})", m.name, m.id)).clicked() {
                             req.parent = Some(m.id);
                         }
@@ -315,7 +320,12 @@ impl StudioApp {
                     }
                 });
                 ui.label(m.created_at.get(..16).unwrap_or(&m.created_at).replace('T', " "));
-                if m.active {
+                if !self.studio.model_fits(m) {
+                    ui.label(RichText::new("earlier features").color(Color32::from_rgb(0xD6, 0x8A, 0x1A)).strong()).on_hover_text(format!(
+                        "Trained on features of other encoders or an earlier text template ({}); fine-tune again to learn from the same judgements on today's features",
+                        m.encoder_key
+                    ));
+                } else if m.active {
                     ui.label(RichText::new("Active").color(ACCENT).strong());
                 } else if ui
                     .add_enabled(!switching, egui::Button::new(format!("Activate {}", m.name)))
