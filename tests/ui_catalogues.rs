@@ -31,6 +31,9 @@ fn harness(dir: &Path) -> Harness<'static, StudioApp> {
     e.import(&fixture("myntra_style.csv")).unwrap();
     e.import(&fixture("merchant.tsv")).unwrap();
     let mut s = Studio::with_engine(e, &db, &default_models_dir());
+    // The app indexes the freshly imported catalogue as it opens (Import… waits for that job).
+    s.wait_for_job();
+    s.settle();
     s.apply(Command::SetStylist("Ana".into()));
     let app = StudioApp::new(
         s,
@@ -88,4 +91,23 @@ fn catalogue_list_hides_and_deletes_with_confirmation() {
     pump(&mut h);
     assert_eq!(h.state().studio.results().ids.len(), 5);
     assert!(h.state().studio.catalogues().iter().any(|c| c.name == "myntra_style" && c.status() == "deleted"));
+}
+
+#[test]
+fn items_without_features_for_todays_encoders_are_indexed_when_the_app_opens() {
+    // A catalogue imported but never indexed, or indexed for an earlier text template: nothing would score.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let mut e = Engine::open(&db, &default_models_dir()).unwrap();
+    e.import(&fixture("myntra_style.csv")).unwrap();
+    assert!(e.store().count_items_needing_features(&e.encoder_key()).unwrap() > 0);
+    let mut s = Studio::with_engine(e, &db, &default_models_dir());
+    assert!(s.job_busy(|k| k.label() == "Index"), "an index job starts with the app");
+    s.wait_for_job();
+    s.settle();
+    assert_eq!(s.engine.store().count_items_needing_features(&s.engine.encoder_key()).unwrap(), 0);
+    assert!(s.indexed_count() > 0, "items score once it is done");
+    // The next start finds nothing to do.
+    let s = Studio::open(&db, &default_models_dir()).unwrap();
+    assert!(!s.job_busy(|_| true));
 }

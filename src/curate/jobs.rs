@@ -65,6 +65,7 @@ impl JobKind {
     }
     pub fn label(&self) -> &'static str {
         match self {
+            JobKind::ImportAndIndex(feeds) if feeds.is_empty() => "Index",
             JobKind::ImportAndIndex(_) | JobKind::ImportFeed { .. } => "Import and index",
             JobKind::BuildQueue { .. } => "Build review queue",
             JobKind::Train(_) => "Training",

@@ -408,6 +408,16 @@ impl Studio {
         s.take_lists(lists);
         s.rebuild_catalogue();
         s.refresh_board();
+        // Items without features for today's encoders (a new text template, an interrupted index) are indexed
+        // in the background at once: without them nothing scores.
+        match s.engine.store().count_items_needing_features(&s.engine.encoder_key()) {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!("{n} items need features for {}: indexing", s.engine.encoder_key());
+                let _ = s.start_job(JobKind::ImportAndIndex(Vec::new()));
+            }
+            Err(e) => tracing::warn!("cannot count items to index: {e:#}"),
+        }
         s
     }
 

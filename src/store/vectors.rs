@@ -49,6 +49,16 @@ impl Store {
         Ok(self.all_items()?.into_iter().filter(|i| fresh.get(&i.id) != Some(&i.content_hash)).collect())
     }
 
+    /// How many items [`Store::items_needing_features`] would return, counted in SQL (the app asks at start).
+    pub fn count_items_needing_features(&self, encoder_key: &str) -> Result<usize> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM items i LEFT JOIN features f ON f.item_id = i.id AND f.encoder_key = ?1
+             WHERE f.item_id IS NULL OR f.content_hash != i.content_hash",
+            [encoder_key],
+            |r| r.get::<_, i64>(0),
+        )? as usize)
+    }
+
     /// Stores features for a batch in one transaction, and drops the items' head embeddings, which were computed
     /// from the old features.
     pub fn put_features(&mut self, encoder_key: &str, batch: &[(StoredItem, StoredFeatures, Option<String>)]) -> Result<()> {
