@@ -80,6 +80,15 @@ impl Occasion {
     pub fn parse(s: &str) -> Option<Occasion> {
         Occasion::ALL.into_iter().find(|o| o.as_str().eq_ignore_ascii_case(s.trim()))
     }
+    /// Worn only for their own occasion (dance, swim, sleep): never suggested for a board that is not of it.
+    pub fn is_specialist(self) -> bool {
+        matches!(self, Occasion::Dance | Occasion::Swim | Occasion::Sleep)
+    }
+    /// The occasions a board of unknown occasion keeps to: every occasion but the specialist ones, so ballet
+    /// slippers, swimwear and pyjamas are not offered with a hoodie whose occasion no word says.
+    pub fn everyday() -> u8 {
+        Occasion::ALL.into_iter().filter(|o| !o.is_specialist()).fold(0, |m, o| m | o.bit())
+    }
     /// The occasions an item of this one may be styled with: sporty pieces never meet dressy ones, swimwear and
     /// sleepwear only their own kind.
     pub fn goes_with(self) -> u8 {
@@ -568,9 +577,12 @@ pub fn occasion_of(item: &Item) -> Option<Occasion> {
 
 fn occasion_from_hits(h: &Hits) -> Option<Occasion> {
     let first = |hit: u32, rules: &[(Occasion, &[&str])]| (hit != 0).then(|| rules[hit.trailing_zeros() as usize].0);
-    // "Casual" is what a type says by default (shorts); football shorts and dance dresses say more in the text.
+    // "Casual" is what a type says by default (shorts), "dressy" what ballerinas are; football shorts and ballet
+    // shoes filed under "Ballerinas" say more in the text.
     match first(h.head[2], OCCASION_WORDS) {
-        None | Some(Occasion::Casual) => first(h.desc[1], OCCASION_DESCRIPTION_WORDS).or(first(h.head[2], OCCASION_WORDS)),
+        None | Some(Occasion::Casual) | Some(Occasion::Dressy) => {
+            first(h.desc[1], OCCASION_DESCRIPTION_WORDS).or(first(h.head[2], OCCASION_WORDS))
+        }
         known => known,
     }
 }
@@ -589,7 +601,8 @@ pub struct BoardStyle {
     pub gender: Option<u8>,
     /// Seasons the board is for (`None`: all-season board).
     pub seasons: Option<u8>,
-    /// Occasions a candidate may have (`None`: no occasion known on the board).
+    /// Occasions a candidate may have (`None`: an empty board); a board whose items name no occasion keeps to
+    /// [`Occasion::everyday`].
     pub occasions: Option<u8>,
     /// The board's own occasions (bits), for saying what it keeps to.
     pub own_occasions: u8,
@@ -611,10 +624,13 @@ impl BoardStyle {
             if all != 0 { all } else { masks.iter().fold(0, |a, m| a | m) }
         });
         let known: Vec<Occasion> = items.iter().filter_map(|s| s.occasion).collect();
-        let occasions = (!known.is_empty()).then(|| {
+        let occasions = if known.is_empty() {
+            // No word says what the board is for: everyday wear, not dance, swim or sleep.
+            (!items.is_empty()).then(Occasion::everyday)
+        } else {
             let all = known.iter().fold(0xff, |a, o| a & o.goes_with());
-            if all != 0 { all } else { known.iter().fold(0, |a, o| a | o.goes_with()) }
-        });
+            Some(if all != 0 { all } else { known.iter().fold(0, |a, o| a | o.goes_with()) })
+        };
         let own_occasions = known.iter().fold(0, |a, o| a | o.bit());
         BoardStyle { gender, seasons, occasions, own_occasions }
     }
@@ -693,6 +709,25 @@ mod tests {
         assert_eq!(occasion_of(&item("Dress", "Whiskey dress", "A-line dress in airy, patterned viscose")), None);
         assert_eq!(occasion_of(&item("Dress", "SARA", "Dance dress in glossy jersey")), Some(Occasion::Dance));
         assert_eq!(Occasion::parse("Dressy"), Some(Occasion::Dressy));
+        // H&M files its satin ballet slippers under "Ballerinas" (dressy); the description says dance.
+        let illona = item("Shoes > Ballerinas", "ILLONA Shoes", "Ballet shoes in satin with a decorative bow at the front");
+        assert_eq!(occasion_of(&illona), Some(Occasion::Dance));
+        assert_eq!(occasion_of(&item("Shoes > Ballerinas", "Glitter ballerinas", "Ballet pumps in glittery imitation leather")), Some(Occasion::Dressy));
+    }
+
+    #[test]
+    fn a_board_no_word_places_keeps_to_everyday_wear() {
+        let hoodie = Styling { gender: BOYS, seasons: 0, occasion: None };
+        let b = BoardStyle::of(&[hoodie]);
+        assert_eq!(b.occasions, Some(Occasion::everyday()));
+        assert_eq!(b.own_occasions, 0);
+        for (o, ok) in [(Occasion::Dance, false), (Occasion::Swim, false), (Occasion::Sleep, false), (Occasion::Dressy, true), (Occasion::Sporty, true)] {
+            assert_eq!(fits(&b, &Styling { gender: 0, seasons: 0, occasion: Some(o) }), ok, "{o:?}");
+        }
+        assert!(fits(&b, &Styling::default()), "unknown occasion still fits");
+        assert_eq!(BoardStyle::of(&[]).occasions, None, "an empty board implies nothing");
+        let leotard = Styling { gender: GIRLS, seasons: 0, occasion: Some(Occasion::Dance) };
+        assert!(fits(&BoardStyle::of(&[leotard]), &Styling { occasion: Some(Occasion::Dance), ..Styling::default() }));
     }
 
     #[test]

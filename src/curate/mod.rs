@@ -519,7 +519,7 @@ impl Studio {
         }
         if f.occasions.is_some() {
             let own = crate::catalogue::styling::occasions_of(self.board_style().own_occasions);
-            words.push(own.iter().map(|o| o.as_str()).collect::<Vec<_>>().join("/"));
+            words.push(occasion_words(&own).replace(" / ", "/"));
         }
         words.push(slot.label().to_lowercase());
         let mut what = words.join(" ");
@@ -1253,6 +1253,11 @@ impl Studio {
             },
         }
     }
+}
+
+/// The board's occasions as the chips and notes name them; a board no word places keeps to "everyday" wear.
+pub fn occasion_words(own: &[crate::catalogue::Occasion]) -> String {
+    if own.is_empty() { "everyday".to_string() } else { own.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(" / ") }
 }
 
 /// "Accepted", "Rejected", "Skipped".

@@ -965,8 +965,8 @@ impl StudioApp {
             let names = crate::curate::gender_words(g).trim_end_matches('\'').to_string();
             chips.push((names, follow.gender, "gender", Follow { gender: !follow.gender, ..follow }));
         }
-        if own.occasions.is_none() && !occasions.is_empty() {
-            let names = occasions.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(" / ");
+        if own.occasions.is_none() && style.occasions.is_some() {
+            let names = crate::curate::occasion_words(&occasions);
             chips.push((names, follow.occasion, "occasion", Follow { occasion: !follow.occasion, ..follow }));
         }
         if own.catalogue.is_none()
