@@ -712,7 +712,10 @@ mod tests {
         // H&M files its satin ballet slippers under "Ballerinas" (dressy); the description says dance.
         let illona = item("Shoes > Ballerinas", "ILLONA Shoes", "Ballet shoes in satin with a decorative bow at the front");
         assert_eq!(occasion_of(&illona), Some(Occasion::Dance));
-        assert_eq!(occasion_of(&item("Shoes > Ballerinas", "Glitter ballerinas", "Ballet pumps in glittery imitation leather")), Some(Occasion::Dressy));
+        assert_eq!(
+            occasion_of(&item("Shoes > Ballerinas", "Glitter ballerinas", "Ballet pumps in glittery imitation leather")),
+            Some(Occasion::Dressy)
+        );
     }
 
     #[test]
@@ -721,7 +724,13 @@ mod tests {
         let b = BoardStyle::of(&[hoodie]);
         assert_eq!(b.occasions, Some(Occasion::everyday()));
         assert_eq!(b.own_occasions, 0);
-        for (o, ok) in [(Occasion::Dance, false), (Occasion::Swim, false), (Occasion::Sleep, false), (Occasion::Dressy, true), (Occasion::Sporty, true)] {
+        for (o, ok) in [
+            (Occasion::Dance, false),
+            (Occasion::Swim, false),
+            (Occasion::Sleep, false),
+            (Occasion::Dressy, true),
+            (Occasion::Sporty, true),
+        ] {
             assert_eq!(fits(&b, &Styling { gender: 0, seasons: 0, occasion: Some(o) }), ok, "{o:?}");
         }
         assert!(fits(&b, &Styling::default()), "unknown occasion still fits");
