@@ -127,6 +127,9 @@ pub enum Command {
     Pretrain(train::PretrainArgs),
     /// Evaluate stored heads and the baselines on an outfit set with the fixed warm/cold protocol.
     EvalOutfits(train::EvalOutfitsArgs),
+    /// What stylists' judgements buy on a new source: fine-tuned vs from scratch vs pretrained vs baselines over
+    /// judgement budgets, the review queue vs random order, and calibration after 100 judgements (simulated stylist).
+    EvalTransfer(train::EvalTransferArgs),
     /// What a stylist sees on a catalogue, measured: gender / season / occasion coverage, saturated and
     /// colour-driven scores of random same-age boards, and the default suggestions' colour share and clashes.
     EvalCatalogue {
@@ -530,6 +533,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Eval(args) => train::run_eval(&db, &models, args),
         Command::Pretrain(args) => train::run_pretrain(&db, &models, args),
         Command::EvalOutfits(args) => train::run_eval_outfits(&db, &models, args),
+        Command::EvalTransfer(args) => train::run_eval_transfer(&db, &models, args),
         Command::EvalCatalogue { catalogue, boards, heroes, k, seed, json } => {
             let mut e = open()?;
             e.set_scorer(crate::score::one_shot_scorer());

@@ -365,6 +365,22 @@ pub struct PretrainArgs {
     pub json: Option<PathBuf>,
 }
 
+/// [`pretrain`] with one progress line per epoch on stderr.
+fn pretrain_logged(
+    set: &crate::model::outfit_eval::PreparedSet,
+    cfg: &TrainConfig,
+    what: &str,
+) -> Result<crate::model::outfit_eval::Pretrained> {
+    let mut last = usize::MAX;
+    let progress = &mut |p: crate::model::train::TrainProgress| {
+        if p.step + 1 == p.steps_per_epoch && p.epoch != last {
+            last = p.epoch;
+            eprintln!("  {what} {:>3}/{}  loss {:.4}", p.epoch + 1, p.epochs, p.loss);
+        }
+    };
+    pretrain(set, cfg, progress, &AtomicBool::new(false))
+}
+
 pub fn run_pretrain(db: &Path, models: &Path, args: PretrainArgs) -> Result<()> {
     let (data, key) = args.source.read()?;
     describe(&data);
@@ -378,18 +394,7 @@ pub fn run_pretrain(db: &Path, models: &Path, args: PretrainArgs) -> Result<()> 
     cfg.lr = args.lr.unwrap_or(cfg.lr);
     cfg.weight_decay = args.weight_decay.unwrap_or(cfg.weight_decay);
     cfg.fitb_weight = args.fitb_weight.unwrap_or(cfg.fitb_weight);
-    let mut last = usize::MAX;
-    let p = pretrain(
-        &set,
-        &cfg,
-        &mut |p| {
-            if p.step + 1 == p.steps_per_epoch && p.epoch != last {
-                last = p.epoch;
-                eprintln!("  epoch {:>3}/{}  loss {:.4}", p.epoch + 1, p.epochs, p.loss);
-            }
-        },
-        &AtomicBool::new(false),
-    )?;
+    let p = pretrain_logged(&set, &cfg, "epoch")?;
     eprintln!(
         "trained in {:.1}s; kept epoch {:?} of {} by validation warm FITB + cold FITB + cold AUC {:?} (validation loss {:?})",
         p.seconds,
@@ -465,4 +470,165 @@ pub fn run_pretrain(db: &Path, models: &Path, args: PretrainArgs) -> Result<()> 
         println!("model {id} is now active");
     }
     write_reports(&[valid, test], args.out.as_deref(), args.json.as_deref())
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// `outfit-studio eval-transfer`.
+
+#[derive(clap::Args, Debug)]
+pub struct EvalTransferArgs {
+    /// The source the head is pretrained on (not needed with --pretrained, except for --by-year).
+    #[command(flatten)]
+    pub source: OutfitSource,
+    /// The target: a MANGO outfit directory.
+    #[arg(long)]
+    pub target_mango: Option<PathBuf>,
+    /// The target: a webshop's own outfits (`outfit_id,sku` CSV, with --target-feed).
+    #[arg(long, requires = "target_feed")]
+    pub target_outfits: Option<PathBuf>,
+    /// The catalogue feed the --target-outfits SKUs refer to.
+    #[arg(long)]
+    pub target_feed: Option<PathBuf>,
+    /// Source and target from one MANGO directory (--mango) by collection, SOURCE:TARGET years: outfits whose
+    /// garments are all of one year (e.g. 2019:2023).
+    #[arg(long, value_name = "SOURCE:TARGET", requires = "mango")]
+    pub by_year: Option<String>,
+    /// Start from this head file instead of pretraining on the source (e.g. models/head-mango.safetensors).
+    #[arg(long)]
+    pub pretrained: Option<PathBuf>,
+    /// Judgement budgets (half accepts, half rejects).
+    #[arg(long, value_delimiter = ',')]
+    pub budgets: Vec<usize>,
+    /// Seeds per budget.
+    #[arg(long)]
+    pub seeds: Option<usize>,
+    /// Fine-tuning epochs (at least the minimum number of steps is always taken).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Pretraining epochs on the source.
+    #[arg(long)]
+    pub pretrain_epochs: Option<usize>,
+    /// Review-queue batch size (judgements picked between two fine-tunes).
+    #[arg(long)]
+    pub queue_batch: Option<usize>,
+    /// Random order's judgement count the queue has to match (0: skip the queue comparison).
+    #[arg(long)]
+    pub queue_reference: Option<usize>,
+    /// A fast smoke run: budgets 50,200,1000, 2 seeds, fewer steps, queue batches of 250.
+    #[arg(long)]
+    pub quick: bool,
+    /// Directory for transfer.md, transfer.json and transfer.png.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long, default_value_t = 20_251_210)]
+    pub seed: u64,
+}
+
+impl EvalTransferArgs {
+    fn target(&self) -> OutfitSource {
+        OutfitSource {
+            mango: self.target_mango.clone(),
+            polyvore: None,
+            variant: "nondisjoint".into(),
+            maryland: None,
+            outfits: self.target_outfits.clone(),
+            feed: self.target_feed.clone(),
+        }
+    }
+
+    fn config(&self) -> crate::model::transfer_eval::TransferConfig {
+        let mut c = if self.quick {
+            crate::model::transfer_eval::TransferConfig::quick()
+        } else {
+            crate::model::transfer_eval::TransferConfig::default()
+        };
+        c.seed = self.seed;
+        if !self.budgets.is_empty() {
+            c.budgets = self.budgets.clone();
+        }
+        c.seeds = self.seeds.unwrap_or(c.seeds).max(1);
+        c.fine_tune.epochs = self.epochs.unwrap_or(c.fine_tune.epochs);
+        c.queue_batch = self.queue_batch.unwrap_or(c.queue_batch).max(1);
+        c.queue_reference = self.queue_reference.unwrap_or(c.queue_reference);
+        c.queue_max = c.queue_max.max(c.queue_reference);
+        c
+    }
+}
+
+fn short_name(source: &str) -> String {
+    source.split(" at ").next().unwrap_or(source).to_string()
+}
+
+pub fn run_eval_transfer(db: &Path, models: &Path, args: EvalTransferArgs) -> Result<()> {
+    use crate::model::outfit_eval::PreparedSet;
+    let e = Engine::open(db, models)?;
+    let log = |s: &str| eprintln!("  {s}");
+    // Target (and, for --by-year, the source) over the encoders' features.
+    let (target, source_set, source_name): (PreparedSet, Option<PreparedSet>, String) = if let Some(years) = &args.by_year {
+        let (from, to) = years.split_once(':').with_context(|| format!("--by-year wants SOURCE:TARGET, got {years:?}"))?;
+        let (data, key) = args.source.read()?;
+        let parts = [from, to].map(|y| crate::model::outfit_sets::collection_subset(&data, y.trim()));
+        for p in &parts {
+            describe(p);
+        }
+        let mut sets = e.prepare_outfit_parts(&data, &key, &[&parts[0], &parts[1]])?.into_iter();
+        let (s, t) = (sets.next().context("source set")?, sets.next().context("target set")?);
+        (t, Some(s), format!("{} {from}", short_name(&data.source)))
+    } else {
+        let (data, key) = args.target().read().context("the target: give --target-mango DIR or --target-outfits CSV --target-feed FEED")?;
+        describe(&data);
+        let t = e.prepare_outfit_set(&data, &key)?;
+        if args.pretrained.is_some() {
+            (t, None, String::new())
+        } else {
+            let (sdata, skey) = args.source.read()?;
+            describe(&sdata);
+            let name = short_name(&sdata.source);
+            (t, Some(e.prepare_outfit_set(&sdata, &skey)?), name)
+        }
+    };
+    let (head, pretrained_name, source_name) = match &args.pretrained {
+        Some(path) => {
+            let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let h = Head::from_bytes(&bytes).with_context(|| format!("{} is not a head file", path.display()))?;
+            h.check_encoders(e.manifest().image.dim, e.manifest().text.dim)?;
+            let from = if source_name.is_empty() { format!("the source of {}", path.display()) } else { source_name.clone() };
+            (h, format!("{} (loaded, not retrained)", path.display()), from)
+        }
+        None => {
+            let set = source_set.context("no source to pretrain on")?;
+            let mut cfg = TrainConfig::pretraining();
+            cfg.seed = args.seed;
+            cfg.epochs = args.pretrain_epochs.unwrap_or(if args.quick { 5 } else { cfg.epochs });
+            eprintln!("pretraining on {} ({} training outfits), {} epochs", set.source, set.train.len(), cfg.epochs);
+            let p = pretrain_logged(&set, &cfg, "pretraining epoch")?;
+            let name = format!("pretrained on {source_name} here ({} training outfits, {:.0}s)", set.train.len(), p.seconds);
+            (p.head, name, source_name)
+        }
+    };
+    let cfg = args.config();
+    let target_name = match &args.by_year {
+        Some(y) => format!("{} {}", short_name(&target.source), y.split(':').nth(1).unwrap_or("")),
+        None => short_name(&target.source),
+    };
+    let t0 = std::time::Instant::now();
+    let fig = crate::model::transfer_eval::run_transfer(
+        &head,
+        (&source_name, &target_name, &pretrained_name),
+        &target,
+        &cfg,
+        &mut |s| log(s),
+        &AtomicBool::new(false),
+    )?;
+    let md = fig.markdown();
+    println!("{md}");
+    if let Some(dir) = &args.out {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::write(dir.join("transfer.md"), &md).with_context(|| format!("cannot write {}", dir.display()))?;
+        std::fs::write(dir.join("transfer.json"), serde_json::to_vec_pretty(&fig)?)?;
+        fig.write_png(&dir.join("transfer.png"))?;
+        println!("wrote transfer.md, transfer.json and transfer.png to {}", dir.display());
+    }
+    eprintln!("eval-transfer took {:.0}s", t0.elapsed().as_secs_f64());
+    Ok(())
 }

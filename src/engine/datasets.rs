@@ -5,7 +5,9 @@ use super::Engine;
 use crate::model::HeadDims;
 use crate::model::outfit_eval::PreparedSet;
 use crate::model::polyvore::AdultDataset;
-use anyhow::Result;
+use crate::store::StoredFeatures;
+use anyhow::{Context, Result};
+use std::collections::HashMap;
 use std::path::Path;
 
 impl Engine {
@@ -16,8 +18,37 @@ impl Engine {
         self.prepare_outfit_set_cached(data, &path)
     }
 
+    /// [`PreparedSet`]s of parts of `data` (subsets of its items and outfits, such as one collection each:
+    /// `outfit_sets::collection_subset`), encoded once through `data`'s own feature cache.
+    pub fn prepare_outfit_parts(&self, data: &AdultDataset, cache_key: &str, parts: &[&AdultDataset]) -> Result<Vec<PreparedSet>> {
+        let path = crate::encode::feature_cache::cache_file(&crate::paths::cache_dir(), cache_key, &self.encoder_key());
+        let (feats, dims) = self.encode_outfit_set(data, &path)?;
+        let by_id: HashMap<&str, &StoredFeatures> = data.items.keys().map(String::as_str).zip(&feats).collect();
+        parts
+            .iter()
+            .map(|part| {
+                let mut own = Vec::with_capacity(part.items.len());
+                for (row, id) in part.items.keys().enumerate() {
+                    let f = by_id.get(id.as_str()).with_context(|| format!("{id} is not an item of {}", data.source))?;
+                    own.push(StoredFeatures { item_id: row as i64, ..(*f).clone() });
+                }
+                let mut set = PreparedSet::new(part, dims, &own)?;
+                set.title_text = self.title_embeddings(part, &set)?;
+                Ok(set)
+            })
+            .collect()
+    }
+
     /// [`Engine::prepare_outfit_set`] with an explicit cache file.
     pub fn prepare_outfit_set_cached(&self, data: &AdultDataset, path: &Path) -> Result<PreparedSet> {
+        let (feats, dims) = self.encode_outfit_set(data, path)?;
+        let mut set = PreparedSet::new(data, dims, &feats)?;
+        set.title_text = self.title_embeddings(data, &set)?;
+        Ok(set)
+    }
+
+    /// Features of `data.catalogue_items()`, in that order, through the cache file `path`.
+    fn encode_outfit_set(&self, data: &AdultDataset, path: &Path) -> Result<(Vec<StoredFeatures>, HeadDims)> {
         let items = data.catalogue_items();
         let models_dir = self.models_dir.clone();
         let t0 = std::time::Instant::now();
@@ -38,10 +69,7 @@ impl Engine {
             t0.elapsed().as_secs_f64(),
             path.display()
         );
-        let dims = HeadDims::standard(self.manifest().image.dim, self.manifest().text.dim);
-        let mut set = PreparedSet::new(data, dims, &feats)?;
-        set.title_text = self.title_embeddings(data, &set)?;
-        Ok(set)
+        Ok((feats, HeadDims::standard(self.manifest().image.dim, self.manifest().text.dim)))
     }
 
     /// The text encoder's embedding of each table row's raw title, for the raw-title baseline (`None` when the data

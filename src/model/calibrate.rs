@@ -3,7 +3,9 @@
 //! "how likely a stylist made this", measured on outfits the head did not train on.
 
 /// Fits (a, b) minimising the log loss of σ(a·x + b) with `pos` labelled 1 and `neg` labelled 0 (equal class
-/// weight). Newton's method on the 2-parameter convex problem, with a tiny ridge so separable data stays finite.
+/// weight). Newton's method on the 2-parameter convex problem, with a tiny ridge so separable data stays finite,
+/// and the step halved until the loss does not rise (a full Newton step from far away can overshoot and diverge,
+/// as it did on logits of a head at chance lying around -3).
 pub fn fit_platt(pos: &[f32], neg: &[f32]) -> Option<(f32, f32)> {
     if pos.is_empty() || neg.is_empty() {
         return None;
@@ -13,6 +15,17 @@ pub fn fit_platt(pos: &[f32], neg: &[f32]) -> Option<(f32, f32)> {
     let data: Vec<(f64, f64, f64)> = pos.iter().map(|&x| (x as f64, 1.0, wp)).chain(neg.iter().map(|&x| (x as f64, 0.0, wn))).collect();
     let (mut a, mut b) = (1.0f64, 0.0f64);
     let ridge = 1e-4;
+    let loss = |a: f64, b: f64| -> f64 {
+        let nll: f64 = data
+            .iter()
+            .map(|&(x, y, w)| {
+                let z = a * x + b;
+                // log(1 + e^z) - y·z, stable.
+                w * (z.max(0.0) + (-z.abs()).exp().ln_1p() - y * z)
+            })
+            .sum();
+        nll + 0.5 * ridge * a * a
+    };
     for _ in 0..100 {
         let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (ridge * a, 0.0, ridge, 0.0, 1e-9);
         for &(x, y, w) in &data {
@@ -29,11 +42,14 @@ pub fn fit_platt(pos: &[f32], neg: &[f32]) -> Option<(f32, f32)> {
         if det.abs() < 1e-18 {
             break;
         }
-        let da = (hbb * ga - hab * gb) / det;
-        let db = (haa * gb - hab * ga) / det;
-        a -= da;
-        b -= db;
-        if da.abs() + db.abs() < 1e-9 {
+        let (da, db) = ((hbb * ga - hab * gb) / det, (haa * gb - hab * ga) / det);
+        let (before, mut t) = (loss(a, b), 1.0);
+        while t > 1e-6 && loss(a - t * da, b - t * db) > before + 1e-12 {
+            t *= 0.5;
+        }
+        a -= t * da;
+        b -= t * db;
+        if t * (da.abs() + db.abs()) < 1e-9 {
             break;
         }
     }
@@ -184,6 +200,20 @@ mod tests {
         let (a, b) = fit_platt(&pos, &neg).unwrap();
         assert!((a - 3.0).abs() < 0.1, "a = {a}");
         assert!((b - (-1.0 - prior)).abs() < 0.1, "b = {b}, prior {prior}");
+    }
+
+    #[test]
+    fn a_head_at_chance_far_from_zero_gets_a_flat_fit_not_a_divergent_one() {
+        // Accepts and rejects from the same spread of logits around -3: nothing to separate. A full Newton step
+        // from (1, 0) overshot here and ended at a = 16602, b = -1e8 (every probability 0 or 1).
+        let xs: Vec<f32> = (0..100).map(|i| -3.0 + 2.5 * ((i * 37 % 100) as f32 / 50.0 - 1.0)).collect();
+        let (pos, neg) = (&xs[..50], &xs[50..]);
+        let (a, b) = fit_platt(pos, neg).unwrap();
+        let p = |x: f32| 1.0 / (1.0 + (-(a * x + b)).exp());
+        assert!(xs.iter().all(|x| (p(*x) - 0.5).abs() < 0.2), "a = {a}, b = {b}");
+        let probs = |v: &[f32]| v.iter().map(|x| p(*x)).collect::<Vec<_>>();
+        let ece = expected_calibration_error(&probs(pos), &probs(neg), 10);
+        assert!(ece < 0.1, "{ece}");
     }
 
     #[test]

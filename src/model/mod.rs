@@ -6,7 +6,9 @@
 //! - the head: [`head`], [`calibrate`], [`history`] (approved-look co-occurrence);
 //! - learning: [`train`];
 //! - metrics: [`metrics`] (AUC, FITB, held-out split), [`protocol`] (warm/cold questions, baselines, intervals);
-//! - reports: [`report`] (transfer report, learning curve), [`outfit_eval`] (pretraining and its tables).
+//! - the review queue's selection rule: [`selection`] (uncertainty plus diversity);
+//! - reports: [`report`] (transfer report, learning curve), [`outfit_eval`] (pretraining and its tables),
+//!   [`transfer_eval`] (what stylists' judgements buy on a new source: `eval-transfer`).
 
 pub mod calibrate;
 pub mod data;
@@ -19,6 +21,8 @@ pub mod outfit_sets;
 pub mod polyvore;
 pub mod protocol;
 pub mod report;
+pub mod selection;
 pub mod train;
+pub mod transfer_eval;
 
 pub use head::{BlockWeights, Head, HeadDims, ModelError};

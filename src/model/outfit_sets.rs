@@ -242,6 +242,27 @@ pub fn read_mango(dir: &Path) -> Result<AdultDataset> {
     Ok(data)
 }
 
+/// The part of a dataset in one collection: its items of that collection and the outfits, each in its own split,
+/// whose garments all belong to it (MANGO's 2019 and 2023 collections become two sources this way). The
+/// dataset's own question files are left out: they mix collections.
+pub fn collection_subset(data: &AdultDataset, collection: &str) -> AdultDataset {
+    let items: BTreeMap<String, AdultItem> =
+        data.items.iter().filter(|(_, i)| i.collection == collection).map(|(k, i)| (k.clone(), i.clone())).collect();
+    let keep = |os: &[AdultOutfit]| -> Vec<AdultOutfit> {
+        os.iter().filter(|o| o.items.len() >= 2 && o.items.iter().all(|i| items.contains_key(i))).cloned().collect()
+    };
+    let (train, valid, test) = (keep(&data.train), keep(&data.valid), keep(&data.test));
+    AdultDataset {
+        source: format!("{} (collection {collection})", data.source),
+        items,
+        train,
+        valid,
+        test,
+        skipped_items: data.skipped_items,
+        ..Default::default()
+    }
+}
+
 /// Reads a webshop's own outfits: a catalogue feed in any format the importers read, and a CSV whose first two
 /// columns are outfit id and SKU. The feed's season is the collection (all-season items share one).
 pub fn read_outfit_csv(feed: &Path, outfits: &Path) -> Result<AdultDataset> {
@@ -321,6 +342,13 @@ mod tests {
         let in_2019 = d.items.values().filter(|i| i.collection == "2019").count();
         assert!(in_2019 > 3_000 && d.items.values().filter(|i| i.collection == "2023").count() > 3_000);
         assert!(d.items.values().any(|i| i.colour == "black" && i.slot == Slot::Bottom));
+        // The by-year transfer target and source (`eval-transfer --by-year 2019:2023`).
+        let count = |s: &AdultDataset| s.train.len() + s.valid.len() + s.test.len();
+        let (y19, y23) = (collection_subset(&d, "2019"), collection_subset(&d, "2023"));
+        // Outfits of two or more garments, every garment of one year (the 3,124 / 2,794 counted the raw
+        // outfits file, before garment filtering).
+        assert_eq!((count(&y19), count(&y23)), (2_794, 3_070), "single-collection outfits");
+        assert!(y23.items.values().all(|i| i.collection == "2023") && y23.items.len() < d.items.len());
     }
 
     #[test]
@@ -354,5 +382,8 @@ mod tests {
         assert_eq!(d.items["3-03"].collection, "2023");
         assert_eq!(d.train.len() + d.valid.len() + d.test.len(), 50, "the one-item outfit is dropped");
         assert!(d.train.iter().all(|o| o.items == ["1-01", "2-02", "3-03"]));
+        // Every outfit mixes 2019 and 2023: neither collection keeps one.
+        let y19 = collection_subset(&d, "2019");
+        assert_eq!((y19.items.len(), y19.train.len() + y19.valid.len() + y19.test.len()), (2, 0));
     }
 }

@@ -248,9 +248,9 @@ pub struct RawCosine {
 }
 
 impl RawCosine {
-    fn block(table: &FeatureTable, label: &'static str, start: usize, dim: usize) -> Result<RawCosine> {
+    fn block(table: &FeatureTable, label: &'static str, start: usize, dim: usize, centre: bool) -> Result<RawCosine> {
         let x = table.x.narrow(1, start, dim)?.flatten_all()?.to_vec1::<f32>()?;
-        Ok(RawCosine::from_rows(label, dim, x, false))
+        Ok(RawCosine::from_rows(label, dim, x, centre))
     }
     /// Cosine of `rows` (row-major, `dim` wide), centred first on their mean over non-zero rows when `centre`:
     /// the catalogue's common direction (every title says "women's", every feed its house style) then counts for
@@ -277,16 +277,19 @@ impl RawCosine {
         RawCosine { label, dim, v }
     }
     pub fn image(table: &FeatureTable) -> Result<RawCosine> {
-        RawCosine::block(table, "cosine of raw image features", 0, table.dims.image)
+        RawCosine::block(table, "cosine of raw image features", 0, table.dims.image, false)
     }
     pub fn text(table: &FeatureTable) -> Result<RawCosine> {
-        RawCosine::block(table, "cosine of raw text features", table.dims.image, table.dims.text)
+        RawCosine::block(table, "cosine of raw text features", table.dims.image, table.dims.text, false)
     }
-    /// The text block's cosine after centring on the data's mean text vector.
+    /// [`RawCosine::image`] after subtracting the table's mean image feature, as heads are centred on the catalogue
+    /// they score ([`super::outfit_eval::PreparedSet::centred`]).
+    pub fn image_centred(table: &FeatureTable) -> Result<RawCosine> {
+        RawCosine::block(table, "cosine of raw image features, centred on the catalogue", 0, table.dims.image, true)
+    }
+    /// [`RawCosine::text`] centred on the table's mean text feature.
     pub fn text_centred(table: &FeatureTable) -> Result<RawCosine> {
-        let dim = table.dims.text;
-        let x = table.x.narrow(1, table.dims.image, dim)?.flatten_all()?.to_vec1::<f32>()?;
-        Ok(RawCosine::from_rows("cosine of raw text features, centred", dim, x, true))
+        RawCosine::block(table, "cosine of raw text features, centred on the catalogue", table.dims.image, table.dims.text, true)
     }
     fn cos(&self, a: usize, b: usize) -> f32 {
         let (x, y) = (&self.v[a * self.dim..(a + 1) * self.dim], &self.v[b * self.dim..(b + 1) * self.dim]);
@@ -427,6 +430,44 @@ pub fn fitb_estimate(scores: &[Vec<f32>], answers: &[usize], seed: u64) -> Optio
         .collect();
     let (low, high) = percentile_interval(samples);
     Some(Estimate { value, low, high, n })
+}
+
+/// Cold (or warm) AUC and FITB of several runs of one method on the same questions (one run per seed): the mean
+/// over runs, with a 95% percentile-bootstrap interval over questions of that mean (each resample of the questions
+/// is scored by every run). `None` where a run has no questions of that kind.
+pub fn seed_mean_estimates(runs: &[&SetScores], answers: &[usize], seed: u64) -> (Option<Estimate>, Option<Estimate>) {
+    if runs.is_empty() {
+        return (None, None);
+    }
+    let mean = |v: Vec<Option<f64>>| -> Option<f64> {
+        let v: Option<Vec<f64>> = v.into_iter().collect();
+        v.filter(|v| !v.is_empty()).map(|v| v.iter().sum::<f64>() / v.len() as f64)
+    };
+    let mut rng = StdRng::seed_from_u64(seed);
+    let nc = runs[0].compat.len();
+    let auc = mean(runs.iter().map(|r| auc_of(&r.compat, 0..r.compat.len())).collect()).map(|value| {
+        let samples = (0..BOOTSTRAP)
+            .filter_map(|_| {
+                let idx: Vec<usize> = (0..nc).map(|_| rng.random_range(0..nc)).collect();
+                mean(runs.iter().map(|r| auc_of(&r.compat, idx.iter().copied())).collect())
+            })
+            .collect();
+        let (low, high) = percentile_interval(samples);
+        Estimate { value, low, high, n: nc }
+    });
+    let nf = answers.len();
+    let all: Vec<usize> = (0..nf).collect();
+    let fitb = mean(runs.iter().map(|r| fitb_of(&r.fitb, answers, &all)).collect()).map(|value| {
+        let samples = (0..BOOTSTRAP)
+            .filter_map(|_| {
+                let idx: Vec<usize> = (0..nf).map(|_| rng.random_range(0..nf)).collect();
+                mean(runs.iter().map(|r| fitb_of(&r.fitb, answers, &idx)).collect())
+            })
+            .collect();
+        let (low, high) = percentile_interval(samples);
+        Estimate { value, low, high, n: nf }
+    });
+    (auc, fitb)
 }
 
 /// One method's row of the table.

@@ -55,7 +55,8 @@ pub struct TransferReport {
     pub curve: Vec<CurvePoint>,
 }
 
-fn with_min_steps(cfg: &TrainConfig, n: usize, min_steps: usize) -> TrainConfig {
+/// `cfg` with enough epochs for at least `min_steps` optimiser steps on `n` outfits (the learning curve's rule).
+pub fn with_min_steps(cfg: &TrainConfig, n: usize, min_steps: usize) -> TrainConfig {
     let steps_per_epoch = n.div_ceil(cfg.batch_size.max(1)).max(1);
     TrainConfig { epochs: cfg.epochs.max(min_steps.div_ceil(steps_per_epoch)), ..cfg.clone() }
 }
@@ -253,11 +254,7 @@ impl TransferReport {
     /// A PNG of the learning curve: left panel AUC (judged, or swap when there are no judged negatives), right panel
     /// FITB, against the number of training labels; fine-tuned, from scratch, and the zero-shot head as a line.
     pub fn write_png(&self, path: &Path) -> Result<()> {
-        let (w, h) = (960u32, 500u32);
-        let mut buf = vec![255u8; (w * h * 3) as usize];
-        self.draw_plot(&mut buf, (w, h)).map_err(|e| anyhow::anyhow!("cannot draw the learning curve: {e}"))?;
-        let img = image::RgbImage::from_raw(w, h, buf).ok_or_else(|| anyhow::anyhow!("plot buffer has the wrong size"))?;
-        img.save(path).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+        save_png(path, (960, 500), "the learning curve", &|buf, size| self.draw_plot(buf, size))
     }
 
     /// Draws the two-panel learning curve (AUC and FITB vs label count) into an RGB buffer.
@@ -378,8 +375,19 @@ impl TransferReport {
     }
 }
 
+/// A plot's drawing into an RGB buffer of the given size.
+pub(super) type DrawPlot<'a> = &'a dyn Fn(&mut [u8], (u32, u32)) -> std::result::Result<(), Box<dyn std::error::Error>>;
+
+/// Draws a plot of `size` pixels with `draw` and writes it as a PNG; `what` names it in errors.
+pub(super) fn save_png(path: &Path, (w, h): (u32, u32), what: &str, draw: DrawPlot) -> Result<()> {
+    let mut buf = vec![255u8; (w * h * 3) as usize];
+    draw(&mut buf, (w, h)).map_err(|e| anyhow::anyhow!("cannot draw {what}: {e}"))?;
+    let img = image::RgbImage::from_raw(w, h, buf).ok_or_else(|| anyhow::anyhow!("plot buffer has the wrong size"))?;
+    img.save(path).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+}
+
 /// Registers egui's bundled Ubuntu-Light as plotters' "sans-serif" (no system fonts needed).
-fn register_plot_font() -> std::result::Result<(), Box<dyn std::error::Error>> {
+pub(super) fn register_plot_font() -> std::result::Result<(), Box<dyn std::error::Error>> {
     static ONCE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let ok = *ONCE.get_or_init(|| {
         plotters::style::register_font("sans-serif", plotters::style::FontStyle::Normal, epaint_default_fonts::UBUNTU_LIGHT).is_ok()
