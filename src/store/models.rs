@@ -114,13 +114,13 @@ impl Store {
         Ok(self.conn.query_row(&format!("SELECT {COLS} FROM models WHERE active = 1"), [], row).optional()?)
     }
 
-    /// Makes one version the active head (switching or rolling back).
     /// Leaves no version active (the engine then activates its default).
     pub fn clear_active_model(&mut self) -> Result<()> {
         self.conn.execute("UPDATE models SET active = 0 WHERE active = 1", [])?;
         Ok(())
     }
 
+    /// Makes one version the active head (switching or rolling back).
     pub fn set_active_model(&mut self, id: i64) -> Result<()> {
         let tx = self.conn.transaction()?;
         let n = tx.execute("UPDATE models SET active = (id = ?1)", [id])?;
