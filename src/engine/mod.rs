@@ -519,6 +519,11 @@ impl Engine {
         row.encoder_key == self.encoder_key() || row.name == ZERO_SHOT_NAME
     }
 
+    /// "NAME was trained on features of other encoders (KEY; today: KEY)", for a head that does not fit.
+    fn unfit_reason(&self, row: &ModelRow) -> String {
+        format!("{} was trained on features of other encoders ({}; today: {})", row.name, row.encoder_key, self.encoder_key())
+    }
+
     /// Why the head in use is not the version the stylist had active, when the engine had to switch.
     pub fn head_note(&self) -> Option<&str> {
         self.loaded.head_note.as_deref()
@@ -541,12 +546,9 @@ impl Engine {
                 self.ensure_head()?;
                 let now = self.active_model().map(|m| m.name.clone()).unwrap_or_else(|| "no head".into());
                 let note = format!(
-                    "Head {} was trained on features of other encoders ({}; today: {}), so its scores no longer mean \
-                     anything. Switched to {now}. Fine-tune again (Train) to learn from your {judged} stored judgements \
-                     on today's features.",
-                    row.name,
-                    row.encoder_key,
-                    self.encoder_key()
+                    "Head {}, so its scores no longer mean anything. Switched to {now}. Fine-tune again (Train) to \
+                     learn from your {judged} stored judgements on today's features.",
+                    self.unfit_reason(&row)
                 );
                 tracing::warn!("{note}");
                 self.loaded.head_note = Some(note);
@@ -685,12 +687,7 @@ impl Engine {
     pub fn activate_model(&mut self, id: i64) -> Result<()> {
         let row = self.store.model_by_id(id)?.ok_or_else(|| anyhow!("no model version {id}"))?;
         if !self.fits_encoders(&row) {
-            bail!(
-                "{} (v{id}) was trained on features of other encoders ({}; today: {}): fine-tune again from the stored judgements instead",
-                row.name,
-                row.encoder_key,
-                self.encoder_key()
-            );
+            bail!("{} (v{id}): fine-tune again from the stored judgements instead", self.unfit_reason(&row));
         }
         let head = Head::from_bytes(&row.weights)?;
         head.check_encoders(self.loaded.manifest.image.dim, self.loaded.manifest.text.dim)?;

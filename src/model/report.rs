@@ -395,7 +395,8 @@ pub(super) fn register_plot_font() -> std::result::Result<(), Box<dyn std::error
     if ok { Ok(()) } else { Err("cannot load the bundled plot font".into()) }
 }
 
-fn ellipsize(s: &str, max: usize) -> String {
+/// `s` cut to `max` characters (at least 20) with an ellipsis, for plot titles.
+pub(super) fn ellipsize(s: &str, max: usize) -> String {
     let max = max.max(20);
     if s.chars().count() <= max { s.to_string() } else { format!("{}…", s.chars().take(max - 1).collect::<String>()) }
 }

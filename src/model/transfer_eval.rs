@@ -33,7 +33,7 @@ use super::outfit_eval::{PreparedSet, Split};
 use super::protocol::{
     CoOccurrence, Estimate, HeadMethod, Method, QuestionSet, RawCosine, RowOutfit, SetScores, protocol_text, score_set, seed_mean_estimates,
 };
-use super::report::{EvalConfig, register_plot_font, save_png, with_min_steps};
+use super::report::{EvalConfig, ellipsize, register_plot_font, save_png, with_min_steps};
 use super::selection::{Candidate, Diversity, select};
 use super::train::{TrainConfig, scratch_head, train};
 use anyhow::{Result, bail};
@@ -785,10 +785,6 @@ impl TransferFigure {
         root.present()?;
         Ok(())
     }
-}
-
-fn ellipsize(s: &str, max: usize) -> String {
-    if s.chars().count() <= max { s.to_string() } else { format!("{}…", s.chars().take(max - 1).collect::<String>()) }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
