@@ -121,7 +121,7 @@ fn studio_grid_follows_catalogues_and_notices_another_process() {
     assert_eq!(s.last_error(), None);
     assert_eq!(s.results().ids.len(), 10, "a hidden catalogue leaves the grid");
     // Underwear cannot go on the board.
-    let vest = s.engine.item_by_sku("90003").unwrap().id;
+    let vest = s.item_by_sku("90003").unwrap().id;
     s.apply(Command::AddItem(vest));
     assert!(s.last_error().unwrap().contains("not used in outfits"), "{:?}", s.last_error());
     s.apply(Command::DismissError);
@@ -171,7 +171,7 @@ fn import_dialog_previews_maps_and_imports() {
     s.wait_for_job();
     s.settle();
     assert!(s.catalogues().iter().any(|c| c.name == "Dutch shop" && c.items == 2), "{:?}", s.catalogues());
-    assert!(s.engine.store().profile("dutch").is_ok(), "the mapping was saved as a profile");
+    assert!(s.engine_for_tests().store().profile("dutch").is_ok(), "the mapping was saved as a profile");
 }
 
 fn cli(db: &Path, args: &[&str]) -> Output {

@@ -123,7 +123,7 @@ fn import_index_score_complete_judge_export() {
         let out = bin(d)
             .args(["complete", &top, &bottom, "-k", "3"])
             .env("OUTFIT_STUDIO_SCORER", scorer)
-            .env("OUTFIT_STUDIO_LOG", "outfit_studio=info")
+            .env("OUTFIT_STUDIO_LOG", "outfit=info")
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -221,7 +221,7 @@ fn write_mango(dir: &Path) {
                     let code = format!("{year}{s}{v}{k}-0{s}");
                     let file = format!("{year}_{year}{s}{v}{k}_0{s}.jpg");
                     let img = image::RgbImage::from_fn(32, 32, |x, y| {
-                        if (x * (k as u32 + 1) + y + v) % 9 == 0 { image::Rgb([250, 250, 250]) } else { image::Rgb(*rgb) }
+                        if (x * (k as u32 + 1) + y + v).is_multiple_of(9) { image::Rgb([250, 250, 250]) } else { image::Rgb(*rgb) }
                     });
                     img.save(dir.join("images").join(&file)).unwrap();
                     rows.push(format!(

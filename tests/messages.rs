@@ -30,7 +30,7 @@ fn mentioned_commands(src: &str) -> Vec<Vec<String>> {
 fn every_command_a_message_names_parses() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files: Vec<std::path::PathBuf> = Vec::new();
-    for dir in ["src/engine", "src/ui", "src/curate"] {
+    for dir in ["crates/engine/src", "src/ui", "crates/curate/src"] {
         for e in std::fs::read_dir(root.join(dir)).unwrap() {
             let p = e.unwrap().path();
             if p.extension().is_some_and(|x| x == "rs") {

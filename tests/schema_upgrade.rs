@@ -23,10 +23,10 @@ fn ok(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Migration `n` (1-based) exactly as shipped: the n-th raw string of src/store/schema.rs (shipped migrations are
+/// Migration `n` (1-based) exactly as shipped: the n-th raw string of crates/store/src/schema.rs (shipped migrations are
 /// never edited).
 fn shipped_migration(n: usize) -> &'static str {
-    let src = include_str!("../src/store/schema.rs");
+    let src = include_str!("../crates/store/src/schema.rs");
     let mut start = 0;
     for _ in 0..n {
         start += src[start..].find("r#\"").expect("a raw-string migration") + 3;

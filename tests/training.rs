@@ -320,8 +320,8 @@ fn write_polyvore(dir: &Path) {
     let mut outfits = vec![Vec::new(), Vec::new(), Vec::new()];
     let mut set = 1;
     for v in 0..3 {
-        for style in 0..3 {
-            let items: Vec<_> = (0..4).map(|k| json!({"item_id": by[style][k][v], "index": k + 1})).collect();
+        for of_style in &by {
+            let items: Vec<_> = (0..4).map(|k| json!({"item_id": of_style[k][v], "index": k + 1})).collect();
             let split = if v < 2 { 0 } else { 2 };
             outfits[split].push(json!({"set_id": format!("{set}"), "items": items}));
             set += 1;

@@ -16,7 +16,8 @@ use outfit_studio::ui::{Dialogs, StudioApp, UiOptions};
 use std::path::{Path, PathBuf};
 
 /// (sku, title, category, colour, brand, age, gender, season, price, in_stock)
-const ITEMS: &[(&str, &str, &str, &str, &str, &str, &str, &str, f64, bool)] = &[
+type Row = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str, f64, bool);
+const ITEMS: &[Row] = &[
     ("T-1", "Striped Tee", "T-shirts", "blue", "Sunny Sprout", "toddler", "unisex", "summer", 149.0, true),
     ("T-2", "Rainbow Sweatshirt", "Sweatshirts", "pink", "Kiddo Nord", "toddler", "female", "autumn", 299.0, true),
     ("T-3", "Linen Shirt", "Shirts", "white", "Little Fjord", "kids", "male", "summer", 349.0, false),
@@ -133,7 +134,7 @@ fn harness(dir: &Path) -> Harness<'static, StudioApp> {
 }
 
 fn id_of(h: &Harness<'_, StudioApp>, sku: &str) -> i64 {
-    h.state().studio.engine.item_by_sku(sku).unwrap().id
+    h.state().studio.item_by_sku(sku).unwrap().id
 }
 
 fn db_rows(dir: &Path, sql: &str) -> Vec<(String, String, Option<String>)> {
@@ -271,14 +272,14 @@ fn clicking_a_suggestion_puts_it_on_the_board() {
 fn suggestions_honour_board_filters() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = studio(dir.path());
-    s.apply(Command::AddItem(s.engine.item_by_sku("T-1").unwrap().id));
+    s.apply(Command::AddItem(s.item_by_sku("T-1").unwrap().id));
     let f = outfit_studio::engine::CompletionFilter { in_stock_only: true, brands: vec!["Kiddo Nord".into()], ..Default::default() };
     s.apply(Command::SetBoardFilter(f));
     s.settle();
     assert!(!s.suggestions().is_empty(), "suggestions arrived");
     for (_, v) in s.suggestions() {
         for x in v {
-            let it = &s.engine.item(x.item_id).unwrap().item;
+            let it = &s.item(x.item_id).unwrap().item;
             assert!(it.in_stock && it.brand == "Kiddo Nord", "{}", it.sku);
         }
     }
@@ -352,7 +353,7 @@ fn settle(h: &mut Harness<'_, StudioApp>) {
 
 /// Records judgements straight through the engine: `(skus, accept)` by `stylist`.
 fn judge_all(h: &mut Harness<'_, StudioApp>, stylist: &str, looks: &[(&[&str], bool)]) {
-    let e = &mut h.state_mut().studio.engine;
+    let e = h.state_mut().studio.engine_for_tests();
     for (skus, ok) in looks {
         let skus: Vec<String> = skus.iter().map(|s| s.to_string()).collect();
         let v = if *ok { Verdict::Accept } else { Verdict::Reject };
@@ -390,7 +391,7 @@ fn review_queue_keys_record_undo_and_edit_queue_judgements() {
     assert!(c.pending >= 2, "the queue proposes outfits: {c:?}");
     h.get_by_label_contains("Outfit 1 of");
     let first = h.state().studio.queue_current().unwrap().clone();
-    let title = h.state().studio.engine.item_by_sku(&first.skus[0]).unwrap().item.title.clone();
+    let title = h.state().studio.item_by_sku(&first.skus[0]).unwrap().item.title.clone();
     h.get_by_label(&format!("Queue item: {title}"));
     h.get_by_label_contains("Model score");
 
@@ -568,7 +569,7 @@ fn team_screen_shows_agreement_and_imports_labels() {
         for (skus, ok) in b {
             let skus: Vec<String> = skus.iter().map(|s| s.to_string()).collect();
             let v = if *ok { Verdict::Accept } else { Verdict::Reject };
-            ben.engine.judge(&skus, v, "Ben", "manual", &[], None).unwrap();
+            ben.engine_for_tests().judge(&skus, v, "Ben", "manual", &[], None).unwrap();
         }
     }
     h.get_by_role_and_label(Role::Button, "Team").click();
@@ -739,9 +740,9 @@ fn accepting_the_same_look_twice_gets_a_distinct_name() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = studio(dir.path());
     for _ in 0..2 {
-        s.apply(Command::AddItem(s.engine.item_by_sku("T-1").unwrap().id));
-        s.apply(Command::AddItem(s.engine.item_by_sku("B-1").unwrap().id));
-        s.apply(Command::AddItem(s.engine.item_by_sku("S-1").unwrap().id));
+        s.apply(Command::AddItem(s.item_by_sku("T-1").unwrap().id));
+        s.apply(Command::AddItem(s.item_by_sku("B-1").unwrap().id));
+        s.apply(Command::AddItem(s.item_by_sku("S-1").unwrap().id));
         s.apply(Command::Judge(Verdict::Accept));
     }
     s.settle();
@@ -763,7 +764,7 @@ fn queue_accepts_are_labels_not_webshop_looks() {
     assert_eq!((rows[0].0.as_str(), rows[0].1.as_str()), ("accept", "queue"));
     assert!(h.state().studio.approved().is_empty(), "a queue accept is a label only");
     assert!(db_rows(dir.path(), "SELECT name, status, NULL FROM outfits").is_empty());
-    let titles: Vec<String> = first.skus.iter().map(|s| h.state().studio.engine.item_by_sku(s).unwrap().item.title.clone()).collect();
+    let titles: Vec<String> = first.skus.iter().map(|s| h.state().studio.item_by_sku(s).unwrap().item.title.clone()).collect();
     h.get_by_label(&format!("Accepted “{}” in the review queue", titles.join(" + ")));
     // Only a look approved on the board reaches the webshop export.
     h.get_by_role_and_label(Role::Button, "Studio").click();
@@ -943,7 +944,7 @@ fn a_boys_board_keeps_to_boys_and_unisex_items_until_the_gender_chip_widens() {
 fn the_season_filter_is_in_the_facets_and_the_suggestion_filters() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = studio(dir.path());
-    s.apply(Command::AddItem(s.engine.item_by_sku("B-2").unwrap().id)); // kids autumn trousers
+    s.apply(Command::AddItem(s.item_by_sku("B-2").unwrap().id)); // kids autumn trousers
     s.apply(Command::FollowBoard(outfit_studio::engine::Follow { age: false, season: false, ..Default::default() }));
     let f = outfit_studio::engine::CompletionFilter { seasons: vec![outfit_studio::catalogue::Season::Winter], ..Default::default() };
     s.apply(Command::SetBoardFilter(f));
@@ -952,7 +953,7 @@ fn the_season_filter_is_in_the_facets_and_the_suggestion_filters() {
     for (_, v) in s.suggestions() {
         for x in v {
             // Seasons of wear: the words first (a wool beanie is autumn/winter), the feed's column otherwise.
-            let seasons = s.engine.styling(x.item_id).seasons;
+            let seasons = s.styling(x.item_id).seasons;
             assert!(seasons == 0 || seasons & 8 != 0, "{}: {seasons:#b}", x.sku);
         }
     }
@@ -968,9 +969,9 @@ fn the_season_filter_is_in_the_facets_and_the_suggestion_filters() {
         seasons: vec![outfit_studio::catalogue::Season::Winter],
         ..Default::default()
     }));
-    assert_eq!(s.results().ids, vec![s.engine.item_by_sku("H-2").unwrap().id]);
+    assert_eq!(s.results().ids, vec![s.item_by_sku("H-2").unwrap().id]);
     s.apply(Command::SetFacets(outfit_studio::curate::Facets { text: "navy".into(), ..Default::default() }));
-    assert_eq!(s.results().ids, vec![s.engine.item_by_sku("B-1").unwrap().id], "navy finds the navy shorts by colour");
+    assert_eq!(s.results().ids, vec![s.item_by_sku("B-1").unwrap().id], "navy finds the navy shorts by colour");
 }
 
 #[test]
@@ -1025,11 +1026,15 @@ fn an_unvalidated_version_is_labelled_and_needs_a_confirmation() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());
     let (head, parent, original) = {
-        let e = &h.state().studio.engine;
+        let e = h.state_mut().studio.engine_for_tests();
         (e.head().unwrap().clone(), e.active_model().unwrap().id, e.active_model().unwrap().name.clone())
     };
     let metrics = r#"{"final_loss":0.2,"history":[{"epoch":1,"loss":0.2}],"train_set":{"auc":1.0},"best_epoch":null,"validation_loss":[]}"#;
-    h.state_mut().studio.engine.install_head("quick-v2", &head, Some(parent), "fine-tuned on 12 judgements", "{}", metrics).unwrap();
+    h.state_mut()
+        .studio
+        .engine_for_tests()
+        .install_head("quick-v2", &head, Some(parent), "fine-tuned on 12 judgements", "{}", metrics)
+        .unwrap();
     h.get_by_role_and_label(Role::Button, "Train").click();
     pump(&mut h);
     h.get_by_label("not validated");
@@ -1324,7 +1329,7 @@ fn a_score_for_a_board_that_changed_meanwhile_is_dropped() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = studio(dir.path());
     s.settle();
-    let id = |s: &Studio, sku: &str| s.engine.item_by_sku(sku).unwrap().id;
+    let id = |s: &Studio, sku: &str| s.item_by_sku(sku).unwrap().id;
     let (tee, shorts, sneakers) = (id(&s, "T-1"), id(&s, "B-1"), id(&s, "S-1"));
     s.apply(Command::AddItem(tee));
     s.apply(Command::AddItem(shorts));

@@ -56,7 +56,7 @@ fn import_button_opens_the_preview_and_imports_into_a_catalogue() {
     assert!(h.query_by_label("Detected profile: hm-kids").is_some(), "the detected profile is shown");
     assert!(h.query_by_label_contains("13 items will import").is_some());
     assert_eq!(h.get_all_by_label("13 / 14").count(), 3, "slot, age group and colour coverage");
-    assert_eq!(h.state().studio.engine.items().len(), 15, "nothing written before Import");
+    assert_eq!(h.state().studio.items().len(), 15, "nothing written before Import");
     // Through accesskit: the window's first frames size it, and a pointer click there can land mid-layout.
     h.get_by_label("Import").click_accesskit();
     h.step();
@@ -105,7 +105,8 @@ fn items_without_features_for_todays_encoders_are_indexed_when_the_app_opens() {
     assert!(s.job_busy(|k| k.label() == "Index"), "an index job starts with the app");
     s.wait_for_job();
     s.settle();
-    assert_eq!(s.engine.store().count_items_needing_features(&s.engine.encoder_key()).unwrap(), 0);
+    let e = s.engine_for_tests();
+    assert_eq!(e.store().count_items_needing_features(&e.encoder_key()).unwrap(), 0);
     assert!(s.indexed_count() > 0, "items score once it is done");
     // The next start finds nothing to do.
     let s = Studio::open(&db, &default_models_dir()).unwrap();

@@ -122,7 +122,7 @@ fn at_scale(db: &Path, frames: usize, started: Instant) -> Result<()> {
     let first_frame = started.elapsed();
     // A top, a bottom, shoes and an accessory: three empty slots to suggest for.
     for i in [1, 2, 5, 8] {
-        let id = app.studio.engine.item_by_sku(&bench_sku(i)).map(|s| s.id).context("not a `bench --make-db` database")?;
+        let id = app.studio.item_by_sku(&bench_sku(i)).map(|s| s.id).context("not a `bench --make-db` database")?;
         app.studio.apply(Command::AddItem(id));
     }
     let t_board = Instant::now();
@@ -134,7 +134,7 @@ fn at_scale(db: &Path, frames: usize, started: Instant) -> Result<()> {
     let suggested = started.elapsed();
     let first_suggestions = t_board.elapsed();
     let rss_ready = peak_rss_mib();
-    let n = app.studio.engine.items().len();
+    let n = app.studio.items().len();
     let (mut times, mut cpu) = (Vec::with_capacity(frames), Vec::with_capacity(frames));
     let rows = n as f32 / 7.0;
     let t0 = Instant::now();
@@ -247,7 +247,7 @@ fn main() -> Result<()> {
 
     let ctx = egui::Context::default();
     let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1440.0, 900.0));
-    let ids: Vec<i64> = app.studio.engine.items().keys().collect();
+    let ids: Vec<i64> = app.studio.items().keys().collect();
     let mut times = Vec::with_capacity(frames);
     // The UI thread's own CPU time per frame: what the frame computed, apart from waiting to be scheduled.
     let mut cpu = Vec::with_capacity(frames);

@@ -4,7 +4,7 @@
 #   tools/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]      default: 30 s each, every target
 #
 # With a nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`), runs libFuzzer with AddressSanitizer on the
-# fuzz/ crate (which compiles src/catalogue on its own). Without them (stable only), falls back to the seeded
+# fuzz/ crate (which depends on crates/catalogue alone). Without them (stable only), falls back to the seeded
 # mutation fuzzer in tests/fuzz_regressions.rs, which calls the same target functions (fuzz/targets.rs).
 #
 # Either way, crashing inputs are copied to tests/fixtures/fuzz/<target>/ and replayed by

@@ -1,9 +1,8 @@
-//! The shipped catalogue module, compiled on its own for fuzzing (it depends on nothing else in the crate), plus
+//! The shipped catalogue crate (it depends on no other layer, so fuzzing builds no GPU, GUI or ML crate), plus
 //! the target bodies shared with the stable replay harness in tests/fuzz_regressions.rs.
 #![allow(dead_code, unused_imports)]
 
-#[path = "../../src/catalogue/mod.rs"]
-pub mod catalogue;
+pub use outfit_catalogue as catalogue;
 
 #[path = "../targets.rs"]
 pub mod targets;

@@ -3,9 +3,9 @@
 //! [`CatalogueCommand`]s; no parsing or SQL here.
 
 use super::StudioApp;
-use crate::catalogue::Field;
-use crate::curate::{CatalogueCommand as C, Command};
 use egui::{Color32, RichText, Ui};
+use outfit_catalogue::Field;
+use outfit_curate::{CatalogueCommand as C, Command};
 
 /// Fields offered for mapping in the dialog, in the order a stylist checks them.
 const MAPPED_FIELDS: [Field; 11] = [

@@ -8,23 +8,23 @@ mod catalogues;
 mod screens;
 pub mod thumbs;
 
-use crate::catalogue::taxonomy::COLOUR_FAMILIES;
-use crate::catalogue::{AgeGroup, Slot};
-use crate::curate::paths::{self, PathPurpose};
-use crate::curate::search::{GENDERS, SEASONS};
-use crate::curate::{Command, Facets, Reason, Screen, Studio};
-use crate::engine::{CompletionFilter, Follow};
-use crate::score::ScorerChoice;
-use crate::store::Verdict;
 use anyhow::{Result, anyhow};
 use egui::{Color32, Key, Pos2, Rect, RichText, Role, Sense, Stroke, Ui, Vec2, WidgetInfo, pos2, vec2};
+use outfit_catalogue::taxonomy::COLOUR_FAMILIES;
+use outfit_catalogue::{AgeGroup, Slot};
+use outfit_curate::paths::{self, PathPurpose};
+use outfit_curate::search::{GENDERS, SEASONS};
+use outfit_curate::{Command, Facets, Reason, Screen, Studio};
+use outfit_engine::{CompletionFilter, Follow};
+use outfit_score::ScorerChoice;
+use outfit_store::Verdict;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use thumbs::{Thumb, Thumbnails};
 
-pub use crate::curate::dialogs::{Dialogs, NativeDialogs, native_dialogs_available};
+pub use outfit_curate::dialogs::{Dialogs, NativeDialogs, native_dialogs_available};
 
 /// The app's own path field, open while a path is being asked for.
 #[derive(Debug, Clone)]
@@ -104,7 +104,7 @@ pub struct StudioApp {
     /// Another app has this database open.
     instance_warning: Option<String>,
     /// Held while the app runs (released on drop).
-    _instance: Option<crate::curate::instance::Instance>,
+    _instance: Option<outfit_curate::instance::Instance>,
 }
 
 impl StudioApp {
@@ -183,12 +183,7 @@ impl StudioApp {
             facets: self.studio.facets().clone(),
             board_filter: self.studio.board_filter().clone(),
             scorer: self.studio.scorer_choice().as_str().to_string(),
-            board: self
-                .studio
-                .board()
-                .iter()
-                .filter_map(|b| Some((self.studio.engine.item(b.item_id)?.item.sku.clone(), b.suggested)))
-                .collect(),
+            board: self.studio.board().iter().filter_map(|b| Some((self.studio.item(b.item_id)?.item.sku.clone(), b.suggested))).collect(),
             widen_age: !follow.age,
             widen_season: !follow.season,
             widen_gender: !follow.gender,
@@ -556,7 +551,7 @@ impl StudioApp {
         });
         egui::CollapsingHeader::new("Season").default_open(false).show(ui, |ui| {
             for (k, s) in SEASONS.iter().enumerate() {
-                let label = if *s == crate::catalogue::Season::All { "All seasons".to_string() } else { capitalise(s.as_str()) };
+                let label = if *s == outfit_catalogue::Season::All { "All seasons".to_string() } else { capitalise(s.as_str()) };
                 toggle(ui, &mut f.seasons, *s, &label, counts.seasons[k]);
             }
         });
@@ -611,7 +606,7 @@ impl StudioApp {
             for row in range {
                 ui.horizontal(|ui| {
                     for &id in ids.iter().skip(row * cols).take(cols) {
-                        let Some(si) = studio.engine.item(id) else { continue };
+                        let Some(si) = studio.item(id) else { continue };
                         let it = &si.item;
                         let (rect, resp) = ui.allocate_exact_size(CELL, Sense::click_and_drag());
                         resp.widget_info(|| WidgetInfo::labeled(Role::Button, true, &it.title));
@@ -694,7 +689,7 @@ impl StudioApp {
                     }
                     ui.vertical(|ui| {
                         for b in items {
-                            let Some(si) = studio.engine.item(b.item_id) else { continue };
+                            let Some(si) = studio.item(b.item_id) else { continue };
                             ui.horizontal(|ui| {
                                 if ui.small_button("Remove").on_hover_text(format!("Remove {}", si.item.title)).clicked() {
                                     cmds.push(Command::RemoveItem(b.item_id));
@@ -757,12 +752,8 @@ impl StudioApp {
             });
         });
         let Some(s) = studio.score() else { return };
-        let title_of: HashMap<String, String> = studio
-            .board()
-            .iter()
-            .filter_map(|b| studio.engine.item(b.item_id))
-            .map(|i| (i.item.sku.clone(), i.item.title.clone()))
-            .collect();
+        let title_of: HashMap<String, String> =
+            studio.board().iter().filter_map(|b| studio.item(b.item_id)).map(|i| (i.item.sku.clone(), i.item.title.clone())).collect();
         let weakest = studio.weakest_pair();
         let mut order: Vec<usize> = (0..s.pairs.len()).collect();
         order.sort_by(|a, b| s.pairs[*a].raw.total_cmp(&s.pairs[*b].raw));
@@ -836,7 +827,7 @@ impl StudioApp {
                 }
             });
             ui.horizontal_wrapped(|ui| {
-                for s in crate::curate::search::SEASONS.iter().filter(|s| **s != crate::catalogue::Season::All) {
+                for s in outfit_curate::search::SEASONS.iter().filter(|s| **s != outfit_catalogue::Season::All) {
                     let mut on = filter.seasons.contains(s);
                     if ui.checkbox(&mut on, format!("Suggest for {}", s.as_str())).changed() {
                         if on {
@@ -883,7 +874,7 @@ impl StudioApp {
             }
             ui.horizontal_wrapped(|ui| {
                 for s in sugg {
-                    let Some(si) = studio.engine.item(s.item_id) else { continue };
+                    let Some(si) = studio.item(s.item_id) else { continue };
                     let (rect, resp) = ui.allocate_exact_size(vec2(86.0, 112.0), Sense::click());
                     resp.widget_info(|| WidgetInfo::labeled(Role::Button, true, format!("Suggestion: {}", si.item.title)));
                     let visuals = ui.style().interact(&resp);
@@ -929,7 +920,7 @@ impl StudioApp {
                         *buf = o.name.clone();
                     }
                     ui.label(RichText::new(format!("{} items", o.items.len())).weak());
-                    if o.status == crate::store::OutfitStatus::Exported {
+                    if o.status == outfit_store::OutfitStatus::Exported {
                         ui.label(RichText::new("exported").weak().small());
                     }
                     if ui.small_button("Open").on_hover_text(format!("Open {} on the board to edit it", o.name)).clicked() {
@@ -948,7 +939,7 @@ impl StudioApp {
         let (ages, seasons, style) = (studio.board_ages(), studio.board_seasons(), studio.board_style());
         let own = studio.board_filter();
         let focus = studio.catalogue_focus().and_then(|f| studio.catalogues().iter().find(|c| c.id == f)).map(|c| c.name.clone());
-        let occasions = crate::catalogue::styling::occasions_of(style.own_occasions);
+        let occasions = outfit_catalogue::styling::occasions_of(style.own_occasions);
         // (what the board implies, followed now, kind word, the follow with this kind flipped)
         let mut chips: Vec<(String, bool, &str, Follow)> = Vec::new();
         if own.age_groups.is_empty() && !ages.is_empty() {
@@ -962,11 +953,11 @@ impl StudioApp {
         if own.gender.is_none()
             && let Some(g) = style.gender
         {
-            let names = crate::curate::gender_words(g).trim_end_matches('\'').to_string();
+            let names = outfit_curate::gender_words(g).trim_end_matches('\'').to_string();
             chips.push((names, follow.gender, "gender", Follow { gender: !follow.gender, ..follow }));
         }
         if own.occasions.is_none() && style.occasions.is_some() {
-            let names = crate::curate::occasion_words(&occasions);
+            let names = outfit_curate::occasion_words(&occasions);
             chips.push((names, follow.occasion, "occasion", Follow { occasion: !follow.occasion, ..follow }));
         }
         if own.catalogue.is_none()
@@ -1126,7 +1117,7 @@ impl eframe::App for StudioApp {
 pub fn run_app(db: PathBuf, models: PathBuf) -> Result<()> {
     let mut studio = Studio::open(&db, &models)?;
     studio.watch_catalogues();
-    let instance = crate::curate::instance::acquire(&db).ok();
+    let instance = outfit_curate::instance::acquire(&db).ok();
     let warning = instance.as_ref().and_then(|i| i.warning(&db));
     if let Some(w) = &warning {
         tracing::warn!("{w}");
@@ -1269,7 +1260,7 @@ fn paint_text(ui: &Ui, pos: Pos2, text: &str, size: f32, color: Color32, width: 
     h
 }
 
-fn paint_thumb(ui: &Ui, thumbs: &mut Option<Thumbnails>, id: i64, item: &crate::catalogue::Item, rect: Rect) {
+fn paint_thumb(ui: &Ui, thumbs: &mut Option<Thumbnails>, id: i64, item: &outfit_catalogue::Item, rect: Rect) {
     let state = match thumbs.as_mut() {
         Some(t) => t.get(id, item.image.as_deref()),
         None => Thumb::Missing,
@@ -1284,7 +1275,7 @@ fn paint_thumb(ui: &Ui, thumbs: &mut Option<Thumbnails>, id: i64, item: &crate::
             p.image(tex.id(), r, Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)), Color32::WHITE);
         }
         Thumb::Loading | Thumb::Missing => {
-            let base = colour_swatch(COLOUR_FAMILIES[crate::catalogue::taxonomy::colour_family(&item.colour)]);
+            let base = colour_swatch(COLOUR_FAMILIES[outfit_catalogue::taxonomy::colour_family(&item.colour)]);
             p.rect_filled(rect, 4.0, base.gamma_multiply(0.35));
             let label = if matches!(state, Thumb::Loading) { "…".to_string() } else { item.slot.label().to_string() };
             p.text(

@@ -2,11 +2,11 @@
 //! [`Command`]s; the work runs in `curate` (and its background jobs).
 
 use super::{ACCENT, StudioApp, paint_text, paint_thumb, score_colour};
-use crate::curate::paths::PathPurpose;
-use crate::curate::{Command, MIN_JUDGEMENTS, Reason, TrainRequest, validated};
-use crate::store::Verdict;
 use egui::{Color32, Rect, RichText, Role, Sense, Ui, Vec2, WidgetInfo, pos2, vec2};
 use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
+use outfit_curate::paths::PathPurpose;
+use outfit_curate::{Command, MIN_JUDGEMENTS, Reason, TrainRequest, validated};
+use outfit_store::Verdict;
 
 /// Train-panel inputs (view state until Start is pressed).
 #[derive(Debug, Clone, Default)]
@@ -74,7 +74,7 @@ impl StudioApp {
         generated_looks_summary(ui, self.studio.generated_counts(), self.studio.approval_days(), &stylist);
         ui.separator();
         let current = q.next().cloned();
-        let recent: Vec<_> = q.recent(crate::curate::RECENT_DECISIONS).into_iter().cloned().collect();
+        let recent: Vec<_> = q.recent(outfit_curate::RECENT_DECISIONS).into_iter().cloned().collect();
         let upcoming: Vec<_> = q.upcoming(3).into_iter().cloned().collect();
         egui::ScrollArea::vertical().id_salt("queue_scroll").show(ui, |ui| {
             match &current {
@@ -90,7 +90,7 @@ impl StudioApp {
                         ui.label(
                             RichText::new(format!("Model score {}", (p * 100.0).round() as u32)).size(20.0).color(score_colour(p)).strong(),
                         );
-                        let from = if item.source == crate::store::queue::GENERATED_SOURCE {
+                        let from = if item.source == outfit_store::queue::GENERATED_SOURCE {
                             format!("(generated look · template {} · hero {})", item.template, item.seed_sku)
                         } else {
                             format!("(seed item {})", item.seed_sku)
@@ -99,7 +99,7 @@ impl StudioApp {
                     });
                     ui.horizontal_wrapped(|ui| {
                         for sku in &item.skus {
-                            let Some(si) = self.studio.engine.item_by_sku(sku) else {
+                            let Some(si) = self.studio.item_by_sku(sku) else {
                                 ui.label(format!("{sku} (no longer in the catalogue)"));
                                 continue;
                             };
@@ -155,14 +155,14 @@ impl StudioApp {
                     let titles: Vec<String> = u
                         .skus
                         .iter()
-                        .map(|s| self.studio.engine.item_by_sku(s).map(|i| i.item.title.clone()).unwrap_or_else(|| s.clone()))
+                        .map(|s| self.studio.item_by_sku(s).map(|i| i.item.title.clone()).unwrap_or_else(|| s.clone()))
                         .collect();
                     ui.label(RichText::new(format!("{} · score {}", titles.join(" + "), (u.score * 100.0).round() as u32)).weak());
                 }
             }
             ui.add_space(8.0);
             ui.separator();
-            ui.label(RichText::new(format!("Last {} decisions (click a verdict to change it)", crate::curate::RECENT_DECISIONS)).strong());
+            ui.label(RichText::new(format!("Last {} decisions (click a verdict to change it)", outfit_curate::RECENT_DECISIONS)).strong());
             if recent.is_empty() {
                 ui.label(RichText::new("Decisions appear here.").weak());
             }
@@ -173,7 +173,7 @@ impl StudioApp {
                     let titles: Vec<String> = e
                         .skus
                         .iter()
-                        .map(|s| self.studio.engine.item_by_sku(s).map(|i| i.item.title.clone()).unwrap_or_else(|| s.clone()))
+                        .map(|s| self.studio.item_by_sku(s).map(|i| i.item.title.clone()).unwrap_or_else(|| s.clone()))
                         .collect();
                     ui.label(titles.join(" + "));
                     ui.horizontal(|ui| {
@@ -260,7 +260,7 @@ impl StudioApp {
                 {
                     cmds.push(Command::StartTraining(req.clone()));
                 }
-                if let Some(job) = self.studio.job().filter(|j| matches!(j.kind, crate::curate::JobKind::Train(_))) {
+                if let Some(job) = self.studio.job().filter(|j| matches!(j.kind, outfit_curate::JobKind::Train(_))) {
                     let p = &job.progress;
                     let bar = egui::ProgressBar::new(p.fraction().unwrap_or(0.0)).desired_width(360.0).text(p.stage.clone());
                     ui.add(if p.fraction().is_none() { bar.animate(true) } else { bar.show_percentage() });
@@ -298,7 +298,7 @@ impl StudioApp {
         let models = self.studio.models();
         ui.heading(format!("Model versions ({})", models.len()));
         ui.label(RichText::new("Activating a version re-embeds the catalogue for it; activate an older one to roll back.").weak());
-        let switching = self.studio.job_busy(|k| matches!(k, crate::curate::JobKind::Activate(_)));
+        let switching = self.studio.job_busy(|k| matches!(k, outfit_curate::JobKind::Activate(_)));
         egui::Grid::new("model_list").striped(true).num_columns(7).spacing(vec2(10.0, 4.0)).show(ui, |ui| {
             for h in ["Version", "Name", "Parent", "Trained on", "Metrics", "Created", ""] {
                 ui.label(RichText::new(h).strong());
@@ -351,14 +351,14 @@ impl StudioApp {
             )
             .weak(),
         );
-        let running = self.studio.job_busy(|k| matches!(k, crate::curate::JobKind::Evaluate { .. }));
+        let running = self.studio.job_busy(|k| matches!(k, outfit_curate::JobKind::Evaluate { .. }));
         ui.horizontal(|ui| {
             if ui.add_enabled(enough && !running, egui::Button::new("Evaluate")).clicked() {
                 cmds.push(Command::Evaluate(self.train_form.req.parent));
             }
             if running {
                 ui.spinner();
-                if let Some(j) = self.studio.job().filter(|j| matches!(j.kind, crate::curate::JobKind::Evaluate { .. })) {
+                if let Some(j) = self.studio.job().filter(|j| matches!(j.kind, outfit_curate::JobKind::Evaluate { .. })) {
                     ui.label(RichText::new(&j.progress.stage).weak());
                     if ui.button("Cancel evaluation").clicked() {
                         cmds.push(Command::CancelJob);
@@ -372,7 +372,7 @@ impl StudioApp {
         let Some(r) = self.studio.report() else { return };
         ui.label(RichText::new(r.verdict()).strong());
         ui.add(egui::Label::new(RichText::new(r.markdown()).monospace().size(11.5)).wrap());
-        let pts = |f: &dyn Fn(&crate::model::report::CurvePoint) -> Option<f64>| -> Vec<[f64; 2]> {
+        let pts = |f: &dyn Fn(&outfit_model::report::CurvePoint) -> Option<f64>| -> Vec<[f64; 2]> {
             r.curve.iter().filter_map(|p| f(p).map(|v| [p.labels as f64, v])).collect()
         };
         ui.columns(2, |cols| {
@@ -448,7 +448,7 @@ impl StudioApp {
             )
             .weak(),
         );
-        let busy = self.studio.job_busy(|k| matches!(k, crate::curate::JobKind::Agreement | crate::curate::JobKind::ImportLabels(_)));
+        let busy = self.studio.job_busy(|k| matches!(k, outfit_curate::JobKind::Agreement | outfit_curate::JobKind::ImportLabels(_)));
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(!busy, egui::Button::new("Import labels…"))
@@ -550,17 +550,17 @@ fn metrics_summary(json: &str) -> String {
 /// The stylist's generated-look counters and a small chart of approval rate per day (last 14 days with decisions).
 fn generated_looks_summary(
     ui: &mut Ui,
-    counts: &[crate::store::queue::GeneratedCounts],
-    days: &[crate::store::queue::DailyApproval],
+    counts: &[outfit_store::queue::GeneratedCounts],
+    days: &[outfit_store::queue::DailyApproval],
     stylist: &str,
 ) {
     let mine: Vec<_> = counts.iter().filter(|c| c.stylist == stylist).collect();
     if mine.is_empty() {
         return;
     }
-    let sum = |f: fn(&crate::store::queue::GeneratedCounts) -> usize| mine.iter().map(|c| f(c)).sum::<usize>();
+    let sum = |f: fn(&outfit_store::queue::GeneratedCounts) -> usize| mine.iter().map(|c| f(c)).sum::<usize>();
     let (a, r) = (sum(|c| c.accepted), sum(|c| c.rejected));
-    let rate = crate::looks::approval_rate(a, r).map(|x| format!("{:.0}%", x * 100.0)).unwrap_or_else(|| "–".into());
+    let rate = outfit_looks::approval_rate(a, r).map(|x| format!("{:.0}%", x * 100.0)).unwrap_or_else(|| "–".into());
     ui.horizontal(|ui| {
         ui.label(format!("Generated looks: {} generated · {} reviewed · approval {rate}", sum(|c| c.generated), sum(|c| c.reviewed)));
         let shown = &days[days.len().saturating_sub(14)..];
@@ -571,14 +571,14 @@ fn generated_looks_summary(
         let text: Vec<String> = shown
             .iter()
             .map(|d| {
-                let p = crate::looks::approval_rate(d.accepted, d.rejected).unwrap_or(0.0);
+                let p = outfit_looks::approval_rate(d.accepted, d.rejected).unwrap_or(0.0);
                 format!("{} {:.0}%", d.day, p * 100.0)
             })
             .collect();
         resp.widget_info(|| WidgetInfo::labeled(Role::Image, true, format!("Approval over time: {}", text.join(", "))));
         ui.painter().rect_filled(rect, 2.0, ui.visuals().faint_bg_color);
         for (i, d) in shown.iter().enumerate() {
-            let p = crate::looks::approval_rate(d.accepted, d.rejected).unwrap_or(0.0) as f32;
+            let p = outfit_looks::approval_rate(d.accepted, d.rejected).unwrap_or(0.0) as f32;
             let x = rect.left() + i as f32 * 8.0 + 1.0;
             let bar = Rect::from_min_max(pos2(x, rect.bottom() - p * rect.height()), pos2(x + 6.0, rect.bottom()));
             ui.painter().rect_filled(bar, 1.0, score_colour(p));

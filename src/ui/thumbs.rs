@@ -147,11 +147,11 @@ fn load_thumb(path: &Path, cache_dir: Option<&Path>) -> Option<egui::ColorImage>
     let cached = cache_dir.map(|d| {
         let stamp = std::fs::metadata(path).ok().map(|m| format!("{}:{:?}", m.len(), m.modified().ok())).unwrap_or_default();
         // A stable key (sha256, not std's DefaultHasher, whose output may change between Rust releases).
-        let key = crate::paths::stable_key(&[path.to_string_lossy().as_bytes(), stamp.as_bytes(), &THUMB_PX.to_le_bytes()]);
+        let key = outfit_paths::stable_key(&[path.to_string_lossy().as_bytes(), stamp.as_bytes(), &THUMB_PX.to_le_bytes()]);
         d.join(format!("{key}.png"))
     });
     let rgba = cached.as_ref().and_then(|c| image::open(c).ok()).map(|i| i.to_rgba8()).or_else(|| {
-        let full = crate::catalogue::images::load_rgba(path).ok()?;
+        let full = outfit_catalogue::images::load_rgba(path).ok()?;
         let small = image::DynamicImage::ImageRgba8(full).thumbnail(THUMB_PX, THUMB_PX).to_rgba8();
         if let Some(c) = &cached {
             let _ = small.save(c);

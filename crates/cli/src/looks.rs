@@ -1,0 +1,344 @@
+//! CLI for looks at catalogue scale: `generate-looks`, `templates`, `looks-stats`, `publish`.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use outfit_catalogue::{AgeGroup, Season, Slot};
+use outfit_engine::Engine;
+use outfit_export::ExportOptions;
+use outfit_looks::{self as looks, HeroFilter, LookParams, Template};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Args, Debug, Clone)]
+pub struct GenerateLooksArgs {
+    /// Hero SKUs (default: every indexed item matching the filters below).
+    pub skus: Vec<String>,
+    /// Heroes of these slots (repeatable: top, bottom, one_piece, outerwear, shoes, headwear, bag, accessory).
+    #[arg(long = "slot")]
+    pub slots: Vec<String>,
+    /// Heroes whose category path contains every word of this.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Heroes of these age groups (repeatable).
+    #[arg(long = "age")]
+    pub ages: Vec<String>,
+    /// "New in": heroes of this catalogue only.
+    #[arg(long)]
+    pub catalogue: Option<String>,
+    /// At most this many heroes.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Looks per hero.
+    #[arg(short = 'k', long, default_value_t = 3)]
+    pub looks_per_hero: usize,
+    /// No item in more than N looks of the batch (the heroes' own looks aside).
+    #[arg(long)]
+    pub max_exposure: Option<usize>,
+    /// Total price cap of a look, hero included.
+    #[arg(long)]
+    pub price_cap: Option<f32>,
+    /// Only this template (see `outfit-studio templates`).
+    #[arg(long)]
+    pub template: Option<String>,
+    /// Season the looks are for (default: each hero's own).
+    #[arg(long)]
+    pub season: Option<String>,
+    /// Brand rule: only these brands (repeatable).
+    #[arg(long = "brand")]
+    pub brands: Vec<String>,
+    /// Brand rule: only the hero's brand.
+    #[arg(long)]
+    pub hero_brand_only: bool,
+    /// Heroes and items out of stock too (default: in stock only).
+    #[arg(long)]
+    pub include_out_of_stock: bool,
+    #[arg(long, default_value_t = 16)]
+    pub beam: usize,
+    /// Candidates per slot.
+    #[arg(long, default_value_t = 24)]
+    pub pool: usize,
+    /// Weight of the redundancy penalty between a hero's looks.
+    #[arg(long, default_value_t = 0.25)]
+    pub diversity: f32,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Looks for either gender (by default a boys' hero gets boys' and unisex items).
+    #[arg(long)]
+    pub any_gender: bool,
+    /// Looks that mix occasions (by default a sporty hero gets no dressy shoes).
+    #[arg(long)]
+    pub any_occasion: bool,
+    /// Items from every catalogue (by default the hero's own).
+    #[arg(long)]
+    pub any_catalogue: bool,
+    /// The stylist whose review queue gets the looks.
+    #[arg(long, env = "OUTFIT_STUDIO_STYLIST")]
+    pub stylist: Option<String>,
+    /// Print the looks, queue nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl GenerateLooksArgs {
+    pub fn hero_filter(&self) -> Result<HeroFilter> {
+        Ok(HeroFilter {
+            skus: self.skus.clone(),
+            slots: self.slots.iter().map(|s| Slot::parse(s).with_context(|| format!("unknown slot {s:?}"))).collect::<Result<_>>()?,
+            category: self.category.clone(),
+            age_groups: self
+                .ages
+                .iter()
+                .map(|a| AgeGroup::parse(a).with_context(|| format!("unknown age group {a:?}")))
+                .collect::<Result<_>>()?,
+            in_stock_only: !self.include_out_of_stock,
+            catalogue: self.catalogue.clone(),
+            limit: self.limit,
+        })
+    }
+
+    pub fn params(&self) -> Result<LookParams> {
+        let season = match &self.season {
+            Some(s) => Some(Season::parse(s).filter(|s| *s != Season::All).with_context(|| format!("unknown season {s:?}"))?),
+            None => None,
+        };
+        Ok(LookParams {
+            looks_per_hero: self.looks_per_hero,
+            max_exposure: self.max_exposure,
+            price_cap: self.price_cap,
+            in_stock_only: !self.include_out_of_stock,
+            season,
+            brands: self.brands.clone(),
+            hero_brand_only: self.hero_brand_only,
+            template: self.template.clone(),
+            beam_width: self.beam,
+            pool: self.pool,
+            diversity: self.diversity,
+            seed: self.seed,
+            any_gender: self.any_gender,
+            any_occasion: self.any_occasion,
+            any_catalogue: self.any_catalogue,
+        })
+    }
+}
+
+pub fn generate_looks(e: &mut Engine, a: &GenerateLooksArgs) -> Result<()> {
+    let stylist = a.stylist.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if stylist.is_none() && !a.dry_run {
+        bail!("name the stylist whose review queue gets the looks (--stylist or OUTFIT_STUDIO_STYLIST), or use --dry-run");
+    }
+    let params = a.params()?;
+    let heroes = looks::select_heroes(e, &a.hero_filter()?)?;
+    if heroes.is_empty() {
+        bail!("no indexed item matches the hero filters");
+    }
+    let t = std::time::Instant::now();
+    let bar = indicatif::ProgressBar::new(heroes.len() as u64);
+    bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} heroes  eta {eta}").expect("template"));
+    let batch = looks::generate_for(e, &heroes, &params, &mut |done, _| bar.set_position(done as u64), &|| false)?;
+    bar.finish_and_clear();
+    let secs = t.elapsed().as_secs_f64();
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&batch)?);
+    } else if a.dry_run {
+        for l in &batch.looks {
+            println!("{:.3}  {:<18} {}", l.probability, l.template, l.skus.join(" + "));
+        }
+    }
+    let mut per_template: std::collections::BTreeMap<&str, usize> = Default::default();
+    for l in &batch.looks {
+        *per_template.entry(l.template.as_str()).or_default() += 1;
+    }
+    let counts: Vec<String> = per_template.iter().map(|(t, n)| format!("{t} {n}")).collect();
+    eprintln!("generated {} looks for {} heroes in {secs:.1}s ({})", batch.looks.len(), batch.heroes, counts.join(", "));
+    if !batch.short.is_empty() {
+        eprintln!("{} heroes got fewer than {} looks:", batch.short.len(), params.looks_per_hero);
+        for (sku, found, why) in batch.short.iter().take(20) {
+            eprintln!("  {sku}: {found} ({why})");
+        }
+    }
+    if let (Some(stylist), false) = (stylist, a.dry_run) {
+        let n = looks::enqueue(e, stylist, &batch, &params)?;
+        eprintln!("queued {n} looks for {stylist} (review with `outfit-studio queue --stylist {stylist}` or in the app)");
+    }
+    Ok(())
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum TemplatesAction {
+    /// Print the template list as JSON (the saved one, else the defaults).
+    List,
+    /// Replace the list with a JSON file (an array of {name, slots, age_groups, seasons}).
+    Set { file: PathBuf },
+    /// Back to the default templates.
+    Reset,
+}
+
+pub fn templates(e: &mut Engine, action: TemplatesAction) -> Result<()> {
+    match action {
+        TemplatesAction::List => {}
+        TemplatesAction::Set { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let list: Vec<Template> = looks::templates::parse(&text).with_context(|| format!("{} was not saved", file.display()))?;
+            looks::save_templates(e, &list)?;
+            eprintln!("saved {} templates", list.len());
+        }
+        TemplatesAction::Reset => {
+            looks::reset_templates(e)?;
+            eprintln!("templates reset to the defaults");
+        }
+    }
+    println!("{}", serde_json::to_string_pretty(&looks::load_templates(e)?)?);
+    Ok(())
+}
+
+/// Generated looks' review counters per template and stylist, and the approval rate per day.
+pub fn looks_stats(e: &Engine) -> Result<()> {
+    let rows = e.generated_counts()?;
+    if rows.is_empty() {
+        println!("no generated looks yet (`outfit-studio generate-looks`)");
+        return Ok(());
+    }
+    print!("{}", looks::counters_table(&rows));
+    let days = e.generated_approval_by_day()?;
+    if !days.is_empty() {
+        println!("\n| day | accepted | rejected | approval |\n|---|---:|---:|---:|");
+        for d in days {
+            let rate = looks::approval_rate(d.accepted, d.rejected).map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_default();
+            println!("| {} | {} | {} | {rate} |", d.day, d.accepted, d.rejected);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct PublishArgs {
+    /// json (keyed by SKU), shopify (product metafield CSV) or jsonld (schema.org Product per SKU).
+    #[arg(long, default_value = "json")]
+    pub format: String,
+    /// Output file (default: standard output).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Publish looks with out-of-stock items too.
+    #[arg(long)]
+    pub include_out_of_stock: bool,
+    /// Base URL local images are published under.
+    #[arg(long)]
+    pub image_base_url: Option<String>,
+}
+
+pub fn publish(e: &mut Engine, a: &PublishArgs) -> Result<()> {
+    let opts = ExportOptions { include_out_of_stock: a.include_out_of_stock, image_base_url: a.image_base_url.clone() };
+    let (mut w, label): (Box<dyn Write>, String) = match &a.out {
+        Some(p) => (
+            Box::new(std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?)),
+            p.display().to_string(),
+        ),
+        None => (Box::new(std::io::stdout().lock()), "-".into()),
+    };
+    let r = outfit_export::per_product::write_per_product(e.store_mut(), &a.format, &mut w, &label, &opts)?;
+    w.flush()?;
+    eprintln!("published {} looks for {} products to {label}", r.looks, r.products);
+    if r.dropped_for_stock > 0 {
+        eprintln!("{} approved looks left out: an item is out of stock (--include-out-of-stock keeps them)", r.dropped_for_stock);
+    }
+    Ok(())
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchLooksArgs {
+    /// Catalogue size.
+    #[arg(long, default_value_t = 300_000)]
+    pub items: usize,
+    #[arg(long, default_value_t = 1000)]
+    pub heroes: usize,
+    #[arg(short = 'k', long, default_value_t = 3)]
+    pub looks_per_hero: usize,
+    #[arg(long, default_value_t = 10)]
+    pub max_exposure: usize,
+    #[arg(long)]
+    pub price_cap: Option<f32>,
+    /// Embedding dimension (the shipped heads embed in 64).
+    #[arg(long, default_value_t = 64)]
+    pub dim: usize,
+    #[arg(long, default_value_t = 3)]
+    pub reps: usize,
+    /// cpu, or auto (a real GPU when there is one).
+    #[arg(long, default_value = "cpu")]
+    pub backend: String,
+    #[arg(long, default_value_t = 2025)]
+    pub seed: u64,
+}
+
+pub fn bench_looks(a: &BenchLooksArgs) -> Result<()> {
+    let scorer: Box<dyn outfit_score::Scorer> = match a.backend.as_str() {
+        "cpu" => Box::new(outfit_score::cpu::CpuScorer::new()),
+        "auto" => outfit_score::try_select_scorer()?,
+        other => bail!("--backend must be cpu or auto, not {other:?}"),
+    };
+    let params = LookParams {
+        looks_per_hero: a.looks_per_hero,
+        max_exposure: Some(a.max_exposure),
+        price_cap: a.price_cap,
+        seed: a.seed,
+        ..LookParams::default()
+    };
+    let b = looks::bench::LooksBench { items: a.items, heroes: a.heroes, params, dim: a.dim, reps: a.reps, seed: a.seed };
+    print!("{}", looks::bench::run(&b, scorer.as_ref())?);
+    Ok(())
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct EvalLooksArgs {
+    #[command(flatten)]
+    pub source: super::train::OutfitSource,
+    /// Split to evaluate on: valid or test.
+    #[arg(long, default_value = "test", value_parser = super::train::parse_split)]
+    pub split: outfit_model::outfit_eval::Split,
+    /// Stored head version (default: the shipped MANGO head, else the active one).
+    #[arg(long)]
+    pub head: Option<i64>,
+    /// Markdown report file (also printed).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long, default_value_t = 20_251_201)]
+    pub seed: u64,
+}
+
+pub fn eval_looks(db: &std::path::Path, models: &std::path::Path, a: &EvalLooksArgs) -> Result<()> {
+    use outfit_model::outfit_eval::Split;
+    let (data, key) = a.source.read()?;
+    let e = Engine::open(db, models)?;
+    let set = e.prepare_outfit_set(&data, &key)?;
+    let row = match a.head {
+        Some(id) => e.model_or_active(Some(id))?,
+        None => match e.store().model_by_name(outfit_engine::SHIPPED_HEADS[1].1)? {
+            Some(r) => r,
+            None => e.model_or_active(None)?,
+        },
+    };
+    let head = set.centred(&outfit_model::Head::from_bytes(&row.weights).with_context(|| format!("head {} is unreadable", row.name))?)?;
+    let (outfits, split) = match a.split {
+        Split::Test => (&set.test, "test"),
+        Split::Valid => (&set.valid, "validation"),
+    };
+    let t = std::time::Instant::now();
+    let results = looks::recall::evaluate(&set, outfits, (&row.name, &head), e.scorer(), a.seed)?;
+    let mut md = format!(
+        "Look recovery on {} ({split} split, {} outfits; {} items; trained on {} outfits). One item per outfit is the hero \
+         (seed {}), the template is the outfit's own slots, k looks each; warm = the item is in a training outfit.\n",
+        set.source,
+        outfits.len(),
+        set.table.len(),
+        set.train.len(),
+        a.seed
+    );
+    md.push_str(&looks::recall::markdown(&results));
+    print!("{md}");
+    eprintln!("evaluated in {:.1}s", t.elapsed().as_secs_f64());
+    if let Some(p) = &a.out {
+        std::fs::write(p, &md).with_context(|| format!("cannot write {}", p.display()))?;
+    }
+    Ok(())
+}

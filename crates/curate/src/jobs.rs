@@ -1,0 +1,443 @@
+//! Background jobs on a worker thread with its own [`Engine`]: SQLite connections and ort sessions belong to one
+//! thread. Progress (and a training run's loss points) comes back over a channel the UI polls each frame; the
+//! result comes back as a [`JobOutput`] (a summary line plus whatever the screen needs: a review queue, a
+//! report, an agreement table).
+
+use anyhow::Result;
+use outfit_engine::Engine;
+use outfit_labels::{Agreement, MergeReport, ReviewQueue};
+use outfit_model::report::{EvalConfig, TransferReport, transfer_report};
+use outfit_model::train::{Cancelled, TrainConfig};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, channel};
+
+/// What the Train panel asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainRequest {
+    /// Version to start from (`None`: the active one).
+    pub parent: Option<i64>,
+    pub epochs: usize,
+    pub lr: f64,
+    pub freeze_lower: bool,
+    pub from_scratch: bool,
+}
+
+impl Default for TrainRequest {
+    fn default() -> Self {
+        let d = TrainConfig::default();
+        TrainRequest { parent: None, epochs: d.epochs, lr: d.lr, freeze_lower: false, from_scratch: false }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobKind {
+    /// Import these feeds (none: only index), then encode what is new.
+    ImportAndIndex(Vec<PathBuf>),
+    /// Import one feed with a mapping into a catalogue (the import dialog), then encode what is new; `save_as`
+    /// first stores the mapping as a named profile.
+    ImportFeed { path: PathBuf, request: outfit_engine::ImportRequest, save_as: Option<String> },
+    /// Load a stylist's review queue, proposing `size` outfits when nothing is pending.
+    BuildQueue { stylist: String, size: usize },
+    /// Fine-tune (or train from scratch) on the stored judgements; stores a new, inactive version.
+    Train(TrainRequest),
+    /// Switch the active model version (or roll back) and re-embed the catalogue.
+    Activate(i64),
+    /// Transfer report (zero-shot vs fine-tuned vs scratch, learning curve) on the stored judgements.
+    Evaluate { parent: Option<i64> },
+    /// Pairwise stylist agreement.
+    Agreement,
+    /// Merge another stylist's database or JSONL label export, then recompute agreement.
+    ImportLabels(PathBuf),
+    /// Approved outfits in a webshop format (json, jsonld, shopify).
+    ExportOutfits { format: String, path: PathBuf },
+    /// The children's labels in the Polyvore Outfits layout.
+    ExportPolyvore(PathBuf),
+    /// Generate looks for these heroes (item ids) into the stylist's review queue; a cancel queues nothing.
+    GenerateLooks { stylist: String, heroes: Vec<i64>, params: outfit_looks::LookParams },
+}
+
+impl JobKind {
+    /// Whether the UI engine must reload the catalogue, head and embeddings afterwards.
+    pub fn reloads_engine(&self) -> bool {
+        matches!(self, JobKind::ImportAndIndex(_) | JobKind::ImportFeed { .. } | JobKind::Activate(_))
+    }
+    pub fn label(&self) -> &'static str {
+        match self {
+            JobKind::ImportAndIndex(feeds) if feeds.is_empty() => "Index",
+            JobKind::ImportAndIndex(_) | JobKind::ImportFeed { .. } => "Import and index",
+            JobKind::BuildQueue { .. } => "Build review queue",
+            JobKind::Train(_) => "Training",
+            JobKind::Activate(_) => "Switch model",
+            JobKind::Evaluate { .. } => "Evaluation",
+            JobKind::Agreement => "Agreement",
+            JobKind::ImportLabels(_) => "Import labels",
+            JobKind::ExportOutfits { .. } => "Export",
+            JobKind::ExportPolyvore(_) => "Research export",
+            JobKind::GenerateLooks { .. } => "Generate looks",
+        }
+    }
+}
+
+/// What a finished job hands back besides its summary line.
+pub enum Payload {
+    None,
+    Queue(ReviewQueue),
+    /// A new model version was stored.
+    Trained(i64),
+    Report(Box<TransferReport>),
+    Agreement(Vec<Agreement>),
+    Merged(MergeReport, Vec<Agreement>),
+}
+
+pub struct JobOutput {
+    pub summary: String,
+    pub payload: Payload,
+}
+
+impl JobOutput {
+    fn text(summary: String) -> JobOutput {
+        JobOutput { summary, payload: Payload::None }
+    }
+}
+
+pub enum JobMsg {
+    Progress {
+        stage: String,
+        done: usize,
+        total: usize,
+    },
+    /// A training loss point: x in epochs (fractional), y the running loss.
+    Loss(f64, f64),
+    /// Finished: the output, or a readable error.
+    Done(Result<JobOutput, String>),
+}
+
+/// The latest progress of a running job, for a progress bar.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobProgress {
+    pub stage: String,
+    pub done: usize,
+    pub total: usize,
+}
+
+impl JobProgress {
+    /// 0..1, or `None` when the total is unknown yet.
+    pub fn fraction(&self) -> Option<f32> {
+        (self.total > 0).then(|| self.done as f32 / self.total as f32)
+    }
+}
+
+pub struct Job {
+    pub kind: JobKind,
+    pub progress: JobProgress,
+    /// Loss points received so far (training jobs).
+    pub losses: Vec<[f64; 2]>,
+    rx: Receiver<JobMsg>,
+    cancel: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Job {
+    /// Starts a job; `wake` is called after every message (the UI passes `ctx.request_repaint`).
+    pub fn spawn(db: PathBuf, models: PathBuf, kind: JobKind, wake: Arc<dyn Fn() + Send + Sync>) -> Job {
+        let (tx, rx) = channel();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (k, c) = (kind.clone(), cancel.clone());
+        let handle = std::thread::Builder::new()
+            .name("outfit-studio-job".into())
+            .spawn(move || {
+                let send = |m: JobMsg| {
+                    let _ = tx.send(m);
+                    wake();
+                };
+                let r = run(&db, &models, &k, &send, &c).map_err(|e| format!("{e:#}"));
+                send(JobMsg::Done(r));
+            })
+            .expect("spawn job thread");
+        Job {
+            kind,
+            progress: JobProgress { stage: "Starting…".into(), done: 0, total: 0 },
+            losses: Vec::new(),
+            rx,
+            cancel,
+            handle: Some(handle),
+        }
+    }
+
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Drains messages; returns the outcome once the job has finished.
+    pub fn poll(&mut self) -> Option<Result<JobOutput, String>> {
+        while let Ok(m) = self.rx.try_recv() {
+            match m {
+                JobMsg::Progress { stage, done, total } => self.progress = JobProgress { stage, done, total },
+                JobMsg::Loss(x, y) => self.losses.push([x, y]),
+                JobMsg::Done(r) => {
+                    if let Some(h) = self.handle.take() {
+                        let _ = h.join();
+                    }
+                    return Some(r);
+                }
+            }
+        }
+        if self.handle.as_ref().is_some_and(|h| h.is_finished()) {
+            // The thread ended without a Done message: it panicked.
+            if let Some(h) = self.handle.take()
+                && h.join().is_err()
+            {
+                return Some(Err("the background job crashed; the database is unchanged since its last batch".into()));
+            }
+        }
+        None
+    }
+
+    /// Blocks until the job ends (tests and the CLI).
+    pub fn wait(&mut self) -> Result<JobOutput, String> {
+        loop {
+            if let Some(r) = self.poll() {
+                return r;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+}
+
+fn progress(send: &dyn Fn(JobMsg), stage: &str) {
+    send(JobMsg::Progress { stage: stage.into(), done: 0, total: 0 });
+}
+
+fn run(db: &std::path::Path, models: &std::path::Path, kind: &JobKind, send: &dyn Fn(JobMsg), cancel: &AtomicBool) -> Result<JobOutput> {
+    progress(send, "Opening the catalogue…");
+    let mut e = Engine::open(db, models)?;
+    match kind {
+        JobKind::ImportAndIndex(feeds) => {
+            let feeds: Vec<_> = feeds.iter().map(|f| (f.clone(), outfit_engine::ImportRequest::default())).collect();
+            import_and_index(&mut e, &feeds, send, cancel).map(JobOutput::text)
+        }
+        JobKind::ImportFeed { path, request, save_as } => {
+            if let Some(name) = save_as {
+                progress(send, "Saving the mapping as a profile…");
+                let parsed = outfit_catalogue::import_feed_with(path, &request.options)?;
+                e.store().save_profile(name, &parsed.mapping)?;
+            }
+            import_and_index(&mut e, &[(path.clone(), request.clone())], send, cancel).map(JobOutput::text)
+        }
+        JobKind::BuildQueue { stylist, size } => {
+            progress(send, "Proposing outfits for the review queue…");
+            let q = ReviewQueue::load_or_build(&mut e, stylist, *size, queue_seed(stylist))?;
+            let c = q.counts();
+            Ok(JobOutput {
+                summary: format!("Review queue for {stylist}: {} to review, {} decided", c.pending, c.done + c.skipped),
+                payload: Payload::Queue(q),
+            })
+        }
+        JobKind::Train(req) => train(&mut e, req, send, cancel),
+        JobKind::GenerateLooks { stylist, heroes, params } => generate_looks(&mut e, stylist, heroes, params, send, cancel),
+        JobKind::Activate(id) => {
+            progress(send, "Switching the model and re-embedding the catalogue…");
+            e.activate_model(*id)?;
+            let name = e.active_model().map(|m| m.name.clone()).unwrap_or_default();
+            Ok(JobOutput::text(format!("Active model is now {name} (version {id})")))
+        }
+        JobKind::Evaluate { parent } => evaluate(&e, *parent, send, cancel),
+        JobKind::Agreement => {
+            progress(send, "Computing stylist agreement…");
+            let rows = outfit_labels::pairwise_for_store(e.store())?;
+            Ok(JobOutput { summary: format!("Agreement over {} stylist pairs", rows.len()), payload: Payload::Agreement(rows) })
+        }
+        JobKind::ImportLabels(path) => {
+            progress(send, "Merging labels…");
+            let r = outfit_labels::import_file(e.store_mut(), path)?;
+            let summary = format!(
+                "Imported {} judgements from {} ({} read, {} duplicates, {} unknown SKUs, {} invalid rows; stylists: {})",
+                r.imported,
+                path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+                r.read,
+                r.duplicates,
+                r.unknown_skus.len(),
+                r.invalid.len(),
+                r.stylists.join(", ")
+            );
+            let rows = outfit_labels::pairwise_for_store(e.store())?;
+            Ok(JobOutput { summary, payload: Payload::Merged(r, rows) })
+        }
+        JobKind::ExportOutfits { format, path } => {
+            progress(send, "Exporting approved looks…");
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|err| anyhow::anyhow!("cannot create {}: {err}", dir.display()))?;
+            }
+            let f = std::fs::File::create(path).map_err(|err| anyhow::anyhow!("cannot write {}: {err}", path.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            let opts = outfit_export::ExportOptions::default();
+            let n = outfit_export::write_outfits_format(e.store_mut(), format, &mut w, &path.display().to_string(), &opts)?;
+            std::io::Write::flush(&mut w)?;
+            Ok(JobOutput::text(format!("Exported {n} approved looks ({}) to {}", format_label(format), path.display())))
+        }
+        JobKind::ExportPolyvore(dir) => {
+            progress(send, "Writing the Polyvore-layout research export…");
+            let r = outfit_export::write_polyvore(e.store_mut(), dir, 7)?;
+            let splits: Vec<String> = r.splits.keys().cloned().collect();
+            Ok(JobOutput::text(format!(
+                "Research export: {} items, splits {} in {} ({} images linked, {} copied, {} missing)",
+                r.items,
+                splits.join("/"),
+                r.dir,
+                r.images_linked,
+                r.images_copied + r.images_converted,
+                r.images_missing.len()
+            )))
+        }
+    }
+}
+
+/// A stable per-stylist seed, so a rebuilt queue proposes the same outfits.
+fn queue_seed(stylist: &str) -> u64 {
+    stylist.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+}
+
+pub fn format_label(format: &str) -> &'static str {
+    match format {
+        "json" => "JSON",
+        "jsonld" => "JSON-LD",
+        "shopify" => "Shopify CSV",
+        _ => "export",
+    }
+}
+
+fn import_and_index(
+    e: &mut Engine,
+    feeds: &[(PathBuf, outfit_engine::ImportRequest)],
+    send: &dyn Fn(JobMsg),
+    cancel: &AtomicBool,
+) -> Result<String> {
+    let mut summary = Vec::new();
+    for (n, (f, req)) in feeds.iter().enumerate() {
+        let name = f.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        send(JobMsg::Progress { stage: format!("Importing {name}…"), done: n, total: feeds.len() });
+        let s = e.import_with(f, req)?;
+        summary.push(format!(
+            "{name}: {} items into “{}” ({} new, {} updated; {} kept out of outfits), {} rows rejected",
+            s.rows_ok,
+            s.catalogue,
+            s.inserted,
+            s.updated,
+            s.excluded,
+            s.errors.len()
+        ));
+        if let Some(first) = s.errors.first() {
+            summary.push(format!("first rejected row: {first}"));
+        }
+    }
+    send(JobMsg::Progress { stage: "Indexing (encoding images and text)…".into(), done: 0, total: 0 });
+    let stats = e.index_catalogue(
+        32,
+        &mut |p| send(JobMsg::Progress { stage: "Indexing (encoding images and text)…".into(), done: p.done, total: p.total }),
+        &|| cancel.load(Ordering::Relaxed),
+    )?;
+    summary.push(format!("indexed {} items ({} already up to date)", stats.encoded, stats.already_fresh));
+    Ok(summary.join("; "))
+}
+
+/// Generates looks with progress; the batch enters the queue in one transaction, only when not cancelled.
+fn generate_looks(
+    e: &mut Engine,
+    stylist: &str,
+    heroes: &[i64],
+    params: &outfit_looks::LookParams,
+    send: &dyn Fn(JobMsg),
+    cancel: &AtomicBool,
+) -> Result<JobOutput> {
+    let stage = format!("Generating looks for {} items…", heroes.len());
+    send(JobMsg::Progress { stage: stage.clone(), done: 0, total: heroes.len() });
+    let report = &mut |done, total| send(JobMsg::Progress { stage: stage.clone(), done, total });
+    let batch = outfit_looks::generate_for(e, heroes, params, report, &|| cancel.load(Ordering::Relaxed))?;
+    if batch.cancelled || cancel.load(Ordering::Relaxed) {
+        anyhow::bail!("look generation cancelled; nothing was queued");
+    }
+    let n = outfit_looks::enqueue(e, stylist, &batch, params)?;
+    let short = if batch.short.is_empty() { String::new() } else { format!(" ({} items got fewer looks)", batch.short.len()) };
+    Ok(JobOutput::text(format!(
+        "Generated {} looks for {} items{short}; {n} queued for {stylist} to review",
+        batch.looks.len(),
+        batch.heroes
+    )))
+}
+
+fn train(e: &mut Engine, req: &TrainRequest, send: &dyn Fn(JobMsg), cancel: &AtomicBool) -> Result<JobOutput> {
+    progress(send, "Preparing the training data…");
+    let cfg = TrainConfig {
+        epochs: req.epochs.max(1),
+        lr: req.lr,
+        freeze_lower: req.freeze_lower && !req.from_scratch,
+        validation_fraction: super::VALIDATION_FRACTION,
+        ..TrainConfig::default()
+    };
+    let job = e.prepare_fine_tune(req.parent, req.from_scratch, &cfg)?;
+    // The same split training makes: refuse rather than store a version nothing was held out to check.
+    let (fit, held) = outfit_model::metrics::split_by_outfit(&job.data, cfg.validation_fraction, cfg.seed);
+    let has_both = |v: &[outfit_model::data::LabelledOutfit]| v.iter().any(|o| o.positive) && v.iter().any(|o| !o.positive);
+    if held.len() < super::MIN_HELD_OUT || !has_both(&held) || !fit.iter().any(|o| o.positive) {
+        anyhow::bail!(
+            "not trained: only {} of {} outfits would be held out to validate the new version ({} needed, with both an accept and a reject among them); judge more different outfits first",
+            held.len(),
+            job.data.len(),
+            super::MIN_HELD_OUT
+        );
+    }
+    let what = if req.from_scratch { "Training from scratch" } else { "Fine-tuning" };
+    let stage = format!("{what} from {} on {} outfits…", job.parent_name, job.data.len());
+    let trained = job.run(
+        &mut |p| {
+            let spe = p.steps_per_epoch.max(1);
+            let x = p.epoch as f64 + p.step as f64 / spe as f64;
+            send(JobMsg::Loss(x, p.loss as f64));
+            send(JobMsg::Progress { stage: stage.clone(), done: p.epoch * spe + p.step, total: p.epochs * spe });
+        },
+        cancel,
+    );
+    let trained = match trained {
+        Ok(t) => t,
+        Err(err) if err.downcast_ref::<Cancelled>().is_some() || cancel.load(Ordering::Relaxed) => {
+            anyhow::bail!("training cancelled; no model version was stored")
+        }
+        Err(err) => return Err(err),
+    };
+    progress(send, "Storing the new model version…");
+    let id = e.install_trained(&job, &trained, None)?;
+    let name = e.store().model_by_id(id)?.map(|m| m.name).unwrap_or_default();
+    let loss = trained.history.last().map(|h| format!("{:.4}", h.loss)).unwrap_or_else(|| "–".into());
+    Ok(JobOutput {
+        summary: format!(
+            "Trained {name} from {} in {:.1}s (final loss {loss}); activate it in the model list",
+            job.parent_name, trained.seconds
+        ),
+        payload: Payload::Trained(id),
+    })
+}
+
+fn evaluate(e: &Engine, parent: Option<i64>, send: &dyn Fn(JobMsg), cancel: &AtomicBool) -> Result<JobOutput> {
+    let cfg = EvalConfig::default();
+    progress(send, "Evaluating: preparing held-out judgements…");
+    let outfit_engine::StoredEvalData { parent_name, parent: head, others, table, data, note } = e.stored_eval_data(parent, &cfg.train)?;
+    let others: Vec<(&str, &outfit_model::Head)> = others.iter().map(|(n, h)| (n.as_str(), h)).collect();
+    let total = cfg.sizes.len() + 2;
+    let mut step = 0usize;
+    let mut log = |s: &str| {
+        step += 1;
+        send(JobMsg::Progress { stage: format!("Evaluating: {s}"), done: step.min(total), total });
+    };
+    let report = transfer_report(&head, &parent_name, &others, &note, &table, &data, &cfg, &mut log, cancel)
+        .map_err(|err| if err.downcast_ref::<Cancelled>().is_some() { anyhow::anyhow!("evaluation cancelled") } else { err })?;
+    Ok(JobOutput {
+        summary: format!("Evaluated {parent_name} on {} held-out outfits", report.test_outfits),
+        payload: Payload::Report(Box::new(report)),
+    })
+}

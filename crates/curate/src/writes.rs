@@ -1,0 +1,364 @@
+//! Every database write of the studio, on the writer thread (an [`EngineWorker`] with its own connection), in
+//! the order the stylist made them. A write is acknowledged only once its transaction committed, so "saving…"
+//! shows until then and "recorded" after: durable before acknowledged. Each acknowledgement carries a fresh
+//! read of the lists the screens show (counts, approved looks, versions, catalogues), made on the same thread
+//! right after the write.
+
+use super::{BoardItem, Command, Reason, Studio, UndoEntry, reason_words, verdict_noun, verdict_past};
+use anyhow::{Context, Result, bail};
+use outfit_engine::{Engine, JudgeRequest};
+use outfit_labels::ReviewQueue;
+use outfit_store::{Catalogue, ModelRow, Outfit, OutfitStatus, UndoEffects, Verdict};
+
+/// Writer tasks that record nothing the stylist did (they read, or reload the engine): never "Saving…".
+const NOT_SAVES: [&str; 2] = ["refresh", "reloading"];
+
+/// What a write hands back to the UI thread: applied to the studio when the write is acknowledged.
+pub(super) type Apply = Box<dyn FnOnce(&mut Studio) + Send>;
+
+/// What the screens list, read from the database after each write.
+pub(super) struct Lists {
+    pub counts: (usize, usize),
+    pub approved: Vec<Outfit>,
+    pub versions: Vec<ModelRow>,
+    pub labelled: usize,
+    pub labelled_outfits: usize,
+    pub catalogues: Vec<Catalogue>,
+    pub stamp: i64,
+    pub generated: Vec<outfit_store::queue::GeneratedCounts>,
+    pub approval_days: Vec<outfit_store::queue::DailyApproval>,
+}
+
+impl Lists {
+    pub fn read(e: &Engine, stylist: &str) -> Result<Lists> {
+        let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        let counts = e.store().judgement_counts(stylist, &today).context("cannot count judgements")?;
+        let approved = e.store().outfits(&[OutfitStatus::Approved, OutfitStatus::Exported]).context("cannot read approved looks")?;
+        let versions = e.store().models().context("cannot read model versions")?;
+        let js = e.store().judgements().context("cannot count judgements")?;
+        let labels: Vec<_> = js.iter().filter(|j| matches!(j.verdict, Verdict::Accept | Verdict::Reject)).collect();
+        let mut outfits: Vec<&str> = labels.iter().map(|j| j.outfit_key.as_str()).collect();
+        outfits.sort_unstable();
+        outfits.dedup();
+        let catalogues = e.store().catalogues().context("cannot read catalogues")?;
+        let stamp = e.store().catalogue_stamp().context("cannot read the catalogue stamp")?;
+        let generated = e.generated_counts().context("cannot count generated looks")?;
+        let approval_days = e.generated_approval_by_day().context("cannot count generated looks")?;
+        Ok(Lists {
+            counts,
+            approved,
+            versions,
+            labelled: labels.len(),
+            labelled_outfits: outfits.len(),
+            catalogues,
+            stamp,
+            generated,
+            approval_days,
+        })
+    }
+}
+
+/// A judgement on the board, as it was when the stylist judged it.
+struct BoardJudgement {
+    skus: Vec<String>,
+    verdict: Verdict,
+    stylist: String,
+    source: &'static str,
+    reasons: Vec<Reason>,
+    board: Vec<BoardItem>,
+    editing: Option<i64>,
+}
+
+/// A review-queue action; the queue travels to the writer and back with the result.
+enum QueueAction {
+    Decide(Verdict, Vec<String>),
+    Undo,
+    Edit(i64, Verdict),
+}
+
+impl Studio {
+    /// Sends a write (or a read that must follow the writes before it) to the writer thread. `f` runs there with
+    /// the writer's engine and returns what to do with the studio once acknowledged; the lists are re-read after.
+    pub(super) fn write(&mut self, what: &'static str, f: impl FnOnce(&mut Engine) -> Apply + Send + 'static) {
+        let stylist = self.stylist.clone();
+        let p = self.writer.run(move |e| {
+            let then = f(e);
+            let lists = Lists::read(e, &stylist).map_err(|err| format!("{err:#}"));
+            Box::new(move |s: &mut Studio| {
+                s.take_lists(lists);
+                then(s);
+            }) as Apply
+        });
+        self.writes.push_back((what, p));
+    }
+
+    /// Re-reads the lists after the writes sent so far.
+    pub(super) fn refresh_lists(&mut self) {
+        self.write("refresh", |_| Box::new(|_| {}));
+    }
+
+    pub(super) fn take_lists(&mut self, lists: Result<Lists, String>) {
+        match lists {
+            Ok(l) => {
+                self.counts = l.counts;
+                self.approved = l.approved;
+                self.versions = l.versions;
+                self.labelled = l.labelled;
+                self.labelled_outfits = l.labelled_outfits;
+                self.set_catalogue_list(l.catalogues);
+                self.generated = l.generated;
+                self.approval_days = l.approval_days;
+            }
+            Err(e) => self.last_error = Some(e),
+        }
+    }
+
+    /// True while a write has not been acknowledged.
+    pub fn saving(&self) -> bool {
+        self.writes.iter().any(|(what, _)| !NOT_SAVES.contains(what))
+    }
+
+    /// "Saving…" while a judgement or other write is on its way to the database, "Recorded" once every one was
+    /// committed (nothing before the first write).
+    pub fn save_status(&self) -> Option<&'static str> {
+        if self.saving() {
+            Some("Saving…")
+        } else if self.recorded {
+            Some("Recorded")
+        } else {
+            None
+        }
+    }
+
+    /// Takes in acknowledged writes, oldest first; true when one arrived.
+    pub(super) fn poll_writes(&mut self) -> bool {
+        let ready = super::work::take_ready(&mut self.writes);
+        let mut changed = !ready.is_empty();
+        for (what, r) in ready {
+            match r {
+                Ok(apply) => {
+                    apply(self);
+                    if !NOT_SAVES.contains(&what) {
+                        self.recorded = true;
+                    }
+                }
+                Err(e) => self.last_error = Some(format!("{what}: {e}")),
+            }
+        }
+        changed |= self.run_deferred();
+        changed
+    }
+
+    /// Blocks until every write sent so far is acknowledged (tests, benchmarks).
+    pub fn wait_for_writes(&mut self) {
+        while let Some((_, p)) = self.writes.front_mut() {
+            p.block();
+            self.poll_writes();
+        }
+        self.poll_writes();
+    }
+
+    /// Commands that read what earlier writes return (an undo needs the judgement's id) wait for them.
+    pub(super) fn must_wait(&self, cmd: &Command) -> bool {
+        self.saving()
+            && matches!(
+                cmd,
+                Command::Undo | Command::QueueDecide(_) | Command::QueueUndo | Command::QueueEdit(..) | Command::ReopenOutfit(_)
+            )
+    }
+
+    /// Applies deferred commands once nothing they depend on is in flight.
+    fn run_deferred(&mut self) -> bool {
+        let mut ran = false;
+        while !self.deferred.is_empty() && !self.must_wait(self.deferred.front().expect("front")) {
+            let c = self.deferred.pop_front().expect("front");
+            self.apply(c);
+            ran = true;
+        }
+        ran
+    }
+
+    pub(super) fn judge(&mut self, v: Verdict) -> Result<()> {
+        if self.stylist.is_empty() {
+            bail!("enter your name first: every judgement records who made it");
+        }
+        if self.board.len() < 2 {
+            bail!("put at least two items on the board to judge the look");
+        }
+        let j = BoardJudgement {
+            skus: self.board.iter().filter_map(|b| self.engine.item(b.item_id)).map(|i| i.item.sku.clone()).collect(),
+            verdict: v,
+            stylist: self.stylist.clone(),
+            source: if self.board.iter().any(|b| b.suggested) { "suggested" } else { "manual" },
+            reasons: self.reasons.clone(),
+            board: self.board.clone(),
+            editing: self.editing,
+        };
+        let items: Vec<&outfit_catalogue::Item> = self.board.iter().filter_map(|b| self.engine.item(b.item_id)).map(|i| &i.item).collect();
+        let local_name = outfit_engine::look_name(&items);
+        self.last_message = Some(format!("Saving “{local_name}”…"));
+        self.judged_message = None;
+        self.write("saving the judgement", move |e| {
+            let reasons: Vec<String> = j.reasons.iter().map(|r| r.tag().to_string()).collect();
+            let r = e.judge_request(&JudgeRequest {
+                skus: &j.skus,
+                verdict: j.verdict,
+                stylist: &j.stylist,
+                source: j.source,
+                reasons: &reasons,
+                outfit_id: j.editing,
+                replaces: None,
+                queue_item: None,
+            });
+            // The look's name as the approved list shows it (accepts), else the default the engine gives.
+            let look = r.as_ref().ok().and_then(|&id| {
+                let outfit = e.store().judgement(id).ok().flatten().and_then(|j| j.outfit_id)?;
+                e.store().outfit(outfit).ok().flatten().map(|o| o.name)
+            });
+            let r = r.map_err(|err| format!("{err:#}"));
+            Box::new(move |s: &mut Studio| s.judged(j, r, look.unwrap_or(local_name), reasons))
+        });
+        // The next look starts from an empty board; a failed write puts this one back.
+        self.board.clear();
+        self.editing = None;
+        self.reasons.clear();
+        self.refresh_board();
+        Ok(())
+    }
+
+    fn judged(&mut self, j: BoardJudgement, r: Result<i64, String>, look: String, reasons: Vec<String>) {
+        let id = match r {
+            Ok(id) => id,
+            Err(e) => {
+                self.last_error = Some(format!("the judgement was not recorded: {e}"));
+                if self.board.is_empty() {
+                    self.board = j.board;
+                    self.editing = j.editing;
+                    self.reasons = j.reasons;
+                    self.refresh_board();
+                }
+                return;
+            }
+        };
+        let v = j.verdict;
+        self.undo.push(UndoEntry {
+            judgement_id: id,
+            verdict: v,
+            look: look.clone(),
+            board: j.board,
+            editing: j.editing,
+            reasons: j.reasons,
+        });
+        if self.undo.len() > 100 {
+            self.undo.remove(0);
+        }
+        self.last_message = Some(match v {
+            Verdict::Accept => format!("Accepted “{look}”: it is in Approved looks"),
+            _ if !reasons.is_empty() => format!("{}: {} — “{look}”", verdict_past(v), reason_words(&reasons)),
+            _ => format!("{} “{look}”", verdict_past(v)),
+        });
+        self.judged_message = self.last_message.clone();
+    }
+
+    pub(super) fn undo_last(&mut self) -> Result<()> {
+        let Some(e) = self.undo.pop() else { bail!("nothing to undo") };
+        self.last_message = Some(format!("Undoing the {} of “{}”…", verdict_noun(e.verdict), e.look));
+        let fx = UndoEffects { keep_look: e.editing.is_some(), requeue: None };
+        self.write("undoing", move |engine| {
+            // Reopened-and-accepted looks stay approved: undoing that judgement archives a new look only (one transaction).
+            let r = engine.undo_with(e.judgement_id, &fx).map(drop).map_err(|err| format!("{err:#}"));
+            Box::new(move |s: &mut Studio| match r {
+                Ok(()) => {
+                    s.last_message = Some(format!("Undid the {} of “{}”", verdict_noun(e.verdict), e.look));
+                    s.board = e.board;
+                    s.editing = e.editing;
+                    s.reasons = e.reasons;
+                    s.refresh_board();
+                }
+                Err(err) => {
+                    s.last_error = Some(format!("cannot undo: {err}"));
+                    s.undo.push(e);
+                }
+            })
+        });
+        Ok(())
+    }
+
+    pub(super) fn rename_outfit(&mut self, id: i64, name: String) -> Result<()> {
+        let name = name.trim().to_string();
+        if name.is_empty() {
+            bail!("an approved look needs a name");
+        }
+        self.write("renaming", move |e| {
+            let r = e.rename_look(id, &name).map_err(|err| format!("{err:#}"));
+            Box::new(move |s: &mut Studio| {
+                if let Err(err) = r {
+                    s.last_error = Some(err);
+                }
+            })
+        });
+        Ok(())
+    }
+
+    pub(super) fn queue_decide(&mut self, v: Verdict) -> Result<()> {
+        let reasons: Vec<String> = self.queue_reasons.iter().map(|r| r.tag().to_string()).collect();
+        self.queue_reasons.clear();
+        self.queue_write(QueueAction::Decide(v, reasons))
+    }
+
+    pub(super) fn queue_undo(&mut self) -> Result<()> {
+        self.queue_write(QueueAction::Undo)
+    }
+
+    pub(super) fn queue_edit(&mut self, jid: i64, v: Verdict) -> Result<()> {
+        self.queue_write(QueueAction::Edit(jid, v))
+    }
+
+    /// The queue goes to the writer, is decided (one transaction) and comes back; the screen keeps showing a copy.
+    fn queue_write(&mut self, action: QueueAction) -> Result<()> {
+        let Some(mut q) = self.queue.take() else { bail!("the review queue is still loading") };
+        self.queue_shown = Some(q.clone());
+        self.write("saving the queue decision", move |e| {
+            let r = match &action {
+                QueueAction::Decide(v, reasons) => q.decide(e, *v, reasons).map(|_| None),
+                QueueAction::Undo => q.undo_last(e).map(|u| u.map(|i| i.skus)),
+                QueueAction::Edit(jid, v) => q.edit(e, *jid, *v).map(|_| None),
+            }
+            .map_err(|err| format!("{err:#}"));
+            Box::new(move |s: &mut Studio| s.queue_written(q, action, r))
+        });
+        Ok(())
+    }
+
+    fn queue_written(&mut self, q: ReviewQueue, action: QueueAction, r: Result<Option<Vec<String>>, String>) {
+        self.queue_shown = None;
+        // A queue of a stylist who has since changed is dropped (the decision is stored all the same).
+        let current = q.stylist() == self.stylist;
+        if current {
+            self.queue = Some(q);
+        }
+        let undone = match r {
+            Ok(u) => u,
+            Err(e) => {
+                self.last_error = Some(e);
+                return;
+            }
+        };
+        match action {
+            QueueAction::Decide(v, reasons) => {
+                let look = self.queue.as_ref().and_then(|q| q.recent(1).first().map(|e| self.titles(&e.skus))).unwrap_or_default();
+                let why = if reasons.is_empty() || v == Verdict::Accept { String::new() } else { format!(": {}", reason_words(&reasons)) };
+                self.last_message = Some(format!("{} “{look}” in the review queue{why}", verdict_past(v)));
+                if current && self.queue.as_ref().is_some_and(|q| q.next().is_none()) {
+                    self.last_message = Some("Queue done: proposing more outfits…".into());
+                    self.want_queue();
+                }
+            }
+            QueueAction::Undo => match undone {
+                Some(skus) => self.last_message = Some(format!("Undid the queue decision on “{}”", self.titles(&skus))),
+                None => self.last_error = Some("no queue decision to undo".into()),
+            },
+            QueueAction::Edit(_, v) => self.last_message = Some(format!("Changed the queue decision to {}", verdict_noun(v))),
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! The demo catalogue travels inside the binary (build.rs embeds assets/demo/) and is written to the data
+//! directory on first use, so `outfit-studio` opens it from any working directory, wherever the binary was moved.
+
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+include!(concat!(env!("OUT_DIR"), "/demo_files.rs"));
+
+const STAMP_FILE: &str = ".demo-stamp";
+
+/// The demo catalogue's feed in the data directory (`<data dir>/demo/`), installed on first use.
+pub fn feed() -> Result<PathBuf> {
+    install(&outfit_paths::data_dir().join("demo"))
+}
+
+/// Writes the embedded demo catalogue into `dir` (unless this version is already there) and returns its feed.
+/// Files are written whole and renamed into place, so a concurrent or interrupted install never leaves a torn one;
+/// unchanged files are left alone (their modification time is part of an item's content hash).
+pub fn install(dir: &Path) -> Result<PathBuf> {
+    let feed = dir.join("catalogue.csv");
+    let stamp = dir.join(STAMP_FILE);
+    if feed.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == DEMO_STAMP) {
+        return Ok(feed);
+    }
+    for (name, bytes) in DEMO_FILES {
+        let path = dir.join(name);
+        if std::fs::read(&path).is_ok_and(|b| b == *bytes) {
+            continue;
+        }
+        let parent = path.parent().unwrap_or(dir);
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::write(&tmp, bytes).with_context(|| format!("cannot write the demo catalogue to {}", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    std::fs::write(&stamp, DEMO_STAMP).with_context(|| format!("cannot write {}", stamp.display()))?;
+    Ok(feed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_demo_is_the_checkout_demo_and_installs_once() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo");
+        assert_eq!(DEMO_FILES.len(), 1 + std::fs::read_dir(repo.join("images")).unwrap().count());
+        let dir = tempfile::tempdir().unwrap();
+        let feed = install(&dir.path().join("demo")).unwrap();
+        assert_eq!(std::fs::read(&feed).unwrap(), std::fs::read(repo.join("catalogue.csv")).unwrap());
+        let img = dir.path().join("demo/images/KD-000001.png");
+        assert_eq!(std::fs::read(&img).unwrap(), std::fs::read(repo.join("images/KD-000001.png")).unwrap());
+        // A second install with the same stamp writes nothing; a damaged install is repaired.
+        let mtime = std::fs::metadata(&img).unwrap().modified().unwrap();
+        install(&dir.path().join("demo")).unwrap();
+        assert_eq!(std::fs::metadata(&img).unwrap().modified().unwrap(), mtime);
+        std::fs::write(dir.path().join("demo").join(STAMP_FILE), "old").unwrap();
+        std::fs::write(&img, b"torn").unwrap();
+        install(&dir.path().join("demo")).unwrap();
+        assert_eq!(std::fs::read(&img).unwrap(), std::fs::read(repo.join("images/KD-000001.png")).unwrap());
+    }
+}

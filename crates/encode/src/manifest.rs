@@ -1,0 +1,188 @@
+//! The model manifest (`models/manifest.json`): what each encoder file is, where it came from, and the exact
+//! inputs, outputs and preprocessing the app relies on. Loading checks the checksum and the graph's signature
+//! against it, so a wrong file fails with a message that says what was expected.
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub image: ImageSpec,
+    pub text: TextSpec,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TensorSpec {
+    pub name: String,
+    pub dtype: String,
+    /// -1 for a dynamic axis.
+    pub shape: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImageSpec {
+    pub name: String,
+    pub version: String,
+    pub file: String,
+    pub sha256: String,
+    #[serde(default)]
+    pub source: serde_json::Value,
+    pub inputs: Vec<TensorSpec>,
+    pub outputs: Vec<TensorSpec>,
+    pub embedding_output: String,
+    pub dim: usize,
+    pub preprocess: ImagePreprocess,
+    /// "fp32" or "int8" (the file's weights and activations).
+    #[serde(default = "fp32")]
+    pub precision: String,
+    /// The full-precision file a quantised `file` was made from and measured against (kept beside it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<ModelFile>,
+    /// How close a quantised `file`'s embeddings stay to `reference`'s, on photos it was not calibrated on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cosine_to_fp32: Option<CosineToReference>,
+}
+
+fn fp32() -> String {
+    "fp32".into()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelFile {
+    pub file: String,
+    pub sha256: String,
+    pub precision: String,
+}
+
+/// Cosine of a quantised model's embedding to the fp32 model's, per photo, over a measured set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CosineToReference {
+    pub photos: usize,
+    pub set: String,
+    pub median: f32,
+    pub p1: f32,
+    pub min: f32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImagePreprocess {
+    pub size: u32,
+    pub offset: f32,
+    pub scale: f32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TextSpec {
+    pub name: String,
+    pub version: String,
+    pub file: String,
+    pub sha256: String,
+    pub tokenizer: String,
+    pub tokenizer_sha256: String,
+    #[serde(default)]
+    pub source: serde_json::Value,
+    pub inputs: Vec<TensorSpec>,
+    pub outputs: Vec<TensorSpec>,
+    pub embedding_output: String,
+    pub dim: usize,
+    pub max_tokens: usize,
+    #[serde(default)]
+    pub prefix: String,
+}
+
+impl Manifest {
+    /// This manifest with the image encoder swapped for its fp32 reference (the bench and the cosine test
+    /// compare the two); `None` when the image file is the reference itself.
+    pub fn with_reference_image(&self) -> Option<Manifest> {
+        let r = self.image.reference.as_ref()?;
+        let mut m = self.clone();
+        m.image.file = r.file.clone();
+        m.image.sha256 = r.sha256.clone();
+        m.image.precision = r.precision.clone();
+        m.image.reference = None;
+        m.image.cosine_to_fp32 = None;
+        Some(m)
+    }
+
+    pub fn load(models_dir: &Path) -> Result<Manifest> {
+        let path = models_dir.join("manifest.json");
+        let text = std::fs::read_to_string(&path).with_context(|| format!("model manifest {} is missing", path.display()))?;
+        serde_json::from_str(&text).with_context(|| format!("model manifest {} is malformed", path.display()))
+    }
+
+    /// Identifies the encoder pair and the text template; cached features are keyed by it, so a new encoder file
+    /// or template re-indexes.
+    pub fn encoder_key(&self) -> String {
+        format!("{}+{}", self.image_key(), self.text_key())
+    }
+
+    /// The image encoder's part of [`Manifest::encoder_key`] (its leading part): features stored under a key that
+    /// starts with it have image vectors this encoder would compute again.
+    pub fn image_key(&self) -> String {
+        format!("{}@{}", self.image.name, &self.image.sha256[..12.min(self.image.sha256.len())])
+    }
+
+    /// The text encoder and template's part of [`Manifest::encoder_key`].
+    pub fn text_key(&self) -> String {
+        format!("{}@{}+text-v{}", self.text.name, &self.text.sha256[..12.min(self.text.sha256.len())], super::template::TEMPLATE_VERSION)
+    }
+}
+
+/// The directory holding the shipped models: `$OUTFIT_STUDIO_MODELS`, else `models/` beside the executable's
+/// crate (a source checkout), else `models/` in the working directory.
+pub fn default_models_dir() -> PathBuf {
+    if let Some(p) = std::env::var_os("OUTFIT_STUDIO_MODELS").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    // This crate sits at crates/encode in the checkout; the models are at its root.
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+    match built.join("manifest.json").is_file() {
+        true => built.canonicalize().unwrap_or(built),
+        false => PathBuf::from("models"),
+    }
+}
+
+/// Reads a file and checks its sha256 against the manifest.
+pub fn read_verified(path: &Path, expected_sha256: &str) -> Result<Vec<u8>> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("model file {} is missing (see tools/README.md to re-export it)", path.display()))?;
+    let got = hex::encode(Sha256::digest(&bytes));
+    if !got.eq_ignore_ascii_case(expected_sha256) {
+        bail!(
+            "model file {} has sha256 {got}, but the manifest expects {expected_sha256}: the file is corrupt or not the model the manifest describes",
+            path.display()
+        );
+    }
+    Ok(bytes)
+}
+
+/// Checks a session's declared inputs/outputs against the manifest, naming what differs.
+pub fn check_signature(what: &str, session: &ort::session::Session, inputs: &[TensorSpec], outputs: &[TensorSpec]) -> Result<()> {
+    let describe = |o: &ort::value::Outlet| {
+        let shape = o.dtype().tensor_shape().map(|s| format!("{:?}", s.iter().collect::<Vec<_>>())).unwrap_or_else(|| "?".into());
+        format!("{} {shape}", o.name())
+    };
+    for (kind, declared, actual) in [("input", inputs, session.inputs()), ("output", outputs, session.outputs())] {
+        for spec in declared {
+            let Some(o) = actual.iter().find(|o| o.name() == spec.name) else {
+                let found: Vec<String> = actual.iter().map(describe).collect();
+                bail!(
+                    "{what} model: expected an {kind} named {:?} with shape {:?}; the file has {kind}s [{}]",
+                    spec.name,
+                    spec.shape,
+                    found.join(", ")
+                );
+            };
+            if let Some(shape) = o.dtype().tensor_shape() {
+                let dims: Vec<i64> = shape.iter().copied().collect();
+                let fits = dims.len() == spec.shape.len() && dims.iter().zip(&spec.shape).all(|(a, e)| *e < 0 || *a < 0 || a == e);
+                if !fits {
+                    bail!("{what} model: {kind} {:?} has shape {dims:?}, expected {:?} (-1 = any)", spec.name, spec.shape);
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,648 @@
+//! The look generator's search, over an embedding index (the engine's, or the bench's synthetic one).
+//!
+//! For each hero, in an order shuffled by the batch's seed (so exposure limits do not always favour the same
+//! heroes, yet a seed always gives the same batch):
+//! 1. **Pools.** One slot query per slot its templates need, q = g_hero ⊙ m²(slot, hero slot), ranked by the
+//!    scorer with the hard constraints as filters (in stock, target season, each item within what the price cap
+//!    leaves after the hero, brand rules); heroes are batched so the scorer scans each slot's rows once for many
+//!    queries. Items of another age band than the hero's are dropped (strictly: an item without an age band
+//!    never joins a hero that has one). The best `pool` items per slot stay.
+//! 2. **Beam search** per template over its other slots in order, `beam_width` partial looks kept, ranked by
+//!    their mean pair term (the head's compatibility logit before calibration) minus the diversity penalty; the
+//!    pair terms among the hero and its pools are computed once. Partial looks over the price cap, with an item
+//!    already in `max_exposure` looks of this batch, or sharing more than one item besides the hero with a look
+//!    already chosen for this hero, are cut.
+//! 3. **Diversity (MMR).** The k looks are chosen one after the other; each is the best complete look over the
+//!    templates by mean pair − `diversity` × (largest share of its non-hero items found in a chosen look).
+
+use super::templates::Template;
+use anyhow::{Result, bail};
+use outfit_catalogue::{AgeGroup, BoardStyle, Occasion, Season, Slot, Styling};
+use outfit_score::{EmbeddingIndex, Filter, Query, Scorer, season_bit};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+
+/// What the search ranks with: the index, a scorer, the head's squared slot-pair masks and its calibration.
+pub struct Scene<'a> {
+    pub index: &'a EmbeddingIndex,
+    pub scorer: &'a dyn Scorer,
+    /// m² per ordered slot pair, `[u * Slot::COUNT + v]`.
+    pub masks: Vec<&'a [f32]>,
+    /// σ(a · mean pair + b) is a look's probability.
+    pub calibration: (f32, f32),
+}
+
+impl Scene<'_> {
+    /// The slot whose row range holds `row`.
+    pub fn slot_of(&self, row: usize) -> Slot {
+        Slot::ALL.into_iter().find(|s| self.index.slot_ranges[s.index()].contains(&row)).expect("row inside the index")
+    }
+    fn mask(&self, u: Slot, v: Slot) -> &[f32] {
+        self.masks[u.index() * Slot::COUNT + v.index()]
+    }
+    /// The head's pair term s(a, b) = Σ g_a · m²(slot_a, slot_b) · g_b.
+    fn pair(&self, a: usize, sa: Slot, b: usize, sb: Slot) -> f32 {
+        let m = self.mask(sa, sb);
+        self.index.row(a).iter().zip(self.index.row(b)).zip(m).map(|((x, y), w)| x * y * w).sum()
+    }
+    fn probability(&self, mean_pair: f32) -> f32 {
+        let (a, b) = self.calibration;
+        1.0 / (1.0 + (-(a * mean_pair + b)).exp())
+    }
+}
+
+/// The generator's parameters; recorded with every generated look that enters the review queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LookParams {
+    /// Looks per hero (k).
+    pub looks_per_hero: usize,
+    /// No item (other than a hero in its own looks) in more than this many looks of the batch.
+    pub max_exposure: Option<usize>,
+    /// Total price of a look, hero included; items without a price are left out under a cap.
+    pub price_cap: Option<f32>,
+    pub in_stock_only: bool,
+    /// Season the looks are for; default: the hero's own (an all-season hero: no season condition).
+    pub season: Option<Season>,
+    /// Brand rule: only these brands besides the hero (empty: any).
+    pub brands: Vec<String>,
+    /// Brand rule: only the hero's brand.
+    pub hero_brand_only: bool,
+    /// Only this template (by name); default: every template that applies to the hero.
+    pub template: Option<String>,
+    pub beam_width: usize,
+    /// Candidates per slot the beam chooses from.
+    pub pool: usize,
+    /// Weight of the MMR redundancy penalty (0: best looks only, still within the hard diversity rule).
+    pub diversity: f32,
+    pub seed: u64,
+    /// Looks for either gender (by default a boys' hero gets boys' and unisex items).
+    pub any_gender: bool,
+    /// Looks that mix occasions (by default a sporty hero gets no dressy shoes).
+    pub any_occasion: bool,
+    /// Items from every catalogue (by default the hero's own).
+    pub any_catalogue: bool,
+}
+
+impl Default for LookParams {
+    fn default() -> Self {
+        LookParams {
+            looks_per_hero: 3,
+            max_exposure: None,
+            price_cap: None,
+            in_stock_only: true,
+            season: None,
+            brands: Vec::new(),
+            hero_brand_only: false,
+            template: None,
+            beam_width: 16,
+            pool: 24,
+            diversity: 0.25,
+            seed: 1,
+            any_gender: false,
+            any_occasion: false,
+            any_catalogue: false,
+        }
+    }
+}
+
+/// One generated look, as index rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Look {
+    pub hero: usize,
+    pub template: String,
+    /// The hero first, then the template's other slots in order.
+    pub rows: Vec<usize>,
+    pub mean_pair: f32,
+    pub probability: f32,
+    /// Sum of the known prices.
+    pub total_price: f32,
+}
+
+/// A hero that got fewer looks than asked for, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shortfall {
+    pub hero: usize,
+    pub found: usize,
+    pub reason: String,
+}
+
+/// What a batch produced.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Generated {
+    pub looks: Vec<Look>,
+    pub short: Vec<Shortfall>,
+    /// Heroes handled before a cancel (all of them when not cancelled).
+    pub heroes_done: usize,
+    pub cancelled: bool,
+}
+
+/// Heroes whose pools are ranked in one scorer call.
+const HERO_CHUNK: usize = 64;
+
+struct Plan<'t> {
+    hero: usize,
+    slot: Slot,
+    age_bit: u8,
+    templates: Vec<&'t Template>,
+    slots: Vec<Slot>,
+    filter: Filter,
+}
+
+/// Generates up to k looks for each hero row (see the module docs); deterministic for the parameters' seed.
+/// `progress(done, total)` is called after each chunk of heroes; `cancel()` is checked between chunks.
+pub fn generate(
+    scene: &Scene<'_>,
+    templates: &[Template],
+    heroes: &[usize],
+    p: &LookParams,
+    progress: &mut dyn FnMut(usize, usize),
+    cancel: &dyn Fn() -> bool,
+) -> Result<Generated> {
+    if p.looks_per_hero == 0 || p.beam_width == 0 || p.pool == 0 {
+        bail!("looks per hero, beam width and pool size must be at least 1");
+    }
+    if let Some(cap) = p.price_cap
+        && cap.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
+    {
+        bail!("the price cap must be a positive amount (got {cap})");
+    }
+    let templates: Vec<&Template> = match &p.template {
+        Some(name) => {
+            let t = templates.iter().find(|t| &t.name == name);
+            vec![t.ok_or_else(|| {
+                let names: Vec<&str> = templates.iter().map(|t| t.name.as_str()).collect();
+                anyhow::anyhow!("no template named {name:?}; templates: {}", names.join(", "))
+            })?]
+        }
+        None => templates.iter().collect(),
+    };
+    let n = scene.index.len();
+    if let Some(&bad) = heroes.iter().find(|&&h| h >= n) {
+        bail!("hero row {bad} is outside the index ({n} rows)");
+    }
+    let mut order: Vec<usize> = heroes.to_vec();
+    order.dedup();
+    order.shuffle(&mut rand::rngs::StdRng::seed_from_u64(p.seed));
+    let brand_ids: Option<Vec<u32>> = (!p.brands.is_empty()).then(|| p.brands.iter().filter_map(|b| scene.index.brand_id(b)).collect());
+    let mut exposure = vec![0u32; n];
+    let mut out = Generated::default();
+    for chunk in order.chunks(HERO_CHUNK) {
+        if cancel() {
+            out.cancelled = true;
+            break;
+        }
+        let mut plans = Vec::new();
+        for &h in chunk {
+            match plan(scene, &templates, h, p, &brand_ids) {
+                Ok(pl) => plans.push(pl),
+                Err(reason) => out.short.push(Shortfall { hero: h, found: 0, reason }),
+            }
+        }
+        // Strict age filtering drops unknown-age items after ranking: ask for twice the pool.
+        let queries: Vec<Query> = plans
+            .iter()
+            .flat_map(|pl| {
+                pl.slots.iter().map(|&s| Query {
+                    slot: s,
+                    vector: scene.index.row(pl.hero).iter().zip(scene.mask(s, pl.slot)).map(|(g, m)| g * m).collect(),
+                    filter: pl.filter.clone(),
+                    k: p.pool * 2,
+                })
+            })
+            .collect();
+        let hits = scene.scorer.top_k(scene.index, &queries)?;
+        let mut hits = hits.into_iter();
+        for pl in &plans {
+            let pools: Vec<(Slot, Vec<usize>)> = pl
+                .slots
+                .iter()
+                .map(|&s| {
+                    let rows = hits
+                        .next()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|h| h.row as usize)
+                        .filter(|&r| pl.age_bit == 0 || scene.index.meta[r].age_bit == pl.age_bit)
+                        .take(p.pool)
+                        .collect();
+                    (s, rows)
+                })
+                .collect();
+            let looks = dress(scene, pl, &pools, p, &mut exposure);
+            if looks.len() < p.looks_per_hero {
+                let empty: Vec<&str> = pools.iter().filter(|(_, r)| r.is_empty()).map(|(s, _)| s.as_str()).collect();
+                let reason = if empty.is_empty() {
+                    "no further look within the price cap, exposure limit and diversity rule".to_string()
+                } else {
+                    format!("nothing fits for {}", empty.join(", "))
+                };
+                out.short.push(Shortfall { hero: pl.hero, found: looks.len(), reason });
+            }
+            out.looks.extend(looks);
+        }
+        out.heroes_done += chunk.len();
+        progress(out.heroes_done, order.len());
+    }
+    Ok(out)
+}
+
+/// A hero's templates, slots to fill and candidate filter, or why it cannot be dressed.
+fn plan<'t>(
+    scene: &Scene<'_>,
+    templates: &[&'t Template],
+    hero: usize,
+    p: &LookParams,
+    brand_ids: &Option<Vec<u32>>,
+) -> Result<Plan<'t>, String> {
+    let m = scene.index.meta[hero];
+    let slot = scene.slot_of(hero);
+    let age = AgeGroup::ALL.into_iter().find(|a| m.age_bit == 1 << a.index());
+    // What the hero implies, read as complete-the-look reads a one-item board.
+    let occasion = Occasion::from_bit(m.occasion);
+    let style = BoardStyle::of(&[Styling { gender: m.gender, seasons: m.seasons, occasion }]);
+    // The batch's season, else the hero's seasons of wear (a beanie: autumn and winter templates).
+    let season_mask = p.season.map(season_bit).filter(|b| *b != 0).or(style.seasons);
+    let seasons: Vec<Option<Season>> = match season_mask {
+        Some(mask) => outfit_catalogue::styling::seasons_of(mask).into_iter().map(Some).collect(),
+        None => vec![None],
+    };
+    if p.in_stock_only && !m.in_stock {
+        return Err("the hero is out of stock".into());
+    }
+    let max_price = match p.price_cap {
+        Some(_) if m.price.is_nan() => return Err("the hero has no price, so no look can be kept under the price cap".into()),
+        Some(cap) if m.price > cap => return Err(format!("the hero alone costs more than the price cap ({} > {cap})", m.price)),
+        Some(cap) => Some(cap - m.price),
+        None => None,
+    };
+    let ts: Vec<&Template> = templates.iter().copied().filter(|t| seasons.iter().any(|s| t.applies(slot, age, *s))).collect();
+    if ts.is_empty() {
+        let age = age.map(|a| a.as_str()).unwrap_or("unknown age");
+        let season = match seasons.as_slice() {
+            [None] => "any season".to_string(),
+            s => s.iter().flatten().map(|s| s.as_str()).collect::<Vec<_>>().join("/"),
+        };
+        return Err(format!("no template for a {age} {} hero in {season}", slot.as_str()));
+    }
+    let mut slots: Vec<Slot> = ts.iter().flat_map(|t| t.slots.iter().copied()).filter(|s| *s != slot).collect();
+    slots.sort();
+    slots.dedup();
+    let brands = if p.hero_brand_only { Some(vec![m.brand]) } else { brand_ids.clone() };
+    // A boys' hero gets boys' and unisex items, a sporty one no dressy shoes, and all from its own catalogue.
+    let filter = Filter {
+        age_mask: (m.age_bit != 0).then_some(m.age_bit),
+        season_mask,
+        gender_mask: style.gender.filter(|_| !p.any_gender),
+        occasion_mask: style.occasions.filter(|_| !p.any_occasion),
+        catalogue: (!p.any_catalogue && m.catalogue != 0).then_some(m.catalogue),
+        in_stock_only: p.in_stock_only,
+        min_price: None,
+        max_price,
+        brands,
+        exclude_rows: vec![hero as u32],
+    };
+    Ok(Plan { hero, slot, age_bit: m.age_bit, templates: ts, slots, filter })
+}
+
+#[derive(Clone)]
+struct Partial {
+    /// Indices into the hero's member table (0 = the hero).
+    members: Vec<usize>,
+    pair_sum: f32,
+    price: f32,
+    value: f32,
+}
+
+/// The k looks of one hero (see the module docs, steps 2 and 3); counts the exposure of what it picks.
+fn dress(scene: &Scene<'_>, pl: &Plan<'_>, pools: &[(Slot, Vec<usize>)], p: &LookParams, exposure: &mut [u32]) -> Vec<Look> {
+    // Member table: the hero, then every pooled item; pair terms between members of different slots.
+    let mut members: Vec<(usize, Slot)> = vec![(pl.hero, pl.slot)];
+    let mut by_slot: Vec<(Slot, Vec<usize>)> = Vec::new();
+    for (s, rows) in pools {
+        let start = members.len();
+        members.extend(rows.iter().map(|&r| (r, *s)));
+        by_slot.push((*s, (start..members.len()).collect()));
+    }
+    let n = members.len();
+    let mut pair = vec![0f32; n * n];
+    for i in 0..n {
+        for j in i + 1..n {
+            if members[i].1 != members[j].1 {
+                let v = scene.pair(members[i].0, members[i].1, members[j].0, members[j].1);
+                pair[i * n + j] = v;
+                pair[j * n + i] = v;
+            }
+        }
+    }
+    let price = |i: usize| {
+        let v = scene.index.meta[members[i].0].price;
+        if v.is_nan() { 0.0 } else { v }
+    };
+    let cap = p.price_cap.map(|c| c + 1e-3);
+    let limit = p.max_exposure.map(|x| x as u32);
+    let mut chosen: Vec<Vec<usize>> = Vec::new();
+    let mut looks = Vec::new();
+    // Largest number of non-hero members shared with a chosen look.
+    let shared = |ms: &[usize], chosen: &[Vec<usize>]| -> usize {
+        chosen.iter().map(|c| ms[1..].iter().filter(|m| c.contains(m)).count()).max().unwrap_or(0)
+    };
+    let value = |pair_sum: f32, ms: &[usize], chosen: &[Vec<usize>]| {
+        let k = ms.len() as f32;
+        let mean = pair_sum / (k * (k - 1.0) / 2.0);
+        mean - p.diversity * shared(ms, chosen) as f32 / (k - 1.0)
+    };
+    for _ in 0..p.looks_per_hero {
+        let mut best: Option<(Partial, &Template)> = None;
+        for &t in &pl.templates {
+            let mut beam = vec![Partial { members: vec![0], pair_sum: 0.0, price: price(0), value: 0.0 }];
+            let to_fill: Vec<Slot> = t.slots.iter().copied().filter(|s| *s != pl.slot).collect();
+            for (step, slot) in to_fill.iter().enumerate() {
+                let last = step + 1 == to_fill.len();
+                let pool = &by_slot.iter().find(|(s, _)| s == slot).expect("pooled slot").1;
+                let mut next: Vec<Partial> = Vec::new();
+                for st in &beam {
+                    for &c in pool {
+                        if limit.is_some_and(|l| exposure[members[c].0] >= l) {
+                            continue;
+                        }
+                        let pr = st.price + price(c);
+                        if cap.is_some_and(|cap| pr > cap) {
+                            continue;
+                        }
+                        let mut ms = st.members.clone();
+                        ms.push(c);
+                        // A complete look whose every other item is in a chosen look repeats it (two-slot templates).
+                        if shared(&ms, &chosen) > 1 || (last && chosen.iter().any(|c| ms[1..].iter().all(|m| c.contains(m)))) {
+                            continue;
+                        }
+                        let pair_sum = st.pair_sum + st.members.iter().map(|&j| pair[c * n + j]).sum::<f32>();
+                        let v = value(pair_sum, &ms, &chosen);
+                        next.push(Partial { members: ms, pair_sum, price: pr, value: v });
+                    }
+                }
+                next.sort_by(|a, b| b.value.total_cmp(&a.value).then_with(|| a.members.cmp(&b.members)));
+                next.truncate(p.beam_width);
+                beam = next;
+                if beam.is_empty() {
+                    break;
+                }
+            }
+            if let Some(top) = beam.into_iter().next()
+                && best.as_ref().is_none_or(|(b, _)| top.value > b.value)
+            {
+                best = Some((top, t));
+            }
+        }
+        let Some((look, t)) = best else { break };
+        for &m in &look.members[1..] {
+            exposure[members[m].0] += 1;
+        }
+        let k = look.members.len() as f32;
+        let mean_pair = look.pair_sum / (k * (k - 1.0) / 2.0);
+        looks.push(Look {
+            hero: pl.hero,
+            template: t.name.clone(),
+            rows: look.members.iter().map(|&m| members[m].0).collect(),
+            mean_pair,
+            probability: scene.probability(mean_pair),
+            total_price: look.price,
+        });
+        chosen.push(look.members);
+    }
+    looks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use outfit_score::IndexRow;
+    use outfit_score::cpu::CpuScorer;
+    use std::collections::HashMap;
+
+    /// A generated catalogue with known answers: every embedding is `s · e0` (plus a small private component), all
+    /// masks are ones, so an item's pair term with any other is proportional to its strength `s` and the best
+    /// look is always the strongest allowed item of each slot.
+    struct Cat {
+        index: EmbeddingIndex,
+        ones: Vec<f32>,
+        sku_row: HashMap<String, usize>,
+    }
+
+    struct It {
+        sku: &'static str,
+        slot: Slot,
+        age: Option<AgeGroup>,
+        strength: f32,
+        price: f64,
+        in_stock: bool,
+        brand: &'static str,
+    }
+
+    fn it(sku: &'static str, slot: Slot, age: AgeGroup, strength: f32, price: f64) -> It {
+        It { sku, slot, age: Some(age), strength, price, in_stock: true, brand: "b" }
+    }
+
+    const DIM: usize = 4;
+
+    fn cat(items: &[It]) -> Cat {
+        let vecs: Vec<Vec<f32>> = items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                let mut v = vec![x.strength, 0.0, 0.0, 0.0];
+                v[1 + i % 3] = 1e-3;
+                v
+            })
+            .collect();
+        let rows = items
+            .iter()
+            .zip(&vecs)
+            .enumerate()
+            .map(|(i, (x, v))| IndexRow {
+                item_id: i as i64,
+                slot: x.slot,
+                age_group: x.age,
+                styling: outfit_catalogue::Styling::default(),
+                in_stock: x.in_stock,
+                price: Some(x.price),
+                brand: x.brand,
+                catalogue: 0,
+                vector: v,
+            })
+            .collect();
+        let index = EmbeddingIndex::build(DIM, rows);
+        let sku_row = index.item_ids.iter().enumerate().map(|(r, id)| (items[*id as usize].sku.to_string(), r)).collect();
+        Cat { index, ones: vec![1.0; DIM], sku_row }
+    }
+
+    impl Cat {
+        fn run(&self, heroes: &[&str], templates: &[Template], p: &LookParams) -> (Vec<Vec<String>>, Generated) {
+            let scorer = CpuScorer::new();
+            let scene = Scene {
+                index: &self.index,
+                scorer: &scorer,
+                masks: vec![&self.ones[..]; Slot::COUNT * Slot::COUNT],
+                calibration: (1.0, 0.0),
+            };
+            let rows: Vec<usize> = heroes.iter().map(|h| self.sku_row[*h]).collect();
+            let g = generate(&scene, templates, &rows, p, &mut |_, _| {}, &|| false).unwrap();
+            let name = |r: usize| self.sku_row.iter().find(|(_, v)| **v == r).unwrap().0.clone();
+            (g.looks.iter().map(|l| l.rows.iter().map(|&r| name(r)).collect()).collect(), g)
+        }
+    }
+
+    fn two_piece() -> Vec<Template> {
+        vec![Template { name: "two-piece".into(), slots: vec![Slot::Top, Slot::Bottom, Slot::Shoes], age_groups: vec![], seasons: vec![] }]
+    }
+
+    fn one() -> LookParams {
+        LookParams { looks_per_hero: 1, ..Default::default() }
+    }
+
+    use AgeGroup::{Kids, Toddler};
+    use Slot::{Bottom, Shoes, Top};
+
+    #[test]
+    fn the_best_look_keeps_to_the_heros_age_band_and_stock() {
+        let mut items = vec![
+            it("hero", Top, Toddler, 1.0, 10.0),
+            it("kids-bottom", Bottom, Kids, 9.0, 10.0),
+            It { age: None, ..it("ageless-bottom", Bottom, Toddler, 8.0, 10.0) },
+            it("bottom", Bottom, Toddler, 2.0, 10.0),
+            it("bottom-2", Bottom, Toddler, 1.0, 10.0),
+            It { in_stock: false, ..it("sold-out-shoes", Shoes, Toddler, 9.0, 10.0) },
+            it("shoes", Shoes, Toddler, 2.0, 10.0),
+        ];
+        let c = cat(&items);
+        let (looks, _) = c.run(&["hero"], &two_piece(), &one());
+        assert_eq!(looks, [["hero", "bottom", "shoes"]]);
+        // Out-of-stock items are allowed when asked for.
+        let (looks, _) = c.run(&["hero"], &two_piece(), &LookParams { in_stock_only: false, ..one() });
+        assert_eq!(looks, [["hero", "bottom", "sold-out-shoes"]]);
+        // No toddler shoes in stock: the hero is reported short, with the reason.
+        items.retain(|i| i.sku != "shoes");
+        let (looks, g) = cat(&items).run(&["hero"], &two_piece(), &one());
+        assert!(looks.is_empty());
+        assert_eq!(g.short.len(), 1);
+        assert!(g.short[0].reason.contains("shoes"), "{:?}", g.short);
+    }
+
+    #[test]
+    fn the_price_cap_bounds_the_whole_look() {
+        let items = vec![
+            it("hero", Top, Toddler, 1.0, 30.0),
+            it("dear-bottom", Bottom, Toddler, 5.0, 60.0),
+            it("bottom", Bottom, Toddler, 2.0, 30.0),
+            it("cheap-bottom", Bottom, Toddler, 1.0, 10.0),
+            it("dear-shoes", Shoes, Toddler, 5.0, 50.0),
+            it("shoes", Shoes, Toddler, 2.0, 45.0),
+            it("cheap-shoes", Shoes, Toddler, 1.0, 20.0),
+        ];
+        let c = cat(&items);
+        let (looks, g) = c.run(&["hero"], &two_piece(), &LookParams { price_cap: Some(100.0), ..one() });
+        // Dearest first would be 30 + 60 + 50 = 140; within 100 the best is the cheap bottom with the dear shoes
+        // (pair sum 1 + 5 + 5), ahead of bottom + cheap shoes (2 + 1 + 2).
+        assert_eq!(looks, [["hero", "cheap-bottom", "dear-shoes"]]);
+        assert!(g.looks[0].total_price <= 100.0, "{:?}", g.looks[0]);
+        let (looks, _) = c.run(&["hero"], &two_piece(), &LookParams { price_cap: Some(200.0), ..one() });
+        assert_eq!(looks, [["hero", "dear-bottom", "dear-shoes"]]);
+        // A hero over the cap on its own gets nothing, and says why.
+        let (looks, g) = c.run(&["hero"], &two_piece(), &LookParams { price_cap: Some(20.0), ..one() });
+        assert!(looks.is_empty() && g.short[0].reason.contains("price cap"), "{:?}", g.short);
+    }
+
+    #[test]
+    fn a_heros_looks_share_at_most_one_item_besides_the_hero() {
+        let items = vec![
+            it("hero", Top, Toddler, 1.0, 10.0),
+            it("b1", Bottom, Toddler, 5.0, 10.0),
+            it("b2", Bottom, Toddler, 4.0, 10.0),
+            it("b3", Bottom, Toddler, 3.0, 10.0),
+            it("s1", Shoes, Toddler, 5.0, 10.0),
+            it("s2", Shoes, Toddler, 4.0, 10.0),
+            it("s3", Shoes, Toddler, 3.0, 10.0),
+        ];
+        let c = cat(&items);
+        let p = LookParams { looks_per_hero: 3, diversity: 0.0, ..Default::default() };
+        let (looks, _) = c.run(&["hero"], &two_piece(), &p);
+        assert_eq!(looks.len(), 3);
+        assert_eq!(looks[0], ["hero", "b1", "s1"]);
+        for (i, a) in looks.iter().enumerate() {
+            for b in &looks[i + 1..] {
+                assert!(a[1..].iter().filter(|x| b.contains(x)).count() <= 1, "{a:?} vs {b:?}");
+            }
+        }
+        // With a strong MMR penalty the second look shares nothing with the first.
+        let (looks, _) = c.run(&["hero"], &two_piece(), &LookParams { diversity: 10.0, ..p });
+        assert_eq!(looks[1][1..], ["b2", "s2"]);
+    }
+
+    #[test]
+    fn exposure_is_capped_over_the_batch_and_the_batch_is_deterministic() {
+        let items = vec![
+            it("h1", Top, Toddler, 1.0, 10.0),
+            it("h2", Top, Toddler, 1.0, 10.0),
+            it("h3", Top, Toddler, 1.0, 10.0),
+            it("bestseller", Shoes, Toddler, 9.0, 10.0),
+            it("shoes", Shoes, Toddler, 2.0, 10.0),
+            it("other-shoes", Shoes, Toddler, 1.0, 10.0),
+            it("b1", Bottom, Toddler, 3.0, 10.0),
+            it("b2", Bottom, Toddler, 2.0, 10.0),
+            it("b3", Bottom, Toddler, 1.0, 10.0),
+        ];
+        let c = cat(&items);
+        let p = LookParams { max_exposure: Some(1), ..one() };
+        let (looks, g) = c.run(&["h1", "h2", "h3"], &two_piece(), &p);
+        assert_eq!(looks.len(), 3, "{:?}", g.short);
+        let mut count: HashMap<&str, usize> = HashMap::new();
+        for l in &looks {
+            for x in &l[1..] {
+                *count.entry(x.as_str()).or_default() += 1;
+            }
+        }
+        assert!(count.values().all(|&n| n == 1), "{count:?}");
+        assert_eq!(count["bestseller"], 1);
+        // Without a limit every hero gets the bestseller.
+        let (free, _) = c.run(&["h1", "h2", "h3"], &two_piece(), &one());
+        assert!(free.iter().all(|l| l.contains(&"bestseller".to_string())));
+        // Same seed, same batch; another seed changes which hero got the bestseller first (order of heroes).
+        assert_eq!(c.run(&["h1", "h2", "h3"], &two_piece(), &p).0, looks);
+    }
+
+    #[test]
+    fn a_two_piece_template_never_repeats_a_look() {
+        let items =
+            vec![it("dress", Slot::OnePiece, Toddler, 1.0, 10.0), it("s1", Shoes, Toddler, 2.0, 10.0), it("s2", Shoes, Toddler, 1.0, 10.0)];
+        let ts = vec![Template { name: "one-piece".into(), slots: vec![Slot::OnePiece, Shoes], age_groups: vec![], seasons: vec![] }];
+        let (looks, g) = cat(&items).run(&["dress"], &ts, &LookParams { looks_per_hero: 3, ..Default::default() });
+        assert_eq!(looks, [["dress", "s1"], ["dress", "s2"]]);
+        assert_eq!((g.short[0].found, g.short.len()), (2, 1));
+    }
+
+    #[test]
+    fn a_cancel_stops_between_hero_chunks_and_says_so() {
+        let c = cat(&[it("hero", Top, Toddler, 1.0, 10.0), it("b", Bottom, Toddler, 1.0, 10.0), it("s", Shoes, Toddler, 1.0, 10.0)]);
+        let scorer = CpuScorer::new();
+        let scene = Scene { index: &c.index, scorer: &scorer, masks: vec![&c.ones[..]; 64], calibration: (1.0, 0.0) };
+        let g = generate(&scene, &two_piece(), &[c.sku_row["hero"]], &one(), &mut |_, _| {}, &|| true).unwrap();
+        assert!(g.cancelled && g.looks.is_empty() && g.heroes_done == 0);
+    }
+
+    #[test]
+    fn templates_follow_the_hero_and_unknown_names_are_refused() {
+        let items = vec![it("dress", Slot::OnePiece, Toddler, 1.0, 10.0), it("shoes", Shoes, Toddler, 1.0, 10.0)];
+        let c = cat(&items);
+        let mut ts = two_piece();
+        ts.push(Template { name: "one-piece".into(), slots: vec![Slot::OnePiece, Shoes], age_groups: vec![], seasons: vec![] });
+        let (looks, g) = c.run(&["dress"], &ts, &one());
+        assert_eq!(looks, [["dress", "shoes"]]);
+        assert_eq!(g.looks[0].template, "one-piece");
+        let scorer = CpuScorer::new();
+        let scene = Scene { index: &c.index, scorer: &scorer, masks: vec![&c.ones[..]; 64], calibration: (1.0, 0.0) };
+        let p = LookParams { template: Some("nope".into()), ..one() };
+        let e = generate(&scene, &ts, &[0], &p, &mut |_, _| {}, &|| false).unwrap_err();
+        assert!(e.to_string().contains("one-piece"), "{e}");
+    }
+}

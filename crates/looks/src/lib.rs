@@ -1,0 +1,263 @@
+//! Looks at catalogue scale (issue 14): complete outfits generated for many hero items from editable outfit
+//! templates, reviewed in batches in the review queue, published per product (`outfit_export::per_product`).
+//!
+//! Layer: above `engine`, `labels` and `export`, below `curate`. The search itself ([`generate`]) works on an
+//! embedding index, so the bench runs it on a synthetic 300k catalogue; this module maps it to catalogue items,
+//! picks heroes and puts the looks into a stylist's review queue (source "generated", with the template and the
+//! generator's parameters), where every decision is a judgement like any other and an accept approves the look
+//! for the webshop.
+
+pub mod bench;
+pub mod generate;
+pub mod recall;
+pub mod templates;
+
+pub use generate::{Generated, Look, LookParams, Scene, Shortfall};
+pub use templates::Template;
+
+use anyhow::{Result, bail};
+use outfit_catalogue::{AgeGroup, Slot};
+use outfit_engine::Engine;
+use outfit_labels::queue::{Candidate, Diversity, select};
+use outfit_store::outfit_key;
+use outfit_store::queue::{GENERATED_SOURCE, GeneratedCounts, NewQueueItem};
+use serde::Serialize;
+
+/// The stylist's template list, or the defaults when none was saved.
+pub fn load_templates(engine: &Engine) -> Result<Vec<Template>> {
+    match engine.setting(templates::SETTING_KEY)? {
+        Some(json) => templates::parse(&json).map_err(|e| e.context("the saved outfit templates are unreadable")),
+        None => Ok(templates::defaults()),
+    }
+}
+
+/// Validates and saves a template list for every app and CLI on this database.
+pub fn save_templates(engine: &mut Engine, list: &[Template]) -> Result<()> {
+    templates::validate(list)?;
+    engine.set_setting(templates::SETTING_KEY, &serde_json::to_string(list)?)
+}
+
+/// Back to the default templates.
+pub fn reset_templates(engine: &mut Engine) -> Result<()> {
+    engine.clear_setting(templates::SETTING_KEY)
+}
+
+/// Which items get looks: explicit SKUs, or every indexed outfit candidate matching the filters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct HeroFilter {
+    pub skus: Vec<String>,
+    pub slots: Vec<Slot>,
+    /// Words that must all appear in the item's category path (case-insensitive).
+    pub category: Option<String>,
+    pub age_groups: Vec<AgeGroup>,
+    pub in_stock_only: bool,
+    /// "New in": only items of this catalogue (a weekly drop is imported as its own catalogue).
+    pub catalogue: Option<String>,
+    /// At most this many heroes (the first by item id).
+    pub limit: Option<usize>,
+}
+
+/// The heroes a filter selects, by item id (ascending), or an error naming SKUs that are unknown or not indexed.
+pub fn select_heroes(engine: &Engine, f: &HeroFilter) -> Result<Vec<i64>> {
+    if !f.skus.is_empty() {
+        let items = engine.resolve_skus(&f.skus)?;
+        let not_indexed: Vec<&str> = items.iter().filter(|i| engine.row_of(i.id).is_none()).map(|i| i.item.sku.as_str()).collect();
+        if !not_indexed.is_empty() {
+            bail!("not indexed or not an outfit item: {} (run `outfit-studio index`)", not_indexed.join(", "));
+        }
+        return Ok(items.iter().map(|i| i.id).collect());
+    }
+    let catalogue = match &f.catalogue {
+        Some(name) => Some(engine.catalogue_id(name)?),
+        None => None,
+    };
+    let words: Vec<String> = f.category.iter().flat_map(|c| c.split_whitespace()).map(str::to_lowercase).collect();
+    let mut ids: Vec<i64> = engine
+        .items()
+        .values()
+        .filter(|i| engine.row_of(i.id).is_some())
+        .filter(|i| f.slots.is_empty() || f.slots.contains(&i.item.slot))
+        .filter(|i| f.age_groups.is_empty() || i.item.age_group.is_some_and(|a| f.age_groups.contains(&a)))
+        .filter(|i| !f.in_stock_only || i.item.in_stock)
+        .filter(|i| catalogue.is_none() || engine.catalogue_of(i.id) == catalogue)
+        .filter(|i| {
+            let cat = i.item.category.to_lowercase();
+            words.iter().all(|w| cat.contains(w.as_str()))
+        })
+        .map(|i| i.id)
+        .collect();
+    ids.sort_unstable();
+    if let Some(n) = f.limit {
+        ids.truncate(n);
+    }
+    Ok(ids)
+}
+
+/// A generated look in catalogue terms.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GeneratedLook {
+    pub hero_sku: String,
+    pub template: String,
+    /// The hero first.
+    pub skus: Vec<String>,
+    pub item_ids: Vec<i64>,
+    pub probability: f32,
+    pub mean_pair: f32,
+    pub total_price: f32,
+}
+
+/// A generated batch in catalogue terms.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Batch {
+    pub looks: Vec<GeneratedLook>,
+    /// (hero SKU, looks found, why fewer than asked).
+    pub short: Vec<(String, usize, String)>,
+    pub heroes: usize,
+    pub cancelled: bool,
+}
+
+/// Generates looks for heroes (item ids) with the active head, the stylist's templates and the given parameters.
+pub fn generate_for(
+    engine: &Engine,
+    hero_ids: &[i64],
+    p: &LookParams,
+    progress: &mut dyn FnMut(usize, usize),
+    cancel: &dyn Fn() -> bool,
+) -> Result<Batch> {
+    let templates = load_templates(engine)?;
+    let (masks, calibration) = engine.slot_masks()?;
+    let index = engine.index();
+    let scene = Scene { index, scorer: engine.scorer(), masks, calibration };
+    let sku = |row: usize| engine.item(index.item_ids[row]).map(|i| i.item.sku.clone()).unwrap_or_default();
+    let mut batch = Batch { heroes: hero_ids.len(), ..Default::default() };
+    let mut rows = Vec::new();
+    for &id in hero_ids {
+        match engine.row_of(id) {
+            Some(r) => rows.push(r),
+            None => {
+                let s = engine.item(id).map(|i| i.item.sku.clone()).unwrap_or_else(|| id.to_string());
+                batch.short.push((s, 0, "not indexed or not an outfit item".into()));
+            }
+        }
+    }
+    let g = generate::generate(&scene, &templates, &rows, p, progress, cancel)?;
+    batch.cancelled = g.cancelled;
+    batch.short.extend(g.short.iter().map(|s| (sku(s.hero), s.found, s.reason.clone())));
+    batch.looks = g
+        .looks
+        .iter()
+        .map(|l| GeneratedLook {
+            hero_sku: sku(l.hero),
+            template: l.template.clone(),
+            skus: l.rows.iter().map(|&r| sku(r)).collect(),
+            item_ids: l.rows.iter().map(|&r| index.item_ids[r]).collect(),
+            probability: l.probability,
+            mean_pair: l.mean_pair,
+            total_price: l.total_price,
+        })
+        .collect();
+    Ok(batch)
+}
+
+/// Above this many looks the queue's max-marginal ordering (quadratic in the batch) gives way to plain
+/// uncertainty order.
+const MMR_ORDER_LIMIT: usize = 600;
+
+/// Puts a batch's looks into a stylist's review queue as source "generated", in the queue's review order, with
+/// the template and the generator's parameters; looks the stylist judged or has queued already are left out.
+/// Returns how many were queued.
+pub fn enqueue(engine: &mut Engine, stylist: &str, batch: &Batch, p: &LookParams) -> Result<usize> {
+    if stylist.trim().is_empty() {
+        bail!("generated looks go to a stylist's review queue: name the stylist");
+    }
+    let mut seen = engine.seen_outfit_keys(stylist)?;
+    let mut looks: Vec<&GeneratedLook> = Vec::new();
+    for l in &batch.looks {
+        if seen.insert(outfit_key(&l.skus)) {
+            looks.push(l);
+        }
+    }
+    let mut cands = Vec::with_capacity(looks.len());
+    for l in &looks {
+        let items: Vec<_> = l.item_ids.iter().filter_map(|&id| engine.item(id)).collect();
+        let mut brands: Vec<String> = items.iter().map(|i| i.item.brand.clone()).filter(|b| !b.is_empty()).collect();
+        brands.sort();
+        brands.dedup();
+        cands.push(Candidate {
+            skus: l.skus.clone(),
+            item_ids: l.item_ids.clone(),
+            seed_sku: l.hero_sku.clone(),
+            seed_slot: items.first().map(|i| i.item.slot).unwrap_or(Slot::Top),
+            brands,
+            age_group: items.first().and_then(|i| i.item.age_group),
+            // The queue's score blends in what stylists approved together, as every proposal's does.
+            score: engine.score_outfit(&l.item_ids).map(|s| s.probability).unwrap_or(l.probability),
+        });
+    }
+    let order: Vec<usize> = if cands.len() <= MMR_ORDER_LIMIT {
+        select(&cands, cands.len(), &Diversity { max_jaccard: 1.0, ..Diversity::default() }, &[])
+    } else {
+        let mut o: Vec<usize> = (0..cands.len()).collect();
+        o.sort_by(|&a, &b| cands[b].uncertainty().total_cmp(&cands[a].uncertainty()).then(a.cmp(&b)));
+        o
+    };
+    let model = engine.active_model().map(|m| m.name.clone()).unwrap_or_default();
+    let new: Vec<NewQueueItem> = order
+        .iter()
+        .map(|&i| {
+            let l = looks[i];
+            let params = serde_json::json!({
+                "generator": p,
+                "model": model,
+                "hero": l.hero_sku,
+                "mean_pair": l.mean_pair,
+                "total_price": l.total_price,
+            });
+            NewQueueItem {
+                skus: l.skus.clone(),
+                score: cands[i].score as f64,
+                seed_sku: l.hero_sku.clone(),
+                source: GENERATED_SOURCE.into(),
+                template: l.template.clone(),
+                params_json: params.to_string(),
+            }
+        })
+        .collect();
+    Ok(engine.enqueue(stylist, &new)?.len())
+}
+
+/// Approval rate of decided looks: accepts / (accepts + rejects); `None` before any.
+pub fn approval_rate(accepted: usize, rejected: usize) -> Option<f64> {
+    (accepted + rejected > 0).then(|| accepted as f64 / (accepted + rejected) as f64)
+}
+
+/// The review counters of generated looks as a Markdown table: per template and stylist, then totals per
+/// template and per stylist.
+pub fn counters_table(rows: &[GeneratedCounts]) -> String {
+    let mut s = String::from(
+        "| template | stylist | generated | reviewed | accepted | rejected | approval |\n|---|---|---:|---:|---:|---:|---:|\n",
+    );
+    let line = |s: &mut String, t: &str, st: &str, c: &[&GeneratedCounts]| {
+        let sum = |f: fn(&GeneratedCounts) -> usize| c.iter().map(|r| f(r)).sum::<usize>();
+        let (a, r) = (sum(|r| r.accepted), sum(|r| r.rejected));
+        let rate = approval_rate(a, r).map(|x| format!("{:.0}%", x * 100.0)).unwrap_or_else(|| "–".into());
+        s.push_str(&format!("| {t} | {st} | {} | {} | {a} | {r} | {rate} |\n", sum(|r| r.generated), sum(|r| r.reviewed)));
+    };
+    for r in rows {
+        line(&mut s, &r.template, &r.stylist, &[r]);
+    }
+    let mut templates: Vec<&str> = rows.iter().map(|r| r.template.as_str()).collect();
+    templates.dedup();
+    for t in &templates {
+        let c: Vec<&GeneratedCounts> = rows.iter().filter(|r| r.template == *t).collect();
+        line(&mut s, t, "**all**", &c);
+    }
+    let mut stylists: Vec<&str> = rows.iter().map(|r| r.stylist.as_str()).collect();
+    stylists.sort();
+    stylists.dedup();
+    for st in &stylists {
+        let c: Vec<&GeneratedCounts> = rows.iter().filter(|r| r.stylist == *st).collect();
+        line(&mut s, "**all**", st, &c);
+    }
+    s
+}
