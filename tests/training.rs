@@ -191,6 +191,16 @@ fn fine_tune_creates_a_version_that_can_be_activated_and_rolled_back() {
     let params: serde_json::Value = serde_json::from_str(&row.params_json).unwrap();
     assert_eq!(params["data"]["max_judgement_id"], 120);
     assert_eq!(params["config"]["epochs"], 20);
+    // The version carries each trained-on outfit's logit from a head trained without it, for the calibration.
+    let oof = params["out_of_fold_logits"].as_array().unwrap();
+    assert_eq!(oof.len(), 120, "one per labelled outfit (an outfit two stylists judged counts once per stylist)");
+    let mut by_key: std::collections::HashMap<&str, f64> = std::collections::HashMap::new();
+    for p in oof {
+        let z = p[1].as_f64().unwrap();
+        assert!(z.is_finite());
+        // Folds go by outfit: one outfit's labels are scored by the same fold's head, so they read the same.
+        assert_eq!(*by_key.entry(p[0].as_str().unwrap()).or_insert(z), z);
+    }
     let metrics: serde_json::Value = serde_json::from_str(&row.metrics_json).unwrap();
     assert_eq!(metrics["history"].as_array().unwrap().len(), 20);
     // Not active until asked.

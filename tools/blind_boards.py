@@ -108,11 +108,13 @@ def make(a):
 
 def score(out, resamples=2000):
     """Publishable share (mean rating >= 4) per method, with a bootstrap 95% interval, and the difference."""
-    key = {r["board"]: r["method"] for r in csv.DictReader(open(os.path.join(out, "key.csv")))}
+    # Boards are named with or without ".png" by judges; both mean the same board.
+    name = lambda b: b.strip().removesuffix(".png")
+    key = {name(r["board"]): r["method"] for r in csv.DictReader(open(os.path.join(out, "key.csv")))}
     ratings = {}
     for path in glob.glob(os.path.join(out, "ratings-*.csv")):
         for r in csv.DictReader(open(path)):
-            ratings.setdefault(r["board"], []).append(int(r["rating"]))
+            ratings.setdefault(name(r["board"]), []).append(int(r["rating"]))
     by = {m: [sum(v) / len(v) for b, v in ratings.items() if key.get(b) == m] for m in ("complete", "random")}
     rng = random.Random(0)
 
@@ -131,6 +133,15 @@ def score(out, resamples=2000):
             f"{method}: {len(rs)} boards, publishable (4-5) {100 * share(rs):.0f}% "
             f"[{100 * lo:.0f}, {100 * hi:.0f}], mean {sum(rs) / len(rs):.2f}"
         )
+    # Each judge alone: judges weigh faults differently (one counts a look without shoes publishable, one not).
+    for path in sorted(glob.glob(os.path.join(out, "ratings-*.csv"))):
+        mine = {name(r["board"]): int(r["rating"]) for r in csv.DictReader(open(path))}
+        parts = []
+        for method in ("complete", "random"):
+            rs = [v for b, v in mine.items() if key.get(b) == method]
+            if rs:
+                parts.append(f"{method} {100 * share(rs):.0f}% publishable, mean {sum(rs) / len(rs):.2f}")
+        print(f"  {os.path.basename(path)}: " + "; ".join(parts))
     if by["complete"] and by["random"]:
         c, r = by["complete"], by["random"]
         lo, hi = interval(lambda: share(rng.choices(c, k=len(c))) - share(rng.choices(r, k=len(r))))

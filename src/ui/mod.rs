@@ -14,7 +14,7 @@ use outfit_catalogue::taxonomy::COLOUR_FAMILIES;
 use outfit_catalogue::{AgeGroup, Slot};
 use outfit_curate::paths::{self, PathPurpose};
 use outfit_curate::search::{GENDERS, SEASONS};
-use outfit_curate::{Command, Facets, Reason, Screen, Studio};
+use outfit_curate::{CatalogueCommand, Command, Facets, Reason, Screen, Studio};
 use outfit_engine::{CompletionFilter, Follow};
 use outfit_score::ScorerChoice;
 use outfit_store::Verdict;
@@ -53,6 +53,8 @@ pub struct Settings {
     pub widen_gender: bool,
     pub widen_occasion: bool,
     pub widen_catalogue: bool,
+    /// The catalogue the grid was switched to (an id of `last_db`; `None`: all visible).
+    pub catalogue: Option<i64>,
 }
 
 /// Knobs the tests and benchmarks turn.
@@ -168,6 +170,10 @@ impl StudioApp {
         if !s.board.is_empty() && self.studio.board().is_empty() {
             self.studio.apply(Command::RestoreBoard(s.board.clone()));
         }
+        // Catalogue ids belong to one database; a switched-to catalogue that is gone or hidden falls back to all.
+        if s.catalogue.is_some() && s.last_db.as_deref() == Some(self.studio.db_path()) {
+            self.studio.apply(Command::Catalogue(CatalogueCommand::Focus(s.catalogue)));
+        }
         if let Some(c) = ScorerChoice::parse(&s.scorer)
             && c != ScorerChoice::Auto
         {
@@ -189,6 +195,7 @@ impl StudioApp {
             widen_gender: !follow.gender,
             widen_occasion: !follow.occasion,
             widen_catalogue: !follow.catalogue,
+            catalogue: self.studio.catalogue_focus(),
         }
     }
 
@@ -402,7 +409,9 @@ impl StudioApp {
                 }
                 ui.add(egui::Label::new(RichText::new(format!("Error: {err}")).color(Color32::from_rgb(0xE0, 0x40, 0x40))).wrap());
             });
-        } else if let Some(m) = self.studio.undo_offer() {
+        }
+        // A standing error never hides what the next judgement did, nor its undo.
+        if let Some(m) = self.studio.undo_offer() {
             // What the judgement did, and its one-key undo.
             ui.horizontal(|ui| {
                 ui.label(RichText::new(format!("{m} — Undo (Backspace)")).strong());

@@ -82,7 +82,7 @@ pub fn map_record(rec: &Record, feed_dir: &Path, mapping: &ColumnMapping) -> Res
     } else if category.is_empty() {
         return Err(err("category", "missing: needed to place the item in a slot".into()));
     } else {
-        Slot::from_category(&category).or_else(|| Slot::from_category(&title)).ok_or_else(|| {
+        let slot = Slot::from_category(&category).or_else(|| Slot::from_category(&title)).ok_or_else(|| {
             err(
                 "category",
                 format!(
@@ -90,7 +90,8 @@ pub fn map_record(rec: &Record, feed_dir: &Path, mapping: &ColumnMapping) -> Res
                     truncate(&category, 80)
                 ),
             )
-        })?
+        })?;
+        taxonomy::one_piece_by_title(slot, &title)
     };
     let hint_refs: Vec<&str> = hints.iter().map(String::as_str).collect();
     let age_group = taxonomy::infer_age(&age_text, &size, &hint_refs, &title).map(|(a, _)| a);

@@ -434,6 +434,19 @@ fn contains_word(haystack: &str, word: &str) -> bool {
     })
 }
 
+/// Title words that name a garment dressing the whole body, whatever the feed's product type says: H&M files
+/// "MORRIS onepiece BB" (a hooded jumpsuit) under "Sweater".
+const ONE_PIECE_TITLE_WORDS: &[&str] = &["onepiece", "one-piece", "jumpsuit", "playsuit", "all-in-one"];
+
+/// A top or bottom whose title names a one-piece garment is a one-piece; every other slot is kept.
+pub fn one_piece_by_title(slot: Slot, title: &str) -> Slot {
+    let t = title.to_lowercase();
+    match slot {
+        Slot::Top | Slot::Bottom if ONE_PIECE_TITLE_WORDS.iter().any(|w| contains_word(&t, w)) => Slot::OnePiece,
+        s => s,
+    }
+}
+
 fn normalise(s: &str) -> String {
     s.trim().to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect()
 }
@@ -761,6 +774,7 @@ const COLOUR_SYNONYMS: &[(&str, &str)] = &[
     ("magenta", "pink"),
     ("fuchsia", "pink"),
     ("peach", "orange"),
+    ("tangerine", "orange"),
     ("rust", "orange"),
     ("maroon", "red"),
     ("wine", "red"),
@@ -789,7 +803,7 @@ pub fn colour_family(colour: &str) -> usize {
         }
     }
     for (syn, fam) in COLOUR_SYNONYMS {
-        if c.contains(syn) {
+        if contains_word(&c, syn) {
             return COLOUR_FAMILIES.iter().position(|f| f == fam).unwrap_or(14);
         }
     }
@@ -801,11 +815,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_top_whose_title_names_a_one_piece_is_a_one_piece() {
+        assert_eq!(one_piece_by_title(Slot::Top, "MORRIS onepiece BB"), Slot::OnePiece);
+        assert_eq!(one_piece_by_title(Slot::Bottom, "Denim jumpsuit"), Slot::OnePiece);
+        assert_eq!(one_piece_by_title(Slot::Top, "Jersey top"), Slot::Top);
+        // Whole words only, and outerwear keeps its slot (a snowsuit is outerwear).
+        assert_eq!(one_piece_by_title(Slot::Top, "Jumpsuits print tee"), Slot::Top);
+        assert_eq!(one_piece_by_title(Slot::Outerwear, "Padded all-in-one suit"), Slot::Outerwear);
+    }
+
+    #[test]
+    fn colour_synonyms_match_whole_words_only() {
+        // "tangerine" contains "tan"; it is not brown.
+        assert_eq!(colour_family("tangerine"), colour_family("orange"));
+        assert_eq!(colour_family("tan"), colour_family("brown"));
+        assert_eq!(colour_family("light tan melange"), colour_family("brown"));
+        assert_eq!(colour_family("off white"), colour_family("white"));
+        assert_eq!(colour_family("rosewood"), 14, "no family word in it");
+    }
+
+    #[test]
     fn a_title_names_its_colour_by_whole_words() {
         assert_eq!(colour_word("Black leather biker jacket").as_deref(), Some("black"));
         assert_eq!(colour_word("navy blue blazer").as_deref(), Some("navy"));
         assert_eq!(colour_word("Off-White cotton tee").as_deref(), Some("off white"));
-        assert_eq!(colour_word("tangerine dream dress"), None, "no colour inside another word");
+        assert_eq!(colour_word("Tanzania print dress"), None, "no colour inside another word");
+        assert_eq!(colour_word("tangerine dream dress").as_deref(), Some("tangerine"));
         assert_eq!(colour_word("Redwood sandals"), None);
         assert_eq!(colour_family(&colour_word("Mustard knit").unwrap()), COLOUR_FAMILIES.iter().position(|f| *f == "yellow").unwrap());
     }

@@ -1,10 +1,10 @@
 //! One app per database: an advisory lock file beside the database, holding the pid of the app that has it
 //! open. A second app on the same database still opens (the first may be hung) but says so, instead of silently
-//! showing data the other one is changing. The lock is an `flock`, so a crashed app never leaves a stale lock.
+//! showing data the other one is changing. The lock is std's `File::try_lock` (an `flock` on Unix), so a crashed
+//! app never leaves a stale lock.
 
 use std::fs::File;
 use std::io::{Read, Seek, Write};
-use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
 /// Held for as long as the app runs; dropping it releases the lock.
@@ -49,12 +49,14 @@ pub fn lock_path(db: &Path) -> PathBuf {
 pub fn acquire(db: &Path) -> std::io::Result<Instance> {
     let path = lock_path(db);
     let mut file = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path)?;
-    // SAFETY: flock on a file descriptor we own; no memory is shared.
-    let r = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if r != 0 {
-        let mut s = String::new();
-        let _ = file.read_to_string(&mut s);
-        return Ok(Instance::Another { pid: s.trim().parse().ok(), path });
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut s = String::new();
+            let _ = file.read_to_string(&mut s);
+            return Ok(Instance::Another { pid: s.trim().parse().ok(), path });
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(e),
     }
     file.set_len(0)?;
     file.rewind()?;

@@ -211,6 +211,12 @@ type ScorerProbe = Result<String, String>;
 /// An engine being opened again for the UI (after a catalogue change or an index), and what to say when it is ready.
 type EngineReload = (Promise<Result<Engine, String>>, Option<String>);
 
+/// Commands after which the last judgement's undo is still offered: the undo itself, and acknowledging or
+/// cancelling what the app reported. Every other command is an edit or an action, and ends the offer.
+fn keeps_undo_offer(cmd: &Command) -> bool {
+    matches!(cmd, Command::Undo | Command::DismissError | Command::ReportError(_) | Command::CancelJob)
+}
+
 /// Above this many items a search runs on a worker thread so typing never stalls a frame.
 pub const BACKGROUND_SEARCH_ABOVE: usize = 50_000;
 pub const SUGGESTIONS_PER_SLOT: usize = 4;
@@ -231,6 +237,9 @@ pub struct Studio {
     reasons: Vec<Reason>,
     stylist: String,
     undo: Vec<UndoEntry>,
+    /// Counts the stylist's edits and actions: the undo offer is for the judgement made last, and expires with the
+    /// next edit or action (a rename after an accept, then Backspace, must not undo the accept).
+    actions: u64,
     counts: (usize, usize),
     approved: Vec<Outfit>,
     /// Review counters of generated looks, and their approval per day (the Review screen's chart).
@@ -353,6 +362,7 @@ impl Studio {
             reasons: Vec::new(),
             stylist: String::new(),
             undo: Vec::new(),
+            actions: 0,
             counts: (0, 0),
             approved: Vec::new(),
             generated: Vec::new(),
@@ -776,6 +786,10 @@ impl Studio {
     }
 
     pub fn try_apply(&mut self, cmd: Command) -> Result<()> {
+        if !keeps_undo_offer(&cmd) {
+            self.undo.clear();
+            self.actions += 1;
+        }
         match cmd {
             Command::AddItem(id) => self.add(id, false)?,
             Command::AddSuggestion(id) => self.add(id, true)?,

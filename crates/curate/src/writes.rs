@@ -196,6 +196,7 @@ impl Studio {
         };
         let items: Vec<&outfit_catalogue::Item> = self.board.iter().filter_map(|b| self.engine.item(b.item_id)).map(|i| &i.item).collect();
         let local_name = outfit_engine::look_name(&items);
+        let action = self.actions;
         self.last_message = Some(format!("Saving “{local_name}”…"));
         self.judged_message = None;
         self.write("saving the judgement", move |e| {
@@ -216,7 +217,7 @@ impl Studio {
                 e.store().outfit(outfit).ok().flatten().map(|o| o.name)
             });
             let r = r.map_err(|err| format!("{err:#}"));
-            Box::new(move |s: &mut Studio| s.judged(j, r, look.unwrap_or(local_name), reasons))
+            Box::new(move |s: &mut Studio| s.judged(j, r, look.unwrap_or(local_name), reasons, action))
         });
         // The next look starts from an empty board; a failed write puts this one back.
         self.board.clear();
@@ -226,7 +227,9 @@ impl Studio {
         Ok(())
     }
 
-    fn judged(&mut self, j: BoardJudgement, r: Result<i64, String>, look: String, reasons: Vec<String>) {
+    /// A judgement's write came back; `action` is the action count when it was made, so an edit made while it
+    /// was being written leaves it without an undo offer.
+    fn judged(&mut self, j: BoardJudgement, r: Result<i64, String>, look: String, reasons: Vec<String>, action: u64) {
         let id = match r {
             Ok(id) => id,
             Err(e) => {
@@ -241,16 +244,15 @@ impl Studio {
             }
         };
         let v = j.verdict;
-        self.undo.push(UndoEntry {
-            judgement_id: id,
-            verdict: v,
-            look: look.clone(),
-            board: j.board,
-            editing: j.editing,
-            reasons: j.reasons,
-        });
-        if self.undo.len() > 100 {
-            self.undo.remove(0);
+        if action == self.actions {
+            self.undo = vec![UndoEntry {
+                judgement_id: id,
+                verdict: v,
+                look: look.clone(),
+                board: j.board,
+                editing: j.editing,
+                reasons: j.reasons,
+            }];
         }
         self.last_message = Some(match v {
             Verdict::Accept => format!("Accepted “{look}”: it is in Approved looks"),

@@ -11,7 +11,9 @@
 //! 2. a label-free calibration from its own random same-age cross-slot pairs: centred so a typical pair reads 50
 //!    and tempered to at most one logit of spread ([`CatalogueCalibration::for_shift`]);
 //! 3. refitted on the stylists' accept/reject judgements of boards from that catalogue, blended by their number
-//!    ([`CatalogueCalibration::with_judgements`]).
+//!    ([`CatalogueCalibration::with_judgements`]). A judged board the head was trained on is read by its
+//!    out-of-fold logit, stored with the head at training (`train::out_of_fold_logits`): the head's own logit for a
+//!    board it learned from is overconfident, and a calibration fitted on it is too.
 
 use super::Engine;
 use anyhow::Result;
@@ -23,6 +25,14 @@ use outfit_store::{Judgement, Verdict};
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// A trained head's out-of-fold logits by outfit key, from its params (empty for shipped and older heads).
+fn out_of_fold_logits(params_json: &str) -> HashMap<String, f32> {
+    let v: serde_json::Value = serde_json::from_str(params_json).unwrap_or_default();
+    let pairs: Vec<(String, f32)> =
+        v.get(super::training::OUT_OF_FOLD_LOGITS).and_then(|x| serde_json::from_value(x.clone()).ok()).unwrap_or_default();
+    pairs.into_iter().collect()
+}
 
 /// Random pairs measured per catalogue.
 const PAIRS: usize = 4000;
@@ -85,7 +95,7 @@ impl Engine {
 
     /// Measures every catalogue's calibration for the active head (see the module docs).
     pub(super) fn load_calibrations(&mut self, judgements: &[Judgement]) {
-        let Some((_, head)) = self.loaded.head.as_ref() else {
+        let Some((row, head)) = self.loaded.head.as_ref() else {
             self.loaded.calibrations = Arc::default();
             return;
         };
@@ -115,6 +125,7 @@ impl Engine {
                 out.insert(cat as i64, c);
             }
         }
+        let out_of_fold = out_of_fold_logits(&row.params_json);
         // Stylists' judgements of boards from each catalogue (the first item's).
         let mut votes: HashMap<i64, (Vec<f32>, Vec<f32>)> = HashMap::new();
         for j in judgements {
@@ -123,7 +134,7 @@ impl Engine {
                 continue;
             }
             let Some(cat) = self.catalogue_of(ids[0]) else { continue };
-            let Ok(z) = self.raw_logit(&ids) else { continue };
+            let Some(z) = out_of_fold.get(&j.outfit_key).copied().or_else(|| self.raw_logit(&ids).ok()) else { continue };
             let v = votes.entry(cat).or_default();
             match j.verdict {
                 Verdict::Accept => v.0.push(z),

@@ -12,6 +12,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+/// The key of a trained head's params holding its out-of-fold logits: `[[outfit key, logit], …]`.
+pub const OUT_OF_FOLD_LOGITS: &str = "out_of_fold_logits";
+
 impl Engine {
     /// Assembled features of every indexed item, for a head of `dims`.
     pub fn feature_table(&self, dims: HeadDims) -> Result<FeatureTable> {
@@ -59,7 +62,13 @@ impl Engine {
             job.snapshot.max_judgement_id,
             if job.cfg.freeze_lower { ", lower layers frozen" } else { "" }
         );
-        let params = serde_json::json!({ "config": job.cfg, "data": job.snapshot, "from_scratch": job.from_scratch });
+        let params = serde_json::json!({
+            "config": job.cfg,
+            "data": job.snapshot,
+            "from_scratch": job.from_scratch,
+            // What the app calibrates this head on for the outfits it was trained on (`calibration.rs`).
+            OUT_OF_FOLD_LOGITS: trained.out_of_fold,
+        });
         // Metrics on the training set itself (held-out numbers come from `outfit-studio eval`).
         let train_auc = outfit_model::metrics::evaluate(&trained.head, &job.table, &job.data, job.cfg.seed).ok();
         let metrics = serde_json::json!({

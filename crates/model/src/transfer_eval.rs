@@ -35,7 +35,7 @@ use super::protocol::{
 };
 use super::report::{EvalConfig, ellipsize, register_plot_font, save_png, with_min_steps};
 use super::selection::{Candidate, Diversity, select};
-use super::train::{TrainConfig, scratch_head, train};
+use super::train::{CROSS_FOLDS, TrainConfig, out_of_fold_logits, scratch_head, train};
 use anyhow::{Result, bail};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -194,6 +194,8 @@ pub struct CalibrationResult {
     /// Platt fitted on out-of-fold logits of the judgements (the head's own logits for a head not trained on them).
     pub ece_platt_cross_fitted: f64,
     pub ece_app: f64,
+    /// The app's catalogue calibration refitted on out-of-fold logits (what the app does for a fine-tuned head).
+    pub ece_app_cross_fitted: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -388,8 +390,9 @@ pub fn run_transfer(
         for (name, runs, refit) in [(format!("{FINE_TUNED} on them"), fine, Some(&pre)), (PRETRAINED_ONLY.to_string(), with_pre, None)] {
             let r = calibration_after(&ctx, &name, &runs, refit)?;
             log(&format!(
-                "calibration after {} judgements, {name}: ECE raw {:.3}, Platt {:.3}, Platt cross-fitted {:.3}, app {:.3}",
-                r.judgements, r.ece_raw, r.ece_platt, r.ece_platt_cross_fitted, r.ece_app
+                "calibration after {} judgements, {name}: ECE raw {:.3}, Platt {:.3}, Platt cross-fitted {:.3}, app {:.3}, \
+                 app cross-fitted {:.3}",
+                r.judgements, r.ece_raw, r.ece_platt, r.ece_platt_cross_fitted, r.ece_app, r.ece_app_cross_fitted
             ));
             calibration.push(r);
         }
@@ -424,7 +427,7 @@ pub fn run_transfer(
 /// the judgements it was trained on more confidently than new ones.
 fn calibration_after(ctx: &Ctx, name: &str, runs: &[(Head, Vec<LabelledOutfit>)], refit: Option<&Head>) -> Result<CalibrationResult> {
     let bins = ctx.cfg.ece_bins;
-    let (mut raw, mut platt, mut app, mut crossed) = (0.0, 0.0, 0.0, 0.0);
+    let (mut raw, mut platt, mut app, mut crossed, mut app_crossed) = (0.0, 0.0, 0.0, 0.0, 0.0);
     let (mut held_a, mut held_r, mut judged) = (0, 0, 0);
     for (s, (head, data)) in runs.iter().enumerate() {
         let scorer = OutfitScorer::new(head, ctx.table())?;
@@ -444,15 +447,18 @@ fn calibration_after(ctx: &Ctx, name: &str, runs: &[(Head, Vec<LabelledOutfit>)]
         raw += ece(&sigmoid);
         let (a, b) = fit_platt(&acc, &rej).unwrap_or((1.0, 0.0));
         let (oa, or) = match refit {
-            Some(start) => out_of_fold_logits(ctx, start, data, ctx.run_seed(s))?,
+            Some(start) => out_of_fold_split(ctx, start, data, ctx.run_seed(s))?,
             None => (acc.clone(), rej.clone()),
         };
         let (ca, cb) = fit_platt(&oa, &or).unwrap_or((1.0, 0.0));
         crossed += ece(&|z| sigmoid(ca * z + cb));
         platt += ece(&|z| sigmoid(a * z + b));
         let pairs = random_cross_slot_logits(head, &scorer, ctx.table(), 4000, ctx.run_seed(s));
-        let cal = CatalogueCalibration::for_shift(&pairs).unwrap_or(CatalogueCalibration::IDENTITY).with_judgements(&acc, &rej);
+        let label_free = CatalogueCalibration::for_shift(&pairs).unwrap_or(CatalogueCalibration::IDENTITY);
+        let cal = label_free.with_judgements(&acc, &rej);
         app += ece(&|z| cal.probability(z));
+        let cal = label_free.with_judgements(&oa, &or);
+        app_crossed += ece(&|z| cal.probability(z));
     }
     let n = runs.len().max(1) as f64;
     Ok(CalibrationResult {
@@ -464,26 +470,19 @@ fn calibration_after(ctx: &Ctx, name: &str, runs: &[(Head, Vec<LabelledOutfit>)]
         ece_platt: platt / n,
         ece_platt_cross_fitted: crossed / n,
         ece_app: app / n,
+        ece_app_cross_fitted: app_crossed / n,
     })
 }
 
-/// Folds of the cross-fitted calibration.
-pub const CROSS_FOLDS: usize = 5;
-
 /// Logits of accepts and rejects, each from a head fine-tuned from `start` on the other folds.
-fn out_of_fold_logits(ctx: &Ctx, start: &Head, data: &[LabelledOutfit], seed: u64) -> Result<(Vec<f32>, Vec<f32>)> {
+fn out_of_fold_split(ctx: &Ctx, start: &Head, data: &[LabelledOutfit], seed: u64) -> Result<(Vec<f32>, Vec<f32>)> {
+    let z = out_of_fold_logits(data, ctx.table(), CROSS_FOLDS, |fit, k| ctx.fit(start, fit, seed ^ k as u64))?;
     let (mut acc, mut rej) = (Vec::new(), Vec::new());
-    for k in 0..CROSS_FOLDS {
-        let fit: Vec<LabelledOutfit> = data.iter().enumerate().filter(|(i, _)| i % CROSS_FOLDS != k).map(|(_, o)| o.clone()).collect();
-        let held: Vec<&LabelledOutfit> = data.iter().enumerate().filter(|(i, _)| i % CROSS_FOLDS == k).map(|(_, o)| o).collect();
-        if held.is_empty() || !fit.iter().any(|o| o.positive) {
-            continue;
-        }
-        let h = ctx.fit(start, &fit, seed ^ k as u64)?;
-        let scorer = OutfitScorer::new(&h, ctx.table())?;
-        for o in held {
-            let z = h.logit(scorer.mean_pair(&o.rows), 0.0);
-            if o.positive { acc.push(z) } else { rej.push(z) }
+    for (o, z) in data.iter().zip(z) {
+        match (z, o.positive) {
+            (Some(z), true) => acc.push(z),
+            (Some(z), false) => rej.push(z),
+            (None, _) => {}
         }
     }
     Ok((acc, rej))
@@ -685,7 +684,8 @@ impl TransferFigure {
                 "**Calibration after {} judgements** ({}; held out: {} accepts and {} rejects from the target's test \
                  split; {} equal-width bins): ECE {:.3} as the head reads, {:.3} Platt-fitted on the judgements, {:.3} \
                  Platt-fitted on their out-of-fold logits ({CROSS_FOLDS}-fold), {:.3} with the app's catalogue \
-                 calibration (target <= 0.05).\n\n",
+                 calibration refitted on the judgements as the head reads them, {:.3} refitted on their out-of-fold \
+                 logits, as the app does for a head fine-tuned on them (target <= 0.05).\n\n",
                 c.judgements,
                 c.head,
                 c.held_out_accepts,
@@ -694,7 +694,8 @@ impl TransferFigure {
                 c.ece_raw,
                 c.ece_platt,
                 c.ece_platt_cross_fitted,
-                c.ece_app
+                c.ece_app,
+                c.ece_app_cross_fitted
             ));
         }
         s.push_str(&format!("Protocol: {}\n\nRun time: {:.0}s.\n", self.protocol, self.seconds));
