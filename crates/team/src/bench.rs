@@ -61,7 +61,7 @@ fn wait(what: &str, limit: Duration, mut done: impl FnMut() -> Result<bool>) -> 
 /// Runs the benchmark on a fresh throwaway server with stylists ana (A) and bob (B).
 pub fn run(samples: usize, backlog: usize, dir: &Path) -> Result<BenchReport> {
     let cluster = Cluster::start(true).context("cannot start a throwaway PostgreSQL server")?;
-    let report = server::init(&mut cluster.admin()?, &["ana".into(), "bob".into()])?;
+    let report = server::init(&mut cluster.admin()?, &["ana".into(), "bob".into()], &[])?;
     let pgpass = dir.join("pgpass");
     write_pgpass(&pgpass, &report.created.iter().map(|s| cluster.pgpass(&s.name, &s.password)).collect::<Vec<_>>())?;
     let opts = SyncOptions { passfile: Some(pgpass), ..Default::default() };

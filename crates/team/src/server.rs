@@ -119,18 +119,22 @@ pub struct InitReport {
     pub existing: Vec<String>,
 }
 
-/// Creates (or updates) the team schema and a login role per stylist, in one transaction. A new role's password is
-/// random and sent to the server only as a SCRAM verifier computed here, so it appears in no server log.
-pub fn init(client: &mut Client, stylists: &[String]) -> Result<InitReport> {
-    for s in stylists {
+/// Creates (or updates) the team schema and a login role per stylist, in one transaction; `leads` (stylists too)
+/// may also fill the team's review queue and set its overlap. A new role's password is random and sent to the
+/// server only as a SCRAM verifier computed here, so it appears in no server log.
+pub fn init(client: &mut Client, stylists: &[String], leads: &[String]) -> Result<InitReport> {
+    let mut stylists = stylists.to_vec();
+    stylists.extend(leads.iter().filter(|l| !stylists.contains(l)).cloned().collect::<Vec<_>>());
+    for s in &stylists {
         if s.trim().is_empty() || s.len() > 63 || s.chars().any(char::is_control) {
             bail!("{s:?} cannot be a stylist's role name (1 to 63 bytes, no control characters)");
         }
     }
     let mut tx = client.transaction()?;
     tx.batch_execute(SCHEMA).context("cannot create the team schema (does this role own the database, or is it a superuser?)")?;
+    tx.batch_execute(crate::routing::SCHEMA).context("cannot create the team's review queue")?;
     let mut report = InitReport::default();
-    for name in stylists {
+    for name in &stylists {
         let exists: bool = tx.query_one("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", &[name])?.get(0);
         // Role names cannot be bound parameters in DDL: the server quotes them itself (format's %I and %L).
         let ddl: String = if exists {
@@ -147,6 +151,10 @@ pub fn init(client: &mut Client, stylists: &[String]) -> Result<InitReport> {
             .get(0)
         };
         tx.batch_execute(&ddl).with_context(|| format!("cannot set up the role of stylist {name}"))?;
+        if leads.contains(name) {
+            let grant: String = tx.query_one("SELECT format('GRANT outfit_leads TO %I', $1::text)", &[name])?.get(0);
+            tx.batch_execute(&grant)?;
+        }
     }
     tx.commit()?;
     Ok(report)

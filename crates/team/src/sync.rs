@@ -28,9 +28,11 @@ pub struct TeamStatus {
     pub last_sync: Option<String>,
     /// Why the last attempt failed (no password, server down, ...), cleared on success.
     pub error: Option<String>,
+    /// How many of the team's judgements arrived since the worker started (the app re-reads its lists on a change).
+    pub received: u64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SyncOptions {
     /// The password file to read (default: `PGPASSFILE`, else `~/.pgpass`).
     pub passfile: Option<PathBuf>,
@@ -40,11 +42,13 @@ pub struct SyncOptions {
     pub poll: Duration,
     /// Events per server transaction when draining the outbox.
     pub batch: usize,
+    /// Called from the worker whenever the status changes (the app's repaint request).
+    pub on_change: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        SyncOptions { passfile: None, password: None, poll: Duration::from_secs(2), batch: 500 }
+        SyncOptions { passfile: None, password: None, poll: Duration::from_secs(2), batch: 500, on_change: None }
     }
 }
 
@@ -153,8 +157,16 @@ impl Worker {
     }
 
     fn update(&self, f: impl FnOnce(&mut TeamStatus)) {
-        if let Ok(mut s) = self.shared.status.lock() {
-            f(&mut s);
+        let changed = match self.shared.status.lock() {
+            Ok(mut s) => {
+                let before = s.clone();
+                f(&mut s);
+                *s != before
+            }
+            Err(_) => false,
+        };
+        if changed && let Some(wake) = &self.opts.on_change {
+            wake();
         }
     }
 
@@ -184,7 +196,10 @@ impl Worker {
         self.shared.nudged.store(false, Ordering::Release);
         push_all(&mut self.store, self.client.as_mut().expect("connected"), self.opts.batch)?;
         self.refresh_counts();
-        pull_all(&mut self.store, self.client.as_mut().expect("connected"))?;
+        let new = pull_all(&mut self.store, self.client.as_mut().expect("connected"))?;
+        if new > 0 {
+            self.update(|s| s.received += new as u64);
+        }
         self.refresh_counts();
         Ok(())
     }

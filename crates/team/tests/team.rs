@@ -8,7 +8,7 @@
 use outfit_store::Store;
 use outfit_team::bench::sample_judgement;
 use outfit_team::cluster::{Cluster, write_pgpass};
-use outfit_team::{SyncOptions, TeamSync, TeamUrl, server};
+use outfit_team::{SyncOptions, TeamSync, TeamUrl, routing, server};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -19,6 +19,11 @@ use std::time::{Duration, Instant};
 /// A started cluster with the team schema and these stylists, and a password file for them; None (after one
 /// SKIPPED line for the whole binary) when no server can start here.
 fn team(stylists: &[&str], dir: &Path) -> Option<(Cluster, PathBuf)> {
+    team_with(stylists, &[], dir)
+}
+
+/// As `team`, with leads (who may fill the team's queue) besides the stylists.
+fn team_with(stylists: &[&str], leads: &[&str], dir: &Path) -> Option<(Cluster, PathBuf)> {
     let cluster = match Cluster::start(false) {
         Ok(c) => c,
         Err(e) => {
@@ -28,11 +33,17 @@ fn team(stylists: &[&str], dir: &Path) -> Option<(Cluster, PathBuf)> {
         }
     };
     let names: Vec<String> = stylists.iter().map(|s| s.to_string()).collect();
-    let report = server::init(&mut cluster.admin().unwrap(), &names).unwrap();
-    assert_eq!(report.created.len(), stylists.len());
+    let leads: Vec<String> = leads.iter().map(|s| s.to_string()).collect();
+    let report = server::init(&mut cluster.admin().unwrap(), &names, &leads).unwrap();
+    assert_eq!(report.created.len(), stylists.len() + leads.len());
     let pgpass = dir.join("pgpass");
     write_pgpass(&pgpass, &report.created.iter().map(|s| cluster.pgpass(&s.name, &s.password)).collect::<Vec<_>>()).unwrap();
     Some((cluster, pgpass))
+}
+
+fn connect(cluster: &Cluster, pgpass: &Path, who: &str) -> postgres::Client {
+    let url = TeamUrl::parse(&cluster.url(who)).unwrap();
+    url.connect(url.password_from_file(Some(pgpass)).unwrap().as_deref(), Duration::from_secs(5)).unwrap()
 }
 
 fn opts(pgpass: &Path) -> SyncOptions {
@@ -194,8 +205,7 @@ fn a_kill_9_mid_push_loses_nothing_acknowledged() {
     let mut store = Store::open(&db).unwrap();
     let local: HashSet<String> = store.judgement_uuids().unwrap().into_iter().collect();
     assert!(acked.iter().all(|u| local.contains(u)), "an acknowledged judgement was lost locally");
-    let url = TeamUrl::parse(&cluster.url("ana")).unwrap();
-    let mut client = url.connect(url.password_from_file(Some(&pgpass)).unwrap().as_deref(), Duration::from_secs(5)).unwrap();
+    let mut client = connect(&cluster, &pgpass, "ana");
     outfit_team::sync_once(&mut store, &mut client).unwrap();
     let on_server = server_ids(&cluster);
     assert!(acked.iter().all(|u| on_server.contains_key(u)), "an acknowledged judgement never reached the server");
@@ -244,10 +254,7 @@ fn the_server_stopped_and_restarted_the_apps_work_offline_and_converge() {
 fn a_stylist_cannot_insert_or_alter_a_judgement_under_another_name() {
     let tmp = tempfile::tempdir().unwrap();
     let Some((cluster, pgpass)) = team(&["ana", "bob"], tmp.path()) else { return };
-    let connect = |who: &str| {
-        let url = TeamUrl::parse(&cluster.url(who)).unwrap();
-        url.connect(url.password_from_file(Some(&pgpass)).unwrap().as_deref(), Duration::from_secs(5)).unwrap()
-    };
+    let connect = |who: &str| connect(&cluster, &pgpass, who);
     // Bob records a judgement through his own app.
     let b_db = joined(tmp.path(), &cluster, "bob");
     let mut b = Store::open(&b_db).unwrap();
@@ -300,4 +307,79 @@ fn a_stylist_cannot_insert_or_alter_a_judgement_under_another_name() {
     let counts = a.team_outbox_counts().unwrap();
     assert_eq!((counts.pushed, counts.refused, counts.pending), (1, 2, 0));
     assert_eq!(server_ids(&cluster).len(), 2);
+}
+
+#[test]
+fn routing_with_overlap_2_no_outfit_to_more_than_2_none_skipped_and_agreement_over_the_shared_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stylists = ["ana", "bob", "cy"];
+    let Some((cluster, pgpass)) = team_with(&stylists, &["lea"], tmp.path()) else { return };
+    let mut lead = connect(&cluster, &pgpass, "lea");
+    routing::set_routing(&mut lead, 2, 1).unwrap();
+    let outfits: Vec<(Vec<String>, Option<f64>)> = (0..30).map(|i| (vec![format!("TOP-{i}"), format!("SHOES-{i}")], Some(0.5))).collect();
+    assert_eq!(routing::enqueue(&mut lead, &outfits).unwrap(), 30);
+    assert_eq!(routing::enqueue(&mut lead, &outfits).unwrap(), 0, "enqueueing again adds nothing");
+    let m = format!("{:#}", routing::set_routing(&mut connect(&cluster, &pgpass, "ana"), 9, 60).unwrap_err());
+    assert!(m.contains("permission denied"), "only a lead sets the overlap: {m}");
+
+    // A lease expires: cy takes three outfits and leaves without judging; navigation releases one of ana's.
+    let mut cy = connect(&cluster, &pgpass, "cy");
+    assert_eq!(routing::claim(&mut cy, 3).unwrap().len(), 3);
+    let mut ana = connect(&cluster, &pgpass, "ana");
+    let first = routing::claim(&mut ana, 1).unwrap();
+    assert_eq!(first[0].outfit_key, outfit_store::outfit_key(&outfits[0].0), "oldest first");
+    routing::release(&mut ana, &first[0].outfit_key).unwrap();
+    let leases = |c: &mut postgres::Client| -> i64 { c.query_one("SELECT count(*) FROM outfit_team.leases", &[]).unwrap().get(0) };
+    assert_eq!(leases(&mut lead), 3);
+    std::thread::sleep(Duration::from_millis(1200));
+    assert_eq!(routing::claim(&mut ana, 0).unwrap().len(), 0);
+    assert_eq!(leases(&mut lead), 0, "the expired leases are gone");
+
+    // Three stylists judge through the queue at once, each from their own store (leases long enough now).
+    routing::set_routing(&mut lead, 2, 60).unwrap();
+    std::thread::scope(|scope| {
+        for who in stylists {
+            let (cluster, pgpass, dir) = (&cluster, &pgpass, tmp.path());
+            scope.spawn(move || {
+                let mut store = Store::open(&joined(dir, cluster, who)).unwrap();
+                let mut c = connect(cluster, pgpass, who);
+                loop {
+                    let batch = routing::claim(&mut c, 4).unwrap();
+                    if batch.is_empty() {
+                        break;
+                    }
+                    for r in batch {
+                        let mut j = sample_judgement(who, 0);
+                        // Everyone agrees: accept the even outfits, reject the odd ones.
+                        let i: usize = r.skus[0].trim_start_matches("TOP-").parse().unwrap_or(0);
+                        j.verdict = if i.is_multiple_of(2) { outfit_store::Verdict::Accept } else { outfit_store::Verdict::Reject };
+                        j.skus = r.skus;
+                        j.source = "queue".into();
+                        store.record_judgement(&j).unwrap();
+                    }
+                    outfit_team::sync_once(&mut store, &mut c).unwrap();
+                }
+            });
+        }
+    });
+    let per_outfit: Vec<(String, i64, i64)> = lead
+        .query(
+            "SELECT q.outfit_key, count(e.id), count(DISTINCT e.stylist) FROM outfit_team.queue q
+             LEFT JOIN outfit_team.events e ON e.outfit_key = q.outfit_key AND e.kind = 'judgement' GROUP BY q.outfit_key",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(per_outfit.len(), 30);
+    for (key, n, distinct) in &per_outfit {
+        assert_eq!((*n, *distinct), (2, 2), "{key}: judged {n} times by {distinct} stylists (want exactly 2 distinct)");
+    }
+    // Agreement, live over the shared log as ana's store holds it after a pull.
+    let mut a = Store::open(&tmp.path().join("ana.db")).unwrap();
+    outfit_team::sync_once(&mut a, &mut ana).unwrap();
+    let table = outfit_labels::agreement::pairwise_for_store(&a).unwrap();
+    assert_eq!(table.iter().map(|p| p.n).sum::<usize>(), 30, "every outfit was judged by one pair: {table:?}");
+    assert!(table.iter().filter(|p| p.n > 0).all(|p| p.percent == Some(1.0)), "{table:?}");
 }
