@@ -24,6 +24,7 @@ pub use outfit_model as model;
 pub use outfit_paths as paths;
 pub use outfit_score as score;
 pub use outfit_store as store;
+pub use outfit_team as team;
 
 pub mod ui;
 

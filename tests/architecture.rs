@@ -15,7 +15,8 @@ const LAYERS: &[&[&str]] = &[
     &["paths", "machine"],
     &["catalogue", "demo"],
     &["store"],
-    &["encode"],
+    // Team sync needs only the store; the engine and the app above it start and read it.
+    &["encode", "team"],
     &["model"],
     &["score"],
     &["engine"],

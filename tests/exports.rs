@@ -292,6 +292,7 @@ fn polyvore_layout_round_trips_every_label() {
         reasons: vec![],
         outfit_id: None,
         undone_at: None,
+        uuid: String::new(),
     };
     e.store_mut().import_judgement(&ghost, "import:test").unwrap();
     let out = dir.path().join("polyvore");

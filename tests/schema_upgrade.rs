@@ -321,3 +321,45 @@ fn a_corrupt_row_is_reported_with_its_id_not_read_as_another_label() {
     // The rows that are fine still read one by one.
     assert_eq!(s.judgement(1).unwrap().unwrap().verdict, Verdict::Accept);
 }
+
+/// Issue 21: judgements of a database from before team mode get global ids (UUID v7) whose time is each judgement's
+/// own, all distinct; an older file read as another stylist's (merge-labels) has none and still reads.
+#[test]
+fn a_version_7_database_gets_a_uuid_v7_per_judgement_from_its_own_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("v7.db");
+    let c = Connection::open(&db).unwrap();
+    for n in 1..=7 {
+        c.execute_batch(shipped_migration(n)).unwrap();
+    }
+    c.execute_batch("PRAGMA user_version = 7;").unwrap();
+    let mut at = Vec::new();
+    for i in 0..50 {
+        let t = format!("2025-03-{:02}T10:{:02}:00.{:03}Z", 1 + i % 28, i, i * 7);
+        c.execute(
+            "INSERT INTO judgements (outfit_key, skus_json, verdict, stylist, at, source, reasons) VALUES ('1:A 1:B', '[\"A\",\"B\"]', 'accept', 'ana', ?1, 'manual', '[]')",
+            [&t],
+        )
+        .unwrap();
+        at.push(t);
+    }
+    drop(c);
+    let older = Store::read_judgements_of(&db).unwrap();
+    assert!(older.iter().all(|j| j.uuid.is_empty()), "a version-7 file read as it is has no ids");
+
+    let s = Store::open(&db).unwrap();
+    let js = s.all_judgements().unwrap();
+    assert_eq!(js.len(), 50);
+    let ids: std::collections::HashSet<&str> = js.iter().map(|j| j.uuid.as_str()).collect();
+    assert_eq!(ids.len(), 50, "every judgement has its own id");
+    for (j, t) in js.iter().zip(&at) {
+        let u = &j.uuid;
+        assert_eq!((u.len(), &u[14..15]), (36, "7"), "{u} is a UUID v7");
+        assert!("89ab".contains(&u[19..20]), "{u} has the RFC 4122 variant");
+        let ms = i64::from_str_radix(&u.replace('-', "")[..12], 16).unwrap();
+        let want = chrono::DateTime::parse_from_rfc3339(t).unwrap().timestamp_millis();
+        assert_eq!(ms, want, "{u}'s time is the judgement's own ({t})");
+    }
+    // Nothing is queued for a team this database never joined.
+    assert_eq!(s.team_outbox_counts().unwrap().pending, 0);
+}

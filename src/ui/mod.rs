@@ -6,6 +6,7 @@
 
 mod catalogues;
 mod screens;
+mod team;
 pub mod thumbs;
 
 use anyhow::{Result, anyhow};
@@ -442,6 +443,10 @@ impl StudioApp {
             if let Some(saved) = self.studio.save_status() {
                 // "Saving…" until the writer acknowledged every judgement, "Recorded" once they are committed.
                 ui.label(saved);
+                ui.separator();
+            }
+            if let Some(t) = self.studio.team_status() {
+                team::status(ui, &t);
                 ui.separator();
             }
             let (model, trained_on, backend) = self.studio.model_status();

@@ -9,6 +9,7 @@ pub mod instance;
 pub mod jobs;
 pub mod paths;
 pub mod search;
+pub mod team;
 pub mod work;
 mod writes;
 
@@ -308,6 +309,8 @@ pub struct Studio {
     wake: work::Waker,
     waker: Arc<std::sync::RwLock<work::Waker>>,
     catalogues: catalogues::CatalogueState,
+    /// The team sync worker, while this database is joined to a team (see `team`).
+    team: Option<team::TeamState>,
 }
 
 impl Studio {
@@ -413,7 +416,9 @@ impl Studio {
             wake,
             waker,
             catalogues: Default::default(),
+            team: None,
         };
+        s.team = team::start(&s.engine, db, s.wake.clone());
         // Before the first frame, the lists are read here once; afterwards only the writer reads them.
         let lists = writes::Lists::read(&s.engine, "").map_err(|e| format!("{e:#}"));
         if let Ok(l) = &lists {
@@ -1129,6 +1134,7 @@ impl Studio {
         changed |= self.poll_reload();
         changed |= self.poll_dialog();
         changed |= self.poll_catalogues();
+        changed |= self.poll_team();
         if let Some(job) = &mut self.job
             && let Some(outcome) = job.poll()
         {

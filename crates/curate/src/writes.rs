@@ -140,6 +140,7 @@ impl Studio {
                     apply(self);
                     if !NOT_SAVES.contains(&what) {
                         self.recorded = true;
+                        self.nudge_team();
                     }
                 }
                 Err(e) => self.last_error = Some(format!("{what}: {e}")),

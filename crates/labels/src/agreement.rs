@@ -187,6 +187,7 @@ pub mod tests {
             reasons: vec![],
             outfit_id: None,
             undone_at: undone.then(|| "x".into()),
+            uuid: String::new(),
         }
     }
 

@@ -80,8 +80,10 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let decode = if version < super::schema::json_labels_version() { legacy_row } else { row };
+        // Global ids came with the team-mode migration; an older file's judgements are read without one.
+        let cols = if version < super::schema::team_mode_version() { COLS.replace(", uuid", ", NULL") } else { COLS.to_string() };
         let mut st = conn
-            .prepare(&format!("SELECT {COLS} FROM judgements ORDER BY id"))
+            .prepare(&format!("SELECT {cols} FROM judgements ORDER BY id"))
             .with_context(|| format!("{} is not an Outfit Studio database (no judgements table)", path.display()))?;
         let rows = st.query_map([], decode)?;
         let rows: Result<Vec<Judgement>, StoreError> = rows.collect::<rusqlite::Result<_>>().map_err(Into::into);

@@ -70,10 +70,13 @@ pub struct Judgement {
     pub reasons: Vec<String>,
     pub outfit_id: Option<i64>,
     pub undone_at: Option<String>,
+    /// The global id (UUID v7, minted where the judgement was made): the same judgement on every stylist's store.
+    #[serde(default)]
+    pub uuid: String,
 }
 
 pub(super) const COLS: &str =
-    "id, outfit_key, skus_json, verdict, stylist, at, model_id, model_name, score, source, reasons, outfit_id, undone_at";
+    "id, outfit_key, skus_json, verdict, stylist, at, model_id, model_name, score, source, reasons, outfit_id, undone_at, uuid";
 
 pub(super) fn row(r: &Row) -> rusqlite::Result<Judgement> {
     decode(r, false)
@@ -109,6 +112,8 @@ fn decode(r: &Row, legacy: bool) -> rusqlite::Result<Judgement> {
         reasons,
         outfit_id: r.get(11).map_err(&c)?,
         undone_at: r.get(12).map_err(&c)?,
+        // A database older than the team-mode migration (read-only reads of another stylist's file) has no id.
+        uuid: r.get::<_, Option<String>>(13).ok().flatten().unwrap_or_default(),
     })
 }
 
@@ -276,8 +281,8 @@ fn insert_judgement(conn: &Connection, j: &NewJudgement, outfit_id: Option<i64>)
     }
     conn.execute("INSERT OR IGNORE INTO stylists (name, created_at) VALUES (?1, ?2)", params![j.stylist, now()])?;
     conn.execute(
-        "INSERT INTO judgements (outfit_key, skus_json, verdict, stylist, at, model_id, model_name, score, source, reasons, outfit_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO judgements (outfit_key, skus_json, verdict, stylist, at, model_id, model_name, score, source, reasons, outfit_id, uuid)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             outfit_key(&j.skus),
             serde_json::to_string(&j.skus)?,
@@ -289,7 +294,8 @@ fn insert_judgement(conn: &Connection, j: &NewJudgement, outfit_id: Option<i64>)
             j.score,
             j.source,
             serde_json::to_string(&j.reasons)?,
-            outfit_id
+            outfit_id,
+            uuid::Uuid::now_v7().to_string()
         ],
     )?;
     Ok(conn.last_insert_rowid())

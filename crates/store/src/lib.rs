@@ -11,6 +11,7 @@ mod models;
 mod outfits;
 pub mod queue;
 mod schema;
+mod team;
 mod types;
 mod vectors;
 
@@ -20,6 +21,7 @@ pub use items::{StoredItem, UpsertStats};
 pub use judgements::{JudgeEffects, Judgement, NewJudgement, Recorded, UndoEffects, Verdict};
 pub use models::ModelRow;
 pub use outfits::{Outfit, OutfitStatus};
+pub use team::{OutboxCounts, OutboxEvent, RemoteEvent, TeamConfig, TeamEvent, TeamEventKind};
 pub use types::{StoreError, outfit_key};
 pub use vectors::{EmbeddingPack, StoredFeatures};
 

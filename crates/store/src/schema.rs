@@ -233,10 +233,58 @@ ALTER TABLE queue_items ADD COLUMN template TEXT NOT NULL DEFAULT '';
 ALTER TABLE queue_items ADD COLUMN params_json TEXT NOT NULL DEFAULT '{}';
 CREATE INDEX queue_items_source ON queue_items(source, template);
 "#,
+    // 8: team mode (issue 21). Judgements get a global id, a UUID v7 whose time is the judgement's own (existing rows
+    // are given one from their `at`; a row inserted without one, by an older code path, gets one at once), and an
+    // origin: 'local' (made here) or 'team' (another stylist's, pulled from the team store). While this database is
+    // joined to a team (`team_config`), every local judgement and undo by the joined stylist is appended to
+    // `team_outbox` by a trigger, in the transaction that records it: a kill -9 after the commit loses nothing, and
+    // the sync worker pushes the outbox in order (both insert triggers fill a missing id, since SQLite does not promise
+    // which fires first). Credentials are never stored here, only the URL without password.
+    r#"
+-- team-mode
+ALTER TABLE judgements ADD COLUMN uuid TEXT;
+ALTER TABLE judgements ADD COLUMN origin TEXT NOT NULL DEFAULT 'local' CHECK (origin IN ('local', 'team'));
+UPDATE judgements SET uuid = substr(printf('%012x', CAST(COALESCE(julianday(at), julianday('now')) * 86400000 - 210866760000000 AS INTEGER)), 1, 8) || '-' || substr(printf('%012x', CAST(COALESCE(julianday(at), julianday('now')) * 86400000 - 210866760000000 AS INTEGER)), 9, 4) || '-7' || substr(lower(hex(randomblob(2))), 2, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2, 3) || '-' || lower(hex(randomblob(6)));
+CREATE UNIQUE INDEX judgements_uuid ON judgements(uuid);
+CREATE TABLE team_config (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    url TEXT NOT NULL,
+    stylist TEXT NOT NULL,
+    joined_at TEXT NOT NULL,
+    cursor INTEGER NOT NULL DEFAULT 0,
+    last_sync_at TEXT
+);
+CREATE TABLE team_outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('judgement', 'undo')),
+    judgement_uuid TEXT NOT NULL,
+    at TEXT NOT NULL,
+    pushed_at TEXT,
+    refused TEXT
+);
+CREATE INDEX team_outbox_pending ON team_outbox(pushed_at, refused, seq);
+CREATE TRIGGER team_judgement_id AFTER INSERT ON judgements WHEN NEW.uuid IS NULL
+    BEGIN UPDATE judgements SET uuid = substr(printf('%012x', CAST(COALESCE(julianday(NEW.at), julianday('now')) * 86400000 - 210866760000000 AS INTEGER)), 1, 8) || '-' || substr(printf('%012x', CAST(COALESCE(julianday(NEW.at), julianday('now')) * 86400000 - 210866760000000 AS INTEGER)), 9, 4) || '-7' || substr(lower(hex(randomblob(2))), 2, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2, 3) || '-' || lower(hex(randomblob(6))) WHERE id = NEW.id AND uuid IS NULL; END;
+CREATE TRIGGER team_outbox_judgement AFTER INSERT ON judgements
+    WHEN NEW.origin = 'local' AND EXISTS (SELECT 1 FROM team_config WHERE stylist = NEW.stylist)
+    BEGIN UPDATE judgements SET uuid = substr(printf('%012x', CAST(COALESCE(julianday(NEW.at), julianday('now')) * 86400000 - 210866760000000 AS INTEGER)), 1, 8) || '-' || substr(printf('%012x', CAST(COALESCE(julianday(NEW.at), julianday('now')) * 86400000 - 210866760000000 AS INTEGER)), 9, 4) || '-7' || substr(lower(hex(randomblob(2))), 2, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2, 3) || '-' || lower(hex(randomblob(6))) WHERE id = NEW.id AND uuid IS NULL;
+          INSERT INTO team_outbox (event_id, kind, judgement_uuid, at)
+          SELECT uuid, 'judgement', uuid, at FROM judgements WHERE id = NEW.id; END;
+CREATE TRIGGER team_outbox_undo AFTER UPDATE OF undone_at ON judgements
+    WHEN OLD.undone_at IS NULL AND NEW.undone_at IS NOT NULL AND NEW.origin = 'local'
+         AND EXISTS (SELECT 1 FROM team_config WHERE stylist = NEW.stylist)
+    BEGIN INSERT INTO team_outbox (event_id, kind, judgement_uuid, at) VALUES (substr(printf('%012x', CAST(COALESCE(julianday(NEW.undone_at), julianday('now')) * 86400000 - 210866760000000 AS INTEGER)), 1, 8) || '-' || substr(printf('%012x', CAST(COALESCE(julianday(NEW.undone_at), julianday('now')) * 86400000 - 210866760000000 AS INTEGER)), 9, 4) || '-7' || substr(lower(hex(randomblob(2))), 2, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2, 3) || '-' || lower(hex(randomblob(6))), 'undo', NEW.uuid, NEW.undone_at); END;
+"#,
 ];
 
 /// The schema version from which reasons are JSON arrays and outfit keys length-prefixed (found by its marker, so
 /// renumbering migrations at a merge cannot break reading older files).
 pub fn json_labels_version() -> i64 {
     MIGRATIONS.iter().position(|m| m.contains("-- json-labels")).expect("the json-labels migration") as i64 + 1
+}
+
+/// The schema version from which judgements have global ids (UUID v7) and the team outbox exists.
+pub fn team_mode_version() -> i64 {
+    MIGRATIONS.iter().position(|m| m.contains("-- team-mode")).expect("the team-mode migration") as i64 + 1
 }

@@ -1,0 +1,171 @@
+//! `outfit-studio team …`: set up a team store (the lead, once), join it, sync, and measure sync.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use outfit_store::Store;
+use outfit_team::{TeamUrl, server};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Args, Debug)]
+pub struct TeamArgs {
+    #[command(subcommand)]
+    action: TeamAction,
+}
+
+#[derive(Subcommand, Debug)]
+enum TeamAction {
+    /// The lead, once: create the team schema on a PostgreSQL database and a login role per stylist (run again to
+    /// add stylists). New stylists' passwords are written to a password file (mode 0600) to hand out.
+    Init {
+        /// postgres://ADMIN@host/database (a role that owns the database or a superuser; password from ~/.pgpass,
+        /// PGPASSFILE or a prompt).
+        url: String,
+        /// A stylist's name, which becomes their PostgreSQL role (repeat for each).
+        #[arg(long = "stylist", required = true)]
+        stylists: Vec<String>,
+        /// A stylist who also fills the team's review queue and sets its overlap (repeatable; added as a stylist).
+        #[arg(long = "lead")]
+        leads: Vec<String>,
+        /// Where to write the new stylists' .pgpass lines.
+        #[arg(long, default_value = "team.pgpass")]
+        credentials: PathBuf,
+    },
+    /// Join this database to a team store as the stylist the URL names (postgres://STYLIST@host/database).
+    Connect {
+        url: String,
+        /// Also upload the judgements made here before joining, once, with their original times.
+        #[arg(long)]
+        upload_history: bool,
+    },
+    /// The team state: connected, pending, last sync.
+    Status,
+    /// Push everything pending and pull the team's new judgements, once.
+    Sync,
+    /// Upload this stylist's judgements made before joining (once; repeated calls add nothing).
+    UploadHistory,
+    /// Leave the team (local judgements stay; nothing more is queued for the server).
+    Leave,
+    /// Sync latency (committed on A -> visible on B, p50/p95) and a backlog drain, on a throwaway local server.
+    Bench {
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+        #[arg(long, default_value_t = 10_000)]
+        backlog: usize,
+    },
+}
+
+/// Connects with the password file's password, else a prompt when a terminal is attached.
+fn connect(url: &TeamUrl) -> Result<postgres::Client> {
+    let password = url.password(None, std::io::stdin().is_terminal())?;
+    url.connect(password.as_deref(), Duration::from_secs(10))
+}
+
+fn joined(db: &Path) -> Result<(Store, TeamUrl)> {
+    let store = Store::open(db)?;
+    let config = store
+        .team_config()?
+        .with_context(|| format!("{} has joined no team: run `outfit-studio team connect postgres://STYLIST@host/db`", db.display()))?;
+    let url = TeamUrl::parse(&config.url)?;
+    Ok((store, url))
+}
+
+pub fn run(db: &Path, args: TeamArgs) -> Result<()> {
+    match args.action {
+        TeamAction::Init { url, stylists, leads, credentials } => init(&url, &stylists, &leads, &credentials),
+        TeamAction::Connect { url, upload_history } => {
+            let url = TeamUrl::parse(&url)?;
+            let mut client = connect(&url)?;
+            let (role, member) = server::whoami(&mut client)?;
+            if !member {
+                bail!("role {role} is not a stylist of this team store (the lead adds it with `team init … --stylist {role}`)");
+            }
+            let mut store = Store::open(db)?;
+            store.join_team(url.as_str(), &role)?;
+            let queued = if upload_history { store.enqueue_team_history()? } else { 0 };
+            let (pushed, pulled) = outfit_team::sync_once(&mut store, &mut client)?;
+            println!("joined the team store {} as stylist {role}", url.as_str());
+            println!("judgements recorded as stylist {role} are shared; pushed {pushed} (history queued: {queued}), received {pulled}");
+            println!("the password stays in your password file (~/.pgpass or PGPASSFILE); it is not stored in {}", db.display());
+            Ok(())
+        }
+        TeamAction::Status => {
+            let (store, url) = joined(db)?;
+            let config = store.team_config()?.expect("joined");
+            let counts = store.team_outbox_counts()?;
+            println!("team store  {}", url.as_str());
+            println!("stylist     {}", config.stylist);
+            println!("pending     {}", counts.pending);
+            println!("pushed      {}", counts.pushed);
+            if counts.refused > 0 {
+                println!("refused     {} (kept here; see the team_outbox table for the server's reasons)", counts.refused);
+            }
+            println!("last sync   {}", config.last_sync_at.as_deref().unwrap_or("never"));
+            Ok(())
+        }
+        TeamAction::Sync => {
+            let (mut store, url) = joined(db)?;
+            let (pushed, pulled) = outfit_team::sync_once(&mut store, &mut connect(&url)?)?;
+            println!("pushed {pushed}, received {pulled} new judgements");
+            Ok(())
+        }
+        TeamAction::UploadHistory => {
+            let (mut store, _) = joined(db)?;
+            let n = store.enqueue_team_history()?;
+            println!("{n} earlier events queued for the team store (pushed by the app or `team sync`)");
+            Ok(())
+        }
+        TeamAction::Leave => {
+            Store::open(db)?.leave_team()?;
+            println!("left the team; local judgements are kept");
+            Ok(())
+        }
+        TeamAction::Bench { samples, backlog } => bench(samples, backlog),
+    }
+}
+
+fn init(url: &str, stylists: &[String], leads: &[String], credentials: &Path) -> Result<()> {
+    let url = TeamUrl::parse(url)?;
+    let mut client = connect(&url)?;
+    let report = server::init(&mut client, stylists, leads)?;
+    let lines: Vec<String> = report
+        .created
+        .iter()
+        .map(|s| outfit_team::conn::pgpass_line(&url.host(), url.port(), url.dbname(), &s.name, &s.password))
+        .collect();
+    if !lines.is_empty() {
+        outfit_team::cluster::write_pgpass(credentials, &lines)?;
+    }
+    println!("team store ready on {} (schema outfit_team)", url.as_str());
+    for s in &report.created {
+        println!("  stylist {:<16} {}", s.name, url.with_user(&s.name));
+    }
+    for s in &report.existing {
+        println!("  stylist {s:<16} (role existed; password unchanged)");
+    }
+    if !lines.is_empty() {
+        println!("new passwords: {} (mode 0600). Give each stylist their line for ~/.pgpass, then delete the file.", credentials.display());
+    }
+    Ok(())
+}
+
+fn bench(samples: usize, backlog: usize) -> Result<()> {
+    let dir = tempfile_dir()?;
+    println!("{}", outfit_machine::conditions());
+    let r = outfit_team::bench::run(samples, backlog, &dir)?;
+    println!("sync latency, committed on A -> in B's store ({} samples, loopback Unix socket, fsync on):", r.latencies_ms.len());
+    println!("  p50 {:.1} ms   p95 {:.1} ms   max {:.1} ms", r.percentile(0.5), r.percentile(0.95), r.percentile(1.0));
+    println!("backlog of {} judgements made offline on A:", r.backlog);
+    println!("  written locally in {:.1} s ({:.0}/s, one transaction each)", r.backlog_local_s, r.backlog as f64 / r.backlog_local_s);
+    println!("  on the server {:.2} s after reconnecting ({:.0}/s)", r.backlog_pushed_s, r.backlog as f64 / r.backlog_pushed_s);
+    println!("  in B's store {:.2} s after reconnecting ({:.0}/s)", r.backlog_visible_s, r.backlog as f64 / r.backlog_visible_s);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn tempfile_dir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("outfit-team-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}

@@ -1,0 +1,274 @@
+//! The sync worker: a background thread with its own SQLite connection and its own PostgreSQL connection. It pushes
+//! the outbox in order, pulls the team's events after its cursor, and waits for a NOTIFY, a local nudge or the
+//! polling interval, whichever comes first. Offline it retries with a short backoff; the outbox only grows, and
+//! drains on reconnect. Nothing here blocks the caller: the app reads [`TeamSync::status`], a copy.
+
+use crate::conn::TeamUrl;
+use crate::server;
+use anyhow::{Context, Result};
+use outfit_store::Store;
+use postgres::Client;
+use postgres::fallible_iterator::FallibleIterator;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// The team state the status bar shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TeamStatus {
+    pub stylist: String,
+    pub connected: bool,
+    /// Local events not yet on the server.
+    pub pending: usize,
+    /// Events the server refused for good (kept locally with the reason).
+    pub refused: usize,
+    /// When the server last had everything pushed or pulled (RFC 3339, UTC).
+    pub last_sync: Option<String>,
+    /// Why the last attempt failed (no password, server down, ...), cleared on success.
+    pub error: Option<String>,
+    /// How many of the team's judgements arrived since the worker started (the app re-reads its lists on a change).
+    pub received: u64,
+}
+
+#[derive(Clone)]
+pub struct SyncOptions {
+    /// The password file to read (default: `PGPASSFILE`, else `~/.pgpass`).
+    pub passfile: Option<PathBuf>,
+    /// A password given by a prompt, held in memory only.
+    pub password: Option<String>,
+    /// The polling fallback: pull at least this often even without a NOTIFY.
+    pub poll: Duration,
+    /// Events per server transaction when draining the outbox.
+    pub batch: usize,
+    /// Called from the worker whenever the status changes (the app's repaint request).
+    pub on_change: Option<Arc<dyn Fn() + Send + Sync>>,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions { passfile: None, password: None, poll: Duration::from_secs(2), batch: 500, on_change: None }
+    }
+}
+
+struct Shared {
+    status: Mutex<TeamStatus>,
+    nudged: AtomicBool,
+    stop: AtomicBool,
+}
+
+/// A running sync worker; dropping it stops the thread (after its current step).
+pub struct TeamSync {
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TeamSync {
+    /// Starts syncing the database at `db` with the team it joined. Errors only if it joined none.
+    pub fn start(db: &Path, opts: SyncOptions) -> Result<TeamSync> {
+        let store = Store::open(db)?;
+        let config = store.team_config()?.with_context(|| format!("{} has joined no team (run `team connect`)", db.display()))?;
+        let url = TeamUrl::parse(&config.url)?;
+        let shared = Arc::new(Shared {
+            status: Mutex::new(TeamStatus {
+                stylist: config.stylist.clone(),
+                last_sync: config.last_sync_at.clone(),
+                ..Default::default()
+            }),
+            nudged: AtomicBool::new(true),
+            stop: AtomicBool::new(false),
+        });
+        let s = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("team-sync".into())
+            .spawn(move || Worker { store, url, opts, shared: s, client: None }.run())?;
+        Ok(TeamSync { shared, thread: Some(thread) })
+    }
+
+    /// A local judgement was committed: push now rather than at the next poll.
+    pub fn nudge(&self) {
+        self.shared.nudged.store(true, Ordering::Release);
+    }
+
+    pub fn status(&self) -> TeamStatus {
+        self.shared.status.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Stops the worker and waits for it (at most one step: a push batch or a pull).
+    pub fn stop(mut self) {
+        self.halt();
+    }
+
+    fn halt(&mut self) {
+        self.shared.stop.store(true, Ordering::Release);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for TeamSync {
+    fn drop(&mut self) {
+        self.halt();
+    }
+}
+
+struct Worker {
+    store: Store,
+    url: TeamUrl,
+    opts: SyncOptions,
+    shared: Arc<Shared>,
+    client: Option<Client>,
+}
+
+impl Worker {
+    fn run(mut self) {
+        let mut backoff = Duration::from_millis(100);
+        while !self.stopping() {
+            match self.step() {
+                Ok(()) => {
+                    backoff = Duration::from_millis(100);
+                    self.update(|s| {
+                        s.connected = true;
+                        s.error = None;
+                    });
+                    self.wait_for_news();
+                }
+                Err(e) => {
+                    self.client = None;
+                    let why = format!("{e:#}");
+                    tracing::info!("team sync: {why}");
+                    self.update(|s| {
+                        s.connected = false;
+                        s.error = Some(why);
+                    });
+                    self.refresh_counts();
+                    // Capped at one second so the apps converge within seconds of the server's return.
+                    self.sleep(backoff);
+                    backoff = (backoff * 2).min(Duration::from_secs(1));
+                }
+            }
+        }
+    }
+
+    fn stopping(&self) -> bool {
+        self.shared.stop.load(Ordering::Acquire)
+    }
+
+    fn update(&self, f: impl FnOnce(&mut TeamStatus)) {
+        let changed = match self.shared.status.lock() {
+            Ok(mut s) => {
+                let before = s.clone();
+                f(&mut s);
+                *s != before
+            }
+            Err(_) => false,
+        };
+        if changed && let Some(wake) = &self.opts.on_change {
+            wake();
+        }
+    }
+
+    fn refresh_counts(&self) {
+        if let (Ok(c), Ok(cfg)) = (self.store.team_outbox_counts(), self.store.team_config()) {
+            self.update(|s| {
+                s.pending = c.pending;
+                s.refused = c.refused;
+                if let Some(cfg) = cfg {
+                    s.last_sync = cfg.last_sync_at;
+                }
+            });
+        }
+    }
+
+    /// Connects if needed, pushes the whole outbox, pulls everything new.
+    fn step(&mut self) -> Result<()> {
+        if self.client.is_none() {
+            let password = match &self.opts.password {
+                Some(p) => Some(p.clone()),
+                None => self.url.password_from_file(self.opts.passfile.as_deref())?,
+            };
+            let mut client = self.url.connect(password.as_deref(), Duration::from_secs(5))?;
+            client.batch_execute(&format!("LISTEN {}", server::CHANNEL))?;
+            self.client = Some(client);
+        }
+        self.shared.nudged.store(false, Ordering::Release);
+        push_all(&mut self.store, self.client.as_mut().expect("connected"), self.opts.batch)?;
+        self.refresh_counts();
+        let new = pull_all(&mut self.store, self.client.as_mut().expect("connected"))?;
+        if new > 0 {
+            self.update(|s| s.received += new as u64);
+        }
+        self.refresh_counts();
+        Ok(())
+    }
+
+    /// Waits for a notification, a nudge, the poll interval or a stop, in short slices so each is noticed quickly.
+    fn wait_for_news(&mut self) {
+        let until = Instant::now() + self.opts.poll;
+        let Some(client) = self.client.as_mut() else { return };
+        let mut broken = false;
+        while Instant::now() < until && !self.shared.stop.load(Ordering::Acquire) && !self.shared.nudged.load(Ordering::Acquire) {
+            match client.notifications().timeout_iter(Duration::from_millis(20)).next() {
+                Ok(Some(_)) => break,
+                Ok(None) => {}
+                Err(_) => {
+                    broken = true;
+                    break;
+                }
+            }
+        }
+        if broken {
+            // The connection broke: the next step reconnects.
+            self.client = None;
+        }
+    }
+
+    fn sleep(&self, d: Duration) {
+        let until = Instant::now() + d;
+        while Instant::now() < until && !self.stopping() {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Pushes the outbox in order until empty; returns how many events went in.
+pub fn push_all(store: &mut Store, client: &mut Client, batch: usize) -> Result<usize> {
+    let mut n = 0;
+    loop {
+        let events = store.team_outbox_pending(batch.max(1))?;
+        if events.is_empty() {
+            return Ok(n);
+        }
+        let pushed = server::push(client, &events).context("pushing to the team store")?;
+        // Only after the server committed: a crash before this line pushes the same events again, harmlessly.
+        store.team_outbox_pushed(&pushed.accepted)?;
+        for (seq, why) in &pushed.refused {
+            tracing::warn!("team store refused outbox event {seq}: {why}");
+            store.team_outbox_refused(*seq, why)?;
+        }
+        n += pushed.accepted.len();
+    }
+}
+
+/// Pulls the team's events after the cursor, one transaction per thousand; returns how many judgements were new.
+pub fn pull_all(store: &mut Store, client: &mut Client) -> Result<usize> {
+    let mut new = 0;
+    loop {
+        let cursor = store.team_config()?.map(|c| c.cursor).unwrap_or(0);
+        let events = server::pull(client, cursor, 1000).context("pulling from the team store")?;
+        let Some(last) = events.last().map(|e| e.seq) else { return Ok(new) };
+        new += store.apply_team_events(&events, last)?;
+        if events.len() < 1000 {
+            return Ok(new);
+        }
+    }
+}
+
+/// One synchronous round (the CLI's `team sync`): push everything, pull everything.
+pub fn sync_once(store: &mut Store, client: &mut Client) -> Result<(usize, usize)> {
+    let pushed = push_all(store, client, 500)?;
+    let pulled = pull_all(store, client)?;
+    Ok((pushed, pulled))
+}
