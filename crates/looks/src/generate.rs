@@ -417,7 +417,8 @@ fn plan<'t>(
             [None] => "any season".to_string(),
             s => s.iter().flatten().map(|s| s.as_str()).collect::<Vec<_>>().join("/"),
         };
-        return Err((format!("no template for a {age} {} hero in {season}", slot_words(slot)), true));
+        let article = if age.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        return Err((format!("no template for {article} {age} {} hero in {season}", slot_words(slot)), true));
     }
     let mut planned: Vec<Planned> = ts.iter().map(|&t| Planned { template: t, fallback_only: false }).collect();
     for &t in &ts {

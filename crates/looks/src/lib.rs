@@ -230,7 +230,7 @@ pub fn generate_for(
         let wear = it.map(|i| i.item.wear());
         match engine.row_of(id) {
             Some(_) if !p.include_basics && wear.is_some_and(|w| !w.hero_by_default()) => {
-                let reason = format!("a {} is not a hero unless named", wear.map(|w| w.as_str()).unwrap_or_default());
+                let reason = format!("{}s are not heroes unless named", wear.map(|w| w.as_str()).unwrap_or_default());
                 batch.short.push(ShortHero { sku: s, title: t, found: 0, reason, kind: ShortKind::NotAHero });
             }
             Some(r) => rows.push(r),
