@@ -58,10 +58,10 @@ fn queue_view_bar(ui: &mut Ui, q: &outfit_labels::ReviewQueue, view: &QueueView,
         }
         ui.separator();
         ui.label(format!("{} to review here", q.pending_in_view()));
-        if ui.small_button("◀ Previous").on_hover_text("Go back without judging (←)").clicked() {
+        if ui.small_button("Previous").on_hover_text("Go back without judging (Left arrow)").clicked() {
             cmds.push(Command::QueueStep(false));
         }
-        if ui.small_button("Next ▶").on_hover_text("Pass over this outfit without judging it (→)").clicked() {
+        if ui.small_button("Next").on_hover_text("Pass over this outfit without judging it (Right arrow)").clicked() {
             cmds.push(Command::QueueStep(true));
         }
     });
@@ -98,7 +98,10 @@ impl StudioApp {
             ))
             .strong(),
         );
-        ui.label(RichText::new("Keys: A accept · X reject · Space skip · → / ← next / previous (no judgement) · Backspace undo").weak());
+        ui.label(
+            RichText::new("Keys: A accept · X reject · Space skip · Right / Left arrow next / previous (no judgement) · Backspace undo")
+                .weak(),
+        );
         queue_view_bar(ui, q, self.studio.queue_view(), cmds);
         generated_looks_summary(ui, self.studio.generated_counts(), self.studio.approval_days(), &stylist);
         ui.separator();
