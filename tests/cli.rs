@@ -153,7 +153,24 @@ fn import_index_score_complete_judge_export() {
     assert_eq!(outfits.len(), 1, "only the accepted outfit is approved");
     let items = outfits[0]["items"].as_array().unwrap();
     assert_eq!(items.len(), 3);
-    assert!(items.iter().all(|i| i["image"].as_str().unwrap().ends_with(".png") && i["price"].as_f64().unwrap() > 0.0));
+    // The demo's photos are local files: no image link rather than a local path.
+    assert!(items.iter().all(|i| i.get("image").is_none() && i.get("image_url").is_none() && i["price"].as_f64().unwrap() > 0.0));
+    let err = run_err(d, &["export", "outfits", "--refuse-missing-images"]);
+    assert!(err.contains("3 items have no public image link"), "{err}");
+    let v: serde_json::Value =
+        serde_json::from_str(&run_ok(d, &["export", "outfits", "--image-url-template", "https://cdn.example.com/i/{sku}.jpg"])).unwrap();
+    assert_eq!(
+        v[0]["items"][0]["image_url"].as_str().unwrap(),
+        format!("https://cdn.example.com/i/{}.jpg", v[0]["items"][0]["sku"].as_str().unwrap())
+    );
+
+    // Generate looks for the toddler one-pieces: every hero short of k says why, and the totals close the run.
+    let out = bin(d).args(["generate-looks", "--age", "toddler", "--slot", "one_piece", "-k", "3", "--dry-run"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains(" heroes (") && err.contains("looks; 3 for"), "{err}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.lines().all(|l| l.contains(" + ")), "{stdout}");
 
     // Undo removes the label from the export and the outfit from the approved list.
     run_ok(d, &["undo", "1"]);

@@ -84,7 +84,8 @@ fn webshop_json_and_json_ld() {
     label(&mut e);
 
     let mut buf = Vec::new();
-    let opts = ExportOptions { include_out_of_stock: false, image_base_url: Some("https://cdn.example.com/img/".into()) };
+    let opts =
+        ExportOptions { include_out_of_stock: false, image_base_url: Some("https://cdn.example.com/img/".into()), ..Default::default() };
     let n = export::write_outfits_webshop_json(e.store_mut(), &mut buf, "shop.json", &opts).unwrap();
     let v: Value = serde_json::from_slice(&buf).unwrap();
     println!("{}", String::from_utf8_lossy(&buf).lines().take(24).collect::<Vec<_>>().join("\n"));
@@ -112,7 +113,7 @@ fn webshop_json_and_json_ld() {
 
     // JSON-LD, out-of-stock looks included on request.
     let mut buf = Vec::new();
-    let opts = ExportOptions { include_out_of_stock: true, image_base_url: None };
+    let opts = ExportOptions { include_out_of_stock: true, image_base_url: None, ..Default::default() };
     assert_eq!(export::write_outfits_jsonld(e.store_mut(), &mut buf, "shop.jsonld", &opts).unwrap(), 6);
     let docs: Value = serde_json::from_slice(&buf).unwrap();
     let docs = docs.as_array().unwrap();
@@ -129,7 +130,8 @@ fn webshop_json_and_json_ld() {
             assert_eq!(p["@type"], "Product");
             assert!(p["name"].as_str().unwrap().starts_with("Kids'"));
             assert!(p["sku"].as_str().is_some() && p["category"].as_str().is_some());
-            assert!(p["image"].as_str().unwrap().starts_with("file://"));
+            // Local files are no web links: no image rather than a file:// path.
+            assert!(p.get("image").is_none(), "{p}");
             assert_eq!(p["brand"]["@type"], "Brand");
             assert!(p["brand"]["name"].as_str().unwrap().starts_with("Brand "));
             let offer = &p["offers"];
@@ -195,9 +197,9 @@ fn shopify_csv_columns_and_rows() {
         assert!(rs[0][col("Body (HTML)")].contains("&amp; co"), "titles are HTML-escaped");
         assert!(rs[0][col("Tags")].contains("age:"));
         assert!(rs[1..].iter().all(|r| r[col("Title")].is_empty()), "product fields on the first row only");
-        // Variant SKUs are the bundle's own (never a catalogue SKU, which the shop's product already carries).
+        // Variant SKUs are the items' own: a bundle never invents one.
         let skus: Vec<&str> = rs.iter().map(|r| r[col("Variant SKU")].as_str()).collect();
-        let want: Vec<String> = (1..=rs.len()).map(|n| format!("{h}-{n}")).collect();
+        let want: Vec<&str> = o.items.iter().map(|i| i.sku.as_str()).collect();
         assert_eq!(skus, want);
         for (r, i) in rs.iter().zip(&o.items) {
             assert_eq!(r[col("Variant Price")], format!("{:.2}", i.price.unwrap()));
@@ -388,4 +390,53 @@ fn polyvore_layout_round_trips_every_label() {
         assert_eq!(std::fs::read(out.join(f)).unwrap(), std::fs::read(again.join(f)).unwrap(), "{f}");
     }
     assert!(e.store().exports_log().unwrap().iter().any(|x| x.format == "polyvore" && x.kind == "labels"));
+}
+
+#[test]
+fn webshop_exports_hold_no_local_paths_and_no_made_up_prices() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = engine(dir.path());
+    label(&mut e);
+    // Local images only, no template: exported without images (counted), never as file:// or a path.
+    let mut buf = Vec::new();
+    export::write_outfits_webshop_json(e.store_mut(), &mut buf, "shop.json", &ExportOptions::default()).unwrap();
+    let text = String::from_utf8(buf).unwrap();
+    assert!(!text.contains("file://") && !text.contains(&dir.path().display().to_string()), "{text}");
+    assert!(!text.contains("-0.0"));
+    // Refused when asked, with how many items lack a public image.
+    let refuse = ExportOptions { missing_images: export::MissingImages::Refuse, ..Default::default() };
+    let err = export::write_outfits_webshop_json(e.store_mut(), &mut Vec::new(), "shop.json", &refuse).unwrap_err().to_string();
+    assert!(err.contains("items have no public image link") && err.contains("--image-url-template"), "{err}");
+    // A {sku} template builds every link.
+    let opts = ExportOptions { image_base_url: Some("https://cdn.example.com/images/{sku}.jpg".into()), ..refuse };
+    let mut buf = Vec::new();
+    export::write_outfits_webshop_json(e.store_mut(), &mut buf, "shop.json", &opts).unwrap();
+    let v: Value = serde_json::from_slice(&buf).unwrap();
+    assert_eq!(v[0]["items"][0]["image_url"], "https://cdn.example.com/images/T-TS0.jpg");
+    assert!(export::check_image_template("file:///tmp/{sku}.jpg").is_err());
+    assert!(export::check_image_template("https://x.test/{id}.jpg").unwrap_err().to_string().contains("{sku}"));
+}
+
+#[test]
+fn unknown_prices_are_absent_and_a_bundle_without_a_price_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed.csv");
+    std::fs::write(
+        &feed,
+        "sku,title,category,age_group,price,image\nA1,Tee,T-shirts,kids,100,https://shop.test/a1.jpg\nB1,Shorts,Shorts,kids,,https://shop.test/b1.jpg\n",
+    )
+    .unwrap();
+    let mut e = common::engine_with_feed(dir.path(), &feed);
+    e.judge(&s(&["A1", "B1"]), Verdict::Accept, "ana", "manual", &[], None).unwrap();
+    let mut buf = Vec::new();
+    export::write_outfits_webshop_json(e.store_mut(), &mut buf, "shop.json", &ExportOptions::default()).unwrap();
+    let v: Value = serde_json::from_slice(&buf).unwrap();
+    assert!(v[0].get("total_price").is_none(), "{}", v[0]);
+    assert!(v[0]["items"][1].get("price").is_none());
+    assert_eq!(v[0]["items"][0]["image_url"], "https://shop.test/a1.jpg");
+    let err = export::write_outfits_format(e.store_mut(), "bundle", &mut Vec::new(), "b.csv", &ExportOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("without a price") && err.to_string().contains("B1"), "{err}");
+    // "shopify" alone is ambiguous now: the error names both Shopify files.
+    let err = export::write_outfits_format(e.store_mut(), "shopify", &mut Vec::new(), "b.csv", &ExportOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("bundle") && err.to_string().contains("publish"), "{err}");
 }

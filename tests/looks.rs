@@ -45,13 +45,8 @@ fn toddler_one_pieces_are_generated_reviewed_and_published_per_product() {
     let mut e = engine(dir.path());
     // A stylist's template list: one-piece + shoes (+ an optional hat look), saved with the app's settings.
     let list = vec![
-        Template { name: "dress-shoes".into(), slots: vec![Slot::OnePiece, Slot::Shoes], age_groups: vec![], seasons: vec![] },
-        Template {
-            name: "dress-shoes-hat".into(),
-            slots: vec![Slot::OnePiece, Slot::Shoes, Slot::Headwear],
-            age_groups: vec![],
-            seasons: vec![],
-        },
+        Template::new("dress-shoes", &[Slot::OnePiece, Slot::Shoes]),
+        Template::new("dress-shoes-hat", &[Slot::OnePiece, Slot::Shoes, Slot::Headwear]),
     ];
     looks::save_templates(&mut e, &list).unwrap();
     assert_eq!(looks::load_templates(&e).unwrap(), list);
@@ -78,7 +73,8 @@ fn toddler_one_pieces_are_generated_reviewed_and_published_per_product() {
     }
     assert!(exposure.values().all(|&n| n <= 4), "{exposure:?}");
     // Deterministic for a seed.
-    assert_eq!(looks::generate_for(&e, &heroes, &p, &mut |_, _| {}, &|| false).unwrap(), batch);
+    let again = looks::generate_for(&e, &heroes, &p, &mut |_, _| {}, &|| false).unwrap();
+    assert_eq!((&again.looks, &again.short), (&batch.looks, &batch.short));
 
     assert_eq!(looks::enqueue(&mut e, "ana", &batch, &p).unwrap(), 12);
     // Queuing the same batch again adds nothing: those looks are waiting already.
@@ -119,7 +115,11 @@ fn toddler_one_pieces_are_generated_reviewed_and_published_per_product() {
     let mut rd = csv::Reader::from_reader(&csv_out[..]);
     assert_eq!(
         rd.headers().unwrap().iter().collect::<Vec<_>>(),
-        ["Handle", "Title", "Complete the look (product.metafields.outfit_studio.complete_the_look)"]
+        [
+            "Handle",
+            "Title",
+            "Complementary products (product.metafields.shopify--discovery--product_recommendation.complementary_products)"
+        ]
     );
     let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
     let hero_row = rows.iter().find(|r| r[0] == *first.skus[0].replace("T-DR", "T-dress-")).expect("the dress by its product handle");
@@ -167,4 +167,139 @@ fn looks_with_an_item_gone_out_of_stock_are_dropped_and_counted() {
     // Unknown SKUs and templates are refused with their names.
     let err = looks::select_heroes(&e, &HeroFilter { skus: vec!["NOPE".into()], ..Default::default() }).unwrap_err();
     assert!(format!("{err:#}").contains("NOPE"), "{err:#}");
+}
+
+/// Every SKU of the catalogue as a shop product (id 1000 + n, handle = the feed's group or a slug), in the form of
+/// a Matrixify products export (ID, Handle, Variant SKU), leaving out `skip`.
+fn product_id_export(e: &Engine, skip: &str) -> String {
+    let mut rows = vec!["ID,Handle,Title,Variant SKU".to_string()];
+    let mut items: Vec<_> = e.store().all_items().unwrap();
+    items.sort_by_key(|i| i.id);
+    for (n, it) in items.iter().enumerate().filter(|(_, i)| i.item.sku != skip) {
+        rows.push(format!("{},shop-{},{},{}", 1000 + n, it.item.sku.to_lowercase(), it.item.title, it.item.sku));
+    }
+    rows.join("\n") + "\n"
+}
+
+#[test]
+fn shopify_publish_formats_read_as_shopify_documents_them() {
+    use outfit_studio::export::shopify_metafields::{Metafield, ProductIds};
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = engine(dir.path());
+    let heroes = looks::select_heroes(&e, &HeroFilter { skus: vec!["K-DR0".into(), "K-DR1".into()], ..Default::default() }).unwrap();
+    let p = LookParams { looks_per_hero: 2, template: Some("one-piece".into()), ..Default::default() };
+    let batch = looks::generate_for(&e, &heroes, &p, &mut |_, _| {}, &|| false).unwrap();
+    looks::enqueue(&mut e, "ana", &batch, &p).unwrap();
+    let mut q = ReviewQueue::load_or_build(&mut e, "ana", 10, 1).unwrap();
+    while q.next().is_some() {
+        q.decide(&mut e, Verdict::Accept, &[]).unwrap();
+    }
+    let ids = ProductIds::from_csv(&product_id_export(&e, "")).unwrap();
+    let opts = ExportOptions { product_ids: Some(ids), ..Default::default() };
+    let standard = "shopify--discovery--product_recommendation.complementary_products";
+
+    // Product CSV: the shop's handles, comma-separated, never the product itself.
+    let mut out = Vec::new();
+    per_product::write_per_product(e.store_mut(), "shopify", &mut out, "mem", &opts).unwrap();
+    let mut rd = csv::Reader::from_reader(&out[..]);
+    assert_eq!(rd.headers().unwrap()[2], format!("Complementary products (product.metafields.{standard})"));
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    assert!(!rows.is_empty());
+    for r in &rows {
+        assert!(r[0].starts_with("shop-"), "{r:?}");
+        let refs: Vec<&str> = r[2].split(", ").collect();
+        assert!(refs.iter().all(|h| h.starts_with("shop-") && *h != &r[0]), "{r:?}");
+    }
+    let hero = rows.iter().find(|r| &r[0] == "shop-k-dr0").expect("the hero's row");
+    assert!(hero[2].contains("shop-k-sn") || hero[2].contains("shop-k-ht"), "{hero:?}");
+
+    // Matrixify: Handle, Command, the typed metafield column, one handle per line.
+    let mut out = Vec::new();
+    per_product::write_per_product(e.store_mut(), "matrixify", &mut out, "mem", &opts).unwrap();
+    let mut rd = csv::Reader::from_reader(&out[..]);
+    assert_eq!(
+        rd.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["Handle", "Command", &format!("Metafield: {standard} [list.product_reference]")]
+    );
+    let first = rd.records().next().unwrap().unwrap();
+    assert_eq!(&first[1], "UPDATE");
+    assert!(!first[2].contains(',') && first[2].lines().all(|h| h.starts_with("shop-")), "{first:?}");
+
+    // metafieldsSet JSON Lines: gid owners, a JSON array of gids as the value, at most 25 per call, no self-reference.
+    let mut out = Vec::new();
+    let r = per_product::write_per_product(e.store_mut(), "metafields-jsonl", &mut out, "mem", &opts).unwrap();
+    let lines: Vec<Value> = String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(r.calls, lines.len());
+    for l in &lines {
+        let ms = l["metafields"].as_array().unwrap();
+        assert!(!ms.is_empty() && ms.len() <= 25);
+        for m in ms {
+            let owner = m["ownerId"].as_str().unwrap();
+            assert!(owner.starts_with("gid://shopify/Product/1"), "{m}");
+            assert_eq!(
+                (m["namespace"].as_str(), m["key"].as_str()),
+                (Some("shopify--discovery--product_recommendation"), Some("complementary_products"))
+            );
+            assert_eq!(m["type"], "list.product_reference");
+            let refs: Vec<String> = serde_json::from_str(m["value"].as_str().unwrap()).unwrap();
+            assert!(!refs.is_empty() && refs.iter().all(|g| g.starts_with("gid://shopify/Product/") && g != owner), "{m}");
+        }
+    }
+    // A SKU the shop does not know is named, and nothing is written.
+    let missing = ExportOptions { product_ids: Some(ProductIds::from_csv(&product_id_export(&e, "K-DR0")).unwrap()), ..Default::default() };
+    let err = per_product::write_per_product(e.store_mut(), "metafields-jsonl", &mut Vec::new(), "mem", &missing).unwrap_err();
+    assert!(err.to_string().contains("K-DR0") && err.to_string().contains("map to no product"), "{err}");
+    // Without product ids the JSON Lines cannot be written; the custom metafield stays available behind its option.
+    assert!(per_product::write_per_product(e.store_mut(), "metafields-jsonl", &mut Vec::new(), "mem", &ExportOptions::default()).is_err());
+    let mut out = Vec::new();
+    let custom = ExportOptions { metafield: Metafield::Custom, ..Default::default() };
+    per_product::write_per_product(e.store_mut(), "shopify", &mut out, "mem", &custom).unwrap();
+    assert!(
+        String::from_utf8(out).unwrap().starts_with("Handle,Title,Complete the look (product.metafields.outfit_studio.complete_the_look)")
+    );
+}
+
+#[test]
+fn a_generated_batch_is_reviewed_from_its_first_look_with_no_skip_recorded() {
+    use outfit_studio::labels::QueueView;
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = engine(dir.path());
+    // Model-picked outfits first, then a generated batch behind them.
+    let mut q = ReviewQueue::load_or_build(&mut e, "ana", 6, 1).unwrap();
+    let picked = q.counts().pending;
+    assert!(picked > 0);
+    let heroes =
+        looks::select_heroes(&e, &HeroFilter { age_groups: vec![AgeGroup::Kids], slots: vec![Slot::OnePiece], ..Default::default() })
+            .unwrap();
+    let p = LookParams { looks_per_hero: 2, ..Default::default() };
+    let batch = looks::generate_for(&e, &heroes, &p, &mut |_, _| {}, &|| false).unwrap();
+    let n = looks::enqueue(&mut e, "ana", &batch, &p).unwrap();
+    assert!(n >= 4, "{:?}", batch.summary());
+    q.reload(&mut e).unwrap();
+    assert_ne!(q.next().unwrap().source, "generated", "the batch waits behind the model's picks");
+    q.set_view(QueueView::Batch(batch.id.clone()));
+    assert_eq!(q.pending_in_view(), n);
+    let first = q.next().unwrap().clone();
+    assert_eq!(first.source, "generated");
+    // Pass over two looks, come back one, accept, then accept the rest: only accepts are recorded.
+    assert!(q.step(true) && q.step(true) && q.step(false));
+    let second = q.next().unwrap().clone();
+    assert_ne!(second.id, first.id);
+    q.decide(&mut e, Verdict::Accept, &[]).unwrap();
+    let mut decided = 1;
+    while let Some(cur) = q.next().cloned() {
+        assert!(outfit_studio::labels::batch_of(&cur).as_deref() == Some(batch.id.as_str()));
+        q.decide(&mut e, Verdict::Accept, &[]).unwrap();
+        decided += 1;
+    }
+    assert_eq!(decided, n, "every look of the batch, the passed-over ones included");
+    let skips = e.store().judgements().unwrap().iter().filter(|j| j.verdict == Verdict::Skip).count();
+    assert_eq!(skips, 0, "navigation records no skip");
+    // The model's picks are still pending, untouched.
+    q.set_view(QueueView::ModelPicked);
+    assert_eq!(q.pending_in_view(), picked);
+    // Generated looks were approved under names from their hero.
+    let names: Vec<String> =
+        e.store().outfits(&[outfit_studio::store::OutfitStatus::Approved]).unwrap().into_iter().map(|o| o.name).collect();
+    assert!(names.iter().all(|n| n.starts_with("Dress ")), "{names:?}");
 }

@@ -34,8 +34,9 @@ fn hm_style_headers_import_with_the_detected_profile() {
     assert_eq!(p.items.len(), 13, "{:?}", p.errors);
     assert_eq!(p.errors.len(), 1, "only the non-garment row is rejected: {:?}", p.errors);
     assert_eq!((p.errors[0].line, p.errors[0].field.as_str()), (15, "category"));
-    // A 3-pack keeps the slot of what is in it; baby sizes 50-98 are infant.
-    assert_eq!(facts(&p, "0900000001"), (Slot::OnePiece, Some(Infant), None));
+    // A 3-pack keeps the slot of what is in it (bodysuits are worn as tops); baby sizes 50-98 are infant.
+    assert_eq!(facts(&p, "0900000001"), (Slot::Top, Some(Infant), None));
+    assert!(item(&p, "0900000001").wear().multipack);
     // Known mis-mappings: a vest top is a top, leggings/tights a bottom, an outdoor overall outerwear.
     assert_eq!(facts(&p, "0900000002"), (Slot::Top, Some(Toddler), None));
     assert_eq!(facts(&p, "0900000003"), (Slot::Bottom, Some(Kids), None));

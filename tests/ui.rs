@@ -1292,17 +1292,26 @@ fn generate_looks_for_the_grid_then_review_them_with_the_keyboard() {
     h.get_by_role_and_label(Role::Button, "Generate looks").click();
     settle(&mut h);
     assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
-    // One toddler pair of shoes is in stock (the sandals are sold out, the boots are for kids): one look.
+    // The job ends with a result panel: the totals and how many looks went to the queue.
+    h.get_by_label_contains("heroes (");
+    h.get_by_label_contains("queued for review");
+    // One toddler pair of shoes is in stock (the sandals are sold out, the boots are for kids); the best template for
+    // the dress adds toddler leggings: one look, the dress as its hero.
     let queued = db_rows(dir.path(), "SELECT source, template, skus_json FROM queue_items");
-    assert_eq!(queued, vec![("generated".to_string(), "one-piece".to_string(), Some(r#"["D-1","S-1"]"#.to_string()))]);
+    assert_eq!(queued, vec![("generated".to_string(), "dress-and-leggings".to_string(), Some(r#"["D-1","B-1","S-1"]"#.to_string()))]);
 
     h.get_by_role_and_label(Role::Button, "Review queue").click();
     settle(&mut h);
+    // Straight to the batch just made; passing over looks (→) records nothing.
+    assert!(matches!(h.state().studio.queue_view(), outfit_studio::curate::QueueView::Batch(_)));
+    h.get_by_label_contains("Latest batch");
     let cur = h.state().studio.queue_current().expect("the generated look is up for review").clone();
-    assert_eq!((cur.source.as_str(), cur.template.as_str()), ("generated", "one-piece"));
-    assert_eq!(cur.skus, ["D-1", "S-1"]);
+    assert_eq!((cur.source.as_str(), cur.template.as_str()), ("generated", "dress-and-leggings"));
+    // At the end of the batch, → stays put and records nothing.
+    h.key_press(egui::Key::ArrowRight);
+    settle(&mut h);
+    assert_eq!(h.state().studio.queue_current().unwrap().id, cur.id);
     h.key_press(egui::Key::A);
-    // The queue ran dry, so it proposes more in the background.
     settle(&mut h);
     let rows = db_rows(dir.path(), "SELECT verdict, source, undone_at FROM judgements");
     assert_eq!(rows, vec![("accept".to_string(), "generated".to_string(), None)]);
@@ -1310,7 +1319,7 @@ fn generate_looks_for_the_grid_then_review_them_with_the_keyboard() {
     h.get_by_label_contains("Approval over time: ");
     // A generated look's accept approves it for the webshop, named for the hero.
     let looks = db_rows(dir.path(), "SELECT name, status, NULL FROM outfits");
-    assert_eq!((looks[0].0.as_str(), looks[0].1.as_str()), ("Floral Dress + sneakers", "approved"), "{looks:?}");
+    assert_eq!((looks[0].0.as_str(), looks[0].1.as_str()), ("Floral Dress + shorts + sneakers", "approved"), "{looks:?}");
     h.key_press(egui::Key::Backspace);
     settle(&mut h);
     let rows = db_rows(dir.path(), "SELECT verdict, source, undone_at FROM judgements");

@@ -5,6 +5,7 @@
 //! bottom a status bar. Keys: `a` accept, `x` reject, `space` skip, `backspace` / Ctrl+Z undo.
 
 mod catalogues;
+mod looks_result;
 mod screens;
 mod team;
 pub mod thumbs;
@@ -299,6 +300,13 @@ impl StudioApp {
                 if plain && i.key_pressed(Key::Space) {
                     cmds.push(judge(Verdict::Skip));
                 }
+                // Moving through the queue is navigation: nothing is recorded for the outfits passed over.
+                if plain && (i.key_pressed(Key::ArrowRight) || i.key_pressed(Key::J)) {
+                    cmds.push(Command::QueueStep(true));
+                }
+                if plain && (i.key_pressed(Key::ArrowLeft) || i.key_pressed(Key::K)) {
+                    cmds.push(Command::QueueStep(false));
+                }
                 if i.key_pressed(Key::Backspace) || ((i.modifiers.command || i.modifiers.ctrl) && i.key_pressed(Key::Z)) {
                     cmds.push(undo.clone());
                 }
@@ -346,9 +354,13 @@ impl StudioApp {
                     ui.close();
                     self.ask_path(PathPurpose::ExportOutfits("jsonld".into()), cmds);
                 }
-                if ui.button("Approved looks as Shopify CSV…").clicked() {
+                if ui
+                    .button("Approved looks as Shopify bundles (CSV)…")
+                    .on_hover_text("Each look a new Shopify product, with the items' own SKUs, prices and images")
+                    .clicked()
+                {
                     ui.close();
-                    self.ask_path(PathPurpose::ExportOutfits("shopify".into()), cmds);
+                    self.ask_path(PathPurpose::ExportOutfits("bundle".into()), cmds);
                 }
                 ui.separator();
                 if ui
@@ -502,6 +514,7 @@ impl StudioApp {
                 cmds.push(Command::GenerateLooks { looks_per_hero: self.looks_per_item });
             }
         });
+        looks_result::show(ui, self.studio.looks_result(), cmds);
         ui.separator();
         fn toggle<T: PartialEq + Copy>(ui: &mut Ui, list: &mut Vec<T>, v: T, label: &str, count: usize) {
             ui.horizontal(|ui| {

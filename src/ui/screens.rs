@@ -5,7 +5,7 @@ use super::{ACCENT, StudioApp, paint_text, paint_thumb, score_colour};
 use egui::{Color32, Rect, RichText, Role, Sense, Ui, Vec2, WidgetInfo, pos2, vec2};
 use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
 use outfit_curate::paths::PathPurpose;
-use outfit_curate::{Command, MIN_JUDGEMENTS, Reason, TrainRequest, validated};
+use outfit_curate::{Command, MIN_JUDGEMENTS, QueueView, Reason, TrainRequest, validated};
 use outfit_store::Verdict;
 
 /// Train-panel inputs (view state until Start is pressed).
@@ -39,6 +39,34 @@ fn num(v: Option<f64>) -> String {
     v.map(|x| format!("{x:+.3}")).unwrap_or_else(|| "n/a".into())
 }
 
+/// Which part of the queue to review, and moving through it without judging.
+fn queue_view_bar(ui: &mut Ui, q: &outfit_labels::ReviewQueue, view: &QueueView, cmds: &mut Vec<Command>) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Review:");
+        let mut choose = |ui: &mut Ui, v: QueueView, label: String| {
+            if ui.selectable_label(*view == v, label).clicked() && *view != v {
+                cmds.push(Command::QueueView(v));
+            }
+        };
+        choose(ui, QueueView::All, "All".into());
+        choose(ui, QueueView::Generated, "Generated looks".into());
+        choose(ui, QueueView::ModelPicked, "Model-picked".into());
+        let batches = q.batches();
+        for (n, (b, pending)) in batches.iter().enumerate().rev().take(3) {
+            let label = if n + 1 == batches.len() { format!("Latest batch ({pending})") } else { format!("Batch {} ({pending})", n + 1) };
+            choose(ui, QueueView::Batch(b.clone()), label);
+        }
+        ui.separator();
+        ui.label(format!("{} to review here", q.pending_in_view()));
+        if ui.small_button("Previous").on_hover_text("Go back without judging (Left arrow)").clicked() {
+            cmds.push(Command::QueueStep(false));
+        }
+        if ui.small_button("Next").on_hover_text("Pass over this outfit without judging it (Right arrow)").clicked() {
+            cmds.push(Command::QueueStep(true));
+        }
+    });
+}
+
 impl StudioApp {
     // ---- review queue ----------------------------------------------------------------------------------------
 
@@ -70,7 +98,11 @@ impl StudioApp {
             ))
             .strong(),
         );
-        ui.label(RichText::new("Keys: A accept · X reject · Space skip · Backspace undo").weak());
+        ui.label(
+            RichText::new("Keys: A accept · X reject · Space skip · Right / Left arrow next / previous (no judgement) · Backspace undo")
+                .weak(),
+        );
+        queue_view_bar(ui, q, self.studio.queue_view(), cmds);
         generated_looks_summary(ui, self.studio.generated_counts(), self.studio.approval_days(), &stylist);
         ui.separator();
         let current = q.next().cloned();

@@ -5,6 +5,7 @@ use super::images::{self, ImageStatus};
 pub use super::mapping::{ColumnMapping, Field, field_for_header};
 use super::records::Record;
 use super::taxonomy::{self, Gender, Season, Slot};
+use super::wear;
 use super::{Item, RowError};
 use std::path::Path;
 
@@ -82,7 +83,7 @@ pub fn map_record(rec: &Record, feed_dir: &Path, mapping: &ColumnMapping) -> Res
     } else if category.is_empty() {
         return Err(err("category", "missing: needed to place the item in a slot".into()));
     } else {
-        let slot = Slot::from_category(&category).or_else(|| Slot::from_category(&title)).ok_or_else(|| {
+        let classified = Slot::from_category(&category).or_else(|| Slot::from_category(&title)).ok_or_else(|| {
             err(
                 "category",
                 format!(
@@ -91,7 +92,9 @@ pub fn map_record(rec: &Record, feed_dir: &Path, mapping: &ColumnMapping) -> Res
                 ),
             )
         })?;
-        taxonomy::one_piece_by_title(slot, &title)
+        // Bodysuits are worn as tops, rompers and all-in-ones as one-pieces, whatever the category says; so is a
+        // top whose title names a one-piece ("MORRIS onepiece BB", filed under Sweater).
+        taxonomy::one_piece_by_title(wear::wear(&category, &title, &description).slot(classified), &title)
     };
     let hint_refs: Vec<&str> = hints.iter().map(String::as_str).collect();
     let age_group = taxonomy::infer_age(&age_text, &size, &hint_refs, &title).map(|(a, _)| a);

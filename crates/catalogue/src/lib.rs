@@ -31,6 +31,7 @@ pub mod sql;
 pub mod styling;
 pub mod taxonomy;
 mod text;
+pub mod wear;
 
 pub use fields::{parse_in_stock, parse_price};
 pub use images::ImageStatus;
@@ -39,6 +40,7 @@ pub use mapping::{ColumnMapping, Field, Profile};
 pub use preview::ImportPreview;
 pub use styling::{BoardStyle, Occasion, Styling};
 pub use taxonomy::{AgeGroup, Exclusion, Gender, Season, Slot};
+pub use wear::{Wear, Wearing};
 
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +97,11 @@ impl Item {
     /// its title. Derived rather than stored, so a better taxonomy also fixes items imported before it.
     pub fn outfit_exclusion(&self) -> Option<Exclusion> {
         taxonomy::exclusion(&self.category, &self.title)
+    }
+
+    /// How the item is worn (bodysuit, all-in-one, multipack, basic...; see [`wear`]): derived, like the exclusion.
+    pub fn wear(&self) -> Wearing {
+        wear::wear(&self.category, &self.title, &self.description)
     }
 }
 

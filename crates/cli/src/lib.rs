@@ -179,13 +179,13 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum ExportWhat {
-    /// Approved outfits for the webshop: json, jsonld (schema.org ItemList per outfit) or shopify (product CSV).
+    /// Approved outfits for the webshop: json, jsonld (schema.org ItemList per outfit) or bundle (each look a new
+    /// Shopify product with the items' real SKUs; for complementary products on the shop's own pages use `publish`).
     Outfits {
         #[arg(long, default_value = "json")]
         format: String,
-        /// Base URL local images are published under (image links become `<base>/<file name>`).
-        #[arg(long)]
-        image_base_url: Option<String>,
+        #[command(flatten)]
+        shop: looks::ShopArgs,
         /// Output file (default: standard output).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -768,8 +768,8 @@ fn export(e: &mut Engine, what: ExportWhat) -> Result<()> {
         ExportWhat::Polyvore { .. } => unreachable!("handled above"),
     })?;
     let n = match what {
-        ExportWhat::Outfits { format, include_out_of_stock, image_base_url, .. } => {
-            let opts = outfit_export::ExportOptions { include_out_of_stock, image_base_url };
+        ExportWhat::Outfits { format, include_out_of_stock, shop, .. } => {
+            let opts = shop.options(e, include_out_of_stock)?;
             outfit_export::write_outfits_format(e.store_mut(), &format, &mut sink.0, &sink.1, &opts)?
         }
         ExportWhat::Polyvore { .. } => unreachable!("handled above"),

@@ -4,7 +4,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use outfit_catalogue::{AgeGroup, Season, Slot};
 use outfit_engine::Engine;
-use outfit_export::ExportOptions;
+use outfit_export::shopify_metafields::{Metafield, ProductIds};
+use outfit_export::{ExportOptions, MissingImages};
 use outfit_looks::{self as looks, HeroFilter, LookParams, Template};
 use std::io::Write;
 use std::path::PathBuf;
@@ -71,6 +72,9 @@ pub struct GenerateLooksArgs {
     /// Items from every catalogue (by default the hero's own).
     #[arg(long)]
     pub any_catalogue: bool,
+    /// Multipacks and underwear-like basics as heroes too (named SKUs always are).
+    #[arg(long)]
+    pub include_basics: bool,
     /// The stylist whose review queue gets the looks.
     #[arg(long, env = "OUTFIT_STUDIO_STYLIST")]
     pub stylist: Option<String>,
@@ -119,6 +123,7 @@ impl GenerateLooksArgs {
             any_gender: self.any_gender,
             any_occasion: self.any_occasion,
             any_catalogue: self.any_catalogue,
+            include_basics: self.include_basics || !self.skus.is_empty(),
         })
     }
 }
@@ -143,7 +148,7 @@ pub fn generate_looks(e: &mut Engine, a: &GenerateLooksArgs) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&batch)?);
     } else if a.dry_run {
         for l in &batch.looks {
-            println!("{:.3}  {:<18} {}", l.probability, l.template, l.skus.join(" + "));
+            println!("{:.3}  {:<20} {}  [{}]", l.probability, l.template, l.name, l.skus.join(" + "));
         }
     }
     let mut per_template: std::collections::BTreeMap<&str, usize> = Default::default();
@@ -151,11 +156,25 @@ pub fn generate_looks(e: &mut Engine, a: &GenerateLooksArgs) -> Result<()> {
         *per_template.entry(l.template.as_str()).or_default() += 1;
     }
     let counts: Vec<String> = per_template.iter().map(|(t, n)| format!("{t} {n}")).collect();
-    eprintln!("generated {} looks for {} heroes in {secs:.1}s ({})", batch.looks.len(), batch.heroes, counts.join(", "));
-    if !batch.short.is_empty() {
-        eprintln!("{} heroes got fewer than {} looks:", batch.short.len(), params.looks_per_hero);
-        for (sku, found, why) in batch.short.iter().take(20) {
-            eprintln!("  {sku}: {found} ({why})");
+    let sum = batch.summary();
+    eprintln!("generated in {secs:.1}s for {} heroes: {} ({})", batch.heroes, sum.headline(), counts.join(", "));
+    for s in batch.short.iter().filter(|s| s.kind == looks::ShortKind::Short) {
+        eprintln!("  {} {}: {} of {} ({})", s.sku, s.title, s.found, params.looks_per_hero, s.reason);
+    }
+    if !sum.reasons.is_empty() {
+        eprintln!("heroes left short, by reason:");
+        for (why, n) in &sum.reasons {
+            eprintln!("  {n:>5}  {why}");
+        }
+    }
+    for (kind, label) in [(looks::ShortKind::NoTemplate, "no template dresses"), (looks::ShortKind::NotAHero, "not heroes by default")] {
+        let mut by: std::collections::BTreeMap<&str, usize> = Default::default();
+        for s in batch.short.iter().filter(|s| s.kind == kind) {
+            *by.entry(s.reason.as_str()).or_default() += 1;
+        }
+        if !by.is_empty() {
+            let parts: Vec<String> = by.iter().map(|(r, n)| format!("{n} {r}")).collect();
+            eprintln!("{label}: {}", parts.join("; "));
         }
     }
     if let (Some(stylist), false) = (stylist, a.dry_run) {
@@ -212,9 +231,56 @@ pub fn looks_stats(e: &Engine) -> Result<()> {
     Ok(())
 }
 
+/// Image links and the shop's product ids, shared by `publish` and `export outfits`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ShopArgs {
+    /// Public image links for items whose feed has only local files: a template with {sku} and/or {file}
+    /// (https://cdn.example.com/images/{sku}.jpg), or a base URL (<base>/<file name>). Saved for the next export
+    /// with --save-image-url-template.
+    #[arg(long, alias = "image-base-url")]
+    pub image_url_template: Option<String>,
+    /// Keep --image-url-template for the next exports from this database.
+    #[arg(long, requires = "image_url_template")]
+    pub save_image_url_template: bool,
+    /// Refuse the export when an item has no public image link (default: export it without an image, and say how many).
+    #[arg(long)]
+    pub refuse_missing_images: bool,
+}
+
+/// The settings key the image URL template is saved under.
+pub const IMAGE_TEMPLATE_KEY: &str = "export.image_url_template";
+
+impl ShopArgs {
+    /// Export options from the flags, the saved image URL template filling in when none is given.
+    pub fn options(&self, e: &mut Engine, include_out_of_stock: bool) -> Result<ExportOptions> {
+        let template = match &self.image_url_template {
+            Some(t) => {
+                outfit_export::check_image_template(t)?;
+                if self.save_image_url_template {
+                    e.set_setting(IMAGE_TEMPLATE_KEY, &serde_json::to_string(t.trim())?)?;
+                    eprintln!("saved the image URL template {t} for the next exports");
+                }
+                Some(t.trim().to_string())
+            }
+            None => match e.setting(IMAGE_TEMPLATE_KEY)? {
+                Some(json) => Some(serde_json::from_str(&json).context("the saved image URL template is unreadable")?),
+                None => None,
+            },
+        };
+        Ok(ExportOptions {
+            include_out_of_stock,
+            image_base_url: template,
+            missing_images: if self.refuse_missing_images { MissingImages::Refuse } else { MissingImages::Omit },
+            ..Default::default()
+        })
+    }
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct PublishArgs {
-    /// json (keyed by SKU), shopify (product metafield CSV) or jsonld (schema.org Product per SKU).
+    /// json (keyed by SKU); shopify (product CSV with the complementary-products metafield), matrixify (the same
+    /// as a Matrixify sheet), metafields-jsonl (metafieldsSet inputs for a bulk operation; needs --product-ids);
+    /// jsonld (schema.org Product per SKU).
     #[arg(long, default_value = "json")]
     pub format: String,
     /// Output file (default: standard output).
@@ -223,25 +289,45 @@ pub struct PublishArgs {
     /// Publish looks with out-of-stock items too.
     #[arg(long)]
     pub include_out_of_stock: bool,
-    /// Base URL local images are published under.
+    /// The shop's products with their ids and handles: a Matrixify products export (ID, Handle, Variant SKU) or the
+    /// JSON Lines of a GraphQL bulk query. Gives the CSVs the shop's handles and metafields-jsonl its product ids.
     #[arg(long)]
-    pub image_base_url: Option<String>,
+    pub product_ids: Option<PathBuf>,
+    /// Set the custom metafield outfit_studio.complete_the_look instead of Shopify's standard complementary products.
+    #[arg(long)]
+    pub custom_metafield: bool,
+    #[command(flatten)]
+    pub shop: ShopArgs,
 }
 
 pub fn publish(e: &mut Engine, a: &PublishArgs) -> Result<()> {
-    let opts = ExportOptions { include_out_of_stock: a.include_out_of_stock, image_base_url: a.image_base_url.clone() };
-    let (mut w, label): (Box<dyn Write>, String) = match &a.out {
-        Some(p) => (
-            Box::new(std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?)),
-            p.display().to_string(),
-        ),
-        None => (Box::new(std::io::stdout().lock()), "-".into()),
-    };
-    let r = outfit_export::per_product::write_per_product(e.store_mut(), &a.format, &mut w, &label, &opts)?;
-    w.flush()?;
+    let mut opts = a.shop.options(e, a.include_out_of_stock)?;
+    opts.metafield = if a.custom_metafield { Metafield::Custom } else { Metafield::Standard };
+    if let Some(p) = &a.product_ids {
+        let ids = ProductIds::read(p)?;
+        eprintln!("{} shop SKUs read from {}", ids.len(), p.display());
+        opts.product_ids = Some(ids);
+    }
+    // Written to memory first: a refused publish leaves no half-written file behind.
+    let mut buf = Vec::new();
+    let label = a.out.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "-".into());
+    let r = outfit_export::per_product::write_per_product(e.store_mut(), &a.format, &mut buf, &label, &opts)?;
+    match &a.out {
+        Some(p) => std::fs::write(p, &buf).with_context(|| format!("cannot write {}", p.display()))?,
+        None => std::io::stdout().lock().write_all(&buf)?,
+    }
     eprintln!("published {} looks for {} products to {label}", r.looks, r.products);
+    if r.calls > 0 {
+        eprintln!("{} metafieldsSet calls (at most {} metafields each)", r.calls, outfit_export::shopify_metafields::METAFIELDS_PER_CALL);
+    }
     if r.dropped_for_stock > 0 {
         eprintln!("{} approved looks left out: an item is out of stock (--include-out-of-stock keeps them)", r.dropped_for_stock);
+    }
+    if r.missing_images > 0 {
+        eprintln!(
+            "{} items have no public image link and were published without one (--image-url-template builds links; --refuse-missing-images refuses)",
+            r.missing_images
+        );
     }
     Ok(())
 }

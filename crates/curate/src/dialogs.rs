@@ -17,7 +17,7 @@ pub trait Dialogs: Send + Sync {
     }
     /// Feeds to import; `None` when cancelled.
     fn pick_feeds(&self) -> Option<Vec<PathBuf>>;
-    /// Where to write approved looks in `format` (json, jsonld, shopify); `None` when cancelled.
+    /// Where to write approved looks in `format` (json, jsonld, bundle); `None` when cancelled.
     fn save_export_as(&self, format: &str) -> Option<PathBuf> {
         let _ = format;
         None
@@ -54,7 +54,7 @@ impl Dialogs for NativeDialogs {
     fn save_export_as(&self, format: &str) -> Option<PathBuf> {
         let (ext, name) = match format {
             "jsonld" => ("jsonld", "JSON-LD"),
-            "shopify" => ("csv", "Shopify CSV"),
+            "bundle" => ("csv", "Shopify bundle CSV"),
             _ => ("json", "JSON"),
         };
         let d = rfd::AsyncFileDialog::new()

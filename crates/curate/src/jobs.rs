@@ -50,7 +50,7 @@ pub enum JobKind {
     Agreement,
     /// Merge another stylist's database or JSONL label export, then recompute agreement.
     ImportLabels(PathBuf),
-    /// Approved outfits in a webshop format (json, jsonld, shopify).
+    /// Approved outfits in a webshop format (json, jsonld, bundle).
     ExportOutfits { format: String, path: PathBuf },
     /// The children's labels in the Polyvore Outfits layout.
     ExportPolyvore(PathBuf),
@@ -89,6 +89,8 @@ pub enum Payload {
     Report(Box<TransferReport>),
     Agreement(Vec<Agreement>),
     Merged(MergeReport, Vec<Agreement>),
+    /// A generated batch's per-hero results.
+    Looks(Box<LooksResult>),
 }
 
 pub struct JobOutput {
@@ -307,7 +309,7 @@ pub fn format_label(format: &str) -> &'static str {
     match format {
         "json" => "JSON",
         "jsonld" => "JSON-LD",
-        "shopify" => "Shopify CSV",
+        "bundle" => "Shopify bundle CSV",
         _ => "export",
     }
 }
@@ -363,12 +365,21 @@ fn generate_looks(
         anyhow::bail!("look generation cancelled; nothing was queued");
     }
     let n = outfit_looks::enqueue(e, stylist, &batch, params)?;
-    let short = if batch.short.is_empty() { String::new() } else { format!(" ({} items got fewer looks)", batch.short.len()) };
-    Ok(JobOutput::text(format!(
-        "Generated {} looks for {} items{short}; {n} queued for {stylist} to review",
-        batch.looks.len(),
-        batch.heroes
-    )))
+    let summary = batch.summary();
+    let text = format!("Generate looks: {}; {n} queued for {stylist} to review", summary.headline());
+    let result = LooksResult { summary, short: batch.short, queued: n, batch: batch.id };
+    Ok(JobOutput { summary: text, payload: Payload::Looks(Box::new(result)) })
+}
+
+/// What a Generate looks job shows when it ends: the totals, every hero left short with its reason, and how
+/// many looks went to the queue (so a batch that made nothing still says why).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LooksResult {
+    pub summary: outfit_looks::BatchSummary,
+    pub short: Vec<outfit_looks::ShortHero>,
+    pub queued: usize,
+    /// The batch's id in the review queue.
+    pub batch: String,
 }
 
 fn train(e: &mut Engine, req: &TrainRequest, send: &dyn Fn(JobMsg), cancel: &AtomicBool) -> Result<JobOutput> {

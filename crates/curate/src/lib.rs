@@ -15,9 +15,10 @@ mod writes;
 
 use anyhow::{Context, Result, bail};
 pub use catalogues::{CatalogueCommand, ImportDialog};
-pub use jobs::{Job, JobKind, JobOutput, JobProgress, Payload, TrainRequest};
+pub use jobs::{Job, JobKind, JobOutput, JobProgress, LooksResult, Payload, TrainRequest};
 use outfit_catalogue::Slot;
 use outfit_engine::{CompletionFilter, Engine, Follow, ItemTable, OutfitScore, Suggestion};
+pub use outfit_labels::QueueView;
 use outfit_labels::{Agreement, MergeReport, QueueCounts, ReviewQueue};
 use outfit_model::report::TransferReport;
 use outfit_score::ScorerChoice;
@@ -160,10 +161,16 @@ pub enum Command {
     ToggleQueueReason(Reason),
     /// Propose more outfits (background) when the queue runs dry.
     QueueMore,
+    /// Review only part of the queue (a generated batch, generated looks, model-picked outfits) or all of it.
+    QueueView(QueueView),
+    /// Move to the next (true) or previous pending outfit without judging: navigation, never a skip.
+    QueueStep(bool),
     /// Generate this many looks for every item the grid shows, into the stylist's review queue (background).
     GenerateLooks {
         looks_per_hero: usize,
     },
+    /// Close the last Generate looks result panel.
+    DismissLooksResult,
     /// Fine-tune (or train from scratch) in the background.
     StartTraining(TrainRequest),
     /// Switch the active model version, or roll back to an older one (background: it re-embeds the catalogue).
@@ -177,7 +184,7 @@ pub enum Command {
     RefreshAgreement,
     /// Merge another stylist's database or JSONL label export (background).
     ImportLabels(PathBuf),
-    /// Approved outfits as json, jsonld or shopify (background).
+    /// Approved outfits as json, jsonld or bundle (background).
     ExportOutfits {
         format: String,
         path: PathBuf,
@@ -272,6 +279,10 @@ pub struct Studio {
     labelled_outfits: usize,
     losses: Vec<[f64; 2]>,
     last_trained: Option<i64>,
+    /// The last Generate looks job's per-hero results, until dismissed.
+    looks_result: Option<LooksResult>,
+    /// The part of the review queue the stylist reviews; kept when the queue is loaded again.
+    queue_view: QueueView,
     report: Option<TransferReport>,
     agreement: Option<Vec<Agreement>>,
     last_merge: Option<MergeReport>,
@@ -390,6 +401,8 @@ impl Studio {
             labelled_outfits: 0,
             losses: Vec::new(),
             last_trained: None,
+            looks_result: None,
+            queue_view: QueueView::All,
             report: None,
             agreement: None,
             last_merge: None,
@@ -656,6 +669,10 @@ impl Studio {
     pub fn queue_loading(&self) -> bool {
         self.queue_wanted || self.job_busy(|k| matches!(k, JobKind::BuildQueue { .. }))
     }
+    /// The part of the queue being reviewed.
+    pub fn queue_view(&self) -> &QueueView {
+        &self.queue_view
+    }
     pub fn queue_current(&self) -> Option<&QueueItem> {
         self.queue().and_then(|q| q.next())
     }
@@ -730,6 +747,10 @@ impl Studio {
     }
     pub fn training(&self) -> bool {
         self.job_busy(|k| matches!(k, JobKind::Train(_)))
+    }
+    /// The last Generate looks job's results: totals, and every hero left short with its reason.
+    pub fn looks_result(&self) -> Option<&LooksResult> {
+        self.looks_result.as_ref()
     }
     /// The version the last training run stored.
     pub fn last_trained(&self) -> Option<i64> {
@@ -823,6 +844,7 @@ impl Studio {
                 if name != self.stylist {
                     self.queue = None;
                     self.queue_reasons.clear();
+                    self.queue_view = QueueView::All;
                 }
                 self.stylist = name;
                 self.refresh_lists();
@@ -898,6 +920,21 @@ impl Studio {
                 }
             }
             Command::QueueMore => self.want_queue(),
+            Command::QueueView(v) => {
+                if self.queue.is_none() && self.queue_shown.is_some() {
+                    bail!("the last decision is still being saved");
+                }
+                self.queue_view = v.clone();
+                if let Some(q) = self.queue.as_mut() {
+                    q.set_view(v);
+                } else {
+                    self.want_queue();
+                }
+            }
+            Command::QueueStep(forward) => {
+                let Some(q) = self.queue.as_mut() else { bail!("the review queue is still loading") };
+                q.step(forward);
+            }
             Command::GenerateLooks { looks_per_hero } => {
                 if self.stylist.trim().is_empty() {
                     bail!("set the stylist first: generated looks go to their review queue");
@@ -909,6 +946,7 @@ impl Studio {
                 let params = outfit_looks::LookParams { looks_per_hero: looks_per_hero.max(1), ..Default::default() };
                 self.start_job(JobKind::GenerateLooks { stylist: self.stylist.clone(), heroes, params })?
             }
+            Command::DismissLooksResult => self.looks_result = None,
             Command::StartTraining(req) => {
                 if let Some(why) = self.training_shortfall() {
                     bail!("{why}");
@@ -1084,7 +1122,12 @@ impl Studio {
                 self.job_done = Some(out.summary);
                 match out.payload {
                     // New looks are in the stylist's queue: read it again (the Review screen shows them).
-                    Payload::None if matches!(job.kind, JobKind::GenerateLooks { .. }) => {
+                    Payload::Looks(r) => {
+                        // Straight to the batch just made, ahead of the model's picks.
+                        if r.queued > 0 {
+                            self.queue_view = QueueView::Batch(r.batch.clone());
+                        }
+                        self.looks_result = Some(*r);
                         self.queue = None;
                         self.queue_wanted = true;
                         self.refresh_lists();
@@ -1093,6 +1136,10 @@ impl Studio {
                     Payload::Queue(q) => {
                         // A queue built for a stylist who has since changed is dropped.
                         if q.stylist() == self.stylist {
+                            let mut q = q;
+                            if *q.view() != self.queue_view {
+                                q.set_view(self.queue_view.clone());
+                            }
                             self.queue = Some(q);
                         }
                     }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 pub enum PathPurpose {
     /// A catalogue feed to import.
     ImportFeed,
-    /// Where to write approved looks in a webshop format (json, jsonld, shopify).
+    /// Where to write approved looks in a webshop format (json, jsonld, bundle).
     ExportOutfits(String),
     /// A folder for the Polyvore-layout research export.
     ExportPolyvore,
@@ -39,7 +39,7 @@ impl PathPurpose {
                 "approved-looks.{}",
                 match f.as_str() {
                     "jsonld" => "jsonld",
-                    "shopify" => "csv",
+                    "bundle" => "csv",
                     _ => "json",
                 }
             ),
@@ -172,6 +172,6 @@ mod tests {
             Ok(Command::ExportOutfits { format: "json".into(), path: out })
         );
         assert!(PathPurpose::ExportOutfits("json".into()).command(&d.path().display().to_string()).is_err());
-        assert_eq!(PathPurpose::ExportOutfits("shopify".into()).initial(Path::new("/home/ana")), "/home/ana/approved-looks.csv");
+        assert_eq!(PathPurpose::ExportOutfits("bundle".into()).initial(Path::new("/home/ana")), "/home/ana/approved-looks.csv");
     }
 }

@@ -10,12 +10,14 @@ mod calibration;
 mod datasets;
 mod items;
 mod looks_io;
+mod names;
 mod training;
 
 pub use training::StoredEvalData;
 
 use anyhow::{Context, Result, anyhow, bail};
 pub use items::{ItemTable, RowsById};
+pub use names::{garment_word, look_name, look_name_from, unique_name};
 use outfit_catalogue::{self as catalogue, ImportOptions, ImportPreview, Item, ParsedFeed, Slot};
 use outfit_encode::{self as encode, Encoders, IndexProgress, IndexStats, manifest::Manifest};
 use outfit_model::calibrate::CatalogueCalibration;
@@ -1143,7 +1145,12 @@ impl Engine {
                 .map(|o| o.name)
                 .collect();
             let items: Vec<&Item> = ids.iter().filter_map(|i| self.loaded.items.get(i)).map(|i| &i.item).collect();
-            unique_name(&look_name(&items), &taken)
+            // A generated look lists its hero first and is named from it.
+            let name = match items.split_first() {
+                Some((hero, rest)) if r.source == outfit_store::queue::GENERATED_SOURCE => look_name_from(hero, rest),
+                _ => look_name(&items),
+            };
+            unique_name(&name, &taken)
         } else {
             String::new()
         };
@@ -1197,35 +1204,6 @@ pub struct JudgeRequest<'a> {
 
 /// The judgement source of review-queue decisions.
 pub const QUEUE_SOURCE: &str = "queue";
-
-/// A look's default name: the hero garment's title, then what the other slots hold, by category
-/// ("Striped Tee + shorts + sneakers"), so the approved list and the webshop export read as outfits, not numbers.
-pub fn look_name(items: &[&Item]) -> String {
-    const HERO_ORDER: [Slot; 8] =
-        [Slot::OnePiece, Slot::Top, Slot::Outerwear, Slot::Bottom, Slot::Shoes, Slot::Headwear, Slot::Bag, Slot::Accessory];
-    let rank = |i: &&Item| HERO_ORDER.iter().position(|s| *s == i.slot).unwrap_or(HERO_ORDER.len());
-    let mut sorted: Vec<&Item> = items.to_vec();
-    sorted.sort_by_key(rank);
-    let Some((hero, rest)) = sorted.split_first() else { return "Empty look".into() };
-    let mut parts = vec![hero.title.trim().to_string()];
-    for it in rest.iter().take(3) {
-        // The last level of a category path ("Apparel > Shoes > Sneakers"), else the slot.
-        let cat = it.category.rsplit('>').next().unwrap_or("").trim().to_lowercase();
-        parts.push(if cat.is_empty() { it.slot.label().to_lowercase() } else { cat });
-    }
-    if rest.len() > 3 {
-        parts.push(format!("{} more", rest.len() - 3));
-    }
-    parts.join(" + ")
-}
-
-/// `name`, or `name (2)`, `name (3)`… when an existing look already has it.
-pub fn unique_name(name: &str, taken: &[String]) -> String {
-    if !taken.iter().any(|t| t == name) {
-        return name.to_string();
-    }
-    (2..).map(|k| format!("{name} ({k})")).find(|n| !taken.iter().any(|t| t == n)).expect("unbounded")
-}
 
 /// What a shipped head's JSON sidecar says: what it was trained on, its parameters and its figures.
 struct Sidecar {

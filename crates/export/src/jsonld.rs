@@ -78,6 +78,7 @@ pub fn item_list(o: &ExportOutfit) -> Value {
 /// exported. Returns the number of outfits.
 pub fn write_outfits_jsonld(store: &mut Store, w: &mut dyn Write, path_label: &str, opts: &ExportOptions) -> Result<usize> {
     let outfits = approved_outfits_with(store, opts)?;
+    super::check_images(&outfits, opts)?;
     let docs: Vec<Value> = outfits.iter().map(item_list).collect();
     serde_json::to_writer_pretty(&mut *w, &docs)?;
     writeln!(w)?;

@@ -8,6 +8,7 @@ pub mod jsonld;
 pub mod per_product;
 pub mod polyvore;
 pub mod shopify;
+pub mod shopify_metafields;
 pub mod webshop;
 
 use anyhow::Result;
@@ -30,12 +31,16 @@ pub struct ExportItem {
     pub category: String,
     pub colour: String,
     pub age_group: Option<String>,
+    /// Absent when the feed gives none (never a made-up 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
     pub currency: String,
-    /// The catalogue's image: a local path or a URL, as imported.
+    /// The catalogue's image as imported (a local path or a URL); not for the webshop.
+    #[serde(skip)]
     pub image: Option<String>,
-    /// A link to the image for the webshop: a URL as imported, else the file under `image_base_url`, else a
-    /// `file://` URL of the local file.
+    /// A public link to the image: the feed's http(s) URL, else one built from the image URL template; absent
+    /// when there is neither (a local path never reaches a webshop export).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
     pub in_stock: bool,
     /// The feed's product group (Shopify `Handle`, Merchant `item_group_id`); empty when the feed has none.
@@ -49,7 +54,9 @@ pub struct ExportOutfit {
     pub status: String,
     pub created_by: String,
     pub created_at: String,
-    pub total_price: f64,
+    /// The sum of the items' prices; absent when an item's price is unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_price: Option<f64>,
     /// The items' currency (the first item's, when they differ).
     pub currency: String,
     /// Distinct age groups of the items.
@@ -64,33 +71,78 @@ pub struct ExportOutfit {
 pub struct ExportOptions {
     /// Include outfits with an out-of-stock item (default: only outfits the webshop can sell).
     pub include_out_of_stock: bool,
-    /// Base URL that local image files are published under (`<base>/<file name>`).
+    /// Where local image files are published: a template with `{sku}` and/or `{file}`
+    /// (`https://cdn.example.com/images/{sku}.jpg`), or a base URL (`<base>/<file name>`).
     pub image_base_url: Option<String>,
+    /// What to do with items that have no public image link.
+    pub missing_images: MissingImages,
+    /// The metafield the Shopify publish formats set (standard by default).
+    pub metafield: shopify_metafields::Metafield,
+    /// The shop's product ids and handles by SKU (from its own export), for `metafieldsSet` and real handles.
+    pub product_ids: Option<shopify_metafields::ProductIds>,
 }
 
-/// The webshop link for an item image (see [`ExportItem::image_url`]).
-pub fn image_link(image: Option<&str>, base: Option<&str>) -> Option<String> {
-    let img = image?.trim();
-    if img.is_empty() {
-        return None;
-    }
+/// Items without a public image link (a local file and no URL template): exported without an image, or the
+/// export is refused naming how many there are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MissingImages {
+    #[default]
+    Omit,
+    Refuse,
+}
+
+/// The public link for an item image (see [`ExportItem::image_url`]): http(s) as imported, else the image URL
+/// template or base URL applied to the item, else none.
+pub fn image_link(image: Option<&str>, base: Option<&str>, sku: &str) -> Option<String> {
+    let img = image.map(str::trim).unwrap_or_default();
     if img.starts_with("http://") || img.starts_with("https://") {
         return Some(img.to_string());
     }
-    let path = std::path::Path::new(img);
-    if let Some(base) = base {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| img.to_string());
-        let name: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20");
-        return Some(format!("{}/{name}", base.trim_end_matches('/')));
+    let base = base?.trim();
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20");
+    let name = std::path::Path::new(img).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if base.contains("{sku}") || base.contains("{file}") {
+        if base.contains("{file}") && name.is_empty() {
+            return None;
+        }
+        return Some(base.replace("{sku}", &enc(sku)).replace("{file}", &enc(&name)));
     }
-    let abs = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().ok()?.join(path) };
-    url::Url::from_file_path(&abs).ok().map(|u| u.to_string()).or_else(|| Some(img.to_string()))
+    (!name.is_empty()).then(|| format!("{}/{}", base.trim_end_matches('/'), enc(&name)))
+}
+
+/// Checks an image URL template: an http(s) URL, with `{sku}` or `{file}` or ending in `/` or a path.
+pub fn check_image_template(t: &str) -> Result<()> {
+    let t = t.trim();
+    if !(t.starts_with("https://") || t.starts_with("http://")) {
+        anyhow::bail!("the image URL template must be an http(s) URL, such as https://cdn.example.com/images/{{sku}}.jpg (got {t:?})");
+    }
+    if let Some(bad) = t.match_indices('{').map(|(i, _)| &t[i..]).find(|r| !r.starts_with("{sku}") && !r.starts_with("{file}")) {
+        anyhow::bail!("the image URL template knows {{sku}} and {{file}} only (found {:?})", bad.split('}').next().unwrap_or(bad));
+    }
+    Ok(())
+}
+
+/// SKUs of exported items without a public image link, and the export refused when the options say so.
+pub fn check_images(outfits: &[ExportOutfit], opts: &ExportOptions) -> Result<Vec<String>> {
+    let mut missing: Vec<String> = outfits.iter().flat_map(|o| &o.items).filter(|i| i.image_url.is_none()).map(|i| i.sku.clone()).collect();
+    missing.sort();
+    missing.dedup();
+    if opts.missing_images == MissingImages::Refuse && !missing.is_empty() {
+        let first: Vec<&str> = missing.iter().take(5).map(String::as_str).collect();
+        anyhow::bail!(
+            "{} items have no public image link (a local file, or none), e.g. {}: give an image URL template \
+             (--image-url-template https://cdn.example.com/images/{{sku}}.jpg) or export them without images",
+            missing.len(),
+            first.join(", ")
+        );
+    }
+    Ok(missing)
 }
 
 /// Approved (and already exported) outfits with their items; `in_stock_only` drops outfits with an item that
 /// is out of stock, since the webshop cannot sell the look.
 pub fn approved_outfits(store: &Store, in_stock_only: bool) -> Result<Vec<ExportOutfit>> {
-    approved_outfits_with(store, &ExportOptions { include_out_of_stock: !in_stock_only, image_base_url: None })
+    approved_outfits_with(store, &ExportOptions { include_out_of_stock: !in_stock_only, ..Default::default() })
 }
 
 /// [`approved_outfits`] with export options.
@@ -103,7 +155,7 @@ pub fn approved_outfits_with(store: &Store, opts: &ExportOptions) -> Result<Vec<
                 let it = si.item;
                 items.push(ExportItem {
                     slot: slot.as_str().to_string(),
-                    image_url: image_link(it.image.as_deref(), opts.image_base_url.as_deref()),
+                    image_url: image_link(it.image.as_deref(), opts.image_base_url.as_deref(), &it.sku),
                     sku: it.sku,
                     title: it.title,
                     description: it.description,
@@ -132,7 +184,8 @@ pub fn approved_outfits_with(store: &Store, opts: &ExportOptions) -> Result<Vec<
             status: o.status.as_str().into(),
             created_by: o.created_by,
             created_at: o.created_at,
-            total_price: items.iter().filter_map(|i| i.price).sum(),
+            // Unknown prices stay unknown: no total from part of the items (and never a -0.0 from none).
+            total_price: items.iter().map(|i| i.price).sum::<Option<f64>>().map(|t| t + 0.0),
             currency: items.iter().map(|i| i.currency.clone()).find(|c| !c.is_empty()).unwrap_or_default(),
             age_groups,
             in_stock,
@@ -153,7 +206,7 @@ pub fn finish_export(store: &mut Store, format: &str, path_label: &str, outfits:
 
 /// Writes outfits as a pretty JSON array, logs the export and marks the outfits exported.
 pub fn write_outfits_json(store: &mut Store, w: &mut dyn Write, path_label: &str, in_stock_only: bool) -> Result<usize> {
-    let opts = ExportOptions { include_out_of_stock: !in_stock_only, image_base_url: None };
+    let opts = ExportOptions { include_out_of_stock: !in_stock_only, ..Default::default() };
     write_outfits_webshop_json(store, w, path_label, &opts)
 }
 
@@ -169,16 +222,21 @@ pub fn write_labels_jsonl(store: &mut Store, w: &mut dyn Write, path_label: &str
     Ok(js.len())
 }
 
-/// Outfit export formats: `json` (webshop JSON), `jsonld` (schema.org ItemList per outfit), `shopify` (product
-/// CSV).
-pub const OUTFIT_FORMATS: [&str; 3] = ["json", "jsonld", "shopify"];
+/// Outfit export formats: `json` (webshop JSON), `jsonld` (schema.org ItemList per outfit), `bundle` (each look
+/// a Shopify product with the items' real SKUs).
+pub const OUTFIT_FORMATS: [&str; 3] = ["json", "jsonld", "bundle"];
 
 /// Writes approved outfits in a named format (see [`OUTFIT_FORMATS`]); returns the number of outfits.
 pub fn write_outfits_format(store: &mut Store, format: &str, w: &mut dyn Write, path_label: &str, opts: &ExportOptions) -> Result<usize> {
     match format {
         "json" => write_outfits_webshop_json(store, w, path_label, opts),
         "jsonld" | "json-ld" => write_outfits_jsonld(store, w, path_label, opts),
-        "shopify" | "shopify-csv" | "csv" => write_outfits_shopify_csv(store, w, path_label, opts),
+        "bundle" | "shopify-bundle" => write_outfits_shopify_csv(store, w, path_label, opts),
+        "shopify" | "shopify-csv" | "csv" => anyhow::bail!(
+            "say which Shopify file: --format bundle makes each look a new Shopify product (a bundle of the items' own \
+             SKUs); `publish --format shopify` (or matrixify, metafields-jsonl) sets complementary products on the \
+             shop's own products"
+        ),
         other => anyhow::bail!("unknown outfit export format {other:?}; supported: {}", OUTFIT_FORMATS.join(", ")),
     }
 }

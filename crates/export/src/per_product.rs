@@ -2,20 +2,20 @@
 //!
 //! Formats (`outfit-studio publish --format ...`):
 //! - `json`: an object keyed by SKU, each a list of looks `{id, name, total_price, currency, items: [{sku, slot,
-//!   title, price, in_stock, image_url}]}` (the product itself included, so a page can show the whole look).
-//! - `shopify`: a Shopify product CSV that sets one product metafield, `Handle`, `Title` and
-//!   `Complete the look (product.metafields.outfit_studio.complete_the_look)` (the product CSV's metafield column
-//!   form `<name> (product.metafields.<namespace>.<key>)`), whose value is the list of product references: the
-//!   handles of the other products of its looks, best look first, comma-separated, each once. The metafield must
-//!   be defined in the shop as `list.product_reference`. A product's handle is its feed's product group
-//!   (`item_group_id` / Shopify `Handle` as imported), else the slug of its SKU.
+//!   title, price, in_stock, image_url}]}` (the product itself included, so a page can show the whole look);
+//!   unknown prices and images are absent.
+//! - `shopify`, `matrixify`, `metafields-jsonl`: the complementary-products metafield as a product CSV, a
+//!   Matrixify sheet or `metafieldsSet` JSON Lines (see [`super::shopify_metafields`]). A product's handle is the
+//!   shop's (from the product-ID export) when given, else its feed's product group (`item_group_id` / Shopify
+//!   `Handle` as imported), else the slug of its SKU.
 //! - `jsonld`: a JSON array of schema.org `Product`s (`sku`, `name`), each `isRelatedTo` the `ItemList`s of its
 //!   looks (as in the outfit JSON-LD export).
 //!
 //! Only looks whose every item is in stock are published by default (a look the shop cannot sell would point to
 //! a dead end); how many were dropped for stock is returned and logged.
 
-use super::{ExportItem, ExportOptions, ExportOutfit, approved_outfits_with, jsonld, shopify};
+use super::shopify_metafields::{self as metafields, complementary};
+use super::{ExportItem, ExportOptions, ExportOutfit, approved_outfits_with, check_images, jsonld, shopify};
 use anyhow::{Result, bail};
 use outfit_store::Store;
 use serde::Serialize;
@@ -24,11 +24,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 /// Publish formats.
-pub const PUBLISH_FORMATS: [&str; 3] = ["json", "shopify", "jsonld"];
-
-/// The Shopify metafield the CSV sets.
-pub const METAFIELD_NAMESPACE: &str = "outfit_studio";
-pub const METAFIELD_KEY: &str = "complete_the_look";
+pub const PUBLISH_FORMATS: [&str; 5] = ["json", "shopify", "matrixify", "metafields-jsonl", "jsonld"];
 
 /// What a publish wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -39,6 +35,10 @@ pub struct PublishReport {
     pub looks: usize,
     /// Approved looks left out because an item is out of stock.
     pub dropped_for_stock: usize,
+    /// Items published without an image: no public link (see [`super::MissingImages`]).
+    pub missing_images: usize,
+    /// `metafieldsSet` calls written (JSON Lines).
+    pub calls: usize,
 }
 
 /// Approved looks per SKU (SKUs sorted; looks in id order), and how many looks were dropped for stock.
@@ -54,7 +54,8 @@ pub fn looks_by_product(store: &Store, opts: &ExportOptions) -> Result<(BTreeMap
             }
         }
     }
-    let report = PublishReport { products: by.len(), looks: kept.len(), dropped_for_stock: dropped.len() };
+    let missing_images = check_images(&kept, opts)?.len();
+    let report = PublishReport { products: by.len(), looks: kept.len(), dropped_for_stock: dropped.len(), missing_images, calls: 0 };
     Ok((by, report))
 }
 
@@ -64,16 +65,27 @@ pub fn product_handle(it: &ExportItem) -> String {
     if group.is_empty() { shopify::slug(&it.sku) } else { group.to_string() }
 }
 
+/// A look for the product page; unknown prices and images are left out rather than written as null or 0.
 fn look_json(o: &ExportOutfit) -> Value {
-    json!({
-        "id": o.id,
-        "name": o.name,
-        "total_price": o.total_price,
-        "currency": o.currency,
-        "items": o.items.iter().map(|i| json!({
-            "sku": i.sku, "slot": i.slot, "title": i.title, "price": i.price, "in_stock": i.in_stock, "image_url": i.image_url,
-        })).collect::<Vec<_>>(),
-    })
+    let mut look = json!({ "id": o.id, "name": o.name, "currency": o.currency });
+    if let Some(t) = o.total_price {
+        look["total_price"] = json!(t);
+    }
+    look["items"] = o
+        .items
+        .iter()
+        .map(|i| {
+            let mut it = json!({ "sku": i.sku, "slot": i.slot, "title": i.title, "in_stock": i.in_stock });
+            if let Some(p) = i.price {
+                it["price"] = json!(p);
+            }
+            if let Some(u) = &i.image_url {
+                it["image_url"] = json!(u);
+            }
+            it
+        })
+        .collect();
+    look
 }
 
 /// Writes "complete the look" per product in a format of [`PUBLISH_FORMATS`], and logs the export.
@@ -84,7 +96,7 @@ pub fn write_per_product(
     path_label: &str,
     opts: &ExportOptions,
 ) -> Result<PublishReport> {
-    let (by, report) = looks_by_product(store, opts)?;
+    let (by, mut report) = looks_by_product(store, opts)?;
     let format = match format {
         "json" => {
             let doc: serde_json::Map<String, Value> =
@@ -93,29 +105,28 @@ pub fn write_per_product(
             writeln!(w)?;
             "json"
         }
-        "shopify" | "shopify-csv" | "csv" => {
-            let mut csv = csv::Writer::from_writer(&mut *w);
-            let column = format!("Complete the look (product.metafields.{METAFIELD_NAMESPACE}.{METAFIELD_KEY})");
-            csv.write_record(["Handle", "Title", column.as_str()])?;
-            let mut seen_handles = std::collections::HashSet::new();
-            for (sku, looks) in &by {
-                let Some(me) = looks[0].items.iter().find(|i| &i.sku == sku) else { continue };
-                let handle = product_handle(me);
-                // Variants of one product group share a handle: the first SKU's looks speak for it.
-                if !seen_handles.insert(handle.clone()) {
-                    continue;
+        "shopify" | "shopify-csv" | "csv" | "matrixify" | "metafields-jsonl" | "jsonl" => {
+            let rows = complementary(&by, opts.product_ids.as_ref(), &product_handle)?;
+            report.products = rows.len();
+            match format {
+                "matrixify" => {
+                    metafields::write_matrixify(&rows, opts.metafield, w)?;
+                    "matrixify"
                 }
-                let mut refs: Vec<String> = Vec::new();
-                for it in looks.iter().flat_map(|o| &o.items) {
-                    let h = product_handle(it);
-                    if h != handle && !refs.contains(&h) {
-                        refs.push(h);
+                "metafields-jsonl" | "jsonl" => {
+                    if opts.product_ids.is_none() {
+                        bail!(
+                            "metafieldsSet needs the shop's product ids: give a product-ID export (Matrixify CSV or bulk-query JSON Lines)"
+                        );
                     }
+                    report.calls = metafields::write_metafields_jsonl(&rows, opts.metafield, w)?;
+                    "metafields_set_jsonl"
                 }
-                csv.write_record([handle.as_str(), me.title.as_str(), refs.join(", ").as_str()])?;
+                _ => {
+                    metafields::write_csv(&rows, opts.metafield, w)?;
+                    "shopify_metafield_csv"
+                }
             }
-            csv.flush()?;
-            "shopify_metafield_csv"
         }
         "jsonld" | "json-ld" => {
             let docs: Vec<Value> = by

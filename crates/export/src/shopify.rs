@@ -1,4 +1,6 @@
-//! Shopify product CSV: each approved outfit becomes one Shopify product (a bundle page), one CSV row per item.
+//! The "bundle" option (`export --format bundle`): each approved outfit becomes one Shopify product (a bundle
+//! page), one CSV row per item, with the items' real SKUs, prices and images. For "complete the look" on the
+//! shop's own product pages use the complementary-products metafield instead ([`super::shopify_metafields`]).
 //!
 //! Mapping (Shopify groups rows by `Handle`; product-level columns are filled on the first row only, as in
 //! Shopify's own exports):
@@ -9,17 +11,16 @@
 //!   `slot:<slot>`, `brand:<brand>`), `Published` = `TRUE`, `Status` = `active`: first row only.
 //! - `Option1 Name` = `Piece` (first row) and `Option1 Value` = `<Slot>: <item title>` (numbered when repeated):
 //!   each piece is a variant of the bundle.
-//! - `Variant SKU` = `<handle>-<n>`: a bundle variant is a new variant in the shop, and Shopify SKUs identify one
-//!   variant, so reusing the catalogue SKU (which the shop's own product already carries) would make two variants
-//!   share it. The catalogue SKU is in `Body (HTML)` and `Option1 Value`. `Variant Price` = its price (two
-//!   decimals, in the shop's currency: Shopify CSVs carry no currency column), `Variant Inventory Policy` =
-//!   `deny`, `Variant Requires Shipping` = `TRUE`.
+//! - `Variant SKU` = the item's own catalogue SKU, never an invented one (the warehouse and the shop's own
+//!   product know it; a bundle variant that shares it is what a bundle app expects). `Variant Price` = its price
+//!   (two decimals, in the shop's currency: Shopify CSVs carry no currency column); a bundle with an item of
+//!   unknown price is refused, naming it. `Variant Inventory Policy` = `deny`, `Variant Requires Shipping` = `TRUE`.
 //! - `Image Src` = the item's image when it is an http(s) URL (as imported, or under `--image-base-url`):
 //!   Shopify fetches images by URL, so local paths are left out. `Image Position` = its 1-based place in the
 //!   outfit, `Image Alt Text` = its title, `Variant Image` = the same link (so choosing a piece shows its photo).
 
-use super::{ExportOptions, ExportOutfit, approved_outfits_with, finish_export};
-use anyhow::Result;
+use super::{ExportOptions, ExportOutfit, approved_outfits_with, check_images, finish_export};
+use anyhow::{Result, bail};
 use outfit_store::Store;
 use std::collections::HashSet;
 use std::io::Write;
@@ -145,7 +146,7 @@ pub fn rows(o: &ExportOutfit) -> Vec<Vec<String>> {
                 f("TRUE"),
                 f("Piece"),
                 value,
-                format!("{h}-{}", n + 1),
+                it.sku.clone(),
                 it.price.map(|p| format!("{p:.2}")).unwrap_or_default(),
                 "deny".into(),
                 "manual".into(),
@@ -165,6 +166,22 @@ pub fn rows(o: &ExportOutfit) -> Vec<Vec<String>> {
 /// Returns the number of outfits.
 pub fn write_outfits_shopify_csv(store: &mut Store, w: &mut dyn Write, path_label: &str, opts: &ExportOptions) -> Result<usize> {
     let outfits = approved_outfits_with(store, opts)?;
+    let unpriced: Vec<String> = outfits
+        .iter()
+        .filter_map(|o| {
+            let skus: Vec<&str> = o.items.iter().filter(|i| i.price.is_none()).map(|i| i.sku.as_str()).collect();
+            (!skus.is_empty()).then(|| format!("“{}” ({})", o.name, skus.join(", ")))
+        })
+        .collect();
+    if !unpriced.is_empty() {
+        bail!(
+            "{} bundles have an item without a price, so the bundle has none: {}. Give those items a price in the feed \
+             and import it again",
+            unpriced.len(),
+            unpriced.join("; ")
+        );
+    }
+    check_images(&outfits, opts)?;
     {
         let mut csv = csv::Writer::from_writer(&mut *w);
         csv.write_record(COLUMNS)?;

@@ -9,6 +9,7 @@ use std::io::Write;
 /// outfits exported. Returns the number of outfits.
 pub fn write_outfits_webshop_json(store: &mut Store, w: &mut dyn Write, path_label: &str, opts: &ExportOptions) -> Result<usize> {
     let outfits = approved_outfits_with(store, opts)?;
+    super::check_images(&outfits, opts)?;
     serde_json::to_writer_pretty(&mut *w, &outfits)?;
     writeln!(w)?;
     finish_export(store, "json", path_label, &outfits)?;

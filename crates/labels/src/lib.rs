@@ -7,4 +7,4 @@ pub mod queue;
 
 pub use agreement::{Agreement, pairwise, pairwise_for_store};
 pub use merge::{Conflicts, MergeReport, TrainingPolicy, import_file, training_labels};
-pub use queue::{Candidate, Diversity, QueueConfig, QueueCounts, ReviewQueue};
+pub use queue::{Candidate, Diversity, QueueConfig, QueueCounts, QueueView, ReviewQueue, batch_of};

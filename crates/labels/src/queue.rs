@@ -145,12 +145,46 @@ pub struct QueueCounts {
     pub rejected: usize,
 }
 
+/// Which entries a stylist reviews: all of them, one source, or one generated batch. Narrowing and moving
+/// through the queue are navigation: nothing is recorded for the entries passed over.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum QueueView {
+    #[default]
+    All,
+    /// Looks from the look generator.
+    Generated,
+    /// Outfits the model picked for active learning.
+    ModelPicked,
+    /// One generated batch, by its id.
+    Batch(String),
+}
+
+impl QueueView {
+    pub fn shows(&self, e: &QueueItem) -> bool {
+        let generated = e.source == outfit_store::queue::GENERATED_SOURCE;
+        match self {
+            QueueView::All => true,
+            QueueView::Generated => generated,
+            QueueView::ModelPicked => !generated,
+            QueueView::Batch(b) => batch_of(e).as_deref() == Some(b.as_str()),
+        }
+    }
+}
+
+/// The generated batch an entry belongs to (the `batch` of its parameters).
+pub fn batch_of(e: &QueueItem) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(&e.params_json).ok()?.get("batch")?.as_str().map(str::to_string)
+}
+
 /// A stylist's review queue, backed by the `queue_items` table.
 #[derive(Clone)]
 pub struct ReviewQueue {
     stylist: String,
     entries: Vec<QueueItem>,
     pub config: QueueConfig,
+    view: QueueView,
+    /// The entry the stylist moved to (navigation), when not the first pending one of the view.
+    cursor: Option<i64>,
 }
 
 impl ReviewQueue {
@@ -163,7 +197,7 @@ impl ReviewQueue {
         if stylist.trim().is_empty() {
             bail!("the review queue needs a stylist name");
         }
-        let mut q = ReviewQueue { stylist: stylist.to_string(), entries: Vec::new(), config };
+        let mut q = ReviewQueue { stylist: stylist.to_string(), entries: Vec::new(), config, view: QueueView::All, cursor: None };
         q.reload(engine)?;
         if q.counts().pending == 0 {
             q.extend(engine, q.config.size)?;
@@ -213,14 +247,69 @@ impl ReviewQueue {
         &self.entries
     }
 
-    /// The outfit to judge now: the first pending one.
+    /// The outfit to judge now: the one the stylist moved to, else the first pending one of the view.
     pub fn next(&self) -> Option<&QueueItem> {
-        self.entries.iter().find(|e| e.status == QueueStatus::Pending)
+        self.current_index().map(|i| &self.entries[i])
     }
 
-    /// Pending outfits after the current one, in order (for a look-ahead strip).
+    fn open(&self, e: &QueueItem) -> bool {
+        e.status == QueueStatus::Pending && self.view.shows(e)
+    }
+
+    fn current_index(&self) -> Option<usize> {
+        let at_cursor = self.cursor.and_then(|id| self.entries.iter().position(|e| e.id == id)).filter(|&i| self.open(&self.entries[i]));
+        at_cursor.or_else(|| self.entries.iter().position(|e| self.open(e)))
+    }
+
+    /// Pending outfits of the view after the current one, in order (for a look-ahead strip).
     pub fn upcoming(&self, n: usize) -> Vec<&QueueItem> {
-        self.entries.iter().filter(|e| e.status == QueueStatus::Pending).skip(1).take(n).collect()
+        let from = self.current_index().map(|i| i + 1).unwrap_or(self.entries.len());
+        self.entries[from..].iter().filter(|e| self.open(e)).take(n).collect()
+    }
+
+    /// The view being reviewed.
+    pub fn view(&self) -> &QueueView {
+        &self.view
+    }
+
+    /// Narrows the queue (or widens it back); the current outfit becomes the view's first pending one.
+    pub fn set_view(&mut self, view: QueueView) {
+        self.view = view;
+        self.cursor = None;
+    }
+
+    /// Moves to the next (`forward`) or previous pending outfit of the view without judging anything; false at
+    /// either end.
+    pub fn step(&mut self, forward: bool) -> bool {
+        let Some(cur) = self.current_index() else { return false };
+        let found = if forward {
+            (cur + 1..self.entries.len()).find(|&i| self.open(&self.entries[i]))
+        } else {
+            (0..cur).rev().find(|&i| self.open(&self.entries[i]))
+        };
+        if let Some(i) = found {
+            self.cursor = Some(self.entries[i].id);
+        }
+        found.is_some()
+    }
+
+    /// Pending outfits in the view.
+    pub fn pending_in_view(&self) -> usize {
+        self.entries.iter().filter(|e| self.open(e)).count()
+    }
+
+    /// Generated batches with pending looks, oldest first: (batch id, pending looks).
+    pub fn batches(&self) -> Vec<(String, usize)> {
+        let mut out: Vec<(String, usize)> = Vec::new();
+        for e in self.entries.iter().filter(|e| e.status == QueueStatus::Pending) {
+            if let Some(b) = batch_of(e) {
+                match out.iter_mut().find(|(x, _)| *x == b) {
+                    Some((_, n)) => *n += 1,
+                    None => out.push((b, 1)),
+                }
+            }
+        }
+        out
     }
 
     /// 1-based position of the current outfit among all entries (decided + 1).
@@ -251,7 +340,7 @@ impl ReviewQueue {
     /// transaction. When an item has left the catalogue the entry is skipped for good; when the database is busy or
     /// anything else fails, nothing is recorded or marked and the error says why.
     pub fn decide(&mut self, engine: &mut Engine, verdict: Verdict, reasons: &[String]) -> Result<i64> {
-        let idx = self.entries.iter().position(|e| e.status == QueueStatus::Pending).ok_or_else(|| anyhow!("the review queue is empty"))?;
+        let idx = self.current_index().ok_or_else(|| anyhow!("the review queue is empty"))?;
         let e = self.entries[idx].clone();
         let reasons: &[String] = if verdict == Verdict::Reject { reasons } else { &[] };
         let req = JudgeRequest {
@@ -267,6 +356,8 @@ impl ReviewQueue {
         match engine.judge_request(&req) {
             Ok(jid) => {
                 self.marked(idx, verdict, jid);
+                // The stylist goes on from the decided outfit, not back to one passed over.
+                self.cursor = (idx + 1..self.entries.len()).find(|&i| self.open(&self.entries[i])).map(|i| self.entries[i].id);
                 Ok(jid)
             }
             Err(err @ StoreError::Gone { .. }) => {
@@ -303,6 +394,7 @@ impl ReviewQueue {
         let jid = self.entries[idx].judgement_id.expect("filtered");
         let id = self.entries[idx].id;
         engine.undo_with(jid, &UndoEffects { keep_look: false, requeue: Some(id) })?;
+        self.cursor = Some(id);
         let e = &mut self.entries[idx];
         e.status = QueueStatus::Pending;
         e.verdict = None;
@@ -371,4 +463,62 @@ fn queued_candidate(engine: &Engine, e: &QueueItem) -> Option<Candidate> {
         age_group: seed.item.age_group,
         score: e.score as f32,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: i64, source: &str, batch: Option<&str>, status: QueueStatus) -> QueueItem {
+        QueueItem {
+            id,
+            stylist: "ana".into(),
+            position: id,
+            skus: vec![format!("A{id}"), format!("B{id}")],
+            outfit_key: format!("k{id}"),
+            score: 0.5,
+            seed_sku: format!("A{id}"),
+            status,
+            verdict: None,
+            judgement_id: None,
+            created_at: String::new(),
+            decided_at: None,
+            source: source.into(),
+            template: String::new(),
+            params_json: batch.map(|b| serde_json::json!({ "batch": b }).to_string()).unwrap_or_else(|| "{}".into()),
+        }
+    }
+
+    fn queue(entries: Vec<QueueItem>) -> ReviewQueue {
+        ReviewQueue { stylist: "ana".into(), entries, config: QueueConfig::default(), view: QueueView::All, cursor: None }
+    }
+
+    #[test]
+    fn views_narrow_to_a_batch_or_a_source_and_steps_move_without_deciding() {
+        use QueueStatus::*;
+        let mut q = queue(vec![
+            entry(1, "active", None, Pending),
+            entry(2, "active", None, Pending),
+            entry(3, "generated", Some("b1"), Done),
+            entry(4, "generated", Some("b1"), Pending),
+            entry(5, "generated", Some("b2"), Pending),
+            entry(6, "generated", Some("b2"), Pending),
+            entry(7, "generated", Some("b2"), Pending),
+        ]);
+        assert_eq!(q.next().unwrap().id, 1);
+        assert_eq!(q.batches(), [("b1".to_string(), 1), ("b2".to_string(), 3)]);
+        q.set_view(QueueView::Batch("b2".into()));
+        assert_eq!((q.next().unwrap().id, q.pending_in_view()), (5, 3));
+        assert_eq!(q.upcoming(5).iter().map(|e| e.id).collect::<Vec<_>>(), [6, 7]);
+        assert!(q.step(true) && q.step(true) && !q.step(true));
+        assert_eq!(q.next().unwrap().id, 7);
+        assert!(q.step(false));
+        assert_eq!(q.next().unwrap().id, 6);
+        // Nothing was decided by moving.
+        assert_eq!(q.counts().pending, 6);
+        q.set_view(QueueView::ModelPicked);
+        assert_eq!(q.next().unwrap().id, 1);
+        q.set_view(QueueView::Generated);
+        assert_eq!((q.next().unwrap().id, q.pending_in_view()), (4, 4));
+    }
 }

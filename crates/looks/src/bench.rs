@@ -46,7 +46,13 @@ pub fn run(b: &LooksBench, scorer: &dyn Scorer) -> Result<String> {
             heroes.push(r);
         }
     }
-    let scene = Scene { index: &cat.index, scorer, masks: cat.mask_sq.iter().map(Vec::as_slice).collect(), calibration: cat.calib };
+    let scene = Scene {
+        index: &cat.index,
+        scorer,
+        masks: cat.mask_sq.iter().map(Vec::as_slice).collect(),
+        calibration: cat.calib,
+        full_length: Vec::new(),
+    };
     let ts = templates::defaults();
     let mut last = None;
     let mut run_once = || {

@@ -31,6 +31,9 @@ pub struct Scene<'a> {
     pub masks: Vec<&'a [f32]>,
     /// σ(a · mean pair + b) is a look's probability.
     pub calibration: (f32, f32),
+    /// Rows of full-length one-pieces (all-in-ones, jumpsuits; see `outfit_catalogue::wear`), which a look never
+    /// pairs with a bottom; empty: none.
+    pub full_length: Vec<bool>,
 }
 
 impl Scene<'_> {
@@ -45,6 +48,9 @@ impl Scene<'_> {
     fn pair(&self, a: usize, sa: Slot, b: usize, sb: Slot) -> f32 {
         let m = self.mask(sa, sb);
         self.index.row(a).iter().zip(self.index.row(b)).zip(m).map(|((x, y), w)| x * y * w).sum()
+    }
+    fn is_full_length(&self, row: usize) -> bool {
+        self.full_length.get(row).copied().unwrap_or(false)
     }
     fn probability(&self, mean_pair: f32) -> f32 {
         let (a, b) = self.calibration;
@@ -83,6 +89,8 @@ pub struct LookParams {
     pub any_occasion: bool,
     /// Items from every catalogue (by default the hero's own).
     pub any_catalogue: bool,
+    /// Multipacks and underwear-like basics as heroes too (by default only when named).
+    pub include_basics: bool,
 }
 
 impl Default for LookParams {
@@ -103,6 +111,7 @@ impl Default for LookParams {
             any_gender: false,
             any_occasion: false,
             any_catalogue: false,
+            include_basics: false,
         }
     }
 }
@@ -126,6 +135,8 @@ pub struct Shortfall {
     pub hero: usize,
     pub found: usize,
     pub reason: String,
+    /// No template dresses this hero (its slot, age band or season): counted apart from heroes left short.
+    pub no_template: bool,
 }
 
 /// What a batch produced.
@@ -145,10 +156,14 @@ struct Plan<'t> {
     hero: usize,
     slot: Slot,
     age_bit: u8,
-    templates: Vec<&'t Template>,
+    /// The templates that apply to the hero, then the fallbacks they may need.
+    templates: Vec<Planned<'t>>,
     slots: Vec<Slot>,
     filter: Filter,
 }
+
+/// Fallbacks followed at most this deep (a cycle in a hand-edited list ends here).
+const FALLBACK_DEPTH: usize = 4;
 
 /// Generates up to k looks for each hero row (see the module docs); deterministic for the parameters' seed.
 /// `progress(done, total)` is called after each chunk of heroes; `cancel()` is checked between chunks.
@@ -168,7 +183,7 @@ pub fn generate(
     {
         bail!("the price cap must be a positive amount (got {cap})");
     }
-    let templates: Vec<&Template> = match &p.template {
+    let chosen: Vec<&Template> = match &p.template {
         Some(name) => {
             let t = templates.iter().find(|t| &t.name == name);
             vec![t.ok_or_else(|| {
@@ -187,6 +202,7 @@ pub fn generate(
     order.shuffle(&mut rand::rngs::StdRng::seed_from_u64(p.seed));
     let brand_ids: Option<Vec<u32>> = (!p.brands.is_empty()).then(|| p.brands.iter().filter_map(|b| scene.index.brand_id(b)).collect());
     let mut exposure = vec![0u32; n];
+    let mut stocked = Stocked::default();
     let mut out = Generated::default();
     for chunk in order.chunks(HERO_CHUNK) {
         if cancel() {
@@ -195,9 +211,9 @@ pub fn generate(
         }
         let mut plans = Vec::new();
         for &h in chunk {
-            match plan(scene, &templates, h, p, &brand_ids) {
+            match plan(scene, &chosen, templates, h, p, &brand_ids) {
                 Ok(pl) => plans.push(pl),
-                Err(reason) => out.short.push(Shortfall { hero: h, found: 0, reason }),
+                Err((reason, no_template)) => out.short.push(Shortfall { hero: h, found: 0, reason, no_template }),
             }
         }
         // Strict age filtering drops unknown-age items after ranking: ask for twice the pool.
@@ -230,15 +246,16 @@ pub fn generate(
                     (s, rows)
                 })
                 .collect();
-            let looks = dress(scene, pl, &pools, p, &mut exposure);
+            let usable = usable_templates(pl, &pools);
+            if usable.is_empty() {
+                let reason = nothing_fits(scene, pl, &pools, p, &mut stocked);
+                out.short.push(Shortfall { hero: pl.hero, found: 0, reason, no_template: false });
+                continue;
+            }
+            let looks = dress(scene, pl, &usable, &pools, p, &mut exposure);
             if looks.len() < p.looks_per_hero {
-                let empty: Vec<&str> = pools.iter().filter(|(_, r)| r.is_empty()).map(|(s, _)| s.as_str()).collect();
-                let reason = if empty.is_empty() {
-                    "no further look within the price cap, exposure limit and diversity rule".to_string()
-                } else {
-                    format!("nothing fits for {}", empty.join(", "))
-                };
-                out.short.push(Shortfall { hero: pl.hero, found: looks.len(), reason });
+                let reason = too_few(scene, pl, &usable, &pools, looks.len());
+                out.short.push(Shortfall { hero: pl.hero, found: looks.len(), reason, no_template: false });
             }
             out.looks.extend(looks);
         }
@@ -248,14 +265,126 @@ pub fn generate(
     Ok(out)
 }
 
-/// A hero's templates, slots to fill and candidate filter, or why it cannot be dressed.
+/// The plan's templates whose required slots all have candidates, each replaced by its fallback (followed
+/// down the chain) when one has none; each template once, in the plan's order.
+fn usable_templates<'t>(pl: &Plan<'t>, pools: &[(Slot, Vec<usize>)]) -> Vec<&'t Template> {
+    let fits = |t: &Template| {
+        t.slots.iter().filter(|s| **s != pl.slot && !t.is_optional(**s)).all(|s| pools.iter().any(|(ps, rows)| ps == s && !rows.is_empty()))
+    };
+    let mut out: Vec<&Template> = Vec::new();
+    for t in pl.templates.iter().filter(|t| !t.fallback_only) {
+        let mut cur = Some(t.template);
+        for _ in 0..=FALLBACK_DEPTH {
+            let Some(c) = cur else { break };
+            if fits(c) {
+                if !out.iter().any(|o| o.name == c.name) {
+                    out.push(c);
+                }
+                break;
+            }
+            // Only fallbacks the plan admitted (they dress the hero; no bottom beside an all-in-one).
+            cur = c.fallback.as_deref().and_then(|f| pl.templates.iter().map(|x| x.template).find(|o| o.name == f));
+        }
+    }
+    out
+}
+
+/// Rows per (slot, age bit) in stock in the hero's catalogue: tells "none in this catalogue" from "none fits".
+#[derive(Default)]
+struct Stocked(std::collections::HashMap<(Slot, u8, u32, bool), usize>);
+
+/// Why a hero got no look at all: the required slots with no candidate, said as "no toddler shoes in this
+/// catalogue" when the catalogue has none of that age band, else as what filtered them out.
+fn nothing_fits(scene: &Scene<'_>, pl: &Plan<'_>, pools: &[(Slot, Vec<usize>)], p: &LookParams, stocked: &mut Stocked) -> String {
+    let mut empty: Vec<Slot> = pl
+        .templates
+        .iter()
+        .flat_map(|t| t.template.slots.iter().filter(|s| **s != pl.slot && !t.template.is_optional(**s)))
+        .copied()
+        .filter(|s| pools.iter().any(|(ps, rows)| ps == s && rows.is_empty()))
+        .collect();
+    empty.sort();
+    empty.dedup();
+    let age = age_word(pl.age_bit);
+    let catalogue = pl.filter.catalogue.unwrap_or(0);
+    let (none, filtered): (Vec<Slot>, Vec<Slot>) = empty.into_iter().partition(|&s| {
+        let key = (s, pl.age_bit, catalogue, p.in_stock_only);
+        let count = *stocked.0.entry(key).or_insert_with(|| {
+            scene.index.slot_ranges[s.index()]
+                .clone()
+                .filter(|&r| {
+                    let m = &scene.index.meta[r];
+                    (pl.age_bit == 0 || m.age_bit == pl.age_bit)
+                        && (!p.in_stock_only || m.in_stock)
+                        && (catalogue == 0 || m.catalogue == catalogue)
+                })
+                .count()
+        });
+        count == 0
+    });
+    let words = |slots: &[Slot]| slots.iter().map(|s| format!("{age}{}", slot_words(*s))).collect::<Vec<_>>().join(" or ");
+    match (none.is_empty(), filtered.is_empty()) {
+        (false, _) => format!("no {} in this catalogue", words(&none)),
+        (true, false) => format!("no {} fit the hero's season, gender, occasion, price or brand rules", words(&filtered)),
+        (true, true) => "no look within the price cap, exposure limit and diversity rule".into(),
+    }
+}
+
+/// Why a hero got fewer looks than asked: the scarcest required slot of its templates.
+fn too_few(scene: &Scene<'_>, pl: &Plan<'_>, usable: &[&Template], pools: &[(Slot, Vec<usize>)], found: usize) -> String {
+    let scarce = usable
+        .iter()
+        .flat_map(|t| t.slots.iter().filter(|s| **s != pl.slot && !t.is_optional(**s)))
+        .filter_map(|s| pools.iter().find(|(ps, _)| ps == s))
+        .min_by_key(|(_, rows)| rows.len());
+    let full = pl.slot == Slot::OnePiece && scene.is_full_length(pl.hero);
+    match scarce {
+        Some((s, rows)) if rows.len() <= found.max(1) * 2 => format!(
+            "only {} {}{} fit{}, and a hero's looks share at most one item besides it",
+            rows.len(),
+            age_word(pl.age_bit),
+            slot_words(*s),
+            if rows.len() == 1 { "s" } else { "" }
+        ),
+        _ if full => "a full-length one-piece takes no bottom: fewer templates apply".into(),
+        _ => "no further look within the price cap, exposure limit and diversity rule".into(),
+    }
+}
+
+fn age_word(bit: u8) -> String {
+    AgeGroup::ALL.into_iter().find(|a| bit == 1 << a.index()).map(|a| format!("{} ", a.as_str())).unwrap_or_default()
+}
+
+/// A slot in a reason ("no toddler shoes").
+pub fn slot_words(s: Slot) -> &'static str {
+    match s {
+        Slot::Top => "tops",
+        Slot::Bottom => "bottoms",
+        Slot::OnePiece => "one-pieces",
+        Slot::Outerwear => "outerwear",
+        Slot::Shoes => "shoes",
+        Slot::Headwear => "hats",
+        Slot::Bag => "bags",
+        Slot::Accessory => "accessories",
+    }
+}
+
+/// A template of a hero's plan; `fallback_only` when it does not apply to the hero itself.
+struct Planned<'t> {
+    template: &'t Template,
+    fallback_only: bool,
+}
+
+/// A hero's templates, slots to fill and candidate filter, or why it cannot be dressed (and whether that is
+/// because no template applies).
 fn plan<'t>(
     scene: &Scene<'_>,
     templates: &[&'t Template],
+    all: &'t [Template],
     hero: usize,
     p: &LookParams,
     brand_ids: &Option<Vec<u32>>,
-) -> Result<Plan<'t>, String> {
+) -> Result<Plan<'t>, (String, bool)> {
     let m = scene.index.meta[hero];
     let slot = scene.slot_of(hero);
     let age = AgeGroup::ALL.into_iter().find(|a| m.age_bit == 1 << a.index());
@@ -269,24 +398,43 @@ fn plan<'t>(
         None => vec![None],
     };
     if p.in_stock_only && !m.in_stock {
-        return Err("the hero is out of stock".into());
+        return Err(("the hero is out of stock".into(), false));
     }
     let max_price = match p.price_cap {
-        Some(_) if m.price.is_nan() => return Err("the hero has no price, so no look can be kept under the price cap".into()),
-        Some(cap) if m.price > cap => return Err(format!("the hero alone costs more than the price cap ({} > {cap})", m.price)),
+        Some(_) if m.price.is_nan() => return Err(("the hero has no price, so no look can be kept under the price cap".into(), false)),
+        Some(cap) if m.price > cap => return Err((format!("the hero alone costs more than the price cap ({} > {cap})", m.price), false)),
         Some(cap) => Some(cap - m.price),
         None => None,
     };
-    let ts: Vec<&Template> = templates.iter().copied().filter(|t| seasons.iter().any(|s| t.applies(slot, age, *s))).collect();
+    // A full-length one-piece never gets a template with a bottom.
+    let full_length = slot == Slot::OnePiece && scene.is_full_length(hero);
+    let allowed = |t: &Template| !(full_length && t.slots.contains(&Slot::Bottom));
+    let ts: Vec<&Template> =
+        templates.iter().copied().filter(|t| allowed(*t) && seasons.iter().any(|s| t.applies(slot, age, *s))).collect();
     if ts.is_empty() {
         let age = age.map(|a| a.as_str()).unwrap_or("unknown age");
         let season = match seasons.as_slice() {
             [None] => "any season".to_string(),
             s => s.iter().flatten().map(|s| s.as_str()).collect::<Vec<_>>().join("/"),
         };
-        return Err(format!("no template for a {age} {} hero in {season}", slot.as_str()));
+        let article = if age.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        return Err((format!("no template for {article} {age} {} hero in {season}", slot_words(slot)), true));
     }
-    let mut slots: Vec<Slot> = ts.iter().flat_map(|t| t.slots.iter().copied()).filter(|s| *s != slot).collect();
+    let mut planned: Vec<Planned> = ts.iter().map(|&t| Planned { template: t, fallback_only: false }).collect();
+    for &t in &ts {
+        let mut cur = t;
+        for _ in 0..FALLBACK_DEPTH {
+            let Some(f) = cur.fallback.as_deref().and_then(|f| all.iter().find(|o| o.name == f)) else { break };
+            if !f.dresses(slot) || !allowed(f) {
+                break;
+            }
+            if !planned.iter().any(|x| x.template.name == f.name) {
+                planned.push(Planned { template: f, fallback_only: true });
+            }
+            cur = f;
+        }
+    }
+    let mut slots: Vec<Slot> = planned.iter().flat_map(|t| t.template.slots.iter().copied()).filter(|s| *s != slot).collect();
     slots.sort();
     slots.dedup();
     let brands = if p.hero_brand_only { Some(vec![m.brand]) } else { brand_ids.clone() };
@@ -303,7 +451,7 @@ fn plan<'t>(
         brands,
         exclude_rows: vec![hero as u32],
     };
-    Ok(Plan { hero, slot, age_bit: m.age_bit, templates: ts, slots, filter })
+    Ok(Plan { hero, slot, age_bit: m.age_bit, templates: planned, slots, filter })
 }
 
 #[derive(Clone)]
@@ -316,7 +464,15 @@ struct Partial {
 }
 
 /// The k looks of one hero (see the module docs, steps 2 and 3); counts the exposure of what it picks.
-fn dress(scene: &Scene<'_>, pl: &Plan<'_>, pools: &[(Slot, Vec<usize>)], p: &LookParams, exposure: &mut [u32]) -> Vec<Look> {
+/// An optional slot with no candidate left is passed over; a look needs the hero and at least one more item.
+fn dress(
+    scene: &Scene<'_>,
+    pl: &Plan<'_>,
+    templates: &[&Template],
+    pools: &[(Slot, Vec<usize>)],
+    p: &LookParams,
+    exposure: &mut [u32],
+) -> Vec<Look> {
     // Member table: the hero, then every pooled item; pair terms between members of different slots.
     let mut members: Vec<(usize, Slot)> = vec![(pl.hero, pl.slot)];
     let mut by_slot: Vec<(Slot, Vec<usize>)> = Vec::new();
@@ -348,6 +504,7 @@ fn dress(scene: &Scene<'_>, pl: &Plan<'_>, pools: &[(Slot, Vec<usize>)], p: &Loo
     let shared = |ms: &[usize], chosen: &[Vec<usize>]| -> usize {
         chosen.iter().map(|c| ms[1..].iter().filter(|m| c.contains(m)).count()).max().unwrap_or(0)
     };
+    let repeats = |ms: &[usize], chosen: &[Vec<usize>]| chosen.iter().any(|c| ms[1..].iter().all(|m| c.contains(m)));
     let value = |pair_sum: f32, ms: &[usize], chosen: &[Vec<usize>]| {
         let k = ms.len() as f32;
         let mean = pair_sum / (k * (k - 1.0) / 2.0);
@@ -355,9 +512,11 @@ fn dress(scene: &Scene<'_>, pl: &Plan<'_>, pools: &[(Slot, Vec<usize>)], p: &Loo
     };
     for _ in 0..p.looks_per_hero {
         let mut best: Option<(Partial, &Template)> = None;
-        for &t in &pl.templates {
+        for &t in templates {
             let mut beam = vec![Partial { members: vec![0], pair_sum: 0.0, price: price(0), value: 0.0 }];
             let to_fill: Vec<Slot> = t.slots.iter().copied().filter(|s| *s != pl.slot).collect();
+            // A one-piece beside a bottom must leave the legs free: no all-in-ones.
+            let no_full_length = t.slots.contains(&Slot::Bottom) && t.slots.contains(&Slot::OnePiece);
             for (step, slot) in to_fill.iter().enumerate() {
                 let last = step + 1 == to_fill.len();
                 let pool = &by_slot.iter().find(|(s, _)| s == slot).expect("pooled slot").1;
@@ -367,6 +526,9 @@ fn dress(scene: &Scene<'_>, pl: &Plan<'_>, pools: &[(Slot, Vec<usize>)], p: &Loo
                         if limit.is_some_and(|l| exposure[members[c].0] >= l) {
                             continue;
                         }
+                        if no_full_length && *slot == Slot::OnePiece && scene.is_full_length(members[c].0) {
+                            continue;
+                        }
                         let pr = st.price + price(c);
                         if cap.is_some_and(|cap| pr > cap) {
                             continue;
@@ -374,13 +536,16 @@ fn dress(scene: &Scene<'_>, pl: &Plan<'_>, pools: &[(Slot, Vec<usize>)], p: &Loo
                         let mut ms = st.members.clone();
                         ms.push(c);
                         // A complete look whose every other item is in a chosen look repeats it (two-slot templates).
-                        if shared(&ms, &chosen) > 1 || (last && chosen.iter().any(|c| ms[1..].iter().all(|m| c.contains(m)))) {
+                        if shared(&ms, &chosen) > 1 || (last && repeats(&ms, &chosen)) {
                             continue;
                         }
                         let pair_sum = st.pair_sum + st.members.iter().map(|&j| pair[c * n + j]).sum::<f32>();
                         let v = value(pair_sum, &ms, &chosen);
                         next.push(Partial { members: ms, pair_sum, price: pr, value: v });
                     }
+                }
+                if next.is_empty() && t.is_optional(*slot) {
+                    continue;
                 }
                 next.sort_by(|a, b| b.value.total_cmp(&a.value).then_with(|| a.members.cmp(&b.members)));
                 next.truncate(p.beam_width);
@@ -389,7 +554,7 @@ fn dress(scene: &Scene<'_>, pl: &Plan<'_>, pools: &[(Slot, Vec<usize>)], p: &Loo
                     break;
                 }
             }
-            if let Some(top) = beam.into_iter().next()
+            if let Some(top) = beam.into_iter().find(|b| b.members.len() >= 2 && !repeats(&b.members, &chosen))
                 && best.as_ref().is_none_or(|(b, _)| top.value > b.value)
             {
                 best = Some((top, t));
@@ -428,6 +593,7 @@ mod tests {
         index: EmbeddingIndex,
         ones: Vec<f32>,
         sku_row: HashMap<String, usize>,
+        full: Vec<bool>,
     }
 
     struct It {
@@ -438,10 +604,11 @@ mod tests {
         price: f64,
         in_stock: bool,
         brand: &'static str,
+        full: bool,
     }
 
     fn it(sku: &'static str, slot: Slot, age: AgeGroup, strength: f32, price: f64) -> It {
-        It { sku, slot, age: Some(age), strength, price, in_stock: true, brand: "b" }
+        It { sku, slot, age: Some(age), strength, price, in_stock: true, brand: "b", full: false }
     }
 
     const DIM: usize = 4;
@@ -474,7 +641,8 @@ mod tests {
             .collect();
         let index = EmbeddingIndex::build(DIM, rows);
         let sku_row = index.item_ids.iter().enumerate().map(|(r, id)| (items[*id as usize].sku.to_string(), r)).collect();
-        Cat { index, ones: vec![1.0; DIM], sku_row }
+        let full = index.item_ids.iter().map(|id| items[*id as usize].full).collect();
+        Cat { index, ones: vec![1.0; DIM], sku_row, full }
     }
 
     impl Cat {
@@ -485,6 +653,7 @@ mod tests {
                 scorer: &scorer,
                 masks: vec![&self.ones[..]; Slot::COUNT * Slot::COUNT],
                 calibration: (1.0, 0.0),
+                full_length: self.full.clone(),
             };
             let rows: Vec<usize> = heroes.iter().map(|h| self.sku_row[*h]).collect();
             let g = generate(&scene, templates, &rows, p, &mut |_, _| {}, &|| false).unwrap();
@@ -494,7 +663,7 @@ mod tests {
     }
 
     fn two_piece() -> Vec<Template> {
-        vec![Template { name: "two-piece".into(), slots: vec![Slot::Top, Slot::Bottom, Slot::Shoes], age_groups: vec![], seasons: vec![] }]
+        vec![Template::new("two-piece", &[Slot::Top, Slot::Bottom, Slot::Shoes])]
     }
 
     fn one() -> LookParams {
@@ -615,7 +784,7 @@ mod tests {
     fn a_two_piece_template_never_repeats_a_look() {
         let items =
             vec![it("dress", Slot::OnePiece, Toddler, 1.0, 10.0), it("s1", Shoes, Toddler, 2.0, 10.0), it("s2", Shoes, Toddler, 1.0, 10.0)];
-        let ts = vec![Template { name: "one-piece".into(), slots: vec![Slot::OnePiece, Shoes], age_groups: vec![], seasons: vec![] }];
+        let ts = vec![Template::new("one-piece", &[Slot::OnePiece, Shoes])];
         let (looks, g) = cat(&items).run(&["dress"], &ts, &LookParams { looks_per_hero: 3, ..Default::default() });
         assert_eq!(looks, [["dress", "s1"], ["dress", "s2"]]);
         assert_eq!((g.short[0].found, g.short.len()), (2, 1));
@@ -625,7 +794,8 @@ mod tests {
     fn a_cancel_stops_between_hero_chunks_and_says_so() {
         let c = cat(&[it("hero", Top, Toddler, 1.0, 10.0), it("b", Bottom, Toddler, 1.0, 10.0), it("s", Shoes, Toddler, 1.0, 10.0)]);
         let scorer = CpuScorer::new();
-        let scene = Scene { index: &c.index, scorer: &scorer, masks: vec![&c.ones[..]; 64], calibration: (1.0, 0.0) };
+        let scene =
+            Scene { index: &c.index, scorer: &scorer, masks: vec![&c.ones[..]; 64], calibration: (1.0, 0.0), full_length: Vec::new() };
         let g = generate(&scene, &two_piece(), &[c.sku_row["hero"]], &one(), &mut |_, _| {}, &|| true).unwrap();
         assert!(g.cancelled && g.looks.is_empty() && g.heroes_done == 0);
     }
@@ -635,14 +805,91 @@ mod tests {
         let items = vec![it("dress", Slot::OnePiece, Toddler, 1.0, 10.0), it("shoes", Shoes, Toddler, 1.0, 10.0)];
         let c = cat(&items);
         let mut ts = two_piece();
-        ts.push(Template { name: "one-piece".into(), slots: vec![Slot::OnePiece, Shoes], age_groups: vec![], seasons: vec![] });
+        ts.push(Template::new("one-piece", &[Slot::OnePiece, Shoes]));
         let (looks, g) = c.run(&["dress"], &ts, &one());
         assert_eq!(looks, [["dress", "shoes"]]);
         assert_eq!(g.looks[0].template, "one-piece");
         let scorer = CpuScorer::new();
-        let scene = Scene { index: &c.index, scorer: &scorer, masks: vec![&c.ones[..]; 64], calibration: (1.0, 0.0) };
+        let scene =
+            Scene { index: &c.index, scorer: &scorer, masks: vec![&c.ones[..]; 64], calibration: (1.0, 0.0), full_length: Vec::new() };
         let p = LookParams { template: Some("nope".into()), ..one() };
         let e = generate(&scene, &ts, &[0], &p, &mut |_, _| {}, &|| false).unwrap_err();
         assert!(e.to_string().contains("one-piece"), "{e}");
+    }
+
+    fn with_optional(name: &str, required: &[Slot], optional: &[Slot]) -> Template {
+        let mut t = Template::new(name, required);
+        t.slots.extend(optional);
+        t.optional = optional.to_vec();
+        t
+    }
+
+    #[test]
+    fn optional_slots_are_filled_when_something_fits_and_passed_over_when_not() {
+        let items = vec![
+            it("hero", Top, Toddler, 1.0, 10.0),
+            it("b1", Bottom, Toddler, 3.0, 10.0),
+            it("b2", Bottom, Toddler, 2.0, 10.0),
+            it("b3", Bottom, Toddler, 1.0, 10.0),
+            it("kids-shoes", Shoes, Kids, 9.0, 10.0),
+        ];
+        let ts = vec![with_optional("two-piece", &[Top, Bottom], &[Shoes])];
+        let p = LookParams { looks_per_hero: 3, ..Default::default() };
+        // No toddler shoes: three looks of top + bottom, nobody short.
+        let (looks, g) = cat(&items).run(&["hero"], &ts, &p);
+        assert_eq!(looks, [["hero", "b1"], ["hero", "b2"], ["hero", "b3"]]);
+        assert!(g.short.is_empty(), "{:?}", g.short);
+        // With toddler shoes, every look wears them.
+        let mut more = items;
+        more.push(it("shoes", Shoes, Toddler, 1.0, 10.0));
+        let (looks, _) = cat(&more).run(&["hero"], &ts, &LookParams { looks_per_hero: 1, ..p });
+        assert_eq!(looks, [["hero", "b1", "shoes"]]);
+    }
+
+    #[test]
+    fn a_template_falls_back_when_a_required_slot_has_nothing_and_says_why_when_none_is_left() {
+        let items = vec![
+            it("dress", Slot::OnePiece, Toddler, 1.0, 10.0),
+            it("cardigan", Slot::Outerwear, Toddler, 1.0, 10.0),
+            it("kids-shoes", Shoes, Kids, 1.0, 10.0),
+        ];
+        let mut one_piece = Template::new("one-piece", &[Slot::OnePiece, Shoes]);
+        one_piece.fallback = Some("covered".into());
+        let covered = Template::new("covered", &[Slot::OnePiece, Slot::Outerwear]);
+        let ts = vec![one_piece.clone(), covered];
+        // Only "one-piece" is asked for; no toddler shoes: its fallback dresses the hero.
+        let p = LookParams { template: Some("one-piece".into()), ..one() };
+        let (looks, g) = cat(&items).run(&["dress"], &ts, &p);
+        assert_eq!(looks, [["dress", "cardigan"]]);
+        assert_eq!(g.looks[0].template, "covered");
+        // Without a fallback the hero is short, and the reason names the age band and the slot.
+        let (looks, g) = cat(&items).run(&["dress"], &[Template { fallback: None, ..one_piece }], &one());
+        assert!(looks.is_empty());
+        assert_eq!(g.short[0].reason, "no toddler shoes in this catalogue");
+        assert!(!g.short[0].no_template);
+        // A hero no template dresses is marked as such.
+        let (_, g) = cat(&items).run(&["cardigan"], &ts[..1], &one());
+        assert!(g.short[0].no_template && g.short[0].reason.contains("no template"), "{:?}", g.short);
+    }
+
+    #[test]
+    fn a_full_length_one_piece_never_gets_a_bottom() {
+        let items = vec![
+            It { full: true, ..it("all-in-one", Slot::OnePiece, Toddler, 1.0, 10.0) },
+            it("dress", Slot::OnePiece, Toddler, 1.0, 10.0),
+            it("leggings", Bottom, Toddler, 5.0, 10.0),
+            it("shoes", Shoes, Toddler, 1.0, 10.0),
+        ];
+        let ts = vec![
+            with_optional("dress-and-leggings", &[Slot::OnePiece, Bottom], &[Shoes]),
+            Template::new("one-piece", &[Slot::OnePiece, Shoes]),
+        ];
+        let (looks, _) = cat(&items).run(&["all-in-one", "dress"], &ts, &one());
+        assert!(looks.contains(&vec!["all-in-one".to_string(), "shoes".to_string()]), "{looks:?}");
+        assert!(looks.contains(&vec!["dress".to_string(), "leggings".to_string(), "shoes".to_string()]), "{looks:?}");
+        // From the bottom's side too: leggings are never dressed with the all-in-one.
+        let ts = vec![Template::new("legs", &[Bottom, Slot::OnePiece])];
+        let (looks, _) = cat(&items).run(&["leggings"], &ts, &LookParams { looks_per_hero: 3, ..Default::default() });
+        assert_eq!(looks, [["leggings", "dress"]]);
     }
 }

@@ -96,6 +96,8 @@ pub fn select_heroes(engine: &Engine, f: &HeroFilter) -> Result<Vec<i64>> {
 /// A generated look in catalogue terms.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GeneratedLook {
+    /// From the hero: "CECILIA padded jacket + dress + hat".
+    pub name: String,
     pub hero_sku: String,
     pub template: String,
     /// The hero first.
@@ -106,17 +108,101 @@ pub struct GeneratedLook {
     pub total_price: f32,
 }
 
+/// Why a hero has fewer looks than asked, in three kinds the closing totals keep apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShortKind {
+    /// A multipack or underwear-like basic, not a hero unless named (`outfit_catalogue::wear`).
+    NotAHero,
+    /// No template dresses its slot, age band or season (socks, gloves, hair clips).
+    NoTemplate,
+    /// Templates apply, but the catalogue gave fewer looks.
+    Short,
+}
+
+/// A hero left short, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShortHero {
+    pub sku: String,
+    pub title: String,
+    pub found: usize,
+    pub reason: String,
+    pub kind: ShortKind,
+}
+
 /// A generated batch in catalogue terms.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Batch {
     pub looks: Vec<GeneratedLook>,
-    /// (hero SKU, looks found, why fewer than asked).
-    pub short: Vec<(String, usize, String)>,
+    /// Heroes with fewer looks than asked, with the reason.
+    pub short: Vec<ShortHero>,
     pub heroes: usize,
+    pub looks_per_hero: usize,
     pub cancelled: bool,
+    /// Names the batch in the review queue (its start time), so a stylist can review just these looks.
+    pub id: String,
+}
+
+/// A batch in numbers, for the CLI's closing lines and the app's result panel.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct BatchSummary {
+    pub heroes: usize,
+    pub looks: usize,
+    pub looks_per_hero: usize,
+    /// Heroes with k looks.
+    pub full: usize,
+    /// Heroes some template dresses (the target's denominator).
+    pub dressable: usize,
+    pub not_heroes: usize,
+    pub no_template: usize,
+    /// Heroes left short by reason, most frequent first: (reason, heroes).
+    pub reasons: Vec<(String, usize)>,
+}
+
+impl Batch {
+    pub fn summary(&self) -> BatchSummary {
+        let count = |k: ShortKind| self.short.iter().filter(|s| s.kind == k).count();
+        let mut reasons: std::collections::BTreeMap<&str, usize> = Default::default();
+        for s in self.short.iter().filter(|s| s.kind == ShortKind::Short) {
+            *reasons.entry(s.reason.as_str()).or_default() += 1;
+        }
+        let mut reasons: Vec<(String, usize)> = reasons.into_iter().map(|(r, n)| (r.to_string(), n)).collect();
+        reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let (not_heroes, no_template) = (count(ShortKind::NotAHero), count(ShortKind::NoTemplate));
+        let dressable = self.heroes - not_heroes - no_template;
+        BatchSummary {
+            heroes: self.heroes,
+            looks: self.looks.len(),
+            looks_per_hero: self.looks_per_hero,
+            full: dressable - count(ShortKind::Short),
+            dressable,
+            not_heroes,
+            no_template,
+            reasons,
+        }
+    }
+}
+
+impl BatchSummary {
+    /// One line: "3 looks for 412 of 420 heroes (98%); 8 short; 30 no template dresses; 12 multipacks or basics".
+    pub fn headline(&self) -> String {
+        let pct = if self.dressable == 0 { 0.0 } else { 100.0 * self.full as f64 / self.dressable as f64 };
+        let mut s = format!("{} looks; {} for {} of {} heroes ({pct:.1}%)", self.looks, self.looks_per_hero, self.full, self.dressable);
+        if self.dressable > self.full {
+            s.push_str(&format!("; {} left short", self.dressable - self.full));
+        }
+        if self.no_template > 0 {
+            s.push_str(&format!("; {} that no template dresses", self.no_template));
+        }
+        if self.not_heroes > 0 {
+            s.push_str(&format!("; {} multipacks or basics not used as heroes", self.not_heroes));
+        }
+        s
+    }
 }
 
 /// Generates looks for heroes (item ids) with the active head, the stylist's templates and the given parameters.
+/// Multipacks and underwear-like basics are passed over unless `p.include_basics`.
 pub fn generate_for(
     engine: &Engine,
     hero_ids: &[i64],
@@ -127,26 +213,50 @@ pub fn generate_for(
     let templates = load_templates(engine)?;
     let (masks, calibration) = engine.slot_masks()?;
     let index = engine.index();
-    let scene = Scene { index, scorer: engine.scorer(), masks, calibration };
-    let sku = |row: usize| engine.item(index.item_ids[row]).map(|i| i.item.sku.clone()).unwrap_or_default();
-    let mut batch = Batch { heroes: hero_ids.len(), ..Default::default() };
+    let one_pieces = index.slot_ranges[Slot::OnePiece.index()].clone();
+    let full_length = (0..index.len())
+        .map(|r| one_pieces.contains(&r) && engine.item(index.item_ids[r]).is_some_and(|i| i.item.wear().full_length()))
+        .collect();
+    let scene = Scene { index, scorer: engine.scorer(), masks, calibration, full_length };
+    let item = |row: usize| engine.item(index.item_ids[row]);
+    let sku = |row: usize| item(row).map(|i| i.item.sku.clone()).unwrap_or_default();
+    let title = |row: usize| item(row).map(|i| i.item.title.clone()).unwrap_or_default();
+    let id = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let mut batch = Batch { heroes: hero_ids.len(), looks_per_hero: p.looks_per_hero, id, ..Default::default() };
     let mut rows = Vec::new();
     for &id in hero_ids {
+        let it = engine.item(id);
+        let (s, t) = it.map(|i| (i.item.sku.clone(), i.item.title.clone())).unwrap_or_else(|| (id.to_string(), String::new()));
+        let wear = it.map(|i| i.item.wear());
         match engine.row_of(id) {
+            Some(_) if !p.include_basics && wear.is_some_and(|w| !w.hero_by_default()) => {
+                let reason = format!("{}s are not heroes unless named", wear.map(|w| w.as_str()).unwrap_or_default());
+                batch.short.push(ShortHero { sku: s, title: t, found: 0, reason, kind: ShortKind::NotAHero });
+            }
             Some(r) => rows.push(r),
             None => {
-                let s = engine.item(id).map(|i| i.item.sku.clone()).unwrap_or_else(|| id.to_string());
-                batch.short.push((s, 0, "not indexed or not an outfit item".into()));
+                let reason = "not indexed or not an outfit item".into();
+                batch.short.push(ShortHero { sku: s, title: t, found: 0, reason, kind: ShortKind::NoTemplate });
             }
         }
     }
     let g = generate::generate(&scene, &templates, &rows, p, progress, cancel)?;
     batch.cancelled = g.cancelled;
-    batch.short.extend(g.short.iter().map(|s| (sku(s.hero), s.found, s.reason.clone())));
+    batch.short.extend(g.short.iter().map(|s| ShortHero {
+        sku: sku(s.hero),
+        title: title(s.hero),
+        found: s.found,
+        reason: s.reason.clone(),
+        kind: if s.no_template { ShortKind::NoTemplate } else { ShortKind::Short },
+    }));
     batch.looks = g
         .looks
         .iter()
         .map(|l| GeneratedLook {
+            name: {
+                let items: Vec<&outfit_catalogue::Item> = l.rows.iter().filter_map(|&r| item(r)).map(|i| &i.item).collect();
+                items.split_first().map(|(h, rest)| outfit_engine::look_name_from(h, rest)).unwrap_or_default()
+            },
             hero_sku: sku(l.hero),
             template: l.template.clone(),
             skus: l.rows.iter().map(|&r| sku(r)).collect(),
@@ -210,6 +320,8 @@ pub fn enqueue(engine: &mut Engine, stylist: &str, batch: &Batch, p: &LookParams
                 "generator": p,
                 "model": model,
                 "hero": l.hero_sku,
+                "name": l.name,
+                "batch": batch.id,
                 "mean_pair": l.mean_pair,
                 "total_price": l.total_price,
             });

@@ -63,8 +63,14 @@ impl LookMaker for Generator<'_> {
         self.label.clone()
     }
     fn looks(&mut self, hero: usize, slots: &[Slot], k: usize) -> Result<Vec<Vec<usize>>> {
-        let scene = Scene { index: &self.index, scorer: self.scorer, masks: self.masks.clone(), calibration: self.calibration };
-        let t = Template { name: "outfit".into(), slots: slots.to_vec(), age_groups: vec![], seasons: vec![] };
+        let scene = Scene {
+            index: &self.index,
+            scorer: self.scorer,
+            masks: self.masks.clone(),
+            calibration: self.calibration,
+            full_length: Vec::new(),
+        };
+        let t = Template::new("outfit", slots);
         let p = LookParams { looks_per_hero: k, in_stock_only: false, ..Default::default() };
         let g = generate(&scene, &[t], &[self.to_index[hero]], &p, &mut |_, _| {}, &|| false)?;
         Ok(g.looks.iter().map(|l| l.rows.iter().map(|&r| self.index.item_ids[r] as usize).collect()).collect())
