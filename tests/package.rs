@@ -134,7 +134,9 @@ fn demo_features_match_a_fresh_encoding() {
     for (it, f) in sample.iter().zip(&fresh) {
         let (image, text) = pack.get(&it.item.sku).unwrap();
         let (ci, ct) = (cos(image, f.image.as_ref().unwrap()), cos(text, &f.text));
-        assert!(ci > 0.999 && ct > 0.999, "{}: image cosine {ci}, text cosine {ct}", it.item.sku);
+        // The int8 text encoder quantises its activations per batch, so a text vector moves by about 1% with its
+        // batch-mates (the pack's rows were encoded 32 at a time, these 7 together): 0.991 measured.
+        assert!(ci > 0.999 && ct > 0.98, "{}: image cosine {ci}, text cosine {ct}", it.item.sku);
     }
 }
 
