@@ -1129,6 +1129,9 @@ impl StudioApp {
 impl eframe::App for StudioApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+        // One line that an installed app drew its window (tools/package_check.sh waits for it).
+        static FIRST_FRAME: std::sync::Once = std::sync::Once::new();
+        FIRST_FRAME.call_once(|| tracing::info!("first frame drawn"));
     }
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.settings());
@@ -1153,6 +1156,9 @@ pub fn run_app(db: PathBuf, models: PathBuf) -> Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Outfit Studio")
+            // The desktop entry's name (assets/package/outfit-studio.desktop): Wayland and X11 docks match the
+            // window to its icon by it.
+            .with_app_id("outfit-studio")
             .with_inner_size([1440.0, 900.0])
             .with_min_inner_size([960.0, 600.0]),
         renderer: eframe::Renderer::Wgpu,

@@ -1,7 +1,9 @@
 //! Command-line interface: thin clap subcommands over the library. `outfit-studio` with no subcommand opens the app
 //! (`main` hands that to `ui`: the CLI layer never imports the UI). Every clap struct of the project lives here.
 
+mod demo;
 mod labels;
+mod package;
 mod team;
 mod train;
 
@@ -20,7 +22,8 @@ pub struct Cli {
     /// SQLite database (default: $OUTFIT_STUDIO_DATA/studio.db, else ~/.local/share/outfit-studio/studio.db).
     #[arg(long, global = true, env = "OUTFIT_STUDIO_DB")]
     pub db: Option<PathBuf>,
-    /// Directory with manifest.json and the ONNX encoders (default: the checkout's models/).
+    /// Directory with manifest.json and the ONNX encoders (default: $OUTFIT_STUDIO_MODELS, else the installed
+    /// package's, else the checkout's models/).
     #[arg(long, global = true)]
     pub models: Option<PathBuf>,
     #[command(subcommand)]
@@ -96,8 +99,14 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Check that ONNX Runtime and the models load (fetches ONNX Runtime on first use).
+    /// Check that ONNX Runtime and the models are found and load, and say where from.
     Doctor,
+    /// Regenerate the demo's precomputed features (tools/demo_features.sh): encodes the demo, writes the pack.
+    #[command(hide = true)]
+    DemoFeatures {
+        #[arg(long, default_value = "assets/demo/features.safetensors")]
+        out: PathBuf,
+    },
     /// Test helper (crash-safety tests): records `n` judgements one by one, printing each acknowledged id.
     #[command(hide = true)]
     JudgeLoop {
@@ -410,7 +419,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     let open = || Engine::open(&db, &models);
     let done = match cli.command.unwrap_or(Command::App) {
         Command::App => return Ok(Outcome::OpenApp { db, models }),
-        Command::Demo => demo(&mut open()?),
+        Command::Demo => demo::demo(&mut open()?),
         Command::Import(args) => import(&mut open()?, &args),
         Command::Catalogues { action } => catalogues(&mut open()?, action.unwrap_or(CataloguesAction::List)),
         Command::Index { batch } => index(&mut open()?, batch),
@@ -595,24 +604,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             }
             Ok(())
         }
-        Command::Doctor => {
-            let lib = outfit_encode::runtime::library_path()?;
-            println!("ONNX Runtime: {}", lib.display());
-            let mut enc = outfit_encode::Encoders::load(&models)?;
-            println!("encoders: {} (checksums and signatures verified)", enc.encoder_key());
-            let image = &enc.manifest.image;
-            match &image.cosine_to_fp32 {
-                Some(c) => println!(
-                    "image model: {} ({}; cosine to the fp32 model median {:.4}, min {:.4} on {} photos of {})",
-                    image.file, image.precision, c.median, c.min, c.photos, c.set
-                ),
-                None => println!("image model: {} ({})", image.file, image.precision),
-            }
-            let v = enc.encode_texts(&["red summer dress".to_string()])?;
-            println!("text embedding dim {}", v[0].len());
-            println!("database: {}", db.display());
-            Ok(())
-        }
+        Command::Doctor => package::doctor(&db, &models),
+        Command::DemoFeatures { out } => package::demo_features(&models, &out),
     };
     done.map(|()| Outcome::Done)
 }
@@ -638,6 +631,10 @@ fn import(e: &mut Engine, args: &ImportArgs) -> Result<()> {
             e.store().save_profile(name, &parsed.mapping)?;
             println!("saved profile {name:?}: {}", parsed.mapping.describe().join(" "));
         }
+    }
+    if demo.is_some() && !args.dry_run {
+        // Its precomputed features: `index` then has nothing of the demo to encode.
+        e.seed_features(outfit_demo::FEATURES)?;
     }
     if imported == 0 {
         bail!(
@@ -782,39 +779,4 @@ fn export(e: &mut Engine, what: ExportWhat) -> Result<()> {
         println!("exported {n} records to {}", sink.1);
     }
     Ok(())
-}
-
-fn demo(e: &mut Engine) -> Result<()> {
-    let feed = outfit_demo::feed()?;
-    import_one(e, &feed, &outfit_engine::ImportRequest::default(), false)?;
-    index(e, 32)?;
-    // A summer look for a toddler: the first toddler top and summer shorts in the catalogue, then completions.
-    let items: Vec<&outfit_store::StoredItem> = {
-        let mut v: Vec<_> = e.items().values().collect();
-        v.sort_by_key(|i| i.id);
-        v
-    };
-    let pick =
-        |slot: Slot| items.iter().find(|i| i.item.slot == slot && i.item.age_group == Some(AgeGroup::Toddler)).map(|i| i.item.sku.clone());
-    let board: Vec<String> = [pick(Slot::Top), pick(Slot::Bottom)].into_iter().flatten().collect();
-    if board.len() < 2 {
-        bail!("the demo catalogue lacks toddler tops and bottoms");
-    }
-    println!("\n$ outfit-studio score {}", board.join(" "));
-    run_sub(e, Command::Score { skus: board.clone(), json: false })?;
-    println!("\n$ outfit-studio complete {} -k 5", board.join(" "));
-    run_sub(
-        e,
-        Command::Complete {
-            skus: board,
-            slot: None,
-            k: 5,
-            filter: FilterArgs { ages: vec!["toddler".into()], in_stock: true, ..Default::default() },
-            json: false,
-        },
-    )
-}
-
-fn run_sub(e: &mut Engine, c: Command) -> Result<()> {
-    run(Cli { db: Some(e.store().path().to_path_buf()), models: Some(e.models_dir().to_path_buf()), command: Some(c) }).map(|_| ())
 }

@@ -321,6 +321,8 @@ fn import_and_index(
     cancel: &AtomicBool,
 ) -> Result<String> {
     let mut summary = Vec::new();
+    // Stage times go to the log (`OUTFIT_STUDIO_LOG=info`): a first launch's breakdown (README, "Measured").
+    let t = std::time::Instant::now();
     for (n, (f, req)) in feeds.iter().enumerate() {
         let name = f.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         send(JobMsg::Progress { stage: format!("Importing {name}…"), done: n, total: feeds.len() });
@@ -338,12 +340,22 @@ fn import_and_index(
             summary.push(format!("first rejected row: {first}"));
         }
     }
+    tracing::info!("imported in {:.2} s", t.elapsed().as_secs_f64());
+    // The demo's items come with their features (matched by SKU, text and photo bytes): a first launch shows a
+    // usable demo without encoding it. Other feeds skip the lookup, which reads every item needing features.
+    if feeds.iter().any(|(f, _)| outfit_demo::is_installed_feed(f)) {
+        let t = std::time::Instant::now();
+        let seeded = e.seed_features(outfit_demo::FEATURES)?;
+        tracing::info!("stored precomputed features for {seeded} demo items in {:.2} s", t.elapsed().as_secs_f64());
+    }
+    let t = std::time::Instant::now();
     send(JobMsg::Progress { stage: "Indexing (encoding images and text)…".into(), done: 0, total: 0 });
     let stats = e.index_catalogue(
         32,
         &mut |p| send(JobMsg::Progress { stage: "Indexing (encoding images and text)…".into(), done: p.done, total: p.total }),
         &|| cancel.load(Ordering::Relaxed),
     )?;
+    tracing::info!("indexed {} items in {:.2} s (encoding {:.2} s)", stats.encoded, t.elapsed().as_secs_f64(), stats.seconds);
     summary.push(format!("indexed {} items ({} already up to date)", stats.encoded, stats.already_fresh));
     Ok(summary.join("; "))
 }

@@ -1118,6 +1118,7 @@ impl Studio {
         }
         match outcome {
             Ok(out) => {
+                tracing::info!("job done: {}", out.summary);
                 self.last_message = Some(out.summary.clone());
                 self.job_done = Some(out.summary);
                 match out.payload {
@@ -1152,7 +1153,10 @@ impl Studio {
                     }
                 }
             }
-            Err(e) => self.last_error = Some(e),
+            Err(e) => {
+                tracing::warn!("job failed: {e}");
+                self.last_error = Some(e);
+            }
         }
         // Whatever the job finished (a failed index still keeps its batches), read it back.
         if job.kind.reloads_engine() {

@@ -8,9 +8,19 @@ include!(concat!(env!("OUT_DIR"), "/demo_files.rs"));
 
 const STAMP_FILE: &str = ".demo-stamp";
 
+/// The demo's encoder features, precomputed (`outfit_encode::prebuilt`; regenerate with tools/demo_features.sh):
+/// importing the demo stores these instead of encoding 600 photos, so a first launch is usable at once. Not
+/// installed into the data dir; an item whose photo or text differs from what they were made from is encoded.
+pub const FEATURES: &[u8] = include_bytes!("../../../assets/demo/features.safetensors");
+
 /// The demo catalogue's feed in the data directory (`<data dir>/demo/`), installed on first use.
 pub fn feed() -> Result<PathBuf> {
     install(&outfit_paths::data_dir().join("demo"))
+}
+
+/// Whether `feed` is the demo's feed in the data directory (what [`feed`] returns).
+pub fn is_installed_feed(feed: &Path) -> bool {
+    feed == outfit_paths::data_dir().join("demo").join("catalogue.csv")
 }
 
 /// Writes the embedded demo catalogue into `dir` (unless this version is already there) and returns its feed.

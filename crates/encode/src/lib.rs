@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod feature_cache;
 pub mod manifest;
+pub mod prebuilt;
 pub mod runtime;
 pub mod template;
 

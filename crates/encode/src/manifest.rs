@@ -108,7 +108,13 @@ impl Manifest {
 
     pub fn load(models_dir: &Path) -> Result<Manifest> {
         let path = models_dir.join("manifest.json");
-        let text = std::fs::read_to_string(&path).with_context(|| format!("model manifest {} is missing", path.display()))?;
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "model manifest {} is missing: {}, or set OUTFIT_STUDIO_MODELS to a folder holding manifest.json",
+                path.display(),
+                outfit_paths::package::install_hint()
+            )
+        })?;
         serde_json::from_str(&text).with_context(|| format!("model manifest {} is malformed", path.display()))
     }
 
@@ -130,18 +136,51 @@ impl Manifest {
     }
 }
 
-/// The directory holding the shipped models: `$OUTFIT_STUDIO_MODELS`, else `models/` beside the executable's
-/// crate (a source checkout), else `models/` in the working directory.
+/// Where [`locate_models`] looks: the environment variable's value, the executable, the checkout's and the
+/// working directory's `models/`, passed in so tests can lay out a package in a temp dir.
+#[derive(Debug, Clone)]
+pub struct ModelsLookup {
+    pub env: Option<PathBuf>,
+    pub exe: Option<PathBuf>,
+    pub checkout: PathBuf,
+    pub cwd: PathBuf,
+}
+
+impl ModelsLookup {
+    /// This process's: `$OUTFIT_STUDIO_MODELS`, the running executable, the checkout this crate was built in,
+    /// `./models`.
+    pub fn from_process() -> ModelsLookup {
+        ModelsLookup {
+            env: std::env::var_os("OUTFIT_STUDIO_MODELS").filter(|p| !p.is_empty()).map(PathBuf::from),
+            exe: outfit_paths::package::current_exe(),
+            // This crate sits at crates/encode in the checkout; the models are at its root.
+            checkout: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models"),
+            cwd: PathBuf::from("models"),
+        }
+    }
+}
+
+/// The models directory: `$OUTFIT_STUDIO_MODELS` (taken as given), else the first of the installed package's
+/// `models/` beside the executable (`<prefix>/lib/outfit-studio/models`, `<prefix>/share/outfit-studio/models`),
+/// the source checkout's `models/` and `./models` that holds a `manifest.json`. With none, `./models`, whose
+/// missing manifest then says what to install ([`Manifest::load`]).
+pub fn locate_models(l: &ModelsLookup) -> PathBuf {
+    if let Some(p) = &l.env {
+        return p.clone();
+    }
+    let packaged = l.exe.as_deref().map(outfit_paths::package::package_dirs).unwrap_or_default();
+    packaged
+        .into_iter()
+        .map(|d| d.join("models"))
+        .chain([l.checkout.clone(), l.cwd.clone()])
+        .find(|d| d.join("manifest.json").is_file())
+        .map(|d| d.canonicalize().unwrap_or(d))
+        .unwrap_or_else(|| l.cwd.clone())
+}
+
+/// The models directory of this process ([`locate_models`] over [`ModelsLookup::from_process`]).
 pub fn default_models_dir() -> PathBuf {
-    if let Some(p) = std::env::var_os("OUTFIT_STUDIO_MODELS").filter(|p| !p.is_empty()) {
-        return PathBuf::from(p);
-    }
-    // This crate sits at crates/encode in the checkout; the models are at its root.
-    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
-    match built.join("manifest.json").is_file() {
-        true => built.canonicalize().unwrap_or(built),
-        false => PathBuf::from("models"),
-    }
+    locate_models(&ModelsLookup::from_process())
 }
 
 /// Reads a file and checks its sha256 against the manifest.
@@ -185,4 +224,44 @@ pub fn check_signature(what: &str, session: &ort::session::Session, inputs: &[Te
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn models_at(dir: &Path) -> PathBuf {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("manifest.json"), b"{}").unwrap();
+        dir.to_path_buf()
+    }
+
+    #[test]
+    fn models_lookup_order_is_env_then_package_then_checkout_then_cwd() {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = tmp.path().canonicalize().unwrap();
+        let exe = base.join("usr/bin/outfit-studio");
+        std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
+        std::fs::write(&exe, b"").unwrap();
+        let mut l = ModelsLookup { env: None, exe: Some(exe), checkout: base.join("src/models"), cwd: base.join("cwd/models") };
+        assert_eq!(locate_models(&l), l.cwd, "nothing anywhere: ./models, whose missing manifest names the package");
+        let cwd = models_at(&l.cwd);
+        assert_eq!(locate_models(&l), cwd);
+        let checkout = models_at(&l.checkout);
+        assert_eq!(locate_models(&l), checkout);
+        let share = models_at(&base.join("usr/share/outfit-studio/models"));
+        assert_eq!(locate_models(&l), share);
+        let lib = models_at(&base.join("usr/lib/outfit-studio/models"));
+        assert_eq!(locate_models(&l), lib);
+        // The variable is taken as given, even where it holds nothing: the user asked for that folder.
+        l.env = Some(base.join("mine"));
+        assert_eq!(locate_models(&l), base.join("mine"));
+    }
+
+    #[test]
+    fn a_missing_manifest_names_the_package_to_install() {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = format!("{:#}", Manifest::load(tmp.path()).unwrap_err());
+        assert!(err.contains("install the outfit-studio package") && err.contains("OUTFIT_STUDIO_MODELS"), "{err}");
+    }
 }

@@ -11,6 +11,7 @@ mod datasets;
 mod items;
 mod looks_io;
 mod names;
+mod prebuilt;
 mod training;
 
 pub use training::StoredEvalData;
@@ -33,7 +34,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Heads shipped in `models/` (file, version name), each with a JSON sidecar saying what it was trained on. All
-/// are installed as versions on first open; the last one present becomes the active head of a new database.
+/// are installed as versions on first open; the last one present becomes the active head of a new database. The
+/// installable package ships only the zero-shot head (the MANGO head is research-only: models/LICENSES.md), which
+/// a new database then activates.
 pub const SHIPPED_HEADS: [(&str, &str); 2] =
     [("head-zeroshot.safetensors", ZERO_SHOT_NAME), ("head-mango.safetensors", "mango-pretrained-v3")];
 

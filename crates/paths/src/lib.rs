@@ -5,6 +5,8 @@
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
+pub mod package;
+
 fn project() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "outfit-studio")
 }
