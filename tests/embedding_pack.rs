@@ -48,10 +48,13 @@ fn a_database_from_before_packs_is_packed_on_first_open_and_ranks_the_same() {
     drop(e);
 
     // The same file as schema version 5 wrote it: no pack table, no triggers, the per-item rows only (and none of
-    // the later migration 7's settings table and queue columns).
+    // the later migrations' settings table and queue columns (7) or team-mode ids and outbox (8)).
     let c = Connection::open(&db).unwrap();
     c.execute_batch(
-        "DROP TRIGGER embedding_packs_stale_on_insert; DROP TRIGGER embedding_packs_stale_on_update;
+        "DROP TRIGGER team_judgement_id; DROP TRIGGER team_outbox_judgement; DROP TRIGGER team_outbox_undo;
+         DROP TABLE team_outbox; DROP TABLE team_config; DROP INDEX judgements_uuid;
+         ALTER TABLE judgements DROP COLUMN uuid; ALTER TABLE judgements DROP COLUMN origin;
+         DROP TRIGGER embedding_packs_stale_on_insert; DROP TRIGGER embedding_packs_stale_on_update;
          DROP TRIGGER embedding_packs_stale_on_delete; DROP TRIGGER embedding_packs_stale_on_slot;
          DROP TABLE embedding_packs;
          DROP INDEX queue_items_source; ALTER TABLE queue_items DROP COLUMN source;

@@ -409,8 +409,7 @@ fn plan<'t>(
     // A full-length one-piece never gets a template with a bottom.
     let full_length = slot == Slot::OnePiece && scene.is_full_length(hero);
     let allowed = |t: &Template| !(full_length && t.slots.contains(&Slot::Bottom));
-    let ts: Vec<&Template> =
-        templates.iter().copied().filter(|t| allowed(*t) && seasons.iter().any(|s| t.applies(slot, age, *s))).collect();
+    let ts: Vec<&Template> = templates.iter().copied().filter(|t| allowed(t) && seasons.iter().any(|s| t.applies(slot, age, *s))).collect();
     if ts.is_empty() {
         let age = age.map(|a| a.as_str()).unwrap_or("unknown age");
         let season = match seasons.as_slice() {

@@ -147,10 +147,10 @@ pub fn validate(list: &[Template]) -> Result<()> {
         if t.slots.iter().all(|s| t.is_optional(*s)) {
             bail!("template {:?} has only optional slots: make at least one required", t.name);
         }
-        if let Some(f) = &t.fallback {
-            if f == &t.name || !list.iter().any(|o| &o.name == f) {
-                bail!("template {:?} falls back to {f:?}, which is not another template of the list", t.name);
-            }
+        if let Some(f) = &t.fallback
+            && (f == &t.name || !list.iter().any(|o| &o.name == f))
+        {
+            bail!("template {:?} falls back to {f:?}, which is not another template of the list", t.name);
         }
     }
     Ok(())

@@ -244,7 +244,7 @@ CREATE INDEX queue_items_source ON queue_items(source, template);
 -- team-mode
 ALTER TABLE judgements ADD COLUMN uuid TEXT;
 ALTER TABLE judgements ADD COLUMN origin TEXT NOT NULL DEFAULT 'local' CHECK (origin IN ('local', 'team'));
-UPDATE judgements SET uuid = substr(printf('%012x', CAST(COALESCE(julianday(at), julianday('now')) * 86400000 - 210866760000000 AS INTEGER)), 1, 8) || '-' || substr(printf('%012x', CAST(COALESCE(julianday(at), julianday('now')) * 86400000 - 210866760000000 AS INTEGER)), 9, 4) || '-7' || substr(lower(hex(randomblob(2))), 2, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2, 3) || '-' || lower(hex(randomblob(6)));
+UPDATE judgements SET uuid = substr(printf('%012x', CAST(ROUND(COALESCE(julianday(at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 1, 8) || '-' || substr(printf('%012x', CAST(ROUND(COALESCE(julianday(at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 9, 4) || '-7' || substr(lower(hex(randomblob(2))), 2, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2, 3) || '-' || lower(hex(randomblob(6)));
 CREATE UNIQUE INDEX judgements_uuid ON judgements(uuid);
 CREATE TABLE team_config (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -265,16 +265,16 @@ CREATE TABLE team_outbox (
 );
 CREATE INDEX team_outbox_pending ON team_outbox(pushed_at, refused, seq);
 CREATE TRIGGER team_judgement_id AFTER INSERT ON judgements WHEN NEW.uuid IS NULL
-    BEGIN UPDATE judgements SET uuid = substr(printf('%012x', CAST(COALESCE(julianday(NEW.at), julianday('now')) * 86400000 - 210866760000000 AS INTEGER)), 1, 8) || '-' || substr(printf('%012x', CAST(COALESCE(julianday(NEW.at), julianday('now')) * 86400000 - 210866760000000 AS INTEGER)), 9, 4) || '-7' || substr(lower(hex(randomblob(2))), 2, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2, 3) || '-' || lower(hex(randomblob(6))) WHERE id = NEW.id AND uuid IS NULL; END;
+    BEGIN UPDATE judgements SET uuid = substr(printf('%012x', CAST(ROUND(COALESCE(julianday(NEW.at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 1, 8) || '-' || substr(printf('%012x', CAST(ROUND(COALESCE(julianday(NEW.at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 9, 4) || '-7' || substr(lower(hex(randomblob(2))), 2, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2, 3) || '-' || lower(hex(randomblob(6))) WHERE id = NEW.id AND uuid IS NULL; END;
 CREATE TRIGGER team_outbox_judgement AFTER INSERT ON judgements
     WHEN NEW.origin = 'local' AND EXISTS (SELECT 1 FROM team_config WHERE stylist = NEW.stylist)
-    BEGIN UPDATE judgements SET uuid = substr(printf('%012x', CAST(COALESCE(julianday(NEW.at), julianday('now')) * 86400000 - 210866760000000 AS INTEGER)), 1, 8) || '-' || substr(printf('%012x', CAST(COALESCE(julianday(NEW.at), julianday('now')) * 86400000 - 210866760000000 AS INTEGER)), 9, 4) || '-7' || substr(lower(hex(randomblob(2))), 2, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2, 3) || '-' || lower(hex(randomblob(6))) WHERE id = NEW.id AND uuid IS NULL;
+    BEGIN UPDATE judgements SET uuid = substr(printf('%012x', CAST(ROUND(COALESCE(julianday(NEW.at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 1, 8) || '-' || substr(printf('%012x', CAST(ROUND(COALESCE(julianday(NEW.at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 9, 4) || '-7' || substr(lower(hex(randomblob(2))), 2, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2, 3) || '-' || lower(hex(randomblob(6))) WHERE id = NEW.id AND uuid IS NULL;
           INSERT INTO team_outbox (event_id, kind, judgement_uuid, at)
           SELECT uuid, 'judgement', uuid, at FROM judgements WHERE id = NEW.id; END;
 CREATE TRIGGER team_outbox_undo AFTER UPDATE OF undone_at ON judgements
     WHEN OLD.undone_at IS NULL AND NEW.undone_at IS NOT NULL AND NEW.origin = 'local'
          AND EXISTS (SELECT 1 FROM team_config WHERE stylist = NEW.stylist)
-    BEGIN INSERT INTO team_outbox (event_id, kind, judgement_uuid, at) VALUES (substr(printf('%012x', CAST(COALESCE(julianday(NEW.undone_at), julianday('now')) * 86400000 - 210866760000000 AS INTEGER)), 1, 8) || '-' || substr(printf('%012x', CAST(COALESCE(julianday(NEW.undone_at), julianday('now')) * 86400000 - 210866760000000 AS INTEGER)), 9, 4) || '-7' || substr(lower(hex(randomblob(2))), 2, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2, 3) || '-' || lower(hex(randomblob(6))), 'undo', NEW.uuid, NEW.undone_at); END;
+    BEGIN INSERT INTO team_outbox (event_id, kind, judgement_uuid, at) VALUES (substr(printf('%012x', CAST(ROUND(COALESCE(julianday(NEW.undone_at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 1, 8) || '-' || substr(printf('%012x', CAST(ROUND(COALESCE(julianday(NEW.undone_at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 9, 4) || '-7' || substr(lower(hex(randomblob(2))), 2, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2, 3) || '-' || lower(hex(randomblob(6))), 'undo', NEW.uuid, NEW.undone_at); END;
 "#,
 ];
 
