@@ -19,6 +19,10 @@ impl std::fmt::Display for UnknownValue {
 
 impl std::error::Error for UnknownValue {}
 
+/// `ToSql`/`FromSql` through the canonical `as_str` name; any other stored text is an error ([`UnknownValue`]).
+/// Used here for the catalogue's enums and by the store for its own (each crate implements the traits for the
+/// types it defines). The invoking crate needs `rusqlite`.
+#[macro_export]
 macro_rules! sql_enum {
     ($t:ty, $kind:literal, [$($v:expr),+ $(,)?]) => {
         impl rusqlite::types::ToSql for $t {
@@ -30,7 +34,7 @@ macro_rules! sql_enum {
             fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
                 let s = v.as_str()?;
                 [$($v),+].into_iter().find(|x: &$t| x.as_str() == s).ok_or_else(|| {
-                    rusqlite::types::FromSqlError::Other(Box::new(UnknownValue { kind: $kind, value: s.to_string() }))
+                    rusqlite::types::FromSqlError::Other(Box::new($crate::sql::UnknownValue { kind: $kind, value: s.to_string() }))
                 })
             }
         }

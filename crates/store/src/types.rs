@@ -115,34 +115,9 @@ pub(super) fn json_strings(r: &rusqlite::Row, idx: usize) -> rusqlite::Result<Ve
     })
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("unknown {kind} {value:?}")]
-pub(super) struct UnknownValue {
-    pub(super) kind: &'static str,
-    pub(super) value: String,
-}
-
-/// `ToSql`/`FromSql` through the canonical `as_str` name; any other stored text is an error. Used beside each
-/// stored enum's definition (in `judgements`, `outfits` and `queue`; the catalogue's own enums have the same in
-/// `outfit_catalogue::sql`, behind its `sql` feature, since only their crate may implement a foreign trait for them).
-macro_rules! sql_enum {
-    ($t:ty, $kind:literal, [$($v:expr),+ $(,)?]) => {
-        impl rusqlite::types::ToSql for $t {
-            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-                Ok(rusqlite::types::ToSqlOutput::from(self.as_str()))
-            }
-        }
-        impl rusqlite::types::FromSql for $t {
-            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-                let s = v.as_str()?;
-                [$($v),+].into_iter().find(|x: &$t| x.as_str() == s).ok_or_else(|| {
-                    rusqlite::types::FromSqlError::Other(Box::new(super::types::UnknownValue { kind: $kind, value: s.to_string() }))
-                })
-            }
-        }
-    };
-}
-pub(super) use sql_enum;
+/// The catalogue's `ToSql`/`FromSql` macro, used beside each stored enum's definition (in `judgements`, `outfits`
+/// and `queue`): one definition of how an enum is stored and what unknown stored text says.
+pub(super) use outfit_catalogue::sql_enum;
 
 #[cfg(test)]
 mod tests {
