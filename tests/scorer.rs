@@ -2,6 +2,11 @@
 //! GPU equality on whatever adapter there is (lavapipe/llvmpipe in CI), chunking under a forced small binding
 //! limit, and backend selection with no adapter.
 
+// Only `no_adapter` is used here.
+#[allow(dead_code)]
+mod common;
+
+use common::no_adapter;
 use outfit_studio::catalogue::styling::{BOYS, GIRLS};
 use outfit_studio::catalogue::{AgeGroup, Occasion, Season, Slot, Styling};
 use outfit_studio::curate::search::SEASONS;
@@ -160,17 +165,6 @@ fn check_against_brute_force(scorer: &dyn Scorer, index: &EmbeddingIndex, ks: &[
         let got = scorer.top_k(index, std::slice::from_ref(q)).unwrap();
         assert_same(&format!("{} single: {name}", scorer.backend()), &got[0], &brute_force(index, q));
     }
-}
-
-/// Set to 1 (CI does, with lavapipe installed) to make a missing adapter fail the GPU tests instead of skipping them.
-const REQUIRE_GPU: &str = "OUTFIT_STUDIO_REQUIRE_GPU";
-
-/// A missing adapter: a note and a skip, or a failure where [`REQUIRE_GPU`] is set.
-fn no_adapter(what: &str, e: &dyn std::fmt::Display) {
-    if std::env::var(REQUIRE_GPU).is_ok_and(|v| v == "1") {
-        panic!("{REQUIRE_GPU}=1 but there is no GPU adapter ({e}): {what} cannot run; install mesa-vulkan-drivers");
-    }
-    eprintln!("note: skipping {what}, no adapter here ({e}); CI installs mesa-vulkan-drivers and sets {REQUIRE_GPU}=1");
 }
 
 /// The GPU backend on any adapter (software included), or None with a note when this machine has none.

@@ -9,7 +9,7 @@ use outfit_studio::Engine;
 use outfit_studio::catalogue::Slot;
 use outfit_studio::catalogue::styling::{BOYS, GIRLS};
 use outfit_studio::engine::audit::AuditParams;
-use outfit_studio::engine::{CompletionFilter, Follow};
+use outfit_studio::engine::{CompletionFilter, Follow, Widening};
 use outfit_studio::store::Verdict;
 use std::path::Path;
 
@@ -101,6 +101,35 @@ fn a_boys_board_never_gets_girls_items_by_default_and_the_chip_widens() {
     assert_eq!(flats.gender, GIRLS);
     let girls_top = [id(&e, "K-6-0")];
     assert!(suggested(&e, &girls_top, Follow::default()).iter().all(|i| e.styling(*i).gender != BOYS));
+}
+
+#[test]
+fn an_empty_slot_says_which_widening_would_fill_it_and_by_how_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path());
+    let board = [id(&e, "K-0-0")];
+    // No toddlers' items in this catalogue at all: shoes come back empty. The brand filter names the one brand
+    // every item has, so widening it would offer nothing and is not advised.
+    let f = CompletionFilter {
+        age_groups: vec![outfit_studio::catalogue::AgeGroup::Toddler],
+        brands: vec!["Brand".into()],
+        ..e.with_board_defaults(&board, &CompletionFilter::default(), Follow::default(), None)
+    };
+    assert!(e.complete(&board, &[Slot::Shoes], 10, &f).unwrap()[0].1.is_empty());
+    let short = e.slot_shortfall(&board, Slot::Shoes, &f);
+    assert_eq!(short.passing, 0);
+    assert!(short.in_slot > 0);
+    // Only the age band keeps them out, and widening it offers exactly what the widened suggestions then hold.
+    assert_eq!(short.widen.len(), 1, "{short:?}");
+    let (what, offered) = short.widen[0];
+    assert_eq!(what, Widening::AgeBand);
+    let widened = CompletionFilter { age_groups: Vec::new(), ..f.clone() };
+    let got = e.complete(&board, &[Slot::Shoes], 1000, &widened).unwrap();
+    assert_eq!(got[0].1.len(), offered);
+    assert_eq!(short.advice(), format!("widening the age band would offer {offered}"));
+    // A slot that is filled needs no advice.
+    let filled = e.slot_shortfall(&board, Slot::Shoes, &widened);
+    assert_eq!(filled.passing, offered);
 }
 
 #[test]

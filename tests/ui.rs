@@ -671,6 +671,28 @@ fn scorer_setting_applies_and_persists() {
     h.get_by_label_contains("Scorer: CPU");
 }
 
+#[test]
+fn the_scorer_chosen_in_settings_also_ranks_generated_looks() {
+    // Forced GPU ranks on any adapter, software included, where auto would rank on the CPU: the look job's
+    // summary shows which one ranked it.
+    if let Err(e) = outfit_studio::score::gpu::probe(&Default::default()) {
+        return common::no_adapter("the scorer setting's reach into look generation", &e);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.state_mut().studio.apply(Command::SetScorer(ScorerChoice::Gpu));
+    h.state_mut().studio.wait_for_scorer();
+    h.get_by_role_and_label(Role::TextInput, "Search").focus();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "Search").type_text("floral");
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Generate looks").click();
+    settle(&mut h);
+    assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
+    let said = h.state().studio.last_message().unwrap_or_default().to_string();
+    assert!(said.contains("ranked on the GPU"), "{said}");
+}
+
 // ---- keys, dialogs, defaults (issue 11) -------------------------------------------------------------------
 
 /// Queues raw events for the next frame, all at once: what a slow frame sees.

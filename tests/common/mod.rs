@@ -72,3 +72,15 @@ pub fn pump(h: &mut egui_kittest::Harness<'_, outfit_studio::ui::StudioApp>) {
         }
     }
 }
+
+/// Set to 1 (CI does, with lavapipe installed) to make a missing GPU adapter fail the GPU tests instead of skipping.
+pub const REQUIRE_GPU: &str = "OUTFIT_STUDIO_REQUIRE_GPU";
+
+/// A missing adapter: a note and a skip, or a failure where [`REQUIRE_GPU`] is set.
+#[allow(dead_code)]
+pub fn no_adapter(what: &str, e: &dyn std::fmt::Display) {
+    if std::env::var(REQUIRE_GPU).is_ok_and(|v| v == "1") {
+        panic!("{REQUIRE_GPU}=1 but there is no GPU adapter ({e}): {what} cannot run; install mesa-vulkan-drivers");
+    }
+    eprintln!("note: skipping {what}, no adapter here ({e}); CI installs mesa-vulkan-drivers and sets {REQUIRE_GPU}=1");
+}

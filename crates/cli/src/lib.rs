@@ -462,7 +462,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 for (s, sugg) in res {
                     println!("{}:", s.label());
                     if sugg.is_empty() {
-                        println!("  (nothing matches the filters)");
+                        let short = e.slot_shortfall(&ids, s, &f);
+                        match short.advice() {
+                            _ if short.in_slot == 0 => println!("  (no {} in the catalogue)", s.label().to_lowercase()),
+                            a if a.is_empty() => println!("  (nothing matches the filters, and no single widening helps)"),
+                            a => println!("  (nothing matches the filters; {a})"),
+                        }
                     }
                     for (i, x) in sugg.iter().enumerate() {
                         println!("  {:>2}. {:<12} {:.3}  {}", i + 1, x.sku, x.outfit_probability, x.title);

@@ -26,13 +26,13 @@ pub(super) fn parse_split(s: &str) -> Result<Split, String> {
 /// Hyper-parameter flags shared by `train` and `eval`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct TrainFlags {
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = TrainConfig::fine_tuning().epochs)]
     pub epochs: usize,
-    #[arg(long, default_value_t = 3e-3)]
+    #[arg(long, default_value_t = TrainConfig::fine_tuning().lr)]
     pub lr: f64,
-    #[arg(long, default_value_t = 1e-4)]
+    #[arg(long, default_value_t = TrainConfig::fine_tuning().weight_decay)]
     pub weight_decay: f64,
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = TrainConfig::fine_tuning().batch_size)]
     pub batch: usize,
     /// Freeze the projection and the first MLP layer (train W2, b2, masks and calibration only).
     #[arg(long)]
@@ -49,7 +49,7 @@ pub struct TrainFlags {
     #[arg(long)]
     pub majority: bool,
     /// Share of outfits held back to keep the best epoch (the parent counts as epoch 0); 0 keeps the last epoch.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = TrainConfig::fine_tuning().validation_fraction)]
     pub validation: f64,
 }
 
@@ -71,7 +71,7 @@ impl TrainFlags {
             stylist_weights,
             majority: self.majority,
             validation_fraction: self.validation,
-            ..TrainConfig::default()
+            ..TrainConfig::fine_tuning()
         })
     }
 }

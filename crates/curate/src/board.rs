@@ -4,7 +4,7 @@
 
 use super::{SUGGESTIONS_PER_SLOT, Studio};
 use outfit_catalogue::Slot;
-use outfit_engine::{OutfitScore, Suggestion};
+use outfit_engine::{OutfitScore, SlotShortfall, Suggestion};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -12,6 +12,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub(super) struct BoardResult {
     score: Result<Option<OutfitScore>, String>,
     suggestions: Result<Vec<(Slot, Vec<Suggestion>)>, String>,
+    /// What each single widening would offer, for every slot left empty.
+    shortfalls: Vec<(Slot, SlotShortfall)>,
 }
 
 /// The newest board generation, shared with the worker so it skips requests already out of date.
@@ -31,6 +33,7 @@ impl Studio {
         }
         if ids.is_empty() {
             self.suggestions.clear();
+            self.shortfalls.clear();
             self.board_pending.clear();
             return;
         }
@@ -43,7 +46,11 @@ impl Studio {
             }
             let score = if ids.len() >= 2 { e.score_outfit(&ids).map(Some).map_err(|err| format!("{err:#}")) } else { Ok(None) };
             let suggestions = e.complete(&ids, &slots, SUGGESTIONS_PER_SLOT, &filter).map_err(|err| format!("{err:#}"));
-            Some(BoardResult { score, suggestions })
+            let shortfalls = match &suggestions {
+                Ok(s) => s.iter().filter(|(_, v)| v.is_empty()).map(|(slot, _)| (*slot, e.slot_shortfall(&ids, *slot, &filter))).collect(),
+                Err(_) => Vec::new(),
+            };
+            Some(BoardResult { score, suggestions, shortfalls })
         });
         self.board_pending.push_back((generation, p));
     }
@@ -79,6 +86,7 @@ impl Studio {
         if self.score.is_none() && note.is_none() && self.board.len() < 2 {
             note = Some("Add at least two items to see the score".into());
         }
+        self.shortfalls = b.shortfalls;
         match b.suggestions {
             Ok(s) => self.suggestions = s,
             Err(e) => {

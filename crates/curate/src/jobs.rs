@@ -8,6 +8,7 @@ use outfit_engine::Engine;
 use outfit_labels::{Agreement, MergeReport, ReviewQueue};
 use outfit_model::report::{EvalConfig, TransferReport, transfer_report};
 use outfit_model::train::{Cancelled, TrainConfig};
+use outfit_score::ScorerChoice;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,7 +27,7 @@ pub struct TrainRequest {
 
 impl Default for TrainRequest {
     fn default() -> Self {
-        let d = TrainConfig::default();
+        let d = TrainConfig::fine_tuning();
         TrainRequest { parent: None, epochs: d.epochs, lr: d.lr, freeze_lower: false, from_scratch: false }
     }
 }
@@ -143,7 +144,9 @@ pub struct Job {
 
 impl Job {
     /// Starts a job; `wake` is called after every message (the UI passes `ctx.request_repaint`).
-    pub fn spawn(db: PathBuf, models: PathBuf, kind: JobKind, wake: Arc<dyn Fn() + Send + Sync>) -> Job {
+    /// Runs `kind` on its own thread and engine, ranking with the stylist's `scorer` choice (the settings reach
+    /// background work too, not only the live board).
+    pub fn spawn(db: PathBuf, models: PathBuf, kind: JobKind, scorer: ScorerChoice, wake: Arc<dyn Fn() + Send + Sync>) -> Job {
         let (tx, rx) = channel();
         let cancel = Arc::new(AtomicBool::new(false));
         let (k, c) = (kind.clone(), cancel.clone());
@@ -154,7 +157,7 @@ impl Job {
                     let _ = tx.send(m);
                     wake();
                 };
-                let r = run(&db, &models, &k, &send, &c).map_err(|e| format!("{e:#}"));
+                let r = run(&db, &models, &k, scorer, &send, &c).map_err(|e| format!("{e:#}"));
                 send(JobMsg::Done(r));
             })
             .expect("spawn job thread");
@@ -216,9 +219,17 @@ fn progress(send: &dyn Fn(JobMsg), stage: &str) {
     send(JobMsg::Progress { stage: stage.into(), done: 0, total: 0 });
 }
 
-fn run(db: &std::path::Path, models: &std::path::Path, kind: &JobKind, send: &dyn Fn(JobMsg), cancel: &AtomicBool) -> Result<JobOutput> {
+fn run(
+    db: &std::path::Path,
+    models: &std::path::Path,
+    kind: &JobKind,
+    scorer: ScorerChoice,
+    send: &dyn Fn(JobMsg),
+    cancel: &AtomicBool,
+) -> Result<JobOutput> {
     progress(send, "Opening the catalogue…");
     let mut e = Engine::open(db, models)?;
+    e.set_scorer(outfit_score::scorer_for(scorer));
     match kind {
         JobKind::ImportAndIndex(feeds) => {
             let feeds: Vec<_> = feeds.iter().map(|f| (f.clone(), outfit_engine::ImportRequest::default())).collect();
@@ -378,7 +389,8 @@ fn generate_looks(
     }
     let n = outfit_looks::enqueue(e, stylist, &batch, params)?;
     let summary = batch.summary();
-    let text = format!("Generate looks: {}; {n} queued for {stylist} to review", summary.headline());
+    let text =
+        format!("Generate looks: {}; {n} queued for {stylist} to review (ranked on the {})", summary.headline(), e.scorer().backend().kind);
     let result = LooksResult { summary, short: batch.short, queued: n, batch: batch.id };
     Ok(JobOutput { summary: text, payload: Payload::Looks(Box::new(result)) })
 }
@@ -400,8 +412,7 @@ fn train(e: &mut Engine, req: &TrainRequest, send: &dyn Fn(JobMsg), cancel: &Ato
         epochs: req.epochs.max(1),
         lr: req.lr,
         freeze_lower: req.freeze_lower && !req.from_scratch,
-        validation_fraction: super::VALIDATION_FRACTION,
-        ..TrainConfig::default()
+        ..TrainConfig::fine_tuning()
     };
     let job = e.prepare_fine_tune(req.parent, req.from_scratch, &cfg)?;
     // The same split training makes: refuse rather than store a version nothing was held out to check.

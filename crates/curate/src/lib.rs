@@ -94,7 +94,7 @@ pub const QUEUE_SIZE: usize = 50;
 /// Below this many accept/reject judgements the Train panel explains instead of training or evaluating.
 pub const MIN_JUDGEMENTS: usize = 50;
 /// Fine-tuning holds back this share of the distinct outfits to pick the best epoch.
-pub const VALIDATION_FRACTION: f64 = 0.2;
+pub const VALIDATION_FRACTION: f64 = outfit_model::train::FINE_TUNE_VALIDATION_FRACTION;
 /// Below this many held-out outfits a fine-tuned version would be unvalidated: training refuses and says so.
 pub const MIN_HELD_OUT: usize = 10;
 /// How many recent queue decisions the queue screen lists.
@@ -239,6 +239,8 @@ pub struct Studio {
     /// Why there is no score (fewer than two items, not indexed yet…).
     score_note: Option<String>,
     suggestions: Vec<(Slot, Vec<Suggestion>)>,
+    /// For each slot the last suggestions left empty, what each single widening would offer.
+    shortfalls: Vec<(Slot, outfit_engine::SlotShortfall)>,
     board_filter: CompletionFilter,
     /// Suggestions keep to the board's age bands, seasons, gender, occasion and catalogue unless widened.
     follow: Follow,
@@ -371,6 +373,7 @@ impl Studio {
             score: None,
             score_note: None,
             suggestions: Vec::new(),
+            shortfalls: Vec::new(),
             board_filter: CompletionFilter::default(),
             follow: Follow::default(),
             reasons: Vec::new(),
@@ -588,10 +591,12 @@ impl Studio {
         if !f.brands.is_empty() || f.min_price.is_some() || f.max_price.is_some() || f.in_stock_only {
             widen.push("filters");
         }
-        match widen.split_last() {
-            None => format!("No {what} in the catalogue"),
-            Some((last, [])) => format!("No {what} — widen the {last}"),
-            Some((last, rest)) => format!("No {what} — widen the {} or {last}", rest.join(", ")),
+        let advice = self.shortfalls.iter().find(|(s, _)| *s == slot).map(|(_, sf)| sf.advice()).filter(|a| !a.is_empty());
+        match (advice, widen.split_last()) {
+            (Some(a), _) => format!("No {what} — {a}"),
+            (None, None) => format!("No {what} in the catalogue"),
+            (None, Some((last, []))) => format!("No {what} — widen the {last}"),
+            (None, Some((last, rest))) => format!("No {what} — widen the {} or {last}", rest.join(", ")),
         }
     }
     pub fn reasons(&self) -> &[Reason] {
@@ -1001,7 +1006,7 @@ impl Studio {
         if self.queue_wanted && self.job.is_none() && !self.stylist.is_empty() {
             self.queue_wanted = false;
             let kind = JobKind::BuildQueue { stylist: self.stylist.clone(), size: QUEUE_SIZE };
-            self.job = Some(Job::spawn(self.db.clone(), self.models.clone(), kind, self.wake.clone()));
+            self.job = Some(Job::spawn(self.db.clone(), self.models.clone(), kind, self.scorer_choice, self.wake.clone()));
         }
     }
 
@@ -1096,7 +1101,7 @@ impl Studio {
             self.pending_jobs.push_back(kind);
             return Ok(());
         }
-        self.job = Some(Job::spawn(self.db.clone(), self.models.clone(), kind, self.wake.clone()));
+        self.job = Some(Job::spawn(self.db.clone(), self.models.clone(), kind, self.scorer_choice, self.wake.clone()));
         Ok(())
     }
 
@@ -1105,7 +1110,7 @@ impl Studio {
             return;
         }
         if let Some(kind) = self.pending_jobs.pop_front() {
-            self.job = Some(Job::spawn(self.db.clone(), self.models.clone(), kind, self.wake.clone()));
+            self.job = Some(Job::spawn(self.db.clone(), self.models.clone(), kind, self.scorer_choice, self.wake.clone()));
         } else {
             self.start_wanted_queue();
         }

@@ -12,8 +12,10 @@ mod items;
 mod looks_io;
 mod names;
 mod prebuilt;
+mod shortfall;
 mod training;
 
+pub use shortfall::{SlotShortfall, Widening};
 pub use training::StoredEvalData;
 
 use anyhow::{Context, Result, anyhow, bail};

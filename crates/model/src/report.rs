@@ -27,7 +27,13 @@ pub struct EvalConfig {
 
 impl Default for EvalConfig {
     fn default() -> Self {
-        EvalConfig { test_fraction: 0.25, seed: 7, sizes: vec![25, 50, 100, 200, 500], train: TrainConfig::default(), min_steps: 150 }
+        EvalConfig {
+            test_fraction: 0.25,
+            seed: 7,
+            sizes: vec![25, 50, 100, 200, 500],
+            train: TrainConfig::fine_tuning(),
+            min_steps: super::train::FINE_TUNE_MIN_STEPS,
+        }
     }
 }
 
@@ -57,8 +63,8 @@ pub struct TransferReport {
 
 /// `cfg` with enough epochs for at least `min_steps` optimiser steps on `n` outfits (the learning curve's rule).
 pub fn with_min_steps(cfg: &TrainConfig, n: usize, min_steps: usize) -> TrainConfig {
-    let steps_per_epoch = n.div_ceil(cfg.batch_size.max(1)).max(1);
-    TrainConfig { epochs: cfg.epochs.max(min_steps.div_ceil(steps_per_epoch)), ..cfg.clone() }
+    let cfg = TrainConfig { min_steps, ..cfg.clone() };
+    TrainConfig { epochs: cfg.epochs_for(n), ..cfg }
 }
 
 /// Splits `data` by outfit, then measures the parent head zero-shot and, for each label count, a head fine-tuned

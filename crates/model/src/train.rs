@@ -69,6 +69,10 @@ pub struct TrainConfig {
     /// there and would otherwise meet untrained weights on children's items.
     #[serde(default)]
     pub ignore_blocks: Vec<String>,
+    /// At least this many optimiser steps, in whole epochs: a few dozen judgements make one or two batches an
+    /// epoch, and `epochs` of those would barely move a head.
+    #[serde(default)]
+    pub min_steps: usize,
 }
 
 fn default_fitb_negatives() -> usize {
@@ -98,6 +102,7 @@ impl Default for TrainConfig {
             fitb_weight: 0.0,
             fitb_negatives: default_fitb_negatives(),
             ignore_blocks: Vec::new(),
+            min_steps: 0,
         }
     }
 }
@@ -127,7 +132,32 @@ impl TrainConfig {
             ..TrainConfig::default()
         }
     }
+
+    /// The recipe for fine-tuning on stylists' judgements: the pretraining objective (a fill-in-the-blank term over
+    /// each accepted outfit, two swaps per accept, its learning rate and weight decay) at no fewer than
+    /// [`FINE_TUNE_MIN_STEPS`] steps, with a share of the judged outfits held back to keep the best epoch, the
+    /// parent counting as epoch 0. The lighter objective it replaced (BCE and ranking, one swap) barely moved a
+    /// pretrained head in 2,000 judgements (README, "What stylists' judgements buy").
+    pub fn fine_tuning() -> TrainConfig {
+        TrainConfig {
+            validation_fraction: FINE_TUNE_VALIDATION_FRACTION,
+            ignore_blocks: Vec::new(),
+            min_steps: FINE_TUNE_MIN_STEPS,
+            ..TrainConfig::pretraining()
+        }
+    }
+
+    /// The number of epochs this config runs on `n` outfits (`epochs`, or more to reach `min_steps`).
+    pub fn epochs_for(&self, n: usize) -> usize {
+        self.epochs.max(self.min_steps.div_ceil(n.div_ceil(self.batch_size.max(1)).max(1)))
+    }
 }
+
+/// The fewest optimiser steps a fine-tuning run takes (the Train screen's learning curve has always used it).
+pub const FINE_TUNE_MIN_STEPS: usize = 150;
+
+/// The share of judged outfits fine-tuning holds back to pick the epoch (the app's and `eval-transfer`'s).
+pub const FINE_TUNE_VALIDATION_FRACTION: f64 = 0.2;
 
 /// Per-input 0/1 mask ([in, 1]) for the lower layers' rows, or `None` when no block is ignored.
 fn input_mask(dims: super::head::HeadDims, blocks: &[String]) -> Result<Option<Tensor>> {
@@ -533,7 +563,8 @@ pub fn train_validated(
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let bs = cfg.batch_size.max(1);
     let steps_per_epoch = data.len().div_ceil(bs);
-    let mut history = Vec::with_capacity(cfg.epochs);
+    let epochs = cfg.epochs_for(data.len());
+    let mut history = Vec::with_capacity(epochs);
     let mut order: Vec<usize> = (0..data.len()).collect();
     let snapshot = |vars: &HashMap<String, Var>| -> candle_core::Result<HashMap<String, Tensor>> {
         current(vars).into_iter().map(|(k, v)| Ok((k, v.detach().copy()?))).collect()
@@ -555,7 +586,7 @@ pub fn train_validated(
         validation_score.extend(score);
         best = Some((0, crit, t));
     }
-    for epoch in 0..cfg.epochs {
+    for epoch in 0..epochs {
         let t0 = Instant::now();
         order.shuffle(&mut rng);
         let (mut sum, mut sum_bce, mut sum_rank, mut n) = (0f64, 0f64, 0f64, 0usize);
@@ -599,7 +630,7 @@ pub fn train_validated(
             sum_bce += bce.to_scalar::<f32>()? as f64;
             sum_rank += rank.to_scalar::<f32>()? as f64;
             n += 1;
-            progress(TrainProgress { epoch, epochs: cfg.epochs, step, steps_per_epoch, loss: l });
+            progress(TrainProgress { epoch, epochs, step, steps_per_epoch, loss: l });
         }
         let n = n.max(1) as f64;
         history.push(EpochStats {
@@ -813,5 +844,20 @@ mod tests {
         let t = train(&parent, &table, &data, &cfg, &mut |_| {}, &AtomicBool::new(false)).unwrap();
         let after = loss_on(&t.head, &table, &data, &cfg).unwrap();
         assert!(after < before * 0.8, "loss {before} -> {after}");
+    }
+
+    #[test]
+    fn few_judgements_still_get_the_minimum_number_of_steps() {
+        let cfg = TrainConfig::fine_tuning();
+        // 40 outfits make one batch an epoch: 15 epochs would be 15 steps.
+        assert_eq!(cfg.epochs_for(40), FINE_TUNE_MIN_STEPS);
+        // 10,000 make 157 batches: the configured epochs already exceed the minimum.
+        assert_eq!(cfg.epochs_for(10_000), cfg.epochs);
+        let (table, data) = synthetic_set(dims(), 120, 30, 4, 1.0, 4).unwrap();
+        let parent = Head::zero_shot(dims(), &table.feature_mean().unwrap(), &BlockWeights::default(), (4.0, 0.0), 5).unwrap();
+        let cfg = TrainConfig { min_steps: 20, validation_fraction: 0.0, ..TrainConfig::fine_tuning() };
+        let mut steps = 0;
+        train(&parent, &table, &data, &cfg, &mut |_| steps += 1, &AtomicBool::new(false)).unwrap();
+        assert_eq!(steps, 20, "30 outfits, one batch an epoch");
     }
 }

@@ -45,9 +45,6 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-/// The share of judged outfits the app holds back to pick the epoch (`curate::VALIDATION_FRACTION`).
-pub const APP_VALIDATION_FRACTION: f64 = 0.2;
-
 #[derive(Debug, Clone, Serialize)]
 pub struct TransferConfig {
     /// Judgement budgets (half accepts, half rejects).
@@ -76,7 +73,7 @@ impl Default for TransferConfig {
             budgets: vec![50, 100, 200, 500, 1000, 2000],
             seeds: 5,
             seed: 20_251_210,
-            fine_tune: TrainConfig { validation_fraction: APP_VALIDATION_FRACTION, ..TrainConfig::default() },
+            fine_tune: TrainConfig::fine_tuning(),
             min_steps: EvalConfig::default().min_steps,
             queue_batch: 50,
             queue_oversample: 4,
@@ -618,14 +615,21 @@ impl TransferFigure {
         s.push_str(&format!(
             "Pretrained head: {}. Target: {} training outfits (the simulated stylist judges these: accepts are the \
              real outfits, rejects the same outfits with one garment swapped for another of its slot and collection), \
-             {} test outfits; {} cold AUC and {} cold FITB questions. Fine-tuning: the app's recipe (20% of the judged \
-             outfits held back to pick the epoch), at least {} steps. Cells: mean over {} seeds, 95% interval from a \
-             bootstrap over questions of that mean; ± standard deviation over seeds.\n\n",
+             {} test outfits; {} cold AUC and {} cold FITB questions. Fine-tuning: the app's recipe ({} epochs, lr {}, \
+             {} swaps per accept, fill-in-the-blank weight {} against {} candidates, {:.0}% of the judged outfits held \
+             back to pick the epoch), at least {} steps. Cells: mean over {} seeds, 95% interval from a bootstrap over \
+             questions of that mean; ± standard deviation over seeds.\n\n",
             self.pretrained,
             self.target_train_outfits,
             self.target_test_outfits,
             self.cold_auc_questions,
             self.cold_fitb_questions,
+            self.config.fine_tune.epochs,
+            self.config.fine_tune.lr,
+            self.config.fine_tune.swaps_per_positive,
+            self.config.fine_tune.fitb_weight,
+            self.config.fine_tune.fitb_negatives,
+            self.config.fine_tune.validation_fraction * 100.0,
             self.config.min_steps,
             self.config.seeds
         ));

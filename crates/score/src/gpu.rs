@@ -71,10 +71,65 @@ pub fn probe(opts: &GpuOptions) -> Result<Probed> {
     Ok(Probed { instance, adapter })
 }
 
+/// The filter's bit layout, defined once: the Rust side packs with these and [`bits::wgsl`] declares the same
+/// names as WGSL constants ahead of the shaders, so the two cannot drift apart.
+mod bits {
+    /// `QParams.flags`: which parts of the filter a query sets.
+    pub const Q_IN_STOCK: u32 = 1;
+    pub const Q_AGE: u32 = 1 << 1;
+    pub const Q_MIN_PRICE: u32 = 1 << 2;
+    pub const Q_MAX_PRICE: u32 = 1 << 3;
+    pub const Q_BRANDS: u32 = 1 << 4;
+    pub const Q_SEASON: u32 = 1 << 5;
+    pub const Q_GENDER: u32 = 1 << 6;
+    pub const Q_OCCASION: u32 = 1 << 7;
+    pub const Q_CATALOGUE: u32 = 1 << 8;
+    /// `GpuMeta.flags`: the age bit in the low byte, then these.
+    pub const ROW_AGE: u32 = 0xff;
+    pub const ROW_IN_STOCK: u32 = 1 << 8;
+    pub const ROW_PRICE_KNOWN: u32 = 1 << 9;
+    pub const ROW_SEASON_SHIFT: u32 = 10;
+    pub const ROW_SEASON: u32 = 0xf;
+    pub const ROW_GENDER_SHIFT: u32 = 14;
+    pub const ROW_GENDER: u32 = 0x3;
+    pub const ROW_OCCASION_SHIFT: u32 = 16;
+    pub const ROW_OCCASION: u32 = 0xff;
+    /// The second mask of a shared `QParams` word (season in `age_mask`, occasion in `style_mask`).
+    pub const MASK_HIGH_SHIFT: u32 = 8;
+
+    /// The constants above as WGSL declarations.
+    pub fn wgsl() -> String {
+        [
+            ("Q_IN_STOCK", Q_IN_STOCK),
+            ("Q_AGE", Q_AGE),
+            ("Q_MIN_PRICE", Q_MIN_PRICE),
+            ("Q_MAX_PRICE", Q_MAX_PRICE),
+            ("Q_BRANDS", Q_BRANDS),
+            ("Q_SEASON", Q_SEASON),
+            ("Q_GENDER", Q_GENDER),
+            ("Q_OCCASION", Q_OCCASION),
+            ("Q_CATALOGUE", Q_CATALOGUE),
+            ("ROW_AGE", ROW_AGE),
+            ("ROW_IN_STOCK", ROW_IN_STOCK),
+            ("ROW_PRICE_KNOWN", ROW_PRICE_KNOWN),
+            ("ROW_SEASON_SHIFT", ROW_SEASON_SHIFT),
+            ("ROW_SEASON", ROW_SEASON),
+            ("ROW_GENDER_SHIFT", ROW_GENDER_SHIFT),
+            ("ROW_GENDER", ROW_GENDER),
+            ("ROW_OCCASION_SHIFT", ROW_OCCASION_SHIFT),
+            ("ROW_OCCASION", ROW_OCCASION),
+            ("MASK_HIGH_SHIFT", MASK_HIGH_SHIFT),
+        ]
+        .iter()
+        .map(|(name, v)| format!("const {name}: u32 = {v}u;\n"))
+        .collect()
+    }
+}
+
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]
 struct GpuMeta {
-    /// bits 0-7 age bit, bit 8 in stock, bit 9 price known, 10-13 seasons of wear, 14-15 gender, 16-23 occasion.
+    /// Age bit, in stock, price known, seasons of wear, gender, occasion: laid out by [`bits`].
     flags: u32,
     price: f32,
     brand: u32,
@@ -86,8 +141,7 @@ struct GpuMeta {
 struct QParams {
     start: u32,
     end: u32,
-    /// bit 0 in stock only, 1 age mask, 2 min price, 3 max price, 4 brand set, 5 season mask, 6 gender mask,
-    /// 7 occasion mask, 8 one catalogue.
+    /// Which parts of the filter are set ([`bits`]'s `Q_*`).
     flags: u32,
     /// Age mask in bits 0..8, season mask in bits 8..16.
     age_mask: u32,
@@ -211,20 +265,21 @@ struct Globals { dim4: u32, k: u32, chunk_start: u32, tile_off: u32, stride: u32
 @group(0) @binding(7) var<uniform> g: Globals;
 
 fn accepts(p: QParams, row: u32, m: RowMeta) -> bool {
-    let age = m.flags & 0xffu;
-    if (p.flags & 1u) != 0u && (m.flags & 0x100u) == 0u { return false; }
-    if (p.flags & 2u) != 0u && age != 0u && (age & p.age_mask) == 0u { return false; }
-    let season = (m.flags >> 10u) & 0xfu;
-    if (p.flags & 32u) != 0u && season != 0u && (season & (p.age_mask >> 8u)) == 0u { return false; }
-    let gender = (m.flags >> 14u) & 0x3u;
-    if (p.flags & 64u) != 0u && gender != 0u && (gender & p.style_mask & 0xffu) == 0u { return false; }
-    let occasion = (m.flags >> 16u) & 0xffu;
-    if (p.flags & 128u) != 0u && occasion != 0u && (occasion & (p.style_mask >> 8u)) == 0u { return false; }
-    if (p.flags & 256u) != 0u && m.catalogue != p.catalogue { return false; }
-    let known = (m.flags & 0x200u) != 0u;
-    if (p.flags & 4u) != 0u && (!known || m.price < p.min_price) { return false; }
-    if (p.flags & 8u) != 0u && (!known || m.price > p.max_price) { return false; }
-    if (p.flags & 16u) != 0u {
+    let low = (1u << MASK_HIGH_SHIFT) - 1u;
+    let age = m.flags & ROW_AGE;
+    if (p.flags & Q_IN_STOCK) != 0u && (m.flags & ROW_IN_STOCK) == 0u { return false; }
+    if (p.flags & Q_AGE) != 0u && age != 0u && (age & p.age_mask & low) == 0u { return false; }
+    let season = (m.flags >> ROW_SEASON_SHIFT) & ROW_SEASON;
+    if (p.flags & Q_SEASON) != 0u && season != 0u && (season & (p.age_mask >> MASK_HIGH_SHIFT)) == 0u { return false; }
+    let gender = (m.flags >> ROW_GENDER_SHIFT) & ROW_GENDER;
+    if (p.flags & Q_GENDER) != 0u && gender != 0u && (gender & p.style_mask & low) == 0u { return false; }
+    let occasion = (m.flags >> ROW_OCCASION_SHIFT) & ROW_OCCASION;
+    if (p.flags & Q_OCCASION) != 0u && occasion != 0u && (occasion & (p.style_mask >> MASK_HIGH_SHIFT)) == 0u { return false; }
+    if (p.flags & Q_CATALOGUE) != 0u && m.catalogue != p.catalogue { return false; }
+    let known = (m.flags & ROW_PRICE_KNOWN) != 0u;
+    if (p.flags & Q_MIN_PRICE) != 0u && (!known || m.price < p.min_price) { return false; }
+    if (p.flags & Q_MAX_PRICE) != 0u && (!known || m.price > p.max_price) { return false; }
+    if (p.flags & Q_BRANDS) != 0u {
         let w = aux[p.brand_off + m.brand / 32u];
         if ((w >> (m.brand % 32u)) & 1u) == 0u { return false; }
     }
@@ -349,12 +404,12 @@ fn row_hash(index: &EmbeddingIndex, r: usize) -> u64 {
 
 fn gpu_meta(m: &super::RowMeta) -> GpuMeta {
     GpuMeta {
-        flags: m.age_bit as u32
-            | (m.in_stock as u32) << 8
-            | (!m.price.is_nan() as u32) << 9
-            | (m.seasons as u32 & 0xf) << 10
-            | (m.gender as u32 & 0x3) << 14
-            | (m.occasion as u32) << 16,
+        flags: (m.age_bit as u32 & bits::ROW_AGE)
+            | if m.in_stock { bits::ROW_IN_STOCK } else { 0 }
+            | if m.price.is_nan() { 0 } else { bits::ROW_PRICE_KNOWN }
+            | (m.seasons as u32 & bits::ROW_SEASON) << bits::ROW_SEASON_SHIFT
+            | (m.gender as u32 & bits::ROW_GENDER) << bits::ROW_GENDER_SHIFT
+            | (m.occasion as u32 & bits::ROW_OCCASION) << bits::ROW_OCCASION_SHIFT,
         price: if m.price.is_nan() { 0.0 } else { m.price },
         brand: m.brand,
         catalogue: m.catalogue,
@@ -425,7 +480,7 @@ impl GpuScorer {
         let module = |label: &str, src: &str| {
             device.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some(label),
-                source: wgpu::ShaderSource::Wgsl(format!("{COMMON_WGSL}\n{src}").into()),
+                source: wgpu::ShaderSource::Wgsl(format!("{}\n{COMMON_WGSL}\n{src}", bits::wgsl()).into()),
             })
         };
         let pipeline = |label: &str, m: &wgpu::ShaderModule, entry: &str| {
@@ -602,38 +657,38 @@ impl GpuScorer {
             let range = &index.slot_ranges[q.slot.index()];
             let mut p = QParams { start: range.start as u32, end: range.end as u32, ..Default::default() };
             if f.in_stock_only {
-                p.flags |= 1;
+                p.flags |= bits::Q_IN_STOCK;
             }
             if let Some(m) = f.age_mask {
-                p.flags |= 2;
+                p.flags |= bits::Q_AGE;
                 p.age_mask |= m as u32;
             }
             if let Some(m) = f.season_mask {
-                p.flags |= 32;
-                p.age_mask |= (m as u32) << 8;
+                p.flags |= bits::Q_SEASON;
+                p.age_mask |= (m as u32) << bits::MASK_HIGH_SHIFT;
             }
             if let Some(m) = f.gender_mask {
-                p.flags |= 64;
+                p.flags |= bits::Q_GENDER;
                 p.style_mask |= m as u32;
             }
             if let Some(m) = f.occasion_mask {
-                p.flags |= 128;
-                p.style_mask |= (m as u32) << 8;
+                p.flags |= bits::Q_OCCASION;
+                p.style_mask |= (m as u32) << bits::MASK_HIGH_SHIFT;
             }
             if let Some(c) = f.catalogue {
-                p.flags |= 256;
+                p.flags |= bits::Q_CATALOGUE;
                 p.catalogue = c;
             }
             if let Some(lo) = f.min_price {
-                p.flags |= 4;
+                p.flags |= bits::Q_MIN_PRICE;
                 p.min_price = lo;
             }
             if let Some(hi) = f.max_price {
-                p.flags |= 8;
+                p.flags |= bits::Q_MAX_PRICE;
                 p.max_price = hi;
             }
             if let Some(bs) = &f.brands {
-                p.flags |= 16;
+                p.flags |= bits::Q_BRANDS;
                 p.brand_off = aux.len() as u32;
                 let mut bits = vec![0u32; brand_words];
                 for &b in bs {
@@ -846,5 +901,45 @@ impl Scorer for GpuScorer {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shaders, with the filter constants ahead of them, parse and validate without any adapter (CI machines
+    /// without lavapipe still catch a constant the WGSL names but `bits` does not declare).
+    #[test]
+    fn the_shaders_parse_with_the_shared_filter_constants() {
+        for (name, src) in [("score", SCORE_WGSL), ("reduce", REDUCE_WGSL)] {
+            let full = format!("{}\n{COMMON_WGSL}\n{src}", bits::wgsl());
+            let module = wgpu::naga::front::wgsl::parse_str(&full).unwrap_or_else(|e| panic!("{name}: {}", e.emit_to_string(&full)));
+            wgpu::naga::valid::Validator::new(Default::default(), wgpu::naga::valid::Capabilities::all())
+                .validate(&module)
+                .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        }
+        assert!(!SCORE_WGSL.contains("& 256u") && SCORE_WGSL.contains("Q_CATALOGUE"), "the WGSL names its flags");
+    }
+
+    #[test]
+    fn row_flags_round_trip_through_the_layout() {
+        let m = crate::RowMeta {
+            age_bit: 1 << 3,
+            in_stock: true,
+            price: 9.5,
+            seasons: 0b1010,
+            gender: 2,
+            occasion: 0x81,
+            brand: 0,
+            catalogue: 1,
+        };
+        let f = gpu_meta(&m).flags;
+        assert_eq!(f & bits::ROW_AGE, 1 << 3);
+        assert_ne!(f & bits::ROW_IN_STOCK, 0);
+        assert_ne!(f & bits::ROW_PRICE_KNOWN, 0);
+        assert_eq!((f >> bits::ROW_SEASON_SHIFT) & bits::ROW_SEASON, 0b1010);
+        assert_eq!((f >> bits::ROW_GENDER_SHIFT) & bits::ROW_GENDER, 2);
+        assert_eq!((f >> bits::ROW_OCCASION_SHIFT) & bits::ROW_OCCASION, 0x81);
     }
 }

@@ -437,6 +437,17 @@ pub fn one_shot_scorer() -> Box<dyn Scorer> {
     }
 }
 
+/// The scorer for a stylist's choice in the settings, for work that opens its own engine (look generation, the
+/// review queue): `auto` shares the process's one probe ([`select_scorer`]); `cpu` and `gpu` are obeyed, and a
+/// `gpu` without an adapter ranks on the CPU with the error as its reason.
+pub fn scorer_for(choice: ScorerChoice) -> Box<dyn Scorer> {
+    match choice {
+        ScorerChoice::Auto => select_scorer(),
+        c => select_scorer_with(c, &gpu::GpuOptions::default())
+            .unwrap_or_else(|e| Box::new(cpu::CpuScorer::with_reason(format!("{e:#}; using the CPU")))),
+    }
+}
+
 /// Like [`select_scorer`], choosing now and failing clearly when `gpu` is forced without an adapter.
 pub fn try_select_scorer() -> anyhow::Result<Box<dyn Scorer>> {
     select_scorer_with(ScorerChoice::from_env()?, &gpu::GpuOptions::default())
