@@ -7,7 +7,7 @@ use common::pump;
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use outfit_studio::Engine;
 use outfit_studio::curate::{Command, Screen, Studio, TrainRequest};
 use outfit_studio::score::ScorerChoice;
@@ -54,6 +54,13 @@ fn models_dir() -> PathBuf {
 
 /// A studio on a temp database: tiny CSV catalogue with a few PNGs, fake features, zero-shot head.
 fn studio(dir: &Path) -> Studio {
+    // The status bar names the scorer backend; on another machine the CPU features and adapter differ, so the
+    // snapshots use a backend whose description is fixed.
+    studio_scored_by(dir, Box::new(FixedCpu::new()))
+}
+
+/// [`studio`] ranking with `scorer`.
+fn studio_scored_by(dir: &Path, scorer: Box<dyn outfit_studio::score::Scorer>) -> Studio {
     let img_dir = dir.join("images");
     std::fs::create_dir_all(&img_dir).unwrap();
     let mut csv = String::from(
@@ -75,19 +82,25 @@ fn studio(dir: &Path) -> Studio {
     let mut e = Engine::open(&db, &models_dir()).unwrap();
     e.import(&feed).unwrap();
     common::put_fake_features(&mut e, |it, di, dt| (fake_vec(di, it.id as u64), fake_vec(dt, 1000 + it.id as u64)));
-    // The status bar names the scorer backend; on another machine the CPU features and adapter differ, so the
-    // snapshots use a backend whose description is fixed.
-    e.set_scorer(Box::new(FixedCpu(outfit_studio::score::cpu::CpuScorer::new())));
+    e.set_scorer(scorer);
     let mut s = Studio::with_engine(e, &db, &models_dir());
     s.apply(Command::SetStylist("Ana".into()));
     s
 }
 
-/// The CPU scorer with a machine-independent description.
-struct FixedCpu(outfit_studio::score::cpu::CpuScorer);
+/// The CPU scorer with a machine-independent description (`device`, `reason`).
+struct FixedCpu(outfit_studio::score::cpu::CpuScorer, &'static str, &'static str);
+impl FixedCpu {
+    fn new() -> FixedCpu {
+        FixedCpu::described("test", "fixed for tests")
+    }
+    fn described(device: &'static str, reason: &'static str) -> FixedCpu {
+        FixedCpu(outfit_studio::score::cpu::CpuScorer::new(), device, reason)
+    }
+}
 impl outfit_studio::score::Scorer for FixedCpu {
     fn backend(&self) -> outfit_studio::score::BackendInfo {
-        outfit_studio::score::BackendInfo { kind: "CPU", device: "test".into(), reason: Some("fixed for tests".into()) }
+        outfit_studio::score::BackendInfo { kind: "CPU", device: self.1.into(), reason: Some(self.2.into()) }
     }
     fn top_k(
         &self,
@@ -125,16 +138,30 @@ impl Dialogs for TestDialogs {
 }
 
 fn harness(dir: &Path) -> Harness<'static, StudioApp> {
-    let s = studio(dir);
-    let app =
-        StudioApp::new(s, TestDialogs::new(dir.join("export.json")), UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 });
-    let mut h = common::harness_builder().with_size(egui::vec2(1400.0, 900.0)).build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
+    harness_with(studio(dir), dir, egui::vec2(1400.0, 900.0), false)
+}
+
+/// The app on `s` in a window of `size`, loading thumbnails when `thumbnails`.
+fn harness_with(s: Studio, dir: &Path, size: egui::Vec2, thumbnails: bool) -> Harness<'static, StudioApp> {
+    let app = StudioApp::new(s, TestDialogs::new(dir.join("export.json")), UiOptions { thumbnails, thumb_cache: None, thumb_threads: 1 });
+    let mut h = common::harness_builder().with_size(size).build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
     pump(&mut h);
     h
 }
 
 fn id_of(h: &Harness<'_, StudioApp>, sku: &str) -> i64 {
     h.state().studio.item_by_sku(sku).unwrap().id
+}
+
+/// Puts these items on the board and accepts the look with the `a` key.
+fn accept_with_key(h: &mut Harness<'_, StudioApp>, skus: &[&str]) {
+    for sku in skus {
+        let id = id_of(h, sku);
+        h.state_mut().studio.apply(Command::AddItem(id));
+    }
+    pump(h);
+    h.key_press(egui::Key::A);
+    pump(h);
 }
 
 fn db_rows(dir: &Path, sql: &str) -> Vec<(String, String, Option<String>)> {
@@ -1136,13 +1163,7 @@ fn snapshot_minimum_window_size() {
     let mut h =
         common::harness_builder().with_size(egui::vec2(960.0, 600.0)).wgpu().build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
     pump(&mut h);
-    for sku in ["T-1", "B-1"] {
-        let id = id_of(&h, sku);
-        h.state_mut().studio.apply(Command::AddItem(id));
-    }
-    pump(&mut h);
-    h.key_press(egui::Key::A);
-    pump(&mut h);
+    accept_with_key(&mut h, &["T-1", "B-1"]);
     assert_eq!(h.state().studio.approved().len(), 1, "{:?}", h.state().studio.last_error());
     h.remove_cursor();
     pump(&mut h);
@@ -1157,6 +1178,126 @@ fn snapshot_minimum_window_size() {
         assert!(w[0].right() <= w[1].left() + 0.5, "top bar overlaps: {:?} and {:?}", w[0], w[1]);
     }
     h.snapshot("minimum_window");
+}
+
+// ---- layout: what the stylist could not see (issue 23) --------------------------------------------------------
+
+#[test]
+fn the_board_shows_each_items_thumbnail_from_the_background_pool() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_with(studio(dir.path()), dir.path(), egui::vec2(1400.0, 900.0), true);
+    // The grid shows one item without a picture, so every thumbnail decoded below is the board's.
+    h.state_mut().studio.apply(Command::SetFacets(outfit_studio::curate::Facets { text: "Linen".into(), ..Default::default() }));
+    pump(&mut h);
+    assert_eq!(h.state().studio.results().ids.len(), 1);
+    for sku in ["T-1", "B-1"] {
+        let id = id_of(&h, sku);
+        h.state_mut().studio.apply(Command::AddItem(id));
+    }
+    let board = [id_of(&h, "T-1"), id_of(&h, "B-1")];
+    for _ in 0..200 {
+        pump(&mut h);
+        if board.iter().all(|id| h.state().thumbnail_ready(*id)) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(board.iter().all(|id| h.state().thumbnail_ready(*id)), "the board asked the pool for both pictures");
+    for title in ["Striped Tee", "Denim Shorts"] {
+        let pic = h.get_by_role_and_label(Role::Image, &format!("Picture of {title}")).rect();
+        assert!(pic.width() >= 32.0 && pic.height() >= 32.0, "{title}: {pic:?}");
+        assert!(pic.left() >= 1400.0 - 420.0, "in the board panel: {pic:?}");
+    }
+}
+
+#[test]
+fn the_judge_buttons_stay_in_view_when_the_board_scrolls() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_with(studio(dir.path()), dir.path(), egui::vec2(1400.0, 560.0), false);
+    for title in ["Striped Tee", "Denim Shorts", "Canvas Sneakers"] {
+        h.get_by_label(title).click();
+        pump(&mut h);
+    }
+    // Down to the approved looks at the board's end.
+    for _ in 0..3 {
+        h.get_by_label_contains("Approved looks (").scroll_to_me();
+        pump(&mut h);
+    }
+    let end = h.get_by_label_contains("Approved looks (").rect();
+    assert!(end.bottom() <= 560.0, "the board scrolled to its end: {end:?}");
+    let accept = h.get_by_role_and_label(Role::Button, "Accept (A)").rect();
+    assert!(accept.top() >= 20.0 && accept.bottom() <= 560.0, "Accept scrolled out of view: {accept:?}");
+    h.get_by_role_and_label(Role::Button, "Accept (A)").click();
+    pump(&mut h);
+    assert_eq!(h.state().studio.approved().len(), 1, "{:?}", h.state().studio.last_error());
+}
+
+#[test]
+fn the_grid_columns_fill_the_width() {
+    for width in [1400.0, 1180.0, 1640.0] {
+        let dir = tempfile::tempdir().unwrap();
+        let h = harness_with(studio(dir.path()), dir.path(), egui::vec2(width, 900.0), false);
+        let cells: Vec<egui::Rect> = ITEMS.iter().map(|i| h.get_by_role_and_label(Role::Button, i.1).rect()).collect();
+        let right = cells.iter().map(|r| r.right()).fold(f32::MIN, f32::max);
+        let left = cells.iter().map(|r| r.left()).fold(f32::MAX, f32::min);
+        let board = h.get_by_label("Outfit board").rect().left();
+        assert!(board - right < 32.0, "an empty band of {} px right of the grid at width {width}", board - right);
+        assert!(cells.iter().all(|r| r.width() >= 150.0), "cells keep their minimum width");
+        assert!(left < right);
+    }
+}
+
+/// The text a label shows: its text runs, cut with "…" where the label is elided (its own label is the whole text).
+fn shown_text(n: &egui_kittest::Node<'_>) -> String {
+    n.accesskit_node().children().filter_map(|c| c.value()).collect()
+}
+
+#[test]
+fn the_status_bar_keeps_its_text_in_the_window_and_shows_all_of_it_on_hover() {
+    let dir = tempfile::tempdir().unwrap();
+    // Described as a real machine describes it (long).
+    let scorer = FixedCpu::described(
+        "16 threads, AVX2 + FMA, f16 scan re-scored in f32",
+        "the only GPU adapter is a software rasteriser (llvmpipe (LLVM 19.1.7, 256 bits), Vulkan 1.4), slower than this CPU",
+    );
+    let s = studio_scored_by(dir.path(), Box::new(scorer));
+    let (w, hgt) = (960.0, 600.0);
+    let mut h = harness_with(s, dir.path(), egui::vec2(w, hgt), false);
+    accept_with_key(&mut h, &["T-1", "B-1"]);
+    assert!(h.state().studio.undo_offer().is_some());
+    for text in ["Indexed 14 / 14 items", "Scorer: CPU (16 threads", "Model: ", "— Undo (Backspace)"] {
+        let r = h.get_by_label_contains(text).rect();
+        assert!(r.left() < w && r.right() <= w + 0.5 && r.bottom() <= hgt + 0.5, "“{text}…” runs out of the window: {r:?}");
+    }
+    // Cut with an ellipsis, whole on hover.
+    let scorer = format!("Scorer: {}", h.state().studio.model_status().2);
+    let shown = shown_text(&h.get_by_label(&scorer));
+    assert!(shown.ends_with('…') && shown.len() < scorer.len(), "{shown:?}");
+    h.get_by_label(&scorer).hover();
+    pump(&mut h);
+    assert!(h.get_all_by_label(&scorer).count() > 1, "a tooltip with the whole text");
+}
+
+#[test]
+fn the_train_table_is_wide_enough_for_what_a_version_was_trained_on() {
+    for width in [1400.0, 960.0] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = harness_with(studio(dir.path()), dir.path(), egui::vec2(width, 900.0), false);
+        h.get_by_role_and_label(Role::Button, "Train").click();
+        pump(&mut h);
+        // The table's cell (the status bar names it too).
+        let cell = h
+            .get_all_by_label_contains("MANGO stylist outfits: 4975 training outfits")
+            .find(|n| n.value().is_some_and(|v| v.starts_with("MANGO")))
+            .expect("the Trained on cell");
+        let (rect, shown) = (cell.rect(), shown_text(&cell));
+        assert!(rect.width() >= 160.0, "the Trained on column is squeezed to {} px at width {width}", rect.width());
+        assert!(shown.chars().count() >= 80, "the Trained on cell shows only {shown:?} at width {width}");
+        let others = ["Activate zero-shot", "Created"].map(|text| (text, h.get_by_label_contains(text).rect()));
+        for (text, r) in [("Trained on", rect)].into_iter().chain(others) {
+            assert!(r.right() <= width + 0.5, "“{text}” is cut by the window at width {width}: {r:?}");
+        }
+    }
 }
 
 // ---- snapshots (wgpu) -------------------------------------------------------------------------------------

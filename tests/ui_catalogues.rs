@@ -5,6 +5,7 @@
 mod common;
 
 use common::pump;
+use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use outfit_studio::curate::{Command, Studio};
@@ -107,8 +108,50 @@ fn items_without_features_for_todays_encoders_are_indexed_when_the_app_opens() {
     s.settle();
     let e = s.engine_for_tests();
     assert_eq!(e.store().count_items_needing_features(&e.encoder_key()).unwrap(), 0);
-    assert!(s.indexed_count() > 0, "items score once it is done");
+    assert!(s.item_counts().indexed > 0, "items score once it is done");
     // The next start finds nothing to do.
     let s = Studio::open(&db, &default_models_dir()).unwrap();
     assert!(!s.job_busy(|_| true));
+}
+
+#[test]
+fn hidden_catalogues_are_left_out_of_the_item_counts() {
+    // Issue 23: "Indexed 917 / 1573" with the demo hidden. The counts are of what the stylist works with.
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Indexed 15 / 15 items");
+    h.get_by_label("15 items");
+    h.get_all_by_label("Hide").next().unwrap().click();
+    pump(&mut h);
+    assert_eq!(h.state().studio.results().ids.len(), 5, "myntra_style (10 items) is hidden");
+    h.get_by_label("Indexed 5 / 5 items (10 more in hidden catalogues)");
+    h.get_by_label("5 items");
+    assert!(h.query_by_label_contains("/ 15 items").is_none(), "no count includes the hidden catalogue");
+    h.get_by_label("Show").click();
+    pump(&mut h);
+    h.get_by_label("Indexed 15 / 15 items");
+}
+
+#[test]
+fn underwear_is_marked_in_the_grid_and_says_why() {
+    // Issue 23: the app refuses underwear on the board, but the grid did not say which items those are.
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let underwear: Vec<String> = h
+        .state()
+        .studio
+        .items()
+        .values()
+        .filter(|i| i.item.outfit_exclusion() == Some(outfit_studio::catalogue::Exclusion::Underwear))
+        .map(|i| i.item.title.clone())
+        .collect();
+    assert!(!underwear.is_empty(), "the fixtures hold underwear (Innerwear)");
+    assert_eq!(h.get_all_by_role_and_label(Role::Label, "Underwear").count(), underwear.len(), "{underwear:?}");
+    // Each mark sits on its item's cell.
+    let vest = h.get_by_role_and_label(Role::Button, &underwear[0]).rect();
+    let mark = h.get_all_by_role_and_label(Role::Label, "Underwear").map(|n| n.rect()).find(|r| vest.contains_rect(*r));
+    assert!(mark.is_some(), "a mark on {}", underwear[0]);
+    h.get_all_by_role_and_label(Role::Label, "Underwear").next().unwrap().hover();
+    pump(&mut h);
+    h.get_by_label_contains("never suggested and cannot go on the board or in a look");
 }

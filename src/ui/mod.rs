@@ -80,7 +80,11 @@ const BOARD_WIDTH: f32 = 400.0;
 /// Below this window width the top bar drops its extras and shortens its labels.
 const NARROW_TOP_BAR: f32 = 1280.0;
 const THUMB: f32 = 128.0;
+/// The board's thumbnails.
+const BOARD_THUMB: f32 = 44.0;
 const ACCENT: Color32 = Color32::from_rgb(0xE8, 0x6A, 0x92);
+/// The grid's mark on items that never go in a look.
+const EXCLUDED_MARK: Color32 = Color32::from_rgb(0xB0, 0x5A, 0x10);
 
 /// The whole app: a [`Studio`] plus view state (text buffers, thumbnails, dialogs).
 pub struct StudioApp {
@@ -206,6 +210,11 @@ impl StudioApp {
         self.thumbs.as_ref().map_or(0, |t| t.loaded())
     }
 
+    /// Whether an item's thumbnail is decoded and on the GPU (tests).
+    pub fn thumbnail_ready(&self, item_id: i64) -> bool {
+        self.thumbs.as_ref().is_some_and(|t| t.is_ready(item_id))
+    }
+
     /// True when no thumbnail is still being decoded.
     pub fn thumbnails_idle(&self) -> bool {
         self.thumbs.as_ref().is_none_or(|t| t.is_idle())
@@ -246,6 +255,8 @@ impl StudioApp {
                     });
                 });
                 egui::Panel::right("board").resizable(false).exact_size(BOARD_WIDTH).show(ui, |ui| {
+                    // The heading and the judge buttons stay in view however far the board below them scrolls.
+                    self.board_header(ui, &mut cmds);
                     egui::ScrollArea::vertical().id_salt("board_scroll").show(ui, |ui| self.board_panel(ui, &mut cmds));
                 });
                 egui::CentralPanel::default_margins().show(ui, |ui| self.grid(ui, &mut cmds));
@@ -392,7 +403,11 @@ impl StudioApp {
             }
             ui.separator();
             if !narrow {
-                ui.label(format!("{} items", self.studio.item_count()));
+                let counts = self.studio.item_counts();
+                let r = ui.label(counts.shown_line());
+                if let Some(note) = counts.hidden_note() {
+                    r.on_hover_text(note);
+                }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let who = match self.studio.stylist() {
@@ -425,20 +440,21 @@ impl StudioApp {
         }
         // A standing error never hides what the next judgement did, nor its undo.
         if let Some(m) = self.studio.undo_offer() {
-            // What the judgement did, and its one-key undo.
+            // What the judgement did, and its one-key undo (the button first: a long message is cut, not the button).
             ui.horizontal(|ui| {
-                ui.label(RichText::new(format!("{m} — Undo (Backspace)")).strong());
                 if ui.small_button("Undo").on_hover_text("Take this judgement back and put the look on the board again").clicked() {
                     cmds.push(Command::Undo);
                 }
+                status_text(ui, RichText::new(format!("{m} — Undo (Backspace)")).strong());
             });
         } else if let Some(m) = self.studio.last_message() {
-            ui.add(egui::Label::new(RichText::new(m).weak()).truncate());
+            status_text(ui, RichText::new(m).weak());
         }
         if let Some(w) = &self.instance_warning {
             ui.add(egui::Label::new(RichText::new(w).color(Color32::from_rgb(0xD6, 0x8A, 0x1A))).wrap());
         }
-        ui.horizontal(|ui| {
+        // Wrapping: what does not fit moves to a second row instead of running out of the window.
+        ui.horizontal_wrapped(|ui| {
             if let Some(job) = self.studio.job() {
                 let p = &job.progress;
                 let text = match p.fraction() {
@@ -462,17 +478,16 @@ impl StudioApp {
                 ui.separator();
             }
             let (model, trained_on, backend) = self.studio.model_status();
-            ui.label(format!("Indexed {} / {} items", self.studio.indexed_count(), self.studio.item_count()));
+            status_text(ui, self.studio.item_counts().indexed_line());
             ui.separator();
             if self.studio.scorer_probing() {
                 ui.spinner();
                 ui.label(format!("Scorer: probing {}…", self.studio.scorer_choice().as_str()));
             } else {
-                ui.label(format!("Scorer: {backend}"));
+                status_text(ui, format!("Scorer: {backend}"));
             }
             ui.separator();
-            ui.add(egui::Label::new(format!("Model: {model} (trained on: {trained_on})")).truncate())
-                .on_hover_text(format!("Trained on: {trained_on}"));
+            status_text(ui, format!("Model: {model} (trained on: {trained_on})"));
         });
     }
 
@@ -615,8 +630,7 @@ impl StudioApp {
             });
             return;
         }
-        let spacing = ui.spacing().item_spacing;
-        let cols = (((ui.available_width() + spacing.x) / (CELL.x + spacing.x)).floor() as usize).max(1);
+        let (cols, cell) = grid_columns(ui);
         let rows = ids.len().div_ceil(cols);
         let on_board: Vec<i64> = self.studio.board_ids();
         let mut area = egui::ScrollArea::vertical().id_salt("grid").auto_shrink([false, false]);
@@ -629,61 +643,18 @@ impl StudioApp {
         self.seen_results = generation;
         let studio = &self.studio;
         let thumbs = &mut self.thumbs;
-        area.show_rows(ui, CELL.y, rows, |ui, range| {
+        area.show_rows(ui, cell.y, rows, |ui, range| {
             for row in range {
                 ui.horizontal(|ui| {
                     for &id in ids.iter().skip(row * cols).take(cols) {
-                        let Some(si) = studio.item(id) else { continue };
-                        let it = &si.item;
-                        let (rect, resp) = ui.allocate_exact_size(CELL, Sense::click_and_drag());
-                        resp.widget_info(|| WidgetInfo::labeled(Role::Button, true, &it.title));
-                        resp.dnd_set_drag_payload(id);
-                        if ui.is_rect_visible(rect) {
-                            let selected = on_board.contains(&id);
-                            let visuals = ui.style().interact_selectable(&resp, selected);
-                            let p = ui.painter();
-                            p.rect(
-                                rect,
-                                6.0,
-                                visuals.weak_bg_fill,
-                                if selected { Stroke::new(2.0, ACCENT) } else { visuals.bg_stroke },
-                                egui::StrokeKind::Inside,
-                            );
-                            let img = Rect::from_center_size(pos2(rect.center().x, rect.top() + 6.0 + THUMB / 2.0), Vec2::splat(THUMB));
-                            paint_thumb(ui, thumbs, id, it, img);
-                            let text_w = CELL.x - 12.0;
-                            let mut y = img.bottom() + 4.0;
-                            y += paint_text(ui, pos2(rect.left() + 6.0, y), &it.title, 12.5, ui.visuals().strong_text_color(), text_w, 2);
-                            paint_text(ui, pos2(rect.left() + 6.0, y), &it.brand, 11.0, ui.visuals().weak_text_color(), text_w, 1);
-                            let price = it.price.map(|p| format!("{p:.0} {}", it.currency)).unwrap_or_default();
-                            let stock = if it.in_stock { "" } else { " · sold out" };
-                            paint_text(
-                                ui,
-                                pos2(rect.left() + 6.0, rect.bottom() - 18.0),
-                                &format!("{price}{stock}"),
-                                12.0,
-                                ACCENT,
-                                text_w,
-                                1,
-                            );
-                        }
-                        if resp.clicked() {
-                            cmds.push(Command::AddItem(id));
-                        }
-                        resp.on_hover_text(format!(
-                            "{}\n{} · {} · {}\nClick or drag onto the board",
-                            it.title,
-                            it.brand,
-                            it.slot.label(),
-                            it.colour
-                        ));
+                        grid_cell(ui, studio, thumbs, id, cell, on_board.contains(&id), cmds);
                     }
                 });
             }
         });
     }
 
-    fn board_panel(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
+    fn board_header(&self, ui: &mut Ui, cmds: &mut Vec<Command>) {
         let studio = &self.studio;
         ui.add_space(4.0);
         ui.horizontal(|ui| {
@@ -695,10 +666,14 @@ impl StudioApp {
                 cmds.push(Command::ClearBoard);
             }
         });
-        // The judge buttons sit above the board, so they stay put while the board grows and clears.
+        // The judge buttons sit above the board, so they stay put while the board grows, clears and scrolls.
         self.judge_section(ui, cmds);
         ui.add_space(4.0);
+    }
+
+    fn board_panel(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
         let studio = &self.studio;
+        let thumbs = &mut self.thumbs;
         let frame = egui::Frame::group(ui.style()).inner_margin(6.0);
         let (_, dropped) = ui.dnd_drop_zone::<i64, _>(frame, |ui| {
             ui.set_min_width(ui.available_width());
@@ -718,6 +693,7 @@ impl StudioApp {
                         for b in items {
                             let Some(si) = studio.item(b.item_id) else { continue };
                             ui.horizontal(|ui| {
+                                thumb_widget(ui, thumbs, b.item_id, &si.item, BOARD_THUMB);
                                 if ui.small_button("Remove").on_hover_text(format!("Remove {}", si.item.title)).clicked() {
                                     cmds.push(Command::RemoveItem(b.item_id));
                                 }
@@ -1310,7 +1286,12 @@ fn paint_thumb(ui: &Ui, thumbs: &mut Option<Thumbnails>, id: i64, item: &outfit_
         Thumb::Loading | Thumb::Missing => {
             let base = colour_swatch(COLOUR_FAMILIES[outfit_catalogue::taxonomy::colour_family(&item.colour)]);
             p.rect_filled(rect, 4.0, base.gamma_multiply(0.35));
-            let label = if matches!(state, Thumb::Loading) { "…".to_string() } else { item.slot.label().to_string() };
+            // A small placeholder (the board's) is the colour alone: the slot's name would not fit.
+            let label = match state {
+                Thumb::Loading => "…",
+                _ if rect.width() < 64.0 => "",
+                _ => item.slot.label(),
+            };
             p.text(
                 rect.center(),
                 egui::Align2::CENTER_CENTER,
@@ -1319,6 +1300,88 @@ fn paint_thumb(ui: &Ui, thumbs: &mut Option<Thumbnails>, id: i64, item: &outfit_
                 ui.visuals().strong_text_color(),
             );
         }
+    }
+}
+
+/// A status-bar text that never runs out of the window: it takes the rest of its row, or a row of its own when
+/// little is left, and is cut with an ellipsis there; then the whole text shows on hover.
+fn status_text(ui: &mut Ui, text: impl Into<RichText>) {
+    /// Less room than this left on the row: the text starts a new row.
+    const MIN_ROOM: f32 = 160.0;
+    let text: RichText = text.into();
+    let label = egui::Label::new(text.clone()).truncate();
+    let room = ui.available_size_before_wrap().x;
+    let r =
+        if room >= MIN_ROOM { ui.allocate_ui(vec2(room, ui.spacing().interact_size.y), |ui| ui.add(label)).inner } else { ui.add(label) };
+    if r.intrinsic_size().is_some_and(|full| full.x > r.rect.width() + 0.5) {
+        r.on_hover_text(text.text());
+    }
+}
+
+/// Columns of the catalogue grid and the size of a cell: as many columns of at least `CELL.x` as fit, widened to
+/// fill the width (no empty band at the right).
+fn grid_columns(ui: &Ui) -> (usize, Vec2) {
+    let gap = ui.spacing().item_spacing.x;
+    let width = ui.available_width() - ui.spacing().scroll.allocated_width();
+    let cols = (((width + gap) / (CELL.x + gap)).floor() as usize).max(1);
+    let w = ((width - gap * (cols - 1) as f32) / cols as f32).max(CELL.x);
+    (cols, vec2(w.floor(), CELL.y))
+}
+
+/// One item of the catalogue grid: picture, title, brand, price, and a mark on items that never go in a look.
+fn grid_cell(ui: &mut Ui, studio: &Studio, thumbs: &mut Option<Thumbnails>, id: i64, cell: Vec2, selected: bool, cmds: &mut Vec<Command>) {
+    let Some(si) = studio.item(id) else { return };
+    let it = &si.item;
+    let (rect, resp) = ui.allocate_exact_size(cell, Sense::click_and_drag());
+    resp.widget_info(|| WidgetInfo::labeled(Role::Button, true, &it.title));
+    resp.dnd_set_drag_payload(id);
+    if ui.is_rect_visible(rect) {
+        let visuals = ui.style().interact_selectable(&resp, selected);
+        let p = ui.painter();
+        p.rect(
+            rect,
+            6.0,
+            visuals.weak_bg_fill,
+            if selected { Stroke::new(2.0, ACCENT) } else { visuals.bg_stroke },
+            egui::StrokeKind::Inside,
+        );
+        let img = Rect::from_center_size(pos2(rect.center().x, rect.top() + 6.0 + THUMB / 2.0), Vec2::splat(THUMB));
+        paint_thumb(ui, thumbs, id, it, img);
+        let text_w = cell.x - 12.0;
+        let mut y = img.bottom() + 4.0;
+        y += paint_text(ui, pos2(rect.left() + 6.0, y), &it.title, 12.5, ui.visuals().strong_text_color(), text_w, 2);
+        paint_text(ui, pos2(rect.left() + 6.0, y), &it.brand, 11.0, ui.visuals().weak_text_color(), text_w, 1);
+        let price = it.price.map(|p| format!("{p:.0} {}", it.currency)).unwrap_or_default();
+        let stock = if it.in_stock { "" } else { " · sold out" };
+        paint_text(ui, pos2(rect.left() + 6.0, rect.bottom() - 18.0), &format!("{price}{stock}"), 12.0, ACCENT, text_w, 1);
+        if let Some(mark) = studio.exclusion_mark(id) {
+            exclusion_badge(ui, &resp, pos2(rect.left() + 4.0, rect.top() + 4.0), &mark);
+        }
+    }
+    if resp.clicked() {
+        cmds.push(Command::AddItem(id));
+    }
+    resp.on_hover_text(format!("{}\n{} · {} · {}\nClick or drag onto the board", it.title, it.brand, it.slot.label(), it.colour));
+}
+
+/// The mark on an item kept out of outfits (underwear...), with its reason on hover.
+fn exclusion_badge(ui: &Ui, cell: &egui::Response, at: Pos2, mark: &outfit_curate::ExclusionMark) {
+    let galley = ui.painter().layout_no_wrap(mark.badge.clone(), egui::FontId::proportional(11.5), Color32::WHITE);
+    let rect = Rect::from_min_size(at, galley.size() + vec2(10.0, 4.0));
+    ui.painter().rect_filled(rect, 4.0, EXCLUDED_MARK);
+    ui.painter().galley(rect.min + vec2(5.0, 2.0), galley, Color32::WHITE);
+    // Over the cell, before the cell's own tooltip: hovering the badge says why.
+    let r = ui.interact(rect, cell.id.with("exclusion"), Sense::hover());
+    r.widget_info(|| WidgetInfo::labeled(Role::Label, true, &mark.badge));
+    r.on_hover_text(&mark.why);
+}
+
+/// A thumbnail as a widget of its own (the board's rows), named for screen readers and tests.
+fn thumb_widget(ui: &mut Ui, thumbs: &mut Option<Thumbnails>, id: i64, item: &outfit_catalogue::Item, size: f32) {
+    let (rect, resp) = ui.allocate_exact_size(Vec2::splat(size), Sense::hover());
+    resp.widget_info(|| WidgetInfo::labeled(Role::Image, true, format!("Picture of {}", item.title)));
+    if ui.is_rect_visible(rect) {
+        paint_thumb(ui, thumbs, id, item, rect);
     }
 }
 

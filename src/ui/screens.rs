@@ -331,6 +331,8 @@ impl StudioApp {
         ui.heading(format!("Model versions ({})", models.len()));
         ui.label(RichText::new("Activating a version re-embeds the catalogue for it; activate an older one to roll back.").weak());
         let switching = self.studio.job_busy(|k| matches!(k, outfit_curate::JobKind::Activate(_)));
+        // The two long columns share what the short ones leave, and wrap there.
+        let long = ((ui.available_width() - MODEL_LIST_SHORT_COLUMNS) / 2.0).clamp(180.0, 480.0);
         egui::Grid::new("model_list").striped(true).num_columns(7).spacing(vec2(10.0, 4.0)).show(ui, |ui| {
             for h in ["Version", "Name", "Parent", "Trained on", "Metrics", "Created", ""] {
                 ui.label(RichText::new(h).strong());
@@ -342,10 +344,10 @@ impl StudioApp {
                 let parent =
                     m.parent_id.and_then(|p| models.iter().find(|x| x.id == p)).map(|p| p.name.clone()).unwrap_or_else(|| "–".into());
                 ui.label(parent);
-                ui.add(egui::Label::new(&m.trained_on).truncate()).on_hover_text(&m.trained_on);
+                cell_text(ui, long, &m.trained_on);
                 let checked = validated(&m.metrics_json);
-                ui.horizontal(|ui| {
-                    ui.label(metrics_summary(&m.metrics_json));
+                ui.vertical(|ui| {
+                    cell_text(ui, long, &metrics_summary(&m.metrics_json));
                     if !checked {
                         ui.label(RichText::new("not validated").color(Color32::from_rgb(0xD6, 0x8A, 0x1A)).strong())
                             .on_hover_text("Trained without held-out outfits: nothing checked that it is better than its parent");
@@ -556,6 +558,23 @@ impl StudioApp {
             }
         }
     }
+}
+
+/// About what the model list's short columns (version, name, parent, created, the action) and its gaps take.
+const MODEL_LIST_SHORT_COLUMNS: f32 = 620.0;
+/// Lines a model list cell wraps onto before it is cut.
+const CELL_ROWS: usize = 3;
+
+/// A table cell `width` wide whose text wraps onto at most [`CELL_ROWS`] lines, cut with an ellipsis after them;
+/// the whole text shows on hover.
+fn cell_text(ui: &mut Ui, width: f32, text: &str) {
+    let format = egui::TextFormat::simple(egui::TextStyle::Body.resolve(ui.style()), ui.visuals().text_color());
+    let mut job = egui::text::LayoutJob::single_section(text.to_owned(), format);
+    job.wrap.max_rows = CELL_ROWS;
+    ui.scope(|ui| {
+        ui.set_width(width);
+        ui.add(egui::Label::new(job).wrap()).on_hover_text(text);
+    });
 }
 
 /// "loss 0.41 · train AUC 0.83" from a version's metrics JSON.

@@ -99,6 +99,9 @@ impl Thumbnails {
         Thumb::Loading
     }
 
+    pub fn is_ready(&self, item_id: i64) -> bool {
+        self.textures.contains(&item_id)
+    }
     pub fn loaded(&self) -> usize {
         self.textures.len()
     }

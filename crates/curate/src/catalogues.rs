@@ -82,6 +82,8 @@ pub struct CatalogueState {
     watcher: Option<CatalogueWatcher>,
     /// The catalogue stamp the loaded engine reflects.
     stamp: i64,
+    /// Items shown, indexed and hidden (see `grid`).
+    pub(super) counts: super::grid::ItemCounts,
 }
 
 impl Studio {

@@ -5,6 +5,7 @@
 mod board;
 pub mod catalogues;
 pub mod dialogs;
+pub mod grid;
 pub mod instance;
 pub mod jobs;
 pub mod paths;
@@ -15,6 +16,7 @@ mod writes;
 
 use anyhow::{Context, Result, bail};
 pub use catalogues::{CatalogueCommand, ImportDialog};
+pub use grid::{ExclusionMark, ItemCounts};
 pub use jobs::{Job, JobKind, JobOutput, JobProgress, LooksResult, Payload, TrainRequest};
 use outfit_catalogue::Slot;
 use outfit_engine::{CompletionFilter, Engine, Follow, ItemTable, OutfitScore, Suggestion};
@@ -649,12 +651,6 @@ impl Studio {
     pub fn last_message(&self) -> Option<&str> {
         self.last_message.as_deref()
     }
-    pub fn item_count(&self) -> usize {
-        self.engine.items().len()
-    }
-    pub fn indexed_count(&self) -> usize {
-        self.engine.index().len()
-    }
     pub fn screen(&self) -> Screen {
         self.screen
     }
@@ -1088,6 +1084,7 @@ impl Studio {
             counts[i.item.slot.index()] += 1;
         }
         self.slot_counts = counts;
+        self.count_items();
         self.board.retain(|b| self.engine.items().contains_key(&b.item_id));
         self.run_search();
     }

@@ -867,6 +867,12 @@ impl Engine {
         self.loaded.rows.get(item_id)
     }
 
+    /// Whether an item has an embedding under the active head: ranked, or kept out of the ranking (underwear,
+    /// hidden) but scorable.
+    pub fn embedded(&self, item_id: i64) -> bool {
+        self.row_of(item_id).is_some() || self.loaded.off_index.contains_key(&item_id)
+    }
+
     fn ready_head(&self) -> Result<&Head> {
         self.head().ok_or_else(|| match &self.loaded.head_error {
             Some(e) => anyhow!("no usable compatibility head: {e}; activate another version (`outfit-studio models activate ID`)"),
