@@ -321,7 +321,7 @@ impl Engine {
     }
 
     /// Pair counts from the approved (and exported) looks, and the active head's weight for them.
-    fn load_history(&mut self) -> Result<()> {
+    fn load_history(&mut self) -> Result<(), StoreError> {
         use outfit_store::OutfitStatus;
         let looks = self.store.outfits(&[OutfitStatus::Approved, OutfitStatus::Exported])?;
         let ids: Vec<Vec<i64>> = looks.iter().map(|o| o.items.iter().map(|(_, id)| *id).collect()).collect();
@@ -339,7 +339,7 @@ impl Engine {
     fn ensure_head_or_note(&mut self) -> Result<()> {
         match self.ensure_head() {
             Ok(()) => self.loaded.head_error = None,
-            Err(e) if e.downcast_ref::<rusqlite::Error>().is_some() || e.downcast_ref::<StoreError>().is_some() => return Err(e),
+            Err(e) if e.downcast_ref::<StoreError>().is_some() => return Err(e),
             Err(e) => {
                 tracing::warn!("no usable compatibility head: {e:#}");
                 self.loaded.head = None;
@@ -364,7 +364,7 @@ impl Engine {
     /// Renames an approved look, keeping its items.
     pub fn rename_look(&mut self, id: i64, name: &str) -> Result<()> {
         let o = self.store.outfit(id)?.with_context(|| format!("no outfit {id}"))?;
-        self.store.update_outfit(id, name, &o.items)
+        Ok(self.store.update_outfit(id, name, &o.items)?)
     }
 
     /// The folder with the encoders and the shipped heads.
@@ -634,7 +634,7 @@ impl Engine {
         metrics_json: &str,
     ) -> Result<i64> {
         let row = self.model_row(name, head, parent, trained_on, params_json, metrics_json)?;
-        self.store.insert_model(&row)
+        Ok(self.store.insert_model(&row)?)
     }
 
     /// A shipped head's row, keyed by the encoders its sidecar says it was trained on.
@@ -1190,7 +1190,7 @@ impl Engine {
         let j = self.store.undo_action(judgement_id, fx)?;
         if j.verdict == Verdict::Accept {
             // The look left the approved list: what stylists put together is counted afresh.
-            self.load_history().map_err(StoreError::Other)?;
+            self.load_history()?;
         }
         Ok(j)
     }

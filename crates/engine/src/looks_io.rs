@@ -14,19 +14,19 @@ pub type SlotMasks<'a> = (Vec<&'a [f32]>, (f32, f32));
 impl Engine {
     /// A saved setting's JSON value.
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        self.store.setting(key)
+        Ok(self.store.setting(key)?)
     }
     /// Saves a setting's JSON value.
     pub fn set_setting(&mut self, key: &str, value_json: &str) -> Result<()> {
-        self.store.set_setting(key, value_json)
+        Ok(self.store.set_setting(key, value_json)?)
     }
     /// Forgets a setting (its default applies again).
     pub fn clear_setting(&mut self, key: &str) -> Result<()> {
-        self.store.clear_setting(key)
+        Ok(self.store.clear_setting(key)?)
     }
     /// Appends entries to a stylist's review queue in one transaction; returns them as stored.
     pub fn enqueue(&mut self, stylist: &str, items: &[NewQueueItem]) -> Result<Vec<QueueItem>> {
-        self.store.append_queue_items(stylist, items)
+        Ok(self.store.append_queue_items(stylist, items)?)
     }
     /// Outfit keys a stylist has judged or has waiting in their queue: what must not be proposed again.
     pub fn seen_outfit_keys(&self, stylist: &str) -> Result<HashSet<String>> {
@@ -36,11 +36,11 @@ impl Engine {
     }
     /// Review counts of generated looks per template and stylist.
     pub fn generated_counts(&self) -> Result<Vec<GeneratedCounts>> {
-        self.store.generated_counts()
+        Ok(self.store.generated_counts()?)
     }
     /// Accepts and rejects of generated looks per day.
     pub fn generated_approval_by_day(&self) -> Result<Vec<DailyApproval>> {
-        self.store.generated_approval_by_day()
+        Ok(self.store.generated_approval_by_day()?)
     }
     /// The active head's squared slot-pair masks, `[u * Slot::COUNT + v]`, and its calibration.
     pub fn slot_masks(&self) -> Result<SlotMasks<'_>> {
@@ -50,6 +50,6 @@ impl Engine {
     }
     /// Catalogue id by name (hidden and deleted ones included); an unknown name is an error naming the known ones.
     pub fn catalogue_id(&self, name: &str) -> Result<i64> {
-        self.store.catalogue_id(name)
+        Ok(self.store.catalogue_id(name)?)
     }
 }

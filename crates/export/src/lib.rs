@@ -201,7 +201,7 @@ pub fn finish_export(store: &mut Store, format: &str, path_label: &str, outfits:
     for o in outfits {
         store.set_outfit_status(o.id, OutfitStatus::Exported)?;
     }
-    store.record_export("outfits", format, path_label, outfits.len())
+    Ok(store.record_export("outfits", format, path_label, outfits.len())?)
 }
 
 /// Writes outfits as a pretty JSON array, logs the export and marks the outfits exported.

@@ -3,8 +3,8 @@
 //! their judgements and approved looks keep their SKUs and show as from a deleted catalogue). Also saved
 //! column-mapping profiles, and a change stamp other processes' imports can be noticed by.
 
-use super::{Store, now};
-use anyhow::{Context, Result, bail};
+use super::types::{Missing, StoreError, to_json};
+use super::{Result, Store, now};
 use outfit_catalogue::{ColumnMapping, Profile};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
@@ -112,7 +112,7 @@ impl Store {
     pub fn ensure_catalogue(&mut self, name: &str, source: &str, kind: CatalogueKind) -> Result<i64> {
         let name = name.trim();
         if name.is_empty() {
-            bail!("a catalogue needs a name");
+            return Err(StoreError::invalid("a catalogue needs a name"));
         }
         let at = now();
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -167,9 +167,9 @@ impl Store {
 
     /// A catalogue's id by name (hidden and deleted ones included); an unknown name is an error listing the known ones.
     pub fn catalogue_id(&self, name: &str) -> Result<i64> {
-        self.conn.query_row("SELECT id FROM catalogues WHERE name = ?1", [name], |r| r.get(0)).optional()?.with_context(|| {
-            let names: Vec<String> = self.catalogues().map(|c| c.into_iter().map(|c| c.name).collect()).unwrap_or_default();
-            format!("no catalogue {name:?}; catalogues: {}", if names.is_empty() { "none yet".into() } else { names.join(", ") })
+        self.conn.query_row("SELECT id FROM catalogues WHERE name = ?1", [name], |r| r.get(0)).optional()?.ok_or_else(|| {
+            let known = self.catalogues().map(|c| c.into_iter().map(|c| c.name).collect()).unwrap_or_default();
+            StoreError::NotFound(Missing::Catalogue { name: name.to_string(), known })
         })
     }
 
@@ -247,27 +247,31 @@ impl Store {
     pub fn save_profile(&self, name: &str, mapping: &ColumnMapping) -> Result<()> {
         let name = name.trim();
         if name.is_empty() {
-            bail!("a profile needs a name");
+            return Err(StoreError::invalid("a profile needs a name"));
         }
         if outfit_catalogue::mapping::builtin_profiles().iter().any(|p| p.name == name) {
-            bail!("{name:?} is a built-in profile; save yours under another name");
+            return Err(StoreError::invalid(format!("{name:?} is a built-in profile; save yours under another name")));
         }
         self.conn.execute(
             "INSERT INTO import_profiles (name, mapping_json, created_at) VALUES (?1, ?2, ?3)
              ON CONFLICT(name) DO UPDATE SET mapping_json = excluded.mapping_json",
-            params![name, serde_json::to_string(mapping)?, now()],
+            params![name, to_json(mapping)?, now()],
         )?;
         Ok(())
     }
 
     /// Saved profiles (not the built-in ones), by name.
     pub fn saved_profiles(&self) -> Result<Vec<Profile>> {
-        let mut st = self.conn.prepare("SELECT name, mapping_json FROM import_profiles ORDER BY name")?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut st = self.conn.prepare("SELECT rowid, name, mapping_json FROM import_profiles ORDER BY name")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
         let mut out = Vec::new();
         for row in rows {
-            let (name, json) = row?;
-            let mapping: ColumnMapping = serde_json::from_str(&json).with_context(|| format!("saved profile {name:?} is unreadable"))?;
+            let (id, name, json) = row?;
+            let mapping: ColumnMapping = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt {
+                table: "import_profiles",
+                id,
+                detail: format!("saved profile {name:?} is unreadable: {e}"),
+            })?;
             out.push(Profile { name, mapping, signature: Vec::new(), builtin: false });
         }
         Ok(out)
@@ -283,8 +287,8 @@ impl Store {
         if let Some(p) = saved.iter().find(|p| p.name == name) {
             return Ok(p.clone());
         }
-        let names: Vec<String> = builtin.iter().chain(&saved).map(|p| p.name.clone()).collect();
-        bail!("no import profile {name:?}; profiles: {}", names.join(", "))
+        let known = builtin.iter().chain(&saved).map(|p| p.name.clone()).collect();
+        Err(StoreError::NotFound(Missing::Profile { name: name.to_string(), known }))
     }
 }
 

@@ -2,9 +2,8 @@
 //! inserting its judgements here with their provenance, duplicates recognised.
 
 use super::judgements::{COLS, legacy_row, row};
-use super::types::StoreError;
-use super::{Judgement, Store, now};
-use anyhow::{Context, Result, bail};
+use super::types::{ResultExt, StoreError, to_json};
+use super::{Judgement, Result, Store, now};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 use std::path::Path;
@@ -29,7 +28,7 @@ impl Store {
     /// ids refer to the other database, so they are dropped (the model name is kept).
     pub fn import_judgement(&mut self, j: &Judgement, source: &str) -> Result<ImportOutcome> {
         if j.skus.len() < 2 || j.stylist.trim().is_empty() {
-            bail!("judgement {} is not a label (needs a stylist and at least two items)", j.id);
+            return Err(StoreError::invalid(format!("judgement {} is not a label (needs a stylist and at least two items)", j.id)));
         }
         let key = super::outfit_key(&j.skus);
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -55,14 +54,14 @@ impl Store {
                      VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6, ?7, ?8, ?9, NULL)",
                     params![
                         key,
-                        serde_json::to_string(&j.skus)?,
+                        to_json(&j.skus)?,
                         j.verdict,
                         j.stylist,
                         j.at,
                         j.model_name,
                         j.score,
                         source,
-                        serde_json::to_string(&j.reasons)?
+                        to_json(&j.reasons)?
                     ],
                 )?;
                 ImportOutcome::Inserted
@@ -86,7 +85,10 @@ impl Store {
             .prepare(&format!("SELECT {cols} FROM judgements ORDER BY id"))
             .with_context(|| format!("{} is not an Outfit Studio database (no judgements table)", path.display()))?;
         let rows = st.query_map([], decode)?;
-        let rows: Result<Vec<Judgement>, StoreError> = rows.collect::<rusqlite::Result<_>>().map_err(Into::into);
-        rows.with_context(|| format!("cannot read the judgements of {}", path.display()))
+        rows.collect::<rusqlite::Result<_>>().with_context(|| format!("cannot read the judgements of {}", path.display())).map_err(|e| {
+            // A corrupt row names its table and id: say which file it is in.
+            let StoreError::Corrupt { table, id, detail } = e else { return e };
+            StoreError::Corrupt { table, id, detail: format!("{detail} (in {})", path.display()) }
+        })
     }
 }

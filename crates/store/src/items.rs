@@ -1,8 +1,7 @@
 //! Items: upsert from feeds (update in place by SKU), lookups.
 
-use super::types::corrupt;
-use super::{Store, now};
-use anyhow::{Result, bail};
+use super::types::{StoreError, corrupt};
+use super::{Result, Store, now};
 use outfit_catalogue::{AgeGroup, Gender, ImageStatus, Item};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use sha2::{Digest, Sha256};
@@ -87,7 +86,7 @@ fn row_to_item(r: &Row) -> rusqlite::Result<StoredItem> {
 fn items_in(conn: &Connection, lo: i64, hi: i64) -> Result<Vec<StoredItem>> {
     let mut st = conn.prepare(&format!("SELECT {COLUMNS} FROM items WHERE id >= ?1 AND id < ?2 ORDER BY id"))?;
     let rows = st.query_map([lo, hi], row_to_item)?;
-    Ok(rows.collect::<rusqlite::Result<_>>().map_err(super::StoreError::from)?)
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The SKUs among `skus` that are not in the catalogue, inside the caller's transaction or connection.
@@ -247,7 +246,7 @@ impl Store {
                 .collect();
             let mut all = items_in(&self.conn, i64::MIN, bounds[0].1)?;
             for h in others {
-                all.extend(h.join().map_err(|_| anyhow::anyhow!("a catalogue reader thread panicked"))??);
+                all.extend(h.join().map_err(|_| StoreError::Internal("a catalogue reader thread panicked".into()))??);
             }
             Ok(all)
         })
@@ -268,11 +267,11 @@ impl Store {
         for s in skus {
             match self.item_by_sku(s)? {
                 Some(i) => found.push(i),
-                None => missing.push(s.as_str()),
+                None => missing.push(s.clone()),
             }
         }
         if !missing.is_empty() {
-            bail!("unknown SKU(s): {} (import a feed that has them, or check the spelling)", missing.join(", "));
+            return Err(StoreError::Gone { skus: missing });
         }
         Ok(found)
     }

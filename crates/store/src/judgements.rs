@@ -5,9 +5,8 @@ use super::OutfitStatus;
 use super::items::unknown_skus_in;
 use super::outfits::{insert_outfit, rewrite_outfit, set_outfit_status_in};
 use super::queue::{QueueStatus, set_queue_item_in};
-use super::types::{StoreError, corrupt, json_strings, outfit_key};
-use super::{Store, now};
-use anyhow::{Result, bail};
+use super::types::{Missing, StoreError, corrupt, json_strings, outfit_key, to_json};
+use super::{Result, Store, now};
 use outfit_catalogue::Slot;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
@@ -213,7 +212,10 @@ impl Store {
         self.write(|tx| {
             let n = tx.execute("UPDATE judgements SET undone_at = ?2 WHERE id = ?1 AND undone_at IS NULL", params![id, now()])?;
             if n == 0 {
-                return Err(StoreError::other(format!("judgement {id} does not exist or was already undone")));
+                return Err(match judgement_in(tx, id)? {
+                    None => StoreError::NotFound(Missing::Judgement(id)),
+                    Some(_) => already_undone(id),
+                });
             }
             Ok(())
         })
@@ -253,9 +255,9 @@ fn judgement_in(conn: &Connection, id: i64) -> Result<Option<Judgement>, StoreEr
 
 /// Marks a live judgement undone and applies the undo's effects, inside the caller's transaction.
 fn undo_in(conn: &Connection, id: i64, fx: &UndoEffects) -> Result<Judgement, StoreError> {
-    let j = judgement_in(conn, id)?.ok_or_else(|| StoreError::other(format!("no judgement {id}")))?;
+    let j = judgement_in(conn, id)?.ok_or(StoreError::NotFound(Missing::Judgement(id)))?;
     if j.undone_at.is_some() {
-        return Err(StoreError::other(format!("judgement {id} was already undone")));
+        return Err(already_undone(id));
     }
     conn.execute("UPDATE judgements SET undone_at = ?2 WHERE id = ?1", params![id, now()])?;
     if let Some(o) = j.outfit_id {
@@ -272,12 +274,16 @@ fn undo_in(conn: &Connection, id: i64, fx: &UndoEffects) -> Result<Judgement, St
     Ok(j)
 }
 
+fn already_undone(id: i64) -> StoreError {
+    StoreError::invalid(format!("judgement {id} was already undone"))
+}
+
 fn insert_judgement(conn: &Connection, j: &NewJudgement, outfit_id: Option<i64>) -> Result<i64> {
     if j.skus.len() < 2 {
-        bail!("an outfit needs at least two items to be judged (got {})", j.skus.len());
+        return Err(StoreError::invalid(format!("an outfit needs at least two items to be judged (got {})", j.skus.len())));
     }
     if j.stylist.trim().is_empty() {
-        bail!("a judgement needs a stylist name");
+        return Err(StoreError::invalid("a judgement needs a stylist name"));
     }
     conn.execute("INSERT OR IGNORE INTO stylists (name, created_at) VALUES (?1, ?2)", params![j.stylist, now()])?;
     conn.execute(
@@ -285,7 +291,7 @@ fn insert_judgement(conn: &Connection, j: &NewJudgement, outfit_id: Option<i64>)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             outfit_key(&j.skus),
-            serde_json::to_string(&j.skus)?,
+            to_json(&j.skus)?,
             j.verdict,
             j.stylist,
             now(),
@@ -293,7 +299,7 @@ fn insert_judgement(conn: &Connection, j: &NewJudgement, outfit_id: Option<i64>)
             j.model_name,
             j.score,
             j.source,
-            serde_json::to_string(&j.reasons)?,
+            to_json(&j.reasons)?,
             outfit_id,
             uuid::Uuid::now_v7().to_string()
         ],

@@ -22,12 +22,15 @@ pub use judgements::{JudgeEffects, Judgement, NewJudgement, Recorded, UndoEffect
 pub use models::ModelRow;
 pub use outfits::{Outfit, OutfitStatus};
 pub use team::{OutboxCounts, OutboxEvent, RemoteEvent, TeamConfig, TeamEvent, TeamEventKind};
-pub use types::{StoreError, outfit_key};
+pub use types::{Missing, StoreError, outfit_key};
 pub use vectors::{EmbeddingPack, StoredFeatures};
 
-use anyhow::{Context, Result, bail};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
+use types::ResultExt;
+
+/// What every store function returns.
+pub(crate) type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 pub struct Store {
     conn: Connection,
@@ -48,11 +51,7 @@ impl Store {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .with_context(|| format!("cannot read database {} (is it an Outfit Studio database?)", path.display()))?;
         if version > SCHEMA_VERSION {
-            bail!(
-                "database {} has schema version {version}, newer than this Outfit Studio understands ({SCHEMA_VERSION}); \
-                 it was left untouched: open it with a newer Outfit Studio",
-                path.display()
-            );
+            return Err(StoreError::TooNew { path: path.to_path_buf(), version, supported: SCHEMA_VERSION });
         }
         // Switching a new database to WAL needs every other connection out for a moment, and SQLite answers
         // SQLITE_BUSY at once rather than calling the busy handler: retry while another instance opens the same file.
@@ -91,10 +90,7 @@ impl Store {
 
     /// Runs one user action as one IMMEDIATE transaction (the write lock first, so it cannot deadlock halfway).
     /// A busy database is retried once; if still busy, nothing was written and the caller says so.
-    pub fn write<T>(
-        &mut self,
-        f: impl Fn(&rusqlite::Transaction) -> std::result::Result<T, StoreError>,
-    ) -> std::result::Result<T, StoreError> {
+    pub fn write<T>(&mut self, f: impl Fn(&rusqlite::Transaction) -> Result<T>) -> Result<T> {
         let mut retried = false;
         loop {
             let attempt = (|| {
@@ -160,9 +156,51 @@ mod tests {
         c.pragma_update(None, "user_version", 99).unwrap();
         drop(c);
         let before = std::fs::read(&p).unwrap();
-        let err = Store::open(&p).err().unwrap().to_string();
-        assert!(err.contains("newer"), "{err}");
+        let err = Store::open(&p).err().unwrap();
+        assert!(
+            matches!(&err, StoreError::TooNew { version: 99, supported: SCHEMA_VERSION, path } if path == &p),
+            "not classified as too new: {err:?}"
+        );
+        assert!(err.to_string().contains("newer"), "{err}");
         assert_eq!(std::fs::read(&p).unwrap(), before);
+    }
+
+    #[test]
+    fn a_write_behind_another_writers_lock_is_busy() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.db");
+        let mut s = Store::open(&p).unwrap();
+        let other = Connection::open(&p).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        s.set_busy_timeout(std::time::Duration::from_millis(1)).unwrap();
+        let err = s.set_setting("theme", "\"dark\"").unwrap_err();
+        assert!(err.is_busy(), "not classified as busy: {err:?}");
+        let err = s.ensure_catalogue("hm", "hm.csv", CatalogueKind::Feed).unwrap_err();
+        assert!(matches!(err, StoreError::Busy(_)), "not classified as busy: {err:?}");
+        other.execute_batch("COMMIT").unwrap();
+        s.set_setting("theme", "\"dark\"").unwrap();
+    }
+
+    #[test]
+    fn missing_things_are_named() {
+        let mut s = Store::open_in_memory().unwrap();
+        let err = s.set_active_model(42).unwrap_err();
+        assert!(matches!(err, StoreError::NotFound(Missing::Model(42))), "{err:?}");
+        assert_eq!(err.to_string(), "no model version with id 42");
+        match s.items_by_skus(&["NOPE-1".to_string()]).unwrap_err() {
+            StoreError::Gone { skus } => assert_eq!(skus, ["NOPE-1"]),
+            other => panic!("not classified as gone: {other:?}"),
+        }
+        assert!(matches!(s.undo_judgement(7).unwrap_err(), StoreError::NotFound(Missing::Judgement(7))));
+        assert!(matches!(
+            s.set_queue_item(3, queue::QueueStatus::Done, None, None).unwrap_err(),
+            StoreError::NotFound(Missing::QueueEntry(3))
+        ));
+        let err = s.delete_catalogue("nope").unwrap_err();
+        assert!(matches!(&err, StoreError::NotFound(Missing::Catalogue { name, known }) if name == "nope" && known.is_empty()), "{err:?}");
+        assert_eq!(err.to_string(), "no catalogue \"nope\"; catalogues: none yet");
+        assert!(matches!(s.enqueue_team_history().unwrap_err(), StoreError::NotFound(Missing::Team)));
+        assert!(matches!(s.ensure_catalogue(" ", "x.csv", CatalogueKind::Feed).unwrap_err(), StoreError::Invalid(_)));
     }
 
     #[test]

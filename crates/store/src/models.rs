@@ -1,7 +1,7 @@
 //! Model versions: every head (shipped, pretrained, fine-tuned) is a row with its weights, lineage and metrics.
 
-use super::{Store, now};
-use anyhow::{Result, anyhow};
+use super::types::{Missing, StoreError};
+use super::{Result, Store, now};
 use rusqlite::{OptionalExtension, Row, params};
 
 #[derive(Debug, Clone)]
@@ -93,7 +93,7 @@ impl Store {
             }
         };
         tx.commit()?;
-        self.model_by_id(id)?.ok_or_else(|| anyhow!("model {id} vanished"))
+        self.model_by_id(id)?.ok_or(StoreError::NotFound(Missing::Model(id)))
     }
 
     pub fn model_by_name(&self, name: &str) -> Result<Option<ModelRow>> {
@@ -126,7 +126,7 @@ impl Store {
         let n = tx.execute("UPDATE models SET active = (id = ?1)", [id])?;
         let found: i64 = tx.query_row("SELECT COUNT(*) FROM models WHERE id = ?1", [id], |r| r.get(0))?;
         if found == 0 || n == 0 {
-            return Err(anyhow!("no model version with id {id}"));
+            return Err(StoreError::NotFound(Missing::Model(id)));
         }
         tx.commit()?;
         Ok(())

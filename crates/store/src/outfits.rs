@@ -1,8 +1,7 @@
 //! Named outfits (drafts and approved looks) and the export log.
 
-use super::types::{StoreError, corrupt};
-use super::{Store, now};
-use anyhow::{Result, bail};
+use super::types::{Missing, StoreError, corrupt};
+use super::{Result, Store, now};
 use outfit_catalogue::Slot;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -148,7 +147,7 @@ pub(super) fn rewrite_outfit(
         params![id, name, status.map(OutfitStatus::as_str), now()],
     )?;
     if n == 0 {
-        bail!("no outfit with id {id}");
+        return Err(StoreError::NotFound(Missing::Outfit(id)));
     }
     conn.execute("DELETE FROM outfit_items WHERE outfit_id = ?1", [id])?;
     write_items(conn, id, items)

@@ -1,9 +1,8 @@
 //! SQL for label collection at scale: the persisted review queue, and importing judgements from another
 //! stylist's database or label export (keeping their time stamps, so re-imports are recognised as duplicates).
 
-use super::types::{StoreError, corrupt, json_strings};
-use super::{Store, Verdict, now};
-use anyhow::{Context, Result};
+use super::types::{Missing, StoreError, corrupt, json_strings, to_json};
+use super::{Result, Store, Verdict, now};
 use rusqlite::OptionalExtension;
 use rusqlite::{Connection, Row, params};
 use serde::{Deserialize, Serialize};
@@ -156,7 +155,7 @@ pub(super) fn set_queue_item_in(
         params![id, status, verdict, judgement_id, decided],
     )?;
     if n == 0 {
-        return Err(StoreError::other(format!("no queue entry {id}")));
+        return Err(StoreError::NotFound(Missing::QueueEntry(id)));
     }
     Ok(())
 }
@@ -183,7 +182,7 @@ impl Store {
                 params![
                     stylist,
                     next + i as i64,
-                    serde_json::to_string(&it.skus)?,
+                    to_json(&it.skus)?,
                     super::outfit_key(&it.skus),
                     it.score,
                     it.seed_sku,
@@ -248,7 +247,8 @@ impl Store {
 
     /// Saves a setting's JSON value (replacing any earlier one).
     pub fn set_setting(&mut self, key: &str, value_json: &str) -> Result<()> {
-        serde_json::from_str::<serde_json::Value>(value_json).with_context(|| format!("setting {key} is not JSON"))?;
+        serde_json::from_str::<serde_json::Value>(value_json)
+            .map_err(|e| StoreError::invalid(format!("setting {key} is not JSON ({e})")))?;
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO settings (key, value_json, updated_at) VALUES (?1, ?2, ?3)

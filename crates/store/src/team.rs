@@ -2,7 +2,7 @@
 //! outbox of local events the sync worker pushes (filled by triggers in the judging transaction, see migration
 //! "team-mode"), and applying the team's events pulled from the server, one batch per transaction.
 
-use super::types::StoreError;
+use super::types::{Missing, StoreError};
 use super::{Store, now};
 use rusqlite::{OptionalExtension, params};
 
@@ -102,7 +102,7 @@ impl Store {
     pub fn enqueue_team_history(&mut self) -> Result<usize, StoreError> {
         self.write(|tx| {
             let Some(stylist) = tx.query_row("SELECT stylist FROM team_config", [], |r| r.get::<_, String>(0)).optional()? else {
-                return Err(StoreError::other("this database has joined no team (run `team connect` first)"));
+                return Err(StoreError::NotFound(Missing::Team));
             };
             let judged = tx.execute(
                 "INSERT INTO team_outbox (event_id, kind, judgement_uuid, at)

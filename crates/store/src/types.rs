@@ -5,8 +5,12 @@
 //! "skip" would silently drop a label from training, an unknown slot read as "accessory" would change a look.
 
 use rusqlite::ErrorCode;
+use std::fmt;
+use std::path::PathBuf;
 
-/// What went wrong at the store boundary, classified for the caller's decision.
+/// What went wrong at the store boundary, classified for the caller's decision: retry ([`StoreError::Busy`]), skip
+/// or refresh ([`StoreError::Gone`], [`StoreError::NotFound`]), stop and report ([`StoreError::Corrupt`],
+/// [`StoreError::TooNew`]), or show ([`StoreError::Invalid`] and the rest).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Another connection holds the write lock past the busy timeout: nothing was written; the action can be retried.
@@ -15,12 +19,78 @@ pub enum StoreError {
     /// The action refers to items that are not (or no longer) in the catalogue.
     #[error("unknown SKU(s): {} (not in the catalogue)", skus.join(", "))]
     Gone { skus: Vec<String> },
+    /// A named thing the action refers to (a model version, judgement, outfit, catalogue...) is not in the store.
+    #[error("{0}")]
+    NotFound(Missing),
     /// A stored row holds a value this build cannot read; it is reported, never read as another value.
     #[error("corrupt row {id} in table {table}: {detail}")]
     Corrupt { table: &'static str, id: i64, detail: String },
-    /// Anything else (a refused action, disk full, I/O): shown to the user, nothing marked.
+    /// The database was written by a newer Outfit Studio (a higher schema version); it was left untouched.
+    #[error(
+        "database {} has schema version {version}, newer than this Outfit Studio understands ({supported}); \
+         it was left untouched: open it with a newer Outfit Studio",
+        path.display()
+    )]
+    TooNew { path: PathBuf, version: i64, supported: i64 },
+    /// The action was refused before anything was written (a judgement of one item, an empty name, undoing twice).
+    #[error("{0}")]
+    Invalid(String),
+    /// A file, directory or stored blob could not be made or read.
+    #[error("{what}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Any other SQLite error (disk full, a file that is not a database, a failed migration), with what the store
+    /// was doing.
+    #[error("{what}")]
+    SqlContext {
+        what: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// Any other SQLite error, as SQLite words it.
     #[error(transparent)]
-    Other(anyhow::Error),
+    Sql(rusqlite::Error),
+    /// A bug in the store itself (a reader thread panicked): nothing was written.
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// The thing a [`StoreError::NotFound`] names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Missing {
+    /// A model version, by id.
+    Model(i64),
+    /// A judgement, by id.
+    Judgement(i64),
+    /// A named outfit, by id.
+    Outfit(i64),
+    /// A review-queue entry, by id.
+    QueueEntry(i64),
+    /// A catalogue, by name, with the names there are.
+    Catalogue { name: String, known: Vec<String> },
+    /// A column-mapping profile, by name, with the names there are (built-in and saved).
+    Profile { name: String, known: Vec<String> },
+    /// The team this database would have joined.
+    Team,
+}
+
+impl fmt::Display for Missing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Missing::Model(id) => write!(f, "no model version with id {id}"),
+            Missing::Judgement(id) => write!(f, "no judgement {id}"),
+            Missing::Outfit(id) => write!(f, "no outfit with id {id}"),
+            Missing::QueueEntry(id) => write!(f, "no queue entry {id}"),
+            Missing::Catalogue { name, known } => {
+                write!(f, "no catalogue {name:?}; catalogues: {}", if known.is_empty() { "none yet".into() } else { known.join(", ") })
+            }
+            Missing::Profile { name, known } => write!(f, "no import profile {name:?}; profiles: {}", known.join(", ")),
+            Missing::Team => f.write_str("this database has joined no team (run `team connect` first)"),
+        }
+    }
 }
 
 impl StoreError {
@@ -30,8 +100,8 @@ impl StoreError {
     pub fn is_gone(&self) -> bool {
         matches!(self, StoreError::Gone { .. })
     }
-    pub fn other(msg: impl std::fmt::Display) -> StoreError {
-        StoreError::Other(anyhow::anyhow!("{msg}"))
+    pub fn invalid(msg: impl fmt::Display) -> StoreError {
+        StoreError::Invalid(msg.to_string())
     }
 }
 
@@ -44,29 +114,35 @@ impl From<rusqlite::Error> for StoreError {
         }
         match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy(e),
-            _ => StoreError::Other(e.into()),
+            _ => StoreError::Sql(e),
         }
     }
 }
 
-/// Recovers the classification of an error that passed through `anyhow` (helpers shared with untyped code).
-impl From<anyhow::Error> for StoreError {
-    fn from(e: anyhow::Error) -> Self {
-        let e = match e.downcast::<StoreError>() {
-            Ok(s) => return s,
-            Err(e) => e,
-        };
-        match e.downcast::<rusqlite::Error>() {
-            Ok(r) => StoreError::from(r),
-            Err(e) => StoreError::Other(e),
-        }
+/// Says what the store was doing when SQLite or the file system failed: `.with_context(|| format!(..))`. A busy
+/// database and a corrupt row keep their own class (and words).
+pub(super) trait ResultExt<T> {
+    fn with_context(self, what: impl FnOnce() -> String) -> Result<T, StoreError>;
+}
+
+impl<T> ResultExt<T> for rusqlite::Result<T> {
+    fn with_context(self, what: impl FnOnce() -> String) -> Result<T, StoreError> {
+        self.map_err(|e| match StoreError::from(e) {
+            StoreError::Sql(source) => StoreError::SqlContext { what: what(), source },
+            classified => classified,
+        })
     }
 }
 
-impl From<serde_json::Error> for StoreError {
-    fn from(e: serde_json::Error) -> Self {
-        StoreError::Other(e.into())
+impl<T> ResultExt<T> for std::io::Result<T> {
+    fn with_context(self, what: impl FnOnce() -> String) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Io { what: what(), source })
     }
+}
+
+/// A value the store writes as JSON (SKU lists, reasons, a column mapping); one that cannot be written is refused.
+pub(super) fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::invalid(format!("cannot be stored as JSON: {e}")))
 }
 
 /// A row that failed to decode, carried through rusqlite's conversion error so the caller learns its id.
@@ -166,8 +242,5 @@ mod tests {
             }
             other => panic!("not classified as corrupt: {other:?}"),
         }
-        // Through anyhow and back, the class survives.
-        let any: anyhow::Error = StoreError::Gone { skus: vec!["A".into()] }.into();
-        assert!(StoreError::from(any).is_gone());
     }
 }

@@ -1,7 +1,7 @@
 //! Cached vectors: encoder features per (item, encoder version) and head embeddings per (item, head version).
 
-use super::{Store, StoredItem, blob_to_vec, vec_to_blob};
-use anyhow::{Result, bail};
+use super::types::{ResultExt, StoreError};
+use super::{Result, Store, StoredItem, blob_to_vec, vec_to_blob};
 use half::f16;
 use outfit_catalogue::Slot;
 use rusqlite::params;
@@ -161,14 +161,19 @@ impl Store {
             .optional()?;
         let Some([dim, rows, ids_len, vecs_len, half_len]) = head else { return Ok(None) };
         if ids_len != rows * 8 || vecs_len != rows * dim * 4 || half_len != rows * dim * 2 {
-            bail!("the embedding pack of model {model_id} is corrupt (its blobs do not match its row count)");
+            return Err(StoreError::Corrupt {
+                table: "embedding_packs",
+                id: model_id,
+                detail: format!("the embedding pack of model {model_id} does not match its row count"),
+            });
         }
         // Each blob is read straight into its typed buffer: a plain `SELECT` would first copy all of them
         // (115 MB at 300k items) into SQLite's memory, and then again into ours.
         fn read_into<T: bytemuck::Pod>(tx: &rusqlite::Transaction, column: &str, model_id: i64, out: &mut [T]) -> Result<()> {
             use std::io::Read;
             let mut blob = tx.blob_open(MAIN_DB, "embedding_packs", column, model_id, true)?;
-            blob.read_exact(bytemuck::cast_slice_mut(out))?;
+            blob.read_exact(bytemuck::cast_slice_mut(out))
+                .with_context(|| format!("cannot read the embedding pack of model {model_id}"))?;
             Ok(())
         }
         let mut pack = EmbeddingPack { dim, item_ids: vec![0; rows], vectors: vec![0.0; rows * dim], half: vec![f16::ZERO; rows * dim] };
@@ -192,7 +197,11 @@ impl Store {
         rows.sort_by_key(|(slot, id, _)| (*slot, *id));
         let dim = rows.first().map(|r| r.2.len()).unwrap_or(0);
         if let Some((_, id, v)) = rows.iter().find(|r| r.2.len() != dim) {
-            bail!("embedding of item {id} for model {model_id} has {} values, the others {dim}", v.len());
+            return Err(StoreError::Corrupt {
+                table: "embeddings",
+                id: *id,
+                detail: format!("the embedding of item {id} for model {model_id} has {} values, the others {dim}", v.len()),
+            });
         }
         let mut pack = EmbeddingPack { dim, ..Default::default() };
         pack.item_ids = rows.iter().map(|r| r.1).collect();
