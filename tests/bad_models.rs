@@ -47,7 +47,7 @@ fn feed(dir: &Path) -> PathBuf {
     f
 }
 
-fn index(e: &mut Engine) -> anyhow::Result<outfit_studio::encode::IndexStats> {
+fn index(e: &mut Engine) -> Result<outfit_studio::encode::IndexStats, outfit_studio::engine::EngineError> {
     e.index_catalogue(8, &mut |_| {}, &|| false)
 }
 

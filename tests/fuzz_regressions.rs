@@ -78,7 +78,8 @@ fn every_public_engine_entry_refuses_bad_ids() {
         assert!(e.score_outfit(&good[..3]).is_ok(), "the fixture scores");
         let f = CompletionFilter::default();
         for bad in [-1, 0, i64::MAX, i64::MIN, 999_999] {
-            let err = |r: anyhow::Result<_>| format!("{:#}", r.err().unwrap_or_else(|| panic!("id {bad} accepted")));
+            let err =
+                |r: Result<_, outfit_studio::engine::EngineError>| format!("{:#}", r.err().unwrap_or_else(|| panic!("id {bad} accepted")));
             assert!(err(e.score_outfit(&[good[0], bad]).map(drop)).contains(&bad.to_string()));
             assert!(err(e.score_outfit(&[bad, good[0]]).map(drop)).contains(&bad.to_string()));
             err(e.score_outfit(&[bad, bad]).map(drop));

@@ -10,7 +10,7 @@ use outfit_studio::model::features::CAT_DIM;
 use outfit_studio::model::metrics::{evaluate, split_by_outfit};
 use outfit_studio::model::outfit_eval;
 use outfit_studio::model::report::{EvalConfig, transfer_report};
-use outfit_studio::model::train::{Cancelled, TrainConfig, loss_on, train};
+use outfit_studio::model::train::{TrainConfig, loss_on, train};
 use outfit_studio::model::{BlockWeights, Head, HeadDims};
 use outfit_studio::store::{NewJudgement, StoredFeatures, Verdict};
 use rand::{Rng, SeedableRng};
@@ -243,7 +243,7 @@ fn training_cancels_promptly_and_stores_nothing() {
             &cancel,
         )
         .unwrap_err();
-    assert!(err.is::<Cancelled>(), "{err:#}");
+    assert!(err.is_cancelled(), "{err:#}");
     assert_eq!(steps, 3, "stops at the next step");
     assert!(t.elapsed().as_secs() < 10);
     assert_eq!(e.store().models().unwrap().len(), versions);

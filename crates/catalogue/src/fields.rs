@@ -38,6 +38,8 @@ fn value(rec: &Record, mapping: &ColumnMapping, f: Field) -> Vec<String> {
     out
 }
 
+/// One feed row to an item, field by field, collecting warnings; the first missing required field is the row's
+/// error. Long because it is one flat pass over every field, in the order a reader checks them.
 pub fn map_record(rec: &Record, feed_dir: &Path, mapping: &ColumnMapping) -> Result<Mapped, RowError> {
     let mut warnings = Vec::new();
     let err = |field: &str, message: String| RowError { line: rec.line, field: field.into(), message };

@@ -95,15 +95,15 @@ pub fn check(path: &Path) -> ImageStatus {
 
 /// Decodes an image fully, with dimension and allocation limits, as RGBA8 (CMYK, 16-bit and palette images are
 /// converted; animated formats give their first frame).
-pub fn load_rgba(path: &Path) -> anyhow::Result<image::RgbaImage> {
+pub fn load_rgba(path: &Path) -> Result<image::RgbaImage, crate::CatalogueError> {
     let open = || image::ImageReader::open(path)?.with_guessed_format();
-    let mut reader = open().map_err(|e| anyhow::anyhow!("cannot open image {}: {e}", path.display()))?;
+    let mut reader = open().map_err(|source| crate::CatalogueError::ImageUnreadable { path: path.to_path_buf(), source })?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_DIMENSION);
     limits.max_image_height = Some(MAX_DIMENSION);
     limits.max_alloc = Some(MAX_ALLOC_BYTES);
     reader.limits(limits);
-    let img = reader.decode().map_err(|e| anyhow::anyhow!("cannot decode {}: {e}", path.display()))?;
+    let img = reader.decode().map_err(|source| crate::CatalogueError::ImageUndecodable { path: path.to_path_buf(), source })?;
     Ok(img.to_rgba8())
 }
 

@@ -53,13 +53,13 @@ pub struct ImportOptions {
 
 /// Reads and parses a feed file. Errors only when the file itself cannot be read; row problems are in the
 /// returned [`ParsedFeed`].
-pub fn import_feed(path: &Path) -> anyhow::Result<ParsedFeed> {
+pub fn import_feed(path: &Path) -> Result<ParsedFeed, crate::CatalogueError> {
     import_feed_with(path, &ImportOptions::default())
 }
 
 /// [`import_feed`] with a profile and column overrides.
-pub fn import_feed_with(path: &Path, opts: &ImportOptions) -> anyhow::Result<ParsedFeed> {
-    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read feed {}: {e}", path.display()))?;
+pub fn import_feed_with(path: &Path, opts: &ImportOptions) -> Result<ParsedFeed, crate::CatalogueError> {
+    let bytes = std::fs::read(path).map_err(|source| crate::CatalogueError::FeedUnreadable { path: path.to_path_buf(), source })?;
     let feed_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     Ok(parse_feed_with(path, &bytes, &feed_dir, opts))
 }

@@ -19,7 +19,9 @@
 //! So "Boys"/"Girls" (Myntra's `gender`) give kids unless a size says otherwise, and H&M's
 //! "Children Accessories, Swimwear" gives kids.
 
+mod error;
 mod fields;
+pub use error::CatalogueError;
 pub mod images;
 mod import;
 pub mod mapping;

@@ -68,8 +68,8 @@ pub struct ImportPreview {
 }
 
 /// Parses a feed file without storing anything and summarises it.
-pub fn preview_file(path: &Path, opts: &ImportOptions) -> anyhow::Result<ImportPreview> {
-    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read feed {}: {e}", path.display()))?;
+pub fn preview_file(path: &Path, opts: &ImportOptions) -> Result<ImportPreview, crate::CatalogueError> {
+    let bytes = std::fs::read(path).map_err(|source| crate::CatalogueError::FeedUnreadable { path: path.to_path_buf(), source })?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let parsed = parse_feed_with(path, &bytes, &dir, opts);
     Ok(summarise(&path.display().to_string(), &parsed, opts.profile.is_none()))

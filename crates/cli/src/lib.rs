@@ -526,7 +526,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         }
         Command::Bench(args) if args.index => {
             let store = outfit_store::Store::open(&db)?;
-            outfit_encode::bench::run(&store, &models, args.items, args.batch, args.reps.min(5), args.peers)
+            Ok(outfit_encode::bench::run(&store, &models, args.items, args.batch, args.reps.min(5), args.peers)?)
         }
         Command::Bench(args) => match (args.make_db, args.cold_start, args.engine) {
             (Some(n), _, _) => {
@@ -535,7 +535,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 println!("made {} with {n} indexed items", db.display());
                 Ok(())
             }
-            (None, true, _) => outfit_engine::bench::cold_start(&db, args.reps.min(10)),
+            (None, true, _) => Ok(outfit_engine::bench::cold_start(&db, args.reps.min(10))?),
             (None, false, true) => {
                 let e = open()?;
                 println!("### engine paths on {} ({} items indexed)\n\n| path | median |\n|---|---:|", db.display(), e.index().len());

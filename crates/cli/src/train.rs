@@ -100,7 +100,7 @@ pub struct TrainArgs {
 pub fn run_train(db: &Path, models: &Path, args: TrainArgs) -> Result<()> {
     let cfg = args.flags.config()?;
     if let Some(n) = args.bench {
-        return outfit_model::train::bench(n, &cfg);
+        return Ok(outfit_model::train::bench(n, &cfg)?);
     }
     let mut e = Engine::open(db, models)?;
     let job = e.prepare_fine_tune(args.from, args.scratch, &cfg)?;
@@ -319,7 +319,7 @@ pub fn run_eval_outfits(db: &Path, models: &Path, args: EvalOutfitsArgs) -> Resu
     let rows = if args.heads.is_empty() {
         e.store().models()?
     } else {
-        args.heads.iter().map(|id| e.model_or_active(Some(*id))).collect::<Result<Vec<_>>>()?
+        args.heads.iter().map(|id| e.model_or_active(Some(*id))).collect::<Result<Vec<_>, _>>()?
     };
     let mut heads = vec![("untrained zero-shot head (centred on this data)".to_string(), set.untrained_head(args.seed)?, None)];
     for r in rows {
@@ -378,7 +378,7 @@ fn pretrain_logged(
             eprintln!("  {what} {:>3}/{}  loss {:.4}", p.epoch + 1, p.epochs, p.loss);
         }
     };
-    pretrain(set, cfg, progress, &AtomicBool::new(false))
+    Ok(pretrain(set, cfg, progress, &AtomicBool::new(false))?)
 }
 
 pub fn run_pretrain(db: &Path, models: &Path, args: PretrainArgs) -> Result<()> {

@@ -7,7 +7,7 @@ use anyhow::Result;
 use outfit_engine::Engine;
 use outfit_labels::{Agreement, MergeReport, ReviewQueue};
 use outfit_model::report::{EvalConfig, TransferReport, transfer_report};
-use outfit_model::train::{Cancelled, TrainConfig};
+use outfit_model::train::TrainConfig;
 use outfit_score::ScorerChoice;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -439,10 +439,10 @@ fn train(e: &mut Engine, req: &TrainRequest, send: &dyn Fn(JobMsg), cancel: &Ato
     );
     let trained = match trained {
         Ok(t) => t,
-        Err(err) if err.downcast_ref::<Cancelled>().is_some() || cancel.load(Ordering::Relaxed) => {
+        Err(err) if err.is_cancelled() || cancel.load(Ordering::Relaxed) => {
             anyhow::bail!("training cancelled; no model version was stored")
         }
-        Err(err) => return Err(err),
+        Err(err) => return Err(err.into()),
     };
     progress(send, "Storing the new model version…");
     let id = e.install_trained(&job, &trained, None)?;
@@ -469,7 +469,7 @@ fn evaluate(e: &Engine, parent: Option<i64>, send: &dyn Fn(JobMsg), cancel: &Ato
         send(JobMsg::Progress { stage: format!("Evaluating: {s}"), done: step.min(total), total });
     };
     let report = transfer_report(&head, &parent_name, &others, &note, &table, &data, &cfg, &mut log, cancel)
-        .map_err(|err| if err.downcast_ref::<Cancelled>().is_some() { anyhow::anyhow!("evaluation cancelled") } else { err })?;
+        .map_err(|err| if err.is_cancelled() { anyhow::anyhow!("evaluation cancelled") } else { err.into() })?;
     Ok(JobOutput {
         summary: format!("Evaluated {parent_name} on {} held-out outfits", report.test_outfits),
         payload: Payload::Report(Box::new(report)),

@@ -1,10 +1,21 @@
 //! The demo catalogue travels inside the binary (build.rs embeds assets/demo/) and is written to the data
 //! directory on first use, so `outfit-studio` opens it from any working directory, wherever the binary was moved.
 
-use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 
 include!(concat!(env!("OUT_DIR"), "/demo_files.rs"));
+
+/// The demo could not be written to the data directory (full disk, no permission): the path and the OS's reason.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write the demo catalogue to {}: {source}", path.display())]
+pub struct InstallError {
+    pub path: PathBuf,
+    pub source: std::io::Error,
+}
+
+fn at(path: &Path) -> impl FnOnce(std::io::Error) -> InstallError + '_ {
+    move |source| InstallError { path: path.to_path_buf(), source }
+}
 
 const STAMP_FILE: &str = ".demo-stamp";
 
@@ -14,7 +25,7 @@ const STAMP_FILE: &str = ".demo-stamp";
 pub const FEATURES: &[u8] = include_bytes!("../../../assets/demo/features.safetensors");
 
 /// The demo catalogue's feed in the data directory (`<data dir>/demo/`), installed on first use.
-pub fn feed() -> Result<PathBuf> {
+pub fn feed() -> Result<PathBuf, InstallError> {
     install(&outfit_paths::data_dir().join("demo"))
 }
 
@@ -26,7 +37,7 @@ pub fn is_installed_feed(feed: &Path) -> bool {
 /// Writes the embedded demo catalogue into `dir` (unless this version is already there) and returns its feed.
 /// Files are written whole and renamed into place, so a concurrent or interrupted install never leaves a torn one;
 /// unchanged files are left alone (their modification time is part of an item's content hash).
-pub fn install(dir: &Path) -> Result<PathBuf> {
+pub fn install(dir: &Path) -> Result<PathBuf, InstallError> {
     let feed = dir.join("catalogue.csv");
     let stamp = dir.join(STAMP_FILE);
     if feed.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == DEMO_STAMP) {
@@ -38,12 +49,12 @@ pub fn install(dir: &Path) -> Result<PathBuf> {
             continue;
         }
         let parent = path.parent().unwrap_or(dir);
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        std::fs::create_dir_all(parent).map_err(at(parent))?;
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&tmp, bytes).with_context(|| format!("cannot write the demo catalogue to {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(&tmp, bytes).map_err(at(&tmp))?;
+        std::fs::rename(&tmp, &path).map_err(at(&path))?;
     }
-    std::fs::write(&stamp, DEMO_STAMP).with_context(|| format!("cannot write {}", stamp.display()))?;
+    std::fs::write(&stamp, DEMO_STAMP).map_err(at(&stamp))?;
     Ok(feed)
 }
 

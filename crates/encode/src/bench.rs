@@ -8,7 +8,8 @@
 //! int8 file.
 
 use super::{Encoded, Encoders, encode_stream_with, item_text, manifest::Manifest};
-use anyhow::{Context, Result, bail};
+use crate::error::Explain;
+use crate::{EncodeError, Result};
 use outfit_store::{Store, StoredItem};
 use std::path::Path;
 use std::time::Instant;
@@ -63,15 +64,18 @@ pub fn run(store: &Store, models_dir: &Path, n: usize, batch: usize, reps: usize
     items.sort_by_key(|it| !(it.item.image.is_some() && it.item.image_status.usable()));
     items.truncate(n);
     if items.is_empty() {
-        bail!("the database has no items to encode: import a feed first");
+        return Err(EncodeError::Bench("the database has no items to encode: import a feed first".into()));
     }
     let photos = items.iter().filter(|it| it.item.image.is_some() && it.item.image_status.usable()).count();
     let manifest = Manifest::load(models_dir)?;
-    let reference = manifest
-        .with_reference_image()
-        .context("the manifest's image model has no fp32 reference to compare with (run tools/quantize_image_model.py)")?;
+    let reference = manifest.with_reference_image().explain(EncodeError::Bench, || {
+        "the manifest's image model has no fp32 reference to compare with (run tools/quantize_image_model.py)".into()
+    })?;
     if manifest.image.precision != "int8" {
-        bail!("the manifest's image model is {}, the bench compares an int8 model with its fp32 reference", manifest.image.precision);
+        return Err(EncodeError::Bench(format!(
+            "the manifest's image model is {}, the bench compares an int8 model with its fp32 reference",
+            manifest.image.precision
+        )));
     }
     let mut encoders: Vec<Encoders> = VARIANTS
         .iter()
@@ -139,7 +143,8 @@ fn peer(
         })
         .collect();
     let with_image: Vec<f32> = ours.iter().filter_map(|e| e.image.as_deref()).flatten().copied().collect();
-    std::fs::write(dir.join("ours_image.f32"), bytemuck::cast_slice::<f32, u8>(&with_image))?;
+    let ours_file = dir.join("ours_image.f32");
+    std::fs::write(&ours_file, bytemuck::cast_slice::<f32, u8>(&with_image)).map_err(EncodeError::io(&ours_file))?;
     let job = serde_json::json!({
         "items": rows, "batch": batch, "reps": reps.max(1), "threads": rayon::current_num_threads(),
         "image_fp32": models_dir.join(&reference.file), "image_int8": models_dir.join(&manifest.image.file),
@@ -147,7 +152,7 @@ fn peer(
         "tokenizer": models_dir.join(&manifest.text.tokenizer), "max_tokens": manifest.text.max_tokens,
         "ours_image": dir.join("ours_image.f32"),
     });
-    std::fs::write(dir.join("job.json"), job.to_string())?;
+    std::fs::write(dir.join("job.json"), job.to_string()).map_err(EncodeError::io(dir.join("job.json")))?;
     let v = py.run(&[dir.join("job.json").as_os_str()])?;
     println!(
         "\n### Peer in the same run: Python {} onnxruntime {}, same ONNX files, batch, photos and texts; PIL preprocessing on a \

@@ -6,7 +6,8 @@
 //! an unchanged one is read back. Re-evaluating MANGO then takes seconds instead of minutes of encoding.
 
 use super::{Encoders, encode_items, item_text};
-use anyhow::{Context, Result, bail};
+use crate::error::Explain;
+use crate::{EncodeError, Result};
 use outfit_store::{StoredFeatures, StoredItem};
 use safetensors::tensor::{Dtype, TensorView};
 use sha2::{Digest, Sha256};
@@ -43,20 +44,21 @@ struct Cached {
 }
 
 fn read(path: &Path) -> Result<Cached> {
-    let bytes = std::fs::read(path)?;
+    let bytes = std::fs::read(path).map_err(EncodeError::io(path))?;
     let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes)?;
-    let keys: Vec<String> = serde_json::from_str(meta.metadata().as_ref().and_then(|m| m.get("keys")).context("no keys")?)?;
+    let keys: Vec<String> =
+        serde_json::from_str(meta.metadata().as_ref().and_then(|m| m.get("keys")).explain(EncodeError::Features, || "no keys".into())?)?;
     let st = safetensors::SafeTensors::deserialize(&bytes)?;
     let f32s = |name: &str| -> Result<(Vec<f32>, usize)> {
         let t = st.tensor(name)?;
-        let dim = *t.shape().get(1).context("not 2-d")?;
+        let dim = *t.shape().get(1).explain(EncodeError::Features, || format!("{name} is not 2-d"))?;
         Ok((bytemuck::pod_collect_to_vec(t.data()), dim))
     };
     let (image, image_dim) = f32s("image")?;
     let (text, text_dim) = f32s("text")?;
     let has = st.tensor("has_image")?.data().to_vec();
     if has.len() != keys.len() || image.len() != keys.len() * image_dim || text.len() != keys.len() * text_dim {
-        bail!("inconsistent cache file");
+        return Err(EncodeError::Features(format!("{} is inconsistent", path.display())));
     }
     let rows = keys
         .into_iter()
@@ -93,12 +95,12 @@ fn write(path: &Path, keys: &[String], feats: &[StoredFeatures], image_dim: usiz
     let meta = HashMap::from([("keys".to_string(), serde_json::to_string(keys)?)]);
     let bytes = safetensors::serialize(views, Some(meta))?;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(EncodeError::io(dir))?;
     }
     // Written beside and renamed: a crash mid-write leaves the old cache, never half a file.
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path)?;
+    std::fs::write(&tmp, bytes).map_err(EncodeError::io(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(EncodeError::io(path))?;
     Ok(())
 }
 

@@ -2,13 +2,15 @@
 //! (all-MiniLM-L6-v2, 384-d). The only module that touches `ort`.
 
 pub mod bench;
+mod error;
 pub mod feature_cache;
 pub mod manifest;
 pub mod prebuilt;
 pub mod runtime;
 pub mod template;
 
-use anyhow::{Context, Result, anyhow, bail};
+use error::Explain;
+pub use error::{EncodeError, Result};
 use manifest::{Manifest, check_signature, read_verified};
 use ndarray::{Array2, Array4};
 use ort::session::Session;
@@ -76,20 +78,20 @@ impl Encoders {
                 // Idle intra-op threads sleep instead of spinning: the decoding between runs, and the app's UI thread
                 // while a background index runs, get the cores (spinning measured 1.2x slower, `bench --index`).
                 .and_then(|b| b.with_intra_op_spinning(spinning).map_err(Into::into))
-                .map_err(|e| anyhow!("{e}"))?
+                .explain(EncodeError::Runtime, || "cannot configure an ONNX Runtime session".into())?
                 .commit_from_memory(&bytes)
-                .map_err(|e| anyhow!("{what} model {file} is not a loadable ONNX graph: {e}"))
+                .explain(EncodeError::Model, || format!("{what} model {file} is not a loadable ONNX graph"))
         };
         let image = open(&manifest.image.file, &manifest.image.sha256, "image")?;
         check_signature("image", &image, &manifest.image.inputs, &manifest.image.outputs)?;
         let text = open(&manifest.text.file, &manifest.text.sha256, "text")?;
         check_signature("text", &text, &manifest.text.inputs, &manifest.text.outputs)?;
         let tok_bytes = read_verified(&models_dir.join(&manifest.text.tokenizer), &manifest.text.tokenizer_sha256)?;
-        let mut tokenizer =
-            tokenizers::Tokenizer::from_bytes(&tok_bytes).map_err(|e| anyhow!("tokenizer {} unreadable: {e}", manifest.text.tokenizer))?;
+        let mut tokenizer = tokenizers::Tokenizer::from_bytes(&tok_bytes)
+            .explain(EncodeError::Model, || format!("tokenizer {} unreadable", manifest.text.tokenizer))?;
         tokenizer
             .with_truncation(Some(tokenizers::TruncationParams { max_length: manifest.text.max_tokens, ..Default::default() }))
-            .map_err(|e| anyhow!("{e}"))?;
+            .explain(EncodeError::Model, || "the tokenizer refuses truncation".into())?;
         tokenizer
             .with_padding(Some(tokenizers::PaddingParams { strategy: tokenizers::PaddingStrategy::BatchLongest, ..Default::default() }));
         Ok(Encoders { manifest, image, text, tokenizer })
@@ -131,7 +133,7 @@ impl Encoders {
 
     /// Tokenizer ids for a text (with special tokens), for tests against the reference tokenizer.
     pub fn token_ids(&self, text: &str) -> Result<Vec<u32>> {
-        Ok(self.tokenizer.encode(text, true).map_err(|e| anyhow!("{e}"))?.get_ids().to_vec())
+        Ok(self.tokenizer.encode(text, true).explain(EncodeError::Inference, || "tokenizer".into())?.get_ids().to_vec())
     }
 }
 
@@ -150,8 +152,9 @@ fn prepare(manifest: &Manifest, tokenizer: &tokenizers::Tokenizer, items: &[Stor
 /// Runs both encoders on a prepared batch.
 fn infer(image: &mut Session, text: &mut Session, manifest: &Manifest, batch: Prepared) -> Result<Vec<Encoded>> {
     let present: Vec<&[f32]> = batch.pixels.iter().filter_map(|p| p.as_ref().ok()?.as_deref()).collect();
-    let mut image_vecs = run_image(image, manifest, &present).context("image encoder failed")?.into_iter();
-    let text_vecs = run_text(text, manifest, &batch.text).context("text encoder failed")?;
+    let mut image_vecs =
+        run_image(image, manifest, &present).explain(EncodeError::Inference, || "image encoder failed".into())?.into_iter();
+    let text_vecs = run_text(text, manifest, &batch.text).explain(EncodeError::Inference, || "text encoder failed".into())?;
     Ok(batch
         .pixels
         .into_iter()
@@ -212,7 +215,11 @@ fn run_image(image: &mut Session, manifest: &Manifest, pixels: &[&[f32]]) -> Res
     let mut batch = Array4::<f32>::zeros((pixels.len(), 3, s, s));
     for (i, p) in pixels.iter().enumerate() {
         if p.len() != 3 * s * s {
-            bail!("image {i} has {} values, the image model takes 3x{s}x{s} = {}", p.len(), 3 * s * s);
+            return Err(EncodeError::Inference(format!(
+                "image {i} has {} values, the image model takes 3x{s}x{s} = {}",
+                p.len(),
+                3 * s * s
+            )));
         }
         batch.index_axis_mut(ndarray::Axis(0), i).as_slice_mut().expect("a fresh array is contiguous").copy_from_slice(p);
     }
@@ -224,7 +231,7 @@ fn run_image(image: &mut Session, manifest: &Manifest, pixels: &[&[f32]]) -> Res
 
 fn tokenize(tokenizer: &tokenizers::Tokenizer, manifest: &Manifest, texts: &[String]) -> Result<TextBatch> {
     let prefixed: Vec<String> = texts.iter().map(|t| format!("{}{}", manifest.text.prefix, t)).collect();
-    let enc = tokenizer.encode_batch(prefixed, true).map_err(|e| anyhow!("tokenizer: {e}"))?;
+    let enc = tokenizer.encode_batch(prefixed, true).explain(EncodeError::Inference, || "tokenizer".into())?;
     let len = enc.iter().map(|e| e.get_ids().len()).max().unwrap_or(1).max(1);
     let n = enc.len();
     let mut ids = Array2::<i64>::zeros((n, len));
@@ -249,7 +256,11 @@ fn run_text(text: &mut Session, manifest: &Manifest, batch: &TextBatch) -> Resul
             "input_ids" => batch.ids.clone(),
             "attention_mask" => batch.mask.clone(),
             "token_type_ids" => Array2::<i64>::zeros(batch.ids.raw_dim()),
-            other => bail!("text model input {other:?} is not one this app can fill (input_ids, attention_mask, token_type_ids)"),
+            other => {
+                return Err(EncodeError::Model(format!(
+                    "text model input {other:?} is not one this app can fill (input_ids, attention_mask, token_type_ids)"
+                )));
+            }
         };
         inputs.push((
             std::borrow::Cow::<str>::from(spec.name.clone()),
@@ -262,19 +273,19 @@ fn run_text(text: &mut Session, manifest: &Manifest, batch: &TextBatch) -> Resul
 
 /// The name of a model's first declared input (the manifest may list none).
 fn first_input(inputs: &[manifest::TensorSpec], what: &str) -> Result<String> {
-    inputs.first().map(|i| i.name.clone()).ok_or_else(|| anyhow!("the manifest declares no input for the {what} model"))
+    inputs.first().map(|i| i.name.clone()).explain(EncodeError::Model, || format!("the manifest declares no input for the {what} model"))
 }
 
 /// A named output of a run, or an error naming it (a manifest can name an output the graph lacks).
 fn output<'o>(outputs: &'o ort::session::SessionOutputs<'_>, name: &str, what: &str) -> Result<&'o ort::value::DynValue> {
-    outputs.get(name).ok_or_else(|| anyhow!("the {what} model has no output named {name:?}"))
+    outputs.get(name).explain(EncodeError::Model, || format!("the {what} model has no output named {name:?}"))
 }
 
 fn rows(value: &ort::value::DynValue, n: usize, dim: usize, what: &str) -> Result<Vec<Vec<f32>>> {
     let (shape, data) = value.try_extract_tensor::<f32>()?;
     let dims: Vec<i64> = shape.iter().copied().collect();
     if dims != [n as i64, dim as i64] {
-        bail!("{what} model returned shape {dims:?}, expected [{n}, {dim}]");
+        return Err(EncodeError::Model(format!("{what} model returned shape {dims:?}, expected [{n}, {dim}]")));
     }
     Ok(data.chunks(dim).map(<[f32]>::to_vec).collect())
 }
@@ -362,7 +373,7 @@ pub fn index(
     let total = reuse.len() + full.len();
     for chunk in reuse.chunks(batch_size.max(1) * 4) {
         let texts: Vec<String> = chunk.iter().map(|it| item_text(&it.item)).collect();
-        let vecs = enc.encode_texts(&texts).context("text encoder failed")?;
+        let vecs = enc.encode_texts(&texts).explain(EncodeError::Inference, || "text encoder failed".into())?;
         let batch: Vec<_> = chunk
             .iter()
             .zip(vecs)

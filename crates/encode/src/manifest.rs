@@ -2,7 +2,8 @@
 //! inputs, outputs and preprocessing the app relies on. Loading checks the checksum and the graph's signature
 //! against it, so a wrong file fails with a message that says what was expected.
 
-use anyhow::{Context, Result, bail};
+use crate::error::Explain;
+use crate::{EncodeError, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -108,14 +109,14 @@ impl Manifest {
 
     pub fn load(models_dir: &Path) -> Result<Manifest> {
         let path = models_dir.join("manifest.json");
-        let text = std::fs::read_to_string(&path).with_context(|| {
+        let text = std::fs::read_to_string(&path).explain(EncodeError::Model, || {
             format!(
                 "model manifest {} is missing: {}, or set OUTFIT_STUDIO_MODELS to a folder holding manifest.json",
                 path.display(),
                 outfit_paths::package::install_hint()
             )
         })?;
-        serde_json::from_str(&text).with_context(|| format!("model manifest {} is malformed", path.display()))
+        serde_json::from_str(&text).explain(EncodeError::Model, || format!("model manifest {} is malformed", path.display()))
     }
 
     /// Identifies the encoder pair and the text template; cached features are keyed by it, so a new encoder file
@@ -185,14 +186,14 @@ pub fn default_models_dir() -> PathBuf {
 
 /// Reads a file and checks its sha256 against the manifest.
 pub fn read_verified(path: &Path, expected_sha256: &str) -> Result<Vec<u8>> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("model file {} is missing (see tools/README.md to re-export it)", path.display()))?;
+    let bytes = std::fs::read(path)
+        .explain(EncodeError::Model, || format!("model file {} is missing (see tools/README.md to re-export it)", path.display()))?;
     let got = hex::encode(Sha256::digest(&bytes));
     if !got.eq_ignore_ascii_case(expected_sha256) {
-        bail!(
+        return Err(EncodeError::Model(format!(
             "model file {} has sha256 {got}, but the manifest expects {expected_sha256}: the file is corrupt or not the model the manifest describes",
             path.display()
-        );
+        )));
     }
     Ok(bytes)
 }
@@ -207,18 +208,21 @@ pub fn check_signature(what: &str, session: &ort::session::Session, inputs: &[Te
         for spec in declared {
             let Some(o) = actual.iter().find(|o| o.name() == spec.name) else {
                 let found: Vec<String> = actual.iter().map(describe).collect();
-                bail!(
+                return Err(EncodeError::Model(format!(
                     "{what} model: expected an {kind} named {:?} with shape {:?}; the file has {kind}s [{}]",
                     spec.name,
                     spec.shape,
                     found.join(", ")
-                );
+                )));
             };
             if let Some(shape) = o.dtype().tensor_shape() {
                 let dims: Vec<i64> = shape.iter().copied().collect();
                 let fits = dims.len() == spec.shape.len() && dims.iter().zip(&spec.shape).all(|(a, e)| *e < 0 || *a < 0 || a == e);
                 if !fits {
-                    bail!("{what} model: {kind} {:?} has shape {dims:?}, expected {:?} (-1 = any)", spec.name, spec.shape);
+                    return Err(EncodeError::Model(format!(
+                        "{what} model: {kind} {:?} has shape {dims:?}, expected {:?} (-1 = any)",
+                        spec.name, spec.shape
+                    )));
                 }
             }
         }

@@ -9,7 +9,8 @@
 //! `outfit-studio demo-features` (tools/demo_features.sh) writes the demo's pack.
 
 use super::item_text;
-use anyhow::{Context, Result, bail};
+use crate::error::Explain;
+use crate::{EncodeError, Result};
 use half::f16;
 use outfit_store::{Store, StoredFeatures, StoredItem};
 use safetensors::tensor::{Dtype, TensorView};
@@ -39,18 +40,20 @@ pub struct FeaturePack {
 
 impl FeaturePack {
     pub fn parse(bytes: &[u8]) -> Result<FeaturePack> {
-        let (_, meta) = safetensors::SafeTensors::read_metadata(bytes).context("not a feature pack (safetensors)")?;
-        let meta = meta.metadata().as_ref().context("a feature pack without metadata")?;
-        let encoder_key = meta.get("encoder_key").context("a feature pack without an encoder key")?.clone();
-        let skus: Vec<String> = serde_json::from_str(meta.get("skus").context("no skus")?)?;
-        let keys: Vec<String> = serde_json::from_str(meta.get("keys").context("no keys")?)?;
+        let (_, meta) =
+            safetensors::SafeTensors::read_metadata(bytes).explain(EncodeError::Features, || "not a feature pack (safetensors)".into())?;
+        let meta = meta.metadata().as_ref().explain(EncodeError::Features, || "a feature pack without metadata".into())?;
+        let encoder_key =
+            meta.get("encoder_key").explain(EncodeError::Features, || "a feature pack without an encoder key".into())?.clone();
+        let skus: Vec<String> = serde_json::from_str(meta.get("skus").explain(EncodeError::Features, || "no skus".into())?)?;
+        let keys: Vec<String> = serde_json::from_str(meta.get("keys").explain(EncodeError::Features, || "no keys".into())?)?;
         let st = safetensors::SafeTensors::deserialize(bytes)?;
         let halves = |name: &str| -> Result<(Vec<f32>, usize)> {
             let t = st.tensor(name)?;
             if t.dtype() != Dtype::F16 {
-                bail!("feature pack tensor {name} is {:?}, expected F16", t.dtype());
+                return Err(EncodeError::Features(format!("feature pack tensor {name} is {:?}, expected F16", t.dtype())));
             }
-            let dim = *t.shape().get(1).context("not 2-d")?;
+            let dim = *t.shape().get(1).explain(EncodeError::Features, || "not 2-d".into())?;
             let v: Vec<f16> = bytemuck::pod_collect_to_vec(t.data());
             Ok((v.into_iter().map(f16::to_f32).collect(), dim))
         };
@@ -59,7 +62,7 @@ impl FeaturePack {
         let has = st.tensor("has_image")?.data().to_vec();
         let n = skus.len();
         if keys.len() != n || has.len() != n || image.len() != n * image_dim || text.len() != n * text_dim {
-            bail!("inconsistent feature pack ({n} SKUs, {} keys, {} flags)", keys.len(), has.len());
+            return Err(EncodeError::Features(format!("inconsistent feature pack ({n} SKUs, {} keys, {} flags)", keys.len(), has.len())));
         }
         let rows = skus
             .into_iter()
@@ -134,7 +137,7 @@ pub fn export(store: &Store, encoder_key: &str) -> Result<Vec<u8>> {
         keys.push(key);
     }
     if skus.is_empty() {
-        bail!("no item with a photo has features under {encoder_key}: index the catalogue first");
+        return Err(EncodeError::Features(format!("no item with a photo has features under {encoder_key}: index the catalogue first")));
     }
     let n = skus.len();
     let has = vec![1u8; n];

@@ -5,7 +5,8 @@
 //! (developers only) a one-time fetch of the official PyPI wheel `onnxruntime==1.31.1` through `pip download`,
 //! unpacked into the cache. An installed package therefore never needs the network or Python.
 
-use anyhow::{Context, Result, anyhow, bail};
+use crate::error::Explain;
+use crate::{EncodeError, Result};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,7 +23,7 @@ pub fn environment() -> Result<&'static ort::environment::Environment> {
         builder.with_name("outfit-studio").build().map_err(|e| format!("cannot start ONNX Runtime: {e}"))
     })
     .as_ref()
-    .map_err(|e| anyhow!("{e}"))
+    .map_err(|e| EncodeError::Runtime(e.clone()))
 }
 
 /// Where a library was found, for `doctor` and errors.
@@ -79,7 +80,7 @@ impl LibraryLookup {
 /// that build.
 pub fn locate_library(l: &LibraryLookup) -> Result<Option<(PathBuf, LibrarySource)>> {
     if let Some(p) = &l.env {
-        check_library(p).with_context(|| format!("ORT_DYLIB_PATH={} is not usable", p.display()))?;
+        check_library(p).explain(EncodeError::Runtime, || format!("ORT_DYLIB_PATH={} is not usable", p.display()))?;
         return Ok(Some((p.clone(), LibrarySource::Env)));
     }
     for dir in l.exe.as_deref().map(outfit_paths::package::package_dirs).unwrap_or_default() {
@@ -104,7 +105,7 @@ pub fn library_with_source() -> Result<(PathBuf, LibrarySource)> {
         return Ok(found);
     }
     let cached = l.cached();
-    fetch_into(&cached).with_context(|| {
+    fetch_into(&cached).explain(EncodeError::Runtime, || {
         let searched: Vec<String> = l
             .exe
             .as_deref()
@@ -134,23 +135,23 @@ pub fn lib_file_name() -> String {
 
 /// A path that does not hold a real shared library can make the dynamic loader hang or crash: check first.
 fn check_library(p: &Path) -> Result<()> {
-    let mut f = std::fs::File::open(p).with_context(|| format!("{} does not exist", p.display()))?;
+    let mut f = std::fs::File::open(p).explain(EncodeError::Runtime, || format!("{} does not exist", p.display()))?;
     let mut magic = [0u8; 4];
-    f.read_exact(&mut magic).with_context(|| format!("{} is empty", p.display()))?;
+    f.read_exact(&mut magic).explain(EncodeError::Runtime, || format!("{} is empty", p.display()))?;
     if magic != *b"\x7fELF" {
-        bail!("{} is not a shared library", p.display());
+        return Err(EncodeError::Runtime(format!("{} is not a shared library", p.display())));
     }
     Ok(())
 }
 
 fn fetch_into(dest: &Path) -> Result<()> {
     let dir = dest.parent().expect("cache path has a parent");
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(EncodeError::io(dir))?;
     let tmp = tempfile_dir(dir)?;
     let platform = match std::env::consts::ARCH {
         "x86_64" => "manylinux_2_28_x86_64",
         "aarch64" => "manylinux_2_28_aarch64",
-        other => bail!("no ONNX Runtime wheel is known for architecture {other}"),
+        other => return Err(EncodeError::Runtime(format!("no ONNX Runtime wheel is known for architecture {other}"))),
     };
     eprintln!("outfit-studio: fetching ONNX Runtime {ORT_VERSION} (one time, via pip) into {}", dir.display());
     let mut last_err = String::new();
@@ -174,28 +175,29 @@ fn fetch_into(dest: &Path) -> Result<()> {
     }
     if !fetched {
         let _ = std::fs::remove_dir_all(&tmp);
-        bail!("pip download failed: {last_err}");
+        return Err(EncodeError::Runtime(format!("pip download failed: {last_err}")));
     }
-    let wheel = std::fs::read_dir(&tmp)?
+    let wheel = std::fs::read_dir(&tmp)
+        .map_err(EncodeError::io(&tmp))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.extension().is_some_and(|e| e == "whl"))
-        .ok_or_else(|| anyhow!("pip download produced no wheel"))?;
+        .explain(EncodeError::Runtime, || "pip download produced no wheel".into())?;
     let member = format!("onnxruntime/capi/{}", lib_file_name());
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(&wheel)?)?;
-    let mut entry = zip.by_name(&member).with_context(|| format!("{} lacks {member}", wheel.display()))?;
+    let file = std::fs::File::open(&wheel).map_err(EncodeError::io(&wheel))?;
+    let mut zip = zip::ZipArchive::new(file).explain(EncodeError::Runtime, || format!("{} is not a wheel", wheel.display()))?;
+    let mut entry = zip.by_name(&member).explain(EncodeError::Runtime, || format!("{} lacks {member}", wheel.display()))?;
     let part = tmp.join("lib.part");
-    let mut out = std::fs::File::create(&part)?;
-    std::io::copy(&mut entry, &mut out)?;
-    out.sync_all()?;
+    let mut out = std::fs::File::create(&part).map_err(EncodeError::io(&part))?;
+    std::io::copy(&mut entry, &mut out).and_then(|_| out.sync_all()).map_err(EncodeError::io(&part))?;
     // Rename is atomic: concurrent first runs (parallel tests) each finish with a complete file.
-    std::fs::rename(&part, dest)?;
+    std::fs::rename(&part, dest).map_err(EncodeError::io(dest))?;
     let _ = std::fs::remove_dir_all(&tmp);
     check_library(dest)
 }
 
 fn tempfile_dir(parent: &Path) -> Result<PathBuf> {
     let p = parent.join(format!(".fetch-{}-{}", std::process::id(), chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)));
-    std::fs::create_dir_all(&p)?;
+    std::fs::create_dir_all(&p).map_err(EncodeError::io(&p))?;
     Ok(p)
 }
 

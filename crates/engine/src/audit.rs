@@ -4,7 +4,7 @@
 //! and offer more than its colour.
 
 use super::{CompletionFilter, Engine, Follow};
-use anyhow::{Result, bail};
+use crate::{EngineError, Result};
 use outfit_catalogue::styling::{self, BOYS, BoardStyle, GIRLS, GenderSource, Occasion};
 use outfit_catalogue::{Item, Season, Slot, taxonomy};
 use outfit_model::calibrate::CatalogueCalibration;
@@ -81,7 +81,7 @@ impl Engine {
             .filter(|&id| p.catalogue.is_none_or(|c| self.catalogue_of(id) == Some(c)))
             .collect();
         if ids.is_empty() {
-            bail!("no indexed outfit items in this catalogue: import and index it first");
+            return Err(EngineError::Invalid("no indexed outfit items in this catalogue: import and index it first".into()));
         }
         a.items = ids.len();
         for &id in &ids {

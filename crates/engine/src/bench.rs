@@ -4,7 +4,7 @@
 //! times `Engine::score_outfit` and `Engine::complete` as the app calls them.
 
 use super::{CompletionFilter, Engine};
-use anyhow::{Context, Result, bail};
+use crate::{EngineError, Result};
 use outfit_catalogue::{AgeGroup, Item, Season, Slot};
 use outfit_store::{CatalogueKind, StoredFeatures};
 use rand::{Rng, SeedableRng};
@@ -47,7 +47,7 @@ fn bench_slot(i: usize) -> Slot {
 /// each) in `<database>-images/` beside the database, shared round-robin by the items.
 fn write_bench_images(db: &Path) -> Result<Vec<String>> {
     let dir = db.with_file_name(format!("{}-images", db.file_stem().unwrap_or_default().to_string_lossy()));
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(|e| EngineError::Bench(format!("cannot create {}: {e}", dir.display())))?;
     (0..64u32)
         .map(|k| {
             let path = dir.join(format!("photo-{k:02}.jpg"));
@@ -56,8 +56,8 @@ fn write_bench_images(db: &Path) -> Result<Vec<String>> {
                 let t = (x + y) as f32 / 840.0;
                 image::Rgb([(r + 55.0 * t) as u8, (g + 55.0 * (1.0 - t)) as u8, (b + 40.0 * t) as u8])
             });
-            img.save(&path).with_context(|| format!("cannot write {}", path.display()))?;
-            Ok(std::fs::canonicalize(&path)?.to_string_lossy().into_owned())
+            img.save(&path).map_err(|e| EngineError::Bench(format!("cannot write {}: {e}", path.display())))?;
+            Ok(std::fs::canonicalize(&path).map_err(EngineError::io(&path))?.to_string_lossy().into_owned())
         })
         .collect()
 }
@@ -74,7 +74,10 @@ impl Engine {
     /// dimensions, embeddings of the active head, the slot-ordered pack): what `bench --cold-start` and `bench --engine` need.
     pub fn make_bench_db(&mut self, n: usize, seed: u64, progress: &mut dyn FnMut(&str)) -> Result<()> {
         if self.store.item_count()? > 0 {
-            bail!("{} already holds items: --make-db fills a new database", self.store.path().display());
+            return Err(EngineError::Invalid(format!(
+                "{} already holds items: --make-db fills a new database",
+                self.store.path().display()
+            )));
         }
         let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
         let images = write_bench_images(self.store.path())?;
@@ -138,7 +141,11 @@ impl Engine {
     pub fn bench_paths(&self, reps: usize) -> Result<Vec<(String, Duration)>> {
         let board: Vec<i64> = [1, 2, 5, 8]
             .iter()
-            .map(|&i| self.item_by_sku(&bench_sku(i)).map(|s| s.id).context("not a --make-db database (no BENCH-0000001)"))
+            .map(|&i| {
+                self.item_by_sku(&bench_sku(i))
+                    .map(|s| s.id)
+                    .ok_or_else(|| EngineError::Invalid("not a --make-db database (no BENCH-0000001)".into()))
+            })
             .collect::<Result<_>>()?;
         let held: Vec<Slot> = board.iter().map(|i| self.loaded.items[i].item.slot).collect();
         // A one-piece does not complete a board that has a top or a bottom.
@@ -182,7 +189,7 @@ fn one_cold_start(exe: &Path, db: &Path, scorer: &str) -> Result<(Duration, Dura
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .with_context(|| format!("cannot run {}", exe.display()))?;
+        .map_err(|e| EngineError::Bench(format!("cannot run {}: {e}", exe.display())))?;
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value; wait4 fills it for our own child.
@@ -191,7 +198,12 @@ fn one_cold_start(exe: &Path, db: &Path, scorer: &str) -> Result<(Duration, Dura
     let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let wall = t.elapsed();
     if r != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        bail!("`{} --db {} complete {}` failed (status {status})", exe.display(), db.display(), bench_sku(1));
+        return Err(EngineError::Bench(format!(
+            "`{} --db {} complete {}` failed (status {status})",
+            exe.display(),
+            db.display(),
+            bench_sku(1)
+        )));
     }
     let tv = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
     Ok((wall, tv(usage.ru_utime) + tv(usage.ru_stime), usage.ru_maxrss))
@@ -200,7 +212,7 @@ fn one_cold_start(exe: &Path, db: &Path, scorer: &str) -> Result<(Duration, Dura
 /// Times whole `outfit-studio complete` processes on a `--make-db` database (process start to the first
 /// completion printed), per scorer choice, and prints medians and peak RSS.
 pub fn cold_start(db: &Path, reps: usize) -> Result<()> {
-    let exe = std::env::current_exe()?;
+    let exe = std::env::current_exe().map_err(|e| EngineError::Bench(format!("cannot find this executable: {e}")))?;
     println!("### cold start: `outfit-studio --db {} complete {} -k 20` (every empty slot)\n", db.display(), bench_sku(1));
     println!(
         "| {} | median wall | min wall | median CPU (user + sys) | peak RSS (max) |\n|---|---:|---:|---:|---:|",

@@ -16,7 +16,7 @@
 //!    board it learned from is overconfident, and a calibration fitted on it is too.
 
 use super::Engine;
-use anyhow::Result;
+use crate::Result;
 use outfit_catalogue::Slot;
 use outfit_catalogue::taxonomy;
 use outfit_model::calibrate::{CatalogueCalibration, PRIOR_LABELS};

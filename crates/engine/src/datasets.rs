@@ -2,7 +2,7 @@
 //! user's feature cache, for pretraining and `eval-outfits`.
 
 use super::Engine;
-use anyhow::{Context, Result};
+use crate::{EngineError, Result};
 use outfit_model::HeadDims;
 use outfit_model::outfit_eval::PreparedSet;
 use outfit_model::polyvore::AdultDataset;
@@ -29,7 +29,8 @@ impl Engine {
             .map(|part| {
                 let mut own = Vec::with_capacity(part.items.len());
                 for (row, id) in part.items.keys().enumerate() {
-                    let f = by_id.get(id.as_str()).with_context(|| format!("{id} is not an item of {}", data.source))?;
+                    let f =
+                        by_id.get(id.as_str()).ok_or_else(|| EngineError::Invalid(format!("{id} is not an item of {}", data.source)))?;
                     own.push(StoredFeatures { item_id: row as i64, ..(*f).clone() });
                 }
                 let mut set = PreparedSet::new(part, dims, &own)?;

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod bench;
 mod calibration;
 mod datasets;
+mod error;
 mod items;
 mod looks_io;
 mod names;
@@ -15,10 +16,10 @@ mod prebuilt;
 mod shortfall;
 mod training;
 
+pub use error::{EngineError, Result};
 pub use shortfall::{SlotShortfall, Widening};
 pub use training::StoredEvalData;
 
-use anyhow::{Context, Result, anyhow, bail};
 pub use items::{ItemTable, RowsById};
 pub use names::{garment_word, look_name, look_name_from, unique_name};
 use outfit_catalogue::{self as catalogue, ImportOptions, ImportPreview, Item, ParsedFeed, Slot};
@@ -339,7 +340,7 @@ impl Engine {
     fn ensure_head_or_note(&mut self) -> Result<()> {
         match self.ensure_head() {
             Ok(()) => self.loaded.head_error = None,
-            Err(e) if e.downcast_ref::<StoreError>().is_some() => return Err(e),
+            Err(e @ EngineError::Store(_)) => return Err(e),
             Err(e) => {
                 tracing::warn!("no usable compatibility head: {e:#}");
                 self.loaded.head = None;
@@ -363,7 +364,7 @@ impl Engine {
 
     /// Renames an approved look, keeping its items.
     pub fn rename_look(&mut self, id: i64, name: &str) -> Result<()> {
-        let o = self.store.outfit(id)?.with_context(|| format!("no outfit {id}"))?;
+        let o = self.store.outfit(id)?.ok_or_else(|| EngineError::NotFound(format!("no outfit {id}")))?;
         Ok(self.store.update_outfit(id, name, &o.items)?)
     }
 
@@ -463,7 +464,7 @@ impl Engine {
         let t = std::time::Instant::now();
         let parsed: ParsedFeed = catalogue::import_feed_with(path, &req.options)?;
         if let Some(e) = parsed.errors.iter().find(|e| e.field == "mapping") {
-            bail!("{}: {}", path.display(), e.message);
+            return Err(EngineError::Invalid(format!("{}: {}", path.display(), e.message)));
         }
         let source = path.display().to_string();
         let (name, kind) = catalogue_for(path, req.catalogue.as_deref());
@@ -494,7 +495,7 @@ impl Engine {
 
     /// What importing a feed would do, writing nothing.
     pub fn preview_import(&self, path: &Path, options: &ImportOptions) -> Result<ImportPreview> {
-        catalogue::preview::preview_file(path, options)
+        Ok(catalogue::preview::preview_file(path, options)?)
     }
 
     /// Encodes items whose features are missing or stale, then embeds them with the active head.
@@ -561,7 +562,7 @@ impl Engine {
                 self.loaded.head_note = Some(note);
                 return Ok(());
             }
-            let head = Head::from_bytes(&row.weights).with_context(|| format!("head {} is unreadable", row.name))?;
+            let head = Head::from_bytes(&row.weights).map_err(|e| EngineError::NoHead(format!("head {} is unreadable: {e}", row.name)))?;
             head.check_encoders(self.loaded.manifest.image.dim, self.loaded.manifest.text.dim)?;
             // A database from before a head was shipped gets it as a selectable version; the stylist's choice stays.
             self.install_other_shipped_heads(&row.name)?;
@@ -574,8 +575,9 @@ impl Engine {
             if !path.is_file() {
                 continue;
             }
-            let bytes = std::fs::read(&path)?;
-            let head = Head::from_bytes(&bytes).with_context(|| format!("{} is not a valid head", path.display()))?;
+            let bytes = std::fs::read(&path).map_err(EngineError::io(&path))?;
+            let head =
+                Head::from_bytes(&bytes).map_err(|e| EngineError::Invalid(format!("{} is not a valid head: {e}", path.display())))?;
             head.check_encoders(self.loaded.manifest.image.dim, self.loaded.manifest.text.dim)?;
             let side = shipped_sidecar(&path);
             let row = self.shipped_row(name, &head, &side)?;
@@ -610,7 +612,7 @@ impl Engine {
             if !path.is_file() || self.store.model_by_name(name)?.is_some() {
                 continue;
             }
-            let Ok(head) = std::fs::read(&path).map_err(anyhow::Error::from).and_then(|b| Ok(Head::from_bytes(&b)?)) else { continue };
+            let Some(head) = std::fs::read(&path).ok().and_then(|b| Head::from_bytes(&b).ok()) else { continue };
             if head.check_encoders(self.loaded.manifest.image.dim, self.loaded.manifest.text.dim).is_err() {
                 continue;
             }
@@ -675,26 +677,31 @@ impl Engine {
     /// A stored model version, or the active one when `id` is `None`.
     pub fn model_or_active(&self, id: Option<i64>) -> Result<ModelRow> {
         match id {
-            Some(id) => self.store.model_by_id(id)?.ok_or_else(|| anyhow!("no model version {id}")),
-            None => self.active_model().cloned().ok_or_else(|| anyhow!("no active head: run `outfit-studio index` first")),
+            Some(id) => self.store.model_by_id(id)?.ok_or_else(|| EngineError::NotFound(format!("no model version {id}"))),
+            None => {
+                self.active_model().cloned().ok_or_else(|| EngineError::NoHead("no active head: run `outfit-studio index` first".into()))
+            }
         }
     }
 
     /// A stored head as the app uses it: centred on this catalogue's feature mean where its embeddings were
     /// made with one (fine-tuning and evaluation then see the same inputs as scoring).
     pub fn head_as_used(&self, row: &ModelRow) -> Result<Head> {
-        let head = Head::from_bytes(&row.weights).with_context(|| format!("head {} is unreadable", row.name))?;
+        let head = Head::from_bytes(&row.weights).map_err(|e| EngineError::NoHead(format!("head {} is unreadable: {e}", row.name)))?;
         match self.store.head_centring(row.id)? {
-            Some((mean, _)) => head.recentred(&mean),
+            Some((mean, _)) => Ok(head.recentred(&mean)?),
             None => Ok(head),
         }
     }
 
     /// Switches the active head (or rolls back to an earlier version) and re-embeds the catalogue for it.
     pub fn activate_model(&mut self, id: i64) -> Result<()> {
-        let row = self.store.model_by_id(id)?.ok_or_else(|| anyhow!("no model version {id}"))?;
+        let row = self.store.model_by_id(id)?.ok_or_else(|| EngineError::NotFound(format!("no model version {id}")))?;
         if !self.fits_encoders(&row) {
-            bail!("{} (v{id}): fine-tune again from the stored judgements instead", self.unfit_reason(&row));
+            return Err(EngineError::Invalid(format!(
+                "{} (v{id}): fine-tune again from the stored judgements instead",
+                self.unfit_reason(&row)
+            )));
         }
         let head = Head::from_bytes(&row.weights)?;
         head.check_encoders(self.loaded.manifest.image.dim, self.loaded.manifest.text.dim)?;
@@ -710,7 +717,7 @@ impl Engine {
     pub fn zero_shot_from_catalogue(&self) -> Result<Head> {
         let feats = self.store.load_features(&self.encoder_key())?;
         if feats.is_empty() {
-            bail!("no indexed items: run `outfit-studio index` first");
+            return Err(EngineError::Invalid("no indexed items: run `outfit-studio index` first".into()));
         }
         let dims = HeadDims::standard(self.loaded.manifest.image.dim, self.loaded.manifest.text.dim);
         let mut mean = vec![0f32; dims.input()];
@@ -748,7 +755,7 @@ impl Engine {
         let logit = |p: f32| (p / (1.0 - p)).ln();
         let a = (logit(0.75) - logit(0.3)) / (top - med).max(1e-3);
         let b = logit(0.3) - a * med;
-        Head::zero_shot(dims, &mean, &BlockWeights::default(), (a, b), 20_251_125)
+        Ok(Head::zero_shot(dims, &mean, &BlockWeights::default(), (a, b), 20_251_125)?)
     }
 
     /// Embeds every item that has features but no embedding for the active head, then rebuilds the index.
@@ -846,7 +853,7 @@ impl Engine {
             let EmbeddingPack { item_ids, vectors, half, .. } = pack;
             let rows =
                 item_ids.iter().zip(&candidate).enumerate().filter_map(|(r, (id, it))| Some((r, index_row(table, *id, (*it)?, &[]))));
-            score::IndexBuilder::from_slot_ordered(dim, vectors, half, rows)?
+            score::IndexBuilder::from_slot_ordered(dim, vectors, half, rows).map_err(EngineError::score)?
         } else {
             let rows: Vec<IndexRow> =
                 (0..pack.len()).filter_map(|r| Some(index_row(table, pack.item_ids[r], candidate[r]?, pack.row(r)))).collect();
@@ -875,8 +882,10 @@ impl Engine {
 
     fn ready_head(&self) -> Result<&Head> {
         self.head().ok_or_else(|| match &self.loaded.head_error {
-            Some(e) => anyhow!("no usable compatibility head: {e}; activate another version (`outfit-studio models activate ID`)"),
-            None => anyhow!("no compatibility head yet: run `outfit-studio index` to encode the catalogue first"),
+            Some(e) => EngineError::NoHead(format!(
+                "no usable compatibility head: {e}; activate another version (`outfit-studio models activate ID`)"
+            )),
+            None => EngineError::NoHead("no compatibility head yet: run `outfit-studio index` to encode the catalogue first".into()),
         })
     }
 
@@ -891,7 +900,11 @@ impl Engine {
 
     /// The catalogue item of an id, or an error naming the id.
     fn known(&self, item_id: i64) -> Result<&Item> {
-        self.loaded.items.get(&item_id).map(|i| &i.item).ok_or_else(|| anyhow!("item {item_id} is not in the catalogue"))
+        self.loaded
+            .items
+            .get(&item_id)
+            .map(|i| &i.item)
+            .ok_or_else(|| EngineError::NotFound(format!("item {item_id} is not in the catalogue")))
     }
 
     fn embedding(&self, item_id: i64) -> Result<&[f32]> {
@@ -900,7 +913,7 @@ impl Engine {
         }
         let row = self.row_of(item_id).ok_or_else(|| {
             let sku = self.loaded.items.get(&item_id).map(|i| i.item.sku.as_str()).unwrap_or("?");
-            anyhow!("item {sku} is not indexed yet: run `outfit-studio index`")
+            EngineError::Invalid(format!("item {sku} is not indexed yet: run `outfit-studio index`"))
         })?;
         Ok(self.loaded.index.row(row))
     }
@@ -910,7 +923,7 @@ impl Engine {
     pub fn score_outfit(&self, item_ids: &[i64]) -> Result<OutfitScore> {
         let head = self.ready_head()?;
         if item_ids.len() < 2 {
-            bail!("an outfit needs at least two items to score (got {})", item_ids.len());
+            return Err(EngineError::Invalid(format!("an outfit needs at least two items to score (got {})", item_ids.len())));
         }
         let items: Vec<&Item> = item_ids.iter().map(|&i| self.known(i)).collect::<Result<_>>()?;
         let cal = self.calibration_for(item_ids);
@@ -1021,7 +1034,7 @@ impl Engine {
     pub fn complete(&self, board: &[i64], slots: &[Slot], k: usize, filter: &CompletionFilter) -> Result<Vec<(Slot, Vec<Suggestion>)>> {
         let head = self.ready_head()?;
         if board.is_empty() {
-            bail!("put at least one item on the board to get suggestions");
+            return Err(EngineError::Invalid("put at least one item on the board to get suggestions".into()));
         }
         if k == 0 {
             return Ok(slots.iter().map(|&s| (s, Vec::new())).collect());
@@ -1034,7 +1047,7 @@ impl Engine {
             .iter()
             .map(|&s| Ok(Query { slot: s, vector: self.slot_query(board, s)?, filter: flt.clone(), k: pool }))
             .collect::<Result<_>>()?;
-        let hits = self.scorer.top_k(&self.loaded.index, &queries)?;
+        let hits = self.scorer.top_k(&self.loaded.index, &queries).map_err(EngineError::score)?;
         // The outfit's mean pair term after adding c: (existing sum + |board|·fit) / new pair count; likewise the
         // history term. Items with history can rank above the content scan's top-k, so they are merged in.
         let n = board.len() as f32;

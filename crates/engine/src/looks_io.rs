@@ -3,7 +3,7 @@
 //! behind it.
 
 use super::Engine;
-use anyhow::Result;
+use crate::Result;
 use outfit_catalogue::Slot;
 use outfit_store::queue::{DailyApproval, GeneratedCounts, NewQueueItem, QueueItem};
 use std::collections::HashSet;

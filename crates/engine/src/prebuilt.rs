@@ -2,7 +2,7 @@
 //! need no encoding (`outfit_encode::prebuilt` says what matches).
 
 use super::Engine;
-use anyhow::Result;
+use crate::Result;
 use outfit_encode::prebuilt::{self, FeaturePack};
 
 impl Engine {
@@ -17,11 +17,11 @@ impl Engine {
             }
         };
         let key = self.encoder_key();
-        prebuilt::seed(&mut self.store, &key, &pack)
+        Ok(prebuilt::seed(&mut self.store, &key, &pack)?)
     }
 
     /// A feature pack of every indexed item with a photo (`outfit-studio demo-features` writes the demo's).
     pub fn feature_pack(&self) -> Result<Vec<u8>> {
-        prebuilt::export(&self.store, &self.encoder_key())
+        Ok(prebuilt::export(&self.store, &self.encoder_key())?)
     }
 }

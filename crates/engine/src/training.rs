@@ -2,7 +2,7 @@
 //! the model layer learns and measures, and the engine stores the result as a new version.
 
 use super::Engine;
-use anyhow::{Result, bail};
+use crate::{EngineError, Result};
 use outfit_catalogue::Item;
 use outfit_model::data::{DataSnapshot, FeatureTable, LabelledOutfit, outfits_from_judgements};
 use outfit_model::train::{FineTuneJob, TrainConfig, TrainProgress, Trained};
@@ -22,7 +22,7 @@ impl Engine {
         let mut ids: Vec<i64> = feats.keys().copied().filter(|id| self.items().contains_key(id)).collect();
         ids.sort_unstable();
         let rows: Vec<(i64, &Item, &StoredFeatures)> = ids.iter().map(|id| (*id, &self.items()[id].item, &feats[id])).collect();
-        FeatureTable::from_items(dims, &rows)
+        Ok(FeatureTable::from_items(dims, &rows)?)
     }
 
     /// The judgements as labelled outfits over the indexed catalogue.
@@ -40,11 +40,10 @@ impl Engine {
         let parent = self.head_as_used(&row)?;
         let (table, data, snapshot) = self.judgement_dataset(parent.dims, cfg)?;
         if snapshot.positives == 0 {
-            bail!(
+            return Err(EngineError::Invalid(format!(
                 "no accepted outfits with indexed items to learn from ({} judgements usable, {} skipped)",
-                snapshot.judgements,
-                snapshot.outfits_skipped
-            );
+                snapshot.judgements, snapshot.outfits_skipped
+            )));
         }
         Ok(FineTuneJob { parent_id: Some(row.id), parent_name: row.name, parent, from_scratch, table, data, snapshot, cfg: cfg.clone() })
     }

@@ -34,12 +34,12 @@ pub fn load_templates(engine: &Engine) -> Result<Vec<Template>> {
 /// Validates and saves a template list for every app and CLI on this database.
 pub fn save_templates(engine: &mut Engine, list: &[Template]) -> Result<()> {
     templates::validate(list)?;
-    engine.set_setting(templates::SETTING_KEY, &serde_json::to_string(list)?)
+    Ok(engine.set_setting(templates::SETTING_KEY, &serde_json::to_string(list)?)?)
 }
 
 /// Back to the default templates.
 pub fn reset_templates(engine: &mut Engine) -> Result<()> {
-    engine.clear_setting(templates::SETTING_KEY)
+    Ok(engine.clear_setting(templates::SETTING_KEY)?)
 }
 
 /// Which items get looks: explicit SKUs, or every indexed outfit candidate matching the filters.

@@ -2,7 +2,6 @@
 //! process CPU time benchmarks report beside wall time, and the Python peers they run in the same breath.
 //! Figures without their conditions do not reproduce.
 
-use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 
 /// The CPU's model name from /proc/cpuinfo (the architecture where there is none).
@@ -55,6 +54,11 @@ pub fn cpu_seconds() -> f64 {
     t(u.ru_utime) + t(u.ru_stime)
 }
 
+/// Why a benchmark's Python peer cannot run: what to do is in the message (run from a checkout, make the venv).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct PeerError(pub String);
+
 /// A peer script in `tools/` run by the bench venv's Python (`tools/bench_peers_venv.sh`), with a scratch folder
 /// for the inputs the bench writes for it; the folder is removed when the peer is dropped.
 pub struct PythonPeer {
@@ -66,19 +70,19 @@ pub struct PythonPeer {
 impl PythonPeer {
     /// Finds `tools/<script>` (from the working directory or the checkout this binary was built from) and the
     /// venv, and makes an empty scratch folder.
-    pub fn find(script: &str) -> Result<PythonPeer> {
+    pub fn find(script: &str) -> Result<PythonPeer, PeerError> {
         let tools = ["tools", concat!(env!("CARGO_MANIFEST_DIR"), "/../../tools")]
             .iter()
             .map(PathBuf::from)
             .find(|d| d.join(script).is_file())
-            .with_context(|| format!("tools/{script} not found (run from a checkout)"))?;
+            .ok_or_else(|| PeerError(format!("tools/{script} not found (run from a checkout)")))?;
         let python = tools.join(".venv-bench/bin/python");
         if !python.is_file() {
-            bail!("{} is missing: run tools/bench_peers_venv.sh once", python.display());
+            return Err(PeerError(format!("{} is missing: run tools/bench_peers_venv.sh once", python.display())));
         }
         let stem = script.trim_end_matches(".py").replace('_', "-");
         let dir = std::env::temp_dir().join(format!("outfit-studio-{stem}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(&dir).map_err(|e| PeerError(format!("cannot create {}: {e}", dir.display())))?;
         Ok(PythonPeer { script: tools.join(script), python, dir })
     }
 
@@ -88,17 +92,17 @@ impl PythonPeer {
     }
 
     /// Runs the script with `args` and parses the JSON it prints; its stderr is the error when it fails.
-    pub fn run(&self, args: &[&std::ffi::OsStr]) -> Result<serde_json::Value> {
+    pub fn run(&self, args: &[&std::ffi::OsStr]) -> Result<serde_json::Value, PeerError> {
         let name = self.script.file_name().unwrap_or_default().to_string_lossy();
         let out = std::process::Command::new(&self.python)
             .arg(&self.script)
             .args(args)
             .output()
-            .with_context(|| format!("cannot run {}", self.python.display()))?;
+            .map_err(|e| PeerError(format!("cannot run {}: {e}", self.python.display())))?;
         if !out.status.success() {
-            bail!("{name} failed: {}", String::from_utf8_lossy(&out.stderr));
+            return Err(PeerError(format!("{name} failed: {}", String::from_utf8_lossy(&out.stderr))));
         }
-        serde_json::from_slice(&out.stdout).with_context(|| format!("{name} printed no JSON"))
+        serde_json::from_slice(&out.stdout).map_err(|e| PeerError(format!("{name} printed no JSON: {e}")))
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::features::assemble;
 use super::head::HeadDims;
-use anyhow::{Result, bail};
+use crate::{ModelError, Result};
 use candle_core::{Device, Tensor};
 use outfit_catalogue::{Item, Slot};
 use outfit_store::{Judgement, StoredFeatures, Verdict};
@@ -36,7 +36,12 @@ impl FeatureTable {
     pub fn from_rows(dims: HeadDims, rows: Vec<f32>, slots: Vec<Slot>, item_ids: Vec<i64>) -> Result<FeatureTable> {
         let n = slots.len();
         if rows.len() != n * dims.input() || item_ids.len() != n {
-            bail!("feature table: {} values for {n} rows of {} inputs ({} ids)", rows.len(), dims.input(), item_ids.len());
+            return Err(ModelError::data(format!(
+                "feature table: {} values for {n} rows of {} inputs ({} ids)",
+                rows.len(),
+                dims.input(),
+                item_ids.len()
+            )));
         }
         let x = Tensor::from_vec(rows, (n, dims.input()), &Device::Cpu)?;
         let mut by_slot = vec![Vec::new(); Slot::COUNT];

@@ -10,7 +10,7 @@
 //! the masks and the calibration.
 
 use super::features::{CAT_DIM, assemble};
-use anyhow::{Result, bail};
+use crate::{ModelError, Result};
 use candle_core::{DType, Device, Tensor};
 use outfit_catalogue::{Item, Slot};
 use outfit_store::StoredFeatures;
@@ -61,32 +61,6 @@ pub struct Head {
     calib: (f32, f32),
 }
 
-/// Why a head file or a head's tensors cannot be used: each says what was expected, so a wrong model file is
-/// reported as such rather than as a maths error later.
-#[derive(Debug, thiserror::Error)]
-pub enum ModelError {
-    #[error("head weights are not a safetensors file: {0}")]
-    NotSafetensors(String),
-    #[error("head weights lack their dims metadata")]
-    MissingDims,
-    #[error("head dims metadata malformed: {0}")]
-    BadDims(String),
-    #[error("head weights lack tensor {0:?}")]
-    MissingTensor(String),
-    #[error(
-        "head tensor {tensor:?} has shape {found:?}, expected {expected:?} (image {} + text {} + categorical {} inputs, hidden {}, embedding {})",
-        dims.image, dims.text, dims.cat, dims.hidden, dims.embed
-    )]
-    WrongShape { tensor: String, found: Vec<usize>, expected: Vec<usize>, dims: HeadDims },
-    #[error(
-        "the compatibility head expects {}-d image, {}-d text and {}-d categorical features, but the encoders give {image}-d image, {text}-d text and this build {CAT_DIM}-d categorical; re-create or retrain the head for these encoders",
-        head.image, head.text, head.cat
-    )]
-    EncoderMismatch { head: HeadDims, image: usize, text: usize },
-    #[error(transparent)]
-    Tensor(#[from] candle_core::Error),
-}
-
 impl Head {
     pub fn from_tensors(dims: HeadDims, tensors: HashMap<String, Tensor>) -> Result<Head, ModelError> {
         let (i, h, d) = (dims.input(), dims.hidden, dims.embed);
@@ -119,7 +93,7 @@ impl Head {
         use rand::{Rng, SeedableRng};
         let (i, h, d) = (dims.input(), dims.hidden, dims.embed);
         if mean.len() != i {
-            bail!("feature mean has {} values, expected {i}", mean.len());
+            return Err(ModelError::data(format!("feature mean has {} values, expected {i}", mean.len())));
         }
         let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
         let row_weight = |r: usize| -> f32 {
@@ -150,15 +124,18 @@ impl Head {
         t.insert("b2".into(), Tensor::zeros(d, DType::F32, &dev)?);
         t.insert("masks".into(), Tensor::ones((PAIR_COUNT, d), DType::F32, &dev)?);
         t.insert("calib".into(), Tensor::from_slice(&[calib.0, calib.1], 2, &dev)?);
-        Ok(Head::from_tensors(dims, t)?)
+        Head::from_tensors(dims, t)
     }
 
     /// Serialises to safetensors bytes, with the dimensions in the metadata.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        let meta: HashMap<String, String> =
-            [("dims".to_string(), serde_json::to_string(&self.dims)?), ("format".into(), "outfit-studio-head-v1".into())].into();
+        let meta: HashMap<String, String> = [
+            ("dims".to_string(), serde_json::to_string(&self.dims).map_err(|e| ModelError::BadDims(e.to_string()))?),
+            ("format".into(), "outfit-studio-head-v1".into()),
+        ]
+        .into();
         let views: Vec<(String, Tensor)> = TENSORS.iter().map(|n| (n.to_string(), self.tensors[*n].clone())).collect();
-        Ok(safetensors::serialize(views.iter().map(|(n, t)| (n.clone(), t)), Some(meta))?)
+        safetensors::serialize(views.iter().map(|(n, t)| (n.clone(), t)), Some(meta)).map_err(|e| ModelError::NotSafetensors(e.to_string()))
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Head, ModelError> {
@@ -189,7 +166,7 @@ impl Head {
     pub fn with_calibration(&self, (a, b): (f32, f32)) -> Result<Head> {
         let mut t = self.tensors.clone();
         t.insert("calib".into(), Tensor::new(&[a, b], &Device::Cpu)?);
-        Ok(Head::from_tensors(self.dims, t)?)
+        Head::from_tensors(self.dims, t)
     }
 
     /// The same head centred on another catalogue's feature mean (image and text blocks; the categorical block
@@ -198,13 +175,13 @@ impl Head {
     pub fn recentred(&self, mean: &[f32]) -> Result<Head> {
         let n_enc = self.dims.image + self.dims.text;
         if mean.len() < n_enc {
-            bail!("catalogue mean has {} values, the head's encoder blocks {n_enc}", mean.len());
+            return Err(ModelError::data(format!("catalogue mean has {} values, the head's encoder blocks {n_enc}", mean.len())));
         }
         let mut m: Vec<f32> = self.tensors["mean"].to_vec1()?;
         m[..n_enc].copy_from_slice(&mean[..n_enc]);
         let mut t = self.tensors.clone();
         t.insert("mean".into(), Tensor::new(m.as_slice(), &Device::Cpu)?);
-        Ok(Head::from_tensors(self.dims, t)?)
+        Head::from_tensors(self.dims, t)
     }
 
     /// Squared mask for a slot pair.

@@ -12,6 +12,7 @@
 
 pub mod calibrate;
 pub mod data;
+mod error;
 pub mod features;
 pub mod head;
 pub mod history;
@@ -25,4 +26,5 @@ pub mod selection;
 pub mod train;
 pub mod transfer_eval;
 
-pub use head::{BlockWeights, Head, HeadDims, ModelError};
+pub use error::{ModelError, Result};
+pub use head::{BlockWeights, Head, HeadDims};

@@ -3,7 +3,7 @@
 
 use super::data::{FeatureTable, LabelledOutfit, swap_negative};
 use super::head::Head;
-use anyhow::Result;
+use crate::Result;
 use candle_core::Tensor;
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};

@@ -14,7 +14,7 @@ use super::protocol::{
     RowOutfit, build_questions, evaluate_methods, protocol_text,
 };
 use super::train::{TrainConfig, TrainProgress, Trained, train_validated};
-use anyhow::{Result, bail};
+use crate::{ModelError, Result};
 use outfit_store::StoredFeatures;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -72,7 +72,7 @@ impl PreparedSet {
         };
         let (train, valid, test) = (rows(&data.train), rows(&data.valid), rows(&data.test));
         if train.is_empty() {
-            bail!("{}: no training outfit has two or more garments", data.source);
+            return Err(ModelError::data(format!("{}: no training outfit has two or more garments", data.source)));
         }
         let own_test = own_questions(data, &row_of);
         Ok(PreparedSet { source: data.source.clone(), table, train, valid, test, own_test, title_text: None })

@@ -11,7 +11,7 @@
 //! test): stable across runs and machines, and independent of row order.
 
 use super::polyvore::{AdultDataset, AdultItem, AdultOutfit};
-use anyhow::{Context, Result, bail};
+use crate::{ModelError, Result};
 use outfit_catalogue::Slot;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -123,15 +123,22 @@ pub fn mango_material(code: &str) -> &'static str {
 }
 
 fn csv_reader(path: &Path) -> Result<csv::Reader<std::fs::File>> {
-    csv::ReaderBuilder::new().flexible(true).from_path(path).with_context(|| format!("cannot read {}", path.display()))
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| ModelError::dataset(format!("cannot read {}: {e}", path.display())))
 }
 
 fn header_index(path: &Path, headers: &csv::StringRecord, names: &[&str]) -> Result<Vec<usize>> {
     names
         .iter()
         .map(|n| {
-            headers.iter().position(|h| h.trim().trim_start_matches('\u{feff}') == *n).with_context(|| {
-                format!("{} has no column {n:?} (columns: {})", path.display(), headers.iter().collect::<Vec<_>>().join(", "))
+            headers.iter().position(|h| h.trim().trim_start_matches('\u{feff}') == *n).ok_or_else(|| {
+                ModelError::dataset(format!(
+                    "{} has no column {n:?} (columns: {})",
+                    path.display(),
+                    headers.iter().collect::<Vec<_>>().join(", ")
+                ))
             })
         })
         .collect()
@@ -145,9 +152,9 @@ fn read_outfit_rows(path: &Path, id_col: usize, sku_col: usize, known: impl Fn(&
     let mut by_id: HashMap<String, Vec<String>> = HashMap::new();
     let mut unknown = 0;
     for (line, rec) in rdr.records().enumerate() {
-        let rec = rec.with_context(|| format!("{} line {}: unreadable row", path.display(), line + 2))?;
+        let rec = rec.map_err(|e| ModelError::dataset(format!("{} line {}: unreadable row: {e}", path.display(), line + 2)))?;
         let (Some(id), Some(sku)) = (rec.get(id_col), rec.get(sku_col)) else {
-            bail!("{} line {}: expected outfit id and sku columns", path.display(), line + 2);
+            return Err(ModelError::dataset(format!("{} line {}: expected outfit id and sku columns", path.display(), line + 2)));
         };
         if !known(sku.trim()) {
             unknown += 1;
@@ -179,7 +186,7 @@ fn split_outfits(data: &mut AdultDataset, outfits: Vec<AdultOutfit>) {
 pub fn read_mango(dir: &Path) -> Result<AdultDataset> {
     let products = dir.join("product_data.csv");
     let mut rdr = csv_reader(&products)?;
-    let headers = rdr.headers()?.clone();
+    let headers = rdr.headers().map_err(|e| ModelError::dataset(format!("{}: unreadable header: {e}", products.display())))?.clone();
     let cols = [
         "cod_modelo_color",
         "des_color_specification_esp",
@@ -194,7 +201,7 @@ pub fn read_mango(dir: &Path) -> Result<AdultDataset> {
     let mut data = AdultDataset { source: format!("MANGO stylist outfits at {}", dir.display()), ..Default::default() };
     let mut items = BTreeMap::new();
     for (line, rec) in rdr.records().enumerate() {
-        let rec = rec.with_context(|| format!("{} line {}: unreadable row", products.display(), line + 2))?;
+        let rec = rec.map_err(|e| ModelError::dataset(format!("{} line {}: unreadable row: {e}", products.display(), line + 2)))?;
         let f = |i: usize| rec.get(ix[i]).unwrap_or("").trim();
         let id = f(0).to_string();
         if id.is_empty() {
@@ -224,17 +231,17 @@ pub fn read_mango(dir: &Path) -> Result<AdultDataset> {
     }
     data.items = items;
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot list {}", dir.display()))?
+        .map_err(ModelError::io(dir))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("outfit") && n.ends_with(".csv")))
         .collect();
     files.sort();
     if files.is_empty() {
-        bail!("{} has no outfits_*.csv (cod_outfit,cod_modelo_color)", dir.display());
+        return Err(ModelError::dataset(format!("{} has no outfits_*.csv (cod_outfit,cod_modelo_color)", dir.display())));
     }
     for path in files {
         let mut r = csv_reader(&path)?;
-        let h = r.headers()?.clone();
+        let h = r.headers().map_err(|e| ModelError::dataset(format!("{}: unreadable header: {e}", path.display())))?.clone();
         let ix = header_index(&path, &h, &["cod_outfit", "cod_modelo_color"])?;
         let (outfits, _unknown) = read_outfit_rows(&path, ix[0], ix[1], |s| data.items.contains_key(s))?;
         split_outfits(&mut data, outfits.into_iter().filter(|o| o.items.len() >= 2).collect());
@@ -268,7 +275,7 @@ pub fn collection_subset(data: &AdultDataset, collection: &str) -> AdultDataset 
 pub fn read_outfit_csv(feed: &Path, outfits: &Path) -> Result<AdultDataset> {
     let parsed = outfit_catalogue::import_feed(feed)?;
     if parsed.items.is_empty() {
-        bail!("{}: no importable items ({} row errors)", feed.display(), parsed.errors.len());
+        return Err(ModelError::dataset(format!("{}: no importable items ({} row errors)", feed.display(), parsed.errors.len())));
     }
     let mut data = AdultDataset { source: format!("outfits {} over {}", outfits.display(), feed.display()), ..Default::default() };
     for it in parsed.items {
@@ -291,7 +298,7 @@ pub fn read_outfit_csv(feed: &Path, outfits: &Path) -> Result<AdultDataset> {
     data.skipped_items = unknown;
     split_outfits(&mut data, list.into_iter().filter(|o| o.items.len() >= 2).collect());
     if data.train.is_empty() {
-        bail!("{}: no outfit with two or more known SKUs", outfits.display());
+        return Err(ModelError::dataset(format!("{}: no outfit with two or more known SKUs", outfits.display())));
     }
     Ok(data)
 }

@@ -16,7 +16,7 @@
 
 use super::data::{FeatureTable, LabelledOutfit};
 use super::head::HeadDims;
-use anyhow::{Context, Result, bail};
+use crate::{ModelError, Result};
 use outfit_catalogue::{AgeGroup, ImageStatus, Item, Slot, images};
 use outfit_store::{StoredFeatures, StoredItem};
 use serde_json::Value;
@@ -106,8 +106,8 @@ pub fn maryland_slot(category_id: i64) -> Option<Slot> {
 }
 
 fn read_json(path: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
+    let text = std::fs::read_to_string(path).map_err(ModelError::io(path))?;
+    serde_json::from_str(&text).map_err(|e| ModelError::dataset(format!("{} is not valid JSON: {e}", path.display())))
 }
 
 fn str_of(v: &Value) -> String {
@@ -121,7 +121,8 @@ fn str_of(v: &Value) -> String {
 /// Reads a Polyvore Outfits directory; `variant` is `nondisjoint` or `disjoint`.
 pub fn read_polyvore(dir: &Path, variant: &str) -> Result<AdultDataset> {
     let meta = read_json(&dir.join("polyvore_item_metadata.json"))?;
-    let meta = meta.as_object().context("polyvore_item_metadata.json is not an object of item_id -> metadata")?;
+    let meta =
+        meta.as_object().ok_or_else(|| ModelError::dataset("polyvore_item_metadata.json is not an object of item_id -> metadata"))?;
     let mut data = AdultDataset { source: format!("Polyvore Outfits ({variant}) at {}", dir.display()), ..Default::default() };
     for (id, m) in meta {
         let category = str_of(&m["semantic_category"]);
@@ -148,7 +149,7 @@ pub fn read_polyvore(dir: &Path, variant: &str) -> Result<AdultDataset> {
     }
     let split_dir = dir.join(variant);
     if !split_dir.is_dir() {
-        bail!("{} has no {variant}/ folder with train.json, valid.json and test.json", dir.display());
+        return Err(ModelError::dataset(format!("{} has no {variant}/ folder with train.json, valid.json and test.json", dir.display())));
     }
     // set_id_index -> item_id, over every split (compatibility negatives mix outfits).
     let mut by_index: HashMap<String, String> = HashMap::new();
@@ -156,13 +157,13 @@ pub fn read_polyvore(dir: &Path, variant: &str) -> Result<AdultDataset> {
         let path = split_dir.join(format!("{name}.json"));
         if !path.is_file() {
             if name == "train" {
-                bail!("{} is missing", path.display());
+                return Err(ModelError::dataset(format!("{} is missing", path.display())));
             }
             continue;
         }
         let v = read_json(&path)?;
         let mut outfits = Vec::new();
-        for o in v.as_array().with_context(|| format!("{} is not a list of outfits", path.display()))? {
+        for o in v.as_array().ok_or_else(|| ModelError::dataset(format!("{} is not a list of outfits", path.display())))? {
             let set_id = str_of(&o["set_id"]);
             let mut items = Vec::new();
             for it in o["items"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
@@ -183,7 +184,7 @@ pub fn read_polyvore(dir: &Path, variant: &str) -> Result<AdultDataset> {
     let resolve = |k: &str| by_index.get(k).filter(|id| data.items.contains_key(*id)).cloned();
     let compat = split_dir.join("compatibility_test.txt");
     if compat.is_file() {
-        for line in std::fs::read_to_string(&compat)?.lines() {
+        for line in std::fs::read_to_string(&compat).map_err(ModelError::io(&compat))?.lines() {
             let mut parts = line.split_whitespace();
             let Some(label) = parts.next() else { continue };
             let items: Vec<String> = parts.filter_map(resolve).collect();
@@ -222,7 +223,7 @@ pub fn read_maryland(dir: &Path) -> Result<AdultDataset> {
         }
         let v = read_json(&path)?;
         let mut outfits = Vec::new();
-        for o in v.as_array().with_context(|| format!("{} is not a list of outfits", path.display()))? {
+        for o in v.as_array().ok_or_else(|| ModelError::dataset(format!("{} is not a list of outfits", path.display())))? {
             // Older files lack set_id: take it from the image path (data/images/<set_id>/...).
             let set_id = match o.get("set_id") {
                 Some(s) if !s.is_null() => str_of(s),
@@ -267,7 +268,7 @@ pub fn read_maryland(dir: &Path) -> Result<AdultDataset> {
         }
     }
     if data.items.is_empty() {
-        bail!("no Maryland outfits found under {}/label", dir.display());
+        return Err(ModelError::dataset(format!("no Maryland outfits found under {}/label", dir.display())));
     }
     Ok(data)
 }

@@ -19,7 +19,7 @@
 use super::data::FeatureTable;
 use super::head::Head;
 use super::metrics::{OutfitScorer, auc, fitb_accuracy};
-use anyhow::Result;
+use crate::Result;
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};

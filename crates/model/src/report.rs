@@ -5,7 +5,7 @@ use super::data::{FeatureTable, LabelledOutfit};
 use super::head::Head;
 use super::metrics::{Metrics, evaluate, split_by_outfit};
 use super::train::{TrainConfig, scratch_head, train};
-use anyhow::{Result, bail};
+use crate::{ModelError, Result};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -84,7 +84,11 @@ pub fn transfer_report(
 ) -> Result<TransferReport> {
     let (mut train_set, test) = split_by_outfit(data, cfg.test_fraction, cfg.seed);
     if test.iter().filter(|o| o.positive).count() == 0 || train_set.iter().filter(|o| o.positive).count() == 0 {
-        bail!("need accepted outfits on both sides of the split ({} train, {} held out); judge more outfits", train_set.len(), test.len());
+        return Err(ModelError::data(format!(
+            "need accepted outfits on both sides of the split ({} train, {} held out); judge more outfits",
+            train_set.len(),
+            test.len()
+        )));
     }
     train_set.shuffle(&mut StdRng::seed_from_u64(cfg.seed));
     let zero_shot = evaluate(parent, table, &test, cfg.seed)?;
@@ -387,9 +391,10 @@ pub(super) type DrawPlot<'a> = &'a dyn Fn(&mut [u8], (u32, u32)) -> std::result:
 /// Draws a plot of `size` pixels with `draw` and writes it as a PNG; `what` names it in errors.
 pub(super) fn save_png(path: &Path, (w, h): (u32, u32), what: &str, draw: DrawPlot) -> Result<()> {
     let mut buf = vec![255u8; (w * h * 3) as usize];
-    draw(&mut buf, (w, h)).map_err(|e| anyhow::anyhow!("cannot draw {what}: {e}"))?;
-    let img = image::RgbImage::from_raw(w, h, buf).ok_or_else(|| anyhow::anyhow!("plot buffer has the wrong size"))?;
-    img.save(path).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+    draw(&mut buf, (w, h)).map_err(|e| ModelError::Plot { what: what.to_string(), message: e.to_string() })?;
+    let img = image::RgbImage::from_raw(w, h, buf)
+        .ok_or_else(|| ModelError::Plot { what: what.to_string(), message: "the plot buffer has the wrong size".into() })?;
+    img.save(path).map_err(|e| ModelError::Plot { what: format!("{what} to {}", path.display()), message: e.to_string() })
 }
 
 /// Registers egui's bundled Ubuntu-Light as plotters' "sans-serif" (no system fonts needed).

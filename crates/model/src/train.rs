@@ -12,7 +12,7 @@
 
 use super::data::{DataSnapshot, FeatureTable, LabelSelection, LabelledOutfit, swap_negative, synthetic_set};
 use super::head::{BlockWeights, Head, HeadDims, pair_index};
-use anyhow::{Result, anyhow, bail};
+use crate::{ModelError, Result};
 use candle_core::{D, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use rand::rngs::StdRng;
@@ -174,10 +174,10 @@ fn input_mask(dims: super::head::HeadDims, blocks: &[String]) -> Result<Option<T
             "gender" => (cat::GENDER, cat::SEASON - cat::GENDER),
             "season" => (cat::SEASON, cat::COLOUR - cat::SEASON),
             "colour" => (cat::COLOUR, dims.cat - cat::COLOUR),
-            other => bail!("unknown input block {other:?} (slot, age, gender, season, colour)"),
+            other => return Err(ModelError::data(format!("unknown input block {other:?} (slot, age, gender, season, colour)"))),
         };
         if base + start + len > m.len() {
-            bail!("input block {b:?} lies outside the head's {} inputs", m.len());
+            return Err(ModelError::data(format!("input block {b:?} lies outside the head's {} inputs", m.len())));
         }
         m[base + start..base + start + len].fill(0.0);
     }
@@ -221,11 +221,6 @@ pub struct Trained {
     pub out_of_fold: Vec<(String, f32)>,
 }
 
-/// Returned (inside `anyhow::Error`) when training was cancelled; nothing was stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("training cancelled")]
-pub struct Cancelled;
-
 /// A head trained from nothing: random projection (all blocks weighted equally) and a random first MLP layer,
 /// identity masks, centred on `mean`.
 pub fn scratch_head(dims: HeadDims, mean: &[f32], seed: u64) -> Result<Head> {
@@ -248,7 +243,7 @@ fn with_random_w1(head: &Head, seed: u64) -> Result<Head> {
     let v: Vec<f32> = (0..i * h).map(|_| rng.sample::<f32, _>(rand_distr::StandardNormal) * std).collect();
     let mut t = head.tensors.clone();
     t.insert("w1".into(), Tensor::from_vec(v, (i, h), &Device::Cpu)?);
-    Ok(Head::from_tensors(head.dims, t)?)
+    Head::from_tensors(head.dims, t)
 }
 
 /// Index tensors for one batch of outfits.
@@ -472,7 +467,7 @@ fn batch_loss(
 }
 
 /// Fine-tunes `parent` (or trains a [`scratch_head`]) on labelled outfits. Returns a new head and the per-epoch
-/// history; `Err(Cancelled)` as soon as `cancel` is set (checked every step).
+/// history; `Err(ModelError::Cancelled)` as soon as `cancel` is set (checked every step).
 pub fn train(
     parent: &Head,
     table: &FeatureTable,
@@ -500,6 +495,7 @@ pub type EpochSelector<'a> = &'a dyn Fn(&Head) -> Result<f32>;
 
 /// [`train`] on `fit` with an explicit validation set (a dataset's own validation split) that picks the epoch
 /// (by `select` when given, else by the validation loss); an empty one keeps the last epoch.
+/// Long because the epoch loop, its snapshot of the best epoch and its cancel checks share the optimiser's state.
 #[allow(clippy::too_many_arguments)]
 pub fn train_validated(
     parent: &Head,
@@ -513,10 +509,10 @@ pub fn train_validated(
 ) -> Result<Trained> {
     let start = Instant::now();
     if parent.dims != table.dims {
-        bail!("the head was built for {:?} inputs but the features are {:?}", parent.dims, table.dims);
+        return Err(ModelError::data(format!("the head was built for {:?} inputs but the features are {:?}", parent.dims, table.dims)));
     }
     if let Some(bad) = fit.iter().chain(validation).flat_map(|o| &o.rows).find(|&&r| r >= table.len()) {
-        bail!("outfit refers to feature row {bad}, but the table has {} rows", table.len());
+        return Err(ModelError::data(format!("outfit refers to feature row {bad}, but the table has {} rows", table.len())));
     }
     let fit: Vec<LabelledOutfit> = fit.iter().filter(|o| o.rows.len() >= 2 && o.weight > 0.0).cloned().collect();
     let validation: Vec<LabelledOutfit> = validation.iter().filter(|o| o.rows.len() >= 2).cloned().collect();
@@ -524,7 +520,7 @@ pub fn train_validated(
     let positives = data.iter().filter(|o| o.positive).count();
     let negatives = data.len() - positives;
     if positives == 0 {
-        bail!("training needs at least one positive (accepted) outfit with two or more items");
+        return Err(ModelError::data("training needs at least one positive (accepted) outfit with two or more items"));
     }
     let mask = input_mask(parent.dims, &cfg.ignore_blocks)?;
     let mut init = with_random_w1(parent, cfg.seed)?;
@@ -592,7 +588,7 @@ pub fn train_validated(
         let (mut sum, mut sum_bce, mut sum_rank, mut n) = (0f64, 0f64, 0f64, 0usize);
         for (step, chunk) in order.chunks(bs).enumerate() {
             if cancel.load(Ordering::Relaxed) {
-                return Err(anyhow!(Cancelled));
+                return Err(ModelError::Cancelled);
             }
             let mut outfits: Vec<LabelledOutfit> = Vec::with_capacity(chunk.len() * (1 + cfg.swaps_per_positive));
             let mut weights = Vec::new();
@@ -624,7 +620,7 @@ pub fn train_validated(
             opt.backward_step(&loss)?;
             let l = loss.to_scalar::<f32>()?;
             if !l.is_finite() {
-                bail!("training diverged (loss {l}); try a lower learning rate");
+                return Err(ModelError::data(format!("training diverged (loss {l}); try a lower learning rate")));
             }
             sum += l as f64;
             sum_bce += bce.to_scalar::<f32>()? as f64;
@@ -788,76 +784,4 @@ pub fn bench(n: usize, cfg: &TrainConfig) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn dims() -> HeadDims {
-        HeadDims { image: 12, text: 8, cat: super::super::features::CAT_DIM, hidden: 16, embed: 8 }
-    }
-
-    #[test]
-    fn out_of_fold_logits_come_from_heads_that_never_saw_the_outfit() {
-        let (table, data) = synthetic_set(dims(), 80, 40, 4, 1.0, 1).unwrap();
-        let parent = Head::zero_shot(dims(), &table.feature_mean().unwrap(), &BlockWeights::default(), (4.0, -1.0), 1).unwrap();
-        let mut seen: Vec<Vec<String>> = Vec::new();
-        let z = out_of_fold_logits(&data, &table, CROSS_FOLDS, |fit, _| {
-            seen.push(fit.iter().map(|o| o.key.clone()).collect());
-            Ok(parent.clone())
-        })
-        .unwrap();
-        assert_eq!(seen.len(), CROSS_FOLDS, "one head per fold");
-        assert!(z.iter().all(Option::is_some), "every outfit is scored by some fold's head");
-        // Each outfit was left out of exactly one fit, and that fit's head scored it.
-        for o in &data {
-            assert_eq!(seen.iter().filter(|keys| !keys.contains(&o.key)).count(), 1, "{}", o.key);
-        }
-        let scorer = super::super::metrics::OutfitScorer::new(&parent, &table).unwrap();
-        assert_eq!(z[3], Some(parent.logit(scorer.mean_pair(&data[3].rows), 0.0)));
-    }
-
-    #[test]
-    fn swap_negative_keeps_slots() {
-        let (table, data) = synthetic_set(dims(), 80, 10, 4, 1.0, 1).unwrap();
-        let mut rng = StdRng::seed_from_u64(3);
-        for o in &data {
-            let n = swap_negative(o, &table, &mut rng).unwrap();
-            assert!(!n.positive);
-            assert_eq!(n.rows.len(), o.rows.len());
-            assert_eq!(n.rows.iter().zip(&o.rows).filter(|(a, b)| a != b).count(), 1);
-            for (a, b) in n.rows.iter().zip(&o.rows) {
-                assert_eq!(table.slots[*a], table.slots[*b]);
-            }
-        }
-    }
-
-    #[test]
-    fn training_preserves_the_parent_at_step_zero_and_reduces_loss() {
-        let (table, data) = synthetic_set(dims(), 120, 60, 4, 1.0, 2).unwrap();
-        let parent = Head::zero_shot(dims(), &table.feature_mean().unwrap(), &BlockWeights::default(), (4.0, 0.0), 5).unwrap();
-        let cfg = TrainConfig { epochs: 0, ..Default::default() };
-        let t = train(&parent, &table, &data, &cfg, &mut |_| {}, &AtomicBool::new(false)).unwrap();
-        // Zero epochs: W1 became random but W2 = 0, so the function is the parent's.
-        let before = loss_on(&parent, &table, &data, &cfg).unwrap();
-        let same = loss_on(&t.head, &table, &data, &cfg).unwrap();
-        assert!((before - same).abs() < 1e-5, "{before} vs {same}");
-        let cfg = TrainConfig { epochs: 40, batch_size: 16, lr: 1e-2, ..Default::default() };
-        let t = train(&parent, &table, &data, &cfg, &mut |_| {}, &AtomicBool::new(false)).unwrap();
-        let after = loss_on(&t.head, &table, &data, &cfg).unwrap();
-        assert!(after < before * 0.8, "loss {before} -> {after}");
-    }
-
-    #[test]
-    fn few_judgements_still_get_the_minimum_number_of_steps() {
-        let cfg = TrainConfig::fine_tuning();
-        // 40 outfits make one batch an epoch: 15 epochs would be 15 steps.
-        assert_eq!(cfg.epochs_for(40), FINE_TUNE_MIN_STEPS);
-        // 10,000 make 157 batches: the configured epochs already exceed the minimum.
-        assert_eq!(cfg.epochs_for(10_000), cfg.epochs);
-        let (table, data) = synthetic_set(dims(), 120, 30, 4, 1.0, 4).unwrap();
-        let parent = Head::zero_shot(dims(), &table.feature_mean().unwrap(), &BlockWeights::default(), (4.0, 0.0), 5).unwrap();
-        let cfg = TrainConfig { min_steps: 20, validation_fraction: 0.0, ..TrainConfig::fine_tuning() };
-        let mut steps = 0;
-        train(&parent, &table, &data, &cfg, &mut |_| steps += 1, &AtomicBool::new(false)).unwrap();
-        assert_eq!(steps, 20, "30 outfits, one batch an epoch");
-    }
-}
+mod tests;

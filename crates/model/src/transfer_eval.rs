@@ -36,7 +36,7 @@ use super::protocol::{
 use super::report::{EvalConfig, ellipsize, register_plot_font, save_png, with_min_steps};
 use super::selection::{Candidate, Diversity, select};
 use super::train::{CROSS_FOLDS, TrainConfig, out_of_fold_logits, scratch_head, train};
-use anyhow::{Result, bail};
+use crate::{ModelError, Result};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
@@ -273,6 +273,7 @@ impl Ctx<'_> {
 }
 
 /// Runs the whole figure on `target` for a head `pretrained` on the source (centred on the target here).
+/// Long because it is the figure's script: baselines, each budget's runs, calibration and the queue, in order.
 pub fn run_transfer(
     pretrained: &Head,
     names: (&str, &str, &str),
@@ -284,7 +285,10 @@ pub fn run_transfer(
     let t0 = Instant::now();
     let (source, target_name, pretrained_name) = names;
     if pretrained.dims != target.table.dims {
-        bail!("the pretrained head was built for {:?} inputs but the target's features are {:?}", pretrained.dims, target.table.dims);
+        return Err(ModelError::data(format!(
+            "the pretrained head was built for {:?} inputs but the target's features are {:?}",
+            pretrained.dims, target.table.dims
+        )));
     }
     let pre = target.centred(pretrained)?;
     let q = target.questions(Split::Test, cfg.seed);
@@ -292,7 +296,9 @@ pub fn run_transfer(
     let answers = q.cold.fitb.iter().map(|b| b.answer).collect();
     let ctx = Ctx { target, cold: q.cold, answers, cfg, mean: target.table.feature_mean()?, cancel };
     if ctx.cold.compat.is_empty() {
-        bail!("{target_name}: no cold questions on the test split (every test item appears in a training outfit)");
+        return Err(ModelError::data(format!(
+            "{target_name}: no cold questions on the test split (every test item appears in a training outfit)"
+        )));
     }
     log(&format!(
         "target {target_name}: {} train / {} test outfits, {} items; {} cold AUC and {} cold FITB questions",
@@ -602,199 +608,6 @@ fn label_efficiency(ft: &MethodRow, sc: &MethodRow) -> String {
     }
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Reports.
-
-impl TransferFigure {
-    fn budgets(&self) -> Vec<usize> {
-        self.config.budgets.clone()
-    }
-
-    pub fn markdown(&self) -> String {
-        let mut s = format!("## What stylists' judgements buy: {} <- {}\n\n", self.target, self.source);
-        s.push_str(&format!(
-            "Pretrained head: {}. Target: {} training outfits (the simulated stylist judges these: accepts are the \
-             real outfits, rejects the same outfits with one garment swapped for another of its slot and collection), \
-             {} test outfits; {} cold AUC and {} cold FITB questions. Fine-tuning: the app's recipe ({} epochs, lr {}, \
-             {} swaps per accept, fill-in-the-blank weight {} against {} candidates, {:.0}% of the judged outfits held \
-             back to pick the epoch), at least {} steps. Cells: mean over {} seeds, 95% interval from a bootstrap over \
-             questions of that mean; ± standard deviation over seeds.\n\n",
-            self.pretrained,
-            self.target_train_outfits,
-            self.target_test_outfits,
-            self.cold_auc_questions,
-            self.cold_fitb_questions,
-            self.config.fine_tune.epochs,
-            self.config.fine_tune.lr,
-            self.config.fine_tune.swaps_per_positive,
-            self.config.fine_tune.fitb_weight,
-            self.config.fine_tune.fitb_negatives,
-            self.config.fine_tune.validation_fraction * 100.0,
-            self.config.min_steps,
-            self.config.seeds
-        ));
-        let budgets = self.budgets();
-        for (title, auc) in [("Cold AUC", true), ("Cold FITB (4 candidates; chance 0.250)", false)] {
-            s.push_str(&format!("### {title}\n\n| method | no judgements |"));
-            budgets.iter().for_each(|b| s.push_str(&format!(" {b} |")));
-            s.push_str("\n|---|---:|");
-            budgets.iter().for_each(|_| s.push_str("---:|"));
-            s.push('\n');
-            let fmt = |c: &Cell| -> String {
-                if auc {
-                    let sd = if c.seeds > 1 { format!(" ±{:.3}", c.cold_auc_sd) } else { String::new() };
-                    let capped = if c.budget > 0 && c.accepts + c.rejects < c.budget {
-                        format!(" ({} used)", c.accepts + c.rejects)
-                    } else {
-                        String::new()
-                    };
-                    format!("{}{sd}{capped}", Estimate::cell(&c.cold_auc))
-                } else {
-                    Estimate::cell(&c.cold_fitb)
-                }
-            };
-            for r in &self.curves {
-                s.push_str(&format!("| {} | |", r.method));
-                for b in &budgets {
-                    s.push_str(&format!(" {} |", r.cells.iter().find(|c| c.budget == *b).map(fmt).unwrap_or_default()));
-                }
-                s.push('\n');
-            }
-            for r in &self.baselines {
-                s.push_str(&format!("| {} | {} |", r.method, r.cells.first().map(fmt).unwrap_or_default()));
-                budgets.iter().for_each(|_| s.push_str(" |"));
-                s.push('\n');
-            }
-            s.push('\n');
-        }
-        s.push_str(&format!("**{}**\n\n", self.label_efficiency));
-        if let Some(q) = &self.queue {
-            let curve = q.queue_curve.iter().map(|(n, a)| format!("{n}: {a:.3}")).collect::<Vec<_>>().join(", ");
-            let reached = match q.needed {
-                Some(n) => format!("the queue reaches it with **{n}** judgements"),
-                None => format!("the queue does not reach it within {} judgements", q.queue_curve.last().map(|c| c.0).unwrap_or(0)),
-            };
-            s.push_str(&format!(
-                "**Review queue vs random order** (pool: {} target-train judgements; batches of {}, fine-tuned after each): \
-                 random order at {} judgements reaches cold AUC {}; {reached} (queue's mean cold AUC by judgements: {curve}).\n\n",
-                q.pool,
-                q.batch,
-                q.reference,
-                Estimate::cell(&q.random.cold_auc)
-            ));
-        }
-        for c in &self.calibration {
-            s.push_str(&format!(
-                "**Calibration after {} judgements** ({}; held out: {} accepts and {} rejects from the target's test \
-                 split; {} equal-width bins): ECE {:.3} as the head reads, {:.3} Platt-fitted on the judgements, {:.3} \
-                 Platt-fitted on their out-of-fold logits ({CROSS_FOLDS}-fold), {:.3} with the app's catalogue \
-                 calibration refitted on the judgements as the head reads them, {:.3} refitted on their out-of-fold \
-                 logits, as the app does for a head fine-tuned on them (target <= 0.05).\n\n",
-                c.judgements,
-                c.head,
-                c.held_out_accepts,
-                c.held_out_rejects,
-                self.config.ece_bins,
-                c.ece_raw,
-                c.ece_platt,
-                c.ece_platt_cross_fitted,
-                c.ece_app,
-                c.ece_app_cross_fitted
-            ));
-        }
-        s.push_str(&format!("Protocol: {}\n\nRun time: {:.0}s.\n", self.protocol, self.seconds));
-        s
-    }
-
-    /// Cold AUC against the number of judgements (log x): fine-tuned, from scratch, the queue's order, and the
-    /// baselines as horizontal lines.
-    pub fn write_png(&self, path: &Path) -> Result<()> {
-        save_png(path, (1000, 600), "the transfer figure", &|buf, size| self.draw(buf, size))
-    }
-
-    fn draw(&self, buf: &mut [u8], (w, h): (u32, u32)) -> std::result::Result<(), Box<dyn std::error::Error>> {
-        use plotters::element::DashedPathElement;
-        use plotters::prelude::*;
-        register_plot_font()?;
-        let root = BitMapBackend::with_buffer(buf, (w, h)).into_drawing_area();
-        root.fill(&WHITE)?;
-        let mut xs: Vec<f64> = self.budgets().iter().map(|b| *b as f64).collect();
-        if let Some(q) = &self.queue {
-            xs.extend(q.queue_curve.iter().map(|c| c.0 as f64));
-        }
-        let (xmin, xmax) = (xs.iter().copied().fold(f64::INFINITY, f64::min).max(1.0), xs.iter().copied().fold(1.0, f64::max));
-        let auc = |c: &Cell| c.cold_auc.map(|e| e.value);
-        let mut ys: Vec<f64> = self.curves.iter().chain(&self.baselines).flat_map(|r| r.cells.iter().filter_map(auc)).collect();
-        ys.push(0.5);
-        let ymin = (ys.iter().copied().fold(1.0, f64::min) - 0.03).max(0.0);
-        let ymax = (ys.iter().copied().fold(0.0, f64::max) + 0.03).min(1.0);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(format!("Cold AUC on {} <- {}", ellipsize(&self.target, 40), ellipsize(&self.source, 40)), ("sans-serif", 20))
-            .margin(14)
-            .x_label_area_size(46)
-            .y_label_area_size(60)
-            .build_cartesian_2d((xmin * 0.8..xmax * 1.25).log_scale(), ymin..ymax)?;
-        chart
-            .configure_mesh()
-            .x_desc("stylist judgements (log scale)")
-            .y_desc("cold AUC")
-            .x_label_formatter(&|v| format!("{v:.0}"))
-            .y_label_formatter(&|v| format!("{v:.2}"))
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 15))
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(RGBColor(225, 225, 225))
-            .draw()?;
-        let (x0, x1) = (xmin * 0.8, xmax * 1.25);
-        let greys =
-            [RGBColor(90, 90, 90), RGBColor(150, 150, 150), RGBColor(148, 103, 189), RGBColor(196, 156, 148), RGBColor(140, 86, 75)];
-        for (i, r) in self.baselines.iter().enumerate() {
-            let Some(v) = r.cells.first().and_then(auc) else { continue };
-            let col = greys[i % greys.len()];
-            chart
-                .draw_series(DashedLineSeries::new(vec![(x0, v), (x1, v)], 8, 5, col.stroke_width(2)))?
-                .label(format!("{} ({v:.3})", ellipsize(&r.method, 48)))
-                .legend(move |(x, y)| DashedPathElement::new(vec![(x, y), (x + 22, y)], 6, 4, col.stroke_width(2)));
-        }
-        let colours = [RGBColor(31, 119, 180), RGBColor(255, 127, 14)];
-        for (r, col) in self.curves.iter().zip(colours) {
-            let pts: Vec<(f64, f64)> = r.cells.iter().filter_map(|c| auc(c).map(|v| (c.budget as f64, v))).collect();
-            chart
-                .draw_series(LineSeries::new(pts.clone(), col.stroke_width(3)))?
-                .label(r.method.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], col.stroke_width(3)));
-            chart.draw_series(pts.iter().map(|p| Circle::new(*p, 5, col.filled())))?;
-            chart.draw_series(r.cells.iter().filter_map(|c| {
-                c.cold_auc.map(|e| PathElement::new(vec![(c.budget as f64, e.low), (c.budget as f64, e.high)], col.stroke_width(1)))
-            }))?;
-        }
-        if let Some(q) = &self.queue {
-            let green = RGBColor(44, 160, 44);
-            let pts: Vec<(f64, f64)> = q.queue_curve.iter().map(|(n, a)| (*n as f64, *a)).collect();
-            chart
-                .draw_series(LineSeries::new(pts.clone(), green.stroke_width(2)))?
-                .label("fine-tuned on the review queue's picks")
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], green.stroke_width(2)));
-            chart.draw_series(pts.iter().map(|p| TriangleMarker::new(*p, 5, green.filled())))?;
-            if let Some(v) = q.random.cold_auc.map(|e| e.value) {
-                chart.draw_series(std::iter::once(Cross::new((q.reference as f64, v), 7, green.stroke_width(2))))?;
-            }
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(("sans-serif", 13))
-            .draw()?;
-        root.present()?;
-        Ok(())
-    }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Generated sources with a known answer (tests; never reported as fashion results).
-
 /// A GENERATED source or target: each item has a hidden style out of `styles` whose direction (from `style_seed`,
 /// so two sets with the same one share what compatibility means) is added to random noise, plus a catalogue
 /// `shift` along a direction of its own (which centring removes); an outfit (top, bottom, shoes) is a set of
@@ -852,104 +665,6 @@ pub fn synthetic_outfit_set(
     })
 }
 
+mod figure;
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::outfit_eval::pretrain;
-
-    fn dims() -> HeadDims {
-        HeadDims { image: 32, text: 32, cat: super::super::features::CAT_DIM, hidden: 24, embed: 12 }
-    }
-
-    #[test]
-    fn the_simulated_stylist_judges_exactly_the_budget_half_and_half() {
-        let t = synthetic_outfit_set(dims(), 60, 4, 1.0, 0.0, 1, 2).unwrap();
-        let pairs = judgement_pairs(&t.table, &t.train, 3);
-        assert_eq!(pairs.len(), t.train.len(), "every outfit has a swap");
-        for budget in [10, 11, 20, 36] {
-            let d = simulate(&pairs, budget);
-            assert_eq!(counts(&d), (budget / 2, budget - budget / 2), "budget {budget}");
-        }
-        assert_eq!(counts(&simulate(&pairs, 1000)), (36, 36), "capped at the training outfits");
-        for (a, r) in &pairs {
-            assert!(a.positive && !r.positive);
-            let differ: Vec<(usize, usize)> = a.rows.iter().zip(&r.rows).filter(|(x, y)| x != y).map(|(x, y)| (*x, *y)).collect();
-            assert_eq!(differ.len(), 1, "one garment swapped");
-            let (x, y) = differ[0];
-            assert_eq!((t.table.slots[x], t.table.groups[x]), (t.table.slots[y], t.table.groups[y]));
-        }
-        assert_ne!(judgement_pairs(&t.table, &t.train, 4)[0].0.key, pairs[0].0.key, "seeds pick other outfits first");
-    }
-
-    /// Source and target share what makes an outfit compatible (the style directions) but not their catalogue
-    /// offset. A head pretrained on the source then fine-tuned on 20 judgements of the target must beat a head
-    /// trained from scratch on the same 20; the figure's rows, counts and sentence come out.
-    #[test]
-    fn pretraining_on_a_related_source_beats_scratch_at_a_small_budget() {
-        let source = synthetic_outfit_set(dims(), 300, 8, 0.7, 0.0, 7, 11).unwrap();
-        let target = synthetic_outfit_set(dims(), 100, 8, 0.7, 1.5, 7, 12).unwrap();
-        let cfg = TrainConfig { epochs: 12, ..TrainConfig::pretraining() };
-        let p = pretrain(&source, &cfg, &mut |_| {}, &AtomicBool::new(false)).unwrap();
-        let tc = TransferConfig {
-            budgets: vec![20, 40],
-            seeds: 2,
-            min_steps: 40,
-            queue_batch: 20,
-            queue_oversample: 2,
-            queue_reference: 40,
-            queue_max: 40,
-            ece_budget: 20,
-            ..TransferConfig::default()
-        };
-        let mut lines = Vec::new();
-        let f = run_transfer(
-            &p.head,
-            ("gen source", "gen target", "pretrained here"),
-            &target,
-            &tc,
-            &mut |l| lines.push(l.to_string()),
-            &AtomicBool::new(false),
-        )
-        .unwrap();
-        let at = |row: usize, b: usize| f.curves[row].cells.iter().find(|c| c.budget == b).unwrap().clone();
-        let (ft, sc) = (at(0, 20), at(1, 20));
-        assert_eq!((ft.accepts, ft.rejects, ft.seeds), (10, 10, 2));
-        let (a, b) = (ft.cold_auc.unwrap().value, sc.cold_auc.unwrap().value);
-        assert!(a > b + 0.1, "fine-tuned {a:.3} vs scratch {b:.3}");
-        assert!(a > 0.75, "the shared style carries: {a:.3}");
-        let pre = f.baselines.iter().find(|r| r.method == PRETRAINED_ONLY).unwrap().cells[0].cold_auc.unwrap().value;
-        assert!(pre > 0.7, "pretrained only, centred: {pre:.3}");
-        let cooc = &f.baselines[1].cells[0];
-        assert_eq!(cooc.cold_auc.unwrap().value, 0.5, "cold items never co-occur");
-        let q = f.queue.as_ref().unwrap();
-        assert_eq!(q.queue_curve.iter().map(|c| c.0).collect::<Vec<_>>(), [20, 40]);
-        assert_eq!(f.calibration.len(), 2);
-        assert!(f.calibration.iter().all(|c| c.ece_platt_cross_fitted.is_finite() && c.held_out_accepts == target.test.len()));
-        assert!(f.label_efficiency.contains("not measured"));
-        let md = f.markdown();
-        assert!(md.contains("| pretrained, then fine-tuned |") && md.contains("Review queue vs random"), "{md}");
-        assert!(!lines.is_empty());
-        let dir = tempfile::tempdir().unwrap();
-        f.write_png(&dir.path().join("t.png")).unwrap();
-        assert!(std::fs::metadata(dir.path().join("t.png")).unwrap().len() > 1000);
-    }
-
-    #[test]
-    fn label_efficiency_reads_both_figures() {
-        let cell = |budget, v: f64| Cell {
-            budget,
-            accepts: budget / 2,
-            rejects: budget / 2,
-            seeds: 5,
-            cold_auc: Some(Estimate { value: v, low: v - 0.02, high: v + 0.02, n: 100 }),
-            cold_auc_sd: 0.0,
-            cold_fitb: None,
-            per_seed_auc: Vec::new(),
-        };
-        let row = |cells| MethodRow { method: String::new(), cells };
-        let yes = label_efficiency(&row(vec![cell(200, 0.71)]), &row(vec![cell(1000, 0.65)]));
-        assert!(yes.contains("? yes: cold AUC 0.710") && yes.contains("do not overlap"), "{yes}");
-        let no = label_efficiency(&row(vec![cell(200, 0.60)]), &row(vec![cell(1000, 0.61)]));
-        assert!(no.contains("? no") && no.contains("overlap"), "{no}");
-    }
-}
+mod tests;

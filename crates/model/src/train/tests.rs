@@ -1,0 +1,71 @@
+use super::*;
+
+fn dims() -> HeadDims {
+    HeadDims { image: 12, text: 8, cat: super::super::features::CAT_DIM, hidden: 16, embed: 8 }
+}
+
+#[test]
+fn out_of_fold_logits_come_from_heads_that_never_saw_the_outfit() {
+    let (table, data) = synthetic_set(dims(), 80, 40, 4, 1.0, 1).unwrap();
+    let parent = Head::zero_shot(dims(), &table.feature_mean().unwrap(), &BlockWeights::default(), (4.0, -1.0), 1).unwrap();
+    let mut seen: Vec<Vec<String>> = Vec::new();
+    let z = out_of_fold_logits(&data, &table, CROSS_FOLDS, |fit, _| {
+        seen.push(fit.iter().map(|o| o.key.clone()).collect());
+        Ok(parent.clone())
+    })
+    .unwrap();
+    assert_eq!(seen.len(), CROSS_FOLDS, "one head per fold");
+    assert!(z.iter().all(Option::is_some), "every outfit is scored by some fold's head");
+    // Each outfit was left out of exactly one fit, and that fit's head scored it.
+    for o in &data {
+        assert_eq!(seen.iter().filter(|keys| !keys.contains(&o.key)).count(), 1, "{}", o.key);
+    }
+    let scorer = super::super::metrics::OutfitScorer::new(&parent, &table).unwrap();
+    assert_eq!(z[3], Some(parent.logit(scorer.mean_pair(&data[3].rows), 0.0)));
+}
+
+#[test]
+fn swap_negative_keeps_slots() {
+    let (table, data) = synthetic_set(dims(), 80, 10, 4, 1.0, 1).unwrap();
+    let mut rng = StdRng::seed_from_u64(3);
+    for o in &data {
+        let n = swap_negative(o, &table, &mut rng).unwrap();
+        assert!(!n.positive);
+        assert_eq!(n.rows.len(), o.rows.len());
+        assert_eq!(n.rows.iter().zip(&o.rows).filter(|(a, b)| a != b).count(), 1);
+        for (a, b) in n.rows.iter().zip(&o.rows) {
+            assert_eq!(table.slots[*a], table.slots[*b]);
+        }
+    }
+}
+
+#[test]
+fn training_preserves_the_parent_at_step_zero_and_reduces_loss() {
+    let (table, data) = synthetic_set(dims(), 120, 60, 4, 1.0, 2).unwrap();
+    let parent = Head::zero_shot(dims(), &table.feature_mean().unwrap(), &BlockWeights::default(), (4.0, 0.0), 5).unwrap();
+    let cfg = TrainConfig { epochs: 0, ..Default::default() };
+    let t = train(&parent, &table, &data, &cfg, &mut |_| {}, &AtomicBool::new(false)).unwrap();
+    // Zero epochs: W1 became random but W2 = 0, so the function is the parent's.
+    let before = loss_on(&parent, &table, &data, &cfg).unwrap();
+    let same = loss_on(&t.head, &table, &data, &cfg).unwrap();
+    assert!((before - same).abs() < 1e-5, "{before} vs {same}");
+    let cfg = TrainConfig { epochs: 40, batch_size: 16, lr: 1e-2, ..Default::default() };
+    let t = train(&parent, &table, &data, &cfg, &mut |_| {}, &AtomicBool::new(false)).unwrap();
+    let after = loss_on(&t.head, &table, &data, &cfg).unwrap();
+    assert!(after < before * 0.8, "loss {before} -> {after}");
+}
+
+#[test]
+fn few_judgements_still_get_the_minimum_number_of_steps() {
+    let cfg = TrainConfig::fine_tuning();
+    // 40 outfits make one batch an epoch: 15 epochs would be 15 steps.
+    assert_eq!(cfg.epochs_for(40), FINE_TUNE_MIN_STEPS);
+    // 10,000 make 157 batches: the configured epochs already exceed the minimum.
+    assert_eq!(cfg.epochs_for(10_000), cfg.epochs);
+    let (table, data) = synthetic_set(dims(), 120, 30, 4, 1.0, 4).unwrap();
+    let parent = Head::zero_shot(dims(), &table.feature_mean().unwrap(), &BlockWeights::default(), (4.0, 0.0), 5).unwrap();
+    let cfg = TrainConfig { min_steps: 20, validation_fraction: 0.0, ..TrainConfig::fine_tuning() };
+    let mut steps = 0;
+    train(&parent, &table, &data, &cfg, &mut |_| steps += 1, &AtomicBool::new(false)).unwrap();
+    assert_eq!(steps, 20, "30 outfits, one batch an epoch");
+}
