@@ -716,8 +716,8 @@ fn the_scorer_chosen_in_settings_also_ranks_generated_looks() {
     h.get_by_role_and_label(Role::Button, "Generate looks").click();
     settle(&mut h);
     assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
-    let said = h.state().studio.last_message().unwrap_or_default().to_string();
-    assert!(said.contains("ranked on the GPU"), "{said}");
+    let looks = h.state().studio.looks_result().expect("the look job's result");
+    assert_eq!(looks.ranked_on, "GPU");
 }
 
 // ---- keys, dialogs, defaults (issue 11) -------------------------------------------------------------------
@@ -992,7 +992,8 @@ fn suggestions_keep_to_the_boards_age_and_season_until_widened() {
     let skus = suggested(&h);
     assert!(skus.contains(&"B-3".to_string()), "the toddler spring party skirt now fits: {skus:?}");
     assert!(!skus.contains(&"O-1".to_string()), "still toddler only: {skus:?}");
-    h.get_by_label("No toddler outerwear — widen the age band");
+    // The empty slot says which chip would fill it, and by how many.
+    h.get_by_label("No toddler outerwear — widening the age band would offer 1");
     h.get_by_role_and_label(Role::Button, "toddler ×").click();
     pump(&mut h);
     assert!(suggested(&h).contains(&"O-1".to_string()));

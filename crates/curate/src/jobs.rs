@@ -389,9 +389,9 @@ fn generate_looks(
     }
     let n = outfit_looks::enqueue(e, stylist, &batch, params)?;
     let summary = batch.summary();
-    let text =
-        format!("Generate looks: {}; {n} queued for {stylist} to review (ranked on the {})", summary.headline(), e.scorer().backend().kind);
-    let result = LooksResult { summary, short: batch.short, queued: n, batch: batch.id };
+    let ranked_on = e.scorer().backend().kind;
+    let text = format!("Generate looks: {}; {n} queued for {stylist} to review (ranked on the {ranked_on})", summary.headline());
+    let result = LooksResult { summary, short: batch.short, queued: n, batch: batch.id, ranked_on };
     Ok(JobOutput { summary: text, payload: Payload::Looks(Box::new(result)) })
 }
 
@@ -404,6 +404,8 @@ pub struct LooksResult {
     pub queued: usize,
     /// The batch's id in the review queue.
     pub batch: String,
+    /// The backend that ranked the candidates ("CPU" or "GPU"), per the settings' scorer choice.
+    pub ranked_on: &'static str,
 }
 
 fn train(e: &mut Engine, req: &TrainRequest, send: &dyn Fn(JobMsg), cancel: &AtomicBool) -> Result<JobOutput> {
