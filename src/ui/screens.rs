@@ -557,6 +557,10 @@ impl StudioApp {
                 });
             }
         }
+        if self.studio.agreement().is_some() {
+            ui.separator();
+            super::team::disagreements(ui, self.studio.disagreements(), cmds);
+        }
     }
 }
 

@@ -1,7 +1,14 @@
-//! The team's state on the status line (issue 21): a view of what the sync worker last reported.
+//! Team mode in the app (issue 21): the team's state on the status line, a view of what the sync worker last
+//! reported, and the lead's list of disagreements to settle on the Team screen.
 
 use egui::{Color32, RichText, Ui};
+use outfit_curate::Command;
 use outfit_curate::team::TeamStatus;
+use outfit_labels::Disagreement;
+use outfit_store::Verdict;
+
+/// Disagreements shown at once: the freshest, enough for a sitting; the rest come as these are settled.
+const SHOWN: usize = 30;
 
 /// The team state on the status line: "Team: synced" / "pending N" / "offline", with the last sync time.
 pub(super) fn status(ui: &mut Ui, t: &TeamStatus) {
@@ -21,4 +28,47 @@ pub(super) fn status(ui: &mut Ui, t: &TeamStatus) {
         None => format!("Stylist {}: your judgements go to the team store; the others' arrive here live.", t.stylist),
     };
     label.on_hover_text(hover);
+}
+
+/// The lead's view: outfits the stylists split on, each with who accepted and who rejected it and buttons that
+/// settle it (a judgement of the current stylist with the source "settled").
+pub(super) fn disagreements(ui: &mut Ui, rows: &[Disagreement], cmds: &mut Vec<Command>) {
+    ui.heading("Disagreements to settle");
+    if rows.is_empty() {
+        ui.label(RichText::new("None: every outfit judged by several stylists got the same verdict, or was settled.").weak());
+        return;
+    }
+    ui.label(
+        RichText::new(format!(
+            "{} outfits the stylists split on. Settling one records your verdict as its training label; agreement leaves it out.",
+            rows.len()
+        ))
+        .weak(),
+    );
+    egui::Grid::new("disagreements").striped(true).num_columns(4).spacing(egui::vec2(14.0, 4.0)).show(ui, |ui| {
+        for h in ["Outfit", "Accepted by", "Rejected by", "Settle"] {
+            ui.label(RichText::new(h).strong());
+        }
+        ui.end_row();
+        for d in rows.iter().take(SHOWN) {
+            ui.label(d.skus.join(" + "));
+            ui.label(d.accepted_by.join(", "));
+            ui.label(d.rejected_by.join(", "));
+            ui.horizontal(|ui| {
+                for (word, v) in [("Accept", Verdict::Accept), ("Reject", Verdict::Reject)] {
+                    let label = format!("{word} {}", d.skus.join(" + "));
+                    let b = ui.add(egui::Button::new(word)).on_hover_text(format!("Settle: {}", label.to_lowercase()));
+                    // Named with the outfit so each button is findable (screen readers, tests) among the others.
+                    b.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
+                    if b.clicked() {
+                        cmds.push(Command::Settle(d.skus.clone(), v));
+                    }
+                }
+            });
+            ui.end_row();
+        }
+    });
+    if rows.len() > SHOWN {
+        ui.label(RichText::new(format!("and {} more", rows.len() - SHOWN)).weak());
+    }
 }

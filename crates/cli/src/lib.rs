@@ -166,7 +166,8 @@ pub enum Command {
     Agreement(labels::AgreementArgs),
     /// Import other stylists' databases or label exports (no duplicates, provenance kept).
     MergeLabels(labels::MergeArgs),
-    /// A team on one shared PostgreSQL store: init (the lead), connect, status, sync, bench (issue 21).
+    /// A team on one shared PostgreSQL store: init, route, enqueue, disagreements, settle (the lead); connect,
+    /// status, sync, bench (issue 21).
     Team(team::TeamArgs),
     // --- looks at catalogue scale (issue 14) ---
     /// Generate k looks per hero item from the outfit templates into a stylist's review queue.
@@ -567,7 +568,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Queue(args) => labels::run_queue(&db, &models, args),
         Command::Agreement(args) => labels::run_agreement(&db, args),
         Command::MergeLabels(args) => labels::run_merge(&db, args),
-        Command::Team(args) => team::run(&db, args),
+        Command::Team(args) => team::run(&db, &models, args),
         Command::GenerateLooks(args) => looks::generate_looks(&mut open()?, &args),
         Command::Templates { action } => looks::templates(&mut open()?, action.unwrap_or(looks::TemplatesAction::List)),
         Command::LooksStats => looks::looks_stats(&open()?),

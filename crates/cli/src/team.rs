@@ -2,8 +2,13 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
+use outfit_engine::Engine;
+use outfit_labels::SETTLED;
+use outfit_labels::queue::QueueConfig;
 use outfit_store::Store;
-use outfit_team::{TeamUrl, server};
+use outfit_store::Verdict;
+use outfit_team::{TeamUrl, routing, server};
+use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -47,6 +52,37 @@ enum TeamAction {
     UploadHistory,
     /// Leave the team (local judgements stay; nothing more is queued for the server).
     Leave,
+    /// The lead: each outfit of the team's review queue goes to at most OVERLAP stylists (2 or more gives
+    /// agreement); a stylist's claim on an outfit lapses after LEASE_SECONDS without a judgement.
+    Route {
+        #[arg(long)]
+        overlap: i32,
+        #[arg(long, default_value_t = 900)]
+        lease_seconds: i32,
+    },
+    /// The lead: add COUNT outfits the lead's active head is least sure of to the team's review queue.
+    Enqueue {
+        #[arg(long, default_value_t = 50)]
+        count: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// The lead's view: outfits the stylists split on (one accepts, another rejects) that nobody settled yet, over
+    /// the team's log (synced first when online).
+    Disagreements {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The lead settles a disagreement: a judgement of its own (source "settled") that decides the outfit's label.
+    Settle {
+        /// accept or reject
+        verdict: String,
+        #[arg(required = true, num_args = 2..)]
+        skus: Vec<String>,
+        /// Who settles (default: this database's team stylist).
+        #[arg(long, env = "OUTFIT_STUDIO_STYLIST")]
+        stylist: Option<String>,
+    },
     /// Sync latency (committed on A -> visible on B, p50/p95) and a backlog drain, on a throwaway local server.
     Bench {
         #[arg(long, default_value_t = 200)]
@@ -71,7 +107,7 @@ fn joined(db: &Path) -> Result<(Store, TeamUrl)> {
     Ok((store, url))
 }
 
-pub fn run(db: &Path, args: TeamArgs) -> Result<()> {
+pub fn run(db: &Path, models: &Path, args: TeamArgs) -> Result<()> {
     match args.action {
         TeamAction::Init { url, stylists, leads, credentials } => init(&url, &stylists, &leads, &credentials),
         TeamAction::Connect { url, upload_history } => {
@@ -121,8 +157,111 @@ pub fn run(db: &Path, args: TeamArgs) -> Result<()> {
             println!("left the team; local judgements are kept");
             Ok(())
         }
+        TeamAction::Route { overlap, lease_seconds } => {
+            let (_, url) = joined(db)?;
+            routing::set_routing(&mut connect(&url)?, overlap, lease_seconds)
+                .context("only a lead sets the routing (`team init … --lead NAME`)")?;
+            println!("each outfit of the team queue goes to at most {overlap} stylists; a lease lasts {lease_seconds} s");
+            Ok(())
+        }
+        TeamAction::Enqueue { count, seed } => enqueue(db, models, count, seed),
+        TeamAction::Disagreements { json } => disagreements(db, json),
+        TeamAction::Settle { verdict, skus, stylist } => settle(db, models, &verdict, &skus, stylist),
         TeamAction::Bench { samples, backlog } => bench(samples, backlog),
     }
+}
+
+/// Proposals from the lead's active head, minus outfits anyone judged already, onto the team queue.
+fn enqueue(db: &Path, models: &Path, count: usize, seed: u64) -> Result<()> {
+    let (store, url) = joined(db)?;
+    let judged: HashSet<String> = store.judgements()?.into_iter().map(|j| j.outfit_key).collect();
+    drop(store);
+    let engine = Engine::open(db, models)?;
+    let head = engine.active_model().map(|m| m.name.clone()).context("no active head: train or activate one first")?;
+    let cfg = QueueConfig { size: count, seed, ..Default::default() };
+    let proposals = outfit_labels::queue::propose(&engine, &cfg, count, seed, &judged)?;
+    let outfits: Vec<(Vec<String>, Option<f64>)> = proposals.into_iter().map(|c| (c.skus, Some(c.score as f64))).collect();
+    let added = routing::enqueue(&mut connect(&url)?, &outfits).context("only a lead fills the team queue (`team init … --lead NAME`)")?;
+    println!("{added} of {} outfits proposed by head {head} added to the team queue", outfits.len());
+    Ok(())
+}
+
+fn disagreements(db: &Path, json: bool) -> Result<()> {
+    let mut store = Store::open(db)?;
+    if let Some(config) = store.team_config()? {
+        // Offline the list is over the log as last pulled: say so rather than fail.
+        let synced = TeamUrl::parse(&config.url).and_then(|url| connect(&url)).and_then(|mut c| outfit_team::sync_once(&mut store, &mut c));
+        if let Err(e) = synced {
+            eprintln!(
+                "team store unreachable, listing the log as last synced ({}): {e:#}",
+                config.last_sync_at.as_deref().unwrap_or("never")
+            );
+        }
+    }
+    let open = outfit_labels::disagreements::open_for_store(&store)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&open)?);
+        return Ok(());
+    }
+    if open.is_empty() {
+        println!("no disagreements to settle");
+    }
+    for d in &open {
+        println!(
+            "{}  accepted by {}; rejected by {}  (latest {})",
+            d.skus.join(" "),
+            d.accepted_by.join(", "),
+            d.rejected_by.join(", "),
+            d.latest_at
+        );
+    }
+    if !open.is_empty() {
+        println!("settle one with `outfit-studio team settle accept|reject SKU…`");
+    }
+    Ok(())
+}
+
+/// Records the settlement like any judgement (locally first, one transaction), then pushes it when in a team.
+fn settle(db: &Path, models: &Path, verdict: &str, skus: &[String], stylist: Option<String>) -> Result<()> {
+    let v = match verdict {
+        "accept" => Verdict::Accept,
+        "reject" => Verdict::Reject,
+        other => bail!("a settlement is accept or reject, not {other:?}"),
+    };
+    let key = outfit_store::outfit_key(skus);
+    let (team, open) = {
+        let store = Store::open(db)?;
+        (store.team_config()?, outfit_labels::disagreements::open_for_store(&store)?)
+    };
+    let Some(d) = open.iter().find(|d| d.outfit_key == key) else {
+        bail!("no open disagreement on {} (see `outfit-studio team disagreements`)", skus.join(" "));
+    };
+    let stylist = stylist
+        .or_else(|| team.as_ref().map(|t| t.stylist.clone()))
+        .context("who settles? pass --stylist NAME (or set OUTFIT_STUDIO_STYLIST)")?;
+    let mut e = Engine::open(db, models)?;
+    let id = e.judge(&d.skus, v, &stylist, SETTLED, &[], None)?;
+    println!(
+        "settled {} as {} by {stylist} (judgement {id}; accepted by {}, rejected by {})",
+        skus.join(" "),
+        v.as_str(),
+        d.accepted_by.join(", "),
+        d.rejected_by.join(", ")
+    );
+    if let Some(t) = team {
+        let mut store = Store::open(db)?;
+        match TeamUrl::parse(&t.url).and_then(|url| connect(&url)).and_then(|mut c| outfit_team::sync_once(&mut store, &mut c)) {
+            Ok(_) => {
+                let refused = store.team_outbox_counts()?.refused;
+                println!(
+                    "pushed to the team store{}",
+                    if refused > 0 { format!(" ({refused} events refused: see `team status`)") } else { String::new() }
+                );
+            }
+            Err(e) => println!("recorded here; the team store will get it on the next sync ({e:#})"),
+        }
+    }
+    Ok(())
 }
 
 fn init(url: &str, stylists: &[String], leads: &[String], credentials: &Path) -> Result<()> {

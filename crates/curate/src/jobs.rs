@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 use outfit_engine::Engine;
-use outfit_labels::{Agreement, MergeReport, ReviewQueue};
+use outfit_labels::{Agreement, Disagreement, MergeReport, ReviewQueue};
 use outfit_model::report::{EvalConfig, TransferReport, transfer_report};
 use outfit_model::train::TrainConfig;
 use outfit_score::ScorerChoice;
@@ -88,8 +88,9 @@ pub enum Payload {
     /// A new model version was stored.
     Trained(i64),
     Report(Box<TransferReport>),
-    Agreement(Vec<Agreement>),
-    Merged(MergeReport, Vec<Agreement>),
+    /// Pairwise agreement and the open disagreements, over the same judgements.
+    Agreement(Vec<Agreement>, Vec<Disagreement>),
+    Merged(MergeReport, Vec<Agreement>, Vec<Disagreement>),
     /// A generated batch's per-hero results.
     Looks(Box<LooksResult>),
 }
@@ -263,8 +264,10 @@ fn run(
         JobKind::Evaluate { parent } => evaluate(&e, *parent, send, cancel),
         JobKind::Agreement => {
             progress(send, "Computing stylist agreement…");
-            let rows = outfit_labels::pairwise_for_store(e.store())?;
-            Ok(JobOutput { summary: format!("Agreement over {} stylist pairs", rows.len()), payload: Payload::Agreement(rows) })
+            let js = e.store().judgements()?;
+            let (rows, open) = (outfit_labels::pairwise(&js), outfit_labels::disagreements::open(&js));
+            let summary = format!("Agreement over {} stylist pairs, {} disagreements to settle", rows.len(), open.len());
+            Ok(JobOutput { summary, payload: Payload::Agreement(rows, open) })
         }
         JobKind::ImportLabels(path) => {
             progress(send, "Merging labels…");
@@ -279,8 +282,8 @@ fn run(
                 r.invalid.len(),
                 r.stylists.join(", ")
             );
-            let rows = outfit_labels::pairwise_for_store(e.store())?;
-            Ok(JobOutput { summary, payload: Payload::Merged(r, rows) })
+            let js = e.store().judgements()?;
+            Ok(JobOutput { summary, payload: Payload::Merged(r, outfit_labels::pairwise(&js), outfit_labels::disagreements::open(&js)) })
         }
         JobKind::ExportOutfits { format, path } => {
             progress(send, "Exporting approved looks…");

@@ -21,7 +21,7 @@ pub use jobs::{Job, JobKind, JobOutput, JobProgress, LooksResult, Payload, Train
 use outfit_catalogue::Slot;
 use outfit_engine::{CompletionFilter, Engine, Follow, ItemTable, OutfitScore, Suggestion};
 pub use outfit_labels::QueueView;
-use outfit_labels::{Agreement, MergeReport, QueueCounts, ReviewQueue};
+use outfit_labels::{Agreement, Disagreement, MergeReport, QueueCounts, ReviewQueue};
 use outfit_model::report::TransferReport;
 use outfit_score::ScorerChoice;
 use outfit_store::queue::QueueItem;
@@ -184,6 +184,8 @@ pub enum Command {
     Evaluate(Option<i64>),
     /// Recompute the stylist agreement table (background).
     RefreshAgreement,
+    /// The lead settles a disagreement on these SKUs: a judgement of its own with the source "settled".
+    Settle(Vec<String>, Verdict),
     /// Merge another stylist's database or JSONL label export (background).
     ImportLabels(PathBuf),
     /// Approved outfits as json, jsonld or bundle (background).
@@ -289,6 +291,8 @@ pub struct Studio {
     queue_view: QueueView,
     report: Option<TransferReport>,
     agreement: Option<Vec<Agreement>>,
+    /// Outfits the stylists split on and no lead settled, computed with `agreement`.
+    disagreements: Vec<Disagreement>,
     last_merge: Option<MergeReport>,
     scorer_choice: ScorerChoice,
     pending_scorer: Option<(ScorerChoice, Promise<ScorerProbe>)>,
@@ -410,6 +414,7 @@ impl Studio {
             queue_view: QueueView::All,
             report: None,
             agreement: None,
+            disagreements: Vec::new(),
             last_merge: None,
             scorer_choice: ScorerChoice::Auto,
             pending_scorer: Some((ScorerChoice::Auto, probe)),
@@ -763,6 +768,10 @@ impl Studio {
     pub fn agreement(&self) -> Option<&[Agreement]> {
         self.agreement.as_deref()
     }
+    /// The lead's list: outfits the stylists split on and nobody settled (as of the last agreement computation).
+    pub fn disagreements(&self) -> &[Disagreement] {
+        &self.disagreements
+    }
     pub fn last_merge(&self) -> Option<&MergeReport> {
         self.last_merge.as_ref()
     }
@@ -902,6 +911,8 @@ impl Studio {
                 self.screen = screen;
                 match screen {
                     Screen::Queue if self.queue.is_none() => self.want_queue(),
+                    // In a team, coming back to the queue asks the team's queue again (others may have let go).
+                    Screen::Queue => self.claim_team_queue(),
                     Screen::Train => self.refresh_lists(),
                     Screen::Team if self.agreement.is_none() && !self.job_busy(|k| matches!(k, JobKind::Agreement)) => {
                         self.start_job(JobKind::Agreement)?
@@ -934,7 +945,12 @@ impl Studio {
             }
             Command::QueueStep(forward) => {
                 let Some(q) = self.queue.as_mut() else { bail!("the review queue is still loading") };
-                q.step(forward);
+                let left = q.next().map(|e| e.id);
+                if q.step(forward)
+                    && let Some(id) = left
+                {
+                    self.left_queue_entry(id);
+                }
             }
             Command::GenerateLooks { looks_per_hero } => {
                 if self.stylist.trim().is_empty() {
@@ -974,6 +990,7 @@ impl Studio {
                 self.start_job(JobKind::Evaluate { parent })?
             }
             Command::RefreshAgreement => self.start_job(JobKind::Agreement)?,
+            Command::Settle(skus, v) => self.settle_disagreement(skus, v)?,
             Command::ImportLabels(path) => self.start_job(JobKind::ImportLabels(path))?,
             Command::ExportOutfits { format, path } => {
                 if !outfit_export::OUTFIT_FORMATS.contains(&format.as_str()) {
@@ -1001,7 +1018,9 @@ impl Studio {
     fn start_wanted_queue(&mut self) {
         if self.queue_wanted && self.job.is_none() && !self.stylist.is_empty() {
             self.queue_wanted = false;
-            let kind = JobKind::BuildQueue { stylist: self.stylist.clone(), size: QUEUE_SIZE };
+            // In a team the queue is the team's (routed with overlap, filled by the lead): no local proposals.
+            let size = if self.team.is_some() { 0 } else { QUEUE_SIZE };
+            let kind = JobKind::BuildQueue { stylist: self.stylist.clone(), size };
             self.job = Some(Job::spawn(self.db.clone(), self.models.clone(), kind, self.scorer_choice, self.wake.clone()));
         }
     }
@@ -1144,14 +1163,19 @@ impl Studio {
                                 q.set_view(self.queue_view.clone());
                             }
                             self.queue = Some(q);
+                            self.claim_team_queue();
                         }
                     }
                     Payload::Trained(id) => self.last_trained = Some(id),
                     Payload::Report(r) => self.report = Some(*r),
-                    Payload::Agreement(rows) => self.agreement = Some(rows),
-                    Payload::Merged(m, rows) => {
+                    Payload::Agreement(rows, open) => {
+                        self.agreement = Some(rows);
+                        self.disagreements = open;
+                    }
+                    Payload::Merged(m, rows, open) => {
                         self.last_merge = Some(m);
                         self.agreement = Some(rows);
+                        self.disagreements = open;
                     }
                 }
             }

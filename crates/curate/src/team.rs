@@ -1,9 +1,13 @@
 //! Team mode in the app (issue 21): the sync worker runs while this database is joined to a team; the status bar
-//! reads its state as a view, a committed write nudges it to push at once, and the lists are re-read when other
-//! stylists' judgements arrive. The worker has its own SQLite and PostgreSQL connections: the frame never waits.
+//! reads its state as a view, a committed write nudges it to push at once, and the lists, the agreement table and
+//! the lead's disagreements are re-read when other stylists' judgements arrive. The worker has its own SQLite and
+//! PostgreSQL connections: the frame never waits. A lead settles a disagreement here with a judgement of its own.
 
-use super::Studio;
+use super::{JobKind, Screen, Studio};
+use anyhow::{Result, bail};
 use outfit_engine::Engine;
+use outfit_labels::SETTLED;
+use outfit_store::Verdict;
 pub use outfit_team::TeamStatus;
 use outfit_team::{SyncOptions, TeamSync};
 use std::path::Path;
@@ -12,7 +16,15 @@ pub(super) struct TeamState {
     sync: TeamSync,
     /// The worker's `received` when the lists were last re-read.
     seen: u64,
+    /// The generation of the last claim answer put into the review queue.
+    routed: Option<u64>,
 }
+
+/// Outfits claimed from the team's queue at a time: a sitting's worth, so leases do not hold what others could judge.
+pub const TEAM_BATCH: i32 = 10;
+
+/// The writer's name for putting claimed outfits into the review queue (not a stylist's save).
+pub(super) const TEAM_QUEUE: &str = "team queue";
 
 /// Starts syncing if this database joined a team (`outfit-studio team connect`); None otherwise or if the worker
 /// cannot start (said in the log; the app works on locally as always).
@@ -20,7 +32,7 @@ pub(super) fn start(engine: &Engine, db: &Path, wake: super::work::Waker) -> Opt
     engine.store().team_config().ok().flatten()?;
     let opts = SyncOptions { on_change: Some(wake), ..Default::default() };
     match TeamSync::start(db, opts) {
-        Ok(sync) => Some(TeamState { sync, seen: 0 }),
+        Ok(sync) => Some(TeamState { sync, seen: 0, routed: None }),
         Err(e) => {
             tracing::warn!("team sync did not start: {e:#}");
             None
@@ -43,13 +55,122 @@ impl Studio {
 
     /// Once per frame: when the team's judgements arrived, re-read the lists (through the writer, in order).
     pub(super) fn poll_team(&mut self) -> bool {
+        let routed = self.poll_routed();
         let Some(t) = &mut self.team else { return false };
         let received = t.sync.status().received;
         if received == t.seen {
-            return false;
+            return routed;
         }
         t.seen = received;
         self.refresh_lists();
+        self.agreement_changed();
         true
+    }
+
+    /// Asks the team's queue for outfits to review (the ones this stylist holds first): when the review queue
+    /// loads or runs out. The answer arrives in a later frame.
+    pub(super) fn claim_team_queue(&self) {
+        if let Some(t) = &self.team {
+            t.sync.claim(TEAM_BATCH);
+        }
+    }
+
+    /// A claim was answered: its outfits join the review queue (through the writer, which dedups).
+    fn poll_routed(&mut self) -> bool {
+        let Some(t) = &mut self.team else { return false };
+        let Some((generation, held)) = t.sync.claimed().filter(|(g, _)| Some(*g) != t.routed) else { return false };
+        t.routed = Some(generation);
+        let Some(mut q) = self.queue.take() else {
+            // Loading: the loaded queue claims again.
+            return false;
+        };
+        if held.is_empty() && q.next().is_none() {
+            self.last_message = Some("The team's review queue has nothing for you now: the lead adds outfits (`team enqueue`).".into());
+        }
+        self.queue_shown = Some(q.clone());
+        let routed: Vec<(Vec<String>, Option<f64>)> = held.into_iter().map(|r| (r.skus, None)).collect();
+        self.write(TEAM_QUEUE, move |e| {
+            let r = q.add_routed(e, &routed).map_err(|err| format!("{err:#}"));
+            Box::new(move |s: &mut Studio| {
+                s.queue_shown = None;
+                if q.stylist() == s.stylist {
+                    s.queue = Some(q);
+                }
+                if let Err(e) = r {
+                    s.last_error = Some(format!("the team's outfits did not reach the review queue: {e}"));
+                }
+            })
+        });
+        true
+    }
+
+    /// The stylist moved on from queue entry `id` without judging it: a team outfit is given back at once
+    /// (another stylist may get it) and passed over here. Other entries are only navigation.
+    pub(super) fn left_queue_entry(&mut self, id: i64) {
+        let is_team =
+            |q: &outfit_labels::ReviewQueue| q.entries().iter().any(|e| e.id == id && e.source == outfit_labels::queue::TEAM_SOURCE);
+        if self.team.is_none() || !self.queue.as_ref().is_some_and(is_team) {
+            return;
+        }
+        let Some(mut q) = self.queue.take() else { return };
+        self.queue_shown = Some(q.clone());
+        self.write(TEAM_QUEUE, move |e| {
+            let r = q.pass_over_routed(e, id).map_err(|err| format!("{err:#}"));
+            Box::new(move |s: &mut Studio| {
+                s.queue_shown = None;
+                match r {
+                    Ok(Some(key)) => {
+                        if let Some(t) = &s.team {
+                            t.sync.release(&key);
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => s.last_error = Some(format!("cannot pass over the team's outfit: {e}")),
+                }
+                if q.stylist() == s.stylist {
+                    s.queue = Some(q);
+                }
+            })
+        });
+    }
+
+    /// The judgements changed (the team's arrived, a settlement): agreement and disagreements are recomputed now
+    /// when the Team screen shows them, else when it opens next.
+    pub(super) fn agreement_changed(&mut self) {
+        if self.screen != Screen::Team {
+            self.agreement = None;
+        } else if !self.job_busy(|k| matches!(k, JobKind::Agreement))
+            && let Err(e) = self.start_job(JobKind::Agreement)
+        {
+            self.last_error = Some(format!("{e:#}"));
+        }
+    }
+
+    /// Settles an open disagreement: one transaction, recorded as the current stylist with the source
+    /// [`SETTLED`], pushed to the team like any judgement. The outfit leaves the list at once.
+    pub(super) fn settle_disagreement(&mut self, skus: Vec<String>, v: Verdict) -> Result<()> {
+        if self.stylist.is_empty() {
+            bail!("enter your name first: a settlement records who made it");
+        }
+        if v == Verdict::Skip {
+            bail!("a disagreement is settled by accepting or rejecting the outfit");
+        }
+        let key = outfit_store::outfit_key(&skus);
+        if !self.disagreements.iter().any(|d| d.outfit_key == key) {
+            bail!("{} is not an open disagreement", skus.join(" "));
+        }
+        let stylist = self.stylist.clone();
+        self.write("settling a disagreement", move |e| {
+            let r = e.judge(&skus, v, &stylist, SETTLED, &[], None).map_err(|err| format!("{err:#}"));
+            Box::new(move |s: &mut Studio| match r {
+                Ok(_) => {
+                    s.disagreements.retain(|d| d.outfit_key != key);
+                    s.last_message = Some(format!("Settled: {} {}", super::verdict_past(v).to_lowercase(), skus.join(" ")));
+                    s.agreement_changed();
+                }
+                Err(e) => s.last_error = Some(format!("the settlement was not recorded: {e}")),
+            })
+        });
+        Ok(())
     }
 }

@@ -4,6 +4,7 @@
 //! read of the lists the screens show (counts, approved looks, versions, catalogues), made on the same thread
 //! right after the write.
 
+use super::team::TEAM_QUEUE;
 use super::{BoardItem, Command, Reason, Studio, UndoEntry, reason_words, verdict_noun, verdict_past};
 use anyhow::{Context, Result, bail};
 use outfit_engine::{Engine, JudgeRequest};
@@ -11,7 +12,7 @@ use outfit_labels::ReviewQueue;
 use outfit_store::{Catalogue, ModelRow, Outfit, OutfitStatus, UndoEffects, Verdict};
 
 /// Writer tasks that record nothing the stylist did (they read, or reload the engine): never "Saving…".
-const NOT_SAVES: [&str; 2] = ["refresh", "reloading"];
+const NOT_SAVES: [&str; 3] = ["refresh", "reloading", TEAM_QUEUE];
 
 /// What a write hands back to the UI thread: applied to the studio when the write is acknowledged.
 pub(super) type Apply = Box<dyn FnOnce(&mut Studio) + Send>;

@@ -1158,9 +1158,10 @@ impl Engine {
             reasons: r.reasons.to_vec(),
             outfit_id: r.outfit_id,
         };
-        // A review-queue accept is a label, not a look for the webshop: only looks built (or reopened) on the board
-        // go to the approved list, atomically with their judgement, under a name that says what they are.
-        let makes_look = r.verdict == Verdict::Accept && r.source != QUEUE_SOURCE;
+        // A review-queue accept or a lead's settlement is a label, not a look for the webshop: only looks built (or
+        // reopened) on the board go to the approved list, atomically with their judgement, under a name that says
+        // what they are.
+        let makes_look = r.verdict == Verdict::Accept && r.source != QUEUE_SOURCE && r.source != outfit_model::data::SETTLED;
         let name = if makes_look {
             let taken: Vec<String> = self
                 .store

@@ -8,7 +8,7 @@
 //! paradox"). AC1 uses 2π(1-π) as chance agreement, which stays small when one verdict dominates.
 
 use anyhow::Result;
-pub use outfit_model::data::latest_labels;
+pub use outfit_model::data::{SETTLED, latest_labels};
 use outfit_store::{Judgement, Store};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -62,9 +62,15 @@ pub fn from_counts(a: &str, b: &str, n11: usize, n10: usize, n01: usize, n00: us
     }
 }
 
-/// Agreement of two stylists over the given judgements.
+/// The judgements agreement is measured on: a lead's settlement ([`SETTLED`]) is an adjudication made after seeing
+/// the others' labels, so counting it would inflate the lead's agreement with whoever they sided with.
+fn independent(judgements: &[Judgement]) -> Vec<Judgement> {
+    judgements.iter().filter(|j| j.source != SETTLED).cloned().collect()
+}
+
+/// Agreement of two stylists over the given judgements (settlements left out).
 pub fn between(judgements: &[Judgement], a: &str, b: &str) -> Agreement {
-    let labels = latest_labels(judgements);
+    let labels = latest_labels(&independent(judgements));
     let empty = HashMap::new();
     let (la, lb) = (labels.get(a).unwrap_or(&empty), labels.get(b).unwrap_or(&empty));
     let (mut n11, mut n10, mut n01, mut n00) = (0, 0, 0, 0);
@@ -83,6 +89,7 @@ pub fn between(judgements: &[Judgement], a: &str, b: &str) -> Agreement {
 
 /// Every pair of stylists with labels (name order), including pairs with no shared outfits.
 pub fn pairwise(judgements: &[Judgement]) -> Vec<Agreement> {
+    let judgements = &independent(judgements);
     let stylists: BTreeSet<String> = latest_labels(judgements).into_keys().collect();
     let v: Vec<&String> = stylists.iter().collect();
     let mut out = Vec::new();

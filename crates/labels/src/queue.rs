@@ -176,6 +176,9 @@ pub fn batch_of(e: &QueueItem) -> Option<String> {
     serde_json::from_str::<serde_json::Value>(&e.params_json).ok()?.get("batch")?.as_str().map(str::to_string)
 }
 
+/// Queue source of outfits handed out by the team's review queue (team mode, routed with overlap).
+pub const TEAM_SOURCE: &str = "team";
+
 /// A stylist's review queue, backed by the `queue_items` table.
 #[derive(Clone)]
 pub struct ReviewQueue {
@@ -240,6 +243,37 @@ impl ReviewQueue {
 
     pub fn stylist(&self) -> &str {
         &self.stylist
+    }
+
+    /// Appends the outfits the team's queue handed this stylist (`skus`, the lead's head's score), leaving out any
+    /// already in this queue or judged by the stylist; returns how many were added. Source [`TEAM_SOURCE`].
+    pub fn add_routed(&mut self, engine: &mut Engine, routed: &[(Vec<String>, Option<f64>)]) -> Result<usize> {
+        let mut known = engine.store().judged_keys(&self.stylist)?;
+        known.extend(self.entries.iter().map(|e| e.outfit_key.clone()));
+        let new: Vec<NewQueueItem> = routed
+            .iter()
+            .filter(|(skus, _)| known.insert(outfit_store::outfit_key(skus)))
+            .map(|(skus, score)| NewQueueItem {
+                source: TEAM_SOURCE.into(),
+                ..NewQueueItem::active(skus.clone(), score.unwrap_or(0.5), String::new())
+            })
+            .collect();
+        let added = engine.store_mut().append_queue_items(&self.stylist, &new)?;
+        let k = added.len();
+        self.entries.extend(added);
+        Ok(k)
+    }
+
+    /// The stylist left a team outfit without judging it: it is passed over here (no judgement recorded), and the
+    /// caller gives its lease back so another stylist gets it. Returns its outfit key; None for other entries.
+    pub fn pass_over_routed(&mut self, engine: &mut Engine, id: i64) -> Result<Option<String>> {
+        let Some(e) = self.entries.iter().find(|e| e.id == id && e.source == TEAM_SOURCE && e.status == QueueStatus::Pending) else {
+            return Ok(None);
+        };
+        let key = e.outfit_key.clone();
+        engine.store_mut().set_queue_item(id, QueueStatus::Skipped, None, None)?;
+        self.reload(engine)?;
+        Ok(Some(key))
     }
 
     /// Every entry in review order.

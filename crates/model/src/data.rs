@@ -321,6 +321,10 @@ pub fn synthetic_set(
 // ---------------------------------------------------------------------------------------------------------------
 // Several stylists' labels as training labels (the review tools in `labels` read the same resolution).
 
+/// The source of a lead's judgement that settles a disagreement between stylists: it decides the outfit's training
+/// label whatever the votes, and agreement leaves it out (an adjudication, not an independent judgement).
+pub const SETTLED: &str = "settled";
+
 /// Each stylist's current label per outfit key: the latest live judgement, `true` = accept; skips drop out.
 pub fn latest_labels(judgements: &[Judgement]) -> BTreeMap<String, HashMap<String, (bool, Judgement)>> {
     let mut latest: HashMap<(&str, &str), &Judgement> = HashMap::new();
@@ -369,8 +373,8 @@ impl TrainingPolicy {
     }
 }
 
-/// A stylist's vote on an outfit: (stylist, positive, weight, skus).
-type Vote<'a> = (&'a str, bool, f32, &'a Vec<String>);
+/// A stylist's vote on an outfit: (stylist, positive, weight, the judgement).
+type Vote<'a> = (&'a str, bool, f32, &'a Judgement);
 
 /// Training examples `(skus, positive, weight)` from judgements (each stylist's latest accept or reject per
 /// outfit; skips never count), sorted by outfit key; `labels::training_labels` reads them from the store.
@@ -378,8 +382,20 @@ type Vote<'a> = (&'a str, bool, f32, &'a Vec<String>);
 /// With [`Conflicts::Majority`], each outfit's stylists vote with their weights; the side with more weight wins
 /// (equal weight: the outfit is left out) and the example's weight is the winning side's weight divided by the
 /// number of stylists who voted: 1.0 for a unanimous or single default-weight label, 2/3 for a 2-1 split.
+///
+/// In either mode an outfit a lead settled ([`SETTLED`], the latest settlement if several) is one example with the
+/// settled label and weight 1.0: the lead looked at the split and decided it.
 pub fn training_labels_from(judgements: &[Judgement], policy: &TrainingPolicy) -> Vec<(Vec<String>, bool, f32)> {
-    let labels = latest_labels(judgements);
+    // The latest live settlement per outfit; the votes are everyone's latest label apart from settlements.
+    let mut settled: HashMap<&str, &Judgement> = HashMap::new();
+    for j in judgements.iter().filter(|j| j.source == SETTLED && j.undone_at.is_none()) {
+        let e = settled.entry(j.outfit_key.as_str()).or_insert(j);
+        if (j.at.as_str(), j.id) > (e.at.as_str(), e.id) {
+            *e = j;
+        }
+    }
+    let votes: Vec<Judgement> = judgements.iter().filter(|j| j.source != SETTLED).cloned().collect();
+    let labels = latest_labels(&votes);
     // outfit key -> [(stylist, positive, weight, skus)]
     let mut by_key: BTreeMap<String, Vec<Vote>> = BTreeMap::new();
     for (stylist, ls) in &labels {
@@ -388,14 +404,23 @@ pub fn training_labels_from(judgements: &[Judgement], policy: &TrainingPolicy) -
             continue;
         }
         for (key, (pos, j)) in ls {
-            by_key.entry(key.clone()).or_default().push((stylist, *pos, w, &j.skus));
+            by_key.entry(key.clone()).or_default().push((stylist, *pos, w, j));
+        }
+    }
+    for (key, j) in &settled {
+        if j.verdict != Verdict::Skip {
+            by_key.entry(key.to_string()).or_default();
         }
     }
     let mut out = Vec::new();
-    for (_, mut votes) in by_key {
+    for (key, mut votes) in by_key {
+        if let Some(j) = settled.get(key.as_str()).filter(|j| j.verdict != Verdict::Skip) {
+            out.push((j.skus.clone(), j.verdict == Verdict::Accept, 1.0));
+            continue;
+        }
         votes.sort_by(|a, b| a.0.cmp(b.0));
         match policy.conflicts {
-            Conflicts::KeepAll => out.extend(votes.iter().map(|(_, p, w, s)| ((*s).clone(), *p, *w))),
+            Conflicts::KeepAll => out.extend(votes.iter().map(|(_, p, w, j)| (j.skus.clone(), *p, *w))),
             Conflicts::Majority => {
                 let acc: f32 = votes.iter().filter(|v| v.1).map(|v| v.2).sum();
                 let rej: f32 = votes.iter().filter(|v| !v.1).map(|v| v.2).sum();
@@ -403,7 +428,7 @@ pub fn training_labels_from(judgements: &[Judgement], policy: &TrainingPolicy) -
                     continue;
                 }
                 let positive = acc > rej;
-                out.push((votes[0].3.clone(), positive, acc.max(rej) / votes.len() as f32));
+                out.push((votes[0].3.skus.clone(), positive, acc.max(rej) / votes.len() as f32));
             }
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! Stylists get no INSERT, UPDATE or DELETE on it (and row-level security denies them besides): they write only
 //! through two `SECURITY DEFINER` functions that record the event under the connected role (`session_user`) and
-//! refuse any other name, and refuse an undo of another stylist's judgement. Every event has the client's UUID v7,
+//! refuse any other name, refuse an undo of another stylist's judgement, and take a settlement of a disagreement
+//! (source `settled`) from a lead only. Every event has the client's UUID v7,
 //! so a retried push is a no-op. The functions take a transaction-scoped advisory lock before drawing the next
 //! sequence number, so sequence numbers become visible in order and a reader's cursor (`seq > last`) never skips a
 //! late commit. Each event is announced with `NOTIFY outfit_team`.
@@ -58,6 +59,10 @@ DECLARE s bigint; who text;
 BEGIN
     IF p_stylist IS DISTINCT FROM session_user::text THEN
         RAISE EXCEPTION 'stylist % cannot record a judgement under the name %', session_user, p_stylist USING ERRCODE = '42501';
+    END IF;
+    -- Settling a disagreement decides an outfit's training label for everyone: leads only.
+    IF p_source = 'settled' AND NOT pg_has_role(session_user, 'outfit_leads', 'MEMBER') THEN
+        RAISE EXCEPTION 'stylist % is not a lead and cannot settle a disagreement', session_user USING ERRCODE = '42501';
     END IF;
     PERFORM pg_advisory_xact_lock(2021);
     SELECT e.seq, e.stylist INTO s, who FROM outfit_team.events e WHERE e.id = p_id;

@@ -2,8 +2,13 @@
 //! the outbox in order, pulls the team's events after its cursor, and waits for a NOTIFY, a local nudge or the
 //! polling interval, whichever comes first. Offline it retries with a short backoff; the outbox only grows, and
 //! drains on reconnect. Nothing here blocks the caller: the app reads [`TeamSync::status`], a copy.
+//!
+//! The team's review queue goes through the same worker: [`TeamSync::claim`] and [`TeamSync::release`] are requests
+//! it carries out after pushing (so an outfit just judged has completed its lease before the next claim), and
+//! [`TeamSync::claimed`] is the answer, with a generation that grows with each.
 
 use crate::conn::TeamUrl;
+use crate::routing::{self, Routed};
 use crate::server;
 use anyhow::{Context, Result};
 use outfit_store::Store;
@@ -54,8 +59,20 @@ impl Default for SyncOptions {
 
 struct Shared {
     status: Mutex<TeamStatus>,
+    routing: Mutex<RoutingRequests>,
     nudged: AtomicBool,
     stop: AtomicBool,
+}
+
+/// What the app asked of the team's review queue, and the last answer.
+#[derive(Default)]
+struct RoutingRequests {
+    /// Claim up to this many outfits at the next step.
+    claim: Option<i32>,
+    /// Outfits to give back (the stylist navigated away without judging them).
+    release: Vec<String>,
+    /// (generation, the outfits this stylist holds) after the last claim.
+    claimed: Option<(u64, Vec<Routed>)>,
 }
 
 /// A running sync worker; dropping it stops the thread (after its current step).
@@ -76,6 +93,7 @@ impl TeamSync {
                 last_sync: config.last_sync_at.clone(),
                 ..Default::default()
             }),
+            routing: Mutex::new(RoutingRequests::default()),
             nudged: AtomicBool::new(true),
             stop: AtomicBool::new(false),
         });
@@ -89,6 +107,29 @@ impl TeamSync {
     /// A local judgement was committed: push now rather than at the next poll.
     pub fn nudge(&self) {
         self.shared.nudged.store(true, Ordering::Release);
+    }
+
+    /// Asks for up to `max` outfits of the team's review queue (those held already first); the answer comes in
+    /// [`TeamSync::claimed`] once the server is reachable.
+    pub fn claim(&self, max: i32) {
+        if let Ok(mut r) = self.shared.routing.lock() {
+            r.claim = Some(max);
+        }
+        self.nudge();
+    }
+
+    /// Gives an outfit back without judging it, so another stylist may get it (sent at the next step; a lease the
+    /// server never hears about lapses on its own).
+    pub fn release(&self, outfit_key: &str) {
+        if let Ok(mut r) = self.shared.routing.lock() {
+            r.release.push(outfit_key.to_string());
+        }
+        self.nudge();
+    }
+
+    /// The outfits the last claim handed this stylist, with a generation that grows with every answer.
+    pub fn claimed(&self) -> Option<(u64, Vec<Routed>)> {
+        self.shared.routing.lock().ok().and_then(|r| r.claimed.clone())
     }
 
     pub fn status(&self) -> TeamStatus {
@@ -201,6 +242,36 @@ impl Worker {
             self.update(|s| s.received += new as u64);
         }
         self.refresh_counts();
+        self.route()
+    }
+
+    /// Carries out the app's releases and claim; a failure leaves them asked for, to retry at the next step.
+    fn route(&mut self) -> Result<()> {
+        let (release, claim) = match self.shared.routing.lock() {
+            Ok(r) => (r.release.clone(), r.claim),
+            Err(_) => return Ok(()),
+        };
+        let client = self.client.as_mut().expect("connected");
+        for key in &release {
+            routing::release(client, key)?;
+        }
+        let claimed = claim.map(|max| routing::claim(client, max)).transpose()?;
+        if let Ok(mut r) = self.shared.routing.lock() {
+            r.release.drain(..release.len());
+            if let Some(held) = claimed {
+                let generation = r.claimed.as_ref().map_or(0, |(g, _)| g + 1);
+                r.claimed = Some((generation, held));
+                // A claim asked for while this one ran is kept for the next step.
+                if r.claim == claim {
+                    r.claim = None;
+                }
+            }
+        }
+        if claim.is_some()
+            && let Some(wake) = &self.opts.on_change
+        {
+            wake();
+        }
         Ok(())
     }
 

@@ -241,7 +241,9 @@ fn the_server_stopped_and_restarted_the_apps_work_offline_and_converge() {
     judge(&mut a, "ana", 20..70);
     judge(&mut b, "bob", 20..50);
     wait_until("the offline work to show as pending", Duration::from_secs(5), || sa.status().pending == 50 && sb.status().pending == 30);
-    std::thread::sleep(Duration::from_secs(3).saturating_sub(t.elapsed()));
+    // The target's outage: the server stays down 30 s while the apps keep judging.
+    std::thread::sleep(Duration::from_secs(30).saturating_sub(t.elapsed()));
+    assert!(!sa.status().connected && !sb.status().connected && sa.status().pending == 50);
     cluster.start_again().unwrap();
     let took = wait_until("the apps to converge after the server's return", Duration::from_secs(15), || {
         both(&a, &b, 120) && sa.status().pending == 0 && sb.status().pending == 0
@@ -386,4 +388,103 @@ fn routing_with_overlap_2_no_outfit_to_more_than_2_none_skipped_and_agreement_ov
     let table = outfit_labels::agreement::pairwise_for_store(&a).unwrap();
     assert_eq!(table.iter().map(|p| p.n).sum::<usize>(), 30, "every outfit was judged by one pair: {table:?}");
     assert!(table.iter().filter(|p| p.n > 0).all(|p| p.percent == Some(1.0)), "{table:?}");
+}
+
+#[test]
+fn a_lead_settles_a_disagreement_over_the_shared_log_and_only_a_lead_may() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some((cluster, pgpass)) = team_with(&["ana", "bob"], &["lea"], tmp.path()) else { return };
+    let skus = vec!["TOP-7".to_string(), "SHOES-7".to_string()];
+    let stores: Vec<(Store, postgres::Client)> = ["ana", "bob", "lea"]
+        .iter()
+        .map(|who| (Store::open(&joined(tmp.path(), &cluster, who)).unwrap(), connect(&cluster, &pgpass, who)))
+        .collect();
+    let [(mut a, mut ac), (mut b, mut bc), (mut l, mut lc)] = <[_; 3]>::try_from(stores).ok().unwrap();
+    let judge = |s: &mut Store, who: &str, v: outfit_store::Verdict, source: &str| {
+        let mut j = sample_judgement(who, 0);
+        (j.skus, j.verdict, j.source) = (skus.clone(), v, source.into());
+        s.record_judgement(&j).unwrap()
+    };
+    judge(&mut a, "ana", outfit_store::Verdict::Accept, "queue");
+    judge(&mut b, "bob", outfit_store::Verdict::Reject, "queue");
+    outfit_team::sync_once(&mut a, &mut ac).unwrap();
+    outfit_team::sync_once(&mut b, &mut bc).unwrap();
+    outfit_team::sync_once(&mut l, &mut lc).unwrap();
+    let open = outfit_labels::disagreements::open_for_store(&l).unwrap();
+    assert_eq!(open.len(), 1, "the lead sees the split over the shared log: {open:?}");
+    assert_eq!((open[0].accepted_by.clone(), open[0].rejected_by.clone()), (vec!["ana".to_string()], vec!["bob".to_string()]));
+
+    // A stylist who is not a lead cannot settle: the server refuses and the app keeps it aside with the reason.
+    judge(&mut b, "bob", outfit_store::Verdict::Reject, outfit_labels::SETTLED);
+    outfit_team::sync_once(&mut b, &mut bc).unwrap();
+    assert_eq!(b.team_outbox_counts().unwrap().refused, 1);
+    let why: String = rusqlite::Connection::open(tmp.path().join("bob.db"))
+        .unwrap()
+        .query_row("SELECT refused FROM team_outbox WHERE refused IS NOT NULL", [], |r| r.get(0))
+        .unwrap();
+    assert!(why.contains("not a lead"), "{why}");
+
+    // The lead settles: a judgement of its own, with its source, on the server and in everyone's store.
+    judge(&mut l, "lea", outfit_store::Verdict::Accept, outfit_labels::SETTLED);
+    outfit_team::sync_once(&mut l, &mut lc).unwrap();
+    let on_server: Vec<(String, String)> = cluster
+        .admin()
+        .unwrap()
+        .query("SELECT stylist, verdict FROM outfit_team.events WHERE source = 'settled'", &[])
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(on_server, [("lea".to_string(), "accept".to_string())]);
+    outfit_team::sync_once(&mut a, &mut ac).unwrap();
+    assert!(outfit_labels::disagreements::open_for_store(&a).unwrap().is_empty(), "settled for everyone");
+    let labels = outfit_labels::training_labels(&a, &outfit_labels::TrainingPolicy::default()).unwrap();
+    assert_eq!(labels, [(skus.clone(), true, 1.0)], "the settlement decides the label");
+    let pairs = outfit_labels::pairwise_for_store(&a).unwrap();
+    assert_eq!(pairs.iter().map(|p| (p.a.as_str(), p.b.as_str(), p.n)).collect::<Vec<_>>(), [("ana", "bob", 1)], "{pairs:?}");
+}
+
+#[test]
+fn the_sync_worker_claims_and_releases_the_teams_queue_for_the_app() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some((cluster, pgpass)) = team_with(&["ana", "bob"], &["lea"], tmp.path()) else { return };
+    let mut lead = connect(&cluster, &pgpass, "lea");
+    routing::set_routing(&mut lead, 1, 60).unwrap();
+    let outfits: Vec<(Vec<String>, Option<f64>)> = (0..4).map(|i| (vec![format!("TOP-{i}"), format!("SHOES-{i}")], None)).collect();
+    routing::enqueue(&mut lead, &outfits).unwrap();
+    let key = |i: usize| outfit_store::outfit_key(&outfits[i].0);
+    let (a_db, b_db) = (joined(tmp.path(), &cluster, "ana"), joined(tmp.path(), &cluster, "bob"));
+    let (sa, sb) = (TeamSync::start(&a_db, opts(&pgpass)).unwrap(), TeamSync::start(&b_db, opts(&pgpass)).unwrap());
+    // Asks for a claim and waits for the answer after `after` (a generation), returning the keys held.
+    let claim = |s: &TeamSync, max: i32, after: Option<u64>| -> (u64, Vec<String>) {
+        s.claim(max);
+        let mut got = None;
+        wait_until("a claim's answer", Duration::from_secs(10), || {
+            got = s.claimed().filter(|(g, _)| after.is_none_or(|a| *g > a));
+            got.is_some()
+        });
+        let (g, held) = got.unwrap();
+        (g, held.into_iter().map(|r| r.outfit_key).collect())
+    };
+    let (ga, held) = claim(&sa, 2, None);
+    assert_eq!(held, [key(0), key(1)]);
+    let (gb, held) = claim(&sb, 2, None);
+    assert_eq!(held, [key(2), key(3)], "overlap 1: bob never gets ana's");
+    // Ana navigates away from outfit 0 (released) and judges outfit 1 (its lease completes).
+    sa.release(&key(0));
+    let mut a = Store::open(&a_db).unwrap();
+    let mut j = sample_judgement("ana", 0);
+    j.skus = outfits[1].0.clone();
+    a.record_judgement(&j).unwrap();
+    sa.nudge();
+    let mut admin = cluster.admin().unwrap();
+    wait_until("ana's release and judgement to reach the server", Duration::from_secs(10), || {
+        let open: i64 =
+            admin.query_one("SELECT count(*) FROM outfit_team.leases WHERE stylist = 'ana' AND done_at IS NULL", &[]).unwrap().get(0);
+        open == 0 && sa.status().pending == 0
+    });
+    let (_, held) = claim(&sb, 3, Some(gb));
+    assert_eq!(held, [key(0), key(2), key(3)], "the released outfit goes to bob");
+    let (_, held) = claim(&sa, 2, Some(ga));
+    assert!(held.is_empty(), "ana judged hers and gave the other back; nothing is left for her: {held:?}");
 }
