@@ -166,6 +166,10 @@ fn at_scale(db: &Path, frames: usize, started: Instant) -> Result<()> {
         "at_scale: {frames} scrolling frames in {wall:.1}s; wall p50 {p50:.2} ms, p95 {p95:.2} ms, max {max:.2} ms; {over} over 33 ms"
     );
     println!("at_scale: UI-thread CPU per frame p50 {c50:.2} ms, p95 {c95:.2} ms, max {cmax:.2} ms; {cover} over 33 ms");
+    // The grid's search, on the catalogue the app holds (a worker thread runs it at this size; medians of 15).
+    for (label, ms) in app.studio.search_index().timings(15) {
+        println!("at_scale: grid search, {label}: median {ms:.1} ms");
+    }
     println!(
         "conditions: {cores} cores, load average {}; 4-item board, suggestions {}; {} thumbnails in the texture cache; CPU egui frame + tessellation, no GPU render",
         load.split_whitespace().take(3).collect::<Vec<_>>().join(" "),

@@ -12,7 +12,7 @@ use outfit_catalogue::{Styling, styling, taxonomy};
 use outfit_store::StoredItem;
 use rayon::prelude::*;
 
-/// Items by id, as read from the store.
+/// Items by id, as read from the store (without their content hash, which only indexing reads).
 #[derive(Default)]
 pub struct ItemTable {
     /// Ascending by id.

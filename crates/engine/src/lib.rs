@@ -380,7 +380,7 @@ impl Engine {
 
     fn load_items(&mut self) -> Result<()> {
         self.loaded.items =
-            Arc::new(ItemTable::new(self.store.all_items()?, &self.store.hidden_item_ids()?, self.store.item_catalogues()?));
+            Arc::new(ItemTable::new(self.store.all_items_to_hold()?, &self.store.hidden_item_ids()?, self.store.item_catalogues()?));
         Ok(())
     }
 
