@@ -652,7 +652,8 @@ fn team_screen_shows_agreement_and_imports_labels() {
     let rows = h.state().studio.agreement().unwrap().to_vec();
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!((rows[0].a.as_str(), rows[0].b.as_str(), rows[0].n), ("Ana", "Ben", 4));
-    h.get_by_label("Ben");
+    // Ben is named in the agreement table and again beside the outfit the two disagree on.
+    assert!(h.query_all_by_label("Ben").count() >= 2);
     h.get_by_label("75.0%");
     // Importing again adds nothing.
     h.get_by_label("Import labels…").click();
