@@ -51,12 +51,17 @@ pub fn content_hash(item: &Item) -> String {
     hex::encode(&h.finalize()[..12])
 }
 
-const COLUMNS: &str = "id, sku, title, description, category, slot, colour, brand, age_group, gender, season, size, price, \
-                       currency, image, image_status, in_stock, item_group_id, content_hash";
+/// The item columns [`row_to_item`] reads, in its order, up to the content hash (the last column).
+macro_rules! item_columns {
+    () => {
+        "id, sku, title, description, category, slot, colour, brand, age_group, gender, season, size, price, \
+         currency, image, image_status, in_stock, item_group_id, "
+    };
+}
+const COLUMNS: &str = concat!(item_columns!(), "content_hash");
 /// [`COLUMNS`] with an empty content hash, for catalogues held in memory: only indexing reads the hash, and at
 /// 300k items it is 7 MB of strings plus an allocation's overhead each.
-const COLUMNS_NO_HASH: &str = "id, sku, title, description, category, slot, colour, brand, age_group, gender, season, size, \
-                               price, currency, image, image_status, in_stock, item_group_id, ''";
+const COLUMNS_NO_HASH: &str = concat!(item_columns!(), "''");
 
 fn row_to_item(r: &Row) -> rusqlite::Result<StoredItem> {
     let id: i64 = r.get(0)?;
