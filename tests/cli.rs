@@ -163,6 +163,23 @@ fn import_index_score_complete_judge_export() {
         v[0]["items"][0]["image_url"].as_str().unwrap(),
         format!("https://cdn.example.com/i/{}.jpg", v[0]["items"][0]["sku"].as_str().unwrap())
     );
+    // Saved for the catalogue, the template serves the next exports without the flag.
+    run_ok(d, &["export", "outfits", "--image-url-template", "https://cdn.example.com/demo/{sku}.jpg", "--save-image-url-template"]);
+    let v: serde_json::Value = serde_json::from_str(&run_ok(d, &["export", "outfits", "--refuse-missing-images"])).unwrap();
+    assert!(v[0]["items"][0]["image_url"].as_str().unwrap().starts_with("https://cdn.example.com/demo/"), "{v}");
+    // Publish shows the difference first; a dry run records nothing, and after a publish nothing has changed.
+    let publish = |args: &[&str]| {
+        let out = bin(d).args(["publish"]).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let csv_out = d.join("shop.csv");
+    assert!(publish(&["--format", "shopify", "--dry-run"]).contains("first publish here: 3 products"));
+    let err = publish(&["--format", "shopify", "--out", csv_out.to_str().unwrap()]);
+    assert!(err.contains("first publish here: 3 products") && err.contains("wrote 3 products"), "{err}");
+    let err = publish(&["--format", "matrixify", "--changed-only", "--out", d.join("m.csv").to_str().unwrap()]);
+    assert!(err.contains("0 products new, 0 changed, 0 to clear, 3 unchanged") && err.contains("nothing written"), "{err}");
+    assert!(!d.join("m.csv").exists());
 
     // Generate looks for the toddler one-pieces: every hero short of k says why, and the totals close the run.
     let out = bin(d).args(["generate-looks", "--age", "toddler", "--slot", "one_piece", "-k", "3", "--dry-run"]).output().unwrap();

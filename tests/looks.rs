@@ -303,3 +303,77 @@ fn a_generated_batch_is_reviewed_from_its_first_look_with_no_skip_recorded() {
         e.store().outfits(&[outfit_studio::store::OutfitStatus::Approved]).unwrap().into_iter().map(|o| o.name).collect();
     assert!(names.iter().all(|n| n.starts_with("Dress ")), "{names:?}");
 }
+
+#[test]
+fn a_publish_writes_only_what_changed_and_says_why_looks_went() {
+    use outfit_studio::export::shopify_metafields::ProductIds;
+    use outfit_studio::store::OutfitStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = engine(dir.path());
+    let heroes =
+        looks::select_heroes(&e, &HeroFilter { skus: vec!["K-DR0".into(), "K-DR1".into(), "K-DR2".into()], ..Default::default() }).unwrap();
+    let p = LookParams { looks_per_hero: 2, template: Some("one-piece".into()), ..Default::default() };
+    let batch = looks::generate_for(&e, &heroes, &p, &mut |_, _| {}, &|| false).unwrap();
+    looks::enqueue(&mut e, "ana", &batch, &p).unwrap();
+    let mut q = ReviewQueue::load_or_build(&mut e, "ana", 10, 1).unwrap();
+    while q.next().is_some() {
+        q.decide(&mut e, Verdict::Accept, &[]).unwrap();
+    }
+    let opts = ExportOptions { product_ids: Some(ProductIds::from_csv(&product_id_export(&e, "")).unwrap()), ..Default::default() };
+    let first = per_product::plan_publish(e.store(), "shopify", &opts).unwrap();
+    assert_eq!((first.changes.since.as_deref(), first.changes.added.len()), (None, first.state.len()));
+    per_product::write_per_product(e.store_mut(), "shopify", &mut Vec::new(), "shop.csv", &opts).unwrap();
+    // Nothing changed: nothing to write, on any format of the channel.
+    let again = per_product::plan_publish(e.store(), "matrixify", &opts).unwrap();
+    assert!(again.changes.is_empty() && again.changes.unchanged == first.state.len(), "{:?}", again.changes);
+
+    // One look unapproved, one item sold out.
+    let approved = e.store().outfits(&[OutfitStatus::Approved, OutfitStatus::Exported]).unwrap();
+    let (gone, rest) = approved.split_first().unwrap();
+    e.store_mut().set_outfit_status(gone.id, OutfitStatus::Archived).unwrap();
+    let sold = e.store().item_by_id(rest[0].items.last().unwrap().1).unwrap().unwrap().item.sku;
+    let with_sold =
+        rest.iter().filter(|o| o.items.iter().any(|(_, i)| e.store().item_by_id(*i).unwrap().unwrap().item.sku == sold)).count();
+    let feed = std::fs::read_to_string(dir.path().join("catalogue.csv")).unwrap();
+    let feed: Vec<String> =
+        feed.lines().map(|l| if l.starts_with(&format!("{sold},")) { l.replace(",true,", ",false,") } else { l.to_string() }).collect();
+    std::fs::write(dir.path().join("catalogue.csv"), feed.join("\n") + "\n").unwrap();
+    e.import(&dir.path().join("catalogue.csv")).unwrap();
+
+    let plan = per_product::plan_publish(e.store(), "shopify", &opts).unwrap();
+    let c = &plan.changes;
+    assert_eq!((c.looks_gone.unapproved, c.looks_gone.out_of_stock, c.looks_gone.deleted), (1, with_sold, 0), "{c:?}");
+    assert!(!c.is_empty() && c.summary().contains("1 unapproved"), "{}", c.summary());
+    let mut out = Vec::new();
+    let r = per_product::write_publish(&plan, true, &mut out, None).unwrap();
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&out[..]).records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), c.added.len() + c.changed.len() + c.removed.len());
+    assert_eq!((r.written, r.cleared), (rows.len(), c.removed.len()));
+    for row in &rows {
+        let cleared = c.removed.contains(&row[0].to_string());
+        assert!(cleared || c.changed.contains(&row[0].to_string()) || c.added.contains(&row[0].to_string()), "{row:?}");
+        assert_eq!(row[2].is_empty(), cleared, "a cleared product has an empty metafield cell: {row:?}");
+    }
+    assert!(!c.removed.is_empty(), "the sold-out item's product has no look left: {c:?}");
+    // Nothing is recorded until asked: the same difference stands until the publish is recorded.
+    assert_eq!(per_product::plan_publish(e.store(), "shopify", &opts).unwrap().changes, *c);
+    per_product::record_publish(e.store_mut(), &plan, true, &r, "shop.csv").unwrap();
+    assert!(per_product::plan_publish(e.store(), "shopify", &opts).unwrap().changes.is_empty());
+
+    // The catalogue deleted: every look goes for a deleted item, and the JSON Lines clear every product with
+    // metafieldsDelete inputs in a second file.
+    let (live, held) = (plan.looks.len(), plan.state.len());
+    let name = e.store().catalogues().unwrap()[0].name.clone();
+    e.store_mut().delete_catalogue(&name).unwrap();
+    let plan = per_product::plan_publish(e.store(), "metafields-jsonl", &opts).unwrap();
+    assert_eq!((plan.changes.looks_gone.deleted, plan.changes.removed.len(), plan.state.len()), (live, held, 0));
+    assert!(per_product::write_publish(&plan, true, &mut Vec::new(), None).unwrap_err().to_string().contains("metafieldsDelete"));
+    let mut del = Vec::new();
+    let r = per_product::write_publish(&plan, true, &mut Vec::new(), Some(&mut del)).unwrap();
+    let lines: Vec<Value> = String::from_utf8(del).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(r.delete_calls, lines.len());
+    let owners: Vec<&str> =
+        lines.iter().flat_map(|l| l["metafields"].as_array().unwrap()).map(|m| m["ownerId"].as_str().unwrap()).collect();
+    assert_eq!(owners.len(), plan.changes.removed.len());
+    assert!(owners.iter().all(|o| o.starts_with("gid://shopify/Product/1")), "{owners:?}");
+}

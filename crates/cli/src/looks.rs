@@ -235,37 +235,46 @@ pub fn looks_stats(e: &Engine) -> Result<()> {
 #[derive(Args, Debug, Clone, Default)]
 pub struct ShopArgs {
     /// Public image links for items whose feed has only local files: a template with {sku} and/or {file}
-    /// (https://cdn.example.com/images/{sku}.jpg), or a base URL (<base>/<file name>). Saved for the next export
-    /// with --save-image-url-template.
+    /// (https://cdn.example.com/images/{sku}.jpg), or a base URL (<base>/<file name>). Without it, each catalogue's
+    /// saved template applies (--save-image-url-template).
     #[arg(long, alias = "image-base-url")]
     pub image_url_template: Option<String>,
-    /// Keep --image-url-template for the next exports from this database.
+    /// Save --image-url-template for this catalogue's next exports (--image-catalogue names it; needed when there
+    /// is more than one).
     #[arg(long, requires = "image_url_template")]
     pub save_image_url_template: bool,
+    /// The catalogue whose image URL template is saved.
+    #[arg(long, requires = "save_image_url_template")]
+    pub image_catalogue: Option<String>,
     /// Refuse the export when an item has no public image link (default: export it without an image, and say how many).
     #[arg(long)]
     pub refuse_missing_images: bool,
 }
 
-/// The settings key the image URL template is saved under.
-pub const IMAGE_TEMPLATE_KEY: &str = "export.image_url_template";
-
 impl ShopArgs {
-    /// Export options from the flags, the saved image URL template filling in when none is given.
+    /// Export options from the flags; without a template, the catalogues' saved ones apply.
     pub fn options(&self, e: &mut Engine, include_out_of_stock: bool) -> Result<ExportOptions> {
         let template = match &self.image_url_template {
             Some(t) => {
                 outfit_export::check_image_template(t)?;
                 if self.save_image_url_template {
-                    e.set_setting(IMAGE_TEMPLATE_KEY, &serde_json::to_string(t.trim())?)?;
-                    eprintln!("saved the image URL template {t} for the next exports");
+                    let name = match &self.image_catalogue {
+                        Some(n) => n.clone(),
+                        None => {
+                            let feeds: Vec<String> =
+                                e.store().catalogues()?.into_iter().filter(|c| c.visible() && c.items > 0).map(|c| c.name).collect();
+                            match feeds.as_slice() {
+                                [one] => one.clone(),
+                                _ => bail!("say which catalogue the image URL template is for (--image-catalogue): {}", feeds.join(", ")),
+                            }
+                        }
+                    };
+                    e.store_mut().set_image_url_template(&name, Some(t.trim()))?;
+                    eprintln!("saved the image URL template {t} for the catalogue {name}");
                 }
                 Some(t.trim().to_string())
             }
-            None => match e.setting(IMAGE_TEMPLATE_KEY)? {
-                Some(json) => Some(serde_json::from_str(&json).context("the saved image URL template is unreadable")?),
-                None => None,
-            },
+            None => None,
         };
         Ok(ExportOptions {
             include_out_of_stock,
@@ -296,8 +305,21 @@ pub struct PublishArgs {
     /// Set the custom metafield outfit_studio.complete_the_look instead of Shopify's standard complementary products.
     #[arg(long)]
     pub custom_metafield: bool,
+    /// Write only the products whose looks changed since the last publish to this channel (and clear those whose
+    /// looks all went); the difference is printed first.
+    #[arg(long)]
+    pub changed_only: bool,
+    /// Print what the publish would change, write and record nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     #[command(flatten)]
     pub shop: ShopArgs,
+}
+
+/// Where the `metafieldsDelete` lines of a JSON Lines publish go: beside the output, `<name>.delete.jsonl`.
+pub fn deletes_path(out: &std::path::Path) -> PathBuf {
+    let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "metafields".into());
+    out.with_file_name(format!("{stem}.delete.jsonl"))
 }
 
 pub fn publish(e: &mut Engine, a: &PublishArgs) -> Result<()> {
@@ -308,14 +330,44 @@ pub fn publish(e: &mut Engine, a: &PublishArgs) -> Result<()> {
         eprintln!("{} shop SKUs read from {}", ids.len(), p.display());
         opts.product_ids = Some(ids);
     }
-    // Written to memory first: a refused publish leaves no half-written file behind.
-    let mut buf = Vec::new();
+    // Worked out and written to memory first: the difference is shown before writing, and a refused publish
+    // leaves no half-written file behind.
     let label = a.out.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "-".into());
-    let r = outfit_export::per_product::write_per_product(e.store_mut(), &a.format, &mut buf, &label, &opts)?;
+    let plan = outfit_export::per_product::plan_publish(e.store(), &a.format, &opts)?;
+    eprintln!("{}", plan.changes.summary());
+    for (what, list) in [("new", &plan.changes.added), ("changed", &plan.changes.changed), ("to clear", &plan.changes.removed)] {
+        if !list.is_empty() && plan.changes.since.is_some() {
+            let shown: Vec<&str> = list.iter().take(10).map(String::as_str).collect();
+            let more = if list.len() > 10 { format!(" and {} more", list.len() - 10) } else { String::new() };
+            eprintln!("  {what}: {}{more}", shown.join(", "));
+        }
+    }
+    if a.dry_run {
+        eprintln!("dry run: nothing written or recorded");
+        return Ok(());
+    }
+    if a.changed_only && plan.changes.is_empty() {
+        eprintln!("nothing changed since the last publish: nothing written");
+        return Ok(());
+    }
+    let mut buf = Vec::new();
+    let mut del = Vec::new();
+    let deletes: Option<&mut dyn Write> = if a.out.is_some() { Some(&mut del) } else { None };
+    let r = outfit_export::per_product::write_publish(&plan, a.changed_only, &mut buf, deletes)?;
     match &a.out {
-        Some(p) => std::fs::write(p, &buf).with_context(|| format!("cannot write {}", p.display()))?,
+        Some(p) => {
+            std::fs::write(p, &buf).with_context(|| format!("cannot write {}", p.display()))?;
+            if !del.is_empty() {
+                let d = deletes_path(p);
+                std::fs::write(&d, &del).with_context(|| format!("cannot write {}", d.display()))?;
+                eprintln!("{} metafieldsDelete calls for the cleared products in {}", r.delete_calls, d.display());
+            }
+        }
         None => std::io::stdout().lock().write_all(&buf)?,
     }
+    // Recorded only once written: a failed write leaves the last publish as the one to compare with.
+    outfit_export::per_product::record_publish(e.store_mut(), &plan, a.changed_only, &r, &label)?;
+    eprintln!("wrote {} products ({} cleared){}", r.written, r.cleared, if a.changed_only { ", only the changes" } else { "" });
     eprintln!("published {} looks for {} products to {label}", r.looks, r.products);
     if r.calls > 0 {
         eprintln!("{} metafieldsSet calls (at most {} metafields each)", r.calls, outfit_export::shopify_metafields::METAFIELDS_PER_CALL);

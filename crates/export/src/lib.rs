@@ -7,6 +7,7 @@
 pub mod jsonld;
 pub mod per_product;
 pub mod polyvore;
+pub mod publish_changes;
 pub mod shopify;
 pub mod shopify_metafields;
 pub mod webshop;
@@ -72,7 +73,8 @@ pub struct ExportOptions {
     /// Include outfits with an out-of-stock item (default: only outfits the webshop can sell).
     pub include_out_of_stock: bool,
     /// Where local image files are published: a template with `{sku}` and/or `{file}`
-    /// (`https://cdn.example.com/images/{sku}.jpg`), or a base URL (`<base>/<file name>`).
+    /// (`https://cdn.example.com/images/{sku}.jpg`), or a base URL (`<base>/<file name>`). When absent, each
+    /// item's catalogue's saved template applies.
     pub image_base_url: Option<String>,
     /// What to do with items that have no public image link.
     pub missing_images: MissingImages,
@@ -148,14 +150,26 @@ pub fn approved_outfits(store: &Store, in_stock_only: bool) -> Result<Vec<Export
 /// [`approved_outfits`] with export options.
 pub fn approved_outfits_with(store: &Store, opts: &ExportOptions) -> Result<Vec<ExportOutfit>> {
     let mut out = Vec::new();
+    // A look with an item that was deleted (or whose catalogue was) cannot be sold as a whole: it is left out.
+    let deleted = store.deleted_item_ids()?;
+    // Each catalogue's saved image URL template, unless the export names one for all.
+    let templates = store.image_url_templates()?;
+    let catalogue_of: std::collections::HashMap<i64, i64> =
+        if templates.is_empty() { Default::default() } else { store.item_catalogues()?.into_iter().collect() };
+    let template_of = |item: i64| -> Option<&str> {
+        opts.image_base_url.as_deref().or_else(|| catalogue_of.get(&item).and_then(|c| templates.get(c)).map(String::as_str))
+    };
     for o in store.outfits(&[OutfitStatus::Approved, OutfitStatus::Exported])? {
+        if o.items.iter().any(|(_, id)| deleted.contains(id)) {
+            continue;
+        }
         let mut items = Vec::new();
         for (slot, id) in &o.items {
             if let Some(si) = store.item_by_id(*id)? {
                 let it = si.item;
                 items.push(ExportItem {
                     slot: slot.as_str().to_string(),
-                    image_url: image_link(it.image.as_deref(), opts.image_base_url.as_deref(), &it.sku),
+                    image_url: image_link(it.image.as_deref(), template_of(*id), &it.sku),
                     sku: it.sku,
                     title: it.title,
                     description: it.description,
@@ -170,6 +184,9 @@ pub fn approved_outfits_with(store: &Store, opts: &ExportOptions) -> Result<Vec<
                     item_group_id: it.item_group_id,
                 });
             }
+        }
+        if items.len() < o.items.len() {
+            continue;
         }
         let in_stock = items.iter().all(|i| i.in_stock);
         if !opts.include_out_of_stock && !in_stock {

@@ -188,7 +188,7 @@ pub fn complementary(
         unmapped.dedup();
         if !unmapped.is_empty() {
             bail!(
-                "{} SKUs of published looks map to no product in the product-ID export: {}. Export the shop's products \\
+                "{} SKUs of published looks map to no product in the product-ID export: {}. Export the shop's products \
                  again (with variant SKUs), or leave those looks out",
                 unmapped.len(),
                 unmapped.join(", ")
@@ -220,25 +220,57 @@ pub fn complementary(
     Ok(out)
 }
 
-/// The product CSV (see the module docs).
-pub fn write_csv(rows: &[Complementary], field: Metafield, w: &mut dyn Write) -> Result<()> {
+/// A row's state as the publish log records it: the references (handles and, when known, shop ids), the title
+/// and the owner's id, so a later publish can compare it and clear it.
+pub fn row_state(r: &Complementary) -> String {
+    let refs: Vec<&str> = r.refs.iter().map(|(h, _)| h.as_str()).collect();
+    let ids: Vec<Option<u64>> = r.refs.iter().map(|(_, p)| p.as_ref().map(|p| p.id)).collect();
+    json!({ "title": r.title, "owner": r.product.as_ref().map(|p| p.id), "refs": refs, "ids": ids }).to_string()
+}
+
+/// A product whose looks all went since the last publish: its metafield is cleared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cleared {
+    pub handle: String,
+    pub title: String,
+    /// The shop product id, when the last publish knew it.
+    pub owner: Option<u64>,
+}
+
+impl Cleared {
+    /// From the state recorded by [`row_state`].
+    pub fn from_state(handle: &str, state: &str) -> Cleared {
+        let v: serde_json::Value = serde_json::from_str(state).unwrap_or_default();
+        Cleared { handle: handle.to_string(), title: v["title"].as_str().unwrap_or_default().to_string(), owner: v["owner"].as_u64() }
+    }
+}
+
+/// The product CSV (see the module docs); a product to clear gets an empty metafield cell.
+pub fn write_csv(rows: &[&Complementary], clears: &[Cleared], field: Metafield, w: &mut dyn Write) -> Result<()> {
     let mut csv = csv::Writer::from_writer(w);
     csv.write_record(["Handle", "Title", field.csv_column().as_str()])?;
     for r in rows {
         let refs: Vec<&str> = r.refs.iter().map(|(h, _)| h.as_str()).collect();
         csv.write_record([r.handle.as_str(), r.title.as_str(), refs.join(", ").as_str()])?;
     }
+    for c in clears {
+        csv.write_record([c.handle.as_str(), c.title.as_str(), ""])?;
+    }
     csv.flush()?;
     Ok(())
 }
 
-/// The Matrixify sheet (see the module docs).
-pub fn write_matrixify(rows: &[Complementary], field: Metafield, w: &mut dyn Write) -> Result<()> {
+/// The Matrixify sheet (see the module docs); a product to clear gets an empty metafield cell, which Matrixify
+/// imports as removing the value.
+pub fn write_matrixify(rows: &[&Complementary], clears: &[Cleared], field: Metafield, w: &mut dyn Write) -> Result<()> {
     let mut csv = csv::Writer::from_writer(w);
     csv.write_record(["Handle", "Command", field.matrixify_column().as_str()])?;
     for r in rows {
         let refs: Vec<&str> = r.refs.iter().map(|(h, _)| h.as_str()).collect();
         csv.write_record([r.handle.as_str(), "UPDATE", refs.join("\n").as_str()])?;
+    }
+    for c in clears {
+        csv.write_record([c.handle.as_str(), "UPDATE", ""])?;
     }
     csv.flush()?;
     Ok(())
@@ -246,7 +278,7 @@ pub fn write_matrixify(rows: &[Complementary], field: Metafield, w: &mut dyn Wri
 
 /// The `metafieldsSet` JSON Lines (see the module docs); every product and reference must carry its shop id.
 /// Returns the number of calls (lines).
-pub fn write_metafields_jsonl(rows: &[Complementary], field: Metafield, w: &mut dyn Write) -> Result<usize> {
+pub fn write_metafields_jsonl(rows: &[&Complementary], field: Metafield, w: &mut dyn Write) -> Result<usize> {
     let mut inputs = Vec::with_capacity(rows.len());
     for r in rows {
         let owner = r.product.as_ref().with_context(|| format!("product {} has no shop id: give the product-ID export", r.handle))?;
@@ -270,6 +302,25 @@ pub fn write_metafields_jsonl(rows: &[Complementary], field: Metafield, w: &mut 
     }
     let mut calls = 0;
     for chunk in inputs.chunks(METAFIELDS_PER_CALL) {
+        serde_json::to_writer(&mut *w, &json!({ "metafields": chunk }))?;
+        writeln!(w)?;
+        calls += 1;
+    }
+    Ok(calls)
+}
+
+/// The `metafieldsDelete` JSON Lines for products to clear (a bulk operation runs one mutation, so these go to a
+/// file of their own): `{"metafields": [{ownerId, namespace, key}]}`, at most 25 per line. Returns the lines.
+pub fn write_metafields_delete_jsonl(clears: &[Cleared], field: Metafield, w: &mut dyn Write) -> Result<usize> {
+    let mut ids = Vec::with_capacity(clears.len());
+    for c in clears {
+        let id = c
+            .owner
+            .with_context(|| format!("product {} has no shop id in the last publish: clear it by hand or publish a CSV", c.handle))?;
+        ids.push(json!({ "ownerId": format!("gid://shopify/Product/{id}"), "namespace": field.namespace(), "key": field.key() }));
+    }
+    let mut calls = 0;
+    for chunk in ids.chunks(METAFIELDS_PER_CALL) {
         serde_json::to_writer(&mut *w, &json!({ "metafields": chunk }))?;
         writeln!(w)?;
         calls += 1;
@@ -305,7 +356,8 @@ mod tests {
             })
             .collect();
         let mut out = Vec::new();
-        assert_eq!(write_metafields_jsonl(&rows, Metafield::Standard, &mut out).unwrap(), 3);
+        let refs: Vec<&Complementary> = rows.iter().collect();
+        assert_eq!(write_metafields_jsonl(&refs, Metafield::Standard, &mut out).unwrap(), 3);
         let lines: Vec<serde_json::Value> = String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         assert_eq!(lines.iter().map(|l| l["metafields"].as_array().unwrap().len()).collect::<Vec<_>>(), [25, 25, 10]);
         let m = &lines[0]["metafields"][0];
@@ -314,7 +366,7 @@ mod tests {
         let value: Vec<String> = serde_json::from_str(m["value"].as_str().unwrap()).unwrap();
         assert_eq!(value, ["gid://shopify/Product/100"]);
         // Without shop ids the JSON Lines cannot be written, and says so.
-        let e = write_metafields_jsonl(&[Complementary { product: None, ..rows[0].clone() }], Metafield::Standard, &mut Vec::new());
+        let e = write_metafields_jsonl(&[&Complementary { product: None, ..rows[0].clone() }], Metafield::Standard, &mut Vec::new());
         assert!(e.unwrap_err().to_string().contains("product-ID export"));
     }
 }

@@ -276,6 +276,42 @@ CREATE TRIGGER team_outbox_undo AFTER UPDATE OF undone_at ON judgements
          AND EXISTS (SELECT 1 FROM team_config WHERE stylist = NEW.stylist)
     BEGIN INSERT INTO team_outbox (event_id, kind, judgement_uuid, at) VALUES (substr(printf('%012x', CAST(ROUND(COALESCE(julianday(NEW.undone_at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 1, 8) || '-' || substr(printf('%012x', CAST(ROUND(COALESCE(julianday(NEW.undone_at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 9, 4) || '-7' || substr(lower(hex(randomblob(2))), 2, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2, 3) || '-' || lower(hex(randomblob(6))), 'undo', NEW.uuid, NEW.undone_at); END;
 "#,
+    // 9: what each webshop publish sent (issue 20), so the next one can write only the difference. Per channel (a
+    // format family writing one place: the Shopify metafield, the JSON file…) the state the shop holds after the
+    // latest publish: each product's entry as sent and the looks behind them (older states are dropped on the next
+    // publish; the `publishes` rows stay as the log). The image URL template moves from one setting per database
+    // to each catalogue, since each feed's images live in their own place; a saved one goes to every feed.
+    r#"
+-- publish-log
+CREATE TABLE publishes (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    format TEXT NOT NULL,
+    path TEXT NOT NULL,
+    changed_only INTEGER NOT NULL DEFAULT 0,
+    written INTEGER NOT NULL,
+    products INTEGER NOT NULL,
+    looks INTEGER NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX publishes_channel ON publishes(channel, id);
+CREATE TABLE published_products (
+    publish_id INTEGER NOT NULL REFERENCES publishes(id) ON DELETE CASCADE,
+    product TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (publish_id, product)
+);
+CREATE TABLE published_looks (
+    publish_id INTEGER NOT NULL REFERENCES publishes(id) ON DELETE CASCADE,
+    outfit_id INTEGER NOT NULL,
+    PRIMARY KEY (publish_id, outfit_id)
+);
+ALTER TABLE catalogues ADD COLUMN image_url_template TEXT;
+UPDATE catalogues SET image_url_template =
+    (SELECT json_extract(value_json, '$') FROM settings WHERE key = 'export.image_url_template' AND json_valid(value_json))
+    WHERE kind = 'feed';
+DELETE FROM settings WHERE key = 'export.image_url_template';
+"#,
 ];
 
 /// The schema version from which reasons are JSON arrays and outfit keys length-prefixed (found by its marker, so
