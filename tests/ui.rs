@@ -721,6 +721,64 @@ fn the_scorer_chosen_in_settings_also_ranks_generated_looks() {
     assert_eq!(looks.ranked_on, "GPU");
 }
 
+#[test]
+fn a_generated_look_opens_on_the_board_and_judging_it_there_decides_it_in_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_role_and_label(Role::TextInput, "Search").focus();
+    h.run();
+    h.get_by_role_and_label(Role::TextInput, "Search").type_text("floral");
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Generate looks").click();
+    settle(&mut h);
+    h.get_by_role_and_label(Role::Button, "Review queue").click();
+    settle(&mut h);
+    assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
+    let look = h.state().studio.queue_current().expect("the batch is in the queue").clone();
+    assert_eq!(look.source, "generated");
+    // The hero shows with its photo card and its title, framed apart from the other items.
+    let hero = h.state().studio.item_by_sku(&look.seed_sku).unwrap().item.title.clone();
+    h.get_by_label(&format!("Queue hero: {hero}"));
+    h.get_by_label_contains(&format!("generated look for “{hero}”"));
+
+    h.key_press(egui::Key::E);
+    pump(&mut h);
+    assert_eq!(h.state().studio.screen(), Screen::Studio);
+    let on_board: Vec<String> =
+        h.state().studio.board().iter().map(|b| h.state().studio.item(b.item_id).unwrap().item.sku.clone()).collect();
+    let mut want = look.skus.clone();
+    want.sort();
+    let mut got = on_board.clone();
+    got.sort();
+    assert_eq!(got, want, "the look is on the board as generated");
+    h.get_by_label_contains(&format!("editing the review-queue look for “{hero}”"));
+    assert!(db_rows(dir.path(), "SELECT verdict, source, undone_at FROM judgements").is_empty(), "opening it judges nothing");
+
+    // Edited on the board (one item off, when that leaves a look), then accepted: one judgement, source
+    // "generated", and the queue entry is done.
+    if on_board.len() > 2 {
+        let off = on_board.iter().find(|s| **s != look.seed_sku).unwrap();
+        let id = id_of(&h, off);
+        h.state_mut().studio.apply(Command::RemoveItem(id));
+        pump(&mut h);
+    }
+    h.key_press(egui::Key::A);
+    pump(&mut h);
+    assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
+    let rows = db_rows(dir.path(), "SELECT verdict, source, undone_at FROM judgements");
+    assert_eq!(rows, vec![("accept".to_string(), "generated".to_string(), None)]);
+    let entry = format!("SELECT status, COALESCE(verdict, ''), NULL FROM queue_items WHERE id = {}", look.id);
+    assert_eq!(db_rows(dir.path(), &entry)[0].0, "done");
+    assert_ne!(h.state().studio.queue().unwrap().next().map(|e| e.id), Some(look.id), "the queue moved on");
+
+    // Undo takes the judgement back and puts the look back in the queue, pending.
+    h.key_press(egui::Key::Backspace);
+    pump(&mut h);
+    assert!(db_rows(dir.path(), "SELECT verdict, source, undone_at FROM judgements")[0].2.is_some());
+    assert_eq!(db_rows(dir.path(), &entry)[0].0, "pending");
+    assert!(h.state().studio.queue().unwrap().entries().iter().any(|e| e.id == look.id && e.verdict.is_none()));
+}
+
 // ---- keys, dialogs, defaults (issue 11) -------------------------------------------------------------------
 
 /// Queues raw events for the next frame, all at once: what a slow frame sees.

@@ -318,6 +318,9 @@ impl StudioApp {
                 if plain && (i.key_pressed(Key::ArrowLeft) || i.key_pressed(Key::K)) {
                     cmds.push(Command::QueueStep(false));
                 }
+                if plain && i.key_pressed(Key::E) {
+                    cmds.push(Command::QueueOpenOnBoard);
+                }
                 if i.key_pressed(Key::Backspace) || ((i.modifiers.command || i.modifiers.ctrl) && i.key_pressed(Key::Z)) {
                     cmds.push(undo.clone());
                 }
@@ -661,6 +664,10 @@ impl StudioApp {
             ui.heading("Outfit board");
             if let Some(o) = studio.editing().and_then(|id| studio.approved().iter().find(|o| o.id == id)) {
                 ui.label(RichText::new(format!("editing “{}”", o.name)).italics());
+            }
+            if let Some(f) = studio.board_from_queue() {
+                ui.label(RichText::new(format!("editing the review-queue look for “{}”", f.hero)).italics())
+                    .on_hover_text("Accept or reject it here: that decides it in the review queue");
             }
             if !studio.board().is_empty() && ui.small_button("Clear board").clicked() {
                 cmds.push(Command::ClearBoard);

@@ -122,10 +122,12 @@ impl StudioApp {
                         ui.label(
                             RichText::new(format!("Model score {}", (p * 100.0).round() as u32)).size(20.0).color(score_colour(p)).strong(),
                         );
+                        let seed =
+                            self.studio.item_by_sku(&item.seed_sku).map(|i| i.item.title.clone()).unwrap_or_else(|| item.seed_sku.clone());
                         let from = if item.source == outfit_store::queue::GENERATED_SOURCE {
-                            format!("(generated look · template {} · hero {})", item.template, item.seed_sku)
+                            format!("generated look for “{seed}” · template {}", item.template)
                         } else {
-                            format!("(seed item {})", item.seed_sku)
+                            format!("picked by the model around “{seed}”")
                         };
                         ui.label(RichText::new(from).weak());
                     });
@@ -136,11 +138,28 @@ impl StudioApp {
                                 continue;
                             };
                             let (id, it) = (si.id, si.item.clone());
+                            let hero = *sku == item.seed_sku;
                             let (rect, resp) = ui.allocate_exact_size(vec2(150.0, 200.0), Sense::hover());
-                            resp.widget_info(|| WidgetInfo::labeled(Role::Image, true, format!("Queue item: {}", it.title)));
+                            let role = if hero { "Queue hero" } else { "Queue item" };
+                            resp.widget_info(|| WidgetInfo::labeled(Role::Image, true, format!("{role}: {}", it.title)));
                             ui.painter().rect_filled(rect, 6.0, ui.visuals().faint_bg_color);
+                            if hero {
+                                // The look is built around this item: framed, and labelled for a glance.
+                                ui.painter().rect_stroke(rect, 6.0, egui::Stroke::new(2.0, ACCENT), egui::StrokeKind::Inside);
+                            }
                             let img = Rect::from_center_size(pos2(rect.center().x, rect.top() + 6.0 + 64.0), Vec2::splat(128.0));
                             paint_thumb(ui, &mut self.thumbs, id, &it, img);
+                            if hero {
+                                let tag = Rect::from_min_size(img.left_top() + vec2(2.0, 2.0), vec2(38.0, 16.0));
+                                ui.painter().rect_filled(tag, 3.0, ACCENT);
+                                ui.painter().text(
+                                    tag.center(),
+                                    egui::Align2::CENTER_CENTER,
+                                    "HERO",
+                                    egui::FontId::proportional(10.0),
+                                    Color32::WHITE,
+                                );
+                            }
                             let y = img.bottom() + 4.0;
                             let h = paint_text(ui, pos2(rect.left() + 6.0, y), &it.title, 12.0, ui.visuals().strong_text_color(), 138.0, 2);
                             paint_text(
@@ -176,6 +195,13 @@ impl StudioApp {
                         }
                         if ui.add_enabled(!recent.is_empty(), big("Undo (Backspace)", ui.visuals().text_color())).clicked() {
                             cmds.push(Command::QueueUndo);
+                        }
+                        if ui
+                            .add(big("Edit on the board (E)", ui.visuals().text_color()))
+                            .on_hover_text("Swap or add items on the outfit board, then accept or reject it there")
+                            .clicked()
+                        {
+                            cmds.push(Command::QueueOpenOnBoard);
                         }
                     });
                 }

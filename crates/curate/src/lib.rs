@@ -167,6 +167,8 @@ pub enum Command {
     QueueView(QueueView),
     /// Move to the next (true) or previous pending outfit without judging: navigation, never a skip.
     QueueStep(bool),
+    /// Take the queue's current outfit to the board to edit it; judging the board then decides that entry.
+    QueueOpenOnBoard,
     /// Generate this many looks for every item the grid shows, into the stylist's review queue (background).
     GenerateLooks {
         looks_per_hero: usize,
@@ -214,7 +216,18 @@ struct UndoEntry {
     look: String,
     board: Vec<BoardItem>,
     editing: Option<i64>,
+    from_queue: Option<FromQueue>,
     reasons: Vec<Reason>,
+}
+
+/// A review-queue outfit being edited on the board ("Edit on the board"): judging the board decides that entry,
+/// in the judgement's own transaction, with the source the queue would have recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FromQueue {
+    pub entry: i64,
+    pub source: &'static str,
+    /// The hero's title (the seed item's for a model-picked outfit), for the board's banner.
+    pub hero: String,
 }
 
 /// A finished scorer probe: the backend's description, or why the choice cannot be used.
@@ -260,6 +273,7 @@ pub struct Studio {
     generated: Vec<outfit_store::queue::GeneratedCounts>,
     approval_days: Vec<outfit_store::queue::DailyApproval>,
     editing: Option<i64>,
+    from_queue: Option<FromQueue>,
     facets: Facets,
     search: Arc<SearchIndex>,
     /// Catalogue items per slot (a slot with none gets no "widen the filters" advice).
@@ -391,6 +405,7 @@ impl Studio {
             generated: Vec::new(),
             approval_days: Vec::new(),
             editing: None,
+            from_queue: None,
             facets: Facets::default(),
             search: Arc::new(SearchIndex::default()),
             slot_counts: [0; Slot::COUNT],
@@ -631,6 +646,11 @@ impl Studio {
     pub fn editing(&self) -> Option<i64> {
         self.editing
     }
+
+    /// The review-queue outfit the board is editing, if any.
+    pub fn board_from_queue(&self) -> Option<&FromQueue> {
+        self.from_queue.as_ref()
+    }
     pub fn facets(&self) -> &Facets {
         &self.facets
     }
@@ -836,6 +856,7 @@ impl Studio {
             Command::ClearBoard => {
                 self.board.clear();
                 self.editing = None;
+                self.from_queue = None;
                 self.reasons.clear();
                 self.refresh_board();
             }
@@ -893,6 +914,7 @@ impl Studio {
                     .map(|&(slot, item_id)| BoardItem { slot, item_id, suggested: false })
                     .collect();
                 self.editing = Some(id);
+                self.from_queue = None;
                 self.reasons.clear();
                 self.last_message = Some(format!("Editing “{}”: accept to save changes", o.name));
                 self.refresh_board();
@@ -952,6 +974,7 @@ impl Studio {
                     self.left_queue_entry(id);
                 }
             }
+            Command::QueueOpenOnBoard => self.queue_open_on_board()?,
             Command::GenerateLooks { looks_per_hero } => {
                 if self.stylist.trim().is_empty() {
                     bail!("set the stylist first: generated looks go to their review queue");

@@ -5,7 +5,7 @@
 //! right after the write.
 
 use super::team::TEAM_QUEUE;
-use super::{BoardItem, Command, Reason, Studio, UndoEntry, reason_words, verdict_noun, verdict_past};
+use super::{BoardItem, Command, FromQueue, Reason, Screen, Studio, UndoEntry, reason_words, verdict_noun, verdict_past};
 use anyhow::{Context, Result, bail};
 use outfit_engine::{Engine, JudgeRequest};
 use outfit_labels::ReviewQueue;
@@ -68,6 +68,7 @@ struct BoardJudgement {
     reasons: Vec<Reason>,
     board: Vec<BoardItem>,
     editing: Option<i64>,
+    from_queue: Option<FromQueue>,
 }
 
 /// A review-queue action; the queue travels to the writer and back with the result.
@@ -191,10 +192,15 @@ impl Studio {
             skus: self.board.iter().filter_map(|b| self.engine.item(b.item_id)).map(|i| i.item.sku.clone()).collect(),
             verdict: v,
             stylist: self.stylist.clone(),
-            source: if self.board.iter().any(|b| b.suggested) { "suggested" } else { "manual" },
+            source: match &self.from_queue {
+                Some(f) => f.source,
+                None if self.board.iter().any(|b| b.suggested) => "suggested",
+                None => "manual",
+            },
             reasons: self.reasons.clone(),
             board: self.board.clone(),
             editing: self.editing,
+            from_queue: self.from_queue.clone(),
         };
         let items: Vec<&outfit_catalogue::Item> = self.board.iter().filter_map(|b| self.engine.item(b.item_id)).map(|i| &i.item).collect();
         let local_name = outfit_engine::look_name(&items);
@@ -211,7 +217,7 @@ impl Studio {
                 reasons: &reasons,
                 outfit_id: j.editing,
                 replaces: None,
-                queue_item: None,
+                queue_item: j.from_queue.as_ref().map(|f| f.entry),
             });
             // The look's name as the approved list shows it (accepts), else the default the engine gives.
             let look = r.as_ref().ok().and_then(|&id| {
@@ -224,6 +230,7 @@ impl Studio {
         // The next look starts from an empty board; a failed write puts this one back.
         self.board.clear();
         self.editing = None;
+        self.from_queue = None;
         self.reasons.clear();
         self.refresh_board();
         Ok(())
@@ -239,6 +246,7 @@ impl Studio {
                 if self.board.is_empty() {
                     self.board = j.board;
                     self.editing = j.editing;
+                    self.from_queue = j.from_queue;
                     self.reasons = j.reasons;
                     self.refresh_board();
                 }
@@ -246,6 +254,9 @@ impl Studio {
             }
         };
         let v = j.verdict;
+        if let (Some(f), Some(q)) = (&j.from_queue, self.queue.as_mut()) {
+            q.decided_on_board(f.entry, v, id);
+        }
         if action == self.actions {
             self.undo = vec![UndoEntry {
                 judgement_id: id,
@@ -253,6 +264,7 @@ impl Studio {
                 look: look.clone(),
                 board: j.board,
                 editing: j.editing,
+                from_queue: j.from_queue,
                 reasons: j.reasons,
             }];
         }
@@ -267,15 +279,20 @@ impl Studio {
     pub(super) fn undo_last(&mut self) -> Result<()> {
         let Some(e) = self.undo.pop() else { bail!("nothing to undo") };
         self.last_message = Some(format!("Undoing the {} of “{}”…", verdict_noun(e.verdict), e.look));
-        let fx = UndoEffects { keep_look: e.editing.is_some(), requeue: None };
+        // A queue outfit decided on the board goes back to the queue, pending.
+        let fx = UndoEffects { keep_look: e.editing.is_some(), requeue: e.from_queue.as_ref().map(|f| f.entry) };
         self.write("undoing", move |engine| {
             // Reopened-and-accepted looks stay approved: undoing that judgement archives a new look only (one transaction).
             let r = engine.undo_with(e.judgement_id, &fx).map(drop).map_err(|err| format!("{err:#}"));
             Box::new(move |s: &mut Studio| match r {
                 Ok(()) => {
                     s.last_message = Some(format!("Undid the {} of “{}”", verdict_noun(e.verdict), e.look));
+                    if let (Some(f), Some(q)) = (&e.from_queue, s.queue.as_mut()) {
+                        q.pending_again(f.entry);
+                    }
                     s.board = e.board;
                     s.editing = e.editing;
+                    s.from_queue = e.from_queue;
                     s.reasons = e.reasons;
                     s.refresh_board();
                 }
@@ -301,6 +318,27 @@ impl Studio {
                 }
             })
         });
+        Ok(())
+    }
+
+    /// "Edit on the board": the queue's current outfit goes on the board as it is, the screen switches, and the
+    /// entry stays pending until the board is judged (navigation, not a decision).
+    pub(super) fn queue_open_on_board(&mut self) -> Result<()> {
+        let Some(e) = self.queue.as_ref().and_then(|q| q.next()).cloned() else { bail!("no review-queue outfit to open") };
+        let mut board = Vec::with_capacity(e.skus.len());
+        for sku in &e.skus {
+            let Some(i) = self.engine.item_by_sku(sku) else { bail!("{sku} of this look has left the catalogue: skip it instead") };
+            board.push(BoardItem { slot: i.item.slot, item_id: i.id, suggested: false });
+        }
+        board.sort_by_key(|b| (b.slot, b.item_id));
+        let hero = self.engine.item_by_sku(&e.seed_sku).map(|i| i.item.title.clone()).unwrap_or_else(|| e.seed_sku.clone());
+        self.board = board;
+        self.editing = None;
+        self.reasons.clear();
+        self.last_message = Some(format!("Editing the look for “{hero}” from the review queue: accept or reject it here to decide it"));
+        self.from_queue = Some(FromQueue { entry: e.id, source: outfit_labels::queue::judgement_source(&e), hero });
+        self.screen = Screen::Studio;
+        self.refresh_board();
         Ok(())
     }
 

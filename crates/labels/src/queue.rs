@@ -413,6 +413,25 @@ impl ReviewQueue {
         e.decided_at = Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
     }
 
+    /// Mirrors a decision made on the board for entry `id` (a queue outfit opened there to edit): the judgement,
+    /// recorded with `queue_item`, marked the entry in the same transaction.
+    pub fn decided_on_board(&mut self, id: i64, verdict: Verdict, jid: i64) {
+        if let Some(idx) = self.entries.iter().position(|e| e.id == id) {
+            self.marked(idx, verdict, jid);
+        }
+    }
+
+    /// Mirrors the undo of such a decision (the store put the entry back with `requeue`): pending and current.
+    pub fn pending_again(&mut self, id: i64) {
+        if let Some(e) = self.entries.iter_mut().find(|e| e.id == id) {
+            e.status = QueueStatus::Pending;
+            e.verdict = None;
+            e.judgement_id = None;
+            e.decided_at = None;
+            self.cursor = Some(id);
+        }
+    }
+
     /// Undoes the most recent decision: its judgement is undone and the outfit is pending (and current) again.
     pub fn undo_last(&mut self, engine: &mut Engine) -> Result<Option<QueueItem>> {
         let Some(idx) = self
@@ -428,13 +447,8 @@ impl ReviewQueue {
         let jid = self.entries[idx].judgement_id.expect("filtered");
         let id = self.entries[idx].id;
         engine.undo_with(jid, &UndoEffects { keep_look: false, requeue: Some(id) })?;
-        self.cursor = Some(id);
-        let e = &mut self.entries[idx];
-        e.status = QueueStatus::Pending;
-        e.verdict = None;
-        e.judgement_id = None;
-        e.decided_at = None;
-        Ok(Some(e.clone()))
+        self.pending_again(id);
+        Ok(Some(self.entries[idx].clone()))
     }
 
     /// The last `n` decisions, newest first (each editable with [`ReviewQueue::edit`]).
@@ -478,7 +492,8 @@ impl ReviewQueue {
 
 /// The judgement source of a queue decision: a generated look's accept approves it for the webshop (source
 /// "generated"); an active-learning accept stays a label ("queue").
-fn judgement_source(e: &QueueItem) -> &'static str {
+/// The source a judgement of this queue outfit records: "generated" for a generated look, else "queue".
+pub fn judgement_source(e: &QueueItem) -> &'static str {
     if e.source == outfit_store::queue::GENERATED_SOURCE { outfit_store::queue::GENERATED_SOURCE } else { QUEUE_SOURCE }
 }
 
