@@ -688,6 +688,47 @@ fn export_menu_writes_json_ld_and_the_research_layout() {
 }
 
 #[test]
+fn publishing_from_the_app_shows_what_changed_before_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    approve_one_look(&mut h);
+    let publish = |h: &mut Harness<'_, StudioApp>| {
+        h.get_by_label_contains("Export…").click();
+        pump(h);
+        h.get_by_label("Publish complete the look: Shopify product CSV…").click();
+        settle(h);
+        assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
+    };
+    publish(&mut h);
+    let out = dir.path().join("export.shopify");
+    assert!(!out.exists(), "the preview writes nothing");
+    h.get_by_label("Publish complete the look: Shopify product CSV");
+    let summary = h.state().studio.publish_preview().unwrap().summary.clone();
+    assert_eq!(summary, "first publish here: 2 products with looks");
+    h.get_by_label_contains("Write all").click();
+    settle(&mut h);
+    assert!(h.state().studio.publish_preview().is_none());
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "Handle,Title,Complementary products (product.metafields.shopify--discovery--product_recommendation.complementary_products)"
+    );
+    assert_eq!(lines.count(), 2, "one row per product of the look: {csv}");
+    assert!(!csv.contains("file://"), "{csv}");
+
+    // Again with nothing changed: the preview says so, and Cancel writes and records nothing.
+    std::fs::remove_file(&out).unwrap();
+    publish(&mut h);
+    let summary = h.state().studio.publish_preview().unwrap().summary.clone();
+    assert!(summary.contains("0 products new, 0 changed, 0 to clear, 2 unchanged"), "{summary}");
+    h.get_by_label("Cancel").click();
+    pump(&mut h);
+    assert!(h.state().studio.publish_preview().is_none() && !out.exists());
+    assert_eq!(db_rows(dir.path(), "SELECT channel, CAST(products AS TEXT), NULL FROM publishes").len(), 1);
+}
+
+#[test]
 fn scorer_setting_applies_and_persists() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());

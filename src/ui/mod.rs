@@ -6,6 +6,7 @@
 
 mod catalogues;
 mod looks_result;
+mod publish;
 mod screens;
 mod team;
 pub mod thumbs;
@@ -275,6 +276,7 @@ impl StudioApp {
         self.path_prompt(&ctx, &mut cmds);
         self.activation_prompt(&ctx, &mut cmds);
         self.import_window(&ctx, &mut cmds);
+        publish::show(&ctx, self.studio.publish_preview(), &mut cmds);
 
         // Shortcuts last, from the focus the widgets left: a click that put the focus in a text field this frame
         // (in a slow frame, with the keys typed right after it) makes those keys typing, never a judgement.
@@ -289,7 +291,7 @@ impl StudioApp {
     }
 
     fn keyboard(&mut self, ctx: &egui::Context, cmds: &mut Vec<Command>) {
-        if self.asking_name || self.path_prompt.is_some() || self.confirm_activate.is_some() {
+        if self.asking_name || self.path_prompt.is_some() || self.confirm_activate.is_some() || self.studio.publish_preview().is_some() {
             return;
         }
         let screen = self.studio.screen();
@@ -375,6 +377,19 @@ impl StudioApp {
                 {
                     ui.close();
                     self.ask_path(PathPurpose::ExportOutfits("bundle".into()), cmds);
+                }
+                ui.separator();
+                for (format, label) in outfit_curate::publish::APP_FORMATS {
+                    if ui
+                        .button(format!("Publish complete the look: {label}…"))
+                        .on_hover_text(
+                            "Shopify's complementary products per product, from the approved looks; shows what changed since the last publish before writing",
+                        )
+                        .clicked()
+                    {
+                        ui.close();
+                        self.ask_path(PathPurpose::Publish(format.into()), cmds);
+                    }
                 }
                 ui.separator();
                 if ui

@@ -52,14 +52,15 @@ impl Dialogs for NativeDialogs {
         pollster::block_on(d.pick_files()).map(|files| files.iter().map(|f| f.path().to_path_buf()).collect())
     }
     fn save_export_as(&self, format: &str) -> Option<PathBuf> {
-        let (ext, name) = match format {
-            "jsonld" => ("jsonld", "JSON-LD"),
-            "bundle" => ("csv", "Shopify bundle CSV"),
-            _ => ("json", "JSON"),
+        let (ext, name, title, file) = match format {
+            "jsonld" => ("jsonld", "JSON-LD", "Export approved looks as", "approved-looks"),
+            "bundle" => ("csv", "Shopify bundle CSV", "Export approved looks as", "approved-looks"),
+            "shopify" | "matrixify" => ("csv", super::publish::format_label(format), "Publish complete the look as a", "complete-the-look"),
+            _ => ("json", "JSON", "Export approved looks as", "approved-looks"),
         };
         let d = rfd::AsyncFileDialog::new()
-            .set_title(format!("Export approved looks as {name}"))
-            .set_file_name(format!("approved-looks.{ext}"))
+            .set_title(format!("{title} {name}"))
+            .set_file_name(format!("{file}.{ext}"))
             .add_filter(name, &[ext]);
         pollster::block_on(d.save_file()).map(|f| f.path().to_path_buf())
     }
@@ -132,6 +133,7 @@ fn ask(d: &dyn Dialogs, purpose: &PathPurpose) -> DialogAnswer {
         PathPurpose::ImportFeed => d.pick_feeds().filter(|f| !f.is_empty()).map(super::import_command),
         PathPurpose::ExportOutfits(f) => d.save_export_as(f).map(|path| Command::ExportOutfits { format: f.clone(), path }),
         PathPurpose::ExportPolyvore => d.pick_folder().map(Command::ExportPolyvore),
+        PathPurpose::Publish(f) => d.save_export_as(f).map(|path| Command::PlanPublish { format: f.clone(), path }),
         PathPurpose::ImportLabels => d.pick_labels().map(Command::ImportLabels),
     })
 }

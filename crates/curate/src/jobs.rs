@@ -55,6 +55,10 @@ pub enum JobKind {
     ExportOutfits { format: String, path: PathBuf },
     /// The children's labels in the Polyvore Outfits layout.
     ExportPolyvore(PathBuf),
+    /// Work out a "complete the look" publish and what it changes, writing nothing.
+    PlanPublish { format: String, path: PathBuf },
+    /// Write that publish (all products, or only the changes) and record it.
+    Publish { format: String, path: PathBuf, changed_only: bool },
     /// Generate looks for these heroes (item ids) into the stylist's review queue; a cancel queues nothing.
     GenerateLooks { stylist: String, heroes: Vec<i64>, params: outfit_looks::LookParams },
 }
@@ -76,6 +80,8 @@ impl JobKind {
             JobKind::ImportLabels(_) => "Import labels",
             JobKind::ExportOutfits { .. } => "Export",
             JobKind::ExportPolyvore(_) => "Research export",
+            JobKind::PlanPublish { .. } => "Publish preview",
+            JobKind::Publish { .. } => "Publish",
             JobKind::GenerateLooks { .. } => "Generate looks",
         }
     }
@@ -93,6 +99,8 @@ pub enum Payload {
     Merged(MergeReport, Vec<Agreement>, Vec<Disagreement>),
     /// A generated batch's per-hero results.
     Looks(Box<LooksResult>),
+    /// What a publish would change, for the stylist to confirm.
+    PublishPlan(Box<crate::publish::PublishPreview>),
 }
 
 pub struct JobOutput {
@@ -296,6 +304,15 @@ fn run(
             let n = outfit_export::write_outfits_format(e.store_mut(), format, &mut w, &path.display().to_string(), &opts)?;
             std::io::Write::flush(&mut w)?;
             Ok(JobOutput::text(format!("Exported {n} approved looks ({}) to {}", format_label(format), path.display())))
+        }
+        JobKind::PlanPublish { format, path } => {
+            progress(send, "Working out what changed since the last publish…");
+            let p = crate::publish::plan(&e, format, path)?;
+            Ok(JobOutput { summary: p.summary.clone(), payload: Payload::PublishPlan(Box::new(p)) })
+        }
+        JobKind::Publish { format, path, changed_only } => {
+            progress(send, "Publishing complete the look…");
+            crate::publish::write(&mut e, format, path, *changed_only).map(JobOutput::text)
         }
         JobKind::ExportPolyvore(dir) => {
             progress(send, "Writing the Polyvore-layout research export…");

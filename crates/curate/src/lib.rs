@@ -9,6 +9,7 @@ pub mod grid;
 pub mod instance;
 pub mod jobs;
 pub mod paths;
+pub mod publish;
 pub mod search;
 pub mod team;
 pub mod work;
@@ -197,6 +198,17 @@ pub enum Command {
     },
     /// Research export in the Polyvore Outfits layout into a folder (background).
     ExportPolyvore(PathBuf),
+    /// Work out a "complete the look" publish to this file and show what it changes (background; writes nothing).
+    PlanPublish {
+        format: String,
+        path: PathBuf,
+    },
+    /// Write the previewed publish: every product, or only those that changed (background).
+    ConfirmPublish {
+        changed_only: bool,
+    },
+    /// Close the publish preview without writing.
+    DismissPublish,
     /// Choose the scoring backend; probing runs on a worker thread.
     SetScorer(ScorerChoice),
     /// Catalogue list and import dialog (see `curate::catalogues`).
@@ -301,6 +313,8 @@ pub struct Studio {
     last_trained: Option<i64>,
     /// The last Generate looks job's per-hero results, until dismissed.
     looks_result: Option<LooksResult>,
+    /// A worked-out publish waiting for the stylist's confirmation.
+    publish_preview: Option<publish::PublishPreview>,
     /// The part of the review queue the stylist reviews; kept when the queue is loaded again.
     queue_view: QueueView,
     report: Option<TransferReport>,
@@ -426,6 +440,7 @@ impl Studio {
             losses: Vec::new(),
             last_trained: None,
             looks_result: None,
+            publish_preview: None,
             queue_view: QueueView::All,
             report: None,
             agreement: None,
@@ -778,6 +793,10 @@ impl Studio {
     pub fn looks_result(&self) -> Option<&LooksResult> {
         self.looks_result.as_ref()
     }
+    /// The publish preview waiting for a confirmation, if any.
+    pub fn publish_preview(&self) -> Option<&publish::PublishPreview> {
+        self.publish_preview.as_ref()
+    }
     /// The version the last training run stored.
     pub fn last_trained(&self) -> Option<i64> {
         self.last_trained
@@ -1022,6 +1041,18 @@ impl Studio {
                 self.start_job(JobKind::ExportOutfits { format, path })?
             }
             Command::ExportPolyvore(dir) => self.start_job(JobKind::ExportPolyvore(dir))?,
+            Command::PlanPublish { format, path } => {
+                if !publish::APP_FORMATS.iter().any(|(f, _)| *f == format) {
+                    bail!("unknown publish format {format:?}");
+                }
+                self.publish_preview = None;
+                self.start_job(JobKind::PlanPublish { format, path })?
+            }
+            Command::ConfirmPublish { changed_only } => {
+                let Some(p) = self.publish_preview.take() else { bail!("nothing to publish: choose Publish in the Export menu") };
+                self.start_job(JobKind::Publish { format: p.format, path: p.path, changed_only })?
+            }
+            Command::DismissPublish => self.publish_preview = None,
             Command::SetScorer(choice) => self.set_scorer(choice),
             Command::Catalogue(c) => self.apply_catalogue(c)?,
             Command::AskPath(p) => self.ask_path(p)?,
@@ -1177,6 +1208,7 @@ impl Studio {
                         self.queue_wanted = true;
                         self.refresh_lists();
                     }
+                    Payload::PublishPlan(p) => self.publish_preview = Some(*p),
                     Payload::None => {}
                     Payload::Queue(q) => {
                         // A queue built for a stylist who has since changed is dropped.

@@ -13,6 +13,8 @@ pub enum PathPurpose {
     ExportOutfits(String),
     /// A folder for the Polyvore-layout research export.
     ExportPolyvore,
+    /// Where to write a "complete the look" publish (shopify, matrixify).
+    Publish(String),
     /// Another stylist's database or JSONL label export to merge.
     ImportLabels,
 }
@@ -23,6 +25,7 @@ impl PathPurpose {
             PathPurpose::ImportFeed => "Import a catalogue feed".into(),
             PathPurpose::ExportOutfits(f) => format!("Export approved looks as {}", super::jobs::format_label(f)),
             PathPurpose::ExportPolyvore => "Research export (Polyvore layout): folder".into(),
+            PathPurpose::Publish(f) => format!("Publish complete the look as a {}", super::publish::format_label(f)),
             PathPurpose::ImportLabels => "Import another stylist's labels".into(),
         }
     }
@@ -44,6 +47,7 @@ impl PathPurpose {
                 }
             ),
             PathPurpose::ExportPolyvore => "polyvore-export".into(),
+            PathPurpose::Publish(f) => format!("complete-the-look-{f}.csv"),
             _ => String::new(),
         };
         let mut s = home.display().to_string();
@@ -66,13 +70,14 @@ impl PathPurpose {
             if !path.is_file() {
                 return Err(format!("{} does not exist", path.display()));
             }
-        } else if matches!(self, PathPurpose::ExportOutfits(_)) && path.is_dir() {
+        } else if matches!(self, PathPurpose::ExportOutfits(_) | PathPurpose::Publish(_)) && path.is_dir() {
             return Err(format!("{} is a folder: add a file name", path.display()));
         }
         Ok(match self {
             PathPurpose::ImportFeed => super::import_command(vec![path]),
             PathPurpose::ExportOutfits(format) => Command::ExportOutfits { format: format.clone(), path },
             PathPurpose::ExportPolyvore => Command::ExportPolyvore(path),
+            PathPurpose::Publish(format) => Command::PlanPublish { format: format.clone(), path },
             PathPurpose::ImportLabels => Command::ImportLabels(path),
         })
     }
