@@ -112,6 +112,8 @@ pub struct StudioApp {
     confirm_activate: Option<(i64, String)>,
     /// Another app has this database open.
     instance_warning: Option<String>,
+    /// The Team screen's join form.
+    team_form: team::JoinForm,
     /// Held while the app runs (released on drop).
     _instance: Option<outfit_curate::instance::Instance>,
 }
@@ -138,6 +140,7 @@ impl StudioApp {
             text_touched: false,
             seen_results: 0,
             confirm_activate: None,
+            team_form: team::JoinForm::default(),
             instance_warning: None,
             _instance: None,
         }

@@ -501,6 +501,9 @@ impl StudioApp {
     // ---- team ------------------------------------------------------------------------------------------------
 
     pub(super) fn team_screen(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
+        let busy = self.studio.job().is_some();
+        super::team::membership(ui, self.studio.team_status().as_ref(), &mut self.team_form, busy, cmds);
+        ui.separator();
         ui.heading("Stylist agreement");
         ui.label(
             RichText::new(

@@ -30,6 +30,56 @@ pub(super) fn status(ui: &mut Ui, t: &TeamStatus) {
     label.on_hover_text(hover);
 }
 
+/// What the stylist types to join a team store.
+#[derive(Debug, Default)]
+pub(super) struct JoinForm {
+    url: String,
+    upload_history: bool,
+}
+
+/// Outfits a lead adds to the team's review queue at a time.
+const FILL: usize = 50;
+
+/// The Team screen's team store section: join (address, and whether to share earlier judgements), or, once
+/// joined, who this app shares as, the lead's "fill the team queue" and Leave.
+pub(super) fn membership(ui: &mut Ui, team: Option<&TeamStatus>, form: &mut JoinForm, busy: bool, cmds: &mut Vec<Command>) {
+    ui.heading("Team store");
+    let Some(t) = team else {
+        ui.label(
+            RichText::new(
+                "Share judgements with other stylists through your team's PostgreSQL server. The password comes from \
+                 ~/.pgpass (or PGPASSFILE): the lead's `team init` wrote your line to team.pgpass. It is never stored here.",
+            )
+            .weak(),
+        );
+        ui.horizontal(|ui| {
+            ui.label("Address");
+            let field = egui::TextEdit::singleline(&mut form.url).hint_text("postgres://STYLIST@host/database").desired_width(340.0);
+            ui.add(field).widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Team store address"));
+        });
+        ui.checkbox(&mut form.upload_history, "Also share the judgements I made here before joining");
+        if ui.add_enabled(!busy && !form.url.trim().is_empty(), egui::Button::new("Join team")).clicked() {
+            cmds.push(Command::JoinTeam { url: form.url.trim().to_string(), upload_history: form.upload_history });
+        }
+        return;
+    };
+    ui.label(format!("Sharing as stylist {}: your judgements go to the team store, the others' arrive here.", t.stylist));
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(!busy, egui::Button::new(format!("Add {FILL} outfits to the team queue")))
+            .on_hover_text(
+                "The lead: outfits your active model is least sure of, for the stylists to review (each to as many as the routing allows)",
+            )
+            .clicked()
+        {
+            cmds.push(Command::FillTeamQueue(FILL));
+        }
+        if ui.button("Leave team").on_hover_text("Stop sharing: your judgements stay in this database").clicked() {
+            cmds.push(Command::LeaveTeam);
+        }
+    });
+}
+
 /// The lead's view: outfits the stylists split on, each with who accepted and who rejected it and buttons that
 /// settle it (a judgement of the current stylist with the source "settled").
 pub(super) fn disagreements(ui: &mut Ui, rows: &[Disagreement], cmds: &mut Vec<Command>) {

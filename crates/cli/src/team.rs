@@ -4,14 +4,11 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use outfit_engine::Engine;
 use outfit_labels::SETTLED;
-use outfit_labels::queue::QueueConfig;
 use outfit_store::Store;
 use outfit_store::Verdict;
 use outfit_team::{TeamUrl, routing, server};
-use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 #[derive(Args, Debug)]
 pub struct TeamArgs {
@@ -94,8 +91,7 @@ enum TeamAction {
 
 /// Connects with the password file's password, else a prompt when a terminal is attached.
 fn connect(url: &TeamUrl) -> Result<postgres::Client> {
-    let password = url.password(None, std::io::stdin().is_terminal())?;
-    url.connect(password.as_deref(), Duration::from_secs(10))
+    outfit_team::membership::connect(url, std::io::stdin().is_terminal())
 }
 
 fn joined(db: &Path) -> Result<(Store, TeamUrl)> {
@@ -111,18 +107,12 @@ pub fn run(db: &Path, models: &Path, args: TeamArgs) -> Result<()> {
     match args.action {
         TeamAction::Init { url, stylists, leads, credentials } => init(&url, &stylists, &leads, &credentials),
         TeamAction::Connect { url, upload_history } => {
-            let url = TeamUrl::parse(&url)?;
-            let mut client = connect(&url)?;
-            let (role, member) = server::whoami(&mut client)?;
-            if !member {
-                bail!("role {role} is not a stylist of this team store (the lead adds it with `team init … --stylist {role}`)");
-            }
-            let mut store = Store::open(db)?;
-            store.join_team(url.as_str(), &role)?;
-            let queued = if upload_history { store.enqueue_team_history()? } else { 0 };
-            let (pushed, pulled) = outfit_team::sync_once(&mut store, &mut client)?;
-            println!("joined the team store {} as stylist {role}", url.as_str());
-            println!("judgements recorded as stylist {role} are shared; pushed {pushed} (history queued: {queued}), received {pulled}");
+            let j = outfit_team::join(&mut Store::open(db)?, &url, std::io::stdin().is_terminal(), upload_history)?;
+            println!("joined the team store {} as stylist {}", j.url, j.role);
+            println!(
+                "judgements recorded as stylist {} are shared; pushed {} (history queued: {}), received {}",
+                j.role, j.pushed, j.history, j.pulled
+            );
             println!("the password stays in your password file (~/.pgpass or PGPASSFILE); it is not stored in {}", db.display());
             Ok(())
         }
@@ -173,14 +163,9 @@ pub fn run(db: &Path, models: &Path, args: TeamArgs) -> Result<()> {
 
 /// Proposals from the lead's active head, minus outfits anyone judged already, onto the team queue.
 fn enqueue(db: &Path, models: &Path, count: usize, seed: u64) -> Result<()> {
-    let (store, url) = joined(db)?;
-    let judged: HashSet<String> = store.judgements()?.into_iter().map(|j| j.outfit_key).collect();
-    drop(store);
+    let (_, url) = joined(db)?;
     let engine = Engine::open(db, models)?;
-    let head = engine.active_model().map(|m| m.name.clone()).context("no active head: train or activate one first")?;
-    let cfg = QueueConfig { size: count, seed, ..Default::default() };
-    let proposals = outfit_labels::queue::propose(&engine, &cfg, count, seed, &judged)?;
-    let outfits: Vec<(Vec<String>, Option<f64>)> = proposals.into_iter().map(|c| (c.skus, Some(c.score as f64))).collect();
+    let (head, outfits) = outfit_labels::queue::team_proposals(&engine, count, seed)?;
     let added = routing::enqueue(&mut connect(&url)?, &outfits).context("only a lead fills the team queue (`team init … --lead NAME`)")?;
     println!("{added} of {} outfits proposed by head {head} added to the team queue", outfits.len());
     Ok(())

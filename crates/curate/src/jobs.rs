@@ -59,6 +59,10 @@ pub enum JobKind {
     PlanPublish { format: String, path: PathBuf },
     /// Write that publish (all products, or only the changes) and record it.
     Publish { format: String, path: PathBuf, changed_only: bool },
+    /// Join this database to a team store (the password from ~/.pgpass or PGPASSFILE).
+    JoinTeam { url: String, upload_history: bool },
+    /// The lead: add outfits the active head is least sure of to the team's review queue.
+    FillTeamQueue { count: usize },
     /// Generate looks for these heroes (item ids) into the stylist's review queue; a cancel queues nothing.
     GenerateLooks { stylist: String, heroes: Vec<i64>, params: outfit_looks::LookParams },
 }
@@ -82,6 +86,8 @@ impl JobKind {
             JobKind::ExportPolyvore(_) => "Research export",
             JobKind::PlanPublish { .. } => "Publish preview",
             JobKind::Publish { .. } => "Publish",
+            JobKind::JoinTeam { .. } => "Join team",
+            JobKind::FillTeamQueue { .. } => "Fill the team queue",
             JobKind::GenerateLooks { .. } => "Generate looks",
         }
     }
@@ -99,6 +105,8 @@ pub enum Payload {
     Merged(MergeReport, Vec<Agreement>, Vec<Disagreement>),
     /// A generated batch's per-hero results.
     Looks(Box<LooksResult>),
+    /// Joined a team store as this role.
+    Joined(String),
     /// What a publish would change, for the stylist to confirm.
     PublishPlan(Box<crate::publish::PublishPreview>),
 }
@@ -313,6 +321,25 @@ fn run(
         JobKind::Publish { format, path, changed_only } => {
             progress(send, "Publishing complete the look…");
             crate::publish::write(&mut e, format, path, *changed_only).map(JobOutput::text)
+        }
+        JobKind::JoinTeam { url, upload_history } => {
+            progress(send, "Joining the team store…");
+            let j = outfit_team::join(e.store_mut(), url, false, *upload_history)?;
+            let summary = format!(
+                "Joined the team store {} as stylist {}: pushed {}, received {} (earlier judgements queued: {})",
+                j.url, j.role, j.pushed, j.pulled, j.history
+            );
+            Ok(JobOutput { summary, payload: Payload::Joined(j.role) })
+        }
+        JobKind::FillTeamQueue { count } => {
+            progress(send, "Proposing outfits for the team's review queue…");
+            let config = e.store().team_config()?.ok_or_else(|| anyhow::anyhow!("this database has joined no team"))?;
+            let url = outfit_team::TeamUrl::parse(&config.url)?;
+            let (head, outfits) = outfit_labels::queue::team_proposals(&e, *count, queue_seed(&config.stylist))?;
+            let mut client = outfit_team::membership::connect(&url, false)?;
+            let added = outfit_team::routing::enqueue(&mut client, &outfits)
+                .map_err(|err| anyhow::anyhow!("only a lead fills the team queue (`team init … --lead NAME`): {err:#}"))?;
+            Ok(JobOutput::text(format!("{added} of {} outfits proposed by head {head} added to the team's review queue", outfits.len())))
         }
         JobKind::ExportPolyvore(dir) => {
             progress(send, "Writing the Polyvore-layout research export…");

@@ -209,6 +209,15 @@ pub enum Command {
     },
     /// Close the publish preview without writing.
     DismissPublish,
+    /// Join a team store (background); `upload_history` also shares the judgements made here before.
+    JoinTeam {
+        url: String,
+        upload_history: bool,
+    },
+    /// Leave the team store: local judgements stay.
+    LeaveTeam,
+    /// The lead: add this many outfits the active head is least sure of to the team's review queue (background).
+    FillTeamQueue(usize),
     /// Choose the scoring backend; probing runs on a worker thread.
     SetScorer(ScorerChoice),
     /// Catalogue list and import dialog (see `curate::catalogues`).
@@ -1053,6 +1062,20 @@ impl Studio {
                 self.start_job(JobKind::Publish { format: p.format, path: p.path, changed_only })?
             }
             Command::DismissPublish => self.publish_preview = None,
+            Command::JoinTeam { url, upload_history } => {
+                let url = url.trim().to_string();
+                if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+                    bail!("a team store's address starts with postgres:// (postgres://STYLIST@host/database)");
+                }
+                self.start_job(JobKind::JoinTeam { url, upload_history })?
+            }
+            Command::LeaveTeam => self.leave_team(),
+            Command::FillTeamQueue(count) => {
+                if self.team.is_none() {
+                    bail!("join a team store first");
+                }
+                self.start_job(JobKind::FillTeamQueue { count })?
+            }
             Command::SetScorer(choice) => self.set_scorer(choice),
             Command::Catalogue(c) => self.apply_catalogue(c)?,
             Command::AskPath(p) => self.ask_path(p)?,
@@ -1209,6 +1232,7 @@ impl Studio {
                         self.refresh_lists();
                     }
                     Payload::PublishPlan(p) => self.publish_preview = Some(*p),
+                    Payload::Joined(role) => self.joined_team(role),
                     Payload::None => {}
                     Payload::Queue(q) => {
                         // A queue built for a stylist who has since changed is dropped.

@@ -147,6 +147,30 @@ impl Studio {
     }
 
     /// Settles an open disagreement: one transaction, recorded as the current stylist with the source
+    /// Joined (a background job): sync starts, and the stylist becomes the team role, since the server accepts
+    /// judgements only under the stylist's own name.
+    pub(super) fn joined_team(&mut self, role: String) {
+        self.team = start(&self.engine, &self.db, self.wake.clone());
+        if self.team.is_none() {
+            self.last_error = Some("joined, but team sync did not start (see the log); judgements are kept here".into());
+        }
+        if role != self.stylist {
+            self.apply(super::Command::SetStylist(role));
+        }
+    }
+
+    /// Leaves the team: sync stops, local judgements stay, nothing more is queued for the server.
+    pub(super) fn leave_team(&mut self) {
+        self.team = None;
+        self.write("leaving the team", |e| {
+            let r = e.store_mut().leave_team().map_err(|err| format!("{err:#}"));
+            Box::new(move |s: &mut Studio| match r {
+                Ok(()) => s.last_message = Some("Left the team: your judgements stay here, and nothing more is shared".into()),
+                Err(e) => s.last_error = Some(format!("could not leave the team: {e}")),
+            })
+        });
+    }
+
     /// [`SETTLED`], pushed to the team like any judgement. The outfit leaves the list at once.
     pub(super) fn settle_disagreement(&mut self, skus: Vec<String>, v: Verdict) -> Result<()> {
         if self.stylist.is_empty() {

@@ -492,6 +492,20 @@ impl ReviewQueue {
 
 /// The judgement source of a queue decision: a generated look's accept approves it for the webshop (source
 /// "generated"); an active-learning accept stays a label ("queue").
+/// An outfit for the team's queue: its SKUs and the head's score.
+pub type RoutedOutfit = (Vec<String>, Option<f64>);
+
+/// Outfits for a team's review queue (the lead fills it): the `count` the active head is least sure of, minus
+/// outfits anyone has judged already, with their scores; and the head's name. The CLI and the app send them
+/// with `outfit_team::routing::enqueue`.
+pub fn team_proposals(engine: &Engine, count: usize, seed: u64) -> Result<(String, Vec<RoutedOutfit>)> {
+    let head = engine.active_model().map(|m| m.name.clone()).ok_or_else(|| anyhow!("no active head: train or activate one first"))?;
+    let judged: HashSet<String> = engine.store().judgements()?.into_iter().map(|j| j.outfit_key).collect();
+    let cfg = QueueConfig { size: count, seed, ..Default::default() };
+    let proposals = propose(engine, &cfg, count, seed, &judged)?;
+    Ok((head, proposals.into_iter().map(|c| (c.skus, Some(c.score as f64))).collect()))
+}
+
 /// The source a judgement of this queue outfit records: "generated" for a generated look, else "queue".
 pub fn judgement_source(e: &QueueItem) -> &'static str {
     if e.source == outfit_store::queue::GENERATED_SOURCE { outfit_store::queue::GENERATED_SOURCE } else { QUEUE_SOURCE }
