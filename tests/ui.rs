@@ -389,6 +389,29 @@ fn a_standing_error_does_not_hide_the_next_judgements_confirmation() {
 }
 
 #[test]
+fn an_item_gone_from_the_catalogue_is_reported_as_gone_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Striped Tee").click();
+    h.get_by_label("Denim Shorts").click();
+    pump(&mut h);
+    // Another process removes the shorts from the catalogue while they are on the board.
+    let studio = &h.state().studio;
+    let on_board: Vec<_> = studio.board().iter().map(|b| studio.item(b.item_id).unwrap()).collect();
+    let sku = on_board.iter().find(|i| i.item.title == "Denim Shorts").unwrap().item.sku.clone();
+    let c = rusqlite::Connection::open(dir.path().join("studio.db")).unwrap();
+    assert_eq!(c.execute("DELETE FROM items WHERE sku = ?1", [&sku]).unwrap(), 1);
+    h.key_press(egui::Key::A);
+    pump(&mut h);
+    let p = h.state().studio.last_problem().expect("the judgement failed").clone();
+    assert_eq!(p.kind, outfit_studio::curate::ProblemKind::Gone, "{p:?}");
+    h.get_by_label_contains(&format!("Gone: the judgement was not recorded: unknown SKU(s): {sku}"));
+    h.get_by_label_contains("take it off the board");
+    assert!(db_rows(dir.path(), "SELECT verdict, source, undone_at FROM judgements").is_empty());
+    assert_eq!(h.state().studio.board().len(), 2, "the look is back on the board");
+}
+
+#[test]
 fn judging_needs_two_items_and_reports_it_readably() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());

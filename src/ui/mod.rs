@@ -17,7 +17,7 @@ use outfit_catalogue::taxonomy::COLOUR_FAMILIES;
 use outfit_catalogue::{AgeGroup, Slot};
 use outfit_curate::paths::{self, PathPurpose};
 use outfit_curate::search::{GENDERS, SEASONS};
-use outfit_curate::{CatalogueCommand, Command, Facets, Reason, Screen, Studio};
+use outfit_curate::{CatalogueCommand, Command, Facets, ProblemKind, Reason, Screen, Studio};
 use outfit_engine::{CompletionFilter, Follow};
 use outfit_score::ScorerChoice;
 use outfit_store::Verdict;
@@ -451,13 +451,21 @@ impl StudioApp {
 
     fn status_bar(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
         // Errors and messages get their own row so nothing on the status line can push them out of the window.
-        if let Some(err) = self.studio.last_error() {
+        if let Some(p) = self.studio.last_problem() {
+            // Busy is a moment's wait (amber); gone and damaged are red, each with what to do.
+            let colour = match p.kind {
+                ProblemKind::Busy => Color32::from_rgb(0xD6, 0x8A, 0x1A),
+                _ => Color32::from_rgb(0xE0, 0x40, 0x40),
+            };
             ui.horizontal(|ui| {
                 if ui.small_button("Dismiss").clicked() {
                     cmds.push(Command::DismissError);
                 }
-                ui.add(egui::Label::new(RichText::new(format!("Error: {err}")).color(Color32::from_rgb(0xE0, 0x40, 0x40))).wrap());
+                ui.add(egui::Label::new(RichText::new(format!("{}: {}", p.title(), p.text)).color(colour)).wrap());
             });
+            if let Some(advice) = p.advice() {
+                ui.add(egui::Label::new(RichText::new(advice).color(colour).small()).wrap());
+            }
         }
         // A standing error never hides what the next judgement did, nor its undo.
         if let Some(m) = self.studio.undo_offer() {

@@ -131,6 +131,7 @@ impl StudioApp {
                         };
                         ui.label(RichText::new(from).weak());
                     });
+                    let generated = item.source == outfit_store::queue::GENERATED_SOURCE;
                     ui.horizontal_wrapped(|ui| {
                         for sku in &item.skus {
                             let Some(si) = self.studio.item_by_sku(sku) else {
@@ -138,7 +139,8 @@ impl StudioApp {
                                 continue;
                             };
                             let (id, it) = (si.id, si.item.clone());
-                            let hero = *sku == item.seed_sku;
+                            // A generated look's hero (a model-picked outfit's seed is only where the search began).
+                            let hero = generated && *sku == item.seed_sku;
                             let (rect, resp) = ui.allocate_exact_size(vec2(150.0, 200.0), Sense::hover());
                             let role = if hero { "Queue hero" } else { "Queue item" };
                             resp.widget_info(|| WidgetInfo::labeled(Role::Image, true, format!("{role}: {}", it.title)));

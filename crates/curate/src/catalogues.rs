@@ -289,7 +289,7 @@ impl Studio {
                     self.want_queue();
                 }
             }
-            Err(e) => self.last_error = Some(e),
+            Err(e) => self.last_error = Some(e.into()),
         }
     }
 }

@@ -174,7 +174,7 @@ impl Studio {
             Ok(DialogAnswer::NoDialog) => self.path_prompt = purpose,
             Ok(DialogAnswer::Chosen(Some(c))) => self.apply(c),
             Ok(DialogAnswer::Chosen(None)) => {}
-            Err(e) => self.last_error = Some(format!("the file dialog failed: {e}")),
+            Err(e) => self.last_error = Some(format!("the file dialog failed: {e}").into()),
         }
         true
     }

@@ -9,6 +9,7 @@ pub mod grid;
 pub mod instance;
 pub mod jobs;
 pub mod paths;
+pub mod problem;
 pub mod publish;
 pub mod search;
 pub mod team;
@@ -27,6 +28,7 @@ use outfit_model::report::TransferReport;
 use outfit_score::ScorerChoice;
 use outfit_store::queue::QueueItem;
 use outfit_store::{ModelRow, Outfit, StoredItem, Verdict};
+pub use problem::{Problem, ProblemKind};
 pub use search::{FacetCounts, Facets, SearchIndex, SearchResult};
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -357,7 +359,7 @@ pub struct Studio {
     dialog_purpose: Option<paths::PathPurpose>,
     /// No file dialog can open here: the app's own path field asks for this.
     path_prompt: Option<paths::PathPurpose>,
-    last_error: Option<String>,
+    last_error: Option<Problem>,
     last_message: Option<String>,
     /// The message `judge` set (compared with `last_message` to know it is still current).
     judged_message: Option<String>,
@@ -695,7 +697,11 @@ impl Studio {
         self.job.as_ref()
     }
     pub fn last_error(&self) -> Option<&str> {
-        self.last_error.as_deref()
+        self.last_error.as_ref().map(|p| p.text.as_str())
+    }
+    /// The last error with its kind (busy, gone, damaged database), for the status line's advice.
+    pub fn last_problem(&self) -> Option<&Problem> {
+        self.last_error.as_ref()
     }
     pub fn last_message(&self) -> Option<&str> {
         self.last_message.as_deref()
@@ -865,7 +871,7 @@ impl Studio {
             return;
         }
         if let Err(e) = self.try_apply(cmd) {
-            self.last_error = Some(format!("{e:#}"));
+            self.last_error = Some(Problem::of(e));
         }
     }
 
@@ -956,7 +962,7 @@ impl Studio {
                 }
             }
             Command::DismissError => self.last_error = None,
-            Command::ReportError(e) => self.last_error = Some(e),
+            Command::ReportError(e) => self.last_error = Some(e.into()),
             Command::SetScreen(screen) => {
                 self.screen = screen;
                 match screen {
@@ -1260,7 +1266,7 @@ impl Studio {
             }
             Err(e) => {
                 tracing::warn!("job failed: {e}");
-                self.last_error = Some(e);
+                self.last_error = Some(e.into());
             }
         }
         // Whatever the job finished (a failed index still keeps its batches), read it back.
@@ -1318,7 +1324,7 @@ impl Studio {
                 }
                 self.backend = Some(b);
             }
-            Err(e) => self.last_error = Some(format!("cannot use the {} scorer: {e}", choice.as_str())),
+            Err(e) => self.last_error = Some(format!("cannot use the {} scorer: {e}", choice.as_str()).into()),
         }
         true
     }
@@ -1393,7 +1399,7 @@ impl Studio {
                     let r = w.store().catalogue_stamp().map_err(|err| format!("{err:#}"));
                     Box::new(move |s: &mut Studio| match r {
                         Ok(stamp) => s.set_catalogue_stamp(stamp),
-                        Err(err) => s.last_error = Some(err),
+                        Err(err) => s.last_error = Some(err.into()),
                     })
                 });
                 let snap = e.snapshot();
@@ -1405,7 +1411,7 @@ impl Studio {
                     self.last_message = Some(d);
                 }
             }
-            Err(e) => self.last_error = Some(e),
+            Err(e) => self.last_error = Some(e.into()),
         }
         true
     }

@@ -90,14 +90,14 @@ impl Studio {
         self.queue_shown = Some(q.clone());
         let routed: Vec<(Vec<String>, Option<f64>)> = held.into_iter().map(|r| (r.skus, None)).collect();
         self.write(TEAM_QUEUE, move |e| {
-            let r = q.add_routed(e, &routed).map_err(|err| format!("{err:#}"));
+            let r = q.add_routed(e, &routed).map_err(super::Problem::of);
             Box::new(move |s: &mut Studio| {
                 s.queue_shown = None;
                 if q.stylist() == s.stylist {
                     s.queue = Some(q);
                 }
                 if let Err(e) = r {
-                    s.last_error = Some(format!("the team's outfits did not reach the review queue: {e}"));
+                    s.last_error = Some(e.context("the team's outfits did not reach the review queue"));
                 }
             })
         });
@@ -115,7 +115,7 @@ impl Studio {
         let Some(mut q) = self.queue.take() else { return };
         self.queue_shown = Some(q.clone());
         self.write(TEAM_QUEUE, move |e| {
-            let r = q.pass_over_routed(e, id).map_err(|err| format!("{err:#}"));
+            let r = q.pass_over_routed(e, id).map_err(super::Problem::of);
             Box::new(move |s: &mut Studio| {
                 s.queue_shown = None;
                 match r {
@@ -125,7 +125,7 @@ impl Studio {
                         }
                     }
                     Ok(None) => {}
-                    Err(e) => s.last_error = Some(format!("cannot pass over the team's outfit: {e}")),
+                    Err(e) => s.last_error = Some(e.context("cannot pass over the team's outfit")),
                 }
                 if q.stylist() == s.stylist {
                     s.queue = Some(q);
@@ -142,7 +142,7 @@ impl Studio {
         } else if !self.job_busy(|k| matches!(k, JobKind::Agreement))
             && let Err(e) = self.start_job(JobKind::Agreement)
         {
-            self.last_error = Some(format!("{e:#}"));
+            self.last_error = Some(super::Problem::of(e));
         }
     }
 
@@ -163,10 +163,10 @@ impl Studio {
     pub(super) fn leave_team(&mut self) {
         self.team = None;
         self.write("leaving the team", |e| {
-            let r = e.store_mut().leave_team().map_err(|err| format!("{err:#}"));
+            let r = e.store_mut().leave_team().map_err(super::Problem::of);
             Box::new(move |s: &mut Studio| match r {
                 Ok(()) => s.last_message = Some("Left the team: your judgements stay here, and nothing more is shared".into()),
-                Err(e) => s.last_error = Some(format!("could not leave the team: {e}")),
+                Err(e) => s.last_error = Some(e.context("could not leave the team")),
             })
         });
     }
@@ -185,14 +185,14 @@ impl Studio {
         }
         let stylist = self.stylist.clone();
         self.write("settling a disagreement", move |e| {
-            let r = e.judge(&skus, v, &stylist, SETTLED, &[], None).map_err(|err| format!("{err:#}"));
+            let r = e.judge(&skus, v, &stylist, SETTLED, &[], None).map_err(super::Problem::of);
             Box::new(move |s: &mut Studio| match r {
                 Ok(_) => {
                     s.disagreements.retain(|d| d.outfit_key != key);
                     s.last_message = Some(format!("Settled: {} {}", super::verdict_past(v).to_lowercase(), skus.join(" ")));
                     s.agreement_changed();
                 }
-                Err(e) => s.last_error = Some(format!("the settlement was not recorded: {e}")),
+                Err(e) => s.last_error = Some(e.context("the settlement was not recorded")),
             })
         });
         Ok(())

@@ -5,7 +5,7 @@
 //! right after the write.
 
 use super::team::TEAM_QUEUE;
-use super::{BoardItem, Command, FromQueue, Reason, Screen, Studio, UndoEntry, reason_words, verdict_noun, verdict_past};
+use super::{BoardItem, Command, FromQueue, Problem, Reason, Screen, Studio, UndoEntry, reason_words, verdict_noun, verdict_past};
 use anyhow::{Context, Result, bail};
 use outfit_engine::{Engine, JudgeRequest};
 use outfit_labels::ReviewQueue;
@@ -111,7 +111,7 @@ impl Studio {
                 self.generated = l.generated;
                 self.approval_days = l.approval_days;
             }
-            Err(e) => self.last_error = Some(e),
+            Err(e) => self.last_error = Some(e.into()),
         }
     }
 
@@ -145,7 +145,7 @@ impl Studio {
                         self.nudge_team();
                     }
                 }
-                Err(e) => self.last_error = Some(format!("{what}: {e}")),
+                Err(e) => self.last_error = Some(format!("{what}: {e}").into()),
             }
         }
         changed |= self.run_deferred();
@@ -224,7 +224,7 @@ impl Studio {
                 let outfit = e.store().judgement(id).ok().flatten().and_then(|j| j.outfit_id)?;
                 e.store().outfit(outfit).ok().flatten().map(|o| o.name)
             });
-            let r = r.map_err(|err| format!("{err:#}"));
+            let r = r.map_err(Problem::of);
             Box::new(move |s: &mut Studio| s.judged(j, r, look.unwrap_or(local_name), reasons, action))
         });
         // The next look starts from an empty board; a failed write puts this one back.
@@ -238,11 +238,11 @@ impl Studio {
 
     /// A judgement's write came back; `action` is the action count when it was made, so an edit made while it
     /// was being written leaves it without an undo offer.
-    fn judged(&mut self, j: BoardJudgement, r: Result<i64, String>, look: String, reasons: Vec<String>, action: u64) {
+    fn judged(&mut self, j: BoardJudgement, r: Result<i64, Problem>, look: String, reasons: Vec<String>, action: u64) {
         let id = match r {
             Ok(id) => id,
             Err(e) => {
-                self.last_error = Some(format!("the judgement was not recorded: {e}"));
+                self.last_error = Some(e.context("the judgement was not recorded"));
                 if self.board.is_empty() {
                     self.board = j.board;
                     self.editing = j.editing;
@@ -283,7 +283,7 @@ impl Studio {
         let fx = UndoEffects { keep_look: e.editing.is_some(), requeue: e.from_queue.as_ref().map(|f| f.entry) };
         self.write("undoing", move |engine| {
             // Reopened-and-accepted looks stay approved: undoing that judgement archives a new look only (one transaction).
-            let r = engine.undo_with(e.judgement_id, &fx).map(drop).map_err(|err| format!("{err:#}"));
+            let r = engine.undo_with(e.judgement_id, &fx).map(drop).map_err(Problem::of);
             Box::new(move |s: &mut Studio| match r {
                 Ok(()) => {
                     s.last_message = Some(format!("Undid the {} of “{}”", verdict_noun(e.verdict), e.look));
@@ -297,7 +297,7 @@ impl Studio {
                     s.refresh_board();
                 }
                 Err(err) => {
-                    s.last_error = Some(format!("cannot undo: {err}"));
+                    s.last_error = Some(err.context("cannot undo"));
                     s.undo.push(e);
                 }
             })
@@ -311,7 +311,7 @@ impl Studio {
             bail!("an approved look needs a name");
         }
         self.write("renaming", move |e| {
-            let r = e.rename_look(id, &name).map_err(|err| format!("{err:#}"));
+            let r = e.rename_look(id, &name).map_err(Problem::of);
             Box::new(move |s: &mut Studio| {
                 if let Err(err) = r {
                     s.last_error = Some(err);
@@ -366,13 +366,13 @@ impl Studio {
                 QueueAction::Undo => q.undo_last(e).map(|u| u.map(|i| i.skus)),
                 QueueAction::Edit(jid, v) => q.edit(e, *jid, *v).map(|_| None),
             }
-            .map_err(|err| format!("{err:#}"));
+            .map_err(Problem::of);
             Box::new(move |s: &mut Studio| s.queue_written(q, action, r))
         });
         Ok(())
     }
 
-    fn queue_written(&mut self, q: ReviewQueue, action: QueueAction, r: Result<Option<Vec<String>>, String>) {
+    fn queue_written(&mut self, q: ReviewQueue, action: QueueAction, r: Result<Option<Vec<String>>, Problem>) {
         self.queue_shown = None;
         // A queue of a stylist who has since changed is dropped (the decision is stored all the same).
         let current = q.stylist() == self.stylist;

@@ -1,0 +1,120 @@
+//! What went wrong, as a stylist needs to know it: whether doing it again helps (the database was busy), whether
+//! something the action named has gone, or whether the database itself is damaged, each with what to do. Read
+//! from the typed errors underneath (`StoreError`, reached directly or through `EngineError`), never from words.
+
+use outfit_engine::EngineError;
+use outfit_store::StoreError;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// Another writer held the database: nothing was recorded, and the same action will work in a moment.
+    Busy,
+    /// An item, version or look the action named is no longer there.
+    Gone,
+    /// The database has a row this build cannot read, or was written by a newer Outfit Studio.
+    Corrupt,
+    Other,
+}
+
+/// An error for the status line: its kind and its full text (with the context that says what was being done).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub text: String,
+}
+
+impl Problem {
+    /// Classifies an error by the first store error in its chain.
+    pub fn of(err: impl Into<anyhow::Error>) -> Problem {
+        let err = err.into();
+        let store = err.chain().find_map(|c| {
+            c.downcast_ref::<StoreError>().or_else(|| match c.downcast_ref::<EngineError>() {
+                Some(EngineError::Store(s)) => Some(s),
+                _ => None,
+            })
+        });
+        let kind = match store {
+            Some(StoreError::Busy(_)) => ProblemKind::Busy,
+            Some(StoreError::Gone { .. } | StoreError::NotFound(_)) => ProblemKind::Gone,
+            Some(StoreError::Corrupt { .. } | StoreError::TooNew { .. }) => ProblemKind::Corrupt,
+            _ => ProblemKind::Other,
+        };
+        Problem { kind, text: format!("{err:#}") }
+    }
+
+    /// The same problem, saying what was being done ("the judgement was not recorded: …").
+    pub fn context(self, what: &str) -> Problem {
+        Problem { text: format!("{what}: {}", self.text), ..self }
+    }
+
+    /// The status line's word for the kind.
+    pub fn title(&self) -> &'static str {
+        match self.kind {
+            ProblemKind::Busy => "Busy",
+            ProblemKind::Gone => "Gone",
+            ProblemKind::Corrupt => "Damaged database",
+            ProblemKind::Other => "Error",
+        }
+    }
+
+    /// What the stylist can do about it.
+    pub fn advice(&self) -> Option<&'static str> {
+        match self.kind {
+            ProblemKind::Busy => {
+                Some("Another Outfit Studio or a command is writing to this database. Nothing was recorded: do it again in a moment.")
+            }
+            ProblemKind::Gone => {
+                Some("It left the catalogue or was deleted since this screen was drawn: take it off the board, or skip it.")
+            }
+            ProblemKind::Corrupt => Some(
+                "Keep a copy of the database file, export your labels (Export → Research export), and open a backup or a newer Outfit Studio.",
+            ),
+            ProblemKind::Other => None,
+        }
+    }
+}
+
+impl From<String> for Problem {
+    fn from(text: String) -> Problem {
+        Problem { kind: ProblemKind::Other, text }
+    }
+}
+
+impl From<&str> for Problem {
+    fn from(text: &str) -> Problem {
+        Problem::from(text.to_string())
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn busy() -> StoreError {
+        StoreError::Busy(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY), None))
+    }
+
+    #[test]
+    fn the_kind_comes_from_the_store_error_however_it_is_wrapped() {
+        assert_eq!(Problem::of(busy()).kind, ProblemKind::Busy);
+        let gone = || StoreError::Gone { skus: vec!["K-1".into()] };
+        assert_eq!(Problem::of(EngineError::Store(gone())).kind, ProblemKind::Gone);
+        let p = Problem::of(anyhow::Error::from(gone()).context("the decision was not recorded"));
+        assert_eq!(p.kind, ProblemKind::Gone);
+        assert!(p.text.starts_with("the decision was not recorded: unknown SKU(s): K-1"), "{}", p.text);
+        let corrupt = StoreError::Corrupt { table: "judgements", id: 7, detail: "verdict \"maybe\"".into() };
+        assert_eq!(Problem::of(anyhow::Error::from(EngineError::Store(corrupt)).context("reading")).kind, ProblemKind::Corrupt);
+        assert_eq!(Problem::of(anyhow::anyhow!("the board is empty")).kind, ProblemKind::Other);
+        assert_eq!(Problem::from("typed text").kind, ProblemKind::Other);
+        let ctx = Problem::of(busy()).context("cannot undo");
+        assert_eq!((ctx.kind, ctx.title()), (ProblemKind::Busy, "Busy"));
+        assert!(ctx.advice().unwrap().contains("Nothing was recorded"));
+    }
+}
