@@ -377,3 +377,21 @@ fn a_publish_writes_only_what_changed_and_says_why_looks_went() {
     assert_eq!(owners.len(), plan.changes.removed.len());
     assert!(owners.iter().all(|o| o.starts_with("gid://shopify/Product/1")), "{owners:?}");
 }
+
+#[test]
+fn the_shops_product_export_is_remembered_for_later_publishes() {
+    use outfit_studio::export::shopify_metafields::ProductIds;
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = engine(dir.path());
+    assert!(ProductIds::remembered(e.store()).unwrap().is_none(), "none given yet");
+    let file = dir.path().join("products_export.csv");
+    std::fs::write(&file, product_id_export(&e, "")).unwrap();
+    ProductIds::remember(e.store_mut(), &file).unwrap();
+    let (path, ids) = ProductIds::remembered(e.store()).unwrap().expect("kept");
+    assert_eq!(path, std::path::absolute(&file).unwrap());
+    assert_eq!(ids.get("K-DR0").unwrap().handle, "shop-k-dr0");
+    // The file gone: said, with what to do, never silently the guessed handles.
+    std::fs::remove_file(&file).unwrap();
+    let err = format!("{:#}", ProductIds::remembered(e.store()).unwrap_err());
+    assert!(err.contains("publish once with --product-ids NEWFILE"), "{err}");
+}

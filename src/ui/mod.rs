@@ -688,17 +688,18 @@ impl StudioApp {
         ui.add_space(4.0);
         ui.horizontal(|ui| {
             ui.heading("Outfit board");
-            if let Some(o) = studio.editing().and_then(|id| studio.approved().iter().find(|o| o.id == id)) {
-                ui.label(RichText::new(format!("editing “{}”", o.name)).italics());
-            }
-            if let Some(f) = studio.board_from_queue() {
-                ui.label(RichText::new(format!("editing the review-queue look for “{}”", f.hero)).italics())
-                    .on_hover_text("Accept or reject it here: that decides it in the review queue");
-            }
             if !studio.board().is_empty() && ui.small_button("Clear board").clicked() {
                 cmds.push(Command::ClearBoard);
             }
         });
+        // On their own wrapped lines: a long name must not widen the fixed-width board panel.
+        if let Some(o) = studio.editing().and_then(|id| studio.approved().iter().find(|o| o.id == id)) {
+            ui.add(egui::Label::new(RichText::new(format!("editing “{}”", o.name)).italics()).wrap());
+        }
+        if let Some(f) = studio.board_from_queue() {
+            ui.add(egui::Label::new(RichText::new(format!("editing the review-queue look for “{}”", f.hero)).italics()).wrap())
+                .on_hover_text("Accept or reject it here: that decides it in the review queue");
+        }
         // The judge buttons sit above the board, so they stay put while the board grows, clears and scrolls.
         self.judge_section(ui, cmds);
         ui.add_space(4.0);

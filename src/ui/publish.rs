@@ -15,6 +15,16 @@ pub fn show(ctx: &egui::Context, preview: Option<&PublishPreview>, cmds: &mut Ve
         ui.label(RichText::new(p.path.display().to_string()).weak());
         ui.add_space(4.0);
         ui.label(format!("{} products with {} approved looks.", p.products, p.looks));
+        match &p.ids_from {
+            Some(f) => ui.label(RichText::new(format!("The shop's handles from {}", f.display())).weak()),
+            None => ui.label(
+                RichText::new(
+                    "Handles made from the items' product codes: give the shop's product export once \
+                     (outfit-studio publish --product-ids FILE) to use the shop's own.",
+                )
+                .weak(),
+            ),
+        };
         ui.label(&p.summary);
         if !p.first {
             listed(ui, "New", &p.added);

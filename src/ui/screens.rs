@@ -167,7 +167,11 @@ impl StudioApp {
                             paint_text(
                                 ui,
                                 pos2(rect.left() + 6.0, y + h + 2.0),
-                                &format!("{} · {}", it.slot.label(), it.brand),
+                                &if it.brand.is_empty() {
+                                    it.slot.label().to_string()
+                                } else {
+                                    format!("{} · {}", it.slot.label(), it.brand)
+                                },
                                 10.5,
                                 ui.visuals().weak_text_color(),
                                 138.0,

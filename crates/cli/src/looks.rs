@@ -300,6 +300,7 @@ pub struct PublishArgs {
     pub include_out_of_stock: bool,
     /// The shop's products with their ids and handles: a Matrixify products export (ID, Handle, Variant SKU) or the
     /// JSON Lines of a GraphQL bulk query. Gives the CSVs the shop's handles and metafields-jsonl its product ids.
+    /// Kept for later publishes (and the app's), which read the same file again when it is not given.
     #[arg(long)]
     pub product_ids: Option<PathBuf>,
     /// Set the custom metafield outfit_studio.complete_the_look instead of Shopify's standard complementary products.
@@ -327,7 +328,11 @@ pub fn publish(e: &mut Engine, a: &PublishArgs) -> Result<()> {
     opts.metafield = if a.custom_metafield { Metafield::Custom } else { Metafield::Standard };
     if let Some(p) = &a.product_ids {
         let ids = ProductIds::read(p)?;
-        eprintln!("{} shop SKUs read from {}", ids.len(), p.display());
+        eprintln!("{} shop SKUs read from {} (kept for the next publishes, here and in the app)", ids.len(), p.display());
+        ProductIds::remember(e.store_mut(), p)?;
+        opts.product_ids = Some(ids);
+    } else if let Some((p, ids)) = ProductIds::remembered(e.store())? {
+        eprintln!("{} shop SKUs read from {} (saved by an earlier --product-ids)", ids.len(), p.display());
         opts.product_ids = Some(ids);
     }
     // Worked out and written to memory first: the difference is shown before writing, and a refused publish

@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use outfit_engine::Engine;
 use outfit_export::ExportOptions;
 use outfit_export::per_product::{self, Publish};
+use outfit_export::shopify_metafields::ProductIds;
 use std::path::{Path, PathBuf};
 
 /// The publish formats the app offers. The CLI has more (JSON per SKU, JSON-LD, and `metafieldsSet` JSON Lines,
@@ -42,6 +43,9 @@ pub struct PublishPreview {
     pub missing_images: usize,
     /// Approved looks left out because an item is out of stock.
     pub dropped_for_stock: usize,
+    /// The shop's product export the handles come from (saved by `publish --product-ids`); `None`: handles are
+    /// made from the items' product codes, which the shop may not use.
+    pub ids_from: Option<PathBuf>,
 }
 
 impl PublishPreview {
@@ -60,20 +64,32 @@ impl PublishPreview {
             removed: first(&p.changes.removed),
             missing_images: p.report.missing_images,
             dropped_for_stock: p.report.dropped_for_stock,
+            ids_from: None,
         }
     }
 }
 
+/// The app's export options: each catalogue's saved image URL template (in the store), and the shop's product
+/// export the last `publish --product-ids` named, for the shop's own handles. Returns that export's path too.
+fn options(e: &Engine) -> Result<(ExportOptions, Option<PathBuf>)> {
+    let mut opts = ExportOptions::default();
+    let ids = ProductIds::remembered(e.store())?;
+    let from = ids.as_ref().map(|(p, _)| p.clone());
+    opts.product_ids = ids.map(|(_, ids)| ids);
+    Ok((opts, from))
+}
+
 /// Works out the publish without writing anything.
 pub(crate) fn plan(e: &Engine, format: &str, path: &Path) -> Result<PublishPreview> {
-    let p = per_product::plan_publish(e.store(), format, &ExportOptions::default())?;
-    Ok(PublishPreview::of(format, path, &p))
+    let (opts, ids_from) = options(e)?;
+    let p = per_product::plan_publish(e.store(), format, &opts)?;
+    Ok(PublishPreview { ids_from, ..PublishPreview::of(format, path, &p) })
 }
 
 /// Writes the publish (all products, or only the changes) and records it, so the next preview compares with it.
 /// Worked out again from the store: what is written is what the store holds now. Returns the summary line.
 pub(crate) fn write(e: &mut Engine, format: &str, path: &Path, changed_only: bool) -> Result<String> {
-    let p = per_product::plan_publish(e.store(), format, &ExportOptions::default())?;
+    let p = per_product::plan_publish(e.store(), format, &options(e)?.0)?;
     if changed_only && p.changes.is_empty() {
         return Ok(format!("Nothing changed since the last publish: {} not written", path.display()));
     }

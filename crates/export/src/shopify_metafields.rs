@@ -77,6 +77,9 @@ impl ShopProduct {
     }
 }
 
+/// The settings key of the shop's product export used by the last `publish --product-ids`.
+pub const PRODUCT_IDS_SETTING: &str = "publish.product_ids";
+
 /// Variant SKU -> shop product, read from the shop's own export: a Matrixify / product CSV with `ID`, `Handle` and
 /// `Variant SKU` columns, or the JSON Lines of a GraphQL bulk query over products and their variants (product lines
 /// `{"id": "gid://shopify/Product/1", "handle": ...}`, variant lines `{"sku": ..., "__parentId": ...}`).
@@ -94,6 +97,28 @@ impl ProductIds {
     }
     pub fn get(&self, sku: &str) -> Option<&ShopProduct> {
         self.by_sku.get(sku)
+    }
+
+    /// The shop's product export last given to `publish --product-ids` ([`ProductIds::remember`]), read again: the
+    /// app publishes with the shop's handles and ids without asking for the file. `None` when none was given.
+    pub fn remembered(store: &outfit_store::Store) -> Result<Option<(std::path::PathBuf, ProductIds)>> {
+        let Some(json) = store.setting(PRODUCT_IDS_SETTING)? else { return Ok(None) };
+        let path: std::path::PathBuf =
+            serde_json::from_str::<String>(&json).context("the saved product-ID export path is unreadable")?.into();
+        let ids = Self::read(&path).with_context(|| {
+            format!(
+                "the shop's product export saved for publishing ({}) cannot be used: publish once with --product-ids NEWFILE",
+                path.display()
+            )
+        })?;
+        Ok(Some((path, ids)))
+    }
+
+    /// Keeps `path` (made absolute) as the shop's product export for later publishes from the CLI and the app.
+    pub fn remember(store: &mut outfit_store::Store, path: &std::path::Path) -> Result<()> {
+        let abs = std::path::absolute(path).with_context(|| format!("cannot resolve {}", path.display()))?;
+        store.set_setting(PRODUCT_IDS_SETTING, &serde_json::to_string(&abs.to_string_lossy())?)?;
+        Ok(())
     }
 
     /// Reads a product-ID export (CSV or JSON Lines, told apart by the first character).
