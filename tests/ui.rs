@@ -1042,6 +1042,9 @@ fn without_a_portal_export_asks_for_a_path_with_completion() {
     pump(&mut h);
     h.get_by_role_and_label(field(), "Path").type_text(&format!("{}/shop-e", dir.path().display()));
     pump(&mut h);
+    // The folder is listed off the frame; Tab completes once the listing is in.
+    h.state_mut().wait_for_completions();
+    pump(&mut h);
     h.key_press(egui::Key::Tab);
     pump(&mut h);
     let completed = format!("{}/shop-exports/", dir.path().display());

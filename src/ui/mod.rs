@@ -32,15 +32,33 @@ use std::sync::Arc;
 use thumbs::{Thumb, Thumbnails};
 
 pub use outfit_curate::dialogs::{Dialogs, NativeDialogs, native_dialogs_available};
+use outfit_curate::work::Promise;
 use paint::*;
 
 /// The app's own path field, open while a path is being asked for.
-#[derive(Debug, Clone)]
 struct PathPrompt {
     purpose: PathPurpose,
     text: String,
     error: Option<String>,
     focused: bool,
+    /// Completions of `completed_for`, listed on a worker thread (a folder read can stall on a network mount).
+    options: Vec<String>,
+    completed_for: Option<String>,
+    listing: Option<(String, Promise<Vec<String>>)>,
+}
+
+impl PathPrompt {
+    fn new(purpose: &PathPurpose, home: &std::path::Path) -> PathPrompt {
+        PathPrompt {
+            text: purpose.initial(home),
+            purpose: purpose.clone(),
+            error: None,
+            focused: false,
+            options: Vec::new(),
+            completed_for: None,
+            listing: None,
+        }
+    }
 }
 
 /// What persists between runs (eframe storage).
@@ -159,6 +177,19 @@ impl StudioApp {
     /// True while the app's own path field is open.
     pub fn asking_path(&self) -> bool {
         self.studio.path_prompt().is_some()
+    }
+
+    /// Waits for the path field's completions of what is typed now (tests: the listing runs off the frame).
+    pub fn wait_for_completions(&mut self) {
+        if let Some(p) = &mut self.path_prompt
+            && let Some((typed, mut listing)) = p.listing.take()
+        {
+            listing.block();
+            if let Some(Ok(options)) = listing.poll() {
+                p.options = options;
+                p.completed_for = Some(typed);
+            }
+        }
     }
 
     /// Replaces the file dialogs (tests).

@@ -17,7 +17,7 @@ impl StudioApp {
             }
             (Some(purpose), p) if p.as_ref().is_none_or(|p| &p.purpose != purpose) => {
                 let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
-                self.path_prompt = Some(PathPrompt { text: purpose.initial(&home), purpose: purpose.clone(), error: None, focused: false });
+                self.path_prompt = Some(PathPrompt::new(purpose, &home));
             }
             _ => {}
         }
@@ -38,11 +38,26 @@ impl StudioApp {
                 r.request_focus();
                 p.focused = true;
             }
-            let options = paths::completions(&p.text, 8);
-            let mut chosen = None;
-            if tab {
-                chosen = paths::common_completion(&p.text, &options);
+            // Completions are listed off the frame; until they come for what is typed now, Tab waits.
+            if let Some((typed, listing)) = &mut p.listing
+                && let Some(r) = listing.poll()
+            {
+                p.options = r.unwrap_or_default();
+                p.completed_for = Some(std::mem::take(typed));
+                p.listing = None;
             }
+            let current = p.completed_for.as_deref() == Some(p.text.as_str());
+            if !current && p.listing.as_ref().is_none_or(|(t, _)| *t != p.text) {
+                let (typed, c) = (p.text.clone(), ui.ctx().clone());
+                let listing =
+                    Promise::spawn("outfit-studio-complete", Arc::new(move || c.request_repaint()), move || paths::completions(&typed, 8));
+                p.listing = Some((p.text.clone(), listing));
+            }
+            let mut chosen = None;
+            if tab && current {
+                chosen = paths::common_completion(&p.text, &p.options);
+            }
+            let options = if current { p.options.clone() } else { Vec::new() };
             for o in &options {
                 let name = o.trim_end_matches('/').rsplit('/').next().unwrap_or(o);
                 let shown = if o.ends_with('/') { format!("{name}/") } else { name.to_string() };

@@ -36,6 +36,8 @@ impl Default for TrainRequest {
 pub enum JobKind {
     /// Import these feeds (none: only index), then encode what is new.
     ImportAndIndex(Vec<PathBuf>),
+    /// Install the embedded demo catalogue (600 photos written on first use), then import and index it.
+    ImportDemo,
     /// Import one feed with a mapping into a catalogue (the import dialog), then encode what is new; `save_as`
     /// first stores the mapping as a named profile.
     ImportFeed { path: PathBuf, request: outfit_engine::ImportRequest, save_as: Option<String> },
@@ -70,12 +72,12 @@ pub enum JobKind {
 impl JobKind {
     /// Whether the UI engine must reload the catalogue, head and embeddings afterwards.
     pub fn reloads_engine(&self) -> bool {
-        matches!(self, JobKind::ImportAndIndex(_) | JobKind::ImportFeed { .. } | JobKind::Activate(_))
+        matches!(self, JobKind::ImportAndIndex(_) | JobKind::ImportDemo | JobKind::ImportFeed { .. } | JobKind::Activate(_))
     }
     pub fn label(&self) -> &'static str {
         match self {
             JobKind::ImportAndIndex(feeds) if feeds.is_empty() => "Index",
-            JobKind::ImportAndIndex(_) | JobKind::ImportFeed { .. } => "Import and index",
+            JobKind::ImportAndIndex(_) | JobKind::ImportDemo | JobKind::ImportFeed { .. } => "Import and index",
             JobKind::BuildQueue { .. } => "Build review queue",
             JobKind::Train(_) => "Training",
             JobKind::Activate(_) => "Switch model",
@@ -155,6 +157,8 @@ pub struct Job {
     /// Loss points received so far (training jobs).
     pub losses: Vec<[f64; 2]>,
     rx: Receiver<JobMsg>,
+    /// The outcome, once its message arrived (taken by [`Job::poll`]).
+    done: Option<Result<JobOutput, String>>,
     cancel: Arc<AtomicBool>,
     handle: Option<std::thread::JoinHandle<()>>,
 }
@@ -183,6 +187,7 @@ impl Job {
             progress: JobProgress { stage: "Starting…".into(), done: 0, total: 0 },
             losses: Vec::new(),
             rx,
+            done: None,
             cancel,
             handle: Some(handle),
         }
@@ -199,16 +204,13 @@ impl Job {
     /// Drains messages; returns the outcome once the job has finished.
     pub fn poll(&mut self) -> Option<Result<JobOutput, String>> {
         while let Ok(m) = self.rx.try_recv() {
-            match m {
-                JobMsg::Progress { stage, done, total } => self.progress = JobProgress { stage, done, total },
-                JobMsg::Loss(x, y) => self.losses.push([x, y]),
-                JobMsg::Done(r) => {
-                    if let Some(h) = self.handle.take() {
-                        let _ = h.join();
-                    }
-                    return Some(r);
-                }
+            self.absorb(m);
+        }
+        if let Some(r) = self.done.take() {
+            if let Some(h) = self.handle.take() {
+                let _ = h.join();
             }
+            return Some(r);
         }
         if self.handle.as_ref().is_some_and(|h| h.is_finished()) {
             // The thread ended without a Done message: it panicked.
@@ -221,13 +223,26 @@ impl Job {
         None
     }
 
-    /// Blocks until the job ends (tests and the CLI).
+    /// Blocks until the job ends (tests and the CLI), on the channel itself: no polling.
     pub fn wait(&mut self) -> Result<JobOutput, String> {
         loop {
             if let Some(r) = self.poll() {
                 return r;
             }
-            std::thread::sleep(std::time::Duration::from_millis(10));
+            match self.rx.recv() {
+                Ok(m) => self.absorb(m),
+                // The thread ended without a Done message: `poll` reports how.
+                Err(_) => return self.poll().unwrap_or_else(|| Err("the background job ended without a result".into())),
+            }
+        }
+    }
+
+    /// Takes one message in; `Done` is left to [`Job::poll`], which joins the thread.
+    fn absorb(&mut self, m: JobMsg) {
+        match m {
+            JobMsg::Progress { stage, done, total } => self.progress = JobProgress { stage, done, total },
+            JobMsg::Loss(x, y) => self.losses.push([x, y]),
+            JobMsg::Done(r) => self.done = Some(r),
         }
     }
 }
@@ -251,6 +266,11 @@ fn run(
         JobKind::ImportAndIndex(feeds) => {
             let feeds: Vec<_> = feeds.iter().map(|f| (f.clone(), outfit_engine::ImportRequest::default())).collect();
             import_and_index(&mut e, &feeds, send, cancel).map(JobOutput::text)
+        }
+        JobKind::ImportDemo => {
+            progress(send, "Installing the demo catalogue…");
+            let feed = outfit_demo::feed()?;
+            import_and_index(&mut e, &[(feed, outfit_engine::ImportRequest::default())], send, cancel).map(JobOutput::text)
         }
         JobKind::ImportFeed { path, request, save_as } => {
             if let Some(name) = save_as {

@@ -397,7 +397,8 @@ impl Studio {
                 self.refresh_board();
             }
             Command::Import(feeds) => self.start_job(JobKind::ImportAndIndex(feeds))?,
-            Command::ImportDemo => self.start_job(JobKind::ImportAndIndex(vec![outfit_demo::feed()?]))?,
+            // The demo's files are written by the job, never on the frame.
+            Command::ImportDemo => self.start_job(JobKind::ImportDemo)?,
             Command::Export(path) => self.start_job(JobKind::ExportOutfits { format: "json".into(), path })?,
             Command::CancelJob => {
                 if let Some(j) = &self.job {
