@@ -546,7 +546,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 println!("\n{} runs after 3 warm-up; {}", args.reps, outfit_machine::conditions());
                 Ok(())
             }
-            (None, false, false) => outfit_score::bench::run(args.config()),
+            (None, false, false) => Ok(outfit_score::bench::run(args.config())?),
         },
         Command::Train(args) => train::run_train(&db, &models, args),
         Command::Eval(args) => train::run_eval(&db, &models, args),
