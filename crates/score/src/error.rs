@@ -58,8 +58,8 @@ impl ScoreError {
         move |source| ScoreError::Io { path, source }
     }
 
-    /// A scorer's own error, with its context chain.
-    pub(crate) fn scorer(e: anyhow::Error) -> ScoreError {
+    /// A [`crate::Scorer`]'s own error, with its context chain (for callers of `top_k` that return typed errors).
+    pub fn scorer(e: anyhow::Error) -> ScoreError {
         ScoreError::Scorer(format!("{e:#}"))
     }
 }
