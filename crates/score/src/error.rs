@@ -1,5 +1,6 @@
 //! Why ranking fails, by what the caller does next: fix the rows or queries it built (index), pick another
-//! backend (no GPU), retry or fall back to the CPU (GPU), or fix the bench's flags or its Python peer.
+//! backend (no GPU), retry or fall back to the CPU (GPU), or fix the bench's flags or its Python peer. A wrapped
+//! error is printed in its variant's message, not reported as `source()`, so `{:#}` does not say it twice.
 
 use super::SCORER_ENV;
 use std::path::PathBuf;
@@ -47,15 +48,15 @@ pub enum ScoreError {
     #[error(transparent)]
     Peer(#[from] outfit_machine::PeerError),
     /// A file the bench writes for its peer.
-    #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: {error}", path.display())]
+    Io { path: PathBuf, error: std::io::Error },
 }
 
 impl ScoreError {
     /// An I/O error with the path it concerns.
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> ScoreError {
         let path = path.into();
-        move |source| ScoreError::Io { path, source }
+        move |error| ScoreError::Io { path, error }
     }
 
     /// A [`crate::Scorer`]'s own error, with its context chain (for callers of `top_k` that return typed errors).
