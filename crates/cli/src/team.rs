@@ -93,7 +93,7 @@ enum TeamAction {
 }
 
 /// Connects with the password file's password, else a prompt when a terminal is attached.
-fn connect(url: &TeamUrl) -> Result<postgres::Client> {
+fn connect(url: &TeamUrl) -> outfit_team::Result<postgres::Client> {
     let password = url.password(None, std::io::stdin().is_terminal())?;
     url.connect(password.as_deref(), Duration::from_secs(10))
 }

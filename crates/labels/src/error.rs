@@ -1,9 +1,10 @@
 //! Why a label operation fails, by what the stylist does next: name a stylist, try the decision again (the store
 //! error says whether the database was busy), pick another file, or read the lower layer's error. A wrapped error
-//! is printed in its variant's message, not reported as `source()`, so `{:#}` does not say it twice.
+//! is printed with its causes in the variant's message, not reported as `source()`, so `{:#}` through anyhow does
+//! not say it twice.
 
 use outfit_engine::EngineError;
-use outfit_store::StoreError;
+use outfit_store::{StoreError, with_causes};
 use std::path::PathBuf;
 
 /// Results of the labels layer.
@@ -24,13 +25,13 @@ pub enum LabelsError {
     #[error("no judgement {0}")]
     NoJudgement(i64),
     /// An item of the current outfit left the catalogue: the entry was skipped for good.
-    #[error("queue outfit skipped: an item left the catalogue: {0}")]
+    #[error("queue outfit skipped: an item left the catalogue: {}", with_causes(.0))]
     Skipped(StoreError),
     /// Nothing was recorded or marked (a busy database, among others: the store error says).
-    #[error("the decision was not recorded: {0}")]
+    #[error("the decision was not recorded: {}", with_causes(.0))]
     NotRecorded(StoreError),
     /// An edit left the old decision in place.
-    #[error("the decision was not changed: {0}")]
+    #[error("the decision was not changed: {}", with_causes(.0))]
     NotChanged(StoreError),
     /// An import named this very database.
     #[error("{} is this database itself", path.display())]
