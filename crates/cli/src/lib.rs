@@ -756,7 +756,7 @@ fn index(e: &mut Engine, batch: usize) -> Result<()> {
 
 fn export(e: &mut Engine, what: ExportWhat) -> Result<()> {
     if let ExportWhat::Polyvore { out, seed } = &what {
-        return outfit_export::polyvore::run_cli(e.store_mut(), out, *seed);
+        return Ok(outfit_export::polyvore::run_cli(e.store_mut(), out, *seed)?);
     }
     let mut sink: (Box<dyn std::io::Write>, String) = |out: &Option<PathBuf>| -> Result<(Box<dyn std::io::Write>, String)> {
         Ok(match out {
