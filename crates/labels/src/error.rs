@@ -1,7 +1,7 @@
 //! Why a label operation fails, by what the stylist does next: name a stylist, try the decision again (the store
-//! error says whether the database was busy), pick another file, or read the lower layer's error. A wrapped error
-//! is printed with its causes in the variant's message, not reported as `source()`, so `{:#}` through anyhow does
-//! not say it twice.
+//! error says whether the database was busy), pick another file, or read the lower layer's error. A refused
+//! decision's store error is printed with its causes in the variant's message (the app shows it as it is), not
+//! reported as `source()`, so `{:#}` through anyhow does not say it twice.
 
 use outfit_engine::EngineError;
 use outfit_store::{StoreError, with_causes};
