@@ -4,7 +4,7 @@
 use crate::cluster::{Cluster, write_pgpass};
 use crate::{Result, TeamError};
 use crate::{SyncOptions, TeamSync, server};
-use outfit_store::{NewJudgement, Store, Verdict};
+use outfit_store::{Missing, NewJudgement, Store, StoreError, Verdict};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -79,7 +79,7 @@ pub fn run(samples: usize, backlog: usize, dir: &Path) -> Result<BenchReport> {
         let id = a.record_judgement(&sample_judgement("ana", i))?;
         let t0 = Instant::now();
         sync_a.nudge();
-        let uuid = a.judgement(id)?.expect("the judgement just recorded").uuid;
+        let uuid = a.judgement(id)?.ok_or(StoreError::NotFound(Missing::Judgement(id)))?.uuid;
         wait("a judgement to reach B", Duration::from_secs(10), || b.has_judgement_uuid(&uuid).map_err(Into::into))?;
         latencies.push(t0.elapsed().as_secs_f64() * 1e3);
         std::thread::sleep(Duration::from_millis(10));
