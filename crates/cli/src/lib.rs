@@ -546,7 +546,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 println!("\n{} runs after 3 warm-up; {}", args.reps, outfit_machine::conditions());
                 Ok(())
             }
-            (None, false, false) => outfit_score::bench::run(args.config()),
+            (None, false, false) => Ok(outfit_score::bench::run(args.config())?),
         },
         Command::Train(args) => train::run_train(&db, &models, args),
         Command::Eval(args) => train::run_eval(&db, &models, args),
@@ -756,7 +756,7 @@ fn index(e: &mut Engine, batch: usize) -> Result<()> {
 
 fn export(e: &mut Engine, what: ExportWhat) -> Result<()> {
     if let ExportWhat::Polyvore { out, seed } = &what {
-        return outfit_export::polyvore::run_cli(e.store_mut(), out, *seed);
+        return Ok(outfit_export::polyvore::run_cli(e.store_mut(), out, *seed)?);
     }
     let mut sink: (Box<dyn std::io::Write>, String) = |out: &Option<PathBuf>| -> Result<(Box<dyn std::io::Write>, String)> {
         Ok(match out {

@@ -90,7 +90,7 @@ enum TeamAction {
 }
 
 /// Connects with the password file's password, else a prompt when a terminal is attached.
-fn connect(url: &TeamUrl) -> Result<postgres::Client> {
+fn connect(url: &TeamUrl) -> outfit_team::Result<postgres::Client> {
     outfit_team::membership::connect(url, std::io::stdin().is_terminal())
 }
 

@@ -1,9 +1,14 @@
 //! What went wrong, as a stylist needs to know it: whether doing it again helps (the database was busy), whether
 //! something the action named has gone, or whether the database itself is damaged, each with what to do. Read
-//! from the typed errors underneath (`StoreError`, reached directly or through `EngineError`), never from words.
+//! from the typed errors underneath (`StoreError`, reached directly or through the engine's, labels', looks',
+//! team's or export's error), never from words.
 
 use outfit_engine::EngineError;
+use outfit_export::ExportError;
+use outfit_labels::LabelsError;
+use outfit_looks::LooksError;
 use outfit_store::StoreError;
+use outfit_team::TeamError;
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,12 +33,7 @@ impl Problem {
     /// Classifies an error by the first store error in its chain.
     pub fn of(err: impl Into<anyhow::Error>) -> Problem {
         let err = err.into();
-        let store = err.chain().find_map(|c| {
-            c.downcast_ref::<StoreError>().or_else(|| match c.downcast_ref::<EngineError>() {
-                Some(EngineError::Store(s)) => Some(s),
-                _ => None,
-            })
-        });
+        let store = err.chain().find_map(store_error);
         let kind = match store {
             Some(StoreError::Busy(_)) => ProblemKind::Busy,
             Some(StoreError::Gone { .. } | StoreError::NotFound(_)) => ProblemKind::Gone,
@@ -75,6 +75,39 @@ impl Problem {
     }
 }
 
+/// The store error an error is, or carries: the layers above the store wrap it in their own enums (their message
+/// prints it, so it is not always their `source()`).
+fn store_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a StoreError> {
+    let engine = |e: &'a EngineError| match e {
+        EngineError::Store(s) => Some(s),
+        _ => None,
+    };
+    if let Some(s) = e.downcast_ref::<StoreError>() {
+        return Some(s);
+    }
+    if let Some(e) = e.downcast_ref::<EngineError>() {
+        return engine(e);
+    }
+    if let Some(e) = e.downcast_ref::<LabelsError>() {
+        return match e {
+            LabelsError::Skipped(s) | LabelsError::NotRecorded(s) | LabelsError::NotChanged(s) | LabelsError::Store(s) => Some(s),
+            LabelsError::Engine(e) => engine(e),
+            _ => None,
+        };
+    }
+    if let Some(e) = e.downcast_ref::<LooksError>() {
+        return match e {
+            LooksError::Store(s) => Some(s),
+            LooksError::Engine(e) => engine(e),
+            _ => None,
+        };
+    }
+    match (e.downcast_ref::<TeamError>(), e.downcast_ref::<ExportError>()) {
+        (Some(TeamError::Store(s)), _) | (_, Some(ExportError::Store(s))) => Some(s),
+        _ => None,
+    }
+}
+
 impl From<String> for Problem {
     fn from(text: String) -> Problem {
         Problem { kind: ProblemKind::Other, text }
@@ -112,6 +145,15 @@ mod tests {
         let corrupt = StoreError::Corrupt { table: "judgements", id: 7, detail: "verdict \"maybe\"".into() };
         assert_eq!(Problem::of(anyhow::Error::from(EngineError::Store(corrupt)).context("reading")).kind, ProblemKind::Corrupt);
         assert_eq!(Problem::of(anyhow::anyhow!("the board is empty")).kind, ProblemKind::Other);
+        // The queue's "not recorded" prints the store error in its message rather than as its source.
+        let p = Problem::of(LabelsError::NotRecorded(busy()));
+        assert_eq!(
+            (p.kind, p.text.starts_with("the decision was not recorded: the database is busy")),
+            (ProblemKind::Busy, true),
+            "{}",
+            p.text
+        );
+        assert_eq!(Problem::of(TeamError::Store(gone())).kind, ProblemKind::Gone);
         assert_eq!(Problem::from("typed text").kind, ProblemKind::Other);
         let ctx = Problem::of(busy()).context("cannot undo");
         assert_eq!((ctx.kind, ctx.title()), (ProblemKind::Busy, "Busy"));

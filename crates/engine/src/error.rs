@@ -62,7 +62,7 @@ impl EngineError {
         move |source| EngineError::Io { path, source }
     }
 
-    /// The scorer's error, kept as its message (the score layer's errors are not typed yet).
+    /// The scorer's error, kept as its message (`Scorer::top_k` returns `anyhow`, for scorers outside its crate).
     pub(crate) fn score(e: impl std::fmt::Display) -> EngineError {
         EngineError::Score(format!("{e:#}"))
     }

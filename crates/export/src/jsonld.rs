@@ -7,8 +7,8 @@
 //! Offer{price, priceCurrency, availability https://schema.org/InStock or OutOfStock}}}]}`. The offer is left out
 //! for an item without a price.
 
+use super::Result;
 use super::{ExportItem, ExportOptions, ExportOutfit, approved_outfits_with, finish_export};
-use anyhow::Result;
 use outfit_store::Store;
 use serde_json::{Value, json};
 use std::io::Write;

@@ -4,6 +4,7 @@
 //! Webshop exports take approved (and already exported) outfits, by default only those whose every item is in
 //! stock; each export is logged in the `exports` table and the outfits it contained are marked exported.
 
+mod error;
 pub mod jsonld;
 pub mod per_product;
 pub mod polyvore;
@@ -12,11 +13,11 @@ pub mod shopify;
 pub mod shopify_metafields;
 pub mod webshop;
 
-use anyhow::Result;
 use outfit_store::{Judgement, OutfitStatus, Store};
 use serde::Serialize;
 use std::io::Write;
 
+pub use error::{ExportError, Result};
 pub use jsonld::write_outfits_jsonld;
 pub use polyvore::{PolyvoreReport, write_polyvore};
 pub use shopify::write_outfits_shopify_csv;
@@ -116,10 +117,13 @@ pub fn image_link(image: Option<&str>, base: Option<&str>, sku: &str) -> Option<
 pub fn check_image_template(t: &str) -> Result<()> {
     let t = t.trim();
     if !(t.starts_with("https://") || t.starts_with("http://")) {
-        anyhow::bail!("the image URL template must be an http(s) URL, such as https://cdn.example.com/images/{{sku}}.jpg (got {t:?})");
+        return Err(ExportError::Refused(format!(
+            "the image URL template must be an http(s) URL, such as https://cdn.example.com/images/{{sku}}.jpg (got {t:?})"
+        )));
     }
     if let Some(bad) = t.match_indices('{').map(|(i, _)| &t[i..]).find(|r| !r.starts_with("{sku}") && !r.starts_with("{file}")) {
-        anyhow::bail!("the image URL template knows {{sku}} and {{file}} only (found {:?})", bad.split('}').next().unwrap_or(bad));
+        let found = bad.split('}').next().unwrap_or(bad);
+        return Err(ExportError::Refused(format!("the image URL template knows {{sku}} and {{file}} only (found {found:?})")));
     }
     Ok(())
 }
@@ -131,12 +135,12 @@ pub fn check_images(outfits: &[ExportOutfit], opts: &ExportOptions) -> Result<Ve
     missing.dedup();
     if opts.missing_images == MissingImages::Refuse && !missing.is_empty() {
         let first: Vec<&str> = missing.iter().take(5).map(String::as_str).collect();
-        anyhow::bail!(
+        return Err(ExportError::Refused(format!(
             "{} items have no public image link (a local file, or none), e.g. {}: give an image URL template \
              (--image-url-template https://cdn.example.com/images/{{sku}}.jpg) or export them without images",
             missing.len(),
             first.join(", ")
-        );
+        )));
     }
     Ok(missing)
 }
@@ -249,11 +253,12 @@ pub fn write_outfits_format(store: &mut Store, format: &str, w: &mut dyn Write, 
         "json" => write_outfits_webshop_json(store, w, path_label, opts),
         "jsonld" | "json-ld" => write_outfits_jsonld(store, w, path_label, opts),
         "bundle" | "shopify-bundle" => write_outfits_shopify_csv(store, w, path_label, opts),
-        "shopify" | "shopify-csv" | "csv" => anyhow::bail!(
+        "shopify" | "shopify-csv" | "csv" => Err(ExportError::Format(
             "say which Shopify file: --format bundle makes each look a new Shopify product (a bundle of the items' own \
              SKUs); `publish --format shopify` (or matrixify, metafields-jsonl) sets complementary products on the \
              shop's own products"
-        ),
-        other => anyhow::bail!("unknown outfit export format {other:?}; supported: {}", OUTFIT_FORMATS.join(", ")),
+                .into(),
+        )),
+        other => Err(ExportError::Format(format!("unknown outfit export format {other:?}; supported: {}", OUTFIT_FORMATS.join(", ")))),
     }
 }

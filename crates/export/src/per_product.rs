@@ -21,8 +21,8 @@
 
 use super::publish_changes::{self as changes, Channel, PublishChanges};
 use super::shopify_metafields::{self as metafields, Complementary, complementary};
+use super::{ExportError, Result};
 use super::{ExportItem, ExportOptions, ExportOutfit, approved_outfits_with, check_images, jsonld, shopify};
-use anyhow::{Result, bail};
 use outfit_store::{NewPublish, Store};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -149,7 +149,7 @@ fn canonical(format: &str) -> Result<&'static str> {
         "matrixify" => "matrixify",
         "metafields-jsonl" | "jsonl" => "metafields-jsonl",
         "jsonld" | "json-ld" => "jsonld",
-        other => bail!("unknown publish format {other:?}; supported: {}", PUBLISH_FORMATS.join(", ")),
+        other => return Err(ExportError::Format(format!("unknown publish format {other:?}; supported: {}", PUBLISH_FORMATS.join(", ")))),
     })
 }
 
@@ -165,7 +165,9 @@ pub fn plan_publish(store: &Store, format: &str, opts: &ExportOptions) -> Result
         "jsonld" => by.iter().map(|(sku, l)| (sku.clone(), Entry::Doc(product_jsonld(sku, l)))).collect(),
         _ => {
             if format == "metafields-jsonl" && opts.product_ids.is_none() {
-                bail!("metafieldsSet needs the shop's product ids: give a product-ID export (Matrixify CSV or bulk-query JSON Lines)");
+                return Err(ExportError::Refused(
+                    "metafieldsSet needs the shop's product ids: give a product-ID export (Matrixify CSV or bulk-query JSON Lines)".into(),
+                ));
             }
             let rows = complementary(&by, opts.product_ids.as_ref(), &product_handle)?;
             report.products = rows.len();
@@ -232,10 +234,10 @@ pub fn write_publish(p: &Publish, changed_only: bool, w: &mut dyn Write, deletes
                     report.calls = metafields::write_metafields_jsonl(&rows, field, w)?;
                     if !clears.is_empty() {
                         let Some(d) = deletes else {
-                            bail!(
+                            return Err(ExportError::Refused(format!(
                                 "{} products lost all their looks since the last publish and need a metafieldsDelete file: write to a file (--out)",
                                 clears.len()
-                            );
+                            )));
                         };
                         report.delete_calls = metafields::write_metafields_delete_jsonl(&clears, field, d)?;
                     }

@@ -28,7 +28,7 @@
 //! compatible, so there rejected outfits stay out and are listed in `nondisjoint/train_rejected.json` (same
 //! schema), which `compatibility_train.txt` references. Only `nondisjoint` is written (no disjoint split).
 
-use anyhow::{Context, Result};
+use super::{ExportError, Result};
 use outfit_labels::{TrainingPolicy, training_labels};
 use outfit_store::{Store, StoredItem};
 use rand::rngs::StdRng;
@@ -82,6 +82,8 @@ fn url_name(title: &str) -> String {
 
 /// Writes the export into `dir` (created; existing files of the layout are overwritten), logs it and returns
 /// what was written.
+///
+/// Long because it writes the layout file by file, and every file uses the item and outfit ids numbered above it.
 pub fn write_polyvore(store: &mut Store, dir: &Path, seed: u64) -> Result<PolyvoreReport> {
     let labels = training_labels(store, &TrainingPolicy::default())?;
     let mut report = PolyvoreReport { dir: dir.display().to_string(), ..Default::default() };
@@ -128,9 +130,9 @@ pub fn write_polyvore(store: &mut Store, dir: &Path, seed: u64) -> Result<Polyvo
     }
 
     let nd = dir.join("nondisjoint");
-    std::fs::create_dir_all(&nd).with_context(|| format!("cannot create {}", nd.display()))?;
+    std::fs::create_dir_all(&nd).map_err(ExportError::file("create", &nd))?;
     let img_dir = dir.join("images");
-    std::fs::create_dir_all(&img_dir)?;
+    std::fs::create_dir_all(&img_dir).map_err(ExportError::file("create", &img_dir))?;
 
     // Item metadata and categories.
     let mut cats: BTreeSet<(String, String)> = BTreeSet::new();
@@ -166,11 +168,12 @@ pub fn write_polyvore(store: &mut Store, dir: &Path, seed: u64) -> Result<Polyvo
         );
     }
     write_json(&dir.join("polyvore_item_metadata.json"), &Value::Object(meta))?;
-    let mut cw = csv::Writer::from_path(dir.join("categories.csv"))?;
+    let categories = dir.join("categories.csv");
+    let mut cw = csv::Writer::from_path(&categories)?;
     for (i, (cat, slot)) in cats.iter().enumerate() {
         cw.write_record([(i + 1).to_string(), cat.clone(), slot.clone()])?;
     }
-    cw.flush()?;
+    cw.flush().map_err(ExportError::file("write", &categories))?;
     report.items = items.len();
 
     let outfit_json = |o: &Outfit| json!({"set_id": o.set_id, "items": o.items.iter().enumerate().map(|(i, id)| json!({"item_id": id.to_string(), "index": i + 1})).collect::<Vec<_>>()});
@@ -191,7 +194,8 @@ pub fn write_polyvore(store: &mut Store, dir: &Path, seed: u64) -> Result<Polyvo
             }
             compat.push('\n');
         }
-        std::fs::write(nd.join(format!("compatibility_{name}.txt")), compat)?;
+        let path = nd.join(format!("compatibility_{name}.txt"));
+        std::fs::write(&path, compat).map_err(ExportError::file("write", &path))?;
 
         // Fill in the blank, from accepted outfits.
         let mut questions = Vec::new();
@@ -249,7 +253,7 @@ pub fn write_polyvore(store: &mut Store, dir: &Path, seed: u64) -> Result<Polyvo
             if std::fs::hard_link(src, &dest).is_ok() {
                 report.images_linked += 1;
             } else {
-                std::fs::copy(src, &dest).with_context(|| format!("cannot copy {}", src.display()))?;
+                std::fs::copy(src, &dest).map_err(ExportError::file("copy", src))?;
                 report.images_copied += 1;
             }
         } else {
@@ -262,21 +266,23 @@ pub fn write_polyvore(store: &mut Store, dir: &Path, seed: u64) -> Result<Polyvo
                         let c = |v: u8| ((v as u32 * a + 255 * (255 - a)) / 255) as u8;
                         image::Rgb([c(p[0]), c(p[1]), c(p[2])])
                     });
-                    rgb.save_with_format(&dest, image::ImageFormat::Jpeg).with_context(|| format!("cannot write {}", dest.display()))?;
+                    rgb.save_with_format(&dest, image::ImageFormat::Jpeg)
+                        .map_err(|error| ExportError::Image { path: dest.clone(), error })?;
                     report.images_converted += 1;
                 }
                 Err(_) => report.images_missing.push(it.sku.clone()),
             }
         }
     }
-    std::fs::write(dir.join("README.md"), README)?;
+    let readme = dir.join("README.md");
+    std::fs::write(&readme, README).map_err(ExportError::file("write", &readme))?;
     let n: usize = report.splits.values().map(|s| s.accepted + s.rejected).sum();
     store.record_export("labels", "polyvore", &dir.display().to_string(), n)?;
     Ok(report)
 }
 
 fn write_json(path: &Path, v: &Value) -> Result<()> {
-    let f = std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?);
+    let f = std::io::BufWriter::new(std::fs::File::create(path).map_err(ExportError::file("write", path))?);
     serde_json::to_writer(f, v)?;
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! What changed since a channel's last publish: products new, changed or to clear, and why looks went (an item
 //! out of stock, deleted, or the look unapproved), so a stylist sees the difference before it is written.
 
+use super::Result;
 use super::shopify_metafields::Metafield;
-use anyhow::Result;
 use outfit_store::{OutfitStatus, PublishedState, Store};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};

@@ -19,8 +19,8 @@
 //!   Shopify fetches images by URL, so local paths are left out. `Image Position` = its 1-based place in the
 //!   outfit, `Image Alt Text` = its title, `Variant Image` = the same link (so choosing a piece shows its photo).
 
+use super::{ExportError, Result};
 use super::{ExportOptions, ExportOutfit, approved_outfits_with, check_images, finish_export};
-use anyhow::{Result, bail};
 use outfit_store::Store;
 use std::collections::HashSet;
 use std::io::Write;
@@ -174,12 +174,12 @@ pub fn write_outfits_shopify_csv(store: &mut Store, w: &mut dyn Write, path_labe
         })
         .collect();
     if !unpriced.is_empty() {
-        bail!(
+        return Err(ExportError::Refused(format!(
             "{} bundles have an item without a price, so the bundle has none: {}. Give those items a price in the feed \
              and import it again",
             unpriced.len(),
             unpriced.join("; ")
-        );
+        )));
     }
     check_images(&outfits, opts)?;
     {

@@ -17,7 +17,7 @@
 //! `outfit_studio.complete_the_look` of earlier versions stays available ([`Metafield::Custom`]).
 
 use super::ExportOutfit;
-use anyhow::{Context, Result, bail};
+use super::{ExportError, Result};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -103,31 +103,35 @@ impl ProductIds {
     /// app publishes with the shop's handles and ids without asking for the file. `None` when none was given.
     pub fn remembered(store: &outfit_store::Store) -> Result<Option<(std::path::PathBuf, ProductIds)>> {
         let Some(json) = store.setting(PRODUCT_IDS_SETTING)? else { return Ok(None) };
-        let path: std::path::PathBuf =
-            serde_json::from_str::<String>(&json).context("the saved product-ID export path is unreadable")?.into();
-        let ids = Self::read(&path).with_context(|| {
-            format!(
-                "the shop's product export saved for publishing ({}) cannot be used: publish once with --product-ids NEWFILE",
+        let path: std::path::PathBuf = serde_json::from_str::<String>(&json)
+            .map_err(|e| ExportError::ProductIds(format!("the saved product-ID export path is unreadable: {e}")))?
+            .into();
+        let ids = Self::read(&path).map_err(|e| {
+            ExportError::Refused(format!(
+                "the shop's product export saved for publishing ({}) cannot be used: publish once with --product-ids NEWFILE ({e})",
                 path.display()
-            )
+            ))
         })?;
         Ok(Some((path, ids)))
     }
 
     /// Keeps `path` (made absolute) as the shop's product export for later publishes from the CLI and the app.
     pub fn remember(store: &mut outfit_store::Store, path: &std::path::Path) -> Result<()> {
-        let abs = std::path::absolute(path).with_context(|| format!("cannot resolve {}", path.display()))?;
+        let abs = std::path::absolute(path).map_err(ExportError::file("resolve", path))?;
         store.set_setting(PRODUCT_IDS_SETTING, &serde_json::to_string(&abs.to_string_lossy())?)?;
         Ok(())
     }
 
     /// Reads a product-ID export (CSV or JSON Lines, told apart by the first character).
     pub fn read(path: &std::path::Path) -> Result<ProductIds> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the product-ID export {}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(ExportError::file("read the product-ID export", path))?;
         let ids = if text.trim_start().starts_with('{') { Self::from_jsonl(&text) } else { Self::from_csv(&text) };
-        let ids = ids.with_context(|| format!("{} is not a product-ID export", path.display()))?;
+        let ids = ids.map_err(|e| ExportError::NotProductIds { path: path.to_path_buf(), reason: Box::new(e) })?;
         if ids.is_empty() {
-            bail!("{} maps no SKU to a product: export products with their variants' SKUs", path.display());
+            return Err(ExportError::ProductIds(format!(
+                "{} maps no SKU to a product: export products with their variants' SKUs",
+                path.display()
+            )));
         }
         Ok(ids)
     }
@@ -141,7 +145,10 @@ impl ProductIds {
         let (Some(id), Some(handle), Some(sku)) =
             (col(&["ID", "Product ID"]), col(&["Handle", "URL handle"]), col(&["Variant SKU", "SKU"]))
         else {
-            bail!("the CSV needs ID, Handle and Variant SKU columns (a Matrixify products export has them); found {}", headers.join(", "));
+            return Err(ExportError::ProductIds(format!(
+                "the CSV needs ID, Handle and Variant SKU columns (a Matrixify products export has them); found {}",
+                headers.join(", ")
+            )));
         };
         let mut out = ProductIds::default();
         let mut current: Option<ShopProduct> = None;
@@ -149,7 +156,7 @@ impl ProductIds {
             let rec = rec?;
             let (i, h) = (rec.get(id).unwrap_or("").trim(), rec.get(handle).unwrap_or("").trim());
             if !i.is_empty() {
-                let id = parse_id(i).with_context(|| format!("line {}: product ID {i:?}", n + 2))?;
+                let id = parse_id(i).map_err(|e| ExportError::ProductIds(format!("line {}: product ID {i:?}: {e}", n + 2)))?;
                 current = Some(ShopProduct { id, handle: h.to_string() });
             }
             let s = rec.get(sku).unwrap_or("").trim();
@@ -165,7 +172,7 @@ impl ProductIds {
         let mut products: HashMap<String, ShopProduct> = HashMap::new();
         let mut variants: Vec<(String, String)> = Vec::new();
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let v: serde_json::Value = serde_json::from_str(line).with_context(|| format!("line {}", n + 1))?;
+            let v: serde_json::Value = serde_json::from_str(line).map_err(|e| ExportError::ProductIds(format!("line {}: {e}", n + 1)))?;
             let gid = v["id"].as_str().unwrap_or_default();
             if gid.starts_with("gid://shopify/Product/") {
                 let handle = v["handle"].as_str().unwrap_or_default().to_string();
@@ -176,17 +183,24 @@ impl ProductIds {
         }
         let mut out = ProductIds::default();
         for (sku, parent) in variants.into_iter().filter(|(s, _)| !s.is_empty()) {
-            let p = products.get(&parent).with_context(|| format!("variant {sku} names product {parent}, which is not in the file"))?;
+            let p = products
+                .get(&parent)
+                .ok_or_else(|| ExportError::ProductIds(format!("variant {sku} names product {parent}, which is not in the file")))?;
             out.by_sku.insert(sku, p.clone());
         }
         Ok(out)
     }
 }
 
+/// A product the `metafieldsSet` lines must name by its shop id.
+fn no_shop_id(handle: &str) -> ExportError {
+    ExportError::Refused(format!("product {handle} has no shop id: give the product-ID export"))
+}
+
 /// `123` or `gid://shopify/Product/123`.
 fn parse_id(s: &str) -> Result<u64> {
     let digits = s.rsplit('/').next().unwrap_or(s).trim();
-    digits.parse().map_err(|_| anyhow::anyhow!("not a product id: {s:?}"))
+    digits.parse().map_err(|_| ExportError::ProductIds(format!("not a product id: {s:?}")))
 }
 
 /// One product's complementary products: its handle (and shop product when known) and the other products of
@@ -212,12 +226,12 @@ pub fn complementary(
         unmapped.sort();
         unmapped.dedup();
         if !unmapped.is_empty() {
-            bail!(
+            return Err(ExportError::Refused(format!(
                 "{} SKUs of published looks map to no product in the product-ID export: {}. Export the shop's products \
                  again (with variant SKUs), or leave those looks out",
                 unmapped.len(),
                 unmapped.join(", ")
-            );
+            )));
         }
     }
     let shop = |it: &super::ExportItem| ids.and_then(|ids| ids.get(&it.sku)).cloned();
@@ -306,10 +320,10 @@ pub fn write_matrixify(rows: &[&Complementary], clears: &[Cleared], field: Metaf
 pub fn write_metafields_jsonl(rows: &[&Complementary], field: Metafield, w: &mut dyn Write) -> Result<usize> {
     let mut inputs = Vec::with_capacity(rows.len());
     for r in rows {
-        let owner = r.product.as_ref().with_context(|| format!("product {} has no shop id: give the product-ID export", r.handle))?;
+        let owner = r.product.as_ref().ok_or_else(|| no_shop_id(&r.handle))?;
         let mut refs: Vec<String> = Vec::new();
         for (h, p) in &r.refs {
-            let p = p.as_ref().with_context(|| format!("product {h} has no shop id: give the product-ID export"))?;
+            let p = p.as_ref().ok_or_else(|| no_shop_id(h))?;
             if p.id != owner.id && !refs.contains(&p.gid()) {
                 refs.push(p.gid());
             }
@@ -339,9 +353,9 @@ pub fn write_metafields_jsonl(rows: &[&Complementary], field: Metafield, w: &mut
 pub fn write_metafields_delete_jsonl(clears: &[Cleared], field: Metafield, w: &mut dyn Write) -> Result<usize> {
     let mut ids = Vec::with_capacity(clears.len());
     for c in clears {
-        let id = c
-            .owner
-            .with_context(|| format!("product {} has no shop id in the last publish: clear it by hand or publish a CSV", c.handle))?;
+        let id = c.owner.ok_or_else(|| {
+            ExportError::Refused(format!("product {} has no shop id in the last publish: clear it by hand or publish a CSV", c.handle))
+        })?;
         ids.push(json!({ "ownerId": format!("gid://shopify/Product/{id}"), "namespace": field.namespace(), "key": field.key() }));
     }
     let mut calls = 0;

@@ -1,7 +1,7 @@
 //! Webshop JSON: approved outfits with their items' slots, SKUs, image links, prices and age groups.
 
+use super::Result;
 use super::{ExportOptions, approved_outfits_with, finish_export};
-use anyhow::Result;
 use outfit_store::Store;
 use std::io::Write;
 

@@ -7,7 +7,7 @@
 //! is accepted that chance term approaches 1 and kappa collapses even at high raw agreement (the "kappa
 //! paradox"). AC1 uses 2π(1-π) as chance agreement, which stays small when one verdict dominates.
 
-use anyhow::Result;
+use super::Result;
 pub use outfit_model::data::{SETTLED, latest_labels};
 use outfit_store::{Judgement, Store};
 use serde::Serialize;

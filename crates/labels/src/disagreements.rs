@@ -3,8 +3,8 @@
 //! [`SETTLED`]: it travels through the same log as every judgement (pushed to the team store, undoable), training
 //! takes its label for the outfit, and agreement leaves it out. Undoing the settlement opens the outfit again.
 
+use super::Result;
 use crate::agreement::{SETTLED, latest_labels};
-use anyhow::Result;
 use outfit_store::{Judgement, Store};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};

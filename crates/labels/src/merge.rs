@@ -5,7 +5,7 @@
 //! duplicate, so importing the same file twice (or a database that itself imported ours) adds nothing. Items the
 //! catalogue here does not know are kept (judgements store SKUs as text) and reported.
 
-use anyhow::{Context, Result};
+use super::{LabelsError, Result};
 pub use outfit_model::data::{Conflicts, TrainingPolicy, training_labels_from};
 use outfit_store::ImportOutcome;
 use outfit_store::{Judgement, Store};
@@ -49,14 +49,16 @@ fn source_label(path: &Path) -> String {
 /// Imports every judgement of another stylist's database, which is opened read-only and never modified.
 pub fn import_database(store: &mut Store, path: &Path) -> Result<MergeReport> {
     let same = std::fs::canonicalize(path).ok().zip(std::fs::canonicalize(store.path()).ok()).is_some_and(|(a, b)| a == b);
-    anyhow::ensure!(!same, "{} is this database itself", path.display());
+    if same {
+        return Err(LabelsError::SameDatabase { path: path.to_path_buf() });
+    }
     let js = Store::read_judgements_of(path)?;
     import_judgements(store, &js, &source_label(path), Vec::new())
 }
 
 /// Imports a JSON Lines label export; lines that are not judgements are reported, not fatal.
 pub fn import_labels_jsonl(store: &mut Store, path: &Path) -> Result<MergeReport> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|error| LabelsError::Io { path: path.to_path_buf(), error })?;
     let mut js = Vec::new();
     let mut invalid = Vec::new();
     for (i, line) in text.lines().enumerate() {

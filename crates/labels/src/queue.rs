@@ -13,9 +13,9 @@
 //! [`Diversity`]). Candidates with a Jaccard similarity above 0.5 to a picked or queued outfit are near-duplicates
 //! and never picked; outfits this stylist has judged, or that are already in their queue, are never proposed.
 
-use anyhow::{Result, anyhow, bail};
+use super::{LabelsError, Result};
 use outfit_catalogue::Slot;
-use outfit_engine::{CompletionFilter, Engine, JudgeRequest, QUEUE_SOURCE};
+use outfit_engine::{CompletionFilter, Engine, EngineError, JudgeRequest, QUEUE_SOURCE};
 use outfit_store::outfit_key;
 use outfit_store::queue::{NewQueueItem, QueueItem, QueueStatus};
 use outfit_store::{StoreError, UndoEffects, Verdict};
@@ -198,7 +198,7 @@ impl ReviewQueue {
 
     pub fn load_or_build_with(engine: &mut Engine, stylist: &str, config: QueueConfig) -> Result<ReviewQueue> {
         if stylist.trim().is_empty() {
-            bail!("the review queue needs a stylist name");
+            return Err(LabelsError::NoStylist);
         }
         let mut q = ReviewQueue { stylist: stylist.to_string(), entries: Vec::new(), config, view: QueueView::All, cursor: None };
         q.reload(engine)?;
@@ -374,7 +374,7 @@ impl ReviewQueue {
     /// transaction. When an item has left the catalogue the entry is skipped for good; when the database is busy or
     /// anything else fails, nothing is recorded or marked and the error says why.
     pub fn decide(&mut self, engine: &mut Engine, verdict: Verdict, reasons: &[String]) -> Result<i64> {
-        let idx = self.current_index().ok_or_else(|| anyhow!("the review queue is empty"))?;
+        let idx = self.current_index().ok_or(LabelsError::EmptyQueue)?;
         let e = self.entries[idx].clone();
         let reasons: &[String] = if verdict == Verdict::Reject { reasons } else { &[] };
         let req = JudgeRequest {
@@ -398,9 +398,9 @@ impl ReviewQueue {
                 // The outfit can no longer be judged: step past it.
                 engine.store_mut().set_queue_item(e.id, QueueStatus::Skipped, None, None)?;
                 self.entries[idx].status = QueueStatus::Skipped;
-                Err(anyhow::Error::from(err).context("queue outfit skipped: an item left the catalogue"))
+                Err(LabelsError::Skipped(err))
             }
-            Err(err) => Err(anyhow::Error::from(err).context("the decision was not recorded")),
+            Err(err) => Err(LabelsError::NotRecorded(err)),
         }
     }
 
@@ -462,15 +462,11 @@ impl ReviewQueue {
     /// Changes a queue decision: the judgement is undone and the outfit judged again with `verdict` (reasons are
     /// kept when it stays a reject). Returns the new judgement id.
     pub fn edit(&mut self, engine: &mut Engine, judgement_id: i64, verdict: Verdict) -> Result<i64> {
-        let idx = self
-            .entries
-            .iter()
-            .position(|e| e.judgement_id == Some(judgement_id))
-            .ok_or_else(|| anyhow!("judgement {judgement_id} is not a decision of this queue"))?;
+        let idx = self.entries.iter().position(|e| e.judgement_id == Some(judgement_id)).ok_or(LabelsError::NotInQueue(judgement_id))?;
         if self.entries[idx].verdict == Some(verdict) {
             return Ok(judgement_id);
         }
-        let old = engine.store().judgement(judgement_id)?.ok_or_else(|| anyhow!("no judgement {judgement_id}"))?;
+        let old = engine.store().judgement(judgement_id)?.ok_or(LabelsError::NoJudgement(judgement_id))?;
         let reasons = if verdict == Verdict::Reject { old.reasons } else { Vec::new() };
         let e = self.entries[idx].clone();
         // Undo, new judgement and mark in one transaction: a crash keeps the old decision or the new one.
@@ -484,7 +480,7 @@ impl ReviewQueue {
             replaces: Some(judgement_id),
             queue_item: Some(e.id),
         };
-        let jid = engine.judge_request(&req).map_err(|err| anyhow::Error::from(err).context("the decision was not changed"))?;
+        let jid = engine.judge_request(&req).map_err(LabelsError::NotChanged)?;
         self.marked(idx, verdict, jid);
         Ok(jid)
     }
@@ -499,7 +495,10 @@ pub type RoutedOutfit = (Vec<String>, Option<f64>);
 /// outfits anyone has judged already, with their scores; and the head's name. The CLI and the app send them
 /// with `outfit_team::routing::enqueue`.
 pub fn team_proposals(engine: &Engine, count: usize, seed: u64) -> Result<(String, Vec<RoutedOutfit>)> {
-    let head = engine.active_model().map(|m| m.name.clone()).ok_or_else(|| anyhow!("no active head: train or activate one first"))?;
+    let head = engine
+        .active_model()
+        .map(|m| m.name.clone())
+        .ok_or_else(|| EngineError::NoHead("no active head: train or activate one first".into()))?;
     let judged: HashSet<String> = engine.store().judgements()?.into_iter().map(|j| j.outfit_key).collect();
     let cfg = QueueConfig { size: count, seed, ..Default::default() };
     let proposals = propose(engine, &cfg, count, seed, &judged)?;

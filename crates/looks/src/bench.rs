@@ -5,7 +5,7 @@
 
 use super::generate::{LookParams, Scene, generate};
 use super::templates;
-use anyhow::{Result, bail};
+use super::{LooksError, Result};
 use outfit_catalogue::{AgeGroup, Slot};
 use outfit_machine::cpu_model;
 use outfit_score::Scorer;
@@ -26,7 +26,7 @@ pub struct LooksBench {
 /// Runs the bench with `scorer`; returns the Markdown report.
 pub fn run(b: &LooksBench, scorer: &dyn Scorer) -> Result<String> {
     if b.items < 1000 || b.heroes == 0 || b.dim == 0 {
-        bail!("--items must be at least 1000, --heroes and --dim positive");
+        return Err(LooksError::Params("--items must be at least 1000, --heroes and --dim positive".into()));
     }
     let t = std::time::Instant::now();
     let cat = synthetic(b.items, b.dim, b.seed);

@@ -8,14 +8,15 @@
 //! for the webshop.
 
 pub mod bench;
+mod error;
 pub mod generate;
 pub mod recall;
 pub mod templates;
 
+pub use error::{LooksError, Result};
 pub use generate::{Generated, Look, LookParams, Scene, Shortfall};
 pub use templates::Template;
 
-use anyhow::{Result, bail};
 use outfit_catalogue::{AgeGroup, Slot};
 use outfit_engine::Engine;
 use outfit_labels::queue::{Candidate, Diversity, select};
@@ -26,7 +27,7 @@ use serde::Serialize;
 /// The stylist's template list, or the defaults when none was saved.
 pub fn load_templates(engine: &Engine) -> Result<Vec<Template>> {
     match engine.setting(templates::SETTING_KEY)? {
-        Some(json) => templates::parse(&json).map_err(|e| e.context("the saved outfit templates are unreadable")),
+        Some(json) => templates::parse(&json).map_err(|e| LooksError::SavedTemplates(Box::new(e))),
         None => Ok(templates::defaults()),
     }
 }
@@ -34,7 +35,8 @@ pub fn load_templates(engine: &Engine) -> Result<Vec<Template>> {
 /// Validates and saves a template list for every app and CLI on this database.
 pub fn save_templates(engine: &mut Engine, list: &[Template]) -> Result<()> {
     templates::validate(list)?;
-    Ok(engine.set_setting(templates::SETTING_KEY, &serde_json::to_string(list)?)?)
+    let json = serde_json::to_string(list).map_err(LooksError::SaveTemplates)?;
+    Ok(engine.set_setting(templates::SETTING_KEY, &json)?)
 }
 
 /// Back to the default templates.
@@ -61,9 +63,9 @@ pub struct HeroFilter {
 pub fn select_heroes(engine: &Engine, f: &HeroFilter) -> Result<Vec<i64>> {
     if !f.skus.is_empty() {
         let items = engine.resolve_skus(&f.skus)?;
-        let not_indexed: Vec<&str> = items.iter().filter(|i| engine.row_of(i.id).is_none()).map(|i| i.item.sku.as_str()).collect();
-        if !not_indexed.is_empty() {
-            bail!("not indexed or not an outfit item: {} (run `outfit-studio index`)", not_indexed.join(", "));
+        let skus: Vec<String> = items.iter().filter(|i| engine.row_of(i.id).is_none()).map(|i| i.item.sku.clone()).collect();
+        if !skus.is_empty() {
+            return Err(LooksError::NotIndexed { skus });
         }
         return Ok(items.iter().map(|i| i.id).collect());
     }
@@ -278,7 +280,7 @@ const MMR_ORDER_LIMIT: usize = 600;
 /// Returns how many were queued.
 pub fn enqueue(engine: &mut Engine, stylist: &str, batch: &Batch, p: &LookParams) -> Result<usize> {
     if stylist.trim().is_empty() {
-        bail!("generated looks go to a stylist's review queue: name the stylist");
+        return Err(LooksError::NoStylist);
     }
     let mut seen = engine.seen_outfit_keys(stylist)?;
     let mut looks: Vec<&GeneratedLook> = Vec::new();

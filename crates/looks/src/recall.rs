@@ -11,9 +11,9 @@
 //! of the slot, the most popular items of the slot in training outfits (look j takes each slot's j-th), and
 //! co-occurrence with the hero in training outfits (ties and items never seen with the hero: by popularity).
 
+use super::Result;
 use super::generate::{LookParams, Scene, generate};
 use super::templates::Template;
-use anyhow::Result;
 use outfit_catalogue::Slot;
 use outfit_model::Head;
 use outfit_model::outfit_eval::PreparedSet;

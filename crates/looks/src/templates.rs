@@ -5,7 +5,7 @@
 //! list the defaults apply: two-piece and one-piece looks with shoes for infants to kids, the same layered with
 //! outerwear and headwear in autumn and winter, and newborn sets without shoes.
 
-use anyhow::{Result, bail};
+use super::{LooksError, Result};
 use outfit_catalogue::{AgeGroup, Season, Slot};
 use serde::{Deserialize, Serialize};
 
@@ -123,42 +123,51 @@ pub fn defaults() -> Vec<Template> {
 /// its slots with at least one required, hero slots among its slots, fallbacks naming another template.
 pub fn validate(list: &[Template]) -> Result<()> {
     if list.is_empty() {
-        bail!("the template list is empty: keep at least one template (or reset to the defaults)");
+        return Err(invalid("the template list is empty: keep at least one template (or reset to the defaults)"));
     }
     for (i, t) in list.iter().enumerate() {
         if t.name.trim().is_empty() {
-            bail!("template {} has no name", i + 1);
+            return Err(invalid(format!("template {} has no name", i + 1)));
         }
         if list[..i].iter().any(|o| o.name == t.name) {
-            bail!("two templates are named {:?}", t.name);
+            return Err(invalid(format!("two templates are named {:?}", t.name)));
         }
         let mut s = t.slots.clone();
         s.sort();
         s.dedup();
         if s.len() != t.slots.len() {
-            bail!("template {:?} names a slot twice", t.name);
+            return Err(invalid(format!("template {:?} names a slot twice", t.name)));
         }
         if s.len() < 2 {
-            bail!("template {:?} needs at least two slots (the hero's and one more)", t.name);
+            return Err(invalid(format!("template {:?} needs at least two slots (the hero's and one more)", t.name)));
         }
         if let Some(o) = t.optional.iter().chain(&t.heroes).find(|o| !t.slots.contains(o)) {
-            bail!("template {:?} names {} as optional or as a hero slot, but not among its slots", t.name, o.as_str());
+            return Err(invalid(format!(
+                "template {:?} names {} as optional or as a hero slot, but not among its slots",
+                t.name,
+                o.as_str()
+            )));
         }
         if t.slots.iter().all(|s| t.is_optional(*s)) {
-            bail!("template {:?} has only optional slots: make at least one required", t.name);
+            return Err(invalid(format!("template {:?} has only optional slots: make at least one required", t.name)));
         }
         if let Some(f) = &t.fallback
             && (f == &t.name || !list.iter().any(|o| &o.name == f))
         {
-            bail!("template {:?} falls back to {f:?}, which is not another template of the list", t.name);
+            return Err(invalid(format!("template {:?} falls back to {f:?}, which is not another template of the list", t.name)));
         }
     }
     Ok(())
 }
 
+/// A [`LooksError::Template`] from a message.
+fn invalid(message: impl Into<String>) -> LooksError {
+    LooksError::Template(message.into())
+}
+
 /// Parses a saved or edited list (JSON array of templates) and validates it.
 pub fn parse(json: &str) -> Result<Vec<Template>> {
-    let list: Vec<Template> = serde_json::from_str(json).map_err(|e| anyhow::anyhow!("not a template list: {e}"))?;
+    let list: Vec<Template> = serde_json::from_str(json).map_err(LooksError::NotATemplateList)?;
     validate(&list)?;
     Ok(list)
 }

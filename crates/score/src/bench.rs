@@ -9,8 +9,7 @@
 
 use super::cpu::{CpuScorer, Precision, top_k_with};
 use super::gpu::{GpuOptions, GpuScorer};
-use super::{EmbeddingIndex, Filter, IndexRow, Query, Scorer};
-use anyhow::{Result, bail};
+use super::{EmbeddingIndex, Filter, IndexRow, Query, Result, ScoreError, Scorer};
 use outfit_catalogue::{AgeGroup, Slot};
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
@@ -284,13 +283,16 @@ fn paired(reps: usize, warmup: usize, mut reference: impl FnMut(), mut f: impl F
     Paired { reference: refs[refs.len() / 2], time: times[times.len() / 2], ratio: ratios[ratios.len() / 2] }
 }
 
+/// Runs the bench and prints its report (Markdown) to stdout.
+///
+/// Long because it is the report, table by table, in print order: each measurement sits by the line it prints.
 pub fn run(args: BenchConfig) -> Result<()> {
     let which = args.backend.to_ascii_lowercase();
     if !matches!(which.as_str(), "cpu" | "gpu" | "both") {
-        bail!("--backend must be cpu, gpu or both, not {:?}", args.backend);
+        return Err(ScoreError::Bench(format!("--backend must be cpu, gpu or both, not {:?}", args.backend)));
     }
     if args.items < 100 || args.dim == 0 {
-        bail!("--items must be at least 100 and --dim positive");
+        return Err(ScoreError::Bench("--items must be at least 100 and --dim positive".into()));
     }
     let t = Instant::now();
     let cat = generate(args.items, args.dim, args.seed);
@@ -369,12 +371,12 @@ pub fn run(args: BenchConfig) -> Result<()> {
     let mut runs = Vec::new();
     for s in &scorers {
         let t = Instant::now();
-        let first = s.top_k(index, &queries_c())?;
+        let first = s.top_k(index, &queries_c()).map_err(ScoreError::scorer)?;
         let first_call = t.elapsed();
         let same =
             first.iter().zip(&reference).all(|(x, y)| x.len() == y.len() && x.iter().zip(y).all(|(h, r)| (h.score - r.score).abs() < 1e-4));
         if !same {
-            bail!("{} returned different completions than the CPU reference", s.backend());
+            return Err(ScoreError::Bench(format!("{} returned different completions than the CPU reference", s.backend())));
         }
         // Each ranking is timed right after a read of the same rows, so both see the same machine load.
         let b = paired(args.reps, warmup, read_b, || {
@@ -516,10 +518,11 @@ fn peers(
         "rows": index.len(), "dim": index.dim, "k": args.k, "reps": args.reps.min(15), "evict_bytes": ev.bytes(),
         "cases": { "b": case(qb), "c": case(qc) },
     });
-    std::fs::write(dir.join("meta.json"), meta.to_string())?;
-    std::fs::write(dir.join("matrix.f32"), bytemuck::cast_slice::<f32, u8>(&index.vectors))?;
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.join(name), bytes).map_err(ScoreError::io(dir.join(name)));
+    write("meta.json", meta.to_string().as_bytes())?;
+    write("matrix.f32", bytemuck::cast_slice::<f32, u8>(&index.vectors))?;
     let mask: Vec<u8> = (0..index.len()).map(|r| filter.accepts(r, &index.meta[r]) as u8).collect();
-    std::fs::write(dir.join("mask.u8"), mask)?;
+    write("mask.u8", &mask)?;
     let threads = rayon::current_num_threads();
     let v = py.run(&[dir.as_os_str(), "--threads".as_ref(), threads.to_string().as_ref()])?;
     let ours: std::collections::HashSet<u64> = super::cpu::top_k_cpu(index, qb)?[0].iter().map(|h| h.row as u64).collect();

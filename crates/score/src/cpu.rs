@@ -6,7 +6,7 @@
 //! slot no longer fits in cache), keeps a few times k candidates, and re-scores those in f32, so the hits and
 //! their scores are the f32 ranking's (the bench records the recall of the raw f16 ranking and of this one).
 
-use super::{BackendInfo, EmbeddingIndex, Hit, Query, Scorer, hit_order};
+use super::{BackendInfo, EmbeddingIndex, Hit, Query, Result, ScoreError, Scorer, hit_order};
 use half::f16;
 use half::slice::HalfFloatSliceExt;
 use rayon::prelude::*;
@@ -323,22 +323,22 @@ fn pieces(range: Range<usize>) -> Vec<Range<usize>> {
 }
 
 /// Validates queries against the index; shared by every backend.
-pub fn check_queries(index: &EmbeddingIndex, queries: &[Query]) -> anyhow::Result<()> {
+pub fn check_queries(index: &EmbeddingIndex, queries: &[Query]) -> Result<()> {
     for q in queries {
         if q.vector.len() != index.dim && !index.is_empty() {
-            anyhow::bail!("query vector for {} has {} values, the index {}", q.slot.as_str(), q.vector.len(), index.dim);
+            return Err(ScoreError::QueryDim { slot: q.slot.as_str(), found: q.vector.len(), dim: index.dim });
         }
     }
     Ok(())
 }
 
 /// The CPU ranking, usable by other backends for requests they cannot serve.
-pub fn top_k_cpu(index: &EmbeddingIndex, queries: &[Query]) -> anyhow::Result<Vec<Vec<Hit>>> {
+pub fn top_k_cpu(index: &EmbeddingIndex, queries: &[Query]) -> Result<Vec<Vec<Hit>>> {
     top_k_with(index, queries, Precision::F16Rescored)
 }
 
 /// The CPU ranking at a chosen precision (the bench compares them).
-pub fn top_k_with(index: &EmbeddingIndex, queries: &[Query], precision: Precision) -> anyhow::Result<Vec<Vec<Hit>>> {
+pub fn top_k_with(index: &EmbeddingIndex, queries: &[Query], precision: Precision) -> Result<Vec<Vec<Hit>>> {
     check_queries(index, queries)?;
     let (kernel, keep): (Kernel, fn(usize) -> usize) = match precision {
         Precision::F32 => (Kernel::F32(kernel().0), |k| k),
@@ -393,7 +393,7 @@ impl Scorer for CpuScorer {
     }
 
     fn top_k(&self, index: &EmbeddingIndex, queries: &[Query]) -> anyhow::Result<Vec<Vec<Hit>>> {
-        top_k_cpu(index, queries)
+        Ok(top_k_cpu(index, queries)?)
     }
 }
 

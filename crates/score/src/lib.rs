@@ -6,7 +6,10 @@
 
 pub mod bench;
 pub mod cpu;
+mod error;
 pub mod gpu;
+
+pub use error::{Result, ScoreError};
 
 use outfit_catalogue::{AgeGroup, Slot, Styling};
 use std::ops::Range;
@@ -115,9 +118,11 @@ impl IndexBuilder {
 
     /// Appends a row (its f16 copy converted here). Rows must come in slot order:
     /// a row of an earlier slot than the last one is an error (the caller then sorts and builds).
-    pub fn push(&mut self, r: &IndexRow<'_>) -> anyhow::Result<()> {
+    pub fn push(&mut self, r: &IndexRow<'_>) -> Result<()> {
         let dim = self.index.dim;
-        anyhow::ensure!(r.vector.len() == dim, "embedding of item {} has {} values, not {dim}", r.item_id, r.vector.len());
+        if r.vector.len() != dim {
+            return Err(ScoreError::RowDim { item_id: r.item_id, found: r.vector.len(), dim });
+        }
         self.push_meta(r)?;
         let ix = &mut self.index;
         ix.vectors.extend_from_slice(r.vector);
@@ -126,12 +131,12 @@ impl IndexBuilder {
     }
 
     /// Appends a row's id and filter facts, not its vector (`r.vector` is not read).
-    fn push_meta(&mut self, r: &IndexRow<'_>) -> anyhow::Result<()> {
+    fn push_meta(&mut self, r: &IndexRow<'_>) -> Result<()> {
         let ix = &mut self.index;
         if let Some(last) = self.last
             && r.slot < last
         {
-            anyhow::bail!("row of item {} ({}) after a {} row: rows are not in slot order", r.item_id, r.slot.as_str(), last.as_str());
+            return Err(ScoreError::SlotOrder { item_id: r.item_id, slot: r.slot.as_str(), after: last.as_str() });
         }
         let row = ix.item_ids.len();
         if self.last != Some(r.slot) {
@@ -169,16 +174,17 @@ impl IndexBuilder {
         mut vectors: Vec<f32>,
         mut half: Vec<half::f16>,
         rows: impl IntoIterator<Item = (usize, IndexRow<'a>)>,
-    ) -> anyhow::Result<EmbeddingIndex> {
-        anyhow::ensure!(
-            dim > 0 && vectors.len() == half.len() && vectors.len().is_multiple_of(dim),
-            "matrix buffers do not match (dim {dim})"
-        );
+    ) -> Result<EmbeddingIndex> {
+        if dim == 0 || vectors.len() != half.len() || !vectors.len().is_multiple_of(dim) {
+            return Err(ScoreError::Buffers { dim });
+        }
         let n = vectors.len() / dim;
         let mut b = IndexBuilder::new(dim, 0);
         let mut kept = 0;
         for (r, row) in rows {
-            anyhow::ensure!(r >= kept && r < n, "row {r} out of order or beyond the {n} rows");
+            if r < kept || r >= n {
+                return Err(ScoreError::RowOrder { row: r, rows: n });
+            }
             b.push_meta(&row)?;
             if r != kept {
                 vectors.copy_within(r * dim..(r + 1) * dim, kept * dim);
@@ -328,7 +334,8 @@ impl std::fmt::Display for BackendInfo {
 /// thread, never the UI thread.
 pub trait Scorer: Send + Sync {
     fn backend(&self) -> BackendInfo;
-    /// One hit list per query, best first, at most `k` each.
+    /// One hit list per query, best first, at most `k` each. `anyhow`, not [`ScoreError`]: scorers outside this
+    /// crate (the app's tests) implement it with their own errors.
     fn top_k(&self, index: &EmbeddingIndex, queries: &[Query]) -> anyhow::Result<Vec<Vec<Hit>>>;
 }
 
@@ -361,9 +368,9 @@ impl ScorerChoice {
         }
     }
     /// From `OUTFIT_STUDIO_SCORER`; unset means auto, an unknown value is an error.
-    pub fn from_env() -> anyhow::Result<ScorerChoice> {
+    pub fn from_env() -> Result<ScorerChoice> {
         match std::env::var(SCORER_ENV) {
-            Ok(v) => ScorerChoice::parse(&v).ok_or_else(|| anyhow::anyhow!("{SCORER_ENV}={v:?} is not one of cpu, gpu, auto")),
+            Ok(v) => ScorerChoice::parse(&v).ok_or(ScoreError::UnknownChoice(v)),
             Err(_) => Ok(ScorerChoice::Auto),
         }
     }
@@ -383,11 +390,11 @@ impl ScorerChoice {
 /// - `Auto`: the GPU when the adapter is a real GPU (discrete or integrated); the CPU, with the reason, when
 ///   there is no adapter or only a software one (device type Cpu: lavapipe, llvmpipe, which are slower).
 /// - `Gpu`: the GPU on any adapter, software included; an error when there is none.
-pub fn select_scorer_with(choice: ScorerChoice, gpu_options: &gpu::GpuOptions) -> anyhow::Result<Box<dyn Scorer>> {
+pub fn select_scorer_with(choice: ScorerChoice, gpu_options: &gpu::GpuOptions) -> Result<Box<dyn Scorer>> {
     match choice {
         ScorerChoice::Cpu => Ok(Box::new(cpu::CpuScorer::with_reason(format!("chosen by {SCORER_ENV}=cpu or the settings")))),
         ScorerChoice::Gpu => {
-            let adapter = gpu::probe(gpu_options).map_err(|e| anyhow::anyhow!("{SCORER_ENV}=gpu but {e}"))?;
+            let adapter = gpu::probe(gpu_options).map_err(|e| ScoreError::GpuForced { reason: Box::new(e) })?;
             Ok(Box::new(
                 gpu::GpuScorer::from_adapter(adapter, gpu_options)?.with_reason(format!("forced by {SCORER_ENV}=gpu or the settings")),
             ))
@@ -449,7 +456,7 @@ pub fn scorer_for(choice: ScorerChoice) -> Box<dyn Scorer> {
 }
 
 /// Like [`select_scorer`], choosing now and failing clearly when `gpu` is forced without an adapter.
-pub fn try_select_scorer() -> anyhow::Result<Box<dyn Scorer>> {
+pub fn try_select_scorer() -> Result<Box<dyn Scorer>> {
     select_scorer_with(ScorerChoice::from_env()?, &gpu::GpuOptions::default())
 }
 

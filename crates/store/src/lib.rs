@@ -24,7 +24,7 @@ pub use models::ModelRow;
 pub use outfits::{Outfit, OutfitStatus};
 pub use publishes::{NewPublish, PublishedState};
 pub use team::{OutboxCounts, OutboxEvent, RemoteEvent, TeamConfig, TeamEvent, TeamEventKind};
-pub use types::{Missing, StoreError, outfit_key};
+pub use types::{Missing, StoreError, outfit_key, with_causes};
 pub use vectors::{EmbeddingPack, StoredFeatures};
 
 use rusqlite::Connection;

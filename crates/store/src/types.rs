@@ -105,6 +105,18 @@ impl StoreError {
     }
 }
 
+/// An error and its causes on one line ("the database is busy …: database is locked"), as anyhow's `{:#}` prints
+/// them: for the layers above whose typed errors wrap a lower one in their own message.
+pub fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text = format!("{text}: {c}");
+        cause = c.source();
+    }
+    text
+}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         if let rusqlite::Error::FromSqlConversionFailure(_, _, inner) = &e

@@ -2,9 +2,9 @@
 //! store) and the drain of a backlog, on a throwaway server on this machine's loopback (a Unix socket).
 
 use crate::cluster::{Cluster, write_pgpass};
+use crate::{Result, TeamError};
 use crate::{SyncOptions, TeamSync, server};
-use anyhow::{Context, Result, bail};
-use outfit_store::{NewJudgement, Store, Verdict};
+use outfit_store::{Missing, NewJudgement, Store, StoreError, Verdict};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -51,7 +51,7 @@ fn wait(what: &str, limit: Duration, mut done: impl FnMut() -> Result<bool>) -> 
     let until = Instant::now() + limit;
     while !done()? {
         if Instant::now() > until {
-            bail!("timed out after {limit:?} waiting for {what}");
+            return Err(TeamError::Timeout { what: what.into(), limit });
         }
         std::thread::sleep(Duration::from_millis(1));
     }
@@ -60,7 +60,7 @@ fn wait(what: &str, limit: Duration, mut done: impl FnMut() -> Result<bool>) -> 
 
 /// Runs the benchmark on a fresh throwaway server with stylists ana (A) and bob (B).
 pub fn run(samples: usize, backlog: usize, dir: &Path) -> Result<BenchReport> {
-    let cluster = Cluster::start(true).context("cannot start a throwaway PostgreSQL server")?;
+    let cluster = Cluster::start(true).map_err(|e| TeamError::Cluster(format!("cannot start a throwaway PostgreSQL server: {e}")))?;
     let report = server::init(&mut cluster.admin()?, &["ana".into(), "bob".into()], &[])?;
     let pgpass = dir.join("pgpass");
     write_pgpass(&pgpass, &report.created.iter().map(|s| cluster.pgpass(&s.name, &s.password)).collect::<Vec<_>>())?;
@@ -79,7 +79,7 @@ pub fn run(samples: usize, backlog: usize, dir: &Path) -> Result<BenchReport> {
         let id = a.record_judgement(&sample_judgement("ana", i))?;
         let t0 = Instant::now();
         sync_a.nudge();
-        let uuid = a.judgement(id)?.context("the judgement just recorded")?.uuid;
+        let uuid = a.judgement(id)?.ok_or(StoreError::NotFound(Missing::Judgement(id)))?.uuid;
         wait("a judgement to reach B", Duration::from_secs(10), || b.has_judgement_uuid(&uuid).map_err(Into::into))?;
         latencies.push(t0.elapsed().as_secs_f64() * 1e3);
         std::thread::sleep(Duration::from_millis(10));

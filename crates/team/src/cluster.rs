@@ -4,7 +4,7 @@
 //! `postgres` system user (or `nobody`), which owns the directory.
 
 use crate::conn::pgpass_line;
-use anyhow::{Context, Result, bail};
+use crate::{Result, TeamError};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -55,19 +55,20 @@ impl Cluster {
     /// Creates and starts a cluster with an admin role and an empty database `team`. `durable: false` turns fsync
     /// off (tests); the benchmark keeps it on.
     pub fn start(durable: bool) -> Result<Cluster> {
-        let bin = find_bin().context("no PostgreSQL server programs (initdb) found: install Debian's postgresql")?;
+        let bin = find_bin()
+            .ok_or_else(|| TeamError::Cluster("no PostgreSQL server programs (initdb) found: install Debian's postgresql".into()))?;
         let run_as = if is_root() { ["postgres", "nobody"].into_iter().find(|u| user_ids(u).is_some()).map(String::from) } else { None };
         if is_root() && run_as.is_none() {
-            bail!("running as root and no postgres or nobody user to run the server as");
+            return Err(TeamError::Cluster("running as root and no postgres or nobody user to run the server as".into()));
         }
-        let dir = tempfile::Builder::new().prefix("outfit-team-pg").tempdir()?;
+        let dir = tempfile::Builder::new().prefix("outfit-team-pg").tempdir().map_err(TeamError::io(std::env::temp_dir()))?;
         let admin_password: String = rand::Rng::sample_iter(rand::rng(), rand::distr::Alphanumeric).take(20).map(char::from).collect();
         let pwfile = dir.path().join("pw");
-        std::fs::write(&pwfile, &admin_password)?;
+        std::fs::write(&pwfile, &admin_password).map_err(TeamError::io(&pwfile))?;
         if let Some(u) = &run_as {
             let (uid, gid) = user_ids(u).expect("checked above");
-            std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid))?;
-            std::os::unix::fs::chown(&pwfile, Some(uid), Some(gid))?;
+            std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid)).map_err(TeamError::io(dir.path()))?;
+            std::os::unix::fs::chown(&pwfile, Some(uid), Some(gid)).map_err(TeamError::io(&pwfile))?;
         }
         let c = Cluster { dir, bin, run_as, admin_password };
         let data = c.data();
@@ -82,7 +83,7 @@ impl Cluster {
         let auto = Path::new(&data).join("postgresql.auto.conf");
         let mut text = std::fs::read_to_string(&auto).unwrap_or_default();
         text.push_str(&conf);
-        std::fs::write(&auto, text)?;
+        std::fs::write(&auto, text).map_err(TeamError::io(&auto))?;
         c.start_again()?;
         let mut admin = c.admin()?;
         admin.batch_execute(&format!("CREATE DATABASE {DATABASE}"))?;
@@ -107,10 +108,10 @@ impl Cluster {
             }
             None => Command::new(&exe),
         };
-        let out =
-            cmd.args(args).current_dir(self.dir.path()).stdin(Stdio::null()).output().with_context(|| format!("cannot run {program}"))?;
+        let out = cmd.args(args).current_dir(self.dir.path()).stdin(Stdio::null()).output().map_err(TeamError::io(&exe))?;
         if !out.status.success() {
-            bail!("{program} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            return Err(TeamError::Cluster(format!("{program} failed: {stdout}{stderr}")));
         }
         Ok(())
     }
@@ -163,9 +164,9 @@ impl Drop for Cluster {
 pub fn write_pgpass(path: &Path, lines: &[String]) -> Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().create(true).write(true).truncate(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new().create(true).write(true).truncate(true).mode(0o600).open(path).map_err(TeamError::io(path))?;
     for l in lines {
-        writeln!(f, "{l}")?;
+        writeln!(f, "{l}").map_err(TeamError::io(path))?;
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! `~/.pgpass` (libpq's format and rules) or a prompt, and TLS through rustls with the system's roots (plus
 //! `PGSSLROOTCERT` for a company CA). The password lives only in memory, in the connection's config.
 
-use anyhow::{Context, Result, bail};
+use crate::{Result, TeamError};
 use postgres::config::Host;
 use postgres::{Client, Config};
 use std::path::{Path, PathBuf};
@@ -28,15 +28,18 @@ impl std::fmt::Debug for TeamUrl {
 impl TeamUrl {
     /// Parses a URL; one with a password is refused, so a password can never reach the SQLite file or a log.
     pub fn parse(url: &str) -> Result<TeamUrl> {
-        let config = Config::from_str(url).with_context(|| format!("not a PostgreSQL URL: {}", redact(url)))?;
+        let config = Config::from_str(url).map_err(|e| TeamError::Url(format!("not a PostgreSQL URL: {}: {e}", redact(url))))?;
         if config.get_password().is_some() {
-            bail!(
+            return Err(TeamError::Url(
                 "the team URL carries a password: remove it from the URL and put it in ~/.pgpass (or the file PGPASSFILE \
                  names); Outfit Studio never stores a password"
-            );
+                    .into(),
+            ));
         }
         if config.get_user().is_none_or(str::is_empty) {
-            bail!("the team URL names no user: postgres://STYLIST@host/database (each stylist logs in as their own role)");
+            return Err(TeamError::Url(
+                "the team URL names no user: postgres://STYLIST@host/database (each stylist logs in as their own role)".into(),
+            ));
         }
         Ok(TeamUrl { raw: url.to_string(), config })
     }
@@ -82,7 +85,7 @@ impl TeamUrl {
         }
         config.connect_timeout(timeout);
         config.application_name("outfit-studio");
-        let client = config.connect(tls()?).with_context(|| format!("cannot connect to the team store {}", self.raw))?;
+        let client = config.connect(tls()?).map_err(|error| TeamError::Connect { url: self.raw.clone(), error })?;
         Ok(client)
     }
 
@@ -93,7 +96,7 @@ impl TeamUrl {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path)?.permissions().mode();
+            let mode = std::fs::metadata(&path).map_err(TeamError::io(&path))?.permissions().mode();
             if mode & 0o077 != 0 {
                 // libpq's rule: a password file others can read is ignored, with a warning.
                 tracing::warn!("password file {} has group or world access; ignored (chmod 0600 it)", path.display());
@@ -109,8 +112,8 @@ impl TeamUrl {
             return Ok(Some(p));
         }
         if interactive {
-            let p = rpassword::prompt_password(format!("Password for {} on {}: ", self.user(), self.host()))
-                .context("cannot read the password")?;
+            let p =
+                rpassword::prompt_password(format!("Password for {} on {}: ", self.user(), self.host())).map_err(TeamError::Password)?;
             return Ok(Some(p));
         }
         Ok(None)
@@ -188,14 +191,14 @@ fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
     let mut roots = rustls::RootCertStore::empty();
     roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
     if let Some(path) = std::env::var_os("PGSSLROOTCERT") {
-        for cert in
-            CertificateDer::pem_file_iter(&path).with_context(|| format!("cannot read PGSSLROOTCERT {}", Path::new(&path).display()))?
-        {
-            roots.add(cert.context("a certificate in PGSSLROOTCERT")?)?;
+        let bad = |e: &dyn std::fmt::Display| TeamError::Tls(format!("PGSSLROOTCERT {}: {e}", Path::new(&path).display()));
+        for cert in CertificateDer::pem_file_iter(&path).map_err(|e| bad(&e))? {
+            roots.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
         }
     }
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()?
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TeamError::Tls(e.to_string()))?
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))

@@ -9,11 +9,13 @@
 pub mod bench;
 pub mod cluster;
 pub mod conn;
+mod error;
 pub mod membership;
 pub mod routing;
 pub mod server;
 mod sync;
 
 pub use conn::TeamUrl;
+pub use error::{Result, TeamError};
 pub use membership::{Joined, join};
 pub use sync::{SyncOptions, TeamStatus, TeamSync, pull_all, push_all, sync_once};

@@ -2,8 +2,7 @@
 //! stylist of the store, the URL is recorded without any password (that stays in ~/.pgpass or PGPASSFILE), and a
 //! first sync runs at once so the stylist sees the team's judgements straight away.
 
-use super::{TeamUrl, server, sync_once};
-use anyhow::{Result, bail};
+use super::{Result, TeamError, TeamUrl, server, sync_once};
 use outfit_store::Store;
 use std::time::Duration;
 
@@ -32,7 +31,9 @@ pub fn join(store: &mut Store, url: &str, interactive: bool, upload_history: boo
     let mut client = connect(&url, interactive)?;
     let (role, member) = server::whoami(&mut client)?;
     if !member {
-        bail!("role {role} is not a stylist of this team store (the lead adds it with `team init … --stylist {role}`)");
+        return Err(TeamError::Invalid(format!(
+            "role {role} is not a stylist of this team store (the lead adds it with `team init … --stylist {role}`)"
+        )));
     }
     store.join_team(url.as_str(), &role)?;
     let history = if upload_history { store.enqueue_team_history()? } else { 0 };

@@ -7,7 +7,7 @@
 //! A judgement pushed after its lease expired and was taken by another stylist is still recorded (work is never
 //! refused); only hand-outs are bounded by N.
 
-use anyhow::{Result, bail};
+use crate::{Result, TeamError};
 use postgres::GenericClient;
 
 /// Created by `team init` after the log (see `server::init`); idempotent.
@@ -104,7 +104,9 @@ pub struct Routed {
 /// Claims up to `max` outfits for the connected stylist (the ones already held first, renewed), oldest first.
 pub fn claim(client: &mut impl GenericClient, max: i32) -> Result<Vec<Routed>> {
     let rows = client.query("SELECT outfit_key, skus FROM outfit_team.claim($1)", &[&max])?;
-    rows.iter().map(|r| Ok(Routed { outfit_key: r.get(0), skus: serde_json::from_str(r.get::<_, &str>(1))? })).collect()
+    rows.iter()
+        .map(|r| Ok(Routed { outfit_key: r.get(0), skus: serde_json::from_str(r.get::<_, &str>(1)).map_err(TeamError::Skus)? }))
+        .collect()
 }
 
 /// Gives an outfit back without judging it (the stylist navigated away): another stylist may get it now.
@@ -116,7 +118,7 @@ pub fn release(client: &mut impl GenericClient, outfit_key: &str) -> Result<()> 
 /// The lead: at most `overlap` stylists per outfit, leases of `lease_seconds`.
 pub fn set_routing(client: &mut impl GenericClient, overlap: i32, lease_seconds: i32) -> Result<()> {
     if overlap < 1 || lease_seconds < 1 {
-        bail!("overlap and lease must be at least 1 (got {overlap}, {lease_seconds} s)");
+        return Err(TeamError::Invalid(format!("overlap and lease must be at least 1 (got {overlap}, {lease_seconds} s)")));
     }
     client.execute("SELECT outfit_team.set_routing($1, $2)", &[&overlap, &lease_seconds])?;
     Ok(())
@@ -128,8 +130,12 @@ pub fn enqueue(client: &mut impl GenericClient, outfits: &[(Vec<String>, Option<
     let mut added = 0;
     for (skus, score) in outfits {
         let key = outfit_store::outfit_key(skus);
-        let new: bool =
-            tx.query_one("SELECT outfit_team.enqueue($1, $2::text::jsonb, $3)", &[&key, &serde_json::to_string(skus)?, score])?.get(0);
+        let new: bool = tx
+            .query_one(
+                "SELECT outfit_team.enqueue($1, $2::text::jsonb, $3)",
+                &[&key, &serde_json::to_string(skus).map_err(TeamError::Skus)?, score],
+            )?
+            .get(0);
         added += new as usize;
     }
     tx.commit()?;

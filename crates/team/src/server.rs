@@ -8,7 +8,7 @@
 //! sequence number, so sequence numbers become visible in order and a reader's cursor (`seq > last`) never skips a
 //! late commit. Each event is announced with `NOTIFY outfit_team`.
 
-use anyhow::{Context, Result, bail};
+use crate::{Result, TeamError};
 use outfit_store::{OutboxEvent, RemoteEvent, TeamEvent, TeamEventKind};
 use postgres::{Client, GenericClient};
 use rand::Rng;
@@ -132,12 +132,13 @@ pub fn init(client: &mut Client, stylists: &[String], leads: &[String]) -> Resul
     stylists.extend(leads.iter().filter(|l| !stylists.contains(l)).cloned().collect::<Vec<_>>());
     for s in &stylists {
         if s.trim().is_empty() || s.len() > 63 || s.chars().any(char::is_control) {
-            bail!("{s:?} cannot be a stylist's role name (1 to 63 bytes, no control characters)");
+            return Err(TeamError::Invalid(format!("{s:?} cannot be a stylist's role name (1 to 63 bytes, no control characters)")));
         }
     }
     let mut tx = client.transaction()?;
-    tx.batch_execute(SCHEMA).context("cannot create the team schema (does this role own the database, or is it a superuser?)")?;
-    tx.batch_execute(crate::routing::SCHEMA).context("cannot create the team's review queue")?;
+    tx.batch_execute(SCHEMA)
+        .map_err(TeamError::server("cannot create the team schema (does this role own the database, or is it a superuser?)"))?;
+    tx.batch_execute(crate::routing::SCHEMA).map_err(TeamError::server("cannot create the team's review queue"))?;
     let mut report = InitReport::default();
     for name in &stylists {
         let exists: bool = tx.query_one("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", &[name])?.get(0);
@@ -155,7 +156,7 @@ pub fn init(client: &mut Client, stylists: &[String], leads: &[String]) -> Resul
             )?
             .get(0)
         };
-        tx.batch_execute(&ddl).with_context(|| format!("cannot set up the role of stylist {name}"))?;
+        tx.batch_execute(&ddl).map_err(TeamError::server(format!("cannot set up the role of stylist {name}")))?;
         if leads.contains(name) {
             let grant: String = tx.query_one("SELECT format('GRANT outfit_leads TO %I', $1::text)", &[name])?.get(0);
             tx.batch_execute(&grant)?;
@@ -173,9 +174,7 @@ pub fn whoami(client: &mut impl GenericClient) -> Result<(String, bool)> {
     );
     match row {
         Ok(r) => Ok((r.get(0), r.get(1))),
-        Err(e) if e.as_db_error().is_some() => {
-            bail!("this server has no Outfit Studio team store (run `outfit-studio team init postgres://ADMIN@…` as the lead first): {e}")
-        }
+        Err(e) if e.as_db_error().is_some() => Err(TeamError::NoTeamStore(e)),
         Err(e) => Err(e.into()),
     }
 }

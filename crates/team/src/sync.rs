@@ -10,7 +10,7 @@
 use crate::conn::TeamUrl;
 use crate::routing::{self, Routed};
 use crate::server;
-use anyhow::{Context, Result};
+use crate::{Result, TeamError};
 use outfit_store::Store;
 use postgres::Client;
 use postgres::fallible_iterator::FallibleIterator;
@@ -85,7 +85,7 @@ impl TeamSync {
     /// Starts syncing the database at `db` with the team it joined. Errors only if it joined none.
     pub fn start(db: &Path, opts: SyncOptions) -> Result<TeamSync> {
         let store = Store::open(db)?;
-        let config = store.team_config()?.with_context(|| format!("{} has joined no team (run `team connect`)", db.display()))?;
+        let config = store.team_config()?.ok_or_else(|| TeamError::NotJoined { db: db.to_path_buf() })?;
         let url = TeamUrl::parse(&config.url)?;
         let shared = Arc::new(Shared {
             status: Mutex::new(TeamStatus {
@@ -100,7 +100,8 @@ impl TeamSync {
         let s = shared.clone();
         let thread = std::thread::Builder::new()
             .name("team-sync".into())
-            .spawn(move || Worker { store, url, opts, shared: s, client: None }.run())?;
+            .spawn(move || Worker { store, url, opts, shared: s, client: None }.run())
+            .map_err(TeamError::Thread)?;
         Ok(TeamSync { shared, thread: Some(thread) })
     }
 
@@ -178,7 +179,7 @@ impl Worker {
                 }
                 Err(e) => {
                     self.client = None;
-                    let why = format!("{e:#}");
+                    let why = outfit_store::with_causes(&e);
                     tracing::info!("team sync: {why}");
                     self.update(|s| {
                         s.connected = false;
@@ -312,7 +313,7 @@ pub fn push_all(store: &mut Store, client: &mut Client, batch: usize) -> Result<
         if events.is_empty() {
             return Ok(n);
         }
-        let pushed = server::push(client, &events).context("pushing to the team store")?;
+        let pushed = server::push(client, &events).map_err(TeamError::server("pushing to the team store"))?;
         // Only after the server committed: a crash before this line pushes the same events again, harmlessly.
         store.team_outbox_pushed(&pushed.accepted)?;
         for (seq, why) in &pushed.refused {
@@ -328,7 +329,7 @@ pub fn pull_all(store: &mut Store, client: &mut Client) -> Result<usize> {
     let mut new = 0;
     loop {
         let cursor = store.team_config()?.map(|c| c.cursor).unwrap_or(0);
-        let events = server::pull(client, cursor, 1000).context("pulling from the team store")?;
+        let events = server::pull(client, cursor, 1000).map_err(TeamError::server("pulling from the team store"))?;
         let Some(last) = events.last().map(|e| e.seq) else { return Ok(new) };
         new += store.apply_team_events(&events, last)?;
         if events.len() < 1000 {
