@@ -70,6 +70,8 @@ fn queue_view_bar(ui: &mut Ui, q: &outfit_labels::ReviewQueue, view: &QueueView,
 impl StudioApp {
     // ---- review queue ----------------------------------------------------------------------------------------
 
+    /// The review queue screen. Long because it lays the screen out top to bottom (counts, views, the outfit's
+    /// cards, reasons, the judge buttons, what comes next and the recent decisions); no logic beyond reading views.
     pub(super) fn queue_screen(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
         let stylist = self.studio.stylist().to_string();
         ui.horizontal(|ui| {

@@ -318,6 +318,8 @@ impl Studio {
         }
     }
 
+    /// Applies a command, or says why not. Long because it is the one match over every [`Command`]; each arm is a
+    /// line or two that hands the work to the module doing it.
     pub fn try_apply(&mut self, cmd: Command) -> Result<()> {
         if !keeps_undo_offer(&cmd) {
             self.undo.clear();
