@@ -48,10 +48,13 @@ fn a_database_from_before_packs_is_packed_on_first_open_and_ranks_the_same() {
     drop(e);
 
     // The same file as schema version 5 wrote it: no pack table, no triggers, the per-item rows only (and none of
-    // the later migrations' settings table and queue columns (7) or team-mode ids and outbox (8)).
+    // the later migrations' settings table and queue columns (7), team-mode ids and outbox (8), or publish log and
+    // per-catalogue image URL template (9)).
     let c = Connection::open(&db).unwrap();
     c.execute_batch(
-        "DROP TRIGGER team_judgement_id; DROP TRIGGER team_outbox_judgement; DROP TRIGGER team_outbox_undo;
+        "DROP TABLE published_looks; DROP TABLE published_products; DROP TABLE publishes;
+         ALTER TABLE catalogues DROP COLUMN image_url_template;
+         DROP TRIGGER team_judgement_id; DROP TRIGGER team_outbox_judgement; DROP TRIGGER team_outbox_undo;
          DROP TABLE team_outbox; DROP TABLE team_config; DROP INDEX judgements_uuid;
          ALTER TABLE judgements DROP COLUMN uuid; ALTER TABLE judgements DROP COLUMN origin;
          DROP TRIGGER embedding_packs_stale_on_insert; DROP TRIGGER embedding_packs_stale_on_update;
