@@ -106,7 +106,7 @@ impl outfit_studio::score::Scorer for FixedCpu {
         &self,
         index: &outfit_studio::score::EmbeddingIndex,
         queries: &[outfit_studio::score::Query],
-    ) -> anyhow::Result<Vec<Vec<outfit_studio::score::Hit>>> {
+    ) -> outfit_studio::score::Result<Vec<Vec<outfit_studio::score::Hit>>> {
         self.0.top_k(index, queries)
     }
 }

@@ -62,7 +62,7 @@ impl EngineError {
         move |source| EngineError::Io { path, source }
     }
 
-    /// The scorer's error, kept as its message (`Scorer::top_k` returns `anyhow`, for scorers outside its crate).
+    /// The scorer's error, kept as its message.
     pub(crate) fn score(e: impl std::fmt::Display) -> EngineError {
         EngineError::Score(format!("{e:#}"))
     }

@@ -18,7 +18,7 @@
 use super::templates::Template;
 use super::{LooksError, Result};
 use outfit_catalogue::{AgeGroup, BoardStyle, Occasion, Season, Slot, Styling};
-use outfit_score::{EmbeddingIndex, Filter, Query, ScoreError, Scorer, season_bit};
+use outfit_score::{EmbeddingIndex, Filter, Query, Scorer, season_bit};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
@@ -225,7 +225,7 @@ pub fn generate(
                 })
             })
             .collect();
-        let hits = scene.scorer.top_k(scene.index, &queries).map_err(ScoreError::scorer)?;
+        let hits = scene.scorer.top_k(scene.index, &queries)?;
         let mut hits = hits.into_iter();
         for pl in &plans {
             let pools: Vec<(Slot, Vec<usize>)> = pl

@@ -371,7 +371,7 @@ pub fn run(args: BenchConfig) -> Result<()> {
     let mut runs = Vec::new();
     for s in &scorers {
         let t = Instant::now();
-        let first = s.top_k(index, &queries_c()).map_err(ScoreError::scorer)?;
+        let first = s.top_k(index, &queries_c())?;
         let first_call = t.elapsed();
         let same =
             first.iter().zip(&reference).all(|(x, y)| x.len() == y.len() && x.iter().zip(y).all(|(h, r)| (h.score - r.score).abs() < 1e-4));

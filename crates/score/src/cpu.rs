@@ -392,8 +392,8 @@ impl Scorer for CpuScorer {
         }
     }
 
-    fn top_k(&self, index: &EmbeddingIndex, queries: &[Query]) -> anyhow::Result<Vec<Vec<Hit>>> {
-        Ok(top_k_cpu(index, queries)?)
+    fn top_k(&self, index: &EmbeddingIndex, queries: &[Query]) -> Result<Vec<Vec<Hit>>> {
+        top_k_cpu(index, queries)
     }
 }
 

@@ -37,8 +37,7 @@ pub enum ScoreError {
     /// The GPU failed during an upload, a ranking or its read-back.
     #[error("{0}")]
     Gpu(String),
-    /// A [`crate::Scorer`] implementation failed (the trait returns `anyhow`, so other crates' scorers can say
-    /// anything); kept as its message.
+    /// A [`crate::Scorer`] implemented outside this crate failed; its own words.
     #[error("{0}")]
     Scorer(String),
     /// The bench cannot run as asked (bad flags, a backend that disagrees with the CPU reference).
@@ -57,10 +56,5 @@ impl ScoreError {
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> ScoreError {
         let path = path.into();
         move |error| ScoreError::Io { path, error }
-    }
-
-    /// A [`crate::Scorer`]'s own error, with its context chain (for callers of `top_k` that return typed errors).
-    pub fn scorer(e: anyhow::Error) -> ScoreError {
-        ScoreError::Scorer(format!("{e:#}"))
     }
 }

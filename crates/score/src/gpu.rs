@@ -562,8 +562,8 @@ impl Scorer for GpuScorer {
         BackendInfo { kind: "GPU", device: format!("{}, {kind}, {}", self.info.name, self.info.backend), reason: self.reason.clone() }
     }
 
-    fn top_k(&self, index: &EmbeddingIndex, queries: &[Query]) -> anyhow::Result<Vec<Vec<Hit>>> {
-        Ok(self.rank_queries(index, queries)?)
+    fn top_k(&self, index: &EmbeddingIndex, queries: &[Query]) -> Result<Vec<Vec<Hit>>> {
+        self.rank_queries(index, queries)
     }
 }
 

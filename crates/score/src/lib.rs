@@ -334,9 +334,9 @@ impl std::fmt::Display for BackendInfo {
 /// thread, never the UI thread.
 pub trait Scorer: Send + Sync {
     fn backend(&self) -> BackendInfo;
-    /// One hit list per query, best first, at most `k` each. `anyhow`, not [`ScoreError`]: scorers outside this
-    /// crate (the app's tests) implement it with their own errors.
-    fn top_k(&self, index: &EmbeddingIndex, queries: &[Query]) -> anyhow::Result<Vec<Vec<Hit>>>;
+    /// One hit list per query, best first, at most `k` each. A scorer outside this crate says what failed with
+    /// [`ScoreError::Scorer`].
+    fn top_k(&self, index: &EmbeddingIndex, queries: &[Query]) -> Result<Vec<Vec<Hit>>>;
 }
 
 /// The plain CPU scorer.
@@ -491,7 +491,7 @@ impl Scorer for LazyScorer {
     fn backend(&self) -> BackendInfo {
         self.inner().backend()
     }
-    fn top_k(&self, index: &EmbeddingIndex, queries: &[Query]) -> anyhow::Result<Vec<Vec<Hit>>> {
+    fn top_k(&self, index: &EmbeddingIndex, queries: &[Query]) -> Result<Vec<Vec<Hit>>> {
         self.inner().top_k(index, queries)
     }
 }
