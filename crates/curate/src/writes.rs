@@ -36,26 +36,12 @@ impl Lists {
         let counts = e.store().judgement_counts(stylist, &today).context("cannot count judgements")?;
         let approved = e.store().outfits(&[OutfitStatus::Approved, OutfitStatus::Exported]).context("cannot read approved looks")?;
         let versions = e.store().models().context("cannot read model versions")?;
-        let js = e.store().judgements().context("cannot count judgements")?;
-        let labels: Vec<_> = js.iter().filter(|j| matches!(j.verdict, Verdict::Accept | Verdict::Reject)).collect();
-        let mut outfits: Vec<&str> = labels.iter().map(|j| j.outfit_key.as_str()).collect();
-        outfits.sort_unstable();
-        outfits.dedup();
+        let (labelled, labelled_outfits) = e.store().label_counts().context("cannot count judgements")?;
         let catalogues = e.store().catalogues().context("cannot read catalogues")?;
         let stamp = e.store().catalogue_stamp().context("cannot read the catalogue stamp")?;
         let generated = e.generated_counts().context("cannot count generated looks")?;
         let approval_days = e.generated_approval_by_day().context("cannot count generated looks")?;
-        Ok(Lists {
-            counts,
-            approved,
-            versions,
-            labelled: labels.len(),
-            labelled_outfits: outfits.len(),
-            catalogues,
-            stamp,
-            generated,
-            approval_days,
-        })
+        Ok(Lists { counts, approved, versions, labelled, labelled_outfits, catalogues, stamp, generated, approval_days })
     }
 }
 

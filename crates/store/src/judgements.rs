@@ -246,6 +246,18 @@ impl Store {
         )?;
         Ok((today as usize, total as usize))
     }
+
+    /// Live accept and reject judgements, and the distinct outfits they judge: what training can learn from,
+    /// counted in SQL so a write need not read every judgement back.
+    pub fn label_counts(&self) -> Result<(usize, usize), StoreError> {
+        let (labels, outfits): (i64, i64) = self.conn.query_row(
+            "SELECT COUNT(*), COUNT(DISTINCT outfit_key) FROM judgements
+             WHERE undone_at IS NULL AND verdict IN ('accept', 'reject')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok((labels as usize, outfits as usize))
+    }
 }
 
 /// One judgement by id inside the caller's transaction.
@@ -370,15 +382,23 @@ mod tests {
         s.upsert_items(&parsed.items, "test").unwrap();
         let a = s.record_judgement(&new(&["B", "A"], Verdict::Accept)).unwrap();
         s.record_judgement(&new(&["C", "A"], Verdict::Reject)).unwrap();
+        s.record_judgement(&new(&["A", "C"], Verdict::Accept)).unwrap();
+        s.record_judgement(&new(&["B", "C"], Verdict::Skip)).unwrap();
+        assert_eq!(s.label_counts().unwrap(), (3, 2), "skips are no labels; one outfit judged twice");
+        let extra: Vec<i64> = s.judgements().unwrap().iter().skip(2).map(|j| j.id).collect();
+        for id in extra {
+            s.undo_judgement(id).unwrap();
+        }
         assert!(s.record_judgement(&new(&["A"], Verdict::Accept)).is_err());
         let today = &now()[..10];
         assert_eq!(s.judgement_counts("ana", today).unwrap(), (2, 2));
         s.undo_judgement(a).unwrap();
         assert!(s.undo_judgement(a).is_err());
+        assert_eq!(s.label_counts().unwrap(), (1, 1));
         let live = s.judgements().unwrap();
         assert_eq!(live.len(), 1);
         assert_eq!(live[0].outfit_key, "1:A 1:C");
         assert_eq!(live[0].reasons, ["colour_clash"]);
-        assert_eq!(s.all_judgements().unwrap().len(), 2);
+        assert_eq!(s.all_judgements().unwrap().len(), 4, "undone ones included");
     }
 }
