@@ -1237,6 +1237,21 @@ fn the_board_in_progress_survives_a_restart() {
     assert_eq!(board.len(), 2, "{json}");
     assert!(board.iter().any(|b| b.item_id == first.item_id && b.suggested), "the suggestion mark is kept");
     assert_eq!(app.studio.catalogue_focus(), Some(catalogue), "{json}");
+    // Another database starts from its whole catalogue: the stylist and scorer carry over, the board and the
+    // filters (which name this database's SKUs and brands) do not.
+    let mut elsewhere: outfit_studio::ui::Settings = serde_json::from_str(&json).unwrap();
+    elsewhere.facets.text = "floral".into();
+    elsewhere.last_db = Some(dir.path().join("another.db"));
+    let e = Engine::open(&dir.path().join("studio.db"), &models_dir()).unwrap();
+    let s = Studio::with_engine(e, &dir.path().join("studio.db"), &models_dir());
+    let mut other = StudioApp::new(
+        s,
+        TestDialogs::new(dir.path().join("x.json")),
+        UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 },
+    );
+    other.apply_settings(&elsewhere);
+    assert!(other.studio.board().is_empty() && other.studio.facets().text.is_empty(), "{:?}", other.studio.facets());
+    assert_eq!((other.studio.stylist(), other.studio.catalogue_focus()), (elsewhere.stylist.as_str(), None));
     // Settings written before this change (no board, no widening) still load.
     let old: outfit_studio::ui::Settings = serde_json::from_str(r#"{"stylist":"Ana","board_filter":{"in_stock_only":true}}"#).unwrap();
     assert!(old.board.is_empty() && old.board_filter.in_stock_only && !old.widen_age);

@@ -203,9 +203,15 @@ impl StudioApp {
             self.studio.apply(Command::SetStylist(s.stylist.clone()));
             self.asking_name = false;
         }
-        self.studio.apply(Command::SetBoardFilter(s.board_filter.clone()));
-        self.studio.apply(Command::SetFacets(s.facets.clone()));
-        self.search_text = s.facets.text.clone();
+        // Facets, suggestion filters and the board name one database's catalogue (its brands, its SKUs): opening
+        // another database starts from its whole catalogue, not from filters that may match nothing there.
+        // (Settings from before `last_db` was kept name no database: they apply as they always did.)
+        let same_db = s.last_db.as_deref().is_none_or(|d| d == self.studio.db_path());
+        if same_db {
+            self.studio.apply(Command::SetBoardFilter(s.board_filter.clone()));
+            self.studio.apply(Command::SetFacets(s.facets.clone()));
+            self.search_text = s.facets.text.clone();
+        }
         self.studio.apply(Command::FollowBoard(Follow {
             age: !s.widen_age,
             season: !s.widen_season,
@@ -213,7 +219,7 @@ impl StudioApp {
             occasion: !s.widen_occasion,
             catalogue: !s.widen_catalogue,
         }));
-        if !s.board.is_empty() && self.studio.board().is_empty() {
+        if same_db && !s.board.is_empty() && self.studio.board().is_empty() {
             self.studio.apply(Command::RestoreBoard(s.board.clone()));
         }
         // Catalogue ids belong to one database; a switched-to catalogue that is gone or hidden falls back to all.
