@@ -496,9 +496,7 @@ impl Studio {
             Command::Settle(skus, v) => self.settle_disagreement(skus, v)?,
             Command::ImportLabels(path) => self.start_job(JobKind::ImportLabels(path))?,
             Command::ExportOutfits { format, path } => {
-                if !outfit_export::OUTFIT_FORMATS.contains(&format.as_str()) {
-                    bail!("unknown export format {format:?}");
-                }
+                outfit_export::OutfitFormat::parse(&format)?;
                 self.start_job(JobKind::ExportOutfits { format, path })?
             }
             Command::ExportPolyvore(dir) => self.start_job(JobKind::ExportPolyvore(dir))?,

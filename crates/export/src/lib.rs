@@ -243,22 +243,66 @@ pub fn write_labels_jsonl(store: &mut Store, w: &mut dyn Write, path_label: &str
     Ok(js.len())
 }
 
-/// Outfit export formats: `json` (webshop JSON), `jsonld` (schema.org ItemList per outfit), `bundle` (each look
-/// a Shopify product with the items' real SKUs).
-pub const OUTFIT_FORMATS: [&str; 3] = ["json", "jsonld", "bundle"];
+/// How approved outfits are exported, each look as a whole. Parsed from its name and aliases; named by the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr, strum::Display, strum::VariantArray)]
+pub enum OutfitFormat {
+    /// Webshop JSON: items, slots, SKUs, image links, prices, age group.
+    #[strum(to_string = "json")]
+    Json,
+    /// A schema.org `ItemList` of `Product`s per outfit.
+    #[strum(to_string = "jsonld", serialize = "json-ld")]
+    JsonLd,
+    /// Each look a new Shopify product whose variants are the items' real SKUs.
+    #[strum(to_string = "bundle", serialize = "shopify-bundle")]
+    Bundle,
+}
 
-/// Writes approved outfits in a named format (see [`OUTFIT_FORMATS`]); returns the number of outfits.
+impl OutfitFormat {
+    /// The format a name means, or an error that lists the names (and, for a bare "shopify", asks which file).
+    pub fn parse(name: &str) -> Result<OutfitFormat> {
+        if matches!(name, "shopify" | "shopify-csv" | "csv") {
+            return Err(ExportError::Format(
+                "say which Shopify file: --format bundle makes each look a new Shopify product (a bundle of the items' own \
+                 SKUs); `publish --format shopify` (or matrixify, metafields-jsonl) sets complementary products on the \
+                 shop's own products"
+                    .into(),
+            ));
+        }
+        name.parse().map_err(|_| {
+            let names: Vec<&str> = <OutfitFormat as strum::VariantArray>::VARIANTS.iter().map(|f| f.into()).collect();
+            ExportError::Format(format!("unknown outfit export format {name:?}; supported: {}", names.join(", ")))
+        })
+    }
+}
+
+/// Writes approved outfits in a named [`OutfitFormat`]; returns the number of outfits.
 pub fn write_outfits_format(store: &mut Store, format: &str, w: &mut dyn Write, path_label: &str, opts: &ExportOptions) -> Result<usize> {
-    match format {
-        "json" => write_outfits_webshop_json(store, w, path_label, opts),
-        "jsonld" | "json-ld" => write_outfits_jsonld(store, w, path_label, opts),
-        "bundle" | "shopify-bundle" => write_outfits_shopify_csv(store, w, path_label, opts),
-        "shopify" | "shopify-csv" | "csv" => Err(ExportError::Format(
-            "say which Shopify file: --format bundle makes each look a new Shopify product (a bundle of the items' own \
-             SKUs); `publish --format shopify` (or matrixify, metafields-jsonl) sets complementary products on the \
-             shop's own products"
-                .into(),
-        )),
-        other => Err(ExportError::Format(format!("unknown outfit export format {other:?}; supported: {}", OUTFIT_FORMATS.join(", ")))),
+    match OutfitFormat::parse(format)? {
+        OutfitFormat::Json => write_outfits_webshop_json(store, w, path_label, opts),
+        OutfitFormat::JsonLd => write_outfits_jsonld(store, w, path_label, opts),
+        OutfitFormat::Bundle => write_outfits_shopify_csv(store, w, path_label, opts),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::per_product::PublishFormat;
+    use super::*;
+
+    #[test]
+    fn formats_parse_from_their_names_and_aliases_and_say_what_exists() {
+        for (name, f) in [("shopify", PublishFormat::Shopify), ("csv", PublishFormat::Shopify), ("jsonl", PublishFormat::MetafieldsJsonl)] {
+            assert_eq!(PublishFormat::parse(name).unwrap(), f);
+        }
+        assert_eq!(PublishFormat::parse("json-ld").unwrap().as_str(), "jsonld");
+        assert_eq!(PublishFormat::MetafieldsJsonl.to_string(), "metafields-jsonl");
+        let err = PublishFormat::parse("xml").unwrap_err().to_string();
+        assert_eq!(err, r#"unknown publish format "xml"; supported: json, shopify, matrixify, metafields-jsonl, jsonld"#);
+        assert_eq!(OutfitFormat::parse("shopify-bundle").unwrap(), OutfitFormat::Bundle);
+        assert!(OutfitFormat::parse("shopify").unwrap_err().to_string().starts_with("say which Shopify file"));
+        assert_eq!(
+            OutfitFormat::parse("pdf").unwrap_err().to_string(),
+            r#"unknown outfit export format "pdf"; supported: json, jsonld, bundle"#
+        );
     }
 }

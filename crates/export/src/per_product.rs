@@ -29,8 +29,40 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
-/// Publish formats.
-pub const PUBLISH_FORMATS: [&str; 5] = ["json", "shopify", "matrixify", "metafields-jsonl", "jsonld"];
+/// What a "complete the look" publish writes. Parsed from its name and the aliases people type (`csv`, `jsonl`,
+/// `json-ld`); named by the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr, strum::Display, strum::VariantArray)]
+pub enum PublishFormat {
+    /// JSON keyed by SKU.
+    #[strum(to_string = "json")]
+    Json,
+    /// Shopify's product CSV with the complementary-products metafield column.
+    #[strum(to_string = "shopify", serialize = "shopify-csv", serialize = "csv")]
+    Shopify,
+    /// A Matrixify sheet (`UPDATE` rows).
+    #[strum(to_string = "matrixify")]
+    Matrixify,
+    /// Admin GraphQL `metafieldsSet` inputs, one call per line.
+    #[strum(to_string = "metafields-jsonl", serialize = "jsonl")]
+    MetafieldsJsonl,
+    /// schema.org `Product` documents.
+    #[strum(to_string = "jsonld", serialize = "json-ld")]
+    JsonLd,
+}
+
+impl PublishFormat {
+    /// The format a name means, or an error listing the names.
+    pub fn parse(name: &str) -> Result<PublishFormat> {
+        name.parse().map_err(|_| {
+            let names: Vec<&str> = <PublishFormat as strum::VariantArray>::VARIANTS.iter().map(|f| f.into()).collect();
+            ExportError::Format(format!("unknown publish format {name:?}; supported: {}", names.join(", ")))
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
 
 /// What a publish wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -66,8 +98,7 @@ enum Entry {
 /// the channel's last publish.
 #[derive(Debug, Clone)]
 pub struct Publish {
-    /// The canonical format name (one of [`PUBLISH_FORMATS`]).
-    pub format: &'static str,
+    pub format: PublishFormat,
     pub channel: Channel,
     entries: BTreeMap<String, Entry>,
     /// Each product's entry as recorded (what the diff compares).
@@ -142,29 +173,20 @@ fn product_jsonld(sku: &str, looks: &[ExportOutfit]) -> Value {
     json!({"@context": "https://schema.org", "@type": "Product", "sku": sku, "name": name, "isRelatedTo": lists})
 }
 
-fn canonical(format: &str) -> Result<&'static str> {
-    Ok(match format {
-        "json" => "json",
-        "shopify" | "shopify-csv" | "csv" => "shopify",
-        "matrixify" => "matrixify",
-        "metafields-jsonl" | "jsonl" => "metafields-jsonl",
-        "jsonld" | "json-ld" => "jsonld",
-        other => return Err(ExportError::Format(format!("unknown publish format {other:?}; supported: {}", PUBLISH_FORMATS.join(", ")))),
-    })
-}
-
-/// Works out a publish in a format of [`PUBLISH_FORMATS`]: every product's entry and the changes since the
+/// Works out a publish in a [`PublishFormat`] (by name): every product's entry and the changes since the
 /// channel's last publish. Reads only; refusals (images, unmapped SKUs) come here, before anything is written.
 pub fn plan_publish(store: &Store, format: &str, opts: &ExportOptions) -> Result<Publish> {
-    let format = canonical(format)?;
+    let format = PublishFormat::parse(format)?;
     let (by, mut report) = looks_by_product(store, opts)?;
     let looks: BTreeSet<i64> = by.values().flatten().map(|o| o.id).collect();
     let channel = Channel::of(format, opts.metafield);
     let entries: BTreeMap<String, Entry> = match format {
-        "json" => by.iter().map(|(sku, l)| (sku.clone(), Entry::Doc(Value::Array(l.iter().map(look_json).collect())))).collect(),
-        "jsonld" => by.iter().map(|(sku, l)| (sku.clone(), Entry::Doc(product_jsonld(sku, l)))).collect(),
-        _ => {
-            if format == "metafields-jsonl" && opts.product_ids.is_none() {
+        PublishFormat::Json => {
+            by.iter().map(|(sku, l)| (sku.clone(), Entry::Doc(Value::Array(l.iter().map(look_json).collect())))).collect()
+        }
+        PublishFormat::JsonLd => by.iter().map(|(sku, l)| (sku.clone(), Entry::Doc(product_jsonld(sku, l)))).collect(),
+        PublishFormat::Shopify | PublishFormat::Matrixify | PublishFormat::MetafieldsJsonl => {
+            if format == PublishFormat::MetafieldsJsonl && opts.product_ids.is_none() {
                 return Err(ExportError::Refused(
                     "metafieldsSet needs the shop's product ids: give a product-ID export (Matrixify CSV or bulk-query JSON Lines)".into(),
                 ));
@@ -201,7 +223,7 @@ pub fn write_publish(p: &Publish, changed_only: bool, w: &mut dyn Write, deletes
     report.written = chosen.len() + p.cleared.len();
     report.cleared = p.cleared.len();
     match p.format {
-        "json" => {
+        PublishFormat::Json => {
             let mut doc: serde_json::Map<String, Value> = serde_json::Map::new();
             for (k, e) in &chosen {
                 if let Entry::Doc(v) = e {
@@ -214,7 +236,7 @@ pub fn write_publish(p: &Publish, changed_only: bool, w: &mut dyn Write, deletes
             serde_json::to_writer_pretty(&mut *w, &doc)?;
             writeln!(w)?;
         }
-        "jsonld" => {
+        PublishFormat::JsonLd => {
             let mut docs: Vec<Value> =
                 chosen.iter().filter_map(|(_, e)| if let Entry::Doc(v) = e { Some(v.clone()) } else { None }).collect();
             for (sku, old) in &p.cleared {
@@ -224,13 +246,13 @@ pub fn write_publish(p: &Publish, changed_only: bool, w: &mut dyn Write, deletes
             serde_json::to_writer_pretty(&mut *w, &docs)?;
             writeln!(w)?;
         }
-        _ => {
+        PublishFormat::Shopify | PublishFormat::Matrixify | PublishFormat::MetafieldsJsonl => {
             let rows: Vec<&Complementary> = chosen.iter().filter_map(|(_, e)| if let Entry::Row(r) = e { Some(r) } else { None }).collect();
             let clears: Vec<metafields::Cleared> = p.cleared.iter().map(|(h, old)| metafields::Cleared::from_state(h, old)).collect();
             let field = p.channel.metafield();
             match p.format {
-                "matrixify" => metafields::write_matrixify(&rows, &clears, field, w)?,
-                "metafields-jsonl" => {
+                PublishFormat::Matrixify => metafields::write_matrixify(&rows, &clears, field, w)?,
+                PublishFormat::MetafieldsJsonl => {
                     report.calls = metafields::write_metafields_jsonl(&rows, field, w)?;
                     if !clears.is_empty() {
                         let Some(d) = deletes else {
@@ -256,7 +278,7 @@ pub fn write_publish(p: &Publish, changed_only: bool, w: &mut dyn Write, deletes
 pub fn record_publish(store: &mut Store, p: &Publish, changed_only: bool, report: &PublishReport, path_label: &str) -> Result<()> {
     store.record_publish(&NewPublish {
         channel: p.channel.as_str(),
-        format: p.format,
+        format: p.format.as_str(),
         path: path_label,
         changed_only,
         written: report.written,
@@ -266,7 +288,7 @@ pub fn record_publish(store: &mut Store, p: &Publish, changed_only: bool, report
     Ok(())
 }
 
-/// Works out and writes "complete the look" per product in a format of [`PUBLISH_FORMATS`] (every product), and
+/// Works out and writes "complete the look" per product in a [`PublishFormat`] (every product), and
 /// records it.
 pub fn write_per_product(
     store: &mut Store,

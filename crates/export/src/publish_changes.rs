@@ -2,6 +2,7 @@
 //! out of stock, deleted, or the look unapproved), so a stylist sees the difference before it is written.
 
 use super::Result;
+use super::per_product::PublishFormat;
 use super::shopify_metafields::Metafield;
 use outfit_store::{OutfitStatus, PublishedState, Store};
 use serde::Serialize;
@@ -13,10 +14,12 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Channel(String);
 
 impl Channel {
-    pub fn of(format: &str, field: Metafield) -> Channel {
+    pub fn of(format: PublishFormat, field: Metafield) -> Channel {
         match format {
-            "json" | "jsonld" => Channel(format.to_string()),
-            _ => Channel(format!("shopify:{}.{}", field.namespace(), field.key())),
+            PublishFormat::Json | PublishFormat::JsonLd => Channel(format.to_string()),
+            PublishFormat::Shopify | PublishFormat::Matrixify | PublishFormat::MetafieldsJsonl => {
+                Channel(format!("shopify:{}.{}", field.namespace(), field.key()))
+            }
         }
     }
     pub fn as_str(&self) -> &str {
