@@ -5,6 +5,7 @@
 //! stock; each export is logged in the `exports` table and the outfits it contained are marked exported.
 
 mod error;
+mod format;
 pub mod jsonld;
 pub mod per_product;
 pub mod polyvore;
@@ -18,6 +19,7 @@ use serde::Serialize;
 use std::io::Write;
 
 pub use error::{ExportError, Result};
+pub use format::{OutfitFormat, PublishFormat};
 pub use jsonld::write_outfits_jsonld;
 pub use polyvore::{PolyvoreReport, write_polyvore};
 pub use shopify::write_outfits_shopify_csv;
@@ -243,38 +245,6 @@ pub fn write_labels_jsonl(store: &mut Store, w: &mut dyn Write, path_label: &str
     Ok(js.len())
 }
 
-/// How approved outfits are exported, each look as a whole. Parsed from its name and aliases; named by the first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr, strum::Display, strum::VariantArray)]
-pub enum OutfitFormat {
-    /// Webshop JSON: items, slots, SKUs, image links, prices, age group.
-    #[strum(to_string = "json")]
-    Json,
-    /// A schema.org `ItemList` of `Product`s per outfit.
-    #[strum(to_string = "jsonld", serialize = "json-ld")]
-    JsonLd,
-    /// Each look a new Shopify product whose variants are the items' real SKUs.
-    #[strum(to_string = "bundle", serialize = "shopify-bundle")]
-    Bundle,
-}
-
-impl OutfitFormat {
-    /// The format a name means, or an error that lists the names (and, for a bare "shopify", asks which file).
-    pub fn parse(name: &str) -> Result<OutfitFormat> {
-        if matches!(name, "shopify" | "shopify-csv" | "csv") {
-            return Err(ExportError::Format(
-                "say which Shopify file: --format bundle makes each look a new Shopify product (a bundle of the items' own \
-                 SKUs); `publish --format shopify` (or matrixify, metafields-jsonl) sets complementary products on the \
-                 shop's own products"
-                    .into(),
-            ));
-        }
-        name.parse().map_err(|_| {
-            let names: Vec<&str> = <OutfitFormat as strum::VariantArray>::VARIANTS.iter().map(|f| f.into()).collect();
-            ExportError::Format(format!("unknown outfit export format {name:?}; supported: {}", names.join(", ")))
-        })
-    }
-}
-
 /// Writes approved outfits in a named [`OutfitFormat`]; returns the number of outfits.
 pub fn write_outfits_format(store: &mut Store, format: &str, w: &mut dyn Write, path_label: &str, opts: &ExportOptions) -> Result<usize> {
     match OutfitFormat::parse(format)? {
@@ -286,7 +256,6 @@ pub fn write_outfits_format(store: &mut Store, format: &str, w: &mut dyn Write, 
 
 #[cfg(test)]
 mod tests {
-    use super::per_product::PublishFormat;
     use super::*;
 
     #[test]

@@ -29,40 +29,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
-/// What a "complete the look" publish writes. Parsed from its name and the aliases people type (`csv`, `jsonl`,
-/// `json-ld`); named by the first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumString, strum::IntoStaticStr, strum::Display, strum::VariantArray)]
-pub enum PublishFormat {
-    /// JSON keyed by SKU.
-    #[strum(to_string = "json")]
-    Json,
-    /// Shopify's product CSV with the complementary-products metafield column.
-    #[strum(to_string = "shopify", serialize = "shopify-csv", serialize = "csv")]
-    Shopify,
-    /// A Matrixify sheet (`UPDATE` rows).
-    #[strum(to_string = "matrixify")]
-    Matrixify,
-    /// Admin GraphQL `metafieldsSet` inputs, one call per line.
-    #[strum(to_string = "metafields-jsonl", serialize = "jsonl")]
-    MetafieldsJsonl,
-    /// schema.org `Product` documents.
-    #[strum(to_string = "jsonld", serialize = "json-ld")]
-    JsonLd,
-}
-
-impl PublishFormat {
-    /// The format a name means, or an error listing the names.
-    pub fn parse(name: &str) -> Result<PublishFormat> {
-        name.parse().map_err(|_| {
-            let names: Vec<&str> = <PublishFormat as strum::VariantArray>::VARIANTS.iter().map(|f| f.into()).collect();
-            ExportError::Format(format!("unknown publish format {name:?}; supported: {}", names.join(", ")))
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-}
+pub use super::format::PublishFormat;
 
 /// What a publish wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

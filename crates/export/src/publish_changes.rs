@@ -2,7 +2,7 @@
 //! out of stock, deleted, or the look unapproved), so a stylist sees the difference before it is written.
 
 use super::Result;
-use super::per_product::PublishFormat;
+use super::format::PublishFormat;
 use super::shopify_metafields::Metafield;
 use outfit_store::{OutfitStatus, PublishedState, Store};
 use serde::Serialize;
