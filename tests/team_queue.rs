@@ -60,16 +60,7 @@ fn app(dir: &Path, cluster: &Cluster, who: &str) -> Studio {
 #[test]
 fn the_review_queue_in_a_team_is_routed_with_overlap_2_and_navigation_gives_an_outfit_back() {
     let tmp = tempfile::tempdir().unwrap();
-    let cluster = match Cluster::start(false) {
-        Ok(c) => c,
-        Err(e) => {
-            if std::env::var_os("OUTFIT_STUDIO_REQUIRE_POSTGRES").is_some_and(|v| v == "1") {
-                panic!("OUTFIT_STUDIO_REQUIRE_POSTGRES=1 but no PostgreSQL server could start: {e:#}");
-            }
-            println!("SKIPPED: the team review-queue test needs a PostgreSQL server and none could start: {e:#}");
-            return;
-        }
-    };
+    let Some(cluster) = common::postgres_or_skip("the team review-queue test") else { return };
     let report = server::init(&mut cluster.admin().unwrap(), &["ana".into(), "bob".into(), "cy".into()], &["lea".into()]).unwrap();
     let pgpass = tmp.path().join("pgpass");
     write_pgpass(&pgpass, &report.created.iter().map(|s| cluster.pgpass(&s.name, &s.password)).collect::<Vec<_>>()).unwrap();

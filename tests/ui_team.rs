@@ -4,32 +4,13 @@
 
 mod common;
 
-use common::pump;
+use common::{NoDialogs, pump, settle_jobs};
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use outfit_studio::curate::{Command, Studio};
 use outfit_studio::store::{NewJudgement, Verdict};
-use outfit_studio::ui::{Dialogs, StudioApp, UiOptions};
+use outfit_studio::ui::{StudioApp, UiOptions};
 use std::path::Path;
-
-struct NoDialogs;
-impl Dialogs for NoDialogs {
-    fn pick_feeds(&self) -> Option<Vec<std::path::PathBuf>> {
-        None
-    }
-}
-
-/// Runs frames until the background agreement job and its writes are in.
-fn settle(h: &mut Harness<'_, StudioApp>) {
-    for _ in 0..20 {
-        h.state_mut().studio.wait_for_job();
-        pump(h);
-        if h.state().studio.job().is_none() && !h.state().studio.busy() {
-            break;
-        }
-    }
-}
 
 fn judged(dir: &Path) -> Vec<(String, String, String)> {
     let c = rusqlite::Connection::open(dir.join("x.db")).unwrap();
@@ -72,12 +53,12 @@ fn the_lead_settles_a_disagreement_on_the_team_screen() {
     let approved_before = h.state().studio.approved().len();
 
     h.get_by_role_and_label(Role::Button, "Team").click();
-    settle(&mut h);
+    settle_jobs(&mut h);
     h.get_by_label("Disagreements to settle");
     h.get_by_label_contains("1 outfits the stylists split on");
     assert!(h.query_by_label("Accept 90009 + 90002").is_none(), "an outfit both accepted is no disagreement");
     h.get_by_role_and_label(Role::Button, "Accept 90001 + 90002").click();
-    settle(&mut h);
+    settle_jobs(&mut h);
 
     let rows = judged(dir.path());
     assert_eq!(rows.last().unwrap(), &("Lea".to_string(), "accept".to_string(), "settled".to_string()), "{rows:?}");

@@ -4,47 +4,20 @@
 
 mod common;
 
-use common::pump;
+use common::{NoDialogs, pump, settle_jobs};
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use outfit_studio::curate::{Command, Studio};
 use outfit_studio::store::{NewJudgement, Verdict};
-use outfit_studio::team::cluster::{Cluster, write_pgpass};
+use outfit_studio::team::cluster::write_pgpass;
 use outfit_studio::team::server;
-use outfit_studio::ui::{Dialogs, StudioApp, UiOptions};
+use outfit_studio::ui::{StudioApp, UiOptions};
 use std::path::Path;
-
-struct NoDialogs;
-impl Dialogs for NoDialogs {
-    fn pick_feeds(&self) -> Option<Vec<std::path::PathBuf>> {
-        None
-    }
-}
-
-fn settle(h: &mut Harness<'_, StudioApp>) {
-    for _ in 0..40 {
-        h.state_mut().studio.wait_for_job();
-        pump(h);
-        if h.state().studio.job().is_none() && !h.state().studio.busy() {
-            break;
-        }
-    }
-}
 
 #[test]
 fn a_stylist_joins_from_the_team_screen_and_the_lead_fills_the_team_queue() {
     let tmp = tempfile::tempdir().unwrap();
-    let cluster = match Cluster::start(false) {
-        Ok(c) => c,
-        Err(e) => {
-            if std::env::var_os("OUTFIT_STUDIO_REQUIRE_POSTGRES").is_some_and(|v| v == "1") {
-                panic!("OUTFIT_STUDIO_REQUIRE_POSTGRES=1 but no PostgreSQL server could start: {e:#}");
-            }
-            println!("SKIPPED: joining a team from the app needs a PostgreSQL server and none could start: {e:#}");
-            return;
-        }
-    };
+    let Some(cluster) = common::postgres_or_skip("joining a team from the app") else { return };
     let report = server::init(&mut cluster.admin().unwrap(), &["ana".into()], &["lea".into()]).unwrap();
     let pgpass = tmp.path().join("pgpass");
     write_pgpass(&pgpass, &report.created.iter().map(|s| cluster.pgpass(&s.name, &s.password)).collect::<Vec<_>>()).unwrap();
@@ -74,7 +47,7 @@ fn a_stylist_joins_from_the_team_screen_and_the_lead_fills_the_team_queue() {
     let mut h = common::harness_builder().with_size(egui::vec2(1400.0, 900.0)).build_ui_state(|ui, app: &mut StudioApp| app.show(ui), app);
     pump(&mut h);
     h.get_by_role_and_label(Role::Button, "Team").click();
-    settle(&mut h);
+    settle_jobs(&mut h);
     assert!(h.state().studio.team_status().is_none());
 
     h.get_by_role_and_label(Role::TextInput, "Team store address").focus();
@@ -84,7 +57,7 @@ fn a_stylist_joins_from_the_team_screen_and_the_lead_fills_the_team_queue() {
     h.get_by_label("Also share the judgements I made here before joining").click();
     pump(&mut h);
     h.get_by_role_and_label(Role::Button, "Join team").click();
-    settle(&mut h);
+    settle_jobs(&mut h);
     assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
     let status = h.state().studio.team_status().expect("sync runs once joined");
     assert_eq!(status.stylist, "lea");
@@ -106,13 +79,13 @@ fn a_stylist_joins_from_the_team_screen_and_the_lead_fills_the_team_queue() {
 
     // The lead fills the team queue with what the active head is least sure of.
     h.get_by_role_and_label(Role::Button, "Add 50 outfits to the team queue").click();
-    settle(&mut h);
+    settle_jobs(&mut h);
     assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
     let queued: i64 = admin.query_one("SELECT count(*) FROM outfit_team.queue", &[]).unwrap().get(0);
     assert!(queued > 0, "{:?}", h.state().studio.last_message());
 
     h.get_by_role_and_label(Role::Button, "Leave team").click();
-    settle(&mut h);
+    settle_jobs(&mut h);
     assert!(h.state().studio.team_status().is_none());
     let left: i64 = db.query_row("SELECT count(*) FROM team_config", [], |r| r.get(0)).unwrap();
     assert_eq!(left, 0);

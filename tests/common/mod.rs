@@ -84,3 +84,43 @@ pub fn no_adapter(what: &str, e: &dyn std::fmt::Display) {
     }
     eprintln!("note: skipping {what}, no adapter here ({e}); CI installs mesa-vulkan-drivers and sets {REQUIRE_GPU}=1");
 }
+
+/// File dialogs that pick nothing: the app without a desktop (tests that never open a dialog).
+#[allow(dead_code)]
+pub struct NoDialogs;
+impl outfit_studio::ui::Dialogs for NoDialogs {
+    fn pick_feeds(&self) -> Option<Vec<std::path::PathBuf>> {
+        None
+    }
+}
+
+/// Runs frames until the background job and the writes it sent off are in.
+#[allow(dead_code)]
+pub fn settle_jobs(h: &mut egui_kittest::Harness<'_, outfit_studio::ui::StudioApp>) {
+    for _ in 0..20 {
+        h.state_mut().studio.wait_for_job();
+        pump(h);
+        if h.state().studio.job().is_none() && !h.state().studio.busy() {
+            break;
+        }
+    }
+}
+
+/// Set to 1 (CI does) to make a PostgreSQL server that cannot start fail the team tests instead of skipping.
+pub const REQUIRE_POSTGRES: &str = "OUTFIT_STUDIO_REQUIRE_POSTGRES";
+
+/// A throwaway PostgreSQL server for `what`, or `None` after one SKIPPED line (a failure where
+/// [`REQUIRE_POSTGRES`] is set).
+#[allow(dead_code)]
+pub fn postgres_or_skip(what: &str) -> Option<outfit_studio::team::cluster::Cluster> {
+    match outfit_studio::team::cluster::Cluster::start(false) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            if std::env::var_os(REQUIRE_POSTGRES).is_some_and(|v| v == "1") {
+                panic!("{REQUIRE_POSTGRES}=1 but no PostgreSQL server could start: {e:#}");
+            }
+            println!("SKIPPED: {what} needs a PostgreSQL server and none could start: {e:#}");
+            None
+        }
+    }
+}
