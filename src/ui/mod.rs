@@ -59,6 +59,19 @@ impl PathPrompt {
             listing: None,
         }
     }
+
+    /// Takes in a finished listing (with `wait`, waits for it first): its completions are for what was typed then.
+    fn take_listing(&mut self, wait: bool) {
+        let Some((_, listing)) = &mut self.listing else { return };
+        if wait {
+            listing.block();
+        }
+        if let Some(r) = listing.poll() {
+            let (typed, _) = self.listing.take().expect("checked above");
+            self.options = r.unwrap_or_default();
+            self.completed_for = Some(typed);
+        }
+    }
 }
 
 /// What persists between runs (eframe storage).
@@ -181,14 +194,8 @@ impl StudioApp {
 
     /// Waits for the path field's completions of what is typed now (tests: the listing runs off the frame).
     pub fn wait_for_completions(&mut self) {
-        if let Some(p) = &mut self.path_prompt
-            && let Some((typed, mut listing)) = p.listing.take()
-        {
-            listing.block();
-            if let Some(Ok(options)) = listing.poll() {
-                p.options = options;
-                p.completed_for = Some(typed);
-            }
+        if let Some(p) = &mut self.path_prompt {
+            p.take_listing(true);
         }
     }
 

@@ -39,13 +39,7 @@ impl StudioApp {
                 p.focused = true;
             }
             // Completions are listed off the frame; until they come for what is typed now, Tab waits.
-            if let Some((typed, listing)) = &mut p.listing
-                && let Some(r) = listing.poll()
-            {
-                p.options = r.unwrap_or_default();
-                p.completed_for = Some(std::mem::take(typed));
-                p.listing = None;
-            }
+            p.take_listing(false);
             let current = p.completed_for.as_deref() == Some(p.text.as_str());
             if !current && p.listing.as_ref().is_none_or(|(t, _)| *t != p.text) {
                 let (typed, c) = (p.text.clone(), ui.ctx().clone());
