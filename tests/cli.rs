@@ -71,7 +71,7 @@ fn import_index_score_complete_judge_export() {
     let wear = |sku: &str| -> u8 {
         let r = rows.iter().find(|r| r[0] == sku).unwrap();
         let mut it = outfit_studio::catalogue::Item::bare(sku, outfit_studio::catalogue::Slot::Top);
-        (it.title, it.description, it.category) = (r[1].clone(), r[2].clone(), r[3].clone());
+        (it.title, it.description, it.category) = (r[1].as_str().into(), r[2].as_str().into(), r[3].as_str().into());
         it.season = outfit_studio::catalogue::Season::parse(&r[8]).unwrap();
         outfit_studio::catalogue::styling::seasons_of_wear(&it)
     };

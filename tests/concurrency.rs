@@ -135,7 +135,7 @@ fn separate_connections_writing_judgements_and_imports_at_once() {
                 barrier.wait();
                 for round in 0..5 {
                     let mut b = batch.clone();
-                    b.iter_mut().for_each(|it| it.title = format!("{} r{round}", it.title));
+                    b.iter_mut().for_each(|it| it.title = format!("{} r{round}", it.title).into());
                     store.upsert_items(&b, "concurrency").expect("an import never fails with SQLITE_BUSY");
                 }
             })

@@ -183,7 +183,7 @@ fn killed_training_keeps_the_store_sound() {
     run_ok(&db, &["import", feed.to_str().unwrap()]);
     run_ok(&db, &["index"]);
     let store = Store::open(&db).unwrap();
-    let mut skus: Vec<String> = store.all_items().unwrap().into_iter().map(|i| i.item.sku).collect();
+    let mut skus: Vec<String> = store.all_items().unwrap().into_iter().map(|i| i.item.sku.to_string()).collect();
     skus.sort();
     drop(store);
     // Some labels to train on.

@@ -49,7 +49,7 @@ fn a_database_from_before_packs_is_packed_on_first_open_and_ranks_the_same() {
 
     // The same file as schema version 5 wrote it: no pack table, no triggers, the per-item rows only (and none of
     // the later migrations' settings table and queue columns (7), team-mode ids and outbox (8), or publish log and
-    // per-catalogue image URL template (9)).
+    // per-catalogue image URL template (9); 10 drops a column of the pack table, which 6 makes anew).
     let c = Connection::open(&db).unwrap();
     c.execute_batch(
         "DROP TABLE published_looks; DROP TABLE published_products; DROP TABLE publishes;

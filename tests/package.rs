@@ -109,7 +109,8 @@ fn an_item_that_differs_from_the_pack_is_not_seeded() {
     let n = e.store().all_items().unwrap().len();
     let seeded = e.seed_features(outfit_studio::demo::FEATURES).unwrap();
     assert_eq!(seeded, n - 2, "the renamed item ({sku}) and the one with another photo ({other}) are encoded instead");
-    let left: Vec<String> = e.store().items_needing_features(&e.encoder_key()).unwrap().into_iter().map(|i| i.item.sku).collect();
+    let left: Vec<String> =
+        e.store().items_needing_features(&e.encoder_key()).unwrap().into_iter().map(|i| i.item.sku.to_string()).collect();
     assert_eq!(left.len(), 2, "{left:?}");
     assert!(left.contains(&sku) && left.contains(&other), "{left:?}");
 }

@@ -102,22 +102,22 @@ fn small_models_dir(dir: &Path) -> PathBuf {
 fn item(sku: &str, slot: Slot) -> Item {
     Item {
         sku: sku.into(),
-        title: format!("{sku} {}", slot.label()),
-        description: String::new(),
+        title: format!("{sku} {}", slot.label()).into(),
+        description: Default::default(),
         category: slot.as_str().into(),
         slot,
-        colour: String::new(),
+        colour: Default::default(),
         brand: "Test".into(),
         age_group: Some(AgeGroup::Kids),
         gender: None,
         season: Season::All,
-        size: String::new(),
+        size: Default::default(),
         price: Some(10.0),
         currency: "EUR".into(),
         image: None,
         image_status: ImageStatus::None,
         in_stock: true,
-        item_group_id: String::new(),
+        item_group_id: Default::default(),
     }
 }
 
@@ -143,7 +143,7 @@ fn engine_with_judgements(dir: &Path, n: usize) -> Engine {
     e.store_mut().put_features(&key, &batch).unwrap();
     e.reload().unwrap();
     let by_slot_style = |slot: Slot, style: usize| -> Vec<String> {
-        items.iter().filter(|i| i.slot == slot && i.sku[1..2] == *style.to_string()).map(|i| i.sku.clone()).collect()
+        items.iter().filter(|i| i.slot == slot && i.sku[1..2] == *style.to_string()).map(|i| i.sku.to_string()).collect()
     };
     for k in 0..n {
         let accept = k % 2 == 0;

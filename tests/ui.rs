@@ -400,7 +400,7 @@ fn an_item_gone_from_the_catalogue_is_reported_as_gone_with_what_to_do() {
     let on_board: Vec<_> = studio.board().iter().map(|b| studio.item(b.item_id).unwrap()).collect();
     let sku = on_board.iter().find(|i| i.item.title == "Denim Shorts").unwrap().item.sku.clone();
     let c = rusqlite::Connection::open(dir.path().join("studio.db")).unwrap();
-    assert_eq!(c.execute("DELETE FROM items WHERE sku = ?1", [&sku]).unwrap(), 1);
+    assert_eq!(c.execute("DELETE FROM items WHERE sku = ?1", [sku.as_str()]).unwrap(), 1);
     h.key_press(egui::Key::A);
     pump(&mut h);
     let p = h.state().studio.last_problem().expect("the judgement failed").clone();
@@ -809,7 +809,7 @@ fn a_generated_look_opens_on_the_board_and_judging_it_there_decides_it_in_the_qu
     pump(&mut h);
     assert_eq!(h.state().studio.screen(), Screen::Studio);
     let on_board: Vec<String> =
-        h.state().studio.board().iter().map(|b| h.state().studio.item(b.item_id).unwrap().item.sku.clone()).collect();
+        h.state().studio.board().iter().map(|b| h.state().studio.item(b.item_id).unwrap().item.sku.to_string()).collect();
     let mut want = look.skus.clone();
     want.sort();
     let mut got = on_board.clone();
@@ -975,7 +975,7 @@ fn queue_accepts_are_labels_not_webshop_looks() {
     assert_eq!((rows[0].0.as_str(), rows[0].1.as_str()), ("accept", "queue"));
     assert!(h.state().studio.approved().is_empty(), "a queue accept is a label only");
     assert!(db_rows(dir.path(), "SELECT name, status, NULL FROM outfits").is_empty());
-    let titles: Vec<String> = first.skus.iter().map(|s| h.state().studio.item_by_sku(s).unwrap().item.title.clone()).collect();
+    let titles: Vec<String> = first.skus.iter().map(|s| h.state().studio.item_by_sku(s).unwrap().item.title.to_string()).collect();
     h.get_by_label(&format!("Accepted “{}” in the review queue", titles.join(" + ")));
     // Only a look approved on the board reaches the webshop export.
     h.get_by_role_and_label(Role::Button, "Studio").click();
@@ -1399,7 +1399,7 @@ fn the_status_bar_keeps_its_text_in_the_window_and_shows_all_of_it_on_hover() {
     let dir = tempfile::tempdir().unwrap();
     // Described as a real machine describes it (long).
     let scorer = FixedCpu::described(
-        "16 threads, AVX2 + FMA, f16 scan re-scored in f32",
+        "16 threads, AVX2 int8 scan re-scored in f32",
         "the only GPU adapter is a software rasteriser (llvmpipe (LLVM 19.1.7, 256 bits), Vulkan 1.4), slower than this CPU",
     );
     let s = studio_scored_by(dir.path(), Box::new(scorer));
@@ -1519,13 +1519,13 @@ fn scroll_300k_frame_time() {
             .map(|k| {
                 let slot = Slot::ALL[k % 8];
                 Item {
-                    sku: format!("SYN-{k:07}"),
-                    title: format!("{} {} no. {k}", colours[k % 10], nouns[k % 8]),
-                    description: format!("Synthetic item {k} for the frame-time benchmark, soft cotton, machine washable."),
+                    sku: format!("SYN-{k:07}").into(),
+                    title: format!("{} {} no. {k}", colours[k % 10], nouns[k % 8]).into(),
+                    description: format!("Synthetic item {k} for the frame-time benchmark, soft cotton, machine washable.").into(),
                     category: nouns[k % 8].into(),
                     slot,
                     colour: colours[k % 10].into(),
-                    brand: format!("Brand {}", k % 37),
+                    brand: format!("Brand {}", k % 37).into(),
                     age_group: Some(AgeGroup::ALL[k % 4]),
                     gender: Some(Gender::Unisex),
                     season: Season::All,
@@ -1535,7 +1535,7 @@ fn scroll_300k_frame_time() {
                     image: None,
                     image_status: ImageStatus::None,
                     in_stock: k % 5 != 0,
-                    item_group_id: String::new(),
+                    item_group_id: Default::default(),
                 }
             })
             .collect();

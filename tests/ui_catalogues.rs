@@ -143,7 +143,7 @@ fn underwear_is_marked_in_the_grid_and_says_why() {
         .items()
         .values()
         .filter(|i| i.item.outfit_exclusion() == Some(outfit_studio::catalogue::Exclusion::Underwear))
-        .map(|i| i.item.title.clone())
+        .map(|i| i.item.title.to_string())
         .collect();
     assert!(!underwear.is_empty(), "the fixtures hold underwear (Innerwear)");
     assert_eq!(h.get_all_by_role_and_label(Role::Label, "Underwear").count(), underwear.len(), "{underwear:?}");

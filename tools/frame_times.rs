@@ -210,7 +210,8 @@ fn main() -> Result<()> {
         .collect();
     e.store_mut().put_features(&key, &batch)?;
     e.reload()?;
-    let skus: Vec<String> = e.items().values().map(|i| i.item.sku.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let skus: Vec<String> =
+        e.items().values().map(|i| i.item.sku.to_string()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     let by_slot = |k: usize| -> Vec<String> { skus.iter().skip(k).step_by(6).take(40).cloned().collect() };
     let (tops, bottoms, shoes) = (by_slot(0), by_slot(1), by_slot(2));
     let mut judged = 0;

@@ -110,8 +110,12 @@ impl StudioApp {
             });
         });
         let Some(s) = studio.score() else { return };
-        let title_of: HashMap<String, String> =
-            studio.board().iter().filter_map(|b| studio.item(b.item_id)).map(|i| (i.item.sku.clone(), i.item.title.clone())).collect();
+        let title_of: HashMap<String, String> = studio
+            .board()
+            .iter()
+            .filter_map(|b| studio.item(b.item_id))
+            .map(|i| (i.item.sku.to_string(), i.item.title.to_string()))
+            .collect();
         let weakest = studio.weakest_pair();
         let mut order: Vec<usize> = (0..s.pairs.len()).collect();
         order.sort_by(|a, b| s.pairs[*a].raw.total_cmp(&s.pairs[*b].raw));

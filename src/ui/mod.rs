@@ -248,7 +248,12 @@ impl StudioApp {
             facets: self.studio.facets().clone(),
             board_filter: self.studio.board_filter().clone(),
             scorer: self.studio.scorer_choice().as_str().to_string(),
-            board: self.studio.board().iter().filter_map(|b| Some((self.studio.item(b.item_id)?.item.sku.clone(), b.suggested))).collect(),
+            board: self
+                .studio
+                .board()
+                .iter()
+                .filter_map(|b| Some((self.studio.item(b.item_id)?.item.sku.to_string(), b.suggested)))
+                .collect(),
             widen_age: !follow.age,
             widen_season: !follow.season,
             widen_gender: !follow.gender,

@@ -124,8 +124,11 @@ impl StudioApp {
                         ui.label(
                             RichText::new(format!("Model score {}", (p * 100.0).round() as u32)).size(20.0).color(score_colour(p)).strong(),
                         );
-                        let seed =
-                            self.studio.item_by_sku(&item.seed_sku).map(|i| i.item.title.clone()).unwrap_or_else(|| item.seed_sku.clone());
+                        let seed = self
+                            .studio
+                            .item_by_sku(&item.seed_sku)
+                            .map(|i| i.item.title.clone())
+                            .unwrap_or_else(|| item.seed_sku.as_str().into());
                         let from = if item.source == outfit_store::queue::GENERATED_SOURCE {
                             format!("generated look for “{seed}” · template {}", item.template)
                         } else {
@@ -221,7 +224,7 @@ impl StudioApp {
                     let titles: Vec<String> = u
                         .skus
                         .iter()
-                        .map(|s| self.studio.item_by_sku(s).map(|i| i.item.title.clone()).unwrap_or_else(|| s.clone()))
+                        .map(|s| self.studio.item_by_sku(s).map(|i| i.item.title.to_string()).unwrap_or_else(|| s.clone()))
                         .collect();
                     ui.label(RichText::new(format!("{} · score {}", titles.join(" + "), (u.score * 100.0).round() as u32)).weak());
                 }
@@ -239,7 +242,7 @@ impl StudioApp {
                     let titles: Vec<String> = e
                         .skus
                         .iter()
-                        .map(|s| self.studio.item_by_sku(s).map(|i| i.item.title.clone()).unwrap_or_else(|| s.clone()))
+                        .map(|s| self.studio.item_by_sku(s).map(|i| i.item.title.to_string()).unwrap_or_else(|| s.clone()))
                         .collect();
                     ui.label(titles.join(" + "));
                     ui.horizontal(|ui| {

@@ -131,7 +131,7 @@ pub fn parse_feed_with(name: &Path, bytes: &[u8], feed_dir: &Path, opts: &Import
     for rec in &records {
         match map_record(rec, feed_dir, &out.mapping) {
             Ok(m) => {
-                if !seen.insert(m.item.sku.clone()) {
+                if !seen.insert(m.item.sku.to_string()) {
                     errors.push(RowError {
                         line: rec.line,
                         field: "sku".into(),

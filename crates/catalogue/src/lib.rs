@@ -44,54 +44,59 @@ pub use styling::{BoardStyle, Occasion, Styling};
 pub use taxonomy::{AgeGroup, Exclusion, Gender, Season, Slot};
 pub use wear::{Wear, Wearing};
 
+pub use compact_str::{CompactString, ToCompactString};
 use serde::{Deserialize, Serialize};
 
 /// One article of the catalogue as the app uses it.
+///
+/// Its text fields are [`CompactString`]s: up to 24 bytes sit inline, with no allocation of their own, and most of
+/// an item's fields (SKU, category, colour, brand, size, currency, group id, many titles) are that short. At 300k
+/// items held by the app that is about 1.8M fewer allocations (60 MB).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
-    pub sku: String,
-    pub title: String,
-    pub description: String,
+    pub sku: CompactString,
+    pub title: CompactString,
+    pub description: CompactString,
     /// The feed's own category text, kept verbatim for display and re-mapping.
-    pub category: String,
+    pub category: CompactString,
     pub slot: Slot,
-    pub colour: String,
-    pub brand: String,
+    pub colour: CompactString,
+    pub brand: CompactString,
     pub age_group: Option<AgeGroup>,
     pub gender: Option<Gender>,
     pub season: Season,
-    pub size: String,
+    pub size: CompactString,
     pub price: Option<f64>,
-    pub currency: String,
+    pub currency: CompactString,
     /// Resolved absolute path of a local image, or a remote URL as given.
-    pub image: Option<String>,
+    pub image: Option<CompactString>,
     pub image_status: ImageStatus,
     pub in_stock: bool,
-    pub item_group_id: String,
+    pub item_group_id: CompactString,
 }
 
 impl Item {
     /// An item with only its SKU and slot known (in stock, all-season, no image): the start for readers of
     /// sources that are not feeds (outfit datasets) and for tests, which fill in what they have.
-    pub fn bare(sku: impl Into<String>, slot: Slot) -> Item {
+    pub fn bare(sku: impl Into<CompactString>, slot: Slot) -> Item {
         Item {
             sku: sku.into(),
-            title: String::new(),
-            description: String::new(),
-            category: String::new(),
+            title: CompactString::default(),
+            description: CompactString::default(),
+            category: CompactString::default(),
             slot,
-            colour: String::new(),
-            brand: String::new(),
+            colour: CompactString::default(),
+            brand: CompactString::default(),
             age_group: None,
             gender: None,
             season: Season::All,
-            size: String::new(),
+            size: CompactString::default(),
             price: None,
-            currency: String::new(),
+            currency: CompactString::default(),
             image: None,
             image_status: ImageStatus::None,
             in_stock: true,
-            item_group_id: String::new(),
+            item_group_id: CompactString::default(),
         }
     }
 

@@ -128,12 +128,12 @@ pub fn summarise(feed: &str, p: &ParsedFeed, detect: bool) -> ImportPreview {
             .iter()
             .take(SAMPLE_ROWS)
             .map(|i| SampleRow {
-                sku: i.sku.clone(),
-                title: i.title.clone(),
-                category: i.category.clone(),
+                sku: i.sku.to_string(),
+                title: i.title.to_string(),
+                category: i.category.to_string(),
                 slot: i.slot,
                 age_group: i.age_group,
-                colour: i.colour.clone(),
+                colour: i.colour.to_string(),
                 image: i.image.is_some(),
                 excluded: i.outfit_exclusion().map(|e| e.as_str().to_string()),
             })

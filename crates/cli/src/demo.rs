@@ -17,8 +17,9 @@ pub(crate) fn demo(e: &mut Engine) -> Result<()> {
         v.sort_by_key(|i| i.id);
         v
     };
-    let pick =
-        |slot: Slot| items.iter().find(|i| i.item.slot == slot && i.item.age_group == Some(AgeGroup::Toddler)).map(|i| i.item.sku.clone());
+    let pick = |slot: Slot| {
+        items.iter().find(|i| i.item.slot == slot && i.item.age_group == Some(AgeGroup::Toddler)).map(|i| i.item.sku.to_string())
+    };
     let board: Vec<String> = [pick(Slot::Top), pick(Slot::Bottom)].into_iter().flatten().collect();
     if board.len() < 2 {
         bail!("the demo catalogue lacks toddler tops and bottoms");

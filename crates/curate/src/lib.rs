@@ -638,7 +638,7 @@ impl Studio {
     /// Item titles of a list of SKUs, joined with " + " (SKUs no longer in the catalogue stay as they are).
     fn titles(&self, skus: &[String]) -> String {
         skus.iter()
-            .map(|s| self.engine.item_by_sku(s).map(|i| i.item.title.clone()).unwrap_or_else(|| s.clone()))
+            .map(|s| self.engine.item_by_sku(s).map(|i| i.item.title.clone()).unwrap_or_else(|| s.as_str().into()))
             .collect::<Vec<_>>()
             .join(" + ")
     }

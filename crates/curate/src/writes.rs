@@ -175,7 +175,7 @@ impl Studio {
             bail!("put at least two items on the board to judge the look");
         }
         let j = BoardJudgement {
-            skus: self.board.iter().filter_map(|b| self.engine.item(b.item_id)).map(|i| i.item.sku.clone()).collect(),
+            skus: self.board.iter().filter_map(|b| self.engine.item(b.item_id)).map(|i| i.item.sku.to_string()).collect(),
             verdict: v,
             stylist: self.stylist.clone(),
             source: match &self.from_queue {
@@ -317,12 +317,12 @@ impl Studio {
             board.push(BoardItem { slot: i.item.slot, item_id: i.id, suggested: false });
         }
         board.sort_by_key(|b| (b.slot, b.item_id));
-        let hero = self.engine.item_by_sku(&e.seed_sku).map(|i| i.item.title.clone()).unwrap_or_else(|| e.seed_sku.clone());
+        let hero = self.engine.item_by_sku(&e.seed_sku).map(|i| i.item.title.clone()).unwrap_or_else(|| e.seed_sku.as_str().into());
         self.board = board;
         self.editing = None;
         self.reasons.clear();
         self.last_message = Some(format!("Editing the look for “{hero}” from the review queue: accept or reject it here to decide it"));
-        self.from_queue = Some(FromQueue { entry: e.id, source: outfit_labels::queue::judgement_source(&e), hero });
+        self.from_queue = Some(FromQueue { entry: e.id, source: outfit_labels::queue::judgement_source(&e), hero: hero.to_string() });
         self.screen = Screen::Studio;
         self.refresh_board();
         Ok(())

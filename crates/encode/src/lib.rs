@@ -397,7 +397,7 @@ pub fn index(
         let mut batch = Vec::with_capacity(chunk.len());
         for (it, e) in chunk.iter().zip(encoded) {
             if let Some(err) = &e.image_error {
-                stats.image_errors.push((it.item.sku.clone(), err.clone()));
+                stats.image_errors.push((it.item.sku.to_string(), err.clone()));
                 store.set_image_status(it.id, outfit_catalogue::ImageStatus::Corrupt)?;
             }
             if e.image.is_none() {

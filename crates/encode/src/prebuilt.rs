@@ -106,7 +106,7 @@ pub fn seed(store: &mut Store, encoder_key: &str, pack: &FeaturePack) -> Result<
         .items_needing_features(encoder_key)?
         .into_iter()
         .filter_map(|it| {
-            let row = pack.rows.get(&it.item.sku)?;
+            let row = pack.rows.get(it.item.sku.as_str())?;
             (content_key(&it)? == row.key).then(|| {
                 let f = StoredFeatures { item_id: it.id, image: Some(row.image.clone()), text: row.text.clone() };
                 (it, f, None)

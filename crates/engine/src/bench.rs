@@ -88,17 +88,17 @@ impl Engine {
             .map(|i| {
                 let slot = bench_slot(i);
                 let mut it = Item::bare(bench_sku(i), slot);
-                it.title = format!("Generated {} {i}", slot.label().to_lowercase());
+                it.title = format!("Generated {} {i}", slot.label().to_lowercase()).into();
                 it.description = "A generated item for benchmarks: soft cotton, easy to wash.".into();
-                it.category = slot.label().to_string();
+                it.category = slot.label().to_string().into();
                 it.colour = ["navy", "red", "white", "green", "yellow"][i % 5].into();
-                it.brand = format!("Brand {:03}", (200.0 * rng.random::<f32>().powi(3)) as usize);
+                it.brand = format!("Brand {:03}", (200.0 * rng.random::<f32>().powi(3)) as usize).into();
                 it.age_group = AGES[rng.random_range(0..AGES.len())];
                 it.season = SEASONS[rng.random_range(0..SEASONS.len())];
                 it.in_stock = rng.random::<f32>() < 0.85;
                 it.price = Some((5.0 + 60.0 * rng.random::<f64>() * 100.0).round() / 100.0);
                 it.currency = "EUR".into();
-                it.image = Some(images[i % images.len()].clone());
+                it.image = Some(images[i % images.len()].as_str().into());
                 it.image_status = outfit_catalogue::ImageStatus::Ok;
                 it
             })
@@ -106,7 +106,7 @@ impl Engine {
         let t = Instant::now();
         self.store.upsert_items(&items, "bench --make-db")?;
         let cat = self.store.ensure_catalogue("Bench", "bench --make-db", CatalogueKind::Feed)?;
-        let skus: Vec<String> = items.iter().map(|i| i.sku.clone()).collect();
+        let skus: Vec<String> = items.iter().map(|i| i.sku.to_string()).collect();
         self.store.assign_catalogue(cat, &skus)?;
         drop(items);
         progress(&format!("{n} items stored in {:.1}s", t.elapsed().as_secs_f64()));

@@ -317,10 +317,10 @@ impl Engine {
         }
         let slots: Vec<Slot> = candidate.iter().flatten().map(|it| it.slot).collect();
         let mut index = if !pack.is_empty() && slots.is_sorted() {
-            let EmbeddingPack { item_ids, vectors, half, .. } = pack;
+            let EmbeddingPack { item_ids, vectors, .. } = pack;
             let rows =
                 item_ids.iter().zip(&candidate).enumerate().filter_map(|(r, (id, it))| Some((r, index_row(table, *id, (*it)?, &[]))));
-            score::IndexBuilder::from_slot_ordered(dim, vectors, half, rows).map_err(EngineError::score)?
+            score::IndexBuilder::from_slot_ordered(dim, vectors, rows).map_err(EngineError::score)?
         } else {
             let rows: Vec<IndexRow> =
                 (0..pack.len()).filter_map(|r| Some(index_row(table, pack.item_ids[r], candidate[r]?, pack.row(r)))).collect();

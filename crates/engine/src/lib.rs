@@ -476,7 +476,7 @@ impl Engine {
         let stats = self.store.upsert_items(&parsed.items, &source)?;
         if !parsed.items.is_empty() {
             let id = self.store.ensure_catalogue(&name, &source, kind)?;
-            let skus: Vec<String> = parsed.items.iter().map(|i| i.sku.clone()).collect();
+            let skus: Vec<String> = parsed.items.iter().map(|i| i.sku.to_string()).collect();
             self.store.assign_catalogue(id, &skus)?;
             catalogue_name = name;
         }

@@ -58,7 +58,12 @@ impl Engine {
                 let (a, b) = (items[x], items[y]);
                 let raw = head.pair_score(self.embedding(i)?, a.slot, self.embedding(j)?, b.slot);
                 sum += raw;
-                pairs.push(PairScore { a: a.sku.clone(), b: b.sku.clone(), raw, probability: cal.probability(head.logit(raw, 0.0)) });
+                pairs.push(PairScore {
+                    a: a.sku.to_string(),
+                    b: b.sku.to_string(),
+                    raw,
+                    probability: cal.probability(head.logit(raw, 0.0)),
+                });
             }
         }
         let mean_pair = sum / pairs.len() as f32;
@@ -239,8 +244,8 @@ impl Engine {
                         let logit_hist = (existing_hist + hist_of(id)) / new_pairs;
                         Some(Suggestion {
                             item_id: id,
-                            sku: it.sku.clone(),
-                            title: it.title.clone(),
+                            sku: it.sku.to_string(),
+                            title: it.title.to_string(),
                             fit,
                             outfit_probability: cal.probability(head.logit((existing_sum + n * fit) / new_pairs, logit_hist)),
                         })

@@ -28,7 +28,7 @@ impl Engine {
     /// The judgements as labelled outfits over the indexed catalogue.
     pub fn judgement_dataset(&self, dims: HeadDims, cfg: &TrainConfig) -> Result<(Arc<FeatureTable>, Vec<LabelledOutfit>, DataSnapshot)> {
         let table = self.feature_table(dims)?;
-        let sku_to_id: HashMap<String, i64> = self.items().values().map(|i| (i.item.sku.clone(), i.id)).collect();
+        let sku_to_id: HashMap<String, i64> = self.items().values().map(|i| (i.item.sku.to_string(), i.id)).collect();
         let (data, snap) = outfits_from_judgements(&table, &sku_to_id, &self.store.judgements()?, &cfg.label_selection());
         Ok((Arc::new(table), data, snap))
     }

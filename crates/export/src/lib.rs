@@ -176,18 +176,18 @@ pub fn approved_outfits_with(store: &Store, opts: &ExportOptions) -> Result<Vec<
                 items.push(ExportItem {
                     slot: slot.as_str().to_string(),
                     image_url: image_link(it.image.as_deref(), template_of(*id), &it.sku),
-                    sku: it.sku,
-                    title: it.title,
-                    description: it.description,
-                    brand: it.brand,
-                    category: it.category,
-                    colour: it.colour,
+                    sku: it.sku.to_string(),
+                    title: it.title.to_string(),
+                    description: it.description.to_string(),
+                    brand: it.brand.to_string(),
+                    category: it.category.to_string(),
+                    colour: it.colour.to_string(),
                     age_group: it.age_group.map(|a| a.as_str().to_string()),
                     price: it.price,
-                    currency: it.currency,
-                    image: it.image,
+                    currency: it.currency.to_string(),
+                    image: it.image.map(String::from),
                     in_stock: it.in_stock,
-                    item_group_id: it.item_group_id,
+                    item_group_id: it.item_group_id.to_string(),
                 });
             }
         }

@@ -137,7 +137,7 @@ pub fn write_polyvore(store: &mut Store, dir: &Path, seed: u64) -> Result<Polyvo
     // Item metadata and categories.
     let mut cats: BTreeSet<(String, String)> = BTreeSet::new();
     for it in items.values() {
-        cats.insert((it.item.category.clone(), it.item.slot.as_str().to_string()));
+        cats.insert((it.item.category.to_string(), it.item.slot.as_str().to_string()));
     }
     let cat_id: HashMap<&(String, String), usize> = cats.iter().enumerate().map(|(i, c)| (c, i + 1)).collect();
     let mut meta = serde_json::Map::new();
@@ -145,7 +145,7 @@ pub fn write_polyvore(store: &mut Store, dir: &Path, seed: u64) -> Result<Polyvo
     ids.sort();
     for id in ids {
         let it = &items[id].item;
-        let key = (it.category.clone(), it.slot.as_str().to_string());
+        let key = (it.category.to_string(), it.slot.as_str().to_string());
         meta.insert(
             id.to_string(),
             json!({
@@ -243,7 +243,7 @@ pub fn write_polyvore(store: &mut Store, dir: &Path, seed: u64) -> Result<Polyvo
         let dest = img_dir.join(format!("{id}.jpg"));
         let src = it.image.as_deref().map(Path::new).filter(|p| p.is_file());
         let Some(src) = src else {
-            report.images_missing.push(it.sku.clone());
+            report.images_missing.push(it.sku.to_string());
             continue;
         };
         let _ = std::fs::remove_file(&dest);
@@ -270,7 +270,7 @@ pub fn write_polyvore(store: &mut Store, dir: &Path, seed: u64) -> Result<Polyvo
                         .map_err(|error| ExportError::Image { path: dest.clone(), error })?;
                     report.images_converted += 1;
                 }
-                Err(_) => report.images_missing.push(it.sku.clone()),
+                Err(_) => report.images_missing.push(it.sku.to_string()),
             }
         }
     }

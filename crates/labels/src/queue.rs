@@ -108,13 +108,13 @@ fn dress(engine: &Engine, cfg: &QueueConfig, seed_id: i64, rng: &mut StdRng) -> 
         }
         let score = engine.score_outfit(&board)?.probability;
         let items: Vec<_> = board.iter().map(|id| &engine.items()[id].item).collect();
-        let mut brands: Vec<String> = items.iter().map(|i| i.brand.clone()).filter(|b| !b.is_empty()).collect();
+        let mut brands: Vec<String> = items.iter().map(|i| i.brand.to_string()).filter(|b| !b.is_empty()).collect();
         brands.sort();
         brands.dedup();
         return Ok(Some(Candidate {
-            skus: items.iter().map(|i| i.sku.clone()).collect(),
+            skus: items.iter().map(|i| i.sku.to_string()).collect(),
             item_ids: board,
-            seed_sku: seed.sku.clone(),
+            seed_sku: seed.sku.to_string(),
             seed_slot: seed.slot,
             brands,
             age_group: seed.age_group,
@@ -513,7 +513,7 @@ pub fn judgement_source(e: &QueueItem) -> &'static str {
 fn queued_candidate(engine: &Engine, e: &QueueItem) -> Option<Candidate> {
     let items: Vec<_> = e.skus.iter().map(|s| engine.item_by_sku(s)).collect::<Option<_>>()?;
     let seed = engine.item_by_sku(&e.seed_sku).or(items.first().copied())?;
-    let mut brands: Vec<String> = items.iter().map(|i| i.item.brand.clone()).filter(|b| !b.is_empty()).collect();
+    let mut brands: Vec<String> = items.iter().map(|i| i.item.brand.to_string()).filter(|b| !b.is_empty()).collect();
     brands.sort();
     brands.dedup();
     Some(Candidate {

@@ -63,7 +63,7 @@ pub struct HeroFilter {
 pub fn select_heroes(engine: &Engine, f: &HeroFilter) -> Result<Vec<i64>> {
     if !f.skus.is_empty() {
         let items = engine.resolve_skus(&f.skus)?;
-        let skus: Vec<String> = items.iter().filter(|i| engine.row_of(i.id).is_none()).map(|i| i.item.sku.clone()).collect();
+        let skus: Vec<String> = items.iter().filter(|i| engine.row_of(i.id).is_none()).map(|i| i.item.sku.to_string()).collect();
         if !skus.is_empty() {
             return Err(LooksError::NotIndexed { skus });
         }
@@ -228,25 +228,25 @@ pub fn generate_for(
     let mut rows = Vec::new();
     for &id in hero_ids {
         let it = engine.item(id);
-        let (s, t) = it.map(|i| (i.item.sku.clone(), i.item.title.clone())).unwrap_or_else(|| (id.to_string(), String::new()));
+        let (s, t) = it.map(|i| (i.item.sku.clone(), i.item.title.clone())).unwrap_or_else(|| (id.to_string().into(), Default::default()));
         let wear = it.map(|i| i.item.wear());
         match engine.row_of(id) {
             Some(_) if !p.include_basics && wear.is_some_and(|w| !w.hero_by_default()) => {
                 let reason = format!("{}s are not heroes unless named", wear.map(|w| w.as_str()).unwrap_or_default());
-                batch.short.push(ShortHero { sku: s, title: t, found: 0, reason, kind: ShortKind::NotAHero });
+                batch.short.push(ShortHero { sku: s.to_string(), title: t.to_string(), found: 0, reason, kind: ShortKind::NotAHero });
             }
             Some(r) => rows.push(r),
             None => {
                 let reason = "not indexed or not an outfit item".into();
-                batch.short.push(ShortHero { sku: s, title: t, found: 0, reason, kind: ShortKind::NoTemplate });
+                batch.short.push(ShortHero { sku: s.to_string(), title: t.to_string(), found: 0, reason, kind: ShortKind::NoTemplate });
             }
         }
     }
     let g = generate::generate(&scene, &templates, &rows, p, progress, cancel)?;
     batch.cancelled = g.cancelled;
     batch.short.extend(g.short.iter().map(|s| ShortHero {
-        sku: sku(s.hero),
-        title: title(s.hero),
+        sku: sku(s.hero).to_string(),
+        title: title(s.hero).to_string(),
         found: s.found,
         reason: s.reason.clone(),
         kind: if s.no_template { ShortKind::NoTemplate } else { ShortKind::Short },
@@ -259,9 +259,9 @@ pub fn generate_for(
                 let items: Vec<&outfit_catalogue::Item> = l.rows.iter().filter_map(|&r| item(r)).map(|i| &i.item).collect();
                 items.split_first().map(|(h, rest)| outfit_engine::look_name_from(h, rest)).unwrap_or_default()
             },
-            hero_sku: sku(l.hero),
+            hero_sku: sku(l.hero).to_string(),
             template: l.template.clone(),
-            skus: l.rows.iter().map(|&r| sku(r)).collect(),
+            skus: l.rows.iter().map(|&r| sku(r).to_string()).collect(),
             item_ids: l.rows.iter().map(|&r| index.item_ids[r]).collect(),
             probability: l.probability,
             mean_pair: l.mean_pair,
@@ -292,7 +292,7 @@ pub fn enqueue(engine: &mut Engine, stylist: &str, batch: &Batch, p: &LookParams
     let mut cands = Vec::with_capacity(looks.len());
     for l in &looks {
         let items: Vec<_> = l.item_ids.iter().filter_map(|&id| engine.item(id)).collect();
-        let mut brands: Vec<String> = items.iter().map(|i| i.item.brand.clone()).filter(|b| !b.is_empty()).collect();
+        let mut brands: Vec<String> = items.iter().map(|i| i.item.brand.to_string()).filter(|b| !b.is_empty()).collect();
         brands.sort();
         brands.dedup();
         cands.push(Candidate {

@@ -280,16 +280,16 @@ pub fn read_outfit_csv(feed: &Path, outfits: &Path) -> Result<AdultDataset> {
     let mut data = AdultDataset { source: format!("outfits {} over {}", outfits.display(), feed.display()), ..Default::default() };
     for it in parsed.items {
         data.items.insert(
-            it.sku.clone(),
+            it.sku.to_string(),
             AdultItem {
-                id: it.sku.clone(),
-                title: it.title.clone(),
-                category: it.category.clone(),
+                id: it.sku.to_string(),
+                title: it.title.to_string(),
+                category: it.category.to_string(),
                 slot: it.slot,
                 price: it.price,
                 image: it.image.as_deref().map(PathBuf::from).filter(|p| p.is_file()),
-                colour: it.colour.clone(),
-                description: it.description.clone(),
+                colour: it.colour.to_string(),
+                description: it.description.to_string(),
                 collection: it.season.as_str().to_string(),
             },
         );

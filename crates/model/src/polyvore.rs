@@ -286,13 +286,13 @@ impl AdultDataset {
                     id: i as i64,
                     content_hash: String::new(),
                     item: Item {
-                        title: a.title.clone(),
-                        description: a.description.clone(),
-                        category: a.category.clone(),
-                        colour: a.colour.clone(),
+                        title: a.title.as_str().into(),
+                        description: a.description.as_str().into(),
+                        category: a.category.as_str().into(),
+                        colour: a.colour.as_str().into(),
                         age_group: Some(AgeGroup::Adult),
                         price: a.price,
-                        image,
+                        image: image.map(Into::into),
                         image_status,
                         ..Item::bare(a.id.clone(), a.slot)
                     },

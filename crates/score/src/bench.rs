@@ -4,10 +4,10 @@
 //! proportions; random non-negative slot-pair masks) and prints medians over repeated runs, after warm-up, of:
 //! (a) an outfit score of 6 items (15 masked pair terms); (b) top-k completions for one slot with filters;
 //! (c) completions for every empty slot of a 2-item board at once (5 queries); (d) the reference: a plain
-//! sequential read (sum, all threads) of the rows (b) and (c) scan, and of the whole matrix. The ratios
-//! (b)/(d) and (c)/(d) over the same rows say how close ranking is to the memory bound.
+//! sequential read (sum, all threads) of the bytes (b) and (c) stream (the rows' int8 copy), and of the whole f32
+//! matrix. The ratios (b)/(d) and (c)/(d) over the same rows say how close ranking is to the memory bound.
 
-use super::cpu::{CpuScorer, Precision, top_k_with};
+use super::cpu::{CpuScorer, Precision, top_k_stats, top_k_with};
 use super::gpu::{GpuOptions, GpuScorer};
 use super::{EmbeddingIndex, Filter, IndexRow, Query, Result, ScoreError, Scorer};
 use outfit_catalogue::{AgeGroup, Slot};
@@ -196,6 +196,18 @@ pub fn memory_read(index: &EmbeddingIndex, range: std::ops::Range<usize>, parall
     data.par_chunks(piece).map(sum8).sum()
 }
 
+/// Sum of the int8 codes and scales of rows `range` on every thread: the bytes a CPU scan of those rows streams.
+pub fn memory_read_codes(index: &EmbeddingIndex, range: std::ops::Range<usize>) -> i64 {
+    fn sum(xs: &[i8]) -> i64 {
+        // i16 lanes cannot overflow over 256 codes; the compiler vectorises both loops.
+        xs.chunks(256).map(|c| c.iter().fold(0i16, |a, &x| a.wrapping_add(x as i16)) as i64).sum()
+    }
+    let data = &index.codes[range.start * index.dim..range.end * index.dim];
+    let scales = index.scales[range].iter().sum::<f32>() as i64;
+    let piece = (data.len() / (rayon::current_num_threads() * 4)).max(65_536);
+    data.par_chunks(piece).map(sum).sum::<i64>() + scales
+}
+
 pub fn median(reps: usize, warmup: usize, f: impl FnMut()) -> Duration {
     median_after(reps, warmup, || (), f)
 }
@@ -246,9 +258,13 @@ fn cold_median(reps: usize, ev: &Evictor, f: impl FnMut()) -> Duration {
 
 struct BackendRun {
     label: String,
+    cpu: bool,
     first_call: Duration,
+    /// Warm, each paired with a read of the same rows.
     b: Paired,
     c: Paired,
+    b_cold: Duration,
+    c_cold: Duration,
 }
 
 /// Medians of a reference and a measurement timed alternately, and the median of their per-run ratio.
@@ -333,14 +349,15 @@ pub fn run(args: BenchConfig) -> Result<()> {
     let rows_b = index.slot_ranges[one_slot.index()].len();
     let rows_c: usize = empty.iter().map(|s| index.slot_ranges[s.index()].len()).sum();
 
-    // (d) the memory-bound references: the whole matrix, and (paired with each ranking below) the same rows.
+    // (d) the memory-bound references: the whole matrix, and (paired with each ranking below) the bytes a scan of
+    // the same rows streams, their int8 copy.
     let range_b = index.slot_ranges[one_slot.index()].clone();
     let read_b = || {
-        black_box(memory_read(index, range_b.clone(), true));
+        black_box(memory_read_codes(index, range_b.clone()));
     };
     let read_c = || {
         for s in empty {
-            black_box(memory_read(index, index.slot_ranges[s.index()].clone(), true));
+            black_box(memory_read_codes(index, index.slot_ranges[s.index()].clone()));
         }
     };
     let d_all = median(args.reps, warmup, || {
@@ -368,65 +385,86 @@ pub fn run(args: BenchConfig) -> Result<()> {
         }
     }
     let reference = super::cpu::top_k_cpu(index, &queries_c())?;
+    let ev = Evictor::new();
+    let cold_reps = args.reps.min(15);
+    let (qb, qc) = (queries_b(), queries_c());
     let mut runs = Vec::new();
     for s in &scorers {
         let t = Instant::now();
-        let first = s.top_k(index, &queries_c())?;
+        let first = s.top_k(index, &qc)?;
         let first_call = t.elapsed();
         let same =
             first.iter().zip(&reference).all(|(x, y)| x.len() == y.len() && x.iter().zip(y).all(|(h, r)| (h.score - r.score).abs() < 1e-4));
         if !same {
             return Err(ScoreError::Bench(format!("{} returned different completions than the CPU reference", s.backend())));
         }
-        // Each ranking is timed right after a read of the same rows, so both see the same machine load.
+        // Each warm ranking is timed right after a read of the same rows, so both see the same machine load.
         let b = paired(args.reps, warmup, read_b, || {
-            black_box(s.top_k(index, &queries_b()).expect("ranking"));
+            black_box(s.top_k(index, &qb).expect("ranking"));
         });
         let c = paired(args.reps, warmup, read_c, || {
-            black_box(s.top_k(index, &queries_c()).expect("ranking"));
+            black_box(s.top_k(index, &qc).expect("ranking"));
         });
-        runs.push(BackendRun { label: s.backend().to_string(), first_call, b, c });
+        let b_cold = cold_median(cold_reps, &ev, || {
+            black_box(s.top_k(index, &qb).expect("ranking"));
+        });
+        let c_cold = cold_median(cold_reps, &ev, || {
+            black_box(s.top_k(index, &qc).expect("ranking"));
+        });
+        runs.push(BackendRun { label: s.backend().to_string(), cpu: s.backend().kind == "CPU", first_call, b, c, b_cold, c_cold });
     }
+    let (rb_cold, rc_cold) = (cold_median(cold_reps, &ev, read_b), cold_median(cold_reps, &ev, read_c));
 
     let ratio = |x: Duration, y: Duration| format!("{:.2}x", x.as_secs_f64() / y.as_secs_f64().max(1e-12));
     let mb = (index.len() * index.dim * 4) as f64 / 1e6;
     println!("## outfit-studio bench\n");
     println!(
-        "`outfit-studio bench --items {} --reps {} --backend {}`: {} items × {} f32 ({mb:.1} MB), k = {}, median of {} runs after {warmup} warm-up; CPU {} with {} rayon threads.\n",
+        "`outfit-studio bench --items {} --reps {} --backend {}`: {} items × {} f32 ({mb:.1} MB; the CPU scan streams their int8 copy, {:.1} MB), k = {}, median of {} runs after {warmup} warm-up; cold: a {} MiB buffer (2x the last-level cache) is read before each of {cold_reps} runs; CPU {} with {} rayon threads.\n",
         args.items,
         args.reps,
         which,
         index.len(),
         index.dim,
+        (index.codes.len() + 4 * index.scales.len()) as f64 / 1e6,
         args.k,
         args.reps,
+        ev.bytes() >> 20,
         outfit_machine::cpu_model(),
         rayon::current_num_threads()
+    );
+    println!(
+        "Every figure below is measured once, on the product's path (the scorer's `top_k`, filters included), and repeated where a later table cites it.\n"
     );
     let mut header = "| measurement | rows scanned |".to_string();
     let mut sep = "|---|---:|".to_string();
     for r in &runs {
-        header += &format!(" {} | memory read of those rows (d) | ratio to (d) |", r.label);
+        header += &format!(" {} | memory read of those rows' int8 copy (d) | ratio to (d) |", r.label);
         sep += "---:|---:|---:|";
     }
     println!("{header}\n{sep}");
     // The outfit score is CPU maths whatever ranks completions.
     println!("| (a) outfit score, 6 items (15 masked pair terms) | 6 |{}", format!(" {} | – | – |", fmt(a)).repeat(runs.len()));
-    let mut line_b = format!("| (b) top-{} for one slot ({}), filters: age, in stock, price | {rows_b} |", args.k, one_slot.as_str());
-    let mut line_c = format!("| (c) top-{} for {} empty slots at once, same filters | {rows_c} |", args.k, empty.len());
+    let what_b = format!("top-{} for one slot ({}), filters: age, in stock, price", args.k, one_slot.as_str());
+    let what_c = format!("top-{} for {} empty slots at once, same filters", args.k, empty.len());
+    let mut line_b = format!("| (b) {what_b}, warm | {rows_b} |");
+    let mut line_bc = format!("| (b) same, cold | {rows_b} |");
+    let mut line_c = format!("| (c) {what_c}, warm | {rows_c} |");
+    let mut line_cc = format!("| (c) same, cold | {rows_c} |");
     let mut line_f = format!("| first call of (c) (includes the upload on a GPU) | {rows_c} |");
-    let mut line_d = format!("| (d) memory read of the whole matrix, all threads (1 thread: {}) | {} |", fmt(d_all_1), index.len());
+    let mut line_d = format!("| (d) memory read of the whole f32 matrix, all threads (1 thread: {}) | {} |", fmt(d_all_1), index.len());
     for r in &runs {
         line_b += &format!(" {} | {} | {:.2}x |", fmt(r.b.time), fmt(r.b.reference), r.b.ratio);
+        line_bc += &format!(" {} | {} | {} |", fmt(r.b_cold), fmt(rb_cold), ratio(r.b_cold, rb_cold));
         line_c += &format!(" {} | {} | {:.2}x |", fmt(r.c.time), fmt(r.c.reference), r.c.ratio);
+        line_cc += &format!(" {} | {} | {} |", fmt(r.c_cold), fmt(rc_cold), ratio(r.c_cold, rc_cold));
         line_f += &format!(" {} | – | – |", fmt(r.first_call));
         line_d += &format!(" – | {} | – |", fmt(d_all));
     }
-    println!("{line_b}\n{line_c}\n{line_f}\n{line_d}");
+    println!("{line_b}\n{line_bc}\n{line_c}\n{line_cc}\n{line_f}\n{line_d}");
     println!();
     for r in &runs {
         println!(
-            "- {}: (b)/(d whole matrix) = {}, (c)/(d whole matrix) = {}; effective scan rate of (c): {:.1} GB/s",
+            "- {}: (b)/(d whole matrix) = {}, (c)/(d whole matrix) = {}; effective scan rate of (c), f32-equivalent: {:.1} GB/s",
             r.label,
             ratio(r.b.time, d_all),
             ratio(r.c.time, d_all),
@@ -437,57 +475,68 @@ pub fn run(args: BenchConfig) -> Result<()> {
     if let Some(n) = gpu_note {
         println!("- {n}");
     }
+    let Some(cpu) = runs.iter().find(|r| r.cpu) else {
+        println!("\nConditions: {}", outfit_machine::conditions());
+        return Ok(());
+    };
+    let product = [cpu.b.time, cpu.b_cold, cpu.c.time, cpu.c_cold];
 
-    // Scan precision, warm and cold, and the recall of the f16 rankings against f32.
-    let ev = Evictor::new();
-    let cold_reps = args.reps.min(15);
-    println!(
-        "\n### CPU scan: f32 rows against the f16 copy, warm and cold\n\nCold: a {} MiB buffer (2x the last-level cache) is read before each run; median of {cold_reps}.\n",
-        ev.bytes() >> 20
-    );
+    // What the int8 copy buys: the same scan over the f32 rows, and the cold read of the f32 rows.
+    println!("\n### CPU scan: the int8 copy against the f32 rows, warm and cold\n");
     println!("| scan | (b) one slot warm | (b) cold | (c) {} slots warm | (c) cold |\n|---|---:|---:|---:|---:|", empty.len());
-    let (qb, qc) = (queries_b(), queries_c());
-    let mut project = None;
-    for (p, label) in [(Precision::F32, "f32 rows"), (Precision::F16Rescored, "f16 rows, top candidates re-scored in f32 (the scorer)")] {
-        let bw = median(args.reps, warmup, || {
-            black_box(top_k_with(index, &qb, p).expect("ranking"));
-        });
-        let bc = cold_median(cold_reps, &ev, || {
-            black_box(top_k_with(index, &qb, p).expect("ranking"));
-        });
-        let cw = median(args.reps, warmup, || {
-            black_box(top_k_with(index, &qc, p).expect("ranking"));
-        });
-        let cc = cold_median(cold_reps, &ev, || {
-            black_box(top_k_with(index, &qc, p).expect("ranking"));
-        });
-        println!("| {label} | {} | {} | {} | {} |", fmt(bw), fmt(bc), fmt(cw), fmt(cc));
-        project = Some([bw, bc, cw, cc]);
-    }
-    let rb = cold_median(cold_reps, &ev, read_b);
-    println!("| memory read of the (b) rows, f32, all threads | {} | {} | – | – |", fmt(median(args.reps, warmup, read_b)), fmt(rb));
+    let bw = median(args.reps, warmup, || {
+        black_box(top_k_with(index, &qb, Precision::F32).expect("ranking"));
+    });
+    let bc = cold_median(cold_reps, &ev, || {
+        black_box(top_k_with(index, &qb, Precision::F32).expect("ranking"));
+    });
+    let cw = median(args.reps, warmup, || {
+        black_box(top_k_with(index, &qc, Precision::F32).expect("ranking"));
+    });
+    let cc = cold_median(cold_reps, &ev, || {
+        black_box(top_k_with(index, &qc, Precision::F32).expect("ranking"));
+    });
+    println!("| f32 rows | {} | {} | {} | {} |", fmt(bw), fmt(bc), fmt(cw), fmt(cc));
+    println!(
+        "| int8 rows, top candidates re-scored in f32 (the scorer, from the first table) | {} | {} | {} | {} |",
+        fmt(product[0]),
+        fmt(product[1]),
+        fmt(product[2]),
+        fmt(product[3])
+    );
+    let read_b32 = || {
+        black_box(memory_read(index, range_b.clone(), true));
+    };
+    println!(
+        "| memory read of the (b) rows, f32, all threads | {} | {} | – | – |",
+        fmt(median(args.reps, warmup, read_b32)),
+        fmt(cold_median(cold_reps, &ev, read_b32))
+    );
+    println!("| memory read of the (b) rows' int8 copy, all threads | {} | {} | – | – |", fmt(cpu.b.reference), fmt(rb_cold));
     // Recall@k over random boards: each ranking's top-k rows against the f32 ranking's.
     let boards = 100;
-    let (mut raw, mut rescored) = (0usize, 0usize);
-    let mut total = 0usize;
+    let (mut raw, mut rescored, mut total, mut fallbacks) = (0usize, 0usize, 0usize, 0usize);
     for _ in 0..boards {
         let board = [cat.any_row(Slot::Bottom, &mut rng), cat.any_row(Slot::Shoes, &mut rng)];
         let q = vec![Query { slot: one_slot, vector: cat.slot_query(&board, one_slot), filter: filter.clone(), k: args.k }];
         let exact: std::collections::HashSet<u32> = top_k_with(index, &q, Precision::F32)?[0].iter().map(|h| h.row).collect();
-        let hits = |p| -> Result<usize> { Ok(top_k_with(index, &q, p)?[0].iter().filter(|h| exact.contains(&h.row)).count()) };
-        raw += hits(Precision::F16)?;
-        rescored += hits(Precision::F16Rescored)?;
+        let found = |hits: &[super::Hit]| hits.iter().filter(|h| exact.contains(&h.row)).count();
+        raw += found(&top_k_with(index, &q, Precision::Int8)?[0]);
+        let (hits, stats) = top_k_stats(index, &q, Precision::Int8Rescored)?;
+        rescored += found(&hits[0]);
+        fallbacks += stats.fallbacks;
         total += exact.len();
     }
+    let fallbacks_c = top_k_stats(index, &qc, Precision::Int8Rescored)?.1.fallbacks;
     println!(
-        "\nrecall@{} against the f32 ranking over {boards} random boards: f16 scores {:.4}, f16 scan re-scored in f32 {:.4}",
+        "\nrecall@{} against the f32 ranking over {boards} random boards: int8 scores {:.4}, int8 scan re-scored in f32 {:.4} ({fallbacks} of {boards} queries fell back to an f32 scan because the int8 error bound could not prove their candidates; (c): {fallbacks_c} of {} queries)",
         args.k,
         raw as f64 / total.max(1) as f64,
-        rescored as f64 / total.max(1) as f64
+        rescored as f64 / total.max(1) as f64,
+        qc.len()
     );
     if args.peers {
-        let project = project.expect("the scorer was measured");
-        peers(&args, &cat, &filter, &qb, &qc, &ev, project)?;
+        peers(&args, &cat, &filter, &qb, &qc, &ev, product)?;
     }
     println!("\nConditions: {}", outfit_machine::conditions());
     Ok(())

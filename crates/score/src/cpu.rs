@@ -2,13 +2,12 @@
 //! and checks the filters only for rows that would enter the running top-k, so the matrix is never copied and
 //! the per-row metadata is rarely touched.
 //!
-//! The scan reads the index's f16 copy (half the bytes: a memory-bound scan is about twice as fast once the
-//! slot no longer fits in cache), keeps a few times k candidates, and re-scores those in f32, so the hits and
-//! their scores are the f32 ranking's (the bench records the recall of the raw f16 ranking and of this one).
+//! The scan reads the index's int8 copy (a quarter of the f32 bytes: a cold scan costs what it fetches from
+//! DRAM), keeps a few times k candidates, and re-scores those in f32. The int8 error bound then proves that no
+//! dropped row could enter the top k; when it cannot, that query is ranked again in f32. So the hits and their
+//! scores are always the f32 ranking's (the bench counts the fallbacks and the recall of the raw int8 ranking).
 
-use super::{BackendInfo, EmbeddingIndex, Hit, Query, Result, ScoreError, Scorer, hit_order};
-use half::f16;
-use half::slice::HalfFloatSliceExt;
+use super::{BackendInfo, EmbeddingIndex, Hit, Query, Result, ScoreError, Scorer, hit_order, int8};
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -68,20 +67,8 @@ fn block_portable(rows: &[f32], dim: usize, q: &[f32], out: &mut [f32]) {
     }
 }
 
-/// Scores f16 rows against an f32 query.
-type HalfKernel = fn(rows: &[f16], dim: usize, q: &[f32], out: &mut [f32]);
-
-fn half_portable(rows: &[f16], dim: usize, q: &[f32], out: &mut [f32]) {
-    let mut buf = vec![0f32; dim];
-    for (o, r) in out.iter_mut().zip(rows.chunks_exact(dim)) {
-        r.convert_to_f32_slice(&mut buf);
-        *o = dot_portable(&buf, q);
-    }
-}
-
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::f16;
     use std::arch::x86_64::*;
 
     /// The sum of the sixteen lanes of two accumulators.
@@ -122,43 +109,6 @@ mod avx2 {
         }
     }
 
-    /// # Safety
-    /// The CPU must support AVX2, FMA and F16C.
-    #[target_feature(enable = "avx2,fma,f16c")]
-    unsafe fn block_half(rows: &[f16], dim: usize, q: &[f32], out: &mut [f32]) {
-        let d8 = dim / 8 * 8;
-        for (o, r) in out.iter_mut().zip(rows.chunks_exact(dim)) {
-            let (mut a0, mut a1) = (_mm256_setzero_ps(), _mm256_setzero_ps());
-            let mut i = 0;
-            let rp = r.as_ptr() as *const u16;
-            // SAFETY: i + 16 <= d8 <= dim = r.len() = q.len() inside the loop; unaligned loads of 8 halves (16 bytes).
-            unsafe {
-                while i + 16 <= d8 {
-                    let x0 = _mm256_cvtph_ps(_mm_loadu_si128(rp.add(i) as *const __m128i));
-                    let x1 = _mm256_cvtph_ps(_mm_loadu_si128(rp.add(i + 8) as *const __m128i));
-                    a0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(q.as_ptr().add(i)), a0);
-                    a1 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(q.as_ptr().add(i + 8)), a1);
-                    i += 16;
-                }
-                if i < d8 {
-                    let x0 = _mm256_cvtph_ps(_mm_loadu_si128(rp.add(i) as *const __m128i));
-                    a0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(q.as_ptr().add(i)), a0);
-                    i += 8;
-                }
-            }
-            let mut s = hsum(a0, a1);
-            for k in i..dim {
-                s += r[k].to_f32() * q[k];
-            }
-            *o = s;
-        }
-    }
-
-    pub fn half_kernel(rows: &[super::f16], dim: usize, q: &[f32], out: &mut [f32]) {
-        // SAFETY: only selected by `super::half_kernel()` after runtime detection of AVX2, FMA and F16C.
-        unsafe { block_half(rows, dim, q, out) }
-    }
-
     pub fn kernel(rows: &[f32], dim: usize, q: &[f32], out: &mut [f32]) {
         // SAFETY: only selected by `super::kernel()` after runtime detection of AVX2 and FMA.
         // (An eight-rows-at-a-time variant with a horizontal-add tree measured slower on Zen: the vector store
@@ -175,37 +125,29 @@ fn kernel() -> (BlockKernel, &'static str) {
     (block_portable, "portable SIMD")
 }
 
-fn half_kernel() -> HalfKernel {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") && std::is_x86_feature_detected!("f16c") {
-        return avx2::half_kernel;
-    }
-    half_portable
-}
-
 /// What a scan streams, and whether its candidates are re-scored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Precision {
-    /// f32 rows: exact, twice the bytes of f16.
+    /// f32 rows: exact, four times the bytes of int8.
     F32,
-    /// f16 rows, a few times k candidates re-scored in f32: the f32 ranking unless f16 rounding moves a row
-    /// across several places (what the scorer uses).
-    F16Rescored,
-    /// f16 rows and f16 scores: what the re-scoring buys is measured against this.
-    F16,
+    /// int8 rows, a few times k candidates re-scored in f32, proven equal to the f32 ranking by the int8 error
+    /// bound or else ranked again in f32 (what the scorer uses).
+    Int8Rescored,
+    /// int8 rows and int8 scores: what the re-scoring buys is measured against this.
+    Int8,
 }
 
 /// The row kernel a scan runs.
 #[derive(Clone, Copy)]
 enum Kernel {
     F32(BlockKernel),
-    F16(HalfKernel),
+    Int8(int8::Kernel),
 }
 
-/// Candidates kept per query by an f16 scan before re-scoring: enough slack that f16 rounding (relative 2^-11
-/// per value) cannot push a true top-k row out.
+/// Candidates kept per query by an int8 scan before re-scoring: enough that the error bound nearly always proves
+/// the re-scored top k exact, few enough that re-scoring (a random f32 row read each) stays cheap.
 fn candidates(k: usize) -> usize {
-    k.saturating_mul(2).max(k.saturating_add(16))
+    k.saturating_mul(2).saturating_add(32)
 }
 
 /// The filter in a form cheap to test per candidate: brand set as a bitset, exclusions sorted.
@@ -278,29 +220,47 @@ impl TopK {
     }
 }
 
+/// One query of a group, with what its scan needs.
+struct Member<'q> {
+    qi: usize,
+    query: &'q Query,
+    filter: CompiledFilter<'q>,
+    /// The query rounded for an int8 scan.
+    quant: Option<int8::QuantQuery>,
+}
+
 /// Queries that scan the same slot range, scored together so each row is read once.
 struct Group<'q> {
     range: Range<usize>,
-    queries: Vec<(usize, &'q Query, CompiledFilter<'q>)>,
+    members: Vec<Member<'q>>,
 }
 
-fn scan(index: &EmbeddingIndex, group: &Group<'_>, rows: Range<usize>, kernel: Kernel, keep: fn(usize) -> usize) -> Vec<Vec<Hit>> {
+/// A piece's best rows for one query, and the best score it dropped for lack of room (−∞ when it dropped none).
+struct Kept {
+    hits: Vec<Hit>,
+    dropped: f32,
+}
+
+fn scan(index: &EmbeddingIndex, group: &Group<'_>, rows: Range<usize>, kernel: Kernel, keep: fn(usize) -> usize) -> Vec<Kept> {
     let dim = index.dim;
-    let mut tops: Vec<TopK> = group.queries.iter().map(|(_, q, _)| TopK::new(keep(q.k))).collect();
+    let mut tops: Vec<TopK> = group.members.iter().map(|m| TopK::new(keep(m.query.k))).collect();
     let mut scores = [0f32; BLOCK];
     let mut start = rows.start;
     while start < rows.end {
         let end = (start + BLOCK).min(rows.end);
         let n = end - start;
-        for ((_, q, filter), top) in group.queries.iter().zip(tops.iter_mut()) {
+        for (m, top) in group.members.iter().zip(tops.iter_mut()) {
             match kernel {
-                Kernel::F32(f) => f(&index.vectors[start * dim..end * dim], dim, &q.vector, &mut scores[..n]),
-                Kernel::F16(f) => f(&index.half[start * dim..end * dim], dim, &q.vector, &mut scores[..n]),
+                Kernel::F32(f) => f(&index.vectors[start * dim..end * dim], dim, &m.query.vector, &mut scores[..n]),
+                Kernel::Int8(f) => {
+                    let q = m.quant.as_ref().expect("scan_queries quantises every query of an int8 scan");
+                    f(&index.codes[start * dim..end * dim], &index.scales[start..end], q, &mut scores[..n])
+                }
             }
             for (i, &s) in scores[..n].iter().enumerate() {
                 if top.could_enter(s) {
                     let row = start + i;
-                    if filter.accepts(row, &index.meta[row]) {
+                    if m.filter.accepts(row, &index.meta[row]) {
                         top.push(Hit { row: row as u32, score: s });
                     }
                 }
@@ -308,7 +268,13 @@ fn scan(index: &EmbeddingIndex, group: &Group<'_>, rows: Range<usize>, kernel: K
         }
         start = end;
     }
-    tops.into_iter().map(|t| t.best).collect()
+    // A full list dropped nothing better than its worst kept row (rows arrive in order; an equal score loses).
+    tops.into_iter()
+        .map(|t| {
+            let dropped = if t.best.len() == t.k { t.threshold } else { f32::NEG_INFINITY };
+            Kept { hits: t.best, dropped }
+        })
+        .collect()
 }
 
 /// Splits a range into pieces for the thread pool (a few per thread, never tiny).
@@ -334,52 +300,100 @@ pub fn check_queries(index: &EmbeddingIndex, queries: &[Query]) -> Result<()> {
 
 /// The CPU ranking, usable by other backends for requests they cannot serve.
 pub fn top_k_cpu(index: &EmbeddingIndex, queries: &[Query]) -> Result<Vec<Vec<Hit>>> {
-    top_k_with(index, queries, Precision::F16Rescored)
+    top_k_with(index, queries, Precision::Int8Rescored)
 }
 
 /// The CPU ranking at a chosen precision (the bench compares them).
 pub fn top_k_with(index: &EmbeddingIndex, queries: &[Query], precision: Precision) -> Result<Vec<Vec<Hit>>> {
-    check_queries(index, queries)?;
-    let (kernel, keep): (Kernel, fn(usize) -> usize) = match precision {
-        Precision::F32 => (Kernel::F32(kernel().0), |k| k),
-        Precision::F16 => (Kernel::F16(half_kernel()), |k| k),
-        Precision::F16Rescored => (Kernel::F16(half_kernel()), candidates),
-    };
+    Ok(top_k_stats(index, queries, precision)?.0)
+}
+
+/// What a ranking did besides its hits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanStats {
+    /// Queries whose int8 candidates could not be proven to hold the f32 top k, and were ranked again in f32.
+    pub fallbacks: usize,
+}
+
+/// Rows each query's scan kept, merged over the pieces: per query, its hits and the best score dropped.
+fn scan_queries(index: &EmbeddingIndex, queries: &[Query], kernel: Kernel, keep: fn(usize) -> usize) -> Vec<Kept> {
     let mut groups: Vec<Group<'_>> = Vec::new();
     for (qi, q) in queries.iter().enumerate() {
         let range = index.slot_ranges[q.slot.index()].clone();
         if q.k == 0 || range.is_empty() {
             continue;
         }
-        let cf = CompiledFilter::new(&q.filter, index.brands.len());
+        let quant = matches!(kernel, Kernel::Int8(_)).then(|| int8::QuantQuery::new(&q.vector));
+        let m = Member { qi, query: q, filter: CompiledFilter::new(&q.filter, index.brands.len()), quant };
         match groups.iter_mut().find(|g| g.range == range) {
-            Some(g) => g.queries.push((qi, q, cf)),
-            None => groups.push(Group { range, queries: vec![(qi, q, cf)] }),
+            Some(g) => g.members.push(m),
+            None => groups.push(Group { range, members: vec![m] }),
         }
     }
     let tasks: Vec<(usize, Range<usize>)> =
         groups.iter().enumerate().flat_map(|(gi, g)| pieces(g.range.clone()).into_iter().map(move |p| (gi, p))).collect();
-    let partial: Vec<(usize, Vec<Vec<Hit>>)> = if tasks.len() == 1 {
+    let partial: Vec<(usize, Vec<Kept>)> = if tasks.len() == 1 {
         tasks.into_iter().map(|(gi, p)| (gi, scan(index, &groups[gi], p, kernel, keep))).collect()
     } else {
         tasks.into_par_iter().map(|(gi, p)| (gi, scan(index, &groups[gi], p, kernel, keep))).collect()
     };
-    let mut out: Vec<Vec<Hit>> = vec![Vec::new(); queries.len()];
+    let mut out: Vec<Kept> = queries.iter().map(|_| Kept { hits: Vec::new(), dropped: f32::NEG_INFINITY }).collect();
     for (gi, lists) in partial {
-        for ((qi, _, _), hits) in groups[gi].queries.iter().zip(lists) {
-            out[*qi].extend(hits);
+        for (m, kept) in groups[gi].members.iter().zip(lists) {
+            let o = &mut out[m.qi];
+            o.hits.extend(kept.hits);
+            o.dropped = o.dropped.max(kept.dropped);
         }
     }
-    for (hits, q) in out.iter_mut().zip(queries) {
-        if precision == Precision::F16Rescored {
+    out
+}
+
+/// The CPU ranking at a chosen precision, and how often the int8 scan had to fall back to f32.
+pub fn top_k_stats(index: &EmbeddingIndex, queries: &[Query], precision: Precision) -> Result<(Vec<Vec<Hit>>, ScanStats)> {
+    check_queries(index, queries)?;
+    let (scan_kernel, keep): (Kernel, fn(usize) -> usize) = match precision {
+        Precision::F32 => (Kernel::F32(kernel().0), |k| k),
+        Precision::Int8 => (Kernel::Int8(int8::kernel().0), |k| k),
+        Precision::Int8Rescored => (Kernel::Int8(int8::kernel().0), candidates),
+    };
+    let mut stats = ScanStats::default();
+    let mut out = Vec::with_capacity(queries.len());
+    let mut again = Vec::new();
+    for (qi, (kept, q)) in scan_queries(index, queries, scan_kernel, keep).into_iter().zip(queries).enumerate() {
+        let Kept { mut hits, mut dropped } = kept;
+        hits.sort_by(hit_order);
+        if precision == Precision::Int8Rescored {
+            // Only the best candidates over all pieces are re-scored; the rest count as dropped.
+            if let Some(h) = hits.get(candidates(q.k)) {
+                dropped = dropped.max(h.score);
+            }
+            hits.truncate(candidates(q.k));
             for h in hits.iter_mut() {
                 h.score = dot_portable(index.row(h.row as usize), &q.vector);
             }
+            hits.sort_by(hit_order);
+            // A dropped row's f32 score is at most its int8 score plus the slot's bound: if the k-th re-scored
+            // hit beats that, no dropped row belongs in the top k.
+            let bound = int8::QuantQuery::new(&q.vector).error_bound(index.slot_max_scale[q.slot.index()]);
+            let proven = dropped == f32::NEG_INFINITY || hits.get(q.k.saturating_sub(1)).is_some_and(|h| h.score > dropped + bound);
+            if !proven {
+                again.push(qi);
+            }
         }
-        hits.sort_by(hit_order);
         hits.truncate(q.k);
+        out.push(hits);
     }
-    Ok(out)
+    if !again.is_empty() {
+        stats.fallbacks = again.len();
+        let qs: Vec<Query> = again.iter().map(|&qi| queries[qi].clone()).collect();
+        for (qi, kept) in again.into_iter().zip(scan_queries(index, &qs, Kernel::F32(kernel().0), |k| k)) {
+            let mut hits = kept.hits;
+            hits.sort_by(hit_order);
+            hits.truncate(queries[qi].k);
+            out[qi] = hits;
+        }
+    }
+    Ok((out, stats))
 }
 
 impl Scorer for CpuScorer {
@@ -387,7 +401,7 @@ impl Scorer for CpuScorer {
         let n = rayon::current_num_threads();
         BackendInfo {
             kind: "CPU",
-            device: format!("{n} thread{}, {}, f16 scan re-scored in f32", if n == 1 { "" } else { "s" }, kernel().1),
+            device: format!("{n} thread{}, {} scan re-scored in f32", if n == 1 { "" } else { "s" }, int8::kernel().1),
             reason: self.reason.clone(),
         }
     }
@@ -400,6 +414,8 @@ impl Scorer for CpuScorer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Filter, IndexRow, Styling};
+    use outfit_catalogue::Slot;
 
     #[test]
     fn kernels_agree_with_a_plain_dot() {
@@ -411,20 +427,58 @@ mod tests {
             let mut b = vec![0f32; n];
             block_portable(&rows, dim, &q, &mut a);
             (kernel().0)(&rows, dim, &q, &mut b);
-            let half: Vec<f16> = rows.iter().map(|&x| f16::from_f32(x)).collect();
-            let (mut c, mut d) = (vec![0f32; n], vec![0f32; n]);
-            half_portable(&half, dim, &q, &mut c);
-            half_kernel()(&half, dim, &q, &mut d);
             for r in 0..n {
                 let plain: f32 = rows[r * dim..(r + 1) * dim].iter().zip(&q).map(|(x, y)| x * y).sum();
                 assert!((a[r] - plain).abs() < 1e-4 && (b[r] - plain).abs() < 1e-4, "dim {dim}: {} {} {plain}", a[r], b[r]);
-                let plain_half: f32 = half[r * dim..(r + 1) * dim].iter().zip(&q).map(|(x, y)| x.to_f32() * y).sum();
-                assert!(
-                    (c[r] - plain_half).abs() < 1e-4 && (d[r] - plain_half).abs() < 1e-4,
-                    "f16, dim {dim}: {} {} {plain_half}",
-                    c[r],
-                    d[r]
-                );
+            }
+        }
+    }
+
+    /// Rows whose scores crowd together (every row near one direction) are where int8 rounding reorders the top k.
+    fn crowded(n: usize, dim: usize, spread: f32) -> (EmbeddingIndex, Vec<f32>) {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+        };
+        let vectors: Vec<f32> = (0..n * dim).map(|i| if i % dim == 0 { 1.0 } else { spread * rnd() }).collect();
+        let rows = (0..n)
+            .map(|r| IndexRow {
+                item_id: r as i64 + 1,
+                slot: Slot::Top,
+                age_group: None,
+                styling: Styling::default(),
+                in_stock: r % 3 != 0,
+                price: Some(10.0),
+                brand: "b",
+                catalogue: 0,
+                vector: &vectors[r * dim..(r + 1) * dim],
+            })
+            .collect();
+        let index = EmbeddingIndex::build(dim, rows);
+        let q: Vec<f32> = (0..dim).map(|_| rnd()).collect();
+        (index, q)
+    }
+
+    #[test]
+    fn the_int8_scan_returns_the_f32_ranking_and_falls_back_when_it_cannot_prove_it() {
+        for (spread, n) in [(0.5f32, 20_000usize), (1e-3, 5_000)] {
+            let (index, q) = crowded(n, 48, spread);
+            let query = Query { slot: Slot::Top, vector: q, filter: Filter { in_stock_only: true, ..Default::default() }, k: 20 };
+            let exact = top_k_with(&index, std::slice::from_ref(&query), Precision::F32).unwrap();
+            let (hits, stats) = top_k_stats(&index, std::slice::from_ref(&query), Precision::Int8Rescored).unwrap();
+            let rows = |h: &[Hit]| h.iter().map(|h| h.row).collect::<Vec<_>>();
+            assert_eq!(rows(&hits[0]), rows(&exact[0]), "spread {spread}");
+            assert!(hits[0].iter().all(|h| index.meta[h.row as usize].in_stock));
+            if spread < 0.01 {
+                // Scores closer together than int8 can tell apart: the bound cannot prove the candidates, so f32 ranks.
+                assert_eq!(stats.fallbacks, 1, "spread {spread}");
+                let raw = top_k_with(&index, std::slice::from_ref(&query), Precision::Int8).unwrap();
+                assert_ne!(rows(&raw[0]), rows(&exact[0]), "int8 scores alone misorder crowded rows");
+            } else {
+                assert_eq!(stats.fallbacks, 0, "spread {spread}: well-separated scores are proven without f32");
             }
         }
     }

@@ -16,7 +16,7 @@ pub enum ScoreError {
     /// Rows came out of slot order (the caller then sorts and builds).
     #[error("row of item {item_id} ({slot}) after a {after} row: rows are not in slot order")]
     SlotOrder { item_id: i64, slot: &'static str, after: &'static str },
-    /// A slot-ordered matrix's f32 and f16 buffers disagree, or are not whole rows.
+    /// A slot-ordered matrix is not whole rows of its dimension.
     #[error("matrix buffers do not match (dim {dim})")]
     Buffers { dim: usize },
     /// A kept row number is not ascending or is beyond the matrix.

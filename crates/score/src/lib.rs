@@ -8,6 +8,7 @@ pub mod bench;
 pub mod cpu;
 mod error;
 pub mod gpu;
+pub mod int8;
 
 pub use error::{Result, ScoreError};
 
@@ -60,9 +61,14 @@ pub struct EmbeddingIndex {
     pub dim: usize,
     /// n × dim, row-major: exact scores (re-scoring, outfit scores, the GPU upload).
     pub vectors: Vec<f32>,
-    /// The same rows in f16: what the CPU scan streams, half the bytes of `vectors` (its top candidates are
-    /// re-scored in f32, see `cpu`). Kept equal to `vectors` by every constructor and [`EmbeddingIndex::set_row`].
-    pub half: Vec<half::f16>,
+    /// The same rows in int8 (`dim` codes a row): what the CPU scan streams, a quarter of the bytes of `vectors`
+    /// (its top candidates are re-scored in f32, see `cpu`). Kept equal to `vectors` by every constructor and
+    /// [`EmbeddingIndex::set_row`].
+    pub codes: Vec<i8>,
+    /// Per row: `vectors ≈ scale · codes` (see [`int8::quantise_row`]).
+    pub scales: Vec<f32>,
+    /// Per slot: at least the largest row scale in its range, which bounds any of its rows' int8 error.
+    pub slot_max_scale: [f32; Slot::COUNT],
     /// Store item id of each row.
     pub item_ids: Vec<i64>,
     pub meta: Vec<RowMeta>,
@@ -104,7 +110,9 @@ impl IndexBuilder {
             index: EmbeddingIndex {
                 dim,
                 vectors: Vec::with_capacity(capacity * dim),
-                half: Vec::with_capacity(capacity * dim),
+                codes: Vec::new(),
+                scales: Vec::new(),
+                slot_max_scale: [0.0; Slot::COUNT],
                 item_ids: Vec::with_capacity(capacity),
                 meta: Vec::with_capacity(capacity),
                 slot_ranges: Default::default(),
@@ -116,7 +124,7 @@ impl IndexBuilder {
         }
     }
 
-    /// Appends a row (its f16 copy converted here). Rows must come in slot order:
+    /// Appends a row (its int8 copy made in [`IndexBuilder::finish`]). Rows must come in slot order:
     /// a row of an earlier slot than the last one is an error (the caller then sorts and builds).
     pub fn push(&mut self, r: &IndexRow<'_>) -> Result<()> {
         let dim = self.index.dim;
@@ -126,7 +134,6 @@ impl IndexBuilder {
         self.push_meta(r)?;
         let ix = &mut self.index;
         ix.vectors.extend_from_slice(r.vector);
-        ix.half.extend(r.vector.iter().map(|&x| half::f16::from_f32(x)));
         Ok(())
     }
 
@@ -166,16 +173,15 @@ impl IndexBuilder {
         Ok(())
     }
 
-    /// An index over a slot-ordered matrix's own buffers (f32 and f16, `dim` values a row), compacted in place to
-    /// the rows `rows` names (ascending row numbers, with each row's facts; their `vector` is not read), so the
-    /// matrix is never copied. An error when the kept rows are not in slot order or the buffers disagree.
+    /// An index over a slot-ordered matrix's own buffer (`dim` values a row), compacted in place to the rows `rows`
+    /// names (ascending row numbers, with each row's facts; their `vector` is not read), so the matrix is never
+    /// copied. An error when the kept rows are not in slot order or the buffer is not whole rows.
     pub fn from_slot_ordered<'a>(
         dim: usize,
         mut vectors: Vec<f32>,
-        mut half: Vec<half::f16>,
         rows: impl IntoIterator<Item = (usize, IndexRow<'a>)>,
     ) -> Result<EmbeddingIndex> {
-        if dim == 0 || vectors.len() != half.len() || !vectors.len().is_multiple_of(dim) {
+        if dim == 0 || !vectors.len().is_multiple_of(dim) {
             return Err(ScoreError::Buffers { dim });
         }
         let n = vectors.len() / dim;
@@ -188,14 +194,12 @@ impl IndexBuilder {
             b.push_meta(&row)?;
             if r != kept {
                 vectors.copy_within(r * dim..(r + 1) * dim, kept * dim);
-                half.copy_within(r * dim..(r + 1) * dim, kept * dim);
             }
             kept += 1;
         }
         vectors.truncate(kept * dim);
-        half.truncate(kept * dim);
+        vectors.shrink_to_fit();
         b.index.vectors = vectors;
-        b.index.half = half;
         Ok(b.finish())
     }
 
@@ -208,6 +212,11 @@ impl IndexBuilder {
                 *r = at..at;
             }
             at = r.end;
+        }
+        let ix = &mut self.index;
+        (ix.codes, ix.scales) = int8::quantise(&ix.vectors, ix.dim);
+        for s in Slot::ALL {
+            ix.slot_max_scale[s.index()] = ix.scales[ix.slot_ranges[s.index()].clone()].iter().fold(0f32, |m, &x| m.max(x));
         }
         self.index.generation = GENERATION.fetch_add(1, Ordering::Relaxed);
         self.index
@@ -227,13 +236,16 @@ impl EmbeddingIndex {
         b.finish()
     }
 
-    /// Replaces one row's embedding (f32 and its f16 copy) in place.
+    /// Replaces one row's embedding (f32 and its int8 copy) in place.
     pub fn set_row(&mut self, r: usize, v: &[f32]) {
         let d = self.dim;
         assert_eq!(v.len(), d, "row {r}: {} values, not {d}", v.len());
         self.vectors[r * d..(r + 1) * d].copy_from_slice(v);
-        for (h, &x) in self.half[r * d..(r + 1) * d].iter_mut().zip(v) {
-            *h = half::f16::from_f32(x);
+        self.scales[r] = int8::quantise_row(v, &mut self.codes[r * d..(r + 1) * d]);
+        if let Some(s) = Slot::ALL.into_iter().find(|s| self.slot_ranges[s.index()].contains(&r)) {
+            // Only ever raised: a bound that is a little loose stays a bound.
+            let m = &mut self.slot_max_scale[s.index()];
+            *m = m.max(self.scales[r]);
         }
     }
 
@@ -545,22 +557,20 @@ mod tests {
         let dim = 3;
         let slots = [Slot::Top, Slot::Top, Slot::Bottom, Slot::Shoes, Slot::Shoes, Slot::Bag];
         let vectors: Vec<f32> = (0..slots.len() * dim).map(|i| i as f32 / 7.0).collect();
-        let half: Vec<half::f16> = vectors.iter().map(|&x| half::f16::from_f32(x)).collect();
         // Rows 1 and 3 are dropped (not outfit candidates): the kept rows move down, nothing is copied elsewhere.
         let keep = [0usize, 2, 4, 5];
         let rows = keep.iter().map(|&r| (r, row(r as i64 + 10, slots[r], &[])));
-        let packed = IndexBuilder::from_slot_ordered(dim, vectors.clone(), half, rows).unwrap();
+        let packed = IndexBuilder::from_slot_ordered(dim, vectors.clone(), rows).unwrap();
         let built =
             EmbeddingIndex::build(dim, keep.iter().map(|&r| row(r as i64 + 10, slots[r], &vectors[r * dim..(r + 1) * dim])).collect());
         assert_eq!(packed.vectors, built.vectors);
-        assert_eq!(packed.half, built.half);
+        assert_eq!((&packed.codes, &packed.scales, packed.slot_max_scale), (&built.codes, &built.scales, built.slot_max_scale));
         assert_eq!(packed.item_ids, built.item_ids);
         assert_eq!(packed.meta, built.meta);
         assert_eq!(packed.slot_ranges, built.slot_ranges);
         assert_eq!(packed.brands, built.brands);
         // Rows out of slot order are refused, so the caller sorts instead.
         let backwards = [(0usize, row(1, Slot::Shoes, &[])), (1, row(2, Slot::Top, &[]))];
-        let h = vec![half::f16::ZERO; 2 * dim];
-        assert!(IndexBuilder::from_slot_ordered(dim, vec![0.0; 2 * dim], h, backwards).is_err());
+        assert!(IndexBuilder::from_slot_ordered(dim, vec![0.0; 2 * dim], backwards).is_err());
     }
 }

@@ -370,7 +370,7 @@ mod tests {
     use outfit_catalogue::{Item, Slot};
 
     fn item(sku: &str) -> Item {
-        Item { title: format!("Item {sku}"), category: "T-shirts".into(), colour: "red".into(), ..Item::bare(sku, Slot::Top) }
+        Item { title: format!("Item {sku}").into(), category: "T-shirts".into(), colour: "red".into(), ..Item::bare(sku, Slot::Top) }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::types::{StoreError, corrupt};
 use super::{Result, Store, now};
-use outfit_catalogue::{AgeGroup, Gender, ImageStatus, Item};
+use outfit_catalogue::{AgeGroup, CompactString, Gender, ImageStatus, Item};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -66,26 +66,36 @@ const COLUMNS_NO_HASH: &str = concat!(item_columns!(), "''");
 fn row_to_item(r: &Row) -> rusqlite::Result<StoredItem> {
     let id: i64 = r.get(0)?;
     let c = corrupt("items", id);
+    // Text is copied from SQLite's buffer straight into a `CompactString`: no `String` in between, and none at
+    // all for the short fields, which sit inline.
+    let text = |i: usize| -> rusqlite::Result<CompactString> {
+        let v = r.get_ref(i)?;
+        v.as_str().map(CompactString::new).map_err(|e| c(rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(e))))
+    };
+    let image = match r.get_ref(14)? {
+        rusqlite::types::ValueRef::Null => None,
+        _ => Some(text(14)?),
+    };
     Ok(StoredItem {
         id,
         item: Item {
-            sku: r.get(1).map_err(&c)?,
-            title: r.get(2).map_err(&c)?,
-            description: r.get(3).map_err(&c)?,
-            category: r.get(4).map_err(&c)?,
+            sku: text(1)?,
+            title: text(2)?,
+            description: text(3)?,
+            category: text(4)?,
             slot: r.get(5).map_err(&c)?,
-            colour: r.get(6).map_err(&c)?,
-            brand: r.get(7).map_err(&c)?,
+            colour: text(6)?,
+            brand: text(7)?,
             age_group: r.get(8).map_err(&c)?,
             gender: r.get(9).map_err(&c)?,
             season: r.get(10).map_err(&c)?,
-            size: r.get(11).map_err(&c)?,
+            size: text(11)?,
             price: r.get(12).map_err(&c)?,
-            currency: r.get(13).map_err(&c)?,
-            image: r.get(14).map_err(&c)?,
+            currency: text(13)?,
+            image,
             image_status: r.get(15).map_err(&c)?,
             in_stock: r.get(16).map_err(&c)?,
-            item_group_id: r.get(17).map_err(&c)?,
+            item_group_id: text(17)?,
         },
         content_hash: r.get(18).map_err(&c)?,
     })
@@ -131,7 +141,7 @@ impl Store {
                 let hash = content_hash(it);
                 type Existing = (i64, String, String, String, String, String, String, String, Option<f64>, String, bool, String);
                 let existing: Option<Existing> = find
-                    .query_row([&it.sku], |r| {
+                    .query_row([it.sku.as_str()], |r| {
                         Ok((
                             r.get(0)?,
                             r.get(1)?,
@@ -149,23 +159,23 @@ impl Store {
                     })
                     .optional()?;
                 let p = params![
-                    it.sku,
-                    it.title,
-                    it.description,
-                    it.category,
+                    it.sku.as_str(),
+                    it.title.as_str(),
+                    it.description.as_str(),
+                    it.category.as_str(),
                     it.slot.as_str(),
-                    it.colour,
-                    it.brand,
+                    it.colour.as_str(),
+                    it.brand.as_str(),
                     it.age_group.map(AgeGroup::as_str),
                     it.gender.map(Gender::as_str),
                     it.season.as_str(),
-                    it.size,
+                    it.size.as_str(),
                     it.price,
-                    it.currency,
-                    it.image,
+                    it.currency.as_str(),
+                    it.image.as_deref(),
                     it.image_status.as_str(),
                     it.in_stock,
-                    it.item_group_id,
+                    it.item_group_id.as_str(),
                     hash,
                     source,
                     at
@@ -310,7 +320,8 @@ mod tests {
     fn items_read_in_parallel_ranges_are_all_there_once_in_id_order() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("s.db")).unwrap();
-        let items: Vec<Item> = (0..37).map(|k| Item { title: format!("Tee {k}"), ..Item::bare(format!("T-{k:03}"), Slot::Top) }).collect();
+        let items: Vec<Item> =
+            (0..37).map(|k| Item { title: format!("Tee {k}").into(), ..Item::bare(format!("T-{k:03}"), Slot::Top) }).collect();
         store.upsert_items(&items, "test").unwrap();
         // A gap in the ids, so ranges do not hold equal counts.
         store.conn.execute("DELETE FROM items WHERE sku BETWEEN 'T-005' AND 'T-020'", []).unwrap();

@@ -312,6 +312,12 @@ UPDATE catalogues SET image_url_template =
     WHERE kind = 'feed';
 DELETE FROM settings WHERE key = 'export.image_url_template';
 "#,
+    // 10: the ranking index keeps an int8 copy of the rows, made from the f32 rows as they load; the pack no longer
+    // stores their f16 copy (a third of its bytes, never read since).
+    r#"
+-- pack-without-f16
+ALTER TABLE embedding_packs DROP COLUMN half;
+"#,
 ];
 
 /// The schema version from which reasons are JSON arrays and outfit keys length-prefixed (found by its marker, so

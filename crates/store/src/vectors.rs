@@ -2,7 +2,6 @@
 
 use super::types::{ResultExt, StoreError};
 use super::{Result, Store, StoredItem, blob_to_vec, vec_to_blob};
-use half::f16;
 use outfit_catalogue::Slot;
 use rusqlite::params;
 use std::collections::HashMap;
@@ -14,8 +13,6 @@ pub struct EmbeddingPack {
     pub item_ids: Vec<i64>,
     /// rows × dim.
     pub vectors: Vec<f32>,
-    /// The same rows in f16.
-    pub half: Vec<f16>,
 }
 
 impl EmbeddingPack {
@@ -153,14 +150,12 @@ impl Store {
         // One read transaction, so a writer cannot swap the pack between its lengths and its blobs.
         let tx = self.conn.unchecked_transaction()?;
         let head = tx
-            .query_row(
-                "SELECT dim, rows, length(item_ids), length(vectors), length(half) FROM embedding_packs WHERE model_id = ?1",
-                [model_id],
-                |r| Ok([r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?].map(|v| v.max(0) as usize)),
-            )
+            .query_row("SELECT dim, rows, length(item_ids), length(vectors) FROM embedding_packs WHERE model_id = ?1", [model_id], |r| {
+                Ok([r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?].map(|v| v.max(0) as usize))
+            })
             .optional()?;
-        let Some([dim, rows, ids_len, vecs_len, half_len]) = head else { return Ok(None) };
-        if ids_len != rows * 8 || vecs_len != rows * dim * 4 || half_len != rows * dim * 2 {
+        let Some([dim, rows, ids_len, vecs_len]) = head else { return Ok(None) };
+        if ids_len != rows * 8 || vecs_len != rows * dim * 4 {
             return Err(StoreError::Corrupt {
                 table: "embedding_packs",
                 id: model_id,
@@ -168,7 +163,7 @@ impl Store {
             });
         }
         // Each blob is read straight into its typed buffer: a plain `SELECT` would first copy all of them
-        // (115 MB at 300k items) into SQLite's memory, and then again into ours.
+        // (77 MB at 300k items) into SQLite's memory, and then again into ours.
         fn read_into<T: bytemuck::Pod>(tx: &rusqlite::Transaction, column: &str, model_id: i64, out: &mut [T]) -> Result<()> {
             use std::io::Read;
             let mut blob = tx.blob_open(MAIN_DB, "embedding_packs", column, model_id, true)?;
@@ -176,10 +171,9 @@ impl Store {
                 .with_context(|| format!("cannot read the embedding pack of model {model_id}"))?;
             Ok(())
         }
-        let mut pack = EmbeddingPack { dim, item_ids: vec![0; rows], vectors: vec![0.0; rows * dim], half: vec![f16::ZERO; rows * dim] };
+        let mut pack = EmbeddingPack { dim, item_ids: vec![0; rows], vectors: vec![0.0; rows * dim] };
         read_into(&tx, "item_ids", model_id, &mut pack.item_ids)?;
         read_into(&tx, "vectors", model_id, &mut pack.vectors)?;
-        read_into(&tx, "half", model_id, &mut pack.half)?;
         Ok(Some(pack))
     }
 
@@ -209,16 +203,14 @@ impl Store {
         for (_, _, v) in rows {
             pack.vectors.extend_from_slice(&v);
         }
-        pack.half = pack.vectors.iter().map(|&x| f16::from_f32(x)).collect();
         tx.execute(
-            "INSERT OR REPLACE INTO embedding_packs (model_id, dim, rows, item_ids, vectors, half, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT OR REPLACE INTO embedding_packs (model_id, dim, rows, item_ids, vectors, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 model_id,
                 dim as i64,
                 pack.len() as i64,
                 bytemuck::cast_slice::<i64, u8>(&pack.item_ids),
                 bytemuck::cast_slice::<f32, u8>(&pack.vectors),
-                bytemuck::cast_slice::<f16, u8>(&pack.half),
                 super::now()
             ],
         )?;
