@@ -2,6 +2,8 @@
 //! reads its state as a view, a committed write nudges it to push at once, and the lists, the agreement table and
 //! the lead's disagreements are re-read when other stylists' judgements arrive. The worker has its own SQLite and
 //! PostgreSQL connections: the frame never waits. A lead settles a disagreement here with a judgement of its own.
+//! The team's head versions and catalogues are read from the team store by a background job, and a head is
+//! installed and activated by another (approved looks arrive with sync, like judgements).
 
 use super::{JobKind, Screen, Studio};
 use anyhow::{Result, bail};
@@ -9,11 +11,56 @@ use outfit_engine::Engine;
 use outfit_labels::SETTLED;
 use outfit_store::Verdict;
 pub use outfit_team::TeamStatus;
+use outfit_team::share::{TeamCatalogue, TeamHead};
 use outfit_team::{SyncOptions, TeamSync};
 use std::path::Path;
 
+/// What the Team screen shows of the team's heads and catalogues, as last read from the team store.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TeamShared {
+    /// Head versions, oldest first, each with its local version id when installed here.
+    pub heads: Vec<(TeamHead, Option<i64>)>,
+    /// The active head's global id here.
+    pub active: Option<String>,
+    /// Catalogues, each with whether it is imported here.
+    pub catalogues: Vec<(TeamCatalogue, bool)>,
+}
+
+/// The background job's half: reads the team's heads and catalogues (the job's own engine and connection).
+pub(super) fn read_shared(e: &Engine) -> Result<super::jobs::JobOutput> {
+    let config = e.store().team_config()?.ok_or_else(|| anyhow::anyhow!("this database has joined no team"))?;
+    let mut client = outfit_team::membership::connect(&outfit_team::TeamUrl::parse(&config.url)?, false)?;
+    let mut heads = Vec::new();
+    for h in outfit_team::share::heads(&mut client)? {
+        let here = e.store().models()?.into_iter().find(|m| e.store().model_uuid(m.id).ok().flatten().as_deref() == Some(&h.id));
+        heads.push((h, here.map(|m| m.id)));
+    }
+    let active = e.active_model().map(|m| e.store().model_uuid(m.id)).transpose()?.flatten();
+    let mut catalogues = Vec::new();
+    for c in outfit_team::share::catalogues(&mut client)? {
+        let here = e.store().catalogue_by_name(&c.name)?.is_some();
+        catalogues.push((c, here));
+    }
+    let summary = format!("The team has {} head versions and {} catalogues", heads.len(), catalogues.len());
+    Ok(super::jobs::JobOutput { summary, payload: super::jobs::Payload::TeamShared(Box::new(TeamShared { heads, active, catalogues })) })
+}
+
+/// The background job's half: installs a team head here (once) and activates it, re-embedding the catalogue.
+pub(super) fn activate_team_head(e: &mut Engine, id: &str) -> Result<String> {
+    let config = e.store().team_config()?.ok_or_else(|| anyhow::anyhow!("this database has joined no team"))?;
+    let mut client = outfit_team::membership::connect(&outfit_team::TeamUrl::parse(&config.url)?, false)?;
+    let Some((head, by)) = outfit_team::share::fetch_head(&mut client, id)? else {
+        bail!("the team store has no head version {id}");
+    };
+    let local = e.store_mut().install_team_head(&head, &by)?;
+    e.activate_model(local)?;
+    Ok(format!("Active model is now {} by {by} (version {local}, from the team)", head.name))
+}
+
 pub(super) struct TeamState {
     sync: TeamSync,
+    /// The team's heads and catalogues as last read.
+    shared: Option<TeamShared>,
     /// The worker's `received` when the lists were last re-read.
     seen: u64,
     /// The generation of the last claim answer put into the review queue.
@@ -32,7 +79,7 @@ pub(super) fn start(engine: &Engine, db: &Path, wake: super::work::Waker) -> Opt
     engine.store().team_config().ok().flatten()?;
     let opts = SyncOptions { on_change: Some(wake), ..Default::default() };
     match TeamSync::start(db, opts) {
-        Ok(sync) => Some(TeamState { sync, seen: 0, routed: None }),
+        Ok(sync) => Some(TeamState { sync, shared: None, seen: 0, routed: None }),
         Err(e) => {
             tracing::warn!("team sync did not start: {e:#}");
             None
@@ -44,6 +91,40 @@ impl Studio {
     /// The team state for the status bar: connected, pending, last sync (None when not in a team).
     pub fn team_status(&self) -> Option<TeamStatus> {
         self.team.as_ref().map(|t| t.sync.status())
+    }
+
+    /// The team's heads and catalogues as last read (None before the first read, or outside a team).
+    pub fn team_shared(&self) -> Option<&TeamShared> {
+        self.team.as_ref().and_then(|t| t.shared.as_ref())
+    }
+
+    /// Reads the team's heads and catalogues again (background).
+    pub(super) fn refresh_team_shared(&mut self) -> Result<()> {
+        if self.team.is_none() {
+            bail!("join a team store first");
+        }
+        if !self.job_busy(|k| matches!(k, JobKind::TeamShared)) {
+            self.start_job(JobKind::TeamShared)?;
+        }
+        Ok(())
+    }
+
+    /// The background read of the team's heads and catalogues finished.
+    pub(super) fn shared_arrived(&mut self, shared: TeamShared) {
+        if let Some(t) = &mut self.team {
+            t.shared = Some(shared);
+        }
+    }
+
+    /// The Team screen opened: agreement is computed when not yet, and the team's heads and catalogues read.
+    pub(super) fn opened_team_screen(&mut self) -> Result<()> {
+        if self.agreement.is_none() && !self.job_busy(|k| matches!(k, JobKind::Agreement)) {
+            self.start_job(JobKind::Agreement)?;
+        }
+        if self.team.as_ref().is_some_and(|t| t.shared.is_none()) {
+            self.refresh_team_shared()?;
+        }
+        Ok(())
     }
 
     /// A write was committed: push it now rather than at the next poll.

@@ -166,6 +166,20 @@ pub struct TeamHead {
     pub bytes: i64,
 }
 
+impl TeamHead {
+    /// The head's figures in a few words: its top-level numbers ("auc 0.81 · best_epoch 13"), at most four, or
+    /// "none" (the whole JSON is in `metrics_json`).
+    pub fn figures(&self) -> String {
+        let Ok(serde_json::Value::Object(m)) = serde_json::from_str::<serde_json::Value>(&self.metrics_json) else { return "none".into() };
+        let shown: Vec<String> = m
+            .iter()
+            .filter_map(|(k, v)| v.as_f64().map(|x| if x.fract() == 0.0 { format!("{k} {x}") } else { format!("{k} {x:.3}") }))
+            .take(4)
+            .collect();
+        if shown.is_empty() { "none".into() } else { shown.join(" · ") }
+    }
+}
+
 /// A catalogue of the team: the latest word on it (by name), with who imported it and how many SKUs it holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TeamCatalogue {
