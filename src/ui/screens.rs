@@ -513,7 +513,8 @@ impl StudioApp {
         super::team::membership(ui, self.studio.team_status().as_ref(), &mut self.team_form, busy, cmds);
         if self.studio.team_status().is_some() {
             ui.separator();
-            let reading = self.studio.job_busy(|k| matches!(k, outfit_curate::JobKind::TeamShared | outfit_curate::JobKind::ActivateTeamHead(_)));
+            let reading =
+                self.studio.job_busy(|k| matches!(k, outfit_curate::JobKind::TeamShared | outfit_curate::JobKind::ActivateTeamHead(_)));
             super::team::shared(ui, self.studio.team_shared(), reading, cmds);
         }
         ui.separator();

@@ -78,7 +78,11 @@ impl JobKind {
     pub fn reloads_engine(&self) -> bool {
         matches!(
             self,
-            JobKind::ImportAndIndex(_) | JobKind::ImportDemo | JobKind::ImportFeed { .. } | JobKind::Activate(_) | JobKind::ActivateTeamHead(_)
+            JobKind::ImportAndIndex(_)
+                | JobKind::ImportDemo
+                | JobKind::ImportFeed { .. }
+                | JobKind::Activate(_)
+                | JobKind::ActivateTeamHead(_)
         )
     }
     pub fn label(&self) -> &'static str {
@@ -121,7 +125,7 @@ pub enum Payload {
     /// What a publish would change, for the stylist to confirm.
     PublishPlan(Box<crate::publish::PublishPreview>),
     /// The team's head versions and catalogues.
-    TeamShared(Box<crate::team::TeamShared>),
+    TeamShared(Box<crate::team_shared::TeamShared>),
 }
 
 pub struct JobOutput {
@@ -374,11 +378,13 @@ fn run(
         }
         JobKind::TeamShared => {
             progress(send, "Reading the team's heads and catalogues…");
-            crate::team::read_shared(&e)
+            let t = crate::team_shared::read_shared(&e)?;
+            let summary = format!("The team has {} head versions and {} catalogues", t.heads.len(), t.catalogues.len());
+            Ok(JobOutput { summary, payload: Payload::TeamShared(Box::new(t)) })
         }
         JobKind::ActivateTeamHead(id) => {
             progress(send, "Installing the team's head and re-embedding the catalogue…");
-            crate::team::activate_team_head(&mut e, id).map(JobOutput::text)
+            crate::team_shared::activate_team_head(&mut e, id).map(JobOutput::text)
         }
         JobKind::ExportPolyvore(dir) => {
             progress(send, "Writing the Polyvore-layout research export…");

@@ -15,6 +15,7 @@ pub mod problem;
 pub mod publish;
 pub mod search;
 pub mod team;
+mod team_shared;
 mod views;
 mod words;
 pub mod work;

@@ -62,19 +62,6 @@ impl Store {
         Ok(id)
     }
 
-    /// Replaces an outfit's name and items (editing a reopened look).
-    /// A shared look's new name goes to the team in the same transaction.
-    pub fn update_outfit(&mut self, id: i64, name: &str, items: &[(Slot, i64)]) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        let old: Option<String> = tx.query_row("SELECT name FROM outfits WHERE id = ?1", [id], |r| r.get(0)).optional()?;
-        rewrite_outfit(&tx, id, Some(name), None, items)?;
-        if let Some(old) = old {
-            super::share::enqueue_rename(&tx, id, &old, name)?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
     pub fn set_outfit_status(&mut self, id: i64, status: OutfitStatus) -> Result<()> {
         set_outfit_status_in(&self.conn, id, status)
     }

@@ -365,4 +365,3 @@ pub fn json_labels_version() -> i64 {
 pub fn team_mode_version() -> i64 {
     MIGRATIONS.iter().position(|m| m.contains("-- team-mode")).expect("the team-mode migration") as i64 + 1
 }
-

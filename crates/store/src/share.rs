@@ -167,6 +167,19 @@ pub(super) fn enqueue_catalogue(conn: &Connection, catalogue_id: i64) -> Result<
 }
 
 impl Store {
+    /// Replaces an outfit's name and items (editing a reopened look, renaming one); a shared look's new name goes
+    /// to the team in the same transaction.
+    pub fn update_outfit(&mut self, id: i64, name: &str, items: &[(outfit_catalogue::Slot, i64)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let old: Option<String> = tx.query_row("SELECT name FROM outfits WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        super::outfits::rewrite_outfit(&tx, id, Some(name), None, items)?;
+        if let Some(old) = old {
+            enqueue_rename(&tx, id, &old, name)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The oldest `limit` share events not yet pushed nor refused, in commit order.
     pub fn team_share_pending(&self, limit: usize) -> Result<Vec<ShareEvent>> {
         let mut st = self.conn.prepare(
@@ -176,9 +189,18 @@ impl Store {
         let rows = st.query_map([limit as i64], |r| {
             let seq: i64 = r.get(0)?;
             let kind: String = r.get(2)?;
-            let kind = ShareKind::parse(&kind)
-                .ok_or_else(|| corrupt("team_share_outbox", seq)(rusqlite::Error::InvalidColumnType(2, kind, rusqlite::types::Type::Text)))?;
-            Ok(ShareEvent { seq, event_id: r.get(1)?, kind, subject: r.get(3)?, stylist: r.get(4)?, at: r.get(5)?, payload_json: r.get(6)? })
+            let kind = ShareKind::parse(&kind).ok_or_else(|| {
+                corrupt("team_share_outbox", seq)(rusqlite::Error::InvalidColumnType(2, kind, rusqlite::types::Type::Text))
+            })?;
+            Ok(ShareEvent {
+                seq,
+                event_id: r.get(1)?,
+                kind,
+                subject: r.get(3)?,
+                stylist: r.get(4)?,
+                at: r.get(5)?,
+                payload_json: r.get(6)?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -284,8 +306,10 @@ impl Store {
                 if l.rename {
                     tx.execute("UPDATE team_looks SET name = ?2 WHERE uuid = ?1", params![l.look_uuid, l.name])?;
                     if l.stylist != me {
-                        changed +=
-                            tx.execute("UPDATE outfits SET name = ?2, updated_at = ?3 WHERE uuid = ?1", params![l.look_uuid, l.name, now()])?;
+                        changed += tx.execute(
+                            "UPDATE outfits SET name = ?2, updated_at = ?3 WHERE uuid = ?1",
+                            params![l.look_uuid, l.name, now()],
+                        )?;
                     }
                     continue;
                 }
@@ -295,7 +319,8 @@ impl Store {
                     params![l.look_uuid, l.name, l.skus_json, l.stylist, l.at],
                 )?;
                 if l.stylist != me
-                    && let Some(id) = tx.query_row("SELECT id FROM outfits WHERE uuid = ?1", [&l.look_uuid], |r| r.get::<_, i64>(0)).optional()?
+                    && let Some(id) =
+                        tx.query_row("SELECT id FROM outfits WHERE uuid = ?1", [&l.look_uuid], |r| r.get::<_, i64>(0)).optional()?
                     && let Some(items) = resolve(tx, &l.skus_json)?
                 {
                     // Approved again elsewhere after an edit: the look here takes the new items.
@@ -375,7 +400,9 @@ fn resolve(conn: &Connection, skus_json: &str) -> Result<Option<Vec<(outfit_cata
 fn materialise(conn: &Connection) -> Result<usize> {
     let me = team_stylist(conn)?.unwrap_or_default();
     let waiting: Vec<(String, String, String, String)> = conn
-        .prepare("SELECT uuid, name, skus_json, stylist FROM team_looks t WHERE NOT EXISTS (SELECT 1 FROM outfits o WHERE o.uuid = t.uuid)")?
+        .prepare(
+            "SELECT uuid, name, skus_json, stylist FROM team_looks t WHERE NOT EXISTS (SELECT 1 FROM outfits o WHERE o.uuid = t.uuid)",
+        )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut n = 0;

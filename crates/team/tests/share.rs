@@ -106,7 +106,10 @@ fn a_look_approved_and_renamed_on_a_appears_on_b_exactly_once_and_a_retry_change
     // The team's catalogues, as any stylist lists them.
     let cats = share::catalogues(&mut connect(&cluster, &pgpass, "bob")).unwrap();
     assert_eq!(cats.len(), 1);
-    assert_eq!((cats[0].name.as_str(), cats[0].source.as_str(), cats[0].stylist.as_str()), ("Spring feed", "https://shop.example/feed.csv", "ana"));
+    assert_eq!(
+        (cats[0].name.as_str(), cats[0].source.as_str(), cats[0].stylist.as_str()),
+        ("Spring feed", "https://shop.example/feed.csv", "ana")
+    );
     assert_eq!(cats[0].skus, ["B1", "S1", "T1"]);
 }
 
@@ -155,7 +158,10 @@ fn a_head_published_by_a_is_listed_and_activatable_on_b() {
     assert_eq!(b.install_team_head(&shared, &by).unwrap(), id, "installing again finds it");
     b.set_active_model(id).unwrap();
     let active = b.active_model().unwrap().unwrap();
-    assert_eq!((active.name.as_str(), active.weights.as_slice(), active.metrics_json.as_str()), ("finetuned-1", &[1u8, 2, 3, 4, 5][..], r#"{"auc": 0.81}"#));
+    assert_eq!(
+        (active.name.as_str(), active.weights.as_slice(), active.metrics_json.as_str()),
+        ("finetuned-1", &[1u8, 2, 3, 4, 5][..], r#"{"auc": 0.81}"#)
+    );
     assert_eq!(active.parent_id, Some(b.model_by_name("shipped-v1").unwrap().unwrap().id));
     assert_eq!(b.model_uuid(id).unwrap().unwrap(), trained_uuid);
     assert_eq!(b.team_outbox_counts().unwrap().pending, 0, "a head from the team is not published back");
@@ -188,18 +194,16 @@ fn a_stylist_cannot_write_a_look_head_or_catalogue_under_another_name() {
     };
     let before = snapshot(&cluster);
     assert_eq!(before.len(), 2);
-    let bob_event: String =
-        cluster.admin().unwrap().query_one("SELECT id::text FROM outfit_team.looks", &[]).unwrap().get(0);
+    let bob_event: String = cluster.admin().unwrap().query_one("SELECT id::text FROM outfit_team.looks", &[]).unwrap().get(0);
 
     let mut ana = connect(&cluster, &pgpass, "ana");
     let refused = |r: Result<u64, postgres::Error>| {
         let e = r.expect_err("the server must refuse");
         e.as_db_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string())
     };
-    let m = refused(ana.execute(
-        "SELECT outfit_team.push_look(gen_random_uuid(), 'approve', gen_random_uuid(), 'bob', 'x', 'n', '[\"A\",\"B\"]')",
-        &[],
-    ));
+    let m = refused(
+        ana.execute("SELECT outfit_team.push_look(gen_random_uuid(), 'approve', gen_random_uuid(), 'bob', 'x', 'n', '[\"A\",\"B\"]')", &[]),
+    );
     assert!(m.contains("cannot share a look under the name bob"), "{m}");
     let m = refused(ana.execute(
         "SELECT outfit_team.push_head(gen_random_uuid(), 'bob', 'x', 'n', NULL, NULL, NULL, 'e', 's', '\\x00', 't', '{}', '{}')",
@@ -220,10 +224,9 @@ fn a_stylist_cannot_write_a_look_head_or_catalogue_under_another_name() {
         assert!(m.contains("permission denied"), "{sql}: {m}");
     }
     // Taking over bob's event id under her own name.
-    let m = refused(ana.execute(
-        "SELECT outfit_team.push_look($1::text::uuid, 'rename', gen_random_uuid(), 'ana', 'x', 'mine', '[]')",
-        &[&bob_event],
-    ));
+    let m = refused(
+        ana.execute("SELECT outfit_team.push_look($1::text::uuid, 'rename', gen_random_uuid(), 'ana', 'x', 'mine', '[]')", &[&bob_event]),
+    );
     assert!(m.contains("belongs to bob"), "{m}");
     assert_eq!(snapshot(&cluster), before, "bob's look and head are untouched and nothing was added");
 }

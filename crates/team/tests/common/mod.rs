@@ -60,4 +60,3 @@ pub fn wait_until(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) -> 
     }
     t.elapsed()
 }
-
