@@ -307,7 +307,7 @@ impl Store {
                     tx.execute("UPDATE team_looks SET name = ?2 WHERE uuid = ?1", params![l.look_uuid, l.name])?;
                     if l.stylist != me {
                         changed += tx.execute(
-                            "UPDATE outfits SET name = ?2, updated_at = ?3 WHERE uuid = ?1",
+                            "UPDATE outfits SET name = ?2, updated_at = ?3 WHERE uuid = ?1 AND name IS NOT ?2",
                             params![l.look_uuid, l.name, now()],
                         )?;
                     }
@@ -321,6 +321,7 @@ impl Store {
                 if l.stylist != me
                     && let Some(id) =
                         tx.query_row("SELECT id FROM outfits WHERE uuid = ?1", [&l.look_uuid], |r| r.get::<_, i64>(0)).optional()?
+                    && serde_json::from_str::<Vec<String>>(&l.skus_json).ok() != Some(outfit_skus(tx, id)?)
                     && let Some(items) = resolve(tx, &l.skus_json)?
                 {
                     // Approved again elsewhere after an edit: the look here takes the new items.
@@ -417,4 +418,121 @@ fn materialise(conn: &Connection) -> Result<usize> {
         n += 1;
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CatalogueKind, JudgeEffects, ModelRow, NewJudgement, OutfitStatus, Verdict};
+    use outfit_catalogue::{Item, Slot};
+
+    fn items(s: &mut Store, skus: &[&str]) -> Vec<(Slot, i64)> {
+        let list: Vec<Item> = skus.iter().map(|k| Item::bare(*k, Slot::Top)).collect();
+        s.upsert_items(&list, "feed.csv").unwrap();
+        skus.iter().map(|k| (Slot::Top, s.item_by_sku(k).unwrap().unwrap().id)).collect()
+    }
+
+    fn approve(s: &mut Store, stylist: &str, skus: &[&str], name: &str) -> i64 {
+        let look = items(s, skus);
+        let j = NewJudgement {
+            skus: skus.iter().map(|k| k.to_string()).collect(),
+            verdict: Verdict::Accept,
+            stylist: stylist.into(),
+            model_id: None,
+            model_name: None,
+            score: None,
+            source: "manual".into(),
+            reasons: vec![],
+            outfit_id: None,
+        };
+        s.judge_action(&j, &JudgeEffects { look: Some(&look), look_name: name, ..Default::default() }).unwrap().outfit_id.unwrap()
+    }
+
+    fn kinds(s: &Store) -> Vec<ShareKind> {
+        s.team_share_pending(100).unwrap().iter().map(|e| e.kind).collect()
+    }
+
+    #[test]
+    fn looks_renames_heads_and_catalogues_enter_the_share_outbox_only_when_joined_and_shared() {
+        let mut s = Store::open_in_memory().unwrap();
+        let before = approve(&mut s, "ana", &["A", "B"], "Before");
+        s.update_outfit(before, "Before, renamed", &s.outfit(before).unwrap().unwrap().items).unwrap();
+        assert!(kinds(&s).is_empty(), "a solo stylist shares nothing");
+        s.join_team("postgres://ana@db/team", "ana").unwrap();
+        let o = s.outfit(before).unwrap().unwrap();
+        s.update_outfit(before, "Not shared yet", &o.items).unwrap();
+        assert!(kinds(&s).is_empty(), "a look never shared: its rename would be refused");
+        let look = approve(&mut s, "ana", &["A", "C"], "Mine");
+        approve(&mut s, "bob", &["A", "D"], "Imported under another name");
+        let o = s.outfit(look).unwrap().unwrap();
+        s.update_outfit(look, "Mine", &o.items).unwrap(); // same name: nothing to share
+        s.update_outfit(look, "Mine, renamed", &o.items).unwrap();
+        let cat = s.ensure_catalogue("Feed", "feed.csv", CatalogueKind::Feed).unwrap();
+        s.assign_catalogue(cat, &["A".into(), "B".into()]).unwrap();
+        let m = ModelRow {
+            id: 0,
+            name: "trained".into(),
+            kind: "head".into(),
+            parent_id: None,
+            encoder_key: "e".into(),
+            sha256: "s".into(),
+            weights: vec![1],
+            trained_on: "t".into(),
+            params_json: "{}".into(),
+            metrics_json: "{}".into(),
+            created_at: String::new(),
+            active: false,
+        };
+        let head = s.insert_model(&m).unwrap();
+        assert_eq!(kinds(&s), [ShareKind::Look, ShareKind::Rename, ShareKind::Catalogue, ShareKind::Head]);
+        let pending = s.team_share_pending(100).unwrap();
+        let uuid = s.outfit_uuid(look).unwrap().unwrap();
+        assert_eq!((pending[0].subject.as_str(), pending[0].stylist.as_str()), (uuid.as_str(), "ana"));
+        assert_eq!(pending[0].payload_json, r#"{"name":"Mine","skus":["A","C"]}"#, "what the event said when made");
+        assert_eq!(pending[1].payload_json, r#"{"name":"Mine, renamed"}"#);
+        assert_eq!(pending[2].payload_json, r#"{"skus":["A","B"],"source":"feed.csv"}"#);
+        assert_eq!(pending[3].subject, s.model_uuid(head).unwrap().unwrap());
+        assert_ne!(pending[0].event_id, pending[1].event_id);
+        // History: the look approved before joining, once.
+        assert_eq!(s.enqueue_team_history().unwrap(), 2, "the judgement and the look made before joining");
+        assert_eq!(s.enqueue_team_history().unwrap(), 0);
+        s.team_share_pushed(&[pending[0].seq]).unwrap();
+        s.team_share_refused(pending[1].seq, "no").unwrap();
+        let c = s.team_outbox_counts().unwrap();
+        assert_eq!((c.pushed, c.refused), (1, 1));
+    }
+
+    #[test]
+    fn team_looks_arrive_once_wait_for_their_skus_and_take_renames() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.join_team("postgres://bob@db/team", "bob").unwrap();
+        items(&mut s, &["A", "B"]);
+        let look = |seq, uuid: &str, who: &str, rename, name: &str, skus: &str| RemoteLook {
+            seq,
+            rename,
+            look_uuid: uuid.into(),
+            stylist: who.into(),
+            at: "2026-01-01T00:00:00.000Z".into(),
+            name: name.into(),
+            skus_json: skus.into(),
+        };
+        let (u1, u2) = ("0190f0f0-0000-7000-8000-000000000001", "0190f0f0-0000-7000-8000-000000000002");
+        let batch = [look(1, u1, "ana", false, "Picnic", r#"["A","B"]"#), look(2, u2, "ana", false, "Later", r#"["A","Z"]"#)];
+        assert_eq!(s.apply_team_looks(&batch, 2).unwrap(), 1, "the look with an unknown SKU waits");
+        assert_eq!(s.apply_team_looks(&batch, 2).unwrap(), 0, "applied again: nothing new");
+        let approved = s.outfits(&[OutfitStatus::Approved]).unwrap();
+        assert_eq!(approved.len(), 1);
+        assert_eq!((approved[0].name.as_str(), approved[0].created_by.as_str()), ("Picnic", "ana"));
+        assert_eq!(s.outfit_uuid(approved[0].id).unwrap().as_deref(), Some(u1));
+        assert!(s.team_share_pending(10).unwrap().is_empty(), "a look from the team is not shared back");
+        s.apply_team_looks(&[look(3, u1, "ana", true, "Park", "[]")], 3).unwrap();
+        assert_eq!(s.outfit(approved[0].id).unwrap().unwrap().name, "Park");
+        // Our own rename, echoed back, changes nothing here (the local name may have moved on since).
+        s.apply_team_looks(&[look(4, u1, "bob", true, "Echo", "[]")], 4).unwrap();
+        assert_eq!(s.outfit(approved[0].id).unwrap().unwrap().name, "Park");
+        items(&mut s, &["Z"]);
+        assert_eq!(s.materialise_team_looks().unwrap(), 1);
+        assert_eq!(s.team_looks().unwrap().iter().filter(|l| l.outfit_id.is_some()).count(), 2);
+        assert_eq!(s.team_share_cursor().unwrap(), 4);
+    }
 }
