@@ -277,13 +277,15 @@ impl Store {
             }
             let parent: Option<i64> = tx
                 .query_row(
-                    "SELECT id FROM models WHERE uuid = ?1 OR (?1 IS NOT NULL AND sha256 = ?2) ORDER BY uuid = ?1 DESC LIMIT 1",
+                    "SELECT id FROM models WHERE uuid = ?1 OR sha256 = ?2 ORDER BY uuid IS ?1 DESC, id LIMIT 1",
                     params![h.parent_uuid, h.parent_sha256],
                     |r| r.get(0),
                 )
                 .optional()?;
             let taken: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM models WHERE name = ?1)", [&h.name], |r| r.get(0))?;
-            let name = if taken { format!("{} ({stylist}, {})", h.name, &h.uuid[..8.min(h.uuid.len())]) } else { h.name.clone() };
+            // The id's last characters tell two versions apart (its first ones are its time).
+            let tail = &h.uuid[h.uuid.len().saturating_sub(6)..];
+            let name = if taken { format!("{} ({stylist}, {tail})", h.name) } else { h.name.clone() };
             tx.execute(
                 "INSERT INTO models (name, kind, parent_id, encoder_key, sha256, weights, trained_on, params_json, metrics_json, created_at,
                                      active, uuid, origin)

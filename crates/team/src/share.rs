@@ -4,7 +4,8 @@
 //! `SECURITY DEFINER` functions that record the event under the connected role (`session_user`), refuse any other
 //! name, and treat a retried id as a no-op. Looks carry a log sequence number (the apps pull them after a cursor,
 //! woken by the same `NOTIFY`); heads and catalogues are listed on demand (a head's weights travel only when a
-//! stylist activates it; each app imports a catalogue's feed itself).
+//! stylist activates it; each app imports a catalogue's feed itself). A shared look belongs to the team: anyone
+//! may approve it again (after an edit) or rename it, always under their own name.
 
 use crate::Result;
 use outfit_store::{RemoteLook, ShareEvent, ShareKind, SharedHead, Store};
@@ -340,6 +341,10 @@ pub fn heads(client: &mut impl GenericClient) -> Result<Vec<TeamHead>> {
 
 /// One head version with its weights, by id (a unique prefix of the id does too); None when no head matches.
 pub fn fetch_head(client: &mut impl GenericClient, id: &str) -> Result<Option<(SharedHead, String)>> {
+    // An id is hex digits and dashes; anything else (a LIKE wildcard among them) matches no head.
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Ok(None);
+    }
     let rows = client.query(
         "SELECT id::text, name, parent::text, parent_name, parent_sha256, encoder_key, sha256, weights, trained_on, params::text,
                 metrics::text, at, stylist

@@ -166,6 +166,7 @@ fn a_head_published_by_a_is_listed_and_activatable_on_b() {
     assert_eq!(b.model_uuid(id).unwrap().unwrap(), trained_uuid);
     assert_eq!(b.team_outbox_counts().unwrap().pending, 0, "a head from the team is not published back");
     assert!(share::fetch_head(&mut bob, "ffffffff").unwrap().is_none());
+    assert!(share::fetch_head(&mut bob, "%").unwrap().is_none(), "a wildcard is no id");
 }
 
 #[test]
