@@ -281,6 +281,7 @@ fn undo_in(conn: &Connection, id: i64, fx: &UndoEffects) -> Result<Judgement, St
             set_outfit_status_in(conn, o, OutfitStatus::Approved)?;
         } else if j.verdict == Verdict::Accept {
             set_outfit_status_in(conn, o, OutfitStatus::Archived)?;
+            super::share::enqueue_archive(conn, o)?;
         }
     }
     if let Some(q) = fx.requeue {

@@ -312,7 +312,7 @@ UPDATE catalogues SET image_url_template =
     WHERE kind = 'feed';
 DELETE FROM settings WHERE key = 'export.image_url_template';
 "#,
-    // 10: more of team mode (issue 21): approved looks, their renames, head versions and the catalogues that exist
+    // 10: more of team mode (issue 21): approved looks, their renames and archiving, head versions and the catalogues that exist
     // are shared too. Outfits and model versions get a global id (UUID v7 from their creation time; new rows get
     // one when inserted) and an origin ('local', or 'team' when pulled from the team store). `team_share_outbox` is
     // the outbox of these events, filled in the transaction of the write (an approving judgement, a rename, a head
@@ -332,7 +332,7 @@ ALTER TABLE team_config ADD COLUMN share_cursor INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE team_share_outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     event_id TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL CHECK (kind IN ('look', 'rename', 'head', 'catalogue')),
+    kind TEXT NOT NULL CHECK (kind IN ('look', 'rename', 'archive', 'head', 'catalogue')),
     subject TEXT NOT NULL,
     stylist TEXT NOT NULL,
     at TEXT NOT NULL,
@@ -350,7 +350,8 @@ CREATE TABLE team_looks (
     name TEXT NOT NULL,
     skus_json TEXT NOT NULL,
     stylist TEXT NOT NULL,
-    at TEXT NOT NULL
+    at TEXT NOT NULL,
+    archived INTEGER NOT NULL DEFAULT 0
 );
 "#,
 ];

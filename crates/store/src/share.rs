@@ -15,6 +15,8 @@ pub enum ShareKind {
     Look,
     /// A new name for a shared look.
     Rename,
+    /// A shared look leaves the approved list (the accept that made it was undone).
+    Archive,
     /// A head version, published with its weights, parent and figures.
     Head,
     /// A catalogue imported here: its name, feed and SKUs (each app imports the feed itself).
@@ -26,13 +28,16 @@ impl ShareKind {
         match self {
             ShareKind::Look => "look",
             ShareKind::Rename => "rename",
+            ShareKind::Archive => "archive",
             ShareKind::Head => "head",
             ShareKind::Catalogue => "catalogue",
         }
     }
 
     pub fn parse(s: &str) -> Option<ShareKind> {
-        [ShareKind::Look, ShareKind::Rename, ShareKind::Head, ShareKind::Catalogue].into_iter().find(|k| k.as_str() == s)
+        [ShareKind::Look, ShareKind::Rename, ShareKind::Archive, ShareKind::Head, ShareKind::Catalogue]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 
@@ -68,16 +73,17 @@ pub struct SharedHead {
     pub created_at: String,
 }
 
-/// A look event of the team's log, as pulled: an approval (with SKUs) or a rename.
+/// A look event of the team's log, as pulled: an approval (with SKUs), a rename or an archiving.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RemoteLook {
     pub seq: i64,
-    pub rename: bool,
+    /// Look, Rename or Archive.
+    pub kind: ShareKind,
     pub look_uuid: String,
     pub stylist: String,
     pub at: String,
     pub name: String,
-    /// A JSON list of SKUs (empty list for a rename).
+    /// A JSON list of SKUs (empty list for a rename or an archiving).
     pub skus_json: String,
 }
 
@@ -125,13 +131,10 @@ pub(super) fn enqueue_look(conn: &Connection, outfit_id: i64, by: &str) -> Resul
     enqueue(conn, ShareKind::Look, &uuid, &stylist, &serde_json::json!({ "name": name, "skus": skus }))
 }
 
-/// Inside the renaming transaction: shares a look's new name when the look is shared (its approval is in the
-/// outbox or came from the team) and the name changed.
-pub(super) fn enqueue_rename(conn: &Connection, outfit_id: i64, old_name: &str, new_name: &str) -> Result<()> {
-    if old_name == new_name {
-        return Ok(());
-    }
-    let Some(stylist) = team_stylist(conn)? else { return Ok(()) };
+/// The joined stylist and the look's global id when this database joined a team and the look is shared (its
+/// approval is in the outbox or came from the team): a rename or archiving of any other look would be refused.
+fn shared_look(conn: &Connection, outfit_id: i64) -> Result<Option<(String, String)>> {
+    let Some(stylist) = team_stylist(conn)? else { return Ok(None) };
     let uuid: String = conn.query_row("SELECT uuid FROM outfits WHERE id = ?1", [outfit_id], |r| r.get(0))?;
     let shared: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM team_share_outbox WHERE kind = 'look' AND subject = ?1 AND refused IS NULL)
@@ -139,8 +142,25 @@ pub(super) fn enqueue_rename(conn: &Connection, outfit_id: i64, old_name: &str, 
         [&uuid],
         |r| r.get(0),
     )?;
-    if shared {
+    Ok(shared.then_some((stylist, uuid)))
+}
+
+/// Inside the renaming transaction: shares a look's new name when the look is shared and the name changed.
+pub(super) fn enqueue_rename(conn: &Connection, outfit_id: i64, old_name: &str, new_name: &str) -> Result<()> {
+    if old_name == new_name {
+        return Ok(());
+    }
+    if let Some((stylist, uuid)) = shared_look(conn, outfit_id)? {
         enqueue(conn, ShareKind::Rename, &uuid, &stylist, &serde_json::json!({ "name": new_name }))?;
+    }
+    Ok(())
+}
+
+/// Inside the undoing transaction: a shared look the undone accept made leaves the team's approved list too.
+pub(super) fn enqueue_archive(conn: &Connection, outfit_id: i64) -> Result<()> {
+    if let Some((stylist, uuid)) = shared_look(conn, outfit_id)? {
+        let name: String = conn.query_row("SELECT name FROM outfits WHERE id = ?1", [outfit_id], |r| r.get(0))?;
+        enqueue(conn, ShareKind::Archive, &uuid, &stylist, &serde_json::json!({ "name": name }))?;
     }
     Ok(())
 }
@@ -305,30 +325,27 @@ impl Store {
             let me = team_stylist(tx)?.unwrap_or_default();
             let mut changed = 0;
             for l in looks {
-                if l.rename {
-                    tx.execute("UPDATE team_looks SET name = ?2 WHERE uuid = ?1", params![l.look_uuid, l.name])?;
-                    if l.stylist != me {
-                        changed += tx.execute(
-                            "UPDATE outfits SET name = ?2, updated_at = ?3 WHERE uuid = ?1 AND name IS NOT ?2",
-                            params![l.look_uuid, l.name, now()],
-                        )?;
+                let other = l.stylist != me;
+                match l.kind {
+                    ShareKind::Rename => {
+                        tx.execute("UPDATE team_looks SET name = ?2 WHERE uuid = ?1", params![l.look_uuid, l.name])?;
+                        if other {
+                            changed += tx.execute(
+                                "UPDATE outfits SET name = ?2, updated_at = ?3 WHERE uuid = ?1 AND name IS NOT ?2",
+                                params![l.look_uuid, l.name, now()],
+                            )?;
+                        }
                     }
-                    continue;
-                }
-                tx.execute(
-                    "INSERT INTO team_looks (uuid, name, skus_json, stylist, at) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (uuid) DO UPDATE SET skus_json = excluded.skus_json, at = excluded.at",
-                    params![l.look_uuid, l.name, l.skus_json, l.stylist, l.at],
-                )?;
-                if l.stylist != me
-                    && let Some(id) =
-                        tx.query_row("SELECT id FROM outfits WHERE uuid = ?1", [&l.look_uuid], |r| r.get::<_, i64>(0)).optional()?
-                    && serde_json::from_str::<Vec<String>>(&l.skus_json).ok() != Some(outfit_skus(tx, id)?)
-                    && let Some(items) = resolve(tx, &l.skus_json)?
-                {
-                    // Approved again elsewhere after an edit: the look here takes the new items.
-                    super::outfits::rewrite_outfit(tx, id, None, Some(super::OutfitStatus::Approved), &items)?;
-                    changed += 1;
+                    ShareKind::Archive => {
+                        tx.execute("UPDATE team_looks SET archived = 1 WHERE uuid = ?1", [&l.look_uuid])?;
+                        if other {
+                            changed += tx.execute(
+                                "UPDATE outfits SET status = 'archived', updated_at = ?2 WHERE uuid = ?1 AND status IN ('approved', 'exported')",
+                                params![l.look_uuid, now()],
+                            )?;
+                        }
+                    }
+                    _ => changed += apply_approval(tx, l, other)?,
                 }
             }
             changed += materialise(tx)?;
@@ -385,9 +402,38 @@ pub(super) fn enqueue_look_history(tx: &Connection) -> Result<usize> {
     Ok(ids.len())
 }
 
-/// The local item ids of a JSON SKU list, in order, or None when one is not in this catalogue (yet).
+/// A team look approved (again): its latest word kept; another stylist's approval of a look that is here gives the
+/// look here the approved items (after an edit elsewhere) and puts it back on the approved list. Returns 1 when the
+/// look here changed.
+fn apply_approval(conn: &Connection, l: &RemoteLook, other: bool) -> Result<usize> {
+    conn.execute(
+        "INSERT INTO team_looks (uuid, name, skus_json, stylist, at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (uuid) DO UPDATE SET skus_json = excluded.skus_json, at = excluded.at, archived = 0",
+        params![l.look_uuid, l.name, l.skus_json, l.stylist, l.at],
+    )?;
+    if !other {
+        return Ok(0);
+    }
+    let here: Option<(i64, String)> =
+        conn.query_row("SELECT id, status FROM outfits WHERE uuid = ?1", [&l.look_uuid], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    let Some((id, status)) = here else { return Ok(0) };
+    let same_items = serde_json::from_str::<Vec<String>>(&l.skus_json).ok() == Some(outfit_skus(conn, id)?);
+    if same_items && status != "archived" {
+        return Ok(0);
+    }
+    let Some(items) = resolve(conn, &l.skus_json)? else { return Ok(0) };
+    super::outfits::rewrite_outfit(conn, id, None, Some(super::OutfitStatus::Approved), &items)?;
+    Ok(1)
+}
+
+/// The local item ids of a JSON SKU list, in order, or None when one is not in this catalogue (yet) or the list
+/// is shorter than a look.
 fn resolve(conn: &Connection, skus_json: &str) -> Result<Option<Vec<(outfit_catalogue::Slot, i64)>>> {
     let skus: Vec<String> = serde_json::from_str(skus_json).map_err(|e| StoreError::invalid(format!("a team look's SKUs: {e}")))?;
+    if skus.len() < 2 {
+        // Not a look (a look has two items at least): never made into one, nor written over one.
+        return Ok(None);
+    }
     let mut st = conn.prepare_cached("SELECT slot, id FROM items WHERE sku = ?1")?;
     let mut items = Vec::with_capacity(skus.len());
     for sku in &skus {
@@ -404,7 +450,8 @@ fn materialise(conn: &Connection) -> Result<usize> {
     let me = team_stylist(conn)?.unwrap_or_default();
     let waiting: Vec<(String, String, String, String)> = conn
         .prepare(
-            "SELECT uuid, name, skus_json, stylist FROM team_looks t WHERE NOT EXISTS (SELECT 1 FROM outfits o WHERE o.uuid = t.uuid)",
+            "SELECT uuid, name, skus_json, stylist FROM team_looks t
+             WHERE archived = 0 AND NOT EXISTS (SELECT 1 FROM outfits o WHERE o.uuid = t.uuid)",
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
@@ -495,8 +542,15 @@ mod tests {
         assert_eq!(pending[2].payload_json, r#"{"skus":["A","B"],"source":"feed.csv"}"#);
         assert_eq!(pending[3].subject, s.model_uuid(head).unwrap().unwrap());
         assert_ne!(pending[0].event_id, pending[1].event_id);
+        // Undoing the accept of a shared look archives it for the team; of an unshared one, only here.
+        let undo = s.judgements().unwrap().into_iter().find(|j| j.outfit_id == Some(look)).unwrap();
+        s.undo_action(undo.id, &Default::default()).unwrap();
+        assert_eq!(kinds(&s).last(), Some(&ShareKind::Archive));
+        let first = s.judgements().unwrap().into_iter().find(|j| j.outfit_id == Some(before)).unwrap();
+        s.undo_action(first.id, &Default::default()).unwrap();
+        assert_eq!(kinds(&s).len(), 5);
         // History: the look approved before joining, once.
-        assert_eq!(s.enqueue_team_history().unwrap(), 2, "the judgement and the look made before joining");
+        assert_eq!(s.enqueue_team_history().unwrap(), 1, "the judgement made before joining (its look is archived)");
         assert_eq!(s.enqueue_team_history().unwrap(), 0);
         s.team_share_pushed(&[pending[0].seq]).unwrap();
         s.team_share_refused(pending[1].seq, "no").unwrap();
@@ -509,9 +563,9 @@ mod tests {
         let mut s = Store::open_in_memory().unwrap();
         s.join_team("postgres://bob@db/team", "bob").unwrap();
         items(&mut s, &["A", "B"]);
-        let look = |seq, uuid: &str, who: &str, rename, name: &str, skus: &str| RemoteLook {
+        let look = |seq, uuid: &str, who: &str, rename: bool, name: &str, skus: &str| RemoteLook {
             seq,
-            rename,
+            kind: if rename { ShareKind::Rename } else { ShareKind::Look },
             look_uuid: uuid.into(),
             stylist: who.into(),
             at: "2026-01-01T00:00:00.000Z".into(),
@@ -532,9 +586,15 @@ mod tests {
         // Our own rename, echoed back, changes nothing here (the local name may have moved on since).
         s.apply_team_looks(&[look(4, u1, "bob", true, "Echo", "[]")], 4).unwrap();
         assert_eq!(s.outfit(approved[0].id).unwrap().unwrap().name, "Park");
+        // Ana undid the accept behind her look: it leaves the approved list here; approved again, it is back.
+        let archive = RemoteLook { kind: ShareKind::Archive, ..look(6, u1, "ana", false, "Park", "[]") };
+        assert_eq!(s.apply_team_looks(&[archive], 6).unwrap(), 1);
+        assert!(s.outfits(&[OutfitStatus::Approved]).unwrap().is_empty());
+        assert_eq!(s.apply_team_looks(&[look(7, u1, "ana", false, "Park", r#"["A","B"]"#)], 7).unwrap(), 1);
+        assert_eq!(s.outfits(&[OutfitStatus::Approved]).unwrap().len(), 1);
         items(&mut s, &["Z"]);
         assert_eq!(s.materialise_team_looks().unwrap(), 1);
         assert_eq!(s.team_looks().unwrap().iter().filter(|l| l.outfit_id.is_some()).count(), 2);
-        assert_eq!(s.team_share_cursor().unwrap(), 4);
+        assert_eq!(s.team_share_cursor().unwrap(), 7);
     }
 }

@@ -1,5 +1,5 @@
-//! What the team shares besides judgements (issue 21, "What is shared" item 2): approved looks and their renames,
-//! head versions, and which catalogues exist. Three append-only tables in schema `outfit_team`, written exactly as
+//! What the team shares besides judgements (issue 21, "What is shared" item 2): approved looks, their renames and
+//! their archiving (an undone accept), head versions, and which catalogues exist. Three append-only tables in schema `outfit_team`, written exactly as
 //! the judgement log is: stylists get SELECT only (row-level security denies writes besides), and write through
 //! `SECURITY DEFINER` functions that record the event under the connected role (`session_user`), refuse any other
 //! name, and treat a retried id as a no-op. Looks carry a log sequence number (the apps pull them after a cursor,
@@ -17,14 +17,14 @@ pub(crate) const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS outfit_team.looks (
     seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     id uuid NOT NULL UNIQUE,
-    kind text NOT NULL CHECK (kind IN ('approve', 'rename')),
+    kind text NOT NULL CHECK (kind IN ('approve', 'rename', 'archive')),
     look uuid NOT NULL,
     stylist text NOT NULL,
     at text NOT NULL,
     name text NOT NULL,
     skus jsonb,
     received_at timestamptz NOT NULL DEFAULT now(),
-    CHECK (kind = 'rename' OR jsonb_typeof(skus) = 'array')
+    CHECK (kind <> 'approve' OR jsonb_typeof(skus) = 'array')
 );
 CREATE INDEX IF NOT EXISTS looks_look ON outfit_team.looks (look);
 CREATE TABLE IF NOT EXISTS outfit_team.heads (
@@ -90,8 +90,8 @@ BEGIN
         END IF;
         RETURN s;
     END IF;
-    IF p_kind = 'rename' AND NOT EXISTS (SELECT 1 FROM outfit_team.looks l WHERE l.look = p_look AND l.kind = 'approve') THEN
-        RAISE EXCEPTION 'no look % on the team store to rename', p_look USING ERRCODE = 'P0002';
+    IF p_kind <> 'approve' AND NOT EXISTS (SELECT 1 FROM outfit_team.looks l WHERE l.look = p_look AND l.kind = 'approve') THEN
+        RAISE EXCEPTION 'no look % on the team store to %', p_look, p_kind USING ERRCODE = 'P0002';
     END IF;
     INSERT INTO outfit_team.looks (id, kind, look, stylist, at, name, skus)
     VALUES (p_id, p_kind, p_look, session_user, p_at, p_name, CASE WHEN p_kind = 'approve' THEN p_skus END)
@@ -207,8 +207,12 @@ pub(crate) fn push_one(
     let text = |k: &str| p.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
     let list = |k: &str| p.get(k).cloned().unwrap_or(serde_json::Value::Array(vec![])).to_string();
     let r = match e.kind {
-        ShareKind::Look | ShareKind::Rename => {
-            let kind = if e.kind == ShareKind::Look { "approve" } else { "rename" };
+        ShareKind::Look | ShareKind::Rename | ShareKind::Archive => {
+            let kind = match e.kind {
+                ShareKind::Look => "approve",
+                ShareKind::Rename => "rename",
+                _ => "archive",
+            };
             client.execute(
                 "SELECT outfit_team.push_look($1::text::uuid, $2, $3::text::uuid, $4, $5, $6, $7::text::jsonb)",
                 &[&e.event_id, &kind, &e.subject, &e.stylist, &e.at, &text("name"), &list("skus")],
@@ -304,7 +308,11 @@ pub fn pull_looks(client: &mut impl GenericClient, cursor: i64, limit: i64) -> R
         .iter()
         .map(|r| RemoteLook {
             seq: r.get(0),
-            rename: r.get::<_, &str>(1) == "rename",
+            kind: match r.get::<_, &str>(1) {
+                "rename" => ShareKind::Rename,
+                "archive" => ShareKind::Archive,
+                _ => ShareKind::Look,
+            },
             look_uuid: r.get(2),
             stylist: r.get(3),
             at: r.get(4),

@@ -1,7 +1,7 @@
 //! Issue 21, "What is shared" item 2, against a real PostgreSQL (skipped with one line when none can start, as the
-//! judgement tests are): approved looks and their renames arrive in the other stylists' stores exactly once, a
-//! retried push changes nothing, a head published by one stylist is listed and activated by another, the team's
-//! catalogues are listed, and nobody writes a look, head or catalogue under another stylist's name.
+//! judgement tests are): approved looks, their renames and their archiving arrive in the other stylists' stores
+//! exactly once, a retried push changes nothing, a head published by one stylist is listed and activated by
+//! another, the team's catalogues are listed, and nobody writes a look, head or catalogue under another's name.
 
 mod common;
 
@@ -102,6 +102,13 @@ fn a_look_approved_and_renamed_on_a_appears_on_b_exactly_once_and_a_retry_change
     items(&mut b, &[("T9", Slot::Top), ("B9", Slot::Bottom)]);
     assert_eq!(b.materialise_team_looks().unwrap(), 1);
     assert_eq!(approved(&b).len(), 2);
+
+    // Ana undoes the accept behind that look: it leaves bob's approved looks too.
+    let accept = a.judgements().unwrap().into_iter().find(|j| j.outfit_id == Some(later)).unwrap();
+    a.undo_action(accept.id, &Default::default()).unwrap();
+    sync(&mut a, &cluster, &pgpass, "ana");
+    sync(&mut b, &cluster, &pgpass, "bob");
+    assert_eq!(approved(&b), [(uuid.clone(), "Park day".to_string())]);
 
     // The team's catalogues, as any stylist lists them.
     let cats = share::catalogues(&mut connect(&cluster, &pgpass, "bob")).unwrap();
