@@ -150,6 +150,19 @@ GRANT EXECUTE ON FUNCTION outfit_team.push_head(uuid, text, text, text, uuid, te
 GRANT EXECUTE ON FUNCTION outfit_team.push_catalogue(uuid, text, text, text, text, jsonb) TO outfit_stylists;
 "#;
 
+/// Whether this team store has the shared looks, heads and catalogues: one set up before them has not, until the
+/// lead runs `team init` again. Until then the apps keep their share events pending (never refused) and sync
+/// judgements as before.
+pub fn available(client: &mut impl GenericClient) -> Result<bool, postgres::Error> {
+    Ok(client
+        .query_one(
+            "SELECT to_regclass('outfit_team.looks') IS NOT NULL
+                    AND to_regprocedure('outfit_team.push_look(uuid, text, uuid, text, text, text, jsonb)') IS NOT NULL",
+            &[],
+        )?
+        .get(0))
+}
+
 /// A head version on the team store, without its weights (they come with [`fetch_head`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TeamHead {

@@ -330,6 +330,9 @@ pub fn push_all(store: &mut Store, client: &mut Client, batch: usize) -> Result<
 
 /// Pushes the share outbox in order until empty (a head's weights travel with it, so batches are small).
 fn push_shared(store: &mut Store, client: &mut Client, batch: usize) -> Result<usize> {
+    if store.team_share_pending(1)?.is_empty() || !share::available(client).map_err(TeamError::server("reading the team store"))? {
+        return Ok(0);
+    }
     let mut n = 0;
     loop {
         let events = store.team_share_pending(batch.clamp(1, 50))?;
@@ -349,6 +352,9 @@ fn push_shared(store: &mut Store, client: &mut Client, batch: usize) -> Result<u
 /// Pulls the team's look events after the share cursor, one transaction per thousand; returns how many changes
 /// reached this store's looks (looks that appeared, were renamed or approved again by others).
 pub fn pull_looks(store: &mut Store, client: &mut Client) -> Result<usize> {
+    if !share::available(client).map_err(TeamError::server("reading the team store"))? {
+        return Ok(0);
+    }
     let mut changed = 0;
     loop {
         let cursor = store.team_share_cursor()?;

@@ -238,3 +238,33 @@ fn a_stylist_cannot_write_a_look_head_or_catalogue_under_another_name() {
     assert!(m.contains("belongs to bob"), "{m}");
     assert_eq!(snapshot(&cluster), before, "bob's look and head are untouched and nothing was added");
 }
+
+#[test]
+fn a_team_store_set_up_before_sharing_keeps_syncing_judgements_and_shares_once_init_runs_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some((cluster, pgpass)) = team(&["ana"], tmp.path()) else { return };
+    // The team store as `team init` made it before looks, heads and catalogues were shared.
+    cluster
+        .admin()
+        .unwrap()
+        .batch_execute(
+            "DROP TABLE outfit_team.looks, outfit_team.heads, outfit_team.catalogues;
+             DROP FUNCTION outfit_team.push_look(uuid, text, uuid, text, text, text, jsonb);
+             DROP FUNCTION outfit_team.push_head(uuid, text, text, text, uuid, text, text, text, text, bytea, text, jsonb, jsonb);
+             DROP FUNCTION outfit_team.push_catalogue(uuid, text, text, text, text, jsonb);",
+        )
+        .unwrap();
+    let mut a = Store::open(&joined(tmp.path(), &cluster, "ana")).unwrap();
+    let look = items(&mut a, &[("T1", Slot::Top), ("B1", Slot::Bottom)]);
+    approve(&mut a, "ana", &look, "Early");
+    sync(&mut a, &cluster, &pgpass, "ana");
+    assert_eq!(server_count(&cluster, "SELECT count(*) FROM outfit_team.events"), 1, "the judgement is shared as before");
+    let c = a.team_outbox_counts().unwrap();
+    assert_eq!((c.pending, c.refused), (1, 0), "the look waits, it is not refused");
+    // The lead runs `team init` again: the look goes.
+    let report = outfit_team::server::init(&mut cluster.admin().unwrap(), &["ana".into()], &[]).unwrap();
+    assert_eq!(report.existing, ["ana"]);
+    sync(&mut a, &cluster, &pgpass, "ana");
+    assert_eq!(server_count(&cluster, "SELECT count(*) FROM outfit_team.looks"), 1);
+    assert_eq!(a.team_outbox_counts().unwrap().pending, 0);
+}
