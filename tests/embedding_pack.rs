@@ -49,10 +49,14 @@ fn a_database_from_before_packs_is_packed_on_first_open_and_ranks_the_same() {
 
     // The same file as schema version 5 wrote it: no pack table, no triggers, the per-item rows only (and none of
     // the later migrations' settings table and queue columns (7), team-mode ids and outbox (8), or publish log and
-    // per-catalogue image URL template (9); 10 drops a column of the pack table, which 6 makes anew).
+    // per-catalogue image URL template (9), shared looks and heads (10); 11 drops a column of the pack table, which 6
+    // makes anew).
     let c = Connection::open(&db).unwrap();
     c.execute_batch(
-        "DROP TABLE published_looks; DROP TABLE published_products; DROP TABLE publishes;
+        "DROP TABLE team_looks; DROP TABLE team_share_outbox; DROP TRIGGER outfits_uuid; DROP TRIGGER models_uuid;
+         DROP INDEX outfits_uuid; DROP INDEX models_uuid; ALTER TABLE outfits DROP COLUMN uuid; ALTER TABLE outfits DROP COLUMN origin;
+         ALTER TABLE models DROP COLUMN uuid; ALTER TABLE models DROP COLUMN origin;
+         DROP TABLE published_looks; DROP TABLE published_products; DROP TABLE publishes;
          ALTER TABLE catalogues DROP COLUMN image_url_template;
          DROP TRIGGER team_judgement_id; DROP TRIGGER team_outbox_judgement; DROP TRIGGER team_outbox_undo;
          DROP TABLE team_outbox; DROP TABLE team_config; DROP INDEX judgements_uuid;

@@ -514,6 +514,12 @@ impl StudioApp {
     pub(super) fn team_screen(&mut self, ui: &mut Ui, cmds: &mut Vec<Command>) {
         let busy = self.studio.job().is_some();
         super::team::membership(ui, self.studio.team_status().as_ref(), &mut self.team_form, busy, cmds);
+        if self.studio.team_status().is_some() {
+            ui.separator();
+            let reading =
+                self.studio.job_busy(|k| matches!(k, outfit_curate::JobKind::TeamShared | outfit_curate::JobKind::ActivateTeamHead(_)));
+            super::team::shared(ui, self.studio.team_shared(), reading, cmds);
+        }
         ui.separator();
         ui.heading("Stylist agreement");
         ui.label(

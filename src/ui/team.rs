@@ -1,9 +1,10 @@
 //! Team mode in the app (issue 21): the team's state on the status line, a view of what the sync worker last
-//! reported, and the lead's list of disagreements to settle on the Team screen.
+//! reported, the team's head versions (with Activate) and catalogues, and the lead's list of disagreements to
+//! settle on the Team screen.
 
 use egui::{Color32, RichText, Ui};
 use outfit_curate::Command;
-use outfit_curate::team::TeamStatus;
+use outfit_curate::team::{TeamShared, TeamStatus};
 use outfit_labels::Disagreement;
 use outfit_store::Verdict;
 
@@ -120,5 +121,61 @@ pub(super) fn disagreements(ui: &mut Ui, rows: &[Disagreement], cmds: &mut Vec<C
     });
     if rows.len() > SHOWN {
         ui.label(RichText::new(format!("and {} more", rows.len() - SHOWN)).weak());
+    }
+}
+
+/// Head versions shown at once (the newest); the rest are in `outfit-studio team heads`.
+const HEADS_SHOWN: usize = 12;
+
+/// The team's head versions (each with Activate, unless it is the active one here) and catalogues, as last read
+/// by the background job; Refresh reads them again.
+pub(super) fn shared(ui: &mut Ui, shared: Option<&TeamShared>, busy: bool, cmds: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.heading("Team heads and catalogues");
+        if ui.add_enabled(!busy, egui::Button::new("Refresh")).on_hover_text("Read them again from the team store").clicked() {
+            cmds.push(Command::RefreshTeamShared);
+        }
+        if busy {
+            ui.spinner();
+        }
+    });
+    let Some(t) = shared else {
+        ui.label(RichText::new("Not read yet: they are read from the team store when this screen opens.").weak());
+        return;
+    };
+    if t.heads.is_empty() {
+        ui.label(RichText::new("No head versions yet: a head trained while in the team is published by itself.").weak());
+    } else {
+        egui::Grid::new("team_heads").striped(true).num_columns(5).spacing(egui::vec2(14.0, 4.0)).show(ui, |ui| {
+            for h in ["Head", "By", "Parent", "Figures", ""] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            for (h, here) in t.heads.iter().rev().take(HEADS_SHOWN) {
+                ui.label(&h.name).on_hover_text(format!("{} · trained on {} · {}", h.id, h.trained_on, h.at));
+                ui.label(&h.stylist);
+                ui.label(h.parent_name.as_deref().unwrap_or("none"));
+                ui.label(h.figures());
+                if t.active.as_deref() == Some(h.id.as_str()) {
+                    ui.label(RichText::new("active here").weak());
+                } else {
+                    let label = format!("Activate {}", h.name);
+                    let hint = if here.is_some() { "Make it the active head here" } else { "Install it here and make it the active head" };
+                    let b = ui.add_enabled(!busy, egui::Button::new("Activate")).on_hover_text(hint);
+                    b.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, !busy, &label));
+                    if b.clicked() {
+                        cmds.push(Command::ActivateTeamHead(h.id.clone()));
+                    }
+                }
+                ui.end_row();
+            }
+        });
+    }
+    if t.catalogues.is_empty() {
+        ui.label(RichText::new("No catalogues announced yet: importing a feed while in the team announces it.").weak());
+    }
+    for (c, here) in &t.catalogues {
+        let state = if *here { "imported here" } else { "not imported here: import its feed to see the team's looks on it" };
+        ui.label(format!("{} · {} SKUs · {} · by {} · {state}", c.name, c.skus.len(), c.source, c.stylist));
     }
 }

@@ -6,7 +6,7 @@ use outfit_engine::Engine;
 use outfit_labels::SETTLED;
 use outfit_store::Store;
 use outfit_store::Verdict;
-use outfit_team::{TeamUrl, routing, server};
+use outfit_team::{TeamUrl, routing, server, share};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -80,6 +80,14 @@ enum TeamAction {
         #[arg(long, env = "OUTFIT_STUDIO_STYLIST")]
         stylist: Option<String>,
     },
+    /// The head versions stylists published to the team (a head trained while joined is published by itself).
+    Heads,
+    /// Install a head version of the team here (by its id, or a unique prefix of it) and make it the active head.
+    ActivateHead { id: String },
+    /// Publish a head version of this database (by its local model id, see `models`) to the team.
+    PublishHead { model: i64 },
+    /// The catalogues the team's stylists imported: name, feed and SKU count (each app imports the feed itself).
+    Catalogues,
     /// Sync latency (committed on A -> visible on B, p50/p95) and a backlog drain, on a throwaway local server.
     Bench {
         #[arg(long, default_value_t = 200)]
@@ -133,7 +141,7 @@ pub fn run(db: &Path, models: &Path, args: TeamArgs) -> Result<()> {
         TeamAction::Sync => {
             let (mut store, url) = joined(db)?;
             let (pushed, pulled) = outfit_team::sync_once(&mut store, &mut connect(&url)?)?;
-            println!("pushed {pushed}, received {pulled} new judgements");
+            println!("pushed {pushed}, received {pulled} new judgements and look changes");
             Ok(())
         }
         TeamAction::UploadHistory => {
@@ -157,8 +165,69 @@ pub fn run(db: &Path, models: &Path, args: TeamArgs) -> Result<()> {
         TeamAction::Enqueue { count, seed } => enqueue(db, models, count, seed),
         TeamAction::Disagreements { json } => disagreements(db, json),
         TeamAction::Settle { verdict, skus, stylist } => settle(db, models, &verdict, &skus, stylist),
+        TeamAction::Heads => heads(db),
+        TeamAction::ActivateHead { id } => activate_head(db, models, &id),
+        TeamAction::PublishHead { model } => {
+            let (mut store, url) = joined(db)?;
+            let uuid = store.publish_model(model)?;
+            let (pushed, _) = outfit_team::sync_once(&mut store, &mut connect(&url)?)?;
+            let refused = store.team_outbox_counts()?.refused;
+            println!("published head version {model} as {uuid} ({pushed} events pushed, {refused} refused in all)");
+            Ok(())
+        }
+        TeamAction::Catalogues => catalogues(db),
         TeamAction::Bench { samples, backlog } => bench(samples, backlog),
     }
+}
+
+/// The team's head versions, newest last, with their parent and figures.
+fn heads(db: &Path) -> Result<()> {
+    let (store, url) = joined(db)?;
+    let heads = share::heads(&mut connect(&url)?)?;
+    if heads.is_empty() {
+        println!("no head versions on the team store yet (a head trained while joined is published by itself)");
+    }
+    for h in &heads {
+        let here = store.models()?.into_iter().find(|m| store.model_uuid(m.id).ok().flatten().as_deref() == Some(h.id.as_str()));
+        let state = match here {
+            Some(m) if m.active => format!("active here (v{})", m.id),
+            Some(m) => format!("here as v{}", m.id),
+            None => "not here".into(),
+        };
+        println!("{}  {}  by {} at {}  [{state}]", h.id, h.name, h.stylist, h.at);
+        println!("    parent {}  trained on {}  figures {}", h.parent_name.as_deref().unwrap_or("none"), h.trained_on, h.figures());
+    }
+    if !heads.is_empty() {
+        println!("activate one with `outfit-studio team activate-head ID` (a unique prefix of the id does)");
+    }
+    Ok(())
+}
+
+/// Installs a team head here (once) and activates it through the engine, which re-embeds the catalogue for it.
+fn activate_head(db: &Path, models: &Path, id: &str) -> Result<()> {
+    let (mut store, url) = joined(db)?;
+    let Some((head, by)) = share::fetch_head(&mut connect(&url)?, id)? else {
+        bail!("no single head version on the team store matches {id:?} (see `outfit-studio team heads`)");
+    };
+    let local = store.install_team_head(&head, &by)?;
+    drop(store);
+    Engine::open(db, models)?.activate_model(local)?;
+    println!("head {} by {by} is the active head here (v{local}; its parent and figures came with it)", head.name);
+    Ok(())
+}
+
+/// The team's catalogues, and whether each is imported here.
+fn catalogues(db: &Path) -> Result<()> {
+    let (store, url) = joined(db)?;
+    let cats = share::catalogues(&mut connect(&url)?)?;
+    if cats.is_empty() {
+        println!("no catalogues announced on the team store yet (an import while joined announces its catalogue)");
+    }
+    for c in &cats {
+        let here = if store.catalogue_by_name(&c.name)?.is_some() { "imported here" } else { "not imported here" };
+        println!("{}  {} SKUs  feed {}  by {} at {}  [{here}]", c.name, c.skus.len(), c.source, c.stylist, c.at);
+    }
+    Ok(())
 }
 
 /// Proposals from the lead's active head, minus outfits anyone judged already, onto the team queue.

@@ -52,6 +52,7 @@ impl Studio {
                     }
                     Payload::PublishPlan(p) => self.publish_preview = Some(*p),
                     Payload::Joined(role) => self.joined_team(role),
+                    Payload::TeamShared(t) => self.shared_arrived(*t),
                     Payload::None => {}
                     Payload::Queue(q) => {
                         // A queue built for a stylist who has since changed is dropped.

@@ -175,6 +175,10 @@ pub enum Command {
     LeaveTeam,
     /// The lead: add this many outfits the active head is least sure of to the team's review queue (background).
     FillTeamQueue(usize),
+    /// Read the team's head versions and catalogues from the team store (background).
+    RefreshTeamShared,
+    /// Install a head version of the team (by its id) and make it the active head (background; re-embeds).
+    ActivateTeamHead(String),
     /// Choose the scoring backend; probing runs on a worker thread.
     SetScorer(ScorerChoice),
     /// Catalogue list and import dialog (see `curate::catalogues`).

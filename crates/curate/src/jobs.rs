@@ -65,6 +65,10 @@ pub enum JobKind {
     JoinTeam { url: String, upload_history: bool },
     /// The lead: add outfits the active head is least sure of to the team's review queue.
     FillTeamQueue { count: usize },
+    /// The team's head versions and catalogues, read from the team store.
+    TeamShared,
+    /// Install a head version of the team here (by id) and activate it.
+    ActivateTeamHead(String),
     /// Generate looks for these heroes (item ids) into the stylist's review queue; a cancel queues nothing.
     GenerateLooks { stylist: String, heroes: Vec<i64>, params: outfit_looks::LookParams },
 }
@@ -72,7 +76,14 @@ pub enum JobKind {
 impl JobKind {
     /// Whether the UI engine must reload the catalogue, head and embeddings afterwards.
     pub fn reloads_engine(&self) -> bool {
-        matches!(self, JobKind::ImportAndIndex(_) | JobKind::ImportDemo | JobKind::ImportFeed { .. } | JobKind::Activate(_))
+        matches!(
+            self,
+            JobKind::ImportAndIndex(_)
+                | JobKind::ImportDemo
+                | JobKind::ImportFeed { .. }
+                | JobKind::Activate(_)
+                | JobKind::ActivateTeamHead(_)
+        )
     }
     pub fn label(&self) -> &'static str {
         match self {
@@ -90,6 +101,8 @@ impl JobKind {
             JobKind::Publish { .. } => "Publish",
             JobKind::JoinTeam { .. } => "Join team",
             JobKind::FillTeamQueue { .. } => "Fill the team queue",
+            JobKind::TeamShared => "Team heads and catalogues",
+            JobKind::ActivateTeamHead(_) => "Activate a team head",
             JobKind::GenerateLooks { .. } => "Generate looks",
         }
     }
@@ -111,6 +124,8 @@ pub enum Payload {
     Joined(String),
     /// What a publish would change, for the stylist to confirm.
     PublishPlan(Box<crate::publish::PublishPreview>),
+    /// The team's head versions and catalogues.
+    TeamShared(Box<crate::team_shared::TeamShared>),
 }
 
 pub struct JobOutput {
@@ -360,6 +375,16 @@ fn run(
             let added = outfit_team::routing::enqueue(&mut client, &outfits)
                 .map_err(|err| anyhow::anyhow!("only a lead fills the team queue (`team init … --lead NAME`): {err:#}"))?;
             Ok(JobOutput::text(format!("{added} of {} outfits proposed by head {head} added to the team's review queue", outfits.len())))
+        }
+        JobKind::TeamShared => {
+            progress(send, "Reading the team's heads and catalogues…");
+            let t = crate::team_shared::read_shared(&e)?;
+            let summary = format!("The team has {} head versions and {} catalogues", t.heads.len(), t.catalogues.len());
+            Ok(JobOutput { summary, payload: Payload::TeamShared(Box::new(t)) })
+        }
+        JobKind::ActivateTeamHead(id) => {
+            progress(send, "Installing the team's head and re-embedding the catalogue…");
+            crate::team_shared::activate_team_head(&mut e, id).map(JobOutput::text)
         }
         JobKind::ExportPolyvore(dir) => {
             progress(send, "Writing the Polyvore-layout research export…");

@@ -15,6 +15,7 @@ pub mod problem;
 pub mod publish;
 pub mod search;
 pub mod team;
+mod team_shared;
 mod views;
 mod words;
 pub mod work;
@@ -416,9 +417,7 @@ impl Studio {
                     // In a team, coming back to the queue asks the team's queue again (others may have let go).
                     Screen::Queue => self.claim_team_queue(),
                     Screen::Train => self.refresh_lists(),
-                    Screen::Team if self.agreement.is_none() && !self.job_busy(|k| matches!(k, JobKind::Agreement)) => {
-                        self.start_job(JobKind::Agreement)?
-                    }
+                    Screen::Team => self.opened_team_screen()?,
                     _ => {}
                 }
             }
@@ -525,6 +524,15 @@ impl Studio {
                     bail!("join a team store first");
                 }
                 self.start_job(JobKind::FillTeamQueue { count })?
+            }
+            Command::RefreshTeamShared => self.refresh_team_shared()?,
+            Command::ActivateTeamHead(id) => {
+                if self.team.is_none() {
+                    bail!("join a team store first");
+                }
+                self.start_job(JobKind::ActivateTeamHead(id))?;
+                // Read again after it, so the list shows which head is active now.
+                self.refresh_team_shared()?
             }
             Command::SetScorer(choice) => self.set_scorer(choice),
             Command::Catalogue(c) => self.apply_catalogue(c)?,

@@ -2,7 +2,10 @@
 //! reads its state as a view, a committed write nudges it to push at once, and the lists, the agreement table and
 //! the lead's disagreements are re-read when other stylists' judgements arrive. The worker has its own SQLite and
 //! PostgreSQL connections: the frame never waits. A lead settles a disagreement here with a judgement of its own.
+//! The team's head versions and catalogues are read from the team store by a background job, and a head is
+//! installed and activated by another (approved looks arrive with sync, like judgements).
 
+pub use super::team_shared::TeamShared;
 use super::{JobKind, Screen, Studio};
 use anyhow::{Result, bail};
 use outfit_engine::Engine;
@@ -14,6 +17,8 @@ use std::path::Path;
 
 pub(super) struct TeamState {
     sync: TeamSync,
+    /// The team's heads and catalogues as last read.
+    shared: Option<TeamShared>,
     /// The worker's `received` when the lists were last re-read.
     seen: u64,
     /// The generation of the last claim answer put into the review queue.
@@ -32,7 +37,7 @@ pub(super) fn start(engine: &Engine, db: &Path, wake: super::work::Waker) -> Opt
     engine.store().team_config().ok().flatten()?;
     let opts = SyncOptions { on_change: Some(wake), ..Default::default() };
     match TeamSync::start(db, opts) {
-        Ok(sync) => Some(TeamState { sync, seen: 0, routed: None }),
+        Ok(sync) => Some(TeamState { sync, shared: None, seen: 0, routed: None }),
         Err(e) => {
             tracing::warn!("team sync did not start: {e:#}");
             None
@@ -44,6 +49,40 @@ impl Studio {
     /// The team state for the status bar: connected, pending, last sync (None when not in a team).
     pub fn team_status(&self) -> Option<TeamStatus> {
         self.team.as_ref().map(|t| t.sync.status())
+    }
+
+    /// The team's heads and catalogues as last read (None before the first read, or outside a team).
+    pub fn team_shared(&self) -> Option<&TeamShared> {
+        self.team.as_ref().and_then(|t| t.shared.as_ref())
+    }
+
+    /// Reads the team's heads and catalogues again (background).
+    pub(super) fn refresh_team_shared(&mut self) -> Result<()> {
+        if self.team.is_none() {
+            bail!("join a team store first");
+        }
+        if !self.job_busy(|k| matches!(k, JobKind::TeamShared)) {
+            self.start_job(JobKind::TeamShared)?;
+        }
+        Ok(())
+    }
+
+    /// The background read of the team's heads and catalogues finished.
+    pub(super) fn shared_arrived(&mut self, shared: TeamShared) {
+        if let Some(t) = &mut self.team {
+            t.shared = Some(shared);
+        }
+    }
+
+    /// The Team screen opened: agreement is computed when not yet, and the team's heads and catalogues read.
+    pub(super) fn opened_team_screen(&mut self) -> Result<()> {
+        if self.agreement.is_none() && !self.job_busy(|k| matches!(k, JobKind::Agreement)) {
+            self.start_job(JobKind::Agreement)?;
+        }
+        if self.team.as_ref().is_some_and(|t| t.shared.is_none()) {
+            self.refresh_team_shared()?;
+        }
+        Ok(())
     }
 
     /// A write was committed: push it now rather than at the next poll.

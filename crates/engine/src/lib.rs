@@ -463,7 +463,7 @@ impl Engine {
     }
 
     /// Imports a feed file: parse with the request's profile and overrides, upsert by SKU, and put the items in
-    /// their catalogue.
+    /// their catalogue (announced to the team when joined, and the team's looks waiting for these SKUs appear).
     pub fn import_with(&mut self, path: &Path, req: &ImportRequest) -> Result<ImportSummary> {
         let t = std::time::Instant::now();
         let parsed: ParsedFeed = catalogue::import_feed_with(path, &req.options)?;
@@ -478,6 +478,8 @@ impl Engine {
             let id = self.store.ensure_catalogue(&name, &source, kind)?;
             let skus: Vec<String> = parsed.items.iter().map(|i| i.sku.to_string()).collect();
             self.store.assign_catalogue(id, &skus)?;
+            // Looks the team shared before this catalogue was here appear now that their SKUs are.
+            self.store.materialise_team_looks()?;
             catalogue_name = name;
         }
         self.load_items()?;

@@ -160,6 +160,7 @@ impl Store {
                 st.execute(params![catalogue_id, s])?;
             }
             tx.execute("UPDATE catalogues SET updated_at = ?2, revision = revision + 1 WHERE id = ?1", params![catalogue_id, now()])?;
+            super::share::enqueue_catalogue(&tx, catalogue_id)?;
         }
         tx.commit()?;
         Ok(())

@@ -193,6 +193,9 @@ impl Store {
                 _ => j.outfit_id,
             };
             let judgement_id = insert_judgement(tx, j, outfit_id)?;
+            if let (Verdict::Accept, Some(_), Some(o)) = (j.verdict, fx.look, outfit_id) {
+                super::share::enqueue_look(tx, o, &j.stylist)?;
+            }
             if let Some(q) = fx.queue_item {
                 let status = if j.verdict == Verdict::Skip { QueueStatus::Skipped } else { QueueStatus::Done };
                 set_queue_item_in(tx, q, status, Some(j.verdict), Some(judgement_id))?;
@@ -278,6 +281,7 @@ fn undo_in(conn: &Connection, id: i64, fx: &UndoEffects) -> Result<Judgement, St
             set_outfit_status_in(conn, o, OutfitStatus::Approved)?;
         } else if j.verdict == Verdict::Accept {
             set_outfit_status_in(conn, o, OutfitStatus::Archived)?;
+            super::share::enqueue_archive(conn, o)?;
         }
     }
     if let Some(q) = fx.requeue {

@@ -12,6 +12,7 @@ mod outfits;
 mod publishes;
 pub mod queue;
 mod schema;
+mod share;
 mod team;
 mod types;
 mod vectors;
@@ -23,6 +24,7 @@ pub use judgements::{JudgeEffects, Judgement, NewJudgement, Recorded, UndoEffect
 pub use models::ModelRow;
 pub use outfits::{Outfit, OutfitStatus};
 pub use publishes::{NewPublish, PublishedState};
+pub use share::{RemoteLook, ShareEvent, ShareKind, SharedHead, TeamLook};
 pub use team::{OutboxCounts, OutboxEvent, RemoteEvent, TeamConfig, TeamEvent, TeamEventKind};
 pub use types::{Missing, StoreError, outfit_key, with_causes};
 pub use vectors::{EmbeddingPack, StoredFeatures};

@@ -42,14 +42,35 @@ fn row(r: &Row) -> rusqlite::Result<ModelRow> {
 }
 
 impl Store {
-    /// Inserts a model version (not active); returns its id.
+    /// Inserts a model version (not active) made here (a trained or fine-tuned head); returns its id. While this
+    /// database is joined to a team, the version is published to it (queued in the same transaction).
     pub fn insert_model(&mut self, m: &ModelRow) -> Result<i64> {
-        self.conn.execute(
-            "INSERT INTO models (name, kind, parent_id, encoder_key, sha256, weights, trained_on, params_json, metrics_json, created_at, active)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0)",
-            params![m.name, m.kind, m.parent_id, m.encoder_key, m.sha256, m.weights, m.trained_on, m.params_json, m.metrics_json, now()],
-        )?;
-        Ok(self.conn.last_insert_rowid())
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO models (name, kind, parent_id, encoder_key, sha256, weights, trained_on, params_json, metrics_json, created_at, active)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0)",
+                params![m.name, m.kind, m.parent_id, m.encoder_key, m.sha256, m.weights, m.trained_on, m.params_json, m.metrics_json, now()],
+            )?;
+            let id = tx.last_insert_rowid();
+            super::share::enqueue_head(tx, id)?;
+            Ok(id)
+        })
+    }
+
+    /// Publishes a model version made before joining the team (or publishes one again after a refusal); returns
+    /// its global id. Errors when this database joined no team.
+    pub fn publish_model(&mut self, id: i64) -> Result<String> {
+        self.write(|tx| {
+            if tx.query_row("SELECT COUNT(*) FROM team_config", [], |r| r.get::<_, i64>(0))? == 0 {
+                return Err(StoreError::NotFound(Missing::Team));
+            }
+            let uuid: String = tx
+                .query_row("SELECT uuid FROM models WHERE id = ?1", [id], |r| r.get(0))
+                .optional()?
+                .ok_or(StoreError::NotFound(Missing::Model(id)))?;
+            super::share::enqueue_head(tx, id)?;
+            Ok(uuid)
+        })
     }
 
     /// Installs `m` unless a version of that name exists, in one immediate transaction (concurrent first opens

@@ -62,14 +62,6 @@ impl Store {
         Ok(id)
     }
 
-    /// Replaces an outfit's name and items (editing a reopened look).
-    pub fn update_outfit(&mut self, id: i64, name: &str, items: &[(Slot, i64)]) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        rewrite_outfit(&tx, id, Some(name), None, items)?;
-        tx.commit()?;
-        Ok(())
-    }
-
     pub fn set_outfit_status(&mut self, id: i64, status: OutfitStatus) -> Result<()> {
         set_outfit_status_in(&self.conn, id, status)
     }

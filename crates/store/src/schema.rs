@@ -312,7 +312,49 @@ UPDATE catalogues SET image_url_template =
     WHERE kind = 'feed';
 DELETE FROM settings WHERE key = 'export.image_url_template';
 "#,
-    // 10: the ranking index keeps an int8 copy of the rows, made from the f32 rows as they load; the pack no longer
+    // 10: more of team mode (issue 21): approved looks, their renames and archiving, head versions and the catalogues that exist
+    // are shared too. Outfits and model versions get a global id (UUID v7 from their creation time; new rows get
+    // one when inserted) and an origin ('local', or 'team' when pulled from the team store). `team_share_outbox` is
+    // the outbox of these events, filled in the transaction of the write (an approving judgement, a rename, a head
+    // install, a catalogue import) with what the event says at that moment; `team_looks` is the team's latest word on
+    // every look pulled (a look whose SKUs are not in this catalogue yet waits there and appears once they are).
+    r#"
+-- team-share
+ALTER TABLE outfits ADD COLUMN uuid TEXT;
+ALTER TABLE outfits ADD COLUMN origin TEXT NOT NULL DEFAULT 'local' CHECK (origin IN ('local', 'team'));
+UPDATE outfits SET uuid = substr(printf('%012x', CAST(ROUND(COALESCE(julianday(created_at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 1, 8) || '-' || substr(printf('%012x', CAST(ROUND(COALESCE(julianday(created_at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 9, 4) || '-7' || substr(lower(hex(randomblob(2))), 2, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2, 3) || '-' || lower(hex(randomblob(6)));
+CREATE UNIQUE INDEX outfits_uuid ON outfits(uuid);
+ALTER TABLE models ADD COLUMN uuid TEXT;
+ALTER TABLE models ADD COLUMN origin TEXT NOT NULL DEFAULT 'local' CHECK (origin IN ('local', 'team'));
+UPDATE models SET uuid = substr(printf('%012x', CAST(ROUND(COALESCE(julianday(created_at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 1, 8) || '-' || substr(printf('%012x', CAST(ROUND(COALESCE(julianday(created_at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 9, 4) || '-7' || substr(lower(hex(randomblob(2))), 2, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2, 3) || '-' || lower(hex(randomblob(6)));
+CREATE UNIQUE INDEX models_uuid ON models(uuid);
+ALTER TABLE team_config ADD COLUMN share_cursor INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE team_share_outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('look', 'rename', 'archive', 'head', 'catalogue')),
+    subject TEXT NOT NULL,
+    stylist TEXT NOT NULL,
+    at TEXT NOT NULL,
+    payload_json TEXT NOT NULL,
+    pushed_at TEXT,
+    refused TEXT
+);
+CREATE INDEX team_share_outbox_pending ON team_share_outbox(pushed_at, refused, seq);
+CREATE TRIGGER outfits_uuid AFTER INSERT ON outfits WHEN NEW.uuid IS NULL
+    BEGIN UPDATE outfits SET uuid = substr(printf('%012x', CAST(ROUND(COALESCE(julianday(NEW.created_at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 1, 8) || '-' || substr(printf('%012x', CAST(ROUND(COALESCE(julianday(NEW.created_at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 9, 4) || '-7' || substr(lower(hex(randomblob(2))), 2, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2, 3) || '-' || lower(hex(randomblob(6))) WHERE id = NEW.id; END;
+CREATE TRIGGER models_uuid AFTER INSERT ON models WHEN NEW.uuid IS NULL
+    BEGIN UPDATE models SET uuid = substr(printf('%012x', CAST(ROUND(COALESCE(julianday(NEW.created_at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 1, 8) || '-' || substr(printf('%012x', CAST(ROUND(COALESCE(julianday(NEW.created_at), julianday('now')) * 86400000 - 210866760000000) AS INTEGER)), 9, 4) || '-7' || substr(lower(hex(randomblob(2))), 2, 3) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2, 3) || '-' || lower(hex(randomblob(6))) WHERE id = NEW.id; END;
+CREATE TABLE team_looks (
+    uuid TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    skus_json TEXT NOT NULL,
+    stylist TEXT NOT NULL,
+    at TEXT NOT NULL,
+    archived INTEGER NOT NULL DEFAULT 0
+);
+"#,
+    // 11: the ranking index keeps an int8 copy of the rows, made from the f32 rows as they load; the pack no longer
     // stores their f16 copy (a third of its bytes, never read since).
     r#"
 -- pack-without-f16

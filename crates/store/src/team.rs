@@ -84,7 +84,8 @@ impl Store {
             tx.execute(
                 "INSERT INTO team_config (id, url, stylist, joined_at) VALUES (1, ?1, ?2, ?3)
                  ON CONFLICT (id) DO UPDATE SET stylist = excluded.stylist,
-                     cursor = CASE WHEN url = excluded.url THEN cursor ELSE 0 END, url = excluded.url",
+                     cursor = CASE WHEN url = excluded.url THEN cursor ELSE 0 END,
+                     share_cursor = CASE WHEN url = excluded.url THEN share_cursor ELSE 0 END, url = excluded.url",
                 params![url, stylist, now()],
             )?;
             Ok(())
@@ -98,7 +99,8 @@ impl Store {
     }
 
     /// Puts this stylist's judgements made before joining (and their undos) in the outbox, once, with their
-    /// original times: an event already in the outbox is not added again. Returns how many events were added.
+    /// original times, and the looks they approved: an event already in the outbox is not added again. Returns how
+    /// many events were added.
     pub fn enqueue_team_history(&mut self) -> Result<usize, StoreError> {
         self.write(|tx| {
             let Some(stylist) = tx.query_row("SELECT stylist FROM team_config", [], |r| r.get::<_, String>(0)).optional()? else {
@@ -130,7 +132,7 @@ impl Store {
                 )?;
             }
             let undone = targets.len();
-            Ok(judged + undone)
+            Ok(judged + undone + super::share::enqueue_look_history(tx)?)
         })
     }
 
@@ -185,10 +187,12 @@ impl Store {
         self.write(|tx| Ok(tx.execute("UPDATE team_outbox SET refused = ?2 WHERE seq = ?1", params![seq, why]).map(|_| ())?))
     }
 
+    /// Counts over both outboxes: judgements and undos, and the shared looks, heads and catalogues.
     pub fn team_outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
         Ok(self.conn.query_row(
             "SELECT COUNT(*) FILTER (WHERE pushed_at IS NULL AND refused IS NULL), COUNT(*) FILTER (WHERE refused IS NOT NULL),
-                    COUNT(*) FILTER (WHERE pushed_at IS NOT NULL) FROM team_outbox",
+                    COUNT(*) FILTER (WHERE pushed_at IS NOT NULL)
+             FROM (SELECT pushed_at, refused FROM team_outbox UNION ALL SELECT pushed_at, refused FROM team_share_outbox)",
             [],
             |r| {
                 Ok(OutboxCounts {

@@ -139,6 +139,7 @@ pub fn init(client: &mut Client, stylists: &[String], leads: &[String]) -> Resul
     tx.batch_execute(SCHEMA)
         .map_err(TeamError::server("cannot create the team schema (does this role own the database, or is it a superuser?)"))?;
     tx.batch_execute(crate::routing::SCHEMA).map_err(TeamError::server("cannot create the team's review queue"))?;
+    tx.batch_execute(crate::share::SCHEMA).map_err(TeamError::server("cannot create the team's looks, heads and catalogues"))?;
     let mut report = InitReport::default();
     for name in &stylists {
         let exists: bool = tx.query_one("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", &[name])?.get(0);

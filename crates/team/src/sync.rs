@@ -10,6 +10,7 @@
 use crate::conn::TeamUrl;
 use crate::routing::{self, Routed};
 use crate::server;
+use crate::share;
 use crate::{Result, TeamError};
 use outfit_store::Store;
 use postgres::Client;
@@ -33,7 +34,8 @@ pub struct TeamStatus {
     pub last_sync: Option<String>,
     /// Why the last attempt failed (no password, server down, ...), cleared on success.
     pub error: Option<String>,
-    /// How many of the team's judgements arrived since the worker started (the app re-reads its lists on a change).
+    /// How many of the team's judgements and look changes arrived since the worker started (the app re-reads its
+    /// lists on a change).
     pub received: u64,
 }
 
@@ -238,7 +240,8 @@ impl Worker {
         self.shared.nudged.store(false, Ordering::Release);
         push_all(&mut self.store, self.client.as_mut().expect("connected"), self.opts.batch)?;
         self.refresh_counts();
-        let new = pull_all(&mut self.store, self.client.as_mut().expect("connected"))?;
+        let new = pull_all(&mut self.store, self.client.as_mut().expect("connected"))?
+            + pull_looks(&mut self.store, self.client.as_mut().expect("connected"))?;
         if new > 0 {
             self.update(|s| s.received += new as u64);
         }
@@ -305,13 +308,14 @@ impl Worker {
     }
 }
 
-/// Pushes the outbox in order until empty; returns how many events went in.
+/// Pushes the outbox in order until empty, then the share outbox (looks, renames, heads, catalogues); returns how
+/// many events went in.
 pub fn push_all(store: &mut Store, client: &mut Client, batch: usize) -> Result<usize> {
     let mut n = 0;
     loop {
         let events = store.team_outbox_pending(batch.max(1))?;
         if events.is_empty() {
-            return Ok(n);
+            return Ok(n + push_shared(store, client, batch)?);
         }
         let pushed = server::push(client, &events).map_err(TeamError::server("pushing to the team store"))?;
         // Only after the server committed: a crash before this line pushes the same events again, harmlessly.
@@ -321,6 +325,45 @@ pub fn push_all(store: &mut Store, client: &mut Client, batch: usize) -> Result<
             store.team_outbox_refused(*seq, why)?;
         }
         n += pushed.accepted.len();
+    }
+}
+
+/// Pushes the share outbox in order until empty (a head's weights travel with it, so batches are small).
+fn push_shared(store: &mut Store, client: &mut Client, batch: usize) -> Result<usize> {
+    if store.team_share_pending(1)?.is_empty() || !share::available(client).map_err(TeamError::server("reading the team store"))? {
+        return Ok(0);
+    }
+    let mut n = 0;
+    loop {
+        let events = store.team_share_pending(batch.clamp(1, 50))?;
+        if events.is_empty() {
+            return Ok(n);
+        }
+        let pushed = share::push(client, store, &events).map_err(TeamError::server("sharing with the team store"))?;
+        store.team_share_pushed(&pushed.accepted)?;
+        for (seq, why) in &pushed.refused {
+            tracing::warn!("team store refused shared event {seq}: {why}");
+            store.team_share_refused(*seq, why)?;
+        }
+        n += pushed.accepted.len();
+    }
+}
+
+/// Pulls the team's look events after the share cursor, one transaction per thousand; returns how many changes
+/// reached this store's looks (looks that appeared, were renamed or approved again by others).
+pub fn pull_looks(store: &mut Store, client: &mut Client) -> Result<usize> {
+    if !share::available(client).map_err(TeamError::server("reading the team store"))? {
+        return Ok(0);
+    }
+    let mut changed = 0;
+    loop {
+        let cursor = store.team_share_cursor()?;
+        let looks = share::pull_looks(client, cursor, 1000).map_err(TeamError::server("pulling looks from the team store"))?;
+        let Some(last) = looks.last().map(|e| e.seq) else { return Ok(changed) };
+        changed += store.apply_team_looks(&looks, last)?;
+        if looks.len() < 1000 {
+            return Ok(changed);
+        }
     }
 }
 
@@ -338,9 +381,10 @@ pub fn pull_all(store: &mut Store, client: &mut Client) -> Result<usize> {
     }
 }
 
-/// One synchronous round (the CLI's `team sync`): push everything, pull everything.
+/// One synchronous round (the CLI's `team sync`): push everything, pull everything; returns (events pushed,
+/// judgements and look changes received).
 pub fn sync_once(store: &mut Store, client: &mut Client) -> Result<(usize, usize)> {
     let pushed = push_all(store, client, 500)?;
-    let pulled = pull_all(store, client)?;
+    let pulled = pull_all(store, client)? + pull_looks(store, client)?;
     Ok((pushed, pulled))
 }

@@ -5,69 +5,18 @@
 //! Stylist processes are this test binary run again with `TEAM_CHILD` set: `stylist_process` does the work of one
 //! stylist (its own SQLite file and sync worker), so a kill -9 hits a real process.
 
+mod common;
+
+use common::{connect, joined, opts, team, team_with, wait_until};
 use outfit_store::Store;
 use outfit_team::bench::sample_judgement;
-use outfit_team::cluster::{Cluster, write_pgpass};
-use outfit_team::{SyncOptions, TeamSync, TeamUrl, routing, server};
+use outfit_team::cluster::Cluster;
+use outfit_team::{SyncOptions, TeamSync, routing};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::Once;
 use std::time::{Duration, Instant};
-
-/// A started cluster with the team schema and these stylists, and a password file for them; None (after one
-/// SKIPPED line for the whole binary) when no server can start here.
-fn team(stylists: &[&str], dir: &Path) -> Option<(Cluster, PathBuf)> {
-    team_with(stylists, &[], dir)
-}
-
-/// As `team`, with leads (who may fill the team's queue) besides the stylists.
-fn team_with(stylists: &[&str], leads: &[&str], dir: &Path) -> Option<(Cluster, PathBuf)> {
-    let cluster = match Cluster::start(false) {
-        Ok(c) => c,
-        Err(e) => {
-            // CI installs PostgreSQL: there a server that cannot start is a failure, not a skip.
-            if std::env::var_os("OUTFIT_STUDIO_REQUIRE_POSTGRES").is_some_and(|v| v == "1") {
-                panic!("OUTFIT_STUDIO_REQUIRE_POSTGRES=1 but no PostgreSQL server could start: {e:#}");
-            }
-            static ONCE: Once = Once::new();
-            ONCE.call_once(|| println!("SKIPPED: team-mode tests need a PostgreSQL server and none could start: {e:#}"));
-            return None;
-        }
-    };
-    let names: Vec<String> = stylists.iter().map(|s| s.to_string()).collect();
-    let leads: Vec<String> = leads.iter().map(|s| s.to_string()).collect();
-    let report = server::init(&mut cluster.admin().unwrap(), &names, &leads).unwrap();
-    assert_eq!(report.created.len(), stylists.len() + leads.len());
-    let pgpass = dir.join("pgpass");
-    write_pgpass(&pgpass, &report.created.iter().map(|s| cluster.pgpass(&s.name, &s.password)).collect::<Vec<_>>()).unwrap();
-    Some((cluster, pgpass))
-}
-
-fn connect(cluster: &Cluster, pgpass: &Path, who: &str) -> postgres::Client {
-    let url = TeamUrl::parse(&cluster.url(who)).unwrap();
-    url.connect(url.password_from_file(Some(pgpass)).unwrap().as_deref(), Duration::from_secs(5)).unwrap()
-}
-
-fn opts(pgpass: &Path) -> SyncOptions {
-    SyncOptions { passfile: Some(pgpass.to_path_buf()), poll: Duration::from_millis(500), ..Default::default() }
-}
-
-fn joined(dir: &Path, cluster: &Cluster, stylist: &str) -> PathBuf {
-    let db = dir.join(format!("{stylist}.db"));
-    Store::open(&db).unwrap().join_team(&cluster.url(stylist), stylist).unwrap();
-    db
-}
-
-fn wait_until(what: &str, limit: Duration, mut ok: impl FnMut() -> bool) -> Duration {
-    let t = Instant::now();
-    while !ok() {
-        assert!(t.elapsed() < limit, "timed out after {limit:?}: {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    t.elapsed()
-}
 
 /// Judgement ids on the server, with how often each is there.
 fn server_ids(cluster: &Cluster) -> HashMap<String, i64> {
