@@ -105,9 +105,7 @@ mod avx2 {
             let s4 = _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
             let s2 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0b01_00_11_10));
             let mut dot = _mm_cvtsi128_si32(_mm_add_epi32(s2, _mm_shuffle_epi32(s2, 0b00_00_00_01)));
-            for k in i..dim {
-                dot += r[k] as i32 * q.values[k] as i32;
-            }
+            dot += r[i..].iter().zip(&q.values[i..]).map(|(&c, &v)| c as i32 * v as i32).sum::<i32>();
             *o = dot as f32 * (s * q.inv_scale);
         }
     }
