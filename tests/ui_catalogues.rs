@@ -103,6 +103,9 @@ fn items_without_features_for_todays_encoders_are_indexed_when_the_app_opens() {
     e.import(&fixture("myntra_style.csv")).unwrap();
     assert!(e.store().count_items_needing_features(&e.encoder_key()).unwrap() > 0);
     let mut s = Studio::with_engine(e, &db, &default_models_dir());
+    // The writer counts them off the UI thread; the job starts as its answer comes in.
+    assert!(!s.job_busy(|_| true), "opening waits for no count");
+    s.settle();
     assert!(s.job_busy(|k| k.label() == "Index"), "an index job starts with the app");
     s.wait_for_job();
     s.settle();
@@ -110,7 +113,8 @@ fn items_without_features_for_todays_encoders_are_indexed_when_the_app_opens() {
     assert_eq!(e.store().count_items_needing_features(&e.encoder_key()).unwrap(), 0);
     assert!(s.item_counts().indexed > 0, "items score once it is done");
     // The next start finds nothing to do.
-    let s = Studio::open(&db, &default_models_dir()).unwrap();
+    let mut s = Studio::open(&db, &default_models_dir()).unwrap();
+    s.settle();
     assert!(!s.job_busy(|_| true));
 }
 

@@ -105,6 +105,7 @@ impl Studio {
             changed = true;
         }
         changed |= self.poll_scorer();
+        changed |= self.poll_index_check();
         changed |= self.poll_writes();
         changed |= self.poll_board();
         changed |= self.poll_reload();
@@ -143,6 +144,22 @@ impl Studio {
         true
     }
 
+    /// Starts indexing when the writer's count at start found items without features for today's encoders.
+    fn poll_index_check(&mut self) -> bool {
+        let Some(p) = &mut self.index_check else { return false };
+        let Some(r) = p.poll() else { return false };
+        self.index_check = None;
+        match r.and_then(|r| r) {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!("{n} items need features for {}: indexing", self.engine.encoder_key());
+                let _ = self.start_job(JobKind::ImportAndIndex(Vec::new()));
+            }
+            Err(e) => tracing::warn!("cannot count items to index: {e}"),
+        }
+        true
+    }
+
     /// Blocks until a scorer probe finishes (tests).
     pub fn wait_for_scorer(&mut self) {
         if let Some((_, p)) = &mut self.pending_scorer {
@@ -167,6 +184,7 @@ impl Studio {
         !self.writes.is_empty()
             || !self.board_pending.is_empty()
             || self.pending_scorer.is_some()
+            || self.index_check.is_some()
             || self.engine_reload.is_some()
             || self.pending_search.is_some()
             || self.pending_dialog.is_some()
@@ -181,6 +199,9 @@ impl Studio {
             self.wait_for_reload();
             self.wait_for_board();
             self.wait_for_scorer();
+            if let Some(p) = &mut self.index_check {
+                p.block();
+            }
             self.wait_for_search();
             self.wait_for_preview();
             self.wait_for_dialog();
@@ -237,9 +258,13 @@ impl Studio {
         }
     }
 
-    /// Blocks until the running job (if any) finishes, then reloads (tests).
     /// Blocks until the running job and those queued behind it finish (tests).
     pub fn wait_for_job(&mut self) -> Option<String> {
+        // The index job that opening starts once the writer has counted is one of them.
+        if let Some(p) = &mut self.index_check {
+            p.block();
+            self.poll_index_check();
+        }
         loop {
             self.start_next_job();
             let Some(mut job) = self.job.take() else { break };

@@ -131,6 +131,8 @@ pub struct Studio {
     last_merge: Option<MergeReport>,
     scorer_choice: ScorerChoice,
     pending_scorer: Option<(ScorerChoice, Promise<ScorerProbe>)>,
+    /// How many items need features for today's encoders, counted by the writer at start.
+    index_check: Option<Promise<Result<usize, String>>>,
     /// The scoring backend in use, as the scoring worker described it (`None` while the first probe runs).
     backend: Option<String>,
     /// Owns the studio's database writes, in order (see `writes`).
@@ -255,6 +257,7 @@ impl Studio {
             last_merge: None,
             scorer_choice: ScorerChoice::Auto,
             pending_scorer: Some((ScorerChoice::Auto, probe)),
+            index_check: None,
             backend: None,
             writer,
             scoring,
@@ -288,15 +291,10 @@ impl Studio {
         s.rebuild_catalogue();
         s.refresh_board();
         // Items without features for today's encoders (a new text template, an interrupted index) are indexed
-        // in the background at once: without them nothing scores.
-        match s.engine.store().count_items_needing_features(&s.engine.encoder_key()) {
-            Ok(0) => {}
-            Ok(n) => {
-                tracing::info!("{n} items need features for {}: indexing", s.engine.encoder_key());
-                let _ = s.start_job(JobKind::ImportAndIndex(Vec::new()));
-            }
-            Err(e) => tracing::warn!("cannot count items to index: {e:#}"),
-        }
+        // in the background at once: without them nothing scores. Counting them reads every feature row (a second
+        // at 300k items), so the writer counts and the first frames start the job (`poll_index_check`).
+        let key = s.engine.encoder_key();
+        s.index_check = Some(s.writer.run(move |e| e.store().count_items_needing_features(&key).map_err(|e| format!("{e:#}"))));
         s
     }
 
