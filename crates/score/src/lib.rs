@@ -249,6 +249,26 @@ impl EmbeddingIndex {
         }
     }
 
+    /// Rewrites rows in place on the thread pool (`f` gets the row number and its values, and says whether it
+    /// changed them), then re-quantises the changed rows and the slots' bounds.
+    pub fn update_rows(&mut self, f: impl Fn(usize, &mut [f32]) -> bool + Sync) {
+        use rayon::prelude::*;
+        let d = self.dim;
+        if d == 0 {
+            return;
+        }
+        self.vectors.par_chunks_mut(d).zip(self.codes.par_chunks_mut(d)).zip(self.scales.par_iter_mut()).enumerate().for_each(
+            |(r, ((v, c), s))| {
+                if f(r, v) {
+                    *s = int8::quantise_row(v, c);
+                }
+            },
+        );
+        for s in Slot::ALL {
+            self.slot_max_scale[s.index()] = self.scales[self.slot_ranges[s.index()].clone()].iter().fold(0f32, |m, &x| m.max(x));
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.item_ids.len()
     }
@@ -550,6 +570,25 @@ mod tests {
             catalogue: 0,
             vector,
         }
+    }
+
+    #[test]
+    fn rows_rewritten_in_place_keep_their_int8_copy_and_bounds_in_step() {
+        let dim = 5;
+        let slots = [Slot::Top, Slot::Top, Slot::Shoes];
+        let vectors: Vec<f32> = (0..slots.len() * dim).map(|i| (i as f32 - 6.0) / 9.0).collect();
+        let mut ix = EmbeddingIndex::build(dim, (0..3).map(|r| row(r as i64, slots[r], &vectors[r * dim..(r + 1) * dim])).collect());
+        // Row 2 (shoes) grows tenfold; the others are left alone.
+        ix.update_rows(|r, v| {
+            r == 2 && {
+                v.iter_mut().for_each(|x| *x *= 10.0);
+                true
+            }
+        });
+        let (codes, scales) = int8::quantise(&ix.vectors, dim);
+        assert_eq!((ix.codes.clone(), ix.scales.clone()), (codes, scales));
+        assert_eq!(ix.slot_max_scale[Slot::Shoes.index()], ix.scales[2]);
+        assert_eq!(ix.row(0), &vectors[..dim], "an unchanged row is untouched");
     }
 
     #[test]
