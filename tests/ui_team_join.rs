@@ -15,7 +15,7 @@ use outfit_studio::ui::{StudioApp, UiOptions};
 use std::path::Path;
 
 #[test]
-fn a_stylist_joins_from_the_team_screen_and_the_lead_fills_the_team_queue() {
+fn a_stylist_joins_from_the_team_screen_and_the_lead_fills_the_team_queue_and_sets_its_routing() {
     let tmp = tempfile::tempdir().unwrap();
     let Some(cluster) = common::postgres_or_skip("joining a team from the app") else { return };
     let report = server::init(&mut cluster.admin().unwrap(), &["ana".into()], &["lea".into()]).unwrap();
@@ -83,6 +83,15 @@ fn a_stylist_joins_from_the_team_screen_and_the_lead_fills_the_team_queue() {
     assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
     let queued: i64 = admin.query_one("SELECT count(*) FROM outfit_team.queue", &[]).unwrap().get(0);
     assert!(queued > 0, "{:?}", h.state().studio.last_message());
+
+    // The lead sets the routing: three stylists per outfit (`team init` sets two), 15-minute leases.
+    h.get_by_role_and_label(Role::SpinButton, "Stylists per outfit").set_value_accesskit(3.0);
+    pump(&mut h);
+    h.get_by_role_and_label(Role::Button, "Apply routing").click();
+    settle_jobs(&mut h);
+    assert!(h.state().studio.last_error().is_none(), "{:?}", h.state().studio.last_error());
+    let routing = admin.query_one("SELECT overlap, lease_seconds FROM outfit_team.routing WHERE id = 1", &[]).unwrap();
+    assert_eq!((routing.get::<_, i32>(0), routing.get::<_, i32>(1)), (3, 900), "{:?}", h.state().studio.last_message());
 
     h.get_by_role_and_label(Role::Button, "Leave team").click();
     settle_jobs(&mut h);

@@ -31,11 +31,21 @@ pub(super) fn status(ui: &mut Ui, t: &TeamStatus) {
     label.on_hover_text(hover);
 }
 
-/// What the stylist types to join a team store.
-#[derive(Debug, Default)]
+/// What the stylist types on the Team screen: the address to join, and (the lead) the queue's routing.
+#[derive(Debug)]
 pub(super) struct JoinForm {
     url: String,
     upload_history: bool,
+    /// Stylists per outfit of the team queue (2 or more gives agreement).
+    overlap: u32,
+    lease_minutes: u32,
+}
+
+impl Default for JoinForm {
+    fn default() -> JoinForm {
+        // What `team init` sets up: two stylists per outfit, 15-minute leases.
+        JoinForm { url: String::new(), upload_history: false, overlap: 2, lease_minutes: 15 }
+    }
 }
 
 /// Outfits a lead adds to the team's review queue at a time.
@@ -77,6 +87,22 @@ pub(super) fn membership(ui: &mut Ui, team: Option<&TeamStatus>, form: &mut Join
         }
         if ui.button("Leave team").on_hover_text("Stop sharing: your judgements stay in this database").clicked() {
             cmds.push(Command::LeaveTeam);
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label("Routing (the lead): each outfit to at most");
+        ui.add(egui::DragValue::new(&mut form.overlap).range(1..=20))
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::SpinButton, true, "Stylists per outfit"));
+        ui.label("stylists, leases of");
+        ui.add(egui::DragValue::new(&mut form.lease_minutes).range(1..=24 * 60))
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::SpinButton, true, "Lease minutes"));
+        ui.label("min");
+        if ui
+            .add_enabled(!busy, egui::Button::new("Apply routing"))
+            .on_hover_text("Two or more stylists per outfit measure agreement; a lease frees an outfit a stylist left unjudged")
+            .clicked()
+        {
+            cmds.push(Command::SetTeamRouting { overlap: form.overlap, lease_seconds: form.lease_minutes * 60 });
         }
     });
 }

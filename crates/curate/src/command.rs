@@ -175,6 +175,11 @@ pub enum Command {
     LeaveTeam,
     /// The lead: add this many outfits the active head is least sure of to the team's review queue (background).
     FillTeamQueue(usize),
+    /// The lead: each outfit of the team queue to at most `overlap` stylists, leases of `lease_seconds` (background).
+    SetTeamRouting {
+        overlap: u32,
+        lease_seconds: u32,
+    },
     /// Read the team's head versions and catalogues from the team store (background).
     RefreshTeamShared,
     /// Install a head version of the team (by its id) and make it the active head (background; re-embeds).

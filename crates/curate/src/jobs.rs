@@ -65,6 +65,8 @@ pub enum JobKind {
     JoinTeam { url: String, upload_history: bool },
     /// The lead: add outfits the active head is least sure of to the team's review queue.
     FillTeamQueue { count: usize },
+    /// The lead: how many stylists see each outfit of the team queue, and how long a lease lasts.
+    SetTeamRouting { overlap: u32, lease_seconds: u32 },
     /// The team's head versions and catalogues, read from the team store.
     TeamShared,
     /// Install a head version of the team here (by id) and activate it.
@@ -101,6 +103,7 @@ impl JobKind {
             JobKind::Publish { .. } => "Publish",
             JobKind::JoinTeam { .. } => "Join team",
             JobKind::FillTeamQueue { .. } => "Fill the team queue",
+            JobKind::SetTeamRouting { .. } => "Set the team's routing",
             JobKind::TeamShared => "Team heads and catalogues",
             JobKind::ActivateTeamHead(_) => "Activate a team head",
             JobKind::GenerateLooks { .. } => "Generate looks",
@@ -375,6 +378,19 @@ fn run(
             let added = outfit_team::routing::enqueue(&mut client, &outfits)
                 .map_err(|err| anyhow::anyhow!("only a lead fills the team queue (`team init … --lead NAME`): {err:#}"))?;
             Ok(JobOutput::text(format!("{added} of {} outfits proposed by head {head} added to the team's review queue", outfits.len())))
+        }
+        JobKind::SetTeamRouting { overlap, lease_seconds } => {
+            progress(send, "Setting the team queue's routing…");
+            let config = e.store().team_config()?.ok_or_else(|| anyhow::anyhow!("this database has joined no team"))?;
+            let mut client = outfit_team::membership::connect(&outfit_team::TeamUrl::parse(&config.url)?, false)?;
+            let (n, secs) = (i32::try_from(*overlap)?, i32::try_from(*lease_seconds)?);
+            outfit_team::routing::set_routing(&mut client, n, secs)
+                .map_err(|err| anyhow::anyhow!("only a lead sets the routing (`team init … --lead NAME`): {err:#}"))?;
+            Ok(JobOutput::text(format!(
+                "Each outfit of the team queue goes to at most {overlap} stylist{}; a lease lasts {} min",
+                if *overlap == 1 { "" } else { "s" },
+                lease_seconds.div_ceil(60)
+            )))
         }
         JobKind::TeamShared => {
             progress(send, "Reading the team's heads and catalogues…");

@@ -523,6 +523,15 @@ impl Studio {
                 }
                 self.start_job(JobKind::FillTeamQueue { count })?
             }
+            Command::SetTeamRouting { overlap, lease_seconds } => {
+                if self.team.is_none() {
+                    bail!("join a team store first");
+                }
+                if overlap == 0 || lease_seconds == 0 {
+                    bail!("each outfit needs at least one stylist, and a lease at least a second");
+                }
+                self.start_job(JobKind::SetTeamRouting { overlap, lease_seconds })?
+            }
             Command::RefreshTeamShared => self.refresh_team_shared()?,
             Command::ActivateTeamHead(id) => {
                 if self.team.is_none() {
