@@ -64,11 +64,11 @@ pub struct TrainConfig {
     pub fitb_weight: f32,
     #[serde(default = "default_fitb_negatives")]
     pub fitb_negatives: usize,
-    /// Categorical input blocks kept out of the learned part (their weights held at 0): `age`, `gender`,
-    /// `season`, `colour`, `slot`. Pretraining on adult outfits sets age, gender and season, which are constant
-    /// there and would otherwise meet untrained weights on children's items.
+    /// Categorical input blocks kept out of the learned part (their weights held at 0). Pretraining on adult
+    /// outfits sets age, gender and season, which are constant there and would otherwise meet untrained weights
+    /// on children's items. Stored by name (`"age"`) in a model's parameters.
     #[serde(default)]
-    pub ignore_blocks: Vec<String>,
+    pub ignore_blocks: Vec<InputBlock>,
     /// At least this many optimiser steps, in whole epochs: a few dozen judgements make one or two batches an
     /// epoch, and `epochs` of those would barely move a head.
     #[serde(default)]
@@ -128,7 +128,7 @@ impl TrainConfig {
             fitb_weight: 1.0,
             fitb_negatives: 15,
             validation_fraction: 0.0,
-            ignore_blocks: ["age", "gender", "season"].map(String::from).to_vec(),
+            ignore_blocks: vec![InputBlock::Age, InputBlock::Gender, InputBlock::Season],
             ..TrainConfig::default()
         }
     }
@@ -159,25 +159,44 @@ pub const FINE_TUNE_MIN_STEPS: usize = 150;
 /// The share of judged outfits fine-tuning holds back to pick the epoch (the app's and `eval-transfer`'s).
 pub const FINE_TUNE_VALIDATION_FRACTION: f64 = 0.2;
 
+/// A categorical block of the head's input (see `features::cat`), by the name it has in a model's parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum InputBlock {
+    Slot,
+    Age,
+    Gender,
+    Season,
+    Colour,
+}
+
+impl InputBlock {
+    /// Where the block starts inside the categorical block, and how many inputs it spans (`cat`: its width).
+    fn span(self, cat: usize) -> (usize, usize) {
+        use super::features::cat as c;
+        match self {
+            InputBlock::Slot => (c::SLOT, c::AGE - c::SLOT),
+            InputBlock::Age => (c::AGE, c::GENDER - c::AGE),
+            InputBlock::Gender => (c::GENDER, c::SEASON - c::GENDER),
+            InputBlock::Season => (c::SEASON, c::COLOUR - c::SEASON),
+            InputBlock::Colour => (c::COLOUR, cat.saturating_sub(c::COLOUR)),
+        }
+    }
+}
+
 /// Per-input 0/1 mask ([in, 1]) for the lower layers' rows, or `None` when no block is ignored.
-fn input_mask(dims: super::head::HeadDims, blocks: &[String]) -> Result<Option<Tensor>> {
-    use super::features::cat;
+fn input_mask(dims: super::head::HeadDims, blocks: &[InputBlock]) -> Result<Option<Tensor>> {
     if blocks.is_empty() {
         return Ok(None);
     }
     let mut m = vec![1f32; dims.input()];
     let base = dims.image + dims.text;
-    for b in blocks {
-        let (start, len) = match b.as_str() {
-            "slot" => (cat::SLOT, cat::AGE - cat::SLOT),
-            "age" => (cat::AGE, cat::GENDER - cat::AGE),
-            "gender" => (cat::GENDER, cat::SEASON - cat::GENDER),
-            "season" => (cat::SEASON, cat::COLOUR - cat::SEASON),
-            "colour" => (cat::COLOUR, dims.cat - cat::COLOUR),
-            other => return Err(ModelError::data(format!("unknown input block {other:?} (slot, age, gender, season, colour)"))),
-        };
+    for &b in blocks {
+        let (start, len) = b.span(dims.cat);
         if base + start + len > m.len() {
-            return Err(ModelError::data(format!("input block {b:?} lies outside the head's {} inputs", m.len())));
+            let name: &str = b.into();
+            return Err(ModelError::data(format!("input block {name:?} lies outside the head's {} inputs", m.len())));
         }
         m[base + start..base + start + len].fill(0.0);
     }

@@ -69,3 +69,20 @@ fn few_judgements_still_get_the_minimum_number_of_steps() {
     train(&parent, &table, &data, &cfg, &mut |_| steps += 1, &AtomicBool::new(false)).unwrap();
     assert_eq!(steps, 20, "30 outfits, one batch an epoch");
 }
+
+#[test]
+fn ignored_input_blocks_keep_their_stored_names_and_mask_only_their_inputs() {
+    // A model's parameters name the blocks ("age"); a name that is not a block is an error, not ignored.
+    let cfg = TrainConfig::pretraining();
+    let json = serde_json::to_value(&cfg).unwrap();
+    assert_eq!(json["ignore_blocks"], serde_json::json!(["age", "gender", "season"]));
+    assert!(serde_json::from_value::<Vec<InputBlock>>(serde_json::json!(["colour", "slot"])).is_ok());
+    assert!(serde_json::from_value::<Vec<InputBlock>>(serde_json::json!(["colours"])).is_err());
+    let d = dims();
+    let mask = input_mask(d, &[InputBlock::Gender]).unwrap().unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    let (start, len) = InputBlock::Gender.span(d.cat);
+    let base = d.image + d.text;
+    assert!(len > 0 && mask.iter().filter(|&&x| x == 0.0).count() == len);
+    assert!(mask[base + start..base + start + len].iter().all(|&x| x == 0.0));
+    assert!(input_mask(d, &[]).unwrap().is_none());
+}
