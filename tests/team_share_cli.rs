@@ -5,7 +5,7 @@
 
 mod common;
 
-use outfit_studio::store::{JudgeEffects, ModelRow, NewJudgement, OutfitStatus, Store, Verdict};
+use outfit_studio::store::{ModelRow, OutfitStatus, Store};
 use outfit_studio::team::cluster::write_pgpass;
 use outfit_studio::team::{TeamUrl, server};
 use std::path::Path;
@@ -46,20 +46,7 @@ fn bob_lists_and_activates_anas_head_and_sees_her_catalogue_and_look_from_the_te
     let mut a = common::engine_with_feed(&a_dir, &feed);
     a.store_mut().join_team(&cluster.url("ana"), "ana").unwrap();
     a.import(&feed).unwrap();
-    let look: Vec<_> =
-        ["90001", "90004"].iter().map(|s| a.store().item_by_sku(s).unwrap().unwrap()).map(|it| (it.item.slot, it.id)).collect();
-    let j = NewJudgement {
-        skus: vec!["90001".into(), "90004".into()],
-        verdict: Verdict::Accept,
-        stylist: "ana".into(),
-        model_id: None,
-        model_name: None,
-        score: None,
-        source: "manual".into(),
-        reasons: vec![],
-        outfit_id: None,
-    };
-    a.store_mut().judge_action(&j, &JudgeEffects { look: Some(&look), look_name: "Festive", ..Default::default() }).unwrap();
+    common::approve_look(&mut a, "ana", &["90001", "90004"], "Festive");
     let active = a.active_model().cloned().expect("an active head");
     let trained = ModelRow { name: "ana-festive-head".into(), parent_id: Some(active.id), sha256: "ana-festive".into(), ..active.clone() };
     let head = a.store_mut().insert_model(&trained).unwrap();

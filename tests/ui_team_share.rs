@@ -9,7 +9,7 @@ use common::{NoDialogs, pump, settle_jobs};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use outfit_studio::curate::{Command, Studio};
-use outfit_studio::store::{JudgeEffects, ModelRow, NewJudgement, Verdict};
+use outfit_studio::store::ModelRow;
 use outfit_studio::team::cluster::write_pgpass;
 use outfit_studio::team::{TeamUrl, server};
 use outfit_studio::ui::{StudioApp, UiOptions};
@@ -36,21 +36,7 @@ fn a_look_and_a_head_from_ana_reach_bobs_app_and_bob_activates_the_head_on_the_t
     let mut a = common::engine_with_feed(&a_dir, &feed);
     a.store_mut().join_team(&cluster.url("ana"), "ana").unwrap();
     a.import(&feed).unwrap(); // an import while joined announces the catalogue
-    let look: Vec<_> =
-        ["90001", "90002"].iter().map(|s| a.store().item_by_sku(s).unwrap().unwrap()).map(|it| (it.item.slot, it.id)).collect();
-    let j = NewJudgement {
-        skus: vec!["90001".into(), "90002".into()],
-        verdict: Verdict::Accept,
-        stylist: "ana".into(),
-        model_id: None,
-        model_name: None,
-        score: None,
-        source: "manual".into(),
-        reasons: vec![],
-        outfit_id: None,
-    };
-    let fx = JudgeEffects { look: Some(&look), look_name: "Weekend", ..Default::default() };
-    let outfit = a.store_mut().judge_action(&j, &fx).unwrap().outfit_id.unwrap();
+    let outfit = common::approve_look(&mut a, "ana", &["90001", "90002"], "Weekend");
     a.rename_look(outfit, "Weekend in the park").unwrap();
     let active = a.active_model().cloned().expect("an active head");
     let trained = ModelRow { name: "ana-finetuned".into(), parent_id: Some(active.id), sha256: "ana-trained".into(), ..active.clone() };

@@ -44,6 +44,26 @@ pub fn engine_with_feed(dir: &std::path::Path, feed: &std::path::Path) -> Engine
     e
 }
 
+/// Approves a look of these SKUs as `stylist` and names it, as the app's accept does (the judgement and the look in
+/// one transaction); returns the look's outfit id.
+#[allow(dead_code)]
+pub fn approve_look(e: &mut Engine, stylist: &str, skus: &[&str], name: &str) -> i64 {
+    use outfit_studio::store::{JudgeEffects, NewJudgement, Verdict};
+    let look: Vec<_> = skus.iter().map(|s| e.store().item_by_sku(s).unwrap().unwrap()).map(|it| (it.item.slot, it.id)).collect();
+    let j = NewJudgement {
+        skus: skus.iter().map(|s| s.to_string()).collect(),
+        verdict: Verdict::Accept,
+        stylist: stylist.into(),
+        model_id: None,
+        model_name: None,
+        score: None,
+        source: "manual".into(),
+        reasons: vec![],
+        outfit_id: None,
+    };
+    e.store_mut().judge_action(&j, &JudgeEffects { look: Some(&look), look_name: name, ..Default::default() }).unwrap().outfit_id.unwrap()
+}
+
 /// Pseudo-random image and text features per SKU (see [`put_fake_features`]).
 #[allow(dead_code)]
 pub fn put_random_features(e: &mut Engine) {

@@ -160,6 +160,14 @@ impl Studio {
         true
     }
 
+    /// Blocks until the writer's count at start is in, and starts the index job it calls for (tests).
+    fn wait_for_index_check(&mut self) {
+        if let Some(p) = &mut self.index_check {
+            p.block();
+            self.poll_index_check();
+        }
+    }
+
     /// Blocks until a scorer probe finishes (tests).
     pub fn wait_for_scorer(&mut self) {
         if let Some((_, p)) = &mut self.pending_scorer {
@@ -199,9 +207,7 @@ impl Studio {
             self.wait_for_reload();
             self.wait_for_board();
             self.wait_for_scorer();
-            if let Some(p) = &mut self.index_check {
-                p.block();
-            }
+            self.wait_for_index_check();
             self.wait_for_search();
             self.wait_for_preview();
             self.wait_for_dialog();
@@ -261,10 +267,7 @@ impl Studio {
     /// Blocks until the running job and those queued behind it finish (tests).
     pub fn wait_for_job(&mut self) -> Option<String> {
         // The index job that opening starts once the writer has counted is one of them.
-        if let Some(p) = &mut self.index_check {
-            p.block();
-            self.poll_index_check();
-        }
+        self.wait_for_index_check();
         loop {
             self.start_next_job();
             let Some(mut job) = self.job.take() else { break };

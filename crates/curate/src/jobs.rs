@@ -371,18 +371,15 @@ fn run(
         }
         JobKind::FillTeamQueue { count } => {
             progress(send, "Proposing outfits for the team's review queue…");
-            let config = e.store().team_config()?.ok_or_else(|| anyhow::anyhow!("this database has joined no team"))?;
-            let url = outfit_team::TeamUrl::parse(&config.url)?;
+            let (config, mut client) = outfit_team::membership::connect_joined(e.store())?;
             let (head, outfits) = outfit_labels::queue::team_proposals(&e, *count, queue_seed(&config.stylist))?;
-            let mut client = outfit_team::membership::connect(&url, false)?;
             let added = outfit_team::routing::enqueue(&mut client, &outfits)
                 .map_err(|err| anyhow::anyhow!("only a lead fills the team queue (`team init … --lead NAME`): {err:#}"))?;
             Ok(JobOutput::text(format!("{added} of {} outfits proposed by head {head} added to the team's review queue", outfits.len())))
         }
         JobKind::SetTeamRouting { overlap, lease_seconds } => {
             progress(send, "Setting the team queue's routing…");
-            let config = e.store().team_config()?.ok_or_else(|| anyhow::anyhow!("this database has joined no team"))?;
-            let mut client = outfit_team::membership::connect(&outfit_team::TeamUrl::parse(&config.url)?, false)?;
+            let (_, mut client) = outfit_team::membership::connect_joined(e.store())?;
             let (n, secs) = (i32::try_from(*overlap)?, i32::try_from(*lease_seconds)?);
             outfit_team::routing::set_routing(&mut client, n, secs)
                 .map_err(|err| anyhow::anyhow!("only a lead sets the routing (`team init … --lead NAME`): {err:#}"))?;

@@ -18,8 +18,7 @@ pub struct TeamShared {
 
 /// The background job's half: reads the team's heads and catalogues (the job's own engine and connection).
 pub(super) fn read_shared(e: &Engine) -> Result<TeamShared> {
-    let config = e.store().team_config()?.ok_or_else(|| anyhow::anyhow!("this database has joined no team"))?;
-    let mut client = outfit_team::membership::connect(&outfit_team::TeamUrl::parse(&config.url)?, false)?;
+    let (_, mut client) = outfit_team::membership::connect_joined(e.store())?;
     let mut heads = Vec::new();
     for h in outfit_team::share::heads(&mut client)? {
         let here = e.store().models()?.into_iter().find(|m| e.store().model_uuid(m.id).ok().flatten().as_deref() == Some(&h.id));
@@ -36,8 +35,7 @@ pub(super) fn read_shared(e: &Engine) -> Result<TeamShared> {
 
 /// The background job's half: installs a team head here (once) and activates it, re-embedding the catalogue.
 pub(super) fn activate_team_head(e: &mut Engine, id: &str) -> Result<String> {
-    let config = e.store().team_config()?.ok_or_else(|| anyhow::anyhow!("this database has joined no team"))?;
-    let mut client = outfit_team::membership::connect(&outfit_team::TeamUrl::parse(&config.url)?, false)?;
+    let (_, mut client) = outfit_team::membership::connect_joined(e.store())?;
     let Some((head, by)) = outfit_team::share::fetch_head(&mut client, id)? else {
         bail!("the team store has no head version {id}");
     };

@@ -226,7 +226,7 @@ struct Member<'q> {
     query: &'q Query,
     filter: CompiledFilter<'q>,
     /// The query rounded for an int8 scan.
-    quant: Option<int8::QuantQuery>,
+    quant: Option<&'q int8::QuantQuery>,
 }
 
 /// Queries that scan the same slot range, scored together so each row is read once.
@@ -253,7 +253,7 @@ fn scan(index: &EmbeddingIndex, group: &Group<'_>, rows: Range<usize>, kernel: K
             match kernel {
                 Kernel::F32(f) => f(&index.vectors[start * dim..end * dim], dim, &m.query.vector, &mut scores[..n]),
                 Kernel::Int8(f) => {
-                    let q = m.quant.as_ref().expect("scan_queries quantises every query of an int8 scan");
+                    let q = m.quant.expect("an int8 scan is given every query rounded (top_k_stats)");
                     f(&index.codes[start * dim..end * dim], &index.scales[start..end], q, &mut scores[..n])
                 }
             }
@@ -315,15 +315,22 @@ pub struct ScanStats {
     pub fallbacks: usize,
 }
 
-/// Rows each query's scan kept, merged over the pieces: per query, its hits and the best score dropped.
-fn scan_queries(index: &EmbeddingIndex, queries: &[Query], kernel: Kernel, keep: fn(usize) -> usize) -> Vec<Kept> {
+/// Rows each query's scan kept, merged over the pieces: per query, its hits and the best score dropped. An int8
+/// scan takes each query rounded (`quants`, one per query).
+fn scan_queries<'q>(
+    index: &EmbeddingIndex,
+    queries: &'q [Query],
+    quants: Option<&'q [int8::QuantQuery]>,
+    kernel: Kernel,
+    keep: fn(usize) -> usize,
+) -> Vec<Kept> {
     let mut groups: Vec<Group<'_>> = Vec::new();
     for (qi, q) in queries.iter().enumerate() {
         let range = index.slot_ranges[q.slot.index()].clone();
         if q.k == 0 || range.is_empty() {
             continue;
         }
-        let quant = matches!(kernel, Kernel::Int8(_)).then(|| int8::QuantQuery::new(&q.vector));
+        let quant = quants.map(|qs| &qs[qi]);
         let m = Member { qi, query: q, filter: CompiledFilter::new(&q.filter, index.brands.len()), quant };
         match groups.iter_mut().find(|g| g.range == range) {
             Some(g) => g.members.push(m),
@@ -356,10 +363,12 @@ pub fn top_k_stats(index: &EmbeddingIndex, queries: &[Query], precision: Precisi
         Precision::Int8 => (Kernel::Int8(int8::kernel().0), |k| k),
         Precision::Int8Rescored => (Kernel::Int8(int8::kernel().0), candidates),
     };
+    let quants: Option<Vec<int8::QuantQuery>> =
+        matches!(scan_kernel, Kernel::Int8(_)).then(|| queries.iter().map(|q| int8::QuantQuery::new(&q.vector)).collect());
     let mut stats = ScanStats::default();
     let mut out = Vec::with_capacity(queries.len());
     let mut again = Vec::new();
-    for (qi, (kept, q)) in scan_queries(index, queries, scan_kernel, keep).into_iter().zip(queries).enumerate() {
+    for (qi, (kept, q)) in scan_queries(index, queries, quants.as_deref(), scan_kernel, keep).into_iter().zip(queries).enumerate() {
         let Kept { mut hits, mut dropped } = kept;
         hits.sort_by(hit_order);
         if precision == Precision::Int8Rescored {
@@ -374,7 +383,8 @@ pub fn top_k_stats(index: &EmbeddingIndex, queries: &[Query], precision: Precisi
             hits.sort_by(hit_order);
             // A dropped row's f32 score is at most its int8 score plus the slot's bound: if the k-th re-scored
             // hit beats that, no dropped row belongs in the top k.
-            let bound = int8::QuantQuery::new(&q.vector).error_bound(index.slot_max_scale[q.slot.index()]);
+            let quant = &quants.as_ref().expect("an int8 scan rounds every query")[qi];
+            let bound = quant.error_bound(index.slot_max_scale[q.slot.index()]);
             let proven = dropped == f32::NEG_INFINITY || hits.get(q.k.saturating_sub(1)).is_some_and(|h| h.score > dropped + bound);
             if !proven {
                 again.push(qi);
@@ -386,7 +396,7 @@ pub fn top_k_stats(index: &EmbeddingIndex, queries: &[Query], precision: Precisi
     if !again.is_empty() {
         stats.fallbacks = again.len();
         let qs: Vec<Query> = again.iter().map(|&qi| queries[qi].clone()).collect();
-        for (qi, kept) in again.into_iter().zip(scan_queries(index, &qs, Kernel::F32(kernel().0), |k| k)) {
+        for (qi, kept) in again.into_iter().zip(scan_queries(index, &qs, None, Kernel::F32(kernel().0), |k| k)) {
             let mut hits = kept.hits;
             hits.sort_by(hit_order);
             hits.truncate(queries[qi].k);

@@ -19,6 +19,14 @@ pub struct Joined {
     pub pulled: usize,
 }
 
+/// This store's team membership and a connection to its team store, for work with no terminal to prompt on (the
+/// app's background jobs): the password comes from the password file only.
+pub fn connect_joined(store: &Store) -> Result<(outfit_store::TeamConfig, postgres::Client)> {
+    let config = store.team_config()?.ok_or_else(|| TeamError::NotJoined { db: store.path().to_path_buf() })?;
+    let client = connect(&TeamUrl::parse(&config.url)?, false)?;
+    Ok((config, client))
+}
+
 /// Connects with the password file's password, else a terminal prompt when `interactive`.
 pub fn connect(url: &TeamUrl, interactive: bool) -> Result<postgres::Client> {
     let password = url.password(None, interactive)?;
