@@ -6,7 +6,7 @@
 use outfit_studio::Engine;
 use outfit_studio::catalogue::{AgeGroup, Season, Slot};
 use outfit_studio::engine::CompletionFilter;
-use outfit_studio::store::{StoreError, Verdict, outfit_key};
+use outfit_studio::store::{JudgementSource, StoreError, Verdict, outfit_key};
 use std::cell::RefCell;
 
 /// Every engine target by name; the corpus lives in tests/fixtures/fuzz/<name>/.
@@ -140,7 +140,7 @@ pub fn engine_api(data: &[u8]) {
                     let verdict = [Verdict::Accept, Verdict::Reject, Verdict::Skip][input.byte() as usize % 3];
                     let stylist = if input.byte() % 4 == 0 { input.text() } else { "fuzz".to_string() };
                     let reasons: Vec<String> = (0..input.byte() % 3).map(|_| input.text()).collect();
-                    match e.judge(&skus, verdict, &stylist, "fuzz", &reasons, None) {
+                    match e.judge(&skus, verdict, &stylist, JudgementSource::Manual, &reasons, None) {
                         Ok(id) => {
                             assert!(skus.iter().all(|s| e.item_by_sku(s).is_some()), "judged unknown SKUs {skus:?}");
                             let j = e.store().judgement(id).unwrap().expect("a recorded judgement");

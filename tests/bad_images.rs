@@ -243,7 +243,7 @@ fn indexing_marks_undecodable_images_and_keeps_the_items_usable() {
     let score = e.score_outfit(&ids).unwrap();
     assert!(score.probability.is_finite() && score.pairs.iter().all(|p| p.raw.is_finite()));
     let skus: Vec<String> = [truncated, 0].iter().map(|i| format!("IMG{i:02}")).collect();
-    e.judge(&skus, outfit_studio::store::Verdict::Accept, "ana", "manual", &[], None).unwrap();
+    e.judge(&skus, outfit_studio::store::Verdict::Accept, "ana", outfit_studio::store::JudgementSource::Manual, &[], None).unwrap();
     // Re-indexing does not retry the broken image for ever: the item is fresh.
     let again = e.index_catalogue(8, &mut |_| {}, &|| false).unwrap();
     assert_eq!((again.encoded, again.already_fresh), (0, cases.len()));

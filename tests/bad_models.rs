@@ -76,7 +76,16 @@ fn the_app_opens_and_labels_without_encoder_files() {
     // Encoders load lazily, at index time: opening, importing and judging work without them.
     let mut e = Engine::open(&db, models.path()).expect("the app opens without encoder files");
     assert_eq!(e.import(&feed(tmp.path())).unwrap().inserted, 2);
-    let id = e.judge(&["A".into(), "B".into()], outfit_studio::store::Verdict::Accept, "ana", "manual", &[], None).unwrap();
+    let id = e
+        .judge(
+            &["A".into(), "B".into()],
+            outfit_studio::store::Verdict::Accept,
+            "ana",
+            outfit_studio::store::JudgementSource::Manual,
+            &[],
+            None,
+        )
+        .unwrap();
     assert!(id > 0);
     let err = format!("{:#}", index(&mut e).unwrap_err());
     assert!(err.contains("efficientnet-lite0-int8.onnx is missing") && err.contains("tools/README.md"), "{err}");

@@ -6,10 +6,10 @@
 mod common;
 
 use outfit_studio::catalogue::Slot;
-use outfit_studio::curate::{CatalogueCommand, Command, Studio};
+use outfit_studio::curate::{BoardCommand, CatalogueCommand, Command, Studio};
 use outfit_studio::encode::manifest::default_models_dir;
 use outfit_studio::engine::{CompletionFilter, Engine};
-use outfit_studio::store::{Store, Verdict};
+use outfit_studio::store::{JudgementSource, Store, Verdict};
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Output};
 
@@ -87,7 +87,7 @@ fn deleting_a_catalogue_keeps_its_judgements() {
     e.import(&fixture("myntra_style.csv")).unwrap();
     fake_features(&mut e);
     let skus = vec!["0900000002".to_string(), "0900000003".to_string()];
-    e.judge(&skus, Verdict::Reject, "ana", "manual", &[], None).unwrap();
+    e.judge(&skus, Verdict::Reject, "ana", JudgementSource::Manual, &[], None).unwrap();
     let r = e.delete_catalogue("hm_style").unwrap();
     assert_eq!((r.kept_items, r.judgements_kept), (2, 1));
     assert_eq!(r.removed_items, 11);
@@ -122,7 +122,7 @@ fn studio_grid_follows_catalogues_and_notices_another_process() {
     assert_eq!(s.results().ids.len(), 10, "a hidden catalogue leaves the grid");
     // Underwear cannot go on the board.
     let vest = s.item_by_sku("90003").unwrap().id;
-    s.apply(Command::AddItem(vest));
+    s.apply(Command::Board(BoardCommand::AddItem(vest)));
     assert!(s.last_error().unwrap().contains("not used in outfits"), "{:?}", s.last_error());
     s.apply(Command::DismissError);
 

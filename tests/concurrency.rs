@@ -3,7 +3,7 @@
 //! 10 s busy timeout).
 
 use outfit_studio::catalogue::{Item, parse_feed};
-use outfit_studio::store::{NewJudgement, Store, Verdict};
+use outfit_studio::store::{JudgementSource, NewJudgement, Store, Verdict};
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -86,15 +86,8 @@ fn two_app_processes_and_a_reader_lose_no_judgement() {
 
 fn judgement(stylist: &str, i: usize) -> NewJudgement {
     NewJudgement {
-        skus: vec!["A".into(), "B".into()],
-        verdict: [Verdict::Accept, Verdict::Reject][i % 2],
-        stylist: stylist.into(),
-        model_id: None,
-        model_name: None,
         score: Some(0.5),
-        source: "manual".into(),
-        reasons: Vec::new(),
-        outfit_id: None,
+        ..NewJudgement::new(vec!["A".into(), "B".into()], [Verdict::Accept, Verdict::Reject][i % 2], stylist, JudgementSource::Manual)
     }
 }
 

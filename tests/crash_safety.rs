@@ -9,7 +9,7 @@ mod common;
 use outfit_studio::Engine;
 use outfit_studio::labels::queue::ReviewQueue;
 use outfit_studio::store::queue::QueueStatus;
-use outfit_studio::store::{OutfitStatus, Store, Verdict, outfit_key};
+use outfit_studio::store::{JudgementSource, OutfitStatus, Store, Verdict, outfit_key};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -258,11 +258,11 @@ fn assert_queue_consistent(db: &Path, run: usize) {
         }
     }
     let recorded: HashSet<i64> = entries.iter().filter_map(|e| e.judgement_id).collect();
-    for j in js.values().filter(|j| j.source == "queue" && j.undone_at.is_none()) {
+    for j in js.values().filter(|j| j.source == JudgementSource::Queue && j.undone_at.is_none()) {
         assert!(recorded.contains(&j.id), "run {run}: live queue judgement {} that no queue entry records (a half-done decide)", j.id);
     }
     // Queue accepts are labels, not webshop looks (issue 11): none of them, done or undone, left a look behind.
-    for j in js.values().filter(|j| j.verdict == Verdict::Accept && j.source == "queue") {
+    for j in js.values().filter(|j| j.verdict == Verdict::Accept && j.source == JudgementSource::Queue) {
         assert_eq!(j.outfit_id, None, "run {run}: queue accept {} made a look", j.id);
     }
     assert!(s.outfits(&[OutfitStatus::Approved, OutfitStatus::Archived]).unwrap().is_empty(), "run {run}: a queue decision made a look");

@@ -4,7 +4,7 @@
 
 use outfit_studio::catalogue::Slot;
 use outfit_studio::engine::CompletionFilter;
-use outfit_studio::store::Store;
+use outfit_studio::store::{JudgementSource, Store};
 use outfit_studio::{Engine, store::SCHEMA_VERSION};
 use rusqlite::Connection;
 use std::path::Path;
@@ -130,7 +130,7 @@ fn an_engine_started_from_a_snapshot_ranks_the_same_and_follows_a_reload() {
     assert_eq!(b.active_model().map(|m| m.id), a.active_model().map(|m| m.id));
     // Its own connection: it writes while `a` reads.
     let skus = vec!["BENCH-0000001".to_string(), "BENCH-0000002".to_string()];
-    b.judge(&skus, outfit_studio::store::Verdict::Accept, "kim", "manual", &[], None).unwrap();
+    b.judge(&skus, outfit_studio::store::Verdict::Accept, "kim", JudgementSource::Manual, &[], None).unwrap();
     assert_eq!(a.store().judgements().unwrap().len(), 1);
 
     // Another feed arrives through `a`; `b` sees it once it adopts `a`'s reloaded snapshot.

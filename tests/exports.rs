@@ -6,7 +6,7 @@ mod common;
 use outfit_studio::Engine;
 use outfit_studio::export::{self, ExportOptions};
 use outfit_studio::labels::{TrainingPolicy, training_labels};
-use outfit_studio::store::{OutfitStatus, Verdict};
+use outfit_studio::store::{JudgementSource, OutfitStatus, Verdict};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -72,9 +72,9 @@ fn label(e: &mut Engine) {
         (&["T-TS1", "T-SH0"], Reject, "ben"),
     ];
     for (skus, v, who) in looks {
-        e.judge(&s(skus), v, who, "manual", &[], None).unwrap();
+        e.judge(&s(skus), v, who, JudgementSource::Manual, &[], None).unwrap();
     }
-    e.judge(&s(&["T-TS0", "T-CP0"]), Skip, "ana", "manual", &[], None).unwrap();
+    e.judge(&s(&["T-TS0", "T-CP0"]), Skip, "ana", JudgementSource::Manual, &[], None).unwrap();
 }
 
 #[test]
@@ -290,13 +290,13 @@ fn polyvore_layout_round_trips_every_label() {
         model_id: None,
         model_name: None,
         score: None,
-        source: "x".into(),
+        source: JudgementSource::Manual,
         reasons: vec![],
         outfit_id: None,
         undone_at: None,
         uuid: String::new(),
     };
-    e.store_mut().import_judgement(&ghost, "import:test").unwrap();
+    e.store_mut().import_judgement(&ghost, &JudgementSource::imported("test")).unwrap();
     let out = dir.path().join("polyvore");
     let report = export::write_polyvore(e.store_mut(), &out, 7).unwrap();
     assert_eq!(report.outfits_with_unknown_items, 1);
@@ -427,7 +427,7 @@ fn unknown_prices_are_absent_and_a_bundle_without_a_price_is_refused() {
     )
     .unwrap();
     let mut e = common::engine_with_feed(dir.path(), &feed);
-    e.judge(&s(&["A1", "B1"]), Verdict::Accept, "ana", "manual", &[], None).unwrap();
+    e.judge(&s(&["A1", "B1"]), Verdict::Accept, "ana", JudgementSource::Manual, &[], None).unwrap();
     let mut buf = Vec::new();
     export::write_outfits_webshop_json(e.store_mut(), &mut buf, "shop.json", &ExportOptions::default()).unwrap();
     let v: Value = serde_json::from_slice(&buf).unwrap();

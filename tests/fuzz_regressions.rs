@@ -68,7 +68,7 @@ fn corpus_through_sniffing() {
 fn every_public_engine_entry_refuses_bad_ids() {
     use outfit_studio::catalogue::Slot;
     use outfit_studio::engine::CompletionFilter;
-    use outfit_studio::store::{StoreError, UndoEffects, Verdict};
+    use outfit_studio::store::{JudgementSource, StoreError, UndoEffects, Verdict};
     engine_targets::with_engine(|e| {
         let good: Vec<i64> = {
             let mut v: Vec<i64> = e.items().keys().collect();
@@ -93,13 +93,13 @@ fn every_public_engine_entry_refuses_bad_ids() {
             assert!(e.item(bad).is_none() && e.row_of(bad).is_none());
         }
         for skus in [vec!["NOPE".to_string(), "A".into()], vec!["".into(), "\0".into()], vec!["A+B".into(), "A+B ".into()]] {
-            let r = e.judge(&skus, Verdict::Accept, "ana", "test", &[], None);
+            let r = e.judge(&skus, Verdict::Accept, "ana", JudgementSource::Manual, &[], None);
             assert!(matches!(r, Err(StoreError::Gone { .. })), "{skus:?}: {r:?}");
             assert!(e.resolve_skus(&skus).is_err());
         }
         // An outfit id that does not exist: nothing is recorded.
         let before = e.store().all_judgements().unwrap().len();
-        assert!(e.judge(&["A".into(), "C".into()], Verdict::Accept, "ana", "test", &[], Some(424_242)).is_err());
+        assert!(e.judge(&["A".into(), "C".into()], Verdict::Accept, "ana", JudgementSource::Manual, &[], Some(424_242)).is_err());
         assert_eq!(e.store().all_judgements().unwrap().len(), before, "a failed accept left a judgement");
         // Degenerate but valid requests answer without panicking.
         assert!(e.complete(&[], &[Slot::Top], 5, &f).is_err());

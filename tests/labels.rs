@@ -8,7 +8,7 @@ use outfit_studio::labels::agreement::{between, format_table, pairwise};
 use outfit_studio::labels::merge::{Conflicts, TrainingPolicy, import_file, training_labels};
 use outfit_studio::labels::queue::{Diversity, QueueConfig, ReviewQueue, jaccard};
 use outfit_studio::store::queue::QueueStatus;
-use outfit_studio::store::{NewJudgement, Store, Verdict};
+use outfit_studio::store::{JudgementSource, NewJudgement, Store, Verdict};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -193,7 +193,7 @@ fn queue_decides_undoes_edits_never_repeats_and_survives_restart() {
     let c = q.counts();
     assert_eq!((c.done, c.skipped, c.accepted, c.rejected, c.pending), (2, 1, 1, 1, total - 3));
     let j = e.store().judgement(j1).unwrap().unwrap();
-    assert_eq!((j.source.as_str(), j.stylist.as_str(), j.skus.clone()), ("queue", "ana", first.skus.clone()));
+    assert_eq!((&j.source, j.stylist.as_str(), j.skus.clone()), (&JudgementSource::Queue, "ana", first.skus.clone()));
     assert_eq!(e.store().judgement(j2).unwrap().unwrap().reasons, ["colour_clash"]);
 
     // Undo brings the skipped outfit back as the current one.
@@ -215,7 +215,7 @@ fn queue_decides_undoes_edits_never_repeats_and_survives_restart() {
 
     // An outfit judged elsewhere (on the board) is not shown by the queue.
     let elsewhere = q.upcoming(1)[0].clone();
-    e.judge(&elsewhere.skus, Verdict::Accept, "ana", "manual", &[], None).unwrap();
+    e.judge(&elsewhere.skus, Verdict::Accept, "ana", JudgementSource::Manual, &[], None).unwrap();
 
     // Restart: same queue, same position, counts persisted.
     let before: Vec<_> = q.entries().iter().map(|x| (x.outfit_key.clone(), x.position)).collect();
@@ -262,8 +262,8 @@ fn judge_two_stylists(e: &mut Engine) -> Vec<Vec<String>> {
     let ana = [Accept, Accept, Accept, Accept, Accept, Accept, Accept, Accept, Accept, Reject, Accept];
     let ben = [Accept, Accept, Accept, Accept, Accept, Accept, Accept, Accept, Reject, Reject, Skip];
     for (o, (a, b)) in outfits.iter().zip(ana.iter().zip(ben)) {
-        e.judge(o, *a, "ana", "manual", &[], None).unwrap();
-        e.judge(o, b, "ben", "manual", &[], None).unwrap();
+        e.judge(o, *a, "ana", JudgementSource::Manual, &[], None).unwrap();
+        e.judge(o, b, "ben", JudgementSource::Manual, &[], None).unwrap();
     }
     outfits
 }
@@ -274,7 +274,7 @@ fn agreement_of_two_stylists_matches_hand_computation() {
     let mut e = engine(dir.path(), "a.db");
     let outfits = judge_two_stylists(&mut e);
     // A later change of mind counts (latest live label), an undone one does not.
-    let id = e.judge(&outfits[8], Verdict::Accept, "ben", "manual", &[], None).unwrap();
+    let id = e.judge(&outfits[8], Verdict::Accept, "ben", JudgementSource::Manual, &[], None).unwrap();
     e.undo(id).unwrap();
     let js = e.store().judgements().unwrap();
     let r = between(&js, "ana", "ben");
@@ -305,15 +305,10 @@ fn agreement_of_two_stylists_matches_hand_computation() {
 
 fn record(s: &mut Store, skus: &[&str], v: Verdict, stylist: &str) -> i64 {
     s.record_judgement(&NewJudgement {
-        skus: skus.iter().map(|x| x.to_string()).collect(),
-        verdict: v,
-        stylist: stylist.into(),
-        model_id: None,
         model_name: Some("zero-shot-v1".into()),
         score: Some(0.42),
-        source: "queue".into(),
         reasons: vec!["season".into()],
-        outfit_id: None,
+        ..NewJudgement::new(skus.iter().map(|x| x.to_string()).collect(), v, stylist, JudgementSource::Queue)
     })
     .unwrap()
 }
@@ -322,7 +317,7 @@ fn record(s: &mut Store, skus: &[&str], v: Verdict, stylist: &str) -> i64 {
 fn merging_databases_and_label_exports_without_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let mut e = engine(dir.path(), "main.db");
-    e.judge(&["K-TS0".to_string(), "K-SH0".to_string()], Verdict::Accept, "ana", "manual", &[], None).unwrap();
+    e.judge(&["K-TS0".to_string(), "K-SH0".to_string()], Verdict::Accept, "ana", JudgementSource::Manual, &[], None).unwrap();
 
     // Ben's own database: three labels, one on an item this catalogue lacks, one undone.
     let ben_db = dir.path().join("ben.db");
@@ -340,7 +335,7 @@ fn merging_databases_and_label_exports_without_duplicates() {
     assert_eq!(r.stylists, ["ben"]);
     assert_eq!(std::fs::read(&ben_db).unwrap(), before, "the other database is only read");
     let imported: Vec<_> = e.store().judgements().unwrap().into_iter().filter(|j| j.stylist == "ben").collect();
-    assert!(imported.iter().all(|j| j.source == "import:ben.db" && j.model_id.is_none() && j.score == Some(0.42)));
+    assert!(imported.iter().all(|j| j.source == JudgementSource::imported("ben.db") && j.model_id.is_none() && j.score == Some(0.42)));
     assert_eq!(imported[0].reasons, ["season"]);
 
     // Again: nothing new. Ben's label export (same judgements, same times): nothing new either.

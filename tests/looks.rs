@@ -92,7 +92,7 @@ fn toddler_one_pieces_are_generated_reviewed_and_published_per_product() {
     q.decide(&mut e, Verdict::Skip, &[]).unwrap();
     q.undo_last(&mut e).unwrap();
     let j = e.store().judgement(j1).unwrap().unwrap();
-    assert_eq!((j.source.as_str(), j.skus.clone()), ("generated", first.skus.clone()));
+    assert_eq!((j.source, j.skus.clone()), (outfit_studio::store::JudgementSource::Generated, first.skus.clone()));
     let counts = e.generated_counts().unwrap();
     let total: (usize, usize, usize, usize) =
         counts.iter().fold((0, 0, 0, 0), |t, c| (t.0 + c.generated, t.1 + c.reviewed, t.2 + c.accepted, t.3 + c.rejected));

@@ -76,7 +76,7 @@ fn myntra_style_headers_import_with_base_colour_and_gender_ages() {
     assert_eq!(facts(&p, "90009"), (Slot::Top, Some(Kids), None), "Kurtas");
     let t = item(&p, "90001");
     assert_eq!((t.colour.as_str(), t.gender, t.season), ("Navy Blue", Some(Gender::Male), catalogue::Season::Summer));
-    let fam = |sku| catalogue::taxonomy::COLOUR_FAMILIES[catalogue::taxonomy::colour_family(&item(&p, sku).colour)];
+    let fam = |sku| catalogue::taxonomy::ColourFamily::of(&item(&p, sku).colour).name();
     assert_eq!([fam("90004"), fam("90005"), fam("90009"), fam("90010")], ["pink", "orange", "red", "green"]);
 }
 

@@ -2,7 +2,7 @@
 //! a newer one is refused with a clear message and left byte-identical; a file that is not a database says so.
 
 use outfit_studio::store::queue::QueueStatus;
-use outfit_studio::store::{SCHEMA_VERSION, Store, StoreError, Verdict, outfit_key};
+use outfit_studio::store::{JudgementSource, SCHEMA_VERSION, Store, StoreError, Verdict, outfit_key};
 use rusqlite::Connection;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -217,7 +217,7 @@ fn a_version_2_database_with_odd_skus_keeps_every_label() {
     assert_eq!(s.integrity_check().unwrap(), "ok");
     let js = s.all_judgements().unwrap();
     /// (id, skus, verdict, stylist, at, reasons, score, source, undone)
-    type Label<'a> = (i64, Vec<&'a str>, Verdict, &'a str, &'a str, Vec<&'a str>, Option<f64>, &'a str, bool);
+    type Label<'a> = (i64, Vec<&'a str>, Verdict, &'a str, &'a str, Vec<&'a str>, Option<f64>, JudgementSource, bool);
     let got: Vec<Label> = js
         .iter()
         .map(|j| {
@@ -229,7 +229,7 @@ fn a_version_2_database_with_odd_skus_keeps_every_label() {
                 j.at.as_str(),
                 j.reasons.iter().map(String::as_str).collect(),
                 j.score,
-                j.source.as_str(),
+                j.source.clone(),
                 j.undone_at.is_some(),
             )
         })
@@ -238,8 +238,18 @@ fn a_version_2_database_with_odd_skus_keeps_every_label() {
     assert_eq!(
         got,
         vec![
-            (1, vec!["A+B", "C"], Accept, "ana", "2025-01-01T10:00:00.000Z", vec![], Some(0.61), "manual", false),
-            (2, vec!["B+C", "A"], Reject, "ana", "2025-01-01T11:00:00.000Z", vec!["colour_clash", "season"], None, "queue", false),
+            (1, vec!["A+B", "C"], Accept, "ana", "2025-01-01T10:00:00.000Z", vec![], Some(0.61), JudgementSource::Manual, false),
+            (
+                2,
+                vec!["B+C", "A"],
+                Reject,
+                "ana",
+                "2025-01-01T11:00:00.000Z",
+                vec!["colour_clash", "season"],
+                None,
+                JudgementSource::Queue,
+                false
+            ),
             // Reasons split exactly as the old reader split them (it could not keep a comma inside a reason).
             (
                 3,
@@ -249,10 +259,10 @@ fn a_version_2_database_with_odd_skus_keeps_every_label() {
                 "2025-01-02T10:00:00.000Z",
                 vec!["too warm", " really", "formality"],
                 Some(0.2),
-                "suggested",
+                JudgementSource::Suggested,
                 false
             ),
-            (4, vec!["Ö \"q\"", "A"], Skip, "ben", "2025-01-02T11:00:00.000Z", vec![], None, "manual", true),
+            (4, vec!["Ö \"q\"", "A"], Skip, "ben", "2025-01-02T11:00:00.000Z", vec![], None, JudgementSource::Manual, true),
         ]
     );
     // Every key is the one this build computes, and the outfits the old key merged are now apart.

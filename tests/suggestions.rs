@@ -10,7 +10,7 @@ use outfit_studio::catalogue::Slot;
 use outfit_studio::catalogue::styling::{BOYS, GIRLS};
 use outfit_studio::engine::audit::AuditParams;
 use outfit_studio::engine::{CompletionFilter, Follow, Widening};
-use outfit_studio::store::Verdict;
+use outfit_studio::store::{JudgementSource, Verdict};
 use std::path::Path;
 
 /// (title, category, gender, season column, colour)
@@ -206,9 +206,9 @@ fn scores_on_a_shifted_catalogue_are_not_saturated_and_judgements_recalibrate_th
     // Stylists accept boards of matching garments' first colourway and reject others: 30 judgements refit it.
     for c in 0..15 {
         let ok = [format!("K-{}-0", c % 6), format!("K-{}-0", 12 + c % 5)];
-        e.judge(&ok, Verdict::Accept, "ana", "test", &[], None).unwrap();
+        e.judge(&ok, Verdict::Accept, "ana", JudgementSource::Manual, &[], None).unwrap();
         let bad = [format!("K-{}-{}", c % 6, 1 + c % 5), format!("K-{}-{}", 12 + c % 5, 1 + (c + 2) % 5)];
-        e.judge(&bad, Verdict::Reject, "ana", "test", &[], None).unwrap();
+        e.judge(&bad, Verdict::Reject, "ana", JudgementSource::Manual, &[], None).unwrap();
     }
     e.reload().unwrap();
     let after = e.calibration_for(&board);
@@ -255,22 +255,23 @@ fn diversified_suggestions_are_not_all_the_heros_colour() {
 
 #[test]
 fn mmr_takes_the_best_first_then_trades_score_for_variety() {
+    use outfit_studio::catalogue::taxonomy::ColourFamily::{Navy, Orange};
     use outfit_studio::engine::{MmrCandidate, diversify};
     let navy = [1.0f32, 0.0];
     let orange = [0.0f32, 1.0];
-    // Five navy candidates slightly better than five orange ones; the board is navy (family 7).
+    // Five navy candidates slightly better than five orange ones; the board is navy.
     let pool: Vec<MmrCandidate<'_>> = (0..10)
         .map(|i| {
             let is_navy = i < 5;
             MmrCandidate {
                 relevance: 10.0 - i as f32 * 0.1,
                 vector: if is_navy { &navy } else { &orange },
-                colour: if is_navy { 7 } else { 2 },
+                colour: Some(if is_navy { Navy } else { Orange }),
             }
         })
         .collect();
-    assert_eq!(diversify(&pool, &[7], 4, 0.0), vec![0, 1, 2, 3], "no diversity: by relevance");
-    let picked = diversify(&pool, &[7], 4, 0.3);
+    assert_eq!(diversify(&pool, &[Navy], 4, 0.0), vec![0, 1, 2, 3], "no diversity: by relevance");
+    let picked = diversify(&pool, &[Navy], 4, 0.3);
     assert!(picked.iter().any(|&i| i < 5) && picked.iter().any(|&i| i >= 5), "tonal and contrasting: {picked:?}");
-    assert_eq!(diversify(&pool, &[7], 20, 0.3).len(), 10, "never more than the pool");
+    assert_eq!(diversify(&pool, &[Navy], 20, 0.3).len(), 10, "never more than the pool");
 }

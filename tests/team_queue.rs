@@ -5,7 +5,7 @@
 
 mod common;
 
-use outfit_studio::curate::{Command, Screen, Studio};
+use outfit_studio::curate::{Command, QueueCommand, Screen, Studio};
 use outfit_studio::labels::queue::TEAM_SOURCE;
 use outfit_studio::store::Verdict;
 use outfit_studio::store::queue::QueueStatus;
@@ -87,7 +87,7 @@ fn the_review_queue_in_a_team_is_routed_with_overlap_2_and_navigation_gives_an_o
 
     // Ana moves past the first outfit without judging it: it is passed over here and given back.
     let first = ana.queue().unwrap().next().unwrap().outfit_key.clone();
-    ana.apply(Command::QueueStep(true));
+    ana.apply(Command::Queue(QueueCommand::Step(true)));
     until(&mut ana, "ana's first outfit passed over", |s| !pending_team(s).contains(&first));
     let mut admin = cluster.admin().unwrap();
     let mut leases = |key: &str| -> Vec<String> {
@@ -113,7 +113,7 @@ fn the_review_queue_in_a_team_is_routed_with_overlap_2_and_navigation_gives_an_o
 
     // Ana judges the current outfit: the judgement is pushed and completes her lease on it.
     let current = ana.queue().unwrap().next().unwrap().outfit_key.clone();
-    ana.apply(Command::QueueDecide(Verdict::Reject));
+    ana.apply(Command::Queue(QueueCommand::Decide(Verdict::Reject)));
     until(&mut ana, "ana's decision pushed", |s| s.team_status().is_some_and(|t| t.pending == 0 && t.connected));
     let t = Instant::now();
     loop {

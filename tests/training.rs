@@ -12,7 +12,7 @@ use outfit_studio::model::outfit_eval;
 use outfit_studio::model::report::{EvalConfig, transfer_report};
 use outfit_studio::model::train::{TrainConfig, loss_on, train};
 use outfit_studio::model::{BlockWeights, Head, HeadDims};
-use outfit_studio::store::{NewJudgement, StoredFeatures, Verdict};
+use outfit_studio::store::{JudgementSource, NewJudgement, StoredFeatures, Verdict};
 use rand::{Rng, SeedableRng};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -165,7 +165,7 @@ fn engine_with_judgements(dir: &Path, n: usize) -> Engine {
                 model_id: None,
                 model_name: None,
                 score: None,
-                source: "test".into(),
+                source: JudgementSource::Manual,
                 reasons: vec![],
                 outfit_id: None,
             })
@@ -280,7 +280,7 @@ fn majority_resolves_conflicts_between_stylists() {
         (&b, "ana", Verdict::Accept),
         (&b, "ben", Verdict::Reject),
     ] {
-        e.judge(outfit, v, stylist, "manual", &[], None).unwrap();
+        e.judge(outfit, v, stylist, JudgementSource::Manual, &[], None).unwrap();
     }
     let (_, per_judgement, _) = e.judgement_dataset(dims, &TrainConfig::default()).unwrap();
     assert_eq!(per_judgement.len(), 5);

@@ -9,9 +9,9 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use outfit_studio::Engine;
-use outfit_studio::curate::{Command, Screen, Studio, TrainRequest};
+use outfit_studio::curate::{BoardCommand, Command, Screen, Studio, TrainCommand, TrainRequest};
 use outfit_studio::score::ScorerChoice;
-use outfit_studio::store::Verdict;
+use outfit_studio::store::{JudgementSource, Verdict};
 use outfit_studio::ui::{Dialogs, StudioApp, UiOptions};
 use std::path::{Path, PathBuf};
 
@@ -157,7 +157,7 @@ fn id_of(h: &Harness<'_, StudioApp>, sku: &str) -> i64 {
 fn accept_with_key(h: &mut Harness<'_, StudioApp>, skus: &[&str]) {
     for sku in skus {
         let id = id_of(h, sku);
-        h.state_mut().studio.apply(Command::AddItem(id));
+        h.state_mut().studio.apply(Command::Board(BoardCommand::AddItem(id)));
     }
     pump(h);
     h.key_press(egui::Key::A);
@@ -299,9 +299,9 @@ fn clicking_a_suggestion_puts_it_on_the_board() {
 fn suggestions_honour_board_filters() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = studio(dir.path());
-    s.apply(Command::AddItem(s.item_by_sku("T-1").unwrap().id));
+    s.apply(Command::Board(BoardCommand::AddItem(s.item_by_sku("T-1").unwrap().id)));
     let f = outfit_studio::engine::CompletionFilter { in_stock_only: true, brands: vec!["Kiddo Nord".into()], ..Default::default() };
-    s.apply(Command::SetBoardFilter(f));
+    s.apply(Command::Board(BoardCommand::SetFilter(f)));
     s.settle();
     assert!(!s.suggestions().is_empty(), "suggestions arrived");
     for (_, v) in s.suggestions() {
@@ -323,7 +323,7 @@ fn approved_looks_can_be_renamed_reopened_and_exported() {
     h.get_by_label_contains("Accept (A)").click();
     pump(&mut h);
     let id = h.state().studio.approved()[0].id;
-    h.state_mut().studio.apply(Command::RenameOutfit(id, "Beach day".into()));
+    h.state_mut().studio.apply(Command::Board(BoardCommand::RenameOutfit(id, "Beach day".into())));
     pump(&mut h);
     assert_eq!(h.state().studio.approved()[0].name, "Beach day");
     h.get_by_label("Open").click();
@@ -359,7 +359,7 @@ fn backspace_after_renaming_an_accepted_look_undoes_nothing() {
     pump(&mut h);
     h.get_by_label_contains("— Undo (Backspace)");
     let id = h.state().studio.approved()[0].id;
-    h.state_mut().studio.apply(Command::RenameOutfit(id, "Beach day".into()));
+    h.state_mut().studio.apply(Command::Board(BoardCommand::RenameOutfit(id, "Beach day".into())));
     pump(&mut h);
     assert!(h.query_by_label_contains("— Undo (Backspace)").is_none(), "the rename ended the undo offer");
     h.key_press(egui::Key::Backspace);
@@ -417,7 +417,7 @@ fn judging_needs_two_items_and_reports_it_readably() {
     let mut h = harness(dir.path());
     h.get_by_label("Striped Tee").click();
     pump(&mut h);
-    h.state_mut().studio.apply(Command::Judge(outfit_studio::store::Verdict::Accept));
+    h.state_mut().studio.apply(Command::Board(BoardCommand::Judge(outfit_studio::store::Verdict::Accept)));
     pump(&mut h);
     let err = h.state().studio.last_error().unwrap().to_string();
     assert!(err.contains("two items"), "{err}");
@@ -449,7 +449,7 @@ fn judge_all(h: &mut Harness<'_, StudioApp>, stylist: &str, looks: &[(&[&str], b
     for (skus, ok) in looks {
         let skus: Vec<String> = skus.iter().map(|s| s.to_string()).collect();
         let v = if *ok { Verdict::Accept } else { Verdict::Reject };
-        e.judge(&skus, v, stylist, "manual", &[], None).unwrap();
+        e.judge(&skus, v, stylist, JudgementSource::Manual, &[], None).unwrap();
     }
     h.state_mut().studio.reload();
     h.state_mut().studio.settle();
@@ -576,7 +576,7 @@ fn train_panel_trains_lists_activates_and_rolls_back() {
     pump(&mut h);
     h.get_by_label_contains("20 accept/reject judgements on 20 different outfits stored");
     assert!(shortfall(&h, "Judge at least 30 more different outfits"));
-    h.state_mut().studio.apply(Command::StartTraining(TrainRequest::default()));
+    h.state_mut().studio.apply(Command::Train(TrainCommand::Start(TrainRequest::default())));
     assert!(h.state().studio.last_error().unwrap().contains("Not enough labels"), "{:?}", h.state().studio.last_error());
     assert!(!h.state().studio.training());
     h.state_mut().studio.apply(Command::DismissError);
@@ -635,7 +635,7 @@ fn training_cancels_cleanly() {
     let looks: Vec<(&[&str], bool)> = looks.iter().map(|(s, ok)| (s.as_slice(), *ok)).collect();
     judge_all(&mut h, "Ana", &looks);
     let req = TrainRequest { epochs: 100_000, ..TrainRequest::default() };
-    h.state_mut().studio.apply(Command::StartTraining(req));
+    h.state_mut().studio.apply(Command::Train(TrainCommand::Start(req)));
     h.state_mut().studio.apply(Command::CancelJob);
     settle(&mut h);
     let err = h.state().studio.last_error().unwrap_or_default().to_string();
@@ -658,7 +658,7 @@ fn team_screen_shows_agreement_and_imports_labels() {
         for (skus, ok) in b {
             let skus: Vec<String> = skus.iter().map(|s| s.to_string()).collect();
             let v = if *ok { Verdict::Accept } else { Verdict::Reject };
-            ben.engine_for_tests().judge(&skus, v, "Ben", "manual", &[], None).unwrap();
+            ben.engine_for_tests().judge(&skus, v, "Ben", JudgementSource::Manual, &[], None).unwrap();
         }
     }
     h.get_by_role_and_label(Role::Button, "Team").click();
@@ -823,7 +823,7 @@ fn a_generated_look_opens_on_the_board_and_judging_it_there_decides_it_in_the_qu
     if on_board.len() > 2 {
         let off = on_board.iter().find(|s| **s != look.seed_sku).unwrap();
         let id = id_of(&h, off);
-        h.state_mut().studio.apply(Command::RemoveItem(id));
+        h.state_mut().studio.apply(Command::Board(BoardCommand::RemoveItem(id)));
         pump(&mut h);
     }
     h.key_press(egui::Key::A);
@@ -951,10 +951,10 @@ fn accepting_the_same_look_twice_gets_a_distinct_name() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = studio(dir.path());
     for _ in 0..2 {
-        s.apply(Command::AddItem(s.item_by_sku("T-1").unwrap().id));
-        s.apply(Command::AddItem(s.item_by_sku("B-1").unwrap().id));
-        s.apply(Command::AddItem(s.item_by_sku("S-1").unwrap().id));
-        s.apply(Command::Judge(Verdict::Accept));
+        s.apply(Command::Board(BoardCommand::AddItem(s.item_by_sku("T-1").unwrap().id)));
+        s.apply(Command::Board(BoardCommand::AddItem(s.item_by_sku("B-1").unwrap().id)));
+        s.apply(Command::Board(BoardCommand::AddItem(s.item_by_sku("S-1").unwrap().id)));
+        s.apply(Command::Board(BoardCommand::Judge(Verdict::Accept)));
     }
     s.settle();
     let mut names: Vec<String> = s.approved().iter().map(|o| o.name.clone()).collect();
@@ -1159,10 +1159,10 @@ fn a_boys_board_keeps_to_boys_and_unisex_items_until_the_gender_chip_widens() {
 fn the_season_filter_is_in_the_facets_and_the_suggestion_filters() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = studio(dir.path());
-    s.apply(Command::AddItem(s.item_by_sku("B-2").unwrap().id)); // kids autumn trousers
-    s.apply(Command::FollowBoard(outfit_studio::engine::Follow { age: false, season: false, ..Default::default() }));
+    s.apply(Command::Board(BoardCommand::AddItem(s.item_by_sku("B-2").unwrap().id))); // kids autumn trousers
+    s.apply(Command::Board(BoardCommand::Follow(outfit_studio::engine::Follow { age: false, season: false, ..Default::default() })));
     let f = outfit_studio::engine::CompletionFilter { seasons: vec![outfit_studio::catalogue::Season::Winter], ..Default::default() };
-    s.apply(Command::SetBoardFilter(f));
+    s.apply(Command::Board(BoardCommand::SetFilter(f)));
     s.settle();
     assert!(!s.suggestions().is_empty(), "suggestions arrived");
     for (_, v) in s.suggestions() {
@@ -1282,7 +1282,7 @@ fn an_unvalidated_version_is_labelled_and_needs_a_confirmation() {
     settle(&mut h);
     assert_eq!(h.state().studio.model_status().0, original, "cancelled: nothing switched");
     // The command alone is refused; the confirmation's button activates.
-    h.state_mut().studio.apply(Command::ActivateModel(parent + 1));
+    h.state_mut().studio.apply(Command::Train(TrainCommand::Activate(parent + 1)));
     assert!(h.state().studio.last_error().unwrap().contains("without a validation split"));
     h.state_mut().studio.apply(Command::DismissError);
     h.get_by_label("Activate quick-v2").click();
@@ -1334,7 +1334,7 @@ fn the_board_shows_each_items_thumbnail_from_the_background_pool() {
     assert_eq!(h.state().studio.results().ids.len(), 1);
     for sku in ["T-1", "B-1"] {
         let id = id_of(&h, sku);
-        h.state_mut().studio.apply(Command::AddItem(id));
+        h.state_mut().studio.apply(Command::Board(BoardCommand::AddItem(id)));
     }
     let board = [id_of(&h, "T-1"), id_of(&h, "B-1")];
     for _ in 0..200 {
@@ -1690,14 +1690,14 @@ fn a_score_for_a_board_that_changed_meanwhile_is_dropped() {
     s.settle();
     let id = |s: &Studio, sku: &str| s.item_by_sku(sku).unwrap().id;
     let (tee, shorts, sneakers) = (id(&s, "T-1"), id(&s, "B-1"), id(&s, "S-1"));
-    s.apply(Command::AddItem(tee));
-    s.apply(Command::AddItem(shorts));
+    s.apply(Command::Board(BoardCommand::AddItem(tee)));
+    s.apply(Command::Board(BoardCommand::AddItem(shorts)));
     // The two-item board's score is computed, and is waiting to be taken in...
     s.scoring_worker().run(|_| ()).wait().unwrap();
     // ...when the stylist adds a third item, whose score cannot be computed yet.
     let (tx, rx) = std::sync::mpsc::channel::<()>();
     let _held = s.scoring_worker().run(move |_| rx.recv());
-    s.apply(Command::AddItem(sneakers));
+    s.apply(Command::Board(BoardCommand::AddItem(sneakers)));
     s.poll();
     assert!(s.score().is_none(), "the two-item score arrived after the board changed and must not show");
     assert!(s.scoring());

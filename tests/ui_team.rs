@@ -8,7 +8,7 @@ use common::{NoDialogs, pump, settle_jobs};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use outfit_studio::curate::{Command, Studio};
-use outfit_studio::store::{NewJudgement, Verdict};
+use outfit_studio::store::{JudgementSource, NewJudgement, Verdict};
 use outfit_studio::ui::{StudioApp, UiOptions};
 use std::path::Path;
 
@@ -30,17 +30,7 @@ fn the_lead_settles_a_disagreement_on_the_team_screen() {
         ("bob", ["90009", "90002"], Verdict::Accept),
         ("cy", ["90009", "90002"], Verdict::Accept),
     ] {
-        let j = NewJudgement {
-            skus: skus.iter().map(|s| s.to_string()).collect(),
-            verdict: v,
-            stylist: who.into(),
-            model_id: None,
-            model_name: None,
-            score: None,
-            source: "queue".into(),
-            reasons: vec![],
-            outfit_id: None,
-        };
+        let j = NewJudgement::new(skus.iter().map(|s| s.to_string()).collect(), v, who, JudgementSource::Queue);
         e.store_mut().record_judgement(&j).unwrap();
     }
     let mut s = Studio::with_engine(e, &dir.path().join("x.db"), &Path::new(env!("CARGO_MANIFEST_DIR")).join("models"));

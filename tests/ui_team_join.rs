@@ -8,7 +8,7 @@ use common::{NoDialogs, pump, settle_jobs};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use outfit_studio::curate::{Command, Studio};
-use outfit_studio::store::{NewJudgement, Verdict};
+use outfit_studio::store::{JudgementSource, NewJudgement, Verdict};
 use outfit_studio::team::cluster::write_pgpass;
 use outfit_studio::team::server;
 use outfit_studio::ui::{StudioApp, UiOptions};
@@ -27,17 +27,7 @@ fn a_stylist_joins_from_the_team_screen_and_the_lead_fills_the_team_queue_and_se
     let feed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds/myntra_style.csv");
     let mut e = common::engine_with_feed(tmp.path(), &feed);
     // A judgement made before joining, shared only because the stylist ticks the box.
-    let before = NewJudgement {
-        skus: vec!["90001".into(), "90002".into()],
-        verdict: Verdict::Accept,
-        stylist: "lea".into(),
-        model_id: None,
-        model_name: None,
-        score: None,
-        source: "manual".into(),
-        reasons: vec![],
-        outfit_id: None,
-    };
+    let before = NewJudgement::new(vec!["90001".into(), "90002".into()], Verdict::Accept, "lea", JudgementSource::Manual);
     e.store_mut().record_judgement(&before).unwrap();
     let mut s = Studio::with_engine(e, &tmp.path().join("x.db"), &Path::new(env!("CARGO_MANIFEST_DIR")).join("models"));
     s.wait_for_job();

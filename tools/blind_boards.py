@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Boards for a blind judgement of completions on a real catalogue (issue 19).
 
-Half the heroes are completed by `outfit-studio complete` (top-1 per slot, the app's defaults: age band, season,
-gender, occasion); the other half by random items of the hero's age band and the same slots (the baseline of the
-earlier blind test). Each board is one PNG (photos with title and age band only) under OUT/boards/, in shuffled
-order; which method made it is written to OUT/key.csv, which a judge must not read.
+Half the heroes are completed by `outfit-studio complete`: top-1 per slot, the slots filled in turn from the board so
+far as in the app (`--hero-only`: each from the hero alone), with the app's defaults (age band, season, gender,
+occasion). The other half get random items of the hero's age band in the same slots (the earlier rounds' baseline).
+Each board is one PNG (photos with title and age band only) under OUT/boards/, in shuffled order; which method made
+it is written to OUT/key.csv, which a judge must not read.
 
     python3 tools/blind_boards.py --db kids.db --catalogue kids_articles --boards 200 --out /tmp/blind
     # judges write OUT/ratings-*.csv: board,rating (1-5: publish as a complete look?)
@@ -42,11 +43,14 @@ def items(db, catalogue):
     return out
 
 
-def complete(binary, db, catalogue, hero, slots):
+def complete(binary, db, catalogue, hero, slots, hero_only=False):
+    """Fills the slots one after another, each from the board so far (as the app's complete-the-look does), or
+    from the hero alone with `hero_only` (the protocol of the rounds before stop 30)."""
     board = [hero["sku"]]
     for slot in slots:
+        given = [hero["sku"]] if hero_only else board
         r = subprocess.run(
-            [binary, "--db", db, "complete", hero["sku"], "--slot", slot, "-k", "1", "--catalogue", catalogue, "--json"],
+            [binary, "--db", db, "complete", *given, "--slot", slot, "-k", "1", "--catalogue", catalogue, "--json"],
             capture_output=True, text=True,
         )
         if r.returncode != 0:
@@ -85,7 +89,7 @@ def make(a):
         method = "complete" if len(made) % 2 == 0 else "random"
         slots = SLOTS_FOR[hero["slot"]]
         if method == "complete":
-            skus = complete(a.bin, a.db, a.catalogue, hero, slots)
+            skus = complete(a.bin, a.db, a.catalogue, hero, slots, a.hero_only)
         else:
             skus = [hero["sku"]]
             for slot in slots:
@@ -157,6 +161,7 @@ if __name__ == "__main__":
     p.add_argument("--out")
     p.add_argument("--bin", default="target/release/outfit-studio")
     p.add_argument("--score", metavar="OUT")
+    p.add_argument("--hero-only", action="store_true", help="complete each slot from the hero alone (earlier rounds)")
     a = p.parse_args()
     if a.score:
         score(a.score)

@@ -16,7 +16,7 @@
 
 use anyhow::{Context, Result};
 use outfit_studio::Engine;
-use outfit_studio::curate::{Command, Studio, TrainRequest};
+use outfit_studio::curate::{BoardCommand, Command, Studio, TrainCommand, TrainRequest};
 use outfit_studio::store::{StoredFeatures, Verdict};
 use outfit_studio::ui::{Dialogs, StudioApp, UiOptions};
 use std::path::{Path, PathBuf};
@@ -123,7 +123,7 @@ fn at_scale(db: &Path, frames: usize, started: Instant) -> Result<()> {
     // A top, a bottom, shoes and an accessory: three empty slots to suggest for.
     for i in [1, 2, 5, 8] {
         let id = app.studio.item_by_sku(&bench_sku(i)).map(|s| s.id).context("not a `bench --make-db` database")?;
-        app.studio.apply(Command::AddItem(id));
+        app.studio.apply(Command::Board(BoardCommand::AddItem(id)));
     }
     let t_board = Instant::now();
     while app.studio.suggestions().iter().all(|(_, s)| s.is_empty()) {
@@ -219,7 +219,7 @@ fn main() -> Result<()> {
         for (b, o) in bottoms.iter().enumerate().take(4) {
             let look = vec![t.clone(), o.clone(), shoes[(a + b) % shoes.len()].clone()];
             let v = if (a + b) % 3 == 0 { Verdict::Reject } else { Verdict::Accept };
-            e.judge(&look, v, "seed", "manual", &[], None)?;
+            e.judge(&look, v, "seed", outfit_studio::store::JudgementSource::Manual, &[], None)?;
             judged += 1;
         }
     }
@@ -229,7 +229,7 @@ fn main() -> Result<()> {
     let mut app = StudioApp::new(studio, Box::new(NoDialogs), UiOptions { thumbnails: false, thumb_cache: None, thumb_threads: 1 });
 
     // Background load 1: the studio's own training job.
-    app.studio.apply(Command::StartTraining(TrainRequest { epochs: 400, ..TrainRequest::default() }));
+    app.studio.apply(Command::Train(TrainCommand::Start(TrainRequest { epochs: 400, ..TrainRequest::default() })));
     if let Some(err) = app.studio.last_error() {
         anyhow::bail!("training did not start: {err}");
     }
@@ -272,7 +272,7 @@ fn main() -> Result<()> {
         let c = thread_cpu_ms();
         // The stylist: two or three items every few frames, then a judgement key; now and then an undo.
         match f % 12 {
-            2 | 5 | 8 => app.studio.apply(Command::AddItem(ids[next() as usize % ids.len()])),
+            2 | 5 | 8 => app.studio.apply(Command::Board(BoardCommand::AddItem(ids[next() as usize % ids.len()]))),
             10 => {
                 let key = if f % 36 == 10 { egui::Key::X } else { egui::Key::A };
                 input.events.push(egui::Event::Key {

@@ -10,7 +10,7 @@ impl StudioApp {
         ui.horizontal(|ui| {
             ui.heading("Outfit board");
             if !studio.board().is_empty() && ui.small_button("Clear board").clicked() {
-                cmds.push(Command::ClearBoard);
+                cmds.push(Command::Board(BoardCommand::Clear));
             }
         });
         // On their own wrapped lines: a long name must not widen the fixed-width board panel.
@@ -50,7 +50,7 @@ impl StudioApp {
                             ui.horizontal(|ui| {
                                 thumb_widget(ui, thumbs, b.item_id, &si.item, BOARD_THUMB);
                                 if ui.small_button("Remove").on_hover_text(format!("Remove {}", si.item.title)).clicked() {
-                                    cmds.push(Command::RemoveItem(b.item_id));
+                                    cmds.push(Command::Board(BoardCommand::RemoveItem(b.item_id)));
                                 }
                                 let mark = if b.suggested { " (suggested)" } else { "" };
                                 ui.add(egui::Label::new(RichText::new(format!("{}{mark}", si.item.title)).strong()).truncate())
@@ -65,7 +65,7 @@ impl StudioApp {
             }
         });
         if let Some(id) = dropped {
-            cmds.push(Command::AddItem(*id));
+            cmds.push(Command::Board(BoardCommand::AddItem(*id)));
         }
 
         ui.add_space(6.0);
@@ -149,13 +149,13 @@ impl StudioApp {
             let big =
                 |t: &str, c: Color32| egui::Button::new(RichText::new(t).strong().color(Color32::WHITE)).fill(c).min_size(vec2(76.0, 30.0));
             if ui.add_enabled(can, big("Accept (A)", Color32::from_rgb(0x2E, 0x9D, 0x5B))).clicked() {
-                cmds.push(Command::Judge(Verdict::Accept));
+                cmds.push(Command::Board(BoardCommand::Judge(Verdict::Accept)));
             }
             if ui.add_enabled(can, big("Reject (X)", Color32::from_rgb(0xC8, 0x3C, 0x3C))).clicked() {
-                cmds.push(Command::Judge(Verdict::Reject));
+                cmds.push(Command::Board(BoardCommand::Judge(Verdict::Reject)));
             }
             if ui.add_enabled(can, egui::Button::new("Skip (Space)").min_size(vec2(76.0, 30.0))).clicked() {
-                cmds.push(Command::Judge(Verdict::Skip));
+                cmds.push(Command::Board(BoardCommand::Judge(Verdict::Skip)));
             }
             if ui.add_enabled(studio.can_undo(), egui::Button::new("Undo (Backspace)").min_size(vec2(76.0, 30.0))).clicked() {
                 cmds.push(Command::Undo);
@@ -166,7 +166,7 @@ impl StudioApp {
             for r in Reason::ALL {
                 let mut on = studio.reasons().contains(&r);
                 if ui.toggle_value(&mut on, r.label()).changed() {
-                    cmds.push(Command::ToggleReason(r));
+                    cmds.push(Command::Board(BoardCommand::ToggleReason(r)));
                 }
             }
         });
@@ -219,7 +219,7 @@ impl StudioApp {
                 });
         });
         if &filter != self.studio.board_filter() {
-            cmds.push(Command::SetBoardFilter(filter));
+            cmds.push(Command::Board(BoardCommand::SetFilter(filter)));
         }
         let studio = &self.studio;
         if studio.board().is_empty() {
@@ -255,7 +255,7 @@ impl StudioApp {
                         1,
                     );
                     if resp.clicked() {
-                        cmds.push(Command::AddSuggestion(s.item_id));
+                        cmds.push(Command::Board(BoardCommand::AddSuggestion(s.item_id)));
                     }
                     resp.on_hover_text(format!("{}\n{}\nThe look would score {pct} with it. Click to add.", si.item.title, si.item.brand));
                 }
@@ -276,7 +276,7 @@ impl StudioApp {
                     r.widget_info(|| WidgetInfo::labeled(Role::TextInput, true, format!("Name of look {}", o.id)));
                     self.text_touched |= touched(&r);
                     if r.lost_focus() && *buf != o.name {
-                        cmds.push(Command::RenameOutfit(o.id, buf.clone()));
+                        cmds.push(Command::Board(BoardCommand::RenameOutfit(o.id, buf.clone())));
                     }
                     if !r.has_focus() && *buf != o.name && !r.lost_focus() {
                         *buf = o.name.clone();
@@ -286,7 +286,7 @@ impl StudioApp {
                         ui.label(RichText::new("exported").weak().small());
                     }
                     if ui.small_button("Open").on_hover_text(format!("Open {} on the board to edit it", o.name)).clicked() {
-                        cmds.push(Command::ReopenOutfit(o.id));
+                        cmds.push(Command::Board(BoardCommand::ReopenOutfit(o.id)));
                     }
                 });
             }
@@ -342,7 +342,7 @@ impl StudioApp {
                     ui.button(format!("any {kind}")).on_hover_text(format!("Click to keep to the board's {kind} ({names})")).clicked()
                 };
                 if clicked {
-                    cmds.push(Command::FollowBoard(flipped));
+                    cmds.push(Command::Board(BoardCommand::Follow(flipped)));
                 }
             }
         });

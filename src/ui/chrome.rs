@@ -13,8 +13,8 @@ impl StudioApp {
             return;
         }
         let queue = screen == Screen::Queue;
-        let judge = |v: Verdict| if queue { Command::QueueDecide(v) } else { Command::Judge(v) };
-        let undo = if queue { Command::QueueUndo } else { Command::Undo };
+        let judge = |v: Verdict| if queue { Command::Queue(QueueCommand::Decide(v)) } else { Command::Board(BoardCommand::Judge(v)) };
+        let undo = if queue { Command::Queue(QueueCommand::Undo) } else { Command::Undo };
         ctx.input(|i| {
             let plain = !i.modifiers.ctrl && !i.modifiers.command && !i.modifiers.alt;
             if queue {
@@ -29,13 +29,13 @@ impl StudioApp {
                 }
                 // Moving through the queue is navigation: nothing is recorded for the outfits passed over.
                 if plain && (i.key_pressed(Key::ArrowRight) || i.key_pressed(Key::J)) {
-                    cmds.push(Command::QueueStep(true));
+                    cmds.push(Command::Queue(QueueCommand::Step(true)));
                 }
                 if plain && (i.key_pressed(Key::ArrowLeft) || i.key_pressed(Key::K)) {
-                    cmds.push(Command::QueueStep(false));
+                    cmds.push(Command::Queue(QueueCommand::Step(false)));
                 }
                 if plain && i.key_pressed(Key::E) {
-                    cmds.push(Command::QueueOpenOnBoard);
+                    cmds.push(Command::Queue(QueueCommand::OpenOnBoard));
                 }
                 if i.key_pressed(Key::Backspace) || ((i.modifiers.command || i.modifiers.ctrl) && i.key_pressed(Key::Z)) {
                     cmds.push(undo.clone());
@@ -43,13 +43,13 @@ impl StudioApp {
                 return;
             }
             if plain && i.key_pressed(Key::A) {
-                cmds.push(Command::Judge(Verdict::Accept));
+                cmds.push(Command::Board(BoardCommand::Judge(Verdict::Accept)));
             }
             if plain && i.key_pressed(Key::X) {
-                cmds.push(Command::Judge(Verdict::Reject));
+                cmds.push(Command::Board(BoardCommand::Judge(Verdict::Reject)));
             }
             if plain && i.key_pressed(Key::Space) {
-                cmds.push(Command::Judge(Verdict::Skip));
+                cmds.push(Command::Board(BoardCommand::Judge(Verdict::Skip)));
             }
             if i.key_pressed(Key::Backspace) || ((i.modifiers.command || i.modifiers.ctrl) && i.key_pressed(Key::Z)) {
                 cmds.push(Command::Undo);

@@ -2,7 +2,7 @@
 //! that made few or no looks still says why.
 
 use egui::{RichText, Ui};
-use outfit_curate::{Command, LooksResult};
+use outfit_curate::{Command, LooksResult, QueueCommand};
 use outfit_looks::ShortKind;
 
 /// Heroes listed one per line; the rest are in the totals.
@@ -15,7 +15,7 @@ pub fn show(ui: &mut Ui, result: Option<&LooksResult>, cmds: &mut Vec<Command>) 
         ui.horizontal(|ui| {
             ui.strong("Generated looks");
             if ui.small_button("Dismiss").clicked() {
-                cmds.push(Command::DismissLooksResult);
+                cmds.push(Command::Queue(QueueCommand::DismissLooksResult));
             }
         });
         ui.label(r.summary.headline());

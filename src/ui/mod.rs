@@ -17,11 +17,11 @@ pub mod thumbs;
 
 use anyhow::{Result, anyhow};
 use egui::{Color32, Key, Pos2, Rect, RichText, Role, Sense, Stroke, Ui, Vec2, WidgetInfo, pos2, vec2};
-use outfit_catalogue::taxonomy::COLOUR_FAMILIES;
+use outfit_catalogue::taxonomy::ColourFamily;
 use outfit_catalogue::{AgeGroup, Slot};
 use outfit_curate::paths::{self, PathPurpose};
 use outfit_curate::search::{GENDERS, SEASONS};
-use outfit_curate::{CatalogueCommand, Command, Facets, ProblemKind, Reason, Screen, Studio};
+use outfit_curate::{BoardCommand, CatalogueCommand, Command, Facets, ProblemKind, QueueCommand, Reason, Screen, Studio};
 use outfit_engine::{CompletionFilter, Follow};
 use outfit_score::ScorerChoice;
 use outfit_store::Verdict;
@@ -215,19 +215,19 @@ impl StudioApp {
         // (Settings from before `last_db` was kept name no database: they apply as they always did.)
         let same_db = s.last_db.as_deref().is_none_or(|d| d == self.studio.db_path());
         if same_db {
-            self.studio.apply(Command::SetBoardFilter(s.board_filter.clone()));
+            self.studio.apply(Command::Board(BoardCommand::SetFilter(s.board_filter.clone())));
             self.studio.apply(Command::SetFacets(s.facets.clone()));
             self.search_text = s.facets.text.clone();
         }
-        self.studio.apply(Command::FollowBoard(Follow {
+        self.studio.apply(Command::Board(BoardCommand::Follow(Follow {
             age: !s.widen_age,
             season: !s.widen_season,
             gender: !s.widen_gender,
             occasion: !s.widen_occasion,
             catalogue: !s.widen_catalogue,
-        }));
+        })));
         if same_db && !s.board.is_empty() && self.studio.board().is_empty() {
-            self.studio.apply(Command::RestoreBoard(s.board.clone()));
+            self.studio.apply(Command::Board(BoardCommand::Restore(s.board.clone())));
         }
         // Catalogue ids belong to one database; a switched-to catalogue that is gone or hidden falls back to all.
         if s.catalogue.is_some() && s.last_db.as_deref() == Some(self.studio.db_path()) {
@@ -382,7 +382,7 @@ impl StudioApp {
                 .on_hover_text(format!("Generate {} looks for each of the {n} items shown, into your review queue", self.looks_per_item))
                 .clicked()
             {
-                cmds.push(Command::GenerateLooks { looks_per_hero: self.looks_per_item });
+                cmds.push(Command::Queue(QueueCommand::GenerateLooks { looks_per_hero: self.looks_per_item }));
             }
         });
         looks_result::show(ui, self.studio.looks_result(), cmds);
@@ -411,19 +411,19 @@ impl StudioApp {
             }
         });
         egui::CollapsingHeader::new("Colour").default_open(false).show(ui, |ui| {
-            for (k, c) in COLOUR_FAMILIES.iter().enumerate() {
-                let mut on = f.colours.iter().any(|x| x == c);
+            for &c in ColourFamily::ALL {
+                let mut on = f.colours.contains(&c);
                 ui.horizontal(|ui| {
                     let (r, _) = ui.allocate_exact_size(vec2(10.0, 10.0), Sense::hover());
                     ui.painter().rect_filled(r, 2.0, colour_swatch(c));
-                    if ui.checkbox(&mut on, capitalise(c)).changed() {
+                    if ui.checkbox(&mut on, capitalise(c.name())).changed() {
                         if on {
-                            f.colours.push(c.to_string());
+                            f.colours.push(c);
                         } else {
-                            f.colours.retain(|x| x != c);
+                            f.colours.retain(|&x| x != c);
                         }
                     }
-                    ui.label(RichText::new(counts.colours[k].to_string()).weak().small());
+                    ui.label(RichText::new(counts.colours[c.index()].to_string()).weak().small());
                 });
             }
         });

@@ -74,23 +74,24 @@ pub(super) fn score_colour(p: f32) -> Color32 {
     }
 }
 
-pub(super) fn colour_swatch(family: &str) -> Color32 {
+pub(super) fn colour_swatch(family: ColourFamily) -> Color32 {
+    use ColourFamily::*;
     match family {
-        "red" => Color32::from_rgb(0xD3, 0x2F, 0x2F),
-        "pink" => Color32::from_rgb(0xF4, 0x8F, 0xB1),
-        "orange" => Color32::from_rgb(0xFB, 0x8C, 0x00),
-        "yellow" => Color32::from_rgb(0xFD, 0xD8, 0x35),
-        "green" => Color32::from_rgb(0x43, 0xA0, 0x47),
-        "olive" => Color32::from_rgb(0x82, 0x77, 0x17),
-        "blue" => Color32::from_rgb(0x42, 0x8B, 0xE5),
-        "navy" => Color32::from_rgb(0x1A, 0x23, 0x7E),
-        "purple" => Color32::from_rgb(0x8E, 0x24, 0xAA),
-        "brown" => Color32::from_rgb(0x6D, 0x4C, 0x41),
-        "beige" => Color32::from_rgb(0xE0, 0xD2, 0xB4),
-        "white" => Color32::from_rgb(0xF5, 0xF5, 0xF5),
-        "grey" => Color32::from_rgb(0x9E, 0x9E, 0x9E),
-        "black" => Color32::from_rgb(0x21, 0x21, 0x21),
-        _ => Color32::from_rgb(0xB0, 0xB0, 0xC8),
+        Red => Color32::from_rgb(0xD3, 0x2F, 0x2F),
+        Pink => Color32::from_rgb(0xF4, 0x8F, 0xB1),
+        Orange => Color32::from_rgb(0xFB, 0x8C, 0x00),
+        Yellow => Color32::from_rgb(0xFD, 0xD8, 0x35),
+        Green => Color32::from_rgb(0x43, 0xA0, 0x47),
+        Olive => Color32::from_rgb(0x82, 0x77, 0x17),
+        Blue => Color32::from_rgb(0x42, 0x8B, 0xE5),
+        Navy => Color32::from_rgb(0x1A, 0x23, 0x7E),
+        Purple => Color32::from_rgb(0x8E, 0x24, 0xAA),
+        Brown => Color32::from_rgb(0x6D, 0x4C, 0x41),
+        Beige => Color32::from_rgb(0xE0, 0xD2, 0xB4),
+        White => Color32::from_rgb(0xF5, 0xF5, 0xF5),
+        Grey => Color32::from_rgb(0x9E, 0x9E, 0x9E),
+        Black => Color32::from_rgb(0x21, 0x21, 0x21),
+        Other => Color32::from_rgb(0xB0, 0xB0, 0xC8),
     }
 }
 
@@ -120,7 +121,7 @@ pub(super) fn paint_thumb(ui: &Ui, thumbs: &mut Option<Thumbnails>, id: i64, ite
             p.image(tex.id(), r, Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)), Color32::WHITE);
         }
         Thumb::Loading | Thumb::Missing => {
-            let base = colour_swatch(COLOUR_FAMILIES[outfit_catalogue::taxonomy::colour_family(&item.colour)]);
+            let base = colour_swatch(ColourFamily::of(&item.colour));
             p.rect_filled(rect, 4.0, base.gamma_multiply(0.35));
             // A small placeholder (the board's) is the colour alone: the slot's name would not fit.
             let label = match state {
@@ -203,7 +204,7 @@ pub(super) fn grid_cell(
         }
     }
     if resp.clicked() {
-        cmds.push(Command::AddItem(id));
+        cmds.push(Command::Board(BoardCommand::AddItem(id)));
     }
     resp.on_hover_text(format!("{}\n{} · {} · {}\nClick or drag onto the board", it.title, it.brand, it.slot.label(), it.colour));
 }

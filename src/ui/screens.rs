@@ -5,7 +5,7 @@ use super::{ACCENT, StudioApp, paint_text, paint_thumb, score_colour};
 use egui::{Color32, Rect, RichText, Role, Sense, Ui, Vec2, WidgetInfo, pos2, vec2};
 use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
 use outfit_curate::paths::PathPurpose;
-use outfit_curate::{Command, MIN_JUDGEMENTS, QueueView, Reason, TrainRequest, validated};
+use outfit_curate::{Command, MIN_JUDGEMENTS, QueueCommand, QueueView, Reason, TrainCommand, TrainRequest, validated};
 use outfit_store::Verdict;
 
 /// Train-panel inputs (view state until Start is pressed).
@@ -45,7 +45,7 @@ fn queue_view_bar(ui: &mut Ui, q: &outfit_labels::ReviewQueue, view: &QueueView,
         ui.label("Review:");
         let mut choose = |ui: &mut Ui, v: QueueView, label: String| {
             if ui.selectable_label(*view == v, label).clicked() && *view != v {
-                cmds.push(Command::QueueView(v));
+                cmds.push(Command::Queue(QueueCommand::View(v)));
             }
         };
         choose(ui, QueueView::All, "All".into());
@@ -59,10 +59,10 @@ fn queue_view_bar(ui: &mut Ui, q: &outfit_labels::ReviewQueue, view: &QueueView,
         ui.separator();
         ui.label(format!("{} to review here", q.pending_in_view()));
         if ui.small_button("Previous").on_hover_text("Go back without judging (Left arrow)").clicked() {
-            cmds.push(Command::QueueStep(false));
+            cmds.push(Command::Queue(QueueCommand::Step(false)));
         }
         if ui.small_button("Next").on_hover_text("Pass over this outfit without judging it (Right arrow)").clicked() {
-            cmds.push(Command::QueueStep(true));
+            cmds.push(Command::Queue(QueueCommand::Step(true)));
         }
     });
 }
@@ -87,7 +87,7 @@ impl StudioApp {
         }
         let Some(q) = self.studio.queue() else {
             if !self.studio.queue_loading() && ui.button("Load the review queue").clicked() {
-                cmds.push(Command::QueueMore);
+                cmds.push(Command::Queue(QueueCommand::More));
             }
             return;
         };
@@ -115,7 +115,7 @@ impl StudioApp {
                 None => {
                     ui.label("Nothing left to review in this queue.");
                     if !self.studio.queue_loading() && ui.button("Propose more outfits").clicked() {
-                        cmds.push(Command::QueueMore);
+                        cmds.push(Command::Queue(QueueCommand::More));
                     }
                 }
                 Some(item) => {
@@ -189,30 +189,30 @@ impl StudioApp {
                         for r in Reason::ALL {
                             let mut on = self.studio.queue_reasons().contains(&r);
                             if ui.toggle_value(&mut on, r.label()).changed() {
-                                cmds.push(Command::ToggleQueueReason(r));
+                                cmds.push(Command::Queue(QueueCommand::ToggleReason(r)));
                             }
                         }
                     });
                     ui.horizontal(|ui| {
                         let big = |t: &str, c: Color32| egui::Button::new(RichText::new(t).size(16.0).color(c)).min_size(vec2(120.0, 34.0));
                         if ui.add(big("Accept (A)", verdict_colour(Some(Verdict::Accept)))).clicked() {
-                            cmds.push(Command::QueueDecide(Verdict::Accept));
+                            cmds.push(Command::Queue(QueueCommand::Decide(Verdict::Accept)));
                         }
                         if ui.add(big("Reject (X)", verdict_colour(Some(Verdict::Reject)))).clicked() {
-                            cmds.push(Command::QueueDecide(Verdict::Reject));
+                            cmds.push(Command::Queue(QueueCommand::Decide(Verdict::Reject)));
                         }
                         if ui.add(big("Skip (Space)", ui.visuals().text_color())).clicked() {
-                            cmds.push(Command::QueueDecide(Verdict::Skip));
+                            cmds.push(Command::Queue(QueueCommand::Decide(Verdict::Skip)));
                         }
                         if ui.add_enabled(!recent.is_empty(), big("Undo (Backspace)", ui.visuals().text_color())).clicked() {
-                            cmds.push(Command::QueueUndo);
+                            cmds.push(Command::Queue(QueueCommand::Undo));
                         }
                         if ui
                             .add(big("Edit on the board (E)", ui.visuals().text_color()))
                             .on_hover_text("Swap or add items on the outfit board, then accept or reject it there")
                             .clicked()
                         {
-                            cmds.push(Command::QueueOpenOnBoard);
+                            cmds.push(Command::Queue(QueueCommand::OpenOnBoard));
                         }
                     });
                 }
@@ -250,7 +250,7 @@ impl StudioApp {
                             let r = ui.selectable_label(e.verdict == Some(v), t);
                             r.widget_info(|| WidgetInfo::labeled(Role::Button, true, format!("Change decision {jid} to {}", v.as_str())));
                             if r.clicked() && e.verdict != Some(v) {
-                                cmds.push(Command::QueueEdit(jid, v));
+                                cmds.push(Command::Queue(QueueCommand::Edit(jid, v)));
                             }
                         }
                     });
@@ -327,7 +327,7 @@ impl StudioApp {
                     .on_disabled_hover_text(if training { "A training run is going" } else { "Not enough labels to validate a new version" })
                     .clicked()
                 {
-                    cmds.push(Command::StartTraining(req.clone()));
+                    cmds.push(Command::Train(TrainCommand::Start(req.clone())));
                 }
                 if let Some(job) = self.studio.job().filter(|j| matches!(j.kind, outfit_curate::JobKind::Train(_))) {
                     let p = &job.progress;
@@ -404,7 +404,7 @@ impl StudioApp {
                     .clicked()
                 {
                     if checked {
-                        cmds.push(Command::ActivateModel(m.id));
+                        cmds.push(Command::Train(TrainCommand::Activate(m.id)));
                     } else {
                         self.confirm_activate = Some((m.id, m.name.clone()));
                     }
@@ -425,7 +425,7 @@ impl StudioApp {
         let running = self.studio.job_busy(|k| matches!(k, outfit_curate::JobKind::Evaluate { .. }));
         ui.horizontal(|ui| {
             if ui.add_enabled(enough && !running, egui::Button::new("Evaluate")).clicked() {
-                cmds.push(Command::Evaluate(self.train_form.req.parent));
+                cmds.push(Command::Train(TrainCommand::Evaluate(self.train_form.req.parent)));
             }
             if running {
                 ui.spinner();
@@ -502,7 +502,7 @@ impl StudioApp {
             });
         });
         if yes {
-            cmds.push(Command::ActivateUnvalidated(id));
+            cmds.push(Command::Train(TrainCommand::ActivateUnvalidated(id)));
         }
         if yes || no || modal.should_close() {
             self.confirm_activate = None;
@@ -538,7 +538,7 @@ impl StudioApp {
                 self.ask_path(PathPurpose::ImportLabels, cmds);
             }
             if ui.add_enabled(!busy, egui::Button::new("Refresh")).clicked() {
-                cmds.push(Command::RefreshAgreement);
+                cmds.push(Command::Train(TrainCommand::RefreshAgreement));
             }
             if busy {
                 ui.spinner();

@@ -3,8 +3,8 @@
 //! settle on the Team screen.
 
 use egui::{Color32, RichText, Ui};
-use outfit_curate::Command;
 use outfit_curate::team::{TeamShared, TeamStatus};
+use outfit_curate::{Command, TeamCommand, TrainCommand};
 use outfit_labels::Disagreement;
 use outfit_store::Verdict;
 
@@ -70,7 +70,7 @@ pub(super) fn membership(ui: &mut Ui, team: Option<&TeamStatus>, form: &mut Join
         });
         ui.checkbox(&mut form.upload_history, "Also share the judgements I made here before joining");
         if ui.add_enabled(!busy && !form.url.trim().is_empty(), egui::Button::new("Join team")).clicked() {
-            cmds.push(Command::JoinTeam { url: form.url.trim().to_string(), upload_history: form.upload_history });
+            cmds.push(Command::Team(TeamCommand::Join { url: form.url.trim().to_string(), upload_history: form.upload_history }));
         }
         return;
     };
@@ -83,10 +83,10 @@ pub(super) fn membership(ui: &mut Ui, team: Option<&TeamStatus>, form: &mut Join
             )
             .clicked()
         {
-            cmds.push(Command::FillTeamQueue(FILL));
+            cmds.push(Command::Team(TeamCommand::FillQueue(FILL)));
         }
         if ui.button("Leave team").on_hover_text("Stop sharing: your judgements stay in this database").clicked() {
-            cmds.push(Command::LeaveTeam);
+            cmds.push(Command::Team(TeamCommand::Leave));
         }
     });
     ui.horizontal(|ui| {
@@ -102,7 +102,7 @@ pub(super) fn membership(ui: &mut Ui, team: Option<&TeamStatus>, form: &mut Join
             .on_hover_text("Two or more stylists per outfit measure agreement; a lease frees an outfit a stylist left unjudged")
             .clicked()
         {
-            cmds.push(Command::SetTeamRouting { overlap: form.overlap, lease_seconds: form.lease_minutes * 60 });
+            cmds.push(Command::Team(TeamCommand::SetRouting { overlap: form.overlap, lease_seconds: form.lease_minutes * 60 }));
         }
     });
 }
@@ -138,7 +138,7 @@ pub(super) fn disagreements(ui: &mut Ui, rows: &[Disagreement], cmds: &mut Vec<C
                     // Named with the outfit so each button is findable (screen readers, tests) among the others.
                     b.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &label));
                     if b.clicked() {
-                        cmds.push(Command::Settle(d.skus.clone(), v));
+                        cmds.push(Command::Train(TrainCommand::Settle(d.skus.clone(), v)));
                     }
                 }
             });
@@ -159,7 +159,7 @@ pub(super) fn shared(ui: &mut Ui, shared: Option<&TeamShared>, busy: bool, cmds:
     ui.horizontal(|ui| {
         ui.heading("Team heads and catalogues");
         if ui.add_enabled(!busy, egui::Button::new("Refresh")).on_hover_text("Read them again from the team store").clicked() {
-            cmds.push(Command::RefreshTeamShared);
+            cmds.push(Command::Team(TeamCommand::RefreshShared));
         }
         if busy {
             ui.spinner();
@@ -190,7 +190,7 @@ pub(super) fn shared(ui: &mut Ui, shared: Option<&TeamShared>, busy: bool, cmds:
                     let b = ui.add_enabled(!busy, egui::Button::new("Activate")).on_hover_text(hint);
                     b.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, !busy, &label));
                     if b.clicked() {
-                        cmds.push(Command::ActivateTeamHead(h.id.clone()));
+                        cmds.push(Command::Team(TeamCommand::ActivateHead(h.id.clone())));
                     }
                 }
                 ui.end_row();

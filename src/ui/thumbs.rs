@@ -1,22 +1,27 @@
 //! Thumbnails: decoded off the UI thread on a small pool, cached as small PNGs on disk and as textures in memory
 //! (least recently used evicted, by `lru`). Only what the grid asks for (the visible cells) is ever decoded; the request
-//! stack is served newest first and trimmed, so fast scrolling never builds a backlog.
+//! stack is served newest first and trimmed, so fast scrolling never builds a backlog. Each request is a
+//! [`Promise`], as all background work is; a request trimmed off the stack reads as lost and may be asked again.
 
 use lru::LruCache;
+use outfit_curate::work::{Promise, Resolver, Waker};
+use std::collections::HashMap;
 use std::collections::HashSet;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Condvar, Mutex};
 
 /// Thumbnail edge in pixels.
 pub const THUMB_PX: u32 = 128;
 const MAX_QUEUED: usize = 256;
 
-type Decoded = (i64, Option<egui::ColorImage>);
+type Decoded = Option<egui::ColorImage>;
+/// An image to decode, and where its thumbnail goes.
+type Request = (PathBuf, Resolver<Decoded>);
 
+/// The decoders' request stack (served from the top: the newest first) and whether the pool is stopping.
 struct Queue {
-    jobs: Mutex<(Vec<(i64, PathBuf)>, bool)>,
+    jobs: Mutex<(Vec<Request>, bool)>,
     ready: Condvar,
 }
 
@@ -29,10 +34,10 @@ pub enum Thumb<'a> {
 
 pub struct Thumbnails {
     queue: Arc<Queue>,
-    rx: Receiver<Decoded>,
+    wake: Waker,
     textures: LruCache<i64, egui::TextureHandle>,
     failed: HashSet<i64>,
-    pending: HashSet<i64>,
+    pending: HashMap<i64, Promise<Decoded>>,
     workers: Vec<std::thread::JoinHandle<()>>,
 }
 
@@ -40,37 +45,45 @@ impl Thumbnails {
     /// `cache_dir`: where small PNGs are kept between runs (`None`: memory only). `threads`: decoder threads.
     pub fn new(ctx: &egui::Context, cache_dir: Option<PathBuf>, threads: usize, capacity: usize) -> Thumbnails {
         let queue = Arc::new(Queue { jobs: Mutex::new((Vec::new(), false)), ready: Condvar::new() });
-        let (tx, rx) = channel();
         if let Some(d) = &cache_dir {
             let _ = std::fs::create_dir_all(d);
         }
         let workers = (0..threads.max(1))
             .map(|n| {
-                let (q, tx, ctx, dir): (Arc<Queue>, Sender<Decoded>, egui::Context, Option<PathBuf>) =
-                    (queue.clone(), tx.clone(), ctx.clone(), cache_dir.clone());
+                let (q, dir) = (queue.clone(), cache_dir.clone());
                 std::thread::Builder::new()
                     .name(format!("thumbs-{n}"))
-                    .spawn(move || worker(&q, &tx, &ctx, dir.as_deref()))
+                    .spawn(move || worker(&q, dir.as_deref()))
                     .expect("spawn thumbnail thread")
             })
             .collect();
         let textures = LruCache::new(NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN));
-        Thumbnails { queue, rx, textures, failed: HashSet::new(), pending: HashSet::new(), workers }
+        let ctx = ctx.clone();
+        let wake: Waker = Arc::new(move || ctx.request_repaint());
+        Thumbnails { queue, wake, textures, failed: HashSet::new(), pending: HashMap::new(), workers }
     }
 
     /// Call once per frame before the grid: uploads what the workers finished (the cache evicts the least recently
     /// shown texture when full).
     pub fn begin_frame(&mut self, ctx: &egui::Context) {
-        while let Ok((id, img)) = self.rx.try_recv() {
+        let mut done = Vec::new();
+        for (&id, p) in &mut self.pending {
+            if let Some(r) = p.poll() {
+                done.push((id, r));
+            }
+        }
+        for (id, r) in done {
             self.pending.remove(&id);
-            match img {
-                Some(img) => {
+            match r {
+                Ok(Some(img)) => {
                     let tex = ctx.load_texture(format!("thumb-{id}"), img, egui::TextureOptions::LINEAR);
                     self.textures.put(id, tex);
                 }
-                None => {
+                Ok(None) => {
                     self.failed.insert(id);
                 }
+                // Trimmed off the stack before a decoder took it: asked again if the cell is still shown.
+                Err(_) => {}
             }
         }
     }
@@ -84,15 +97,15 @@ impl Thumbnails {
         if self.textures.contains(&item_id) {
             return self.textures.get(&item_id).map_or(Thumb::Loading, Thumb::Ready);
         }
-        let mut q = self.queue.jobs.lock().expect("thumbnail queue");
-        if self.pending.insert(item_id) {
-            q.0.push((item_id, PathBuf::from(path)));
+        if !self.pending.contains_key(&item_id) {
+            let (resolver, promise) = Promise::pair(self.wake.clone());
+            self.pending.insert(item_id, promise);
+            let mut q = self.queue.jobs.lock().expect("thumbnail queue");
+            q.0.push((PathBuf::from(path), resolver));
             if q.0.len() > MAX_QUEUED {
+                // The oldest requests go; their promises read as lost, and `begin_frame` forgets them.
                 let excess = q.0.len() - MAX_QUEUED;
-                let drop: Vec<i64> = q.0.drain(..excess).map(|(id, _)| id).collect();
-                for id in drop {
-                    self.pending.remove(&id);
-                }
+                q.0.drain(..excess);
             }
             self.queue.ready.notify_one();
         }
@@ -123,7 +136,7 @@ impl Drop for Thumbnails {
     }
 }
 
-fn worker(q: &Queue, tx: &Sender<Decoded>, ctx: &egui::Context, cache_dir: Option<&Path>) {
+fn worker(q: &Queue, cache_dir: Option<&Path>) {
     loop {
         let job = {
             let mut g = q.jobs.lock().expect("thumbnail queue");
@@ -137,11 +150,8 @@ fn worker(q: &Queue, tx: &Sender<Decoded>, ctx: &egui::Context, cache_dir: Optio
                 g = q.ready.wait(g).expect("thumbnail queue");
             }
         };
-        let img = load_thumb(&job.1, cache_dir);
-        if tx.send((job.0, img)).is_err() {
-            return;
-        }
-        ctx.request_repaint();
+        let (path, resolver) = job;
+        resolver.resolve(load_thumb(&path, cache_dir));
     }
 }
 

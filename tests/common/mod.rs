@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 
 use outfit_studio::Engine;
-use outfit_studio::store::{StoredFeatures, StoredItem};
+use outfit_studio::store::{JudgementSource, StoredFeatures, StoredItem};
 
 /// Stores made-up encoder features for every item instead of running the ONNX encoders (fast, deterministic),
 /// then reloads the engine so the head embeds them. `features(item, image_dim, text_dim)` gives (image, text).
@@ -50,17 +50,7 @@ pub fn engine_with_feed(dir: &std::path::Path, feed: &std::path::Path) -> Engine
 pub fn approve_look(e: &mut Engine, stylist: &str, skus: &[&str], name: &str) -> i64 {
     use outfit_studio::store::{JudgeEffects, NewJudgement, Verdict};
     let look: Vec<_> = skus.iter().map(|s| e.store().item_by_sku(s).unwrap().unwrap()).map(|it| (it.item.slot, it.id)).collect();
-    let j = NewJudgement {
-        skus: skus.iter().map(|s| s.to_string()).collect(),
-        verdict: Verdict::Accept,
-        stylist: stylist.into(),
-        model_id: None,
-        model_name: None,
-        score: None,
-        source: "manual".into(),
-        reasons: vec![],
-        outfit_id: None,
-    };
+    let j = NewJudgement::new(skus.iter().map(|s| s.to_string()).collect(), Verdict::Accept, stylist, JudgementSource::Manual);
     e.store_mut().judge_action(&j, &JudgeEffects { look: Some(&look), look_name: name, ..Default::default() }).unwrap().outfit_id.unwrap()
 }
 

@@ -3,7 +3,7 @@
 //! import dialog shows it.
 
 use super::import::{ImportOptions, parse_feed_with};
-use super::taxonomy::{self, COLOUR_FAMILIES, colour_family};
+use super::taxonomy::{self, ColourFamily};
 use super::{AgeGroup, FeedFormat, Item, ParsedFeed, RowError, Slot};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -78,12 +78,11 @@ pub fn preview_file(path: &Path, opts: &ImportOptions) -> Result<ImportPreview, 
 /// The preview of an already parsed feed.
 pub fn summarise(feed: &str, p: &ParsedFeed, detect: bool) -> ImportPreview {
     let items: &[Item] = &p.items;
-    let other = COLOUR_FAMILIES.len() - 1;
     let coverage = Coverage {
         rows: p.rows.max(items.len()),
         slot: items.len(),
         age_group: items.iter().filter(|i| i.age_group.is_some()).count(),
-        colour: items.iter().filter(|i| colour_family(&i.colour) != other).count(),
+        colour: items.iter().filter(|i| ColourFamily::of(&i.colour) != ColourFamily::Other).count(),
         image: items.iter().filter(|i| i.image.is_some()).count(),
     };
     let mut excluded: HashMap<&'static str, usize> = HashMap::new();

@@ -5,7 +5,7 @@
 
 mod colour;
 
-pub use colour::{COLOUR_FAMILIES, colour_family, colour_word};
+pub use colour::{ColourFamily, colour_word};
 use serde::{Deserialize, Serialize};
 
 /// Where an item goes on an outfit board. One item fills one slot; an outfit has at most one item per slot,

@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use outfit_catalogue::{AgeGroup, Slot};
 use outfit_engine::{CompletionFilter, Engine, Follow};
-use outfit_store::Verdict;
+use outfit_store::{JudgementSource, Verdict};
 use std::path::{Path, PathBuf};
 
 mod looks;
@@ -480,7 +480,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Judge { verdict, skus, stylist, reasons } => {
             let v = Verdict::parse(&verdict).with_context(|| format!("verdict must be accept, reject or skip, not {verdict:?}"))?;
             let mut e = open()?;
-            let id = e.judge(&skus, v, &stylist, "cli", &reasons, None)?;
+            let id = e.judge(&skus, v, &stylist, JudgementSource::Cli, &reasons, None)?;
             println!("recorded judgement {id}: {} by {stylist}", v.as_str());
             Ok(())
         }
@@ -582,7 +582,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             for i in 0..n {
                 // Cycle the verdicts so accepts (which also create an approved outfit) are exercised too.
                 let v = [Verdict::Reject, Verdict::Accept, Verdict::Skip][i % 3];
-                let id = e.judge(&skus, v, &stylist, "judge-loop", &[], None)?;
+                let id = e.judge(&skus, v, &stylist, JudgementSource::Cli, &[], None)?;
                 writeln!(out, "{id}")?;
                 out.flush()?;
             }

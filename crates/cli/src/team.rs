@@ -3,9 +3,7 @@
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use outfit_engine::Engine;
-use outfit_labels::SETTLED;
-use outfit_store::Store;
-use outfit_store::Verdict;
+use outfit_store::{JudgementSource, Store, Verdict};
 use outfit_team::{TeamUrl, routing, server, share};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -294,7 +292,7 @@ fn settle(db: &Path, models: &Path, verdict: &str, skus: &[String], stylist: Opt
         .or_else(|| team.as_ref().map(|t| t.stylist.clone()))
         .context("who settles? pass --stylist NAME (or set OUTFIT_STUDIO_STYLIST)")?;
     let mut e = Engine::open(db, models)?;
-    let id = e.judge(&d.skus, v, &stylist, SETTLED, &[], None)?;
+    let id = e.judge(&d.skus, v, &stylist, JudgementSource::Settled, &[], None)?;
     println!(
         "settled {} as {} by {stylist} (judgement {id}; accepted by {}, rejected by {})",
         skus.join(" "),

@@ -8,7 +8,7 @@ impl Studio {
     pub(crate) fn start_job(&mut self, kind: JobKind) -> Result<()> {
         if self.job.is_some() {
             if self.pending_jobs.contains(&kind) {
-                bail!("{} is already waiting to run", kind.label());
+                refuse!("{} is already waiting to run", kind.label());
             }
             self.pending_jobs.push_back(kind);
             return Ok(());
@@ -31,7 +31,7 @@ impl Studio {
     /// Takes in a finished job's output.
     pub(crate) fn finish_job(&mut self, job: Job, outcome: Result<JobOutput, String>) {
         if matches!(job.kind, JobKind::Train(_)) {
-            self.losses = job.losses;
+            self.train.losses = job.losses;
         }
         match outcome {
             Ok(out) => {
@@ -43,11 +43,11 @@ impl Studio {
                     Payload::Looks(r) => {
                         // Straight to the batch just made, ahead of the model's picks.
                         if r.queued > 0 {
-                            self.queue_view = QueueView::Batch(r.batch.clone());
+                            self.review.view = QueueView::Batch(r.batch.clone());
                         }
                         self.looks_result = Some(*r);
-                        self.queue = None;
-                        self.queue_wanted = true;
+                        self.review.queue = None;
+                        self.review.wanted = true;
                         self.refresh_lists();
                     }
                     Payload::PublishPlan(p) => self.publish_preview = Some(*p),
@@ -58,23 +58,23 @@ impl Studio {
                         // A queue built for a stylist who has since changed is dropped.
                         if q.stylist() == self.stylist {
                             let mut q = q;
-                            if *q.view() != self.queue_view {
-                                q.set_view(self.queue_view.clone());
+                            if *q.view() != self.review.view {
+                                q.set_view(self.review.view.clone());
                             }
-                            self.queue = Some(q);
+                            self.review.queue = Some(q);
                             self.claim_team_queue();
                         }
                     }
-                    Payload::Trained(id) => self.last_trained = Some(id),
-                    Payload::Report(r) => self.report = Some(*r),
+                    Payload::Trained(id) => self.train.last_trained = Some(id),
+                    Payload::Report(r) => self.train.report = Some(*r),
                     Payload::Agreement(rows, open) => {
-                        self.agreement = Some(rows);
-                        self.disagreements = open;
+                        self.train.agreement = Some(rows);
+                        self.train.disagreements = open;
                     }
                     Payload::Merged(m, rows, open) => {
-                        self.last_merge = Some(m);
-                        self.agreement = Some(rows);
-                        self.disagreements = open;
+                        self.train.last_merge = Some(m);
+                        self.train.agreement = Some(rows);
+                        self.train.disagreements = open;
                     }
                 }
             }
@@ -94,14 +94,15 @@ impl Studio {
     /// Polls background work; call once per frame. Returns true when something changed.
     pub fn poll(&mut self) -> bool {
         let mut changed = false;
-        if let Some((g, rx)) = &self.pending_search
-            && let Ok(r) = rx.try_recv()
+        if let Some((g, p)) = &mut self.grid.pending
+            && let Some(r) = p.poll()
         {
-            if *g == self.search_gen {
-                self.results = r;
-                self.results_gen += 1;
+            // A search that lost its thread leaves the last results up; a newer search replaced an older one.
+            if let (Ok(r), true) = (r, *g == self.grid.search_gen) {
+                self.grid.results = r;
+                self.grid.results_gen += 1;
             }
-            self.pending_search = None;
+            self.grid.pending = None;
             changed = true;
         }
         changed |= self.poll_scorer();
@@ -119,7 +120,7 @@ impl Studio {
             changed = true;
             self.finish_job(job, outcome);
         }
-        if self.job.is_none() && (!self.pending_jobs.is_empty() || self.queue_wanted) {
+        if self.job.is_none() && (!self.pending_jobs.is_empty() || self.review.wanted) {
             self.start_next_job();
             changed = true;
         }
@@ -190,11 +191,11 @@ impl Studio {
     /// True while anything the studio sent off is still on its way back (jobs aside).
     pub fn busy(&self) -> bool {
         !self.writes.is_empty()
-            || !self.board_pending.is_empty()
+            || !self.board.pending.is_empty()
             || self.pending_scorer.is_some()
             || self.index_check.is_some()
             || self.engine_reload.is_some()
-            || self.pending_search.is_some()
+            || self.grid.pending.is_some()
             || self.pending_dialog.is_some()
             || !self.deferred.is_empty()
     }
@@ -235,7 +236,7 @@ impl Studio {
                 // The writer takes it over in order with its tasks; the scoring worker before the board's requests
                 // below (a dropped promise: those requests see the new snapshot).
                 let snap = e.snapshot();
-                self.write("reloading", move |w| {
+                self.write(super::writes::Write::Reload, move |w| {
                     w.adopt(snap);
                     let r = w.store().catalogue_stamp().map_err(|err| format!("{err:#}"));
                     Box::new(move |s: &mut Studio| match r {

@@ -24,22 +24,22 @@ impl Studio {
     /// except what no longer applies (no score under two items, no suggestions for an empty board).
     pub(super) fn refresh_board(&mut self) {
         let ids = self.board_ids();
-        self.board_gen += 1;
-        let generation = self.board_gen;
-        self.board_latest.store(generation, Ordering::Relaxed);
+        self.board.generation += 1;
+        let generation = self.board.generation;
+        self.board.latest.store(generation, Ordering::Relaxed);
         if ids.len() < 2 {
-            self.score = None;
-            self.score_note = Some("Add at least two items to see the score".into());
+            self.board.score = None;
+            self.board.score_note = Some("Add at least two items to see the score".into());
         }
         if ids.is_empty() {
-            self.suggestions.clear();
-            self.shortfalls.clear();
-            self.board_pending.clear();
+            self.board.suggestions.clear();
+            self.board.shortfalls.clear();
+            self.board.pending.clear();
             return;
         }
-        let slots = Slot::missing_from(&self.board.iter().map(|b| b.slot).collect::<Vec<_>>());
+        let slots = Slot::missing_from(&self.board.items.iter().map(|b| b.slot).collect::<Vec<_>>());
         let filter = self.effective_filter();
-        let latest = self.board_latest.clone();
+        let latest = self.board.latest.clone();
         let p = self.scoring.run(move |e| {
             if latest.load(Ordering::Relaxed) != generation {
                 return None;
@@ -52,23 +52,23 @@ impl Studio {
             };
             Some(BoardResult { score, suggestions, shortfalls })
         });
-        self.board_pending.push_back((generation, p));
+        self.board.pending.push_back((generation, p));
     }
 
     /// True while the board's score or suggestions are being computed.
     pub fn scoring(&self) -> bool {
-        !self.board_pending.is_empty()
+        !self.board.pending.is_empty()
     }
 
     /// Takes in board results; those for an older board are dropped. True when one arrived.
     pub(super) fn poll_board(&mut self) -> bool {
-        let ready = super::work::take_ready(&mut self.board_pending);
+        let ready = super::work::take_ready(&mut self.board.pending);
         let changed = !ready.is_empty();
         for (generation, r) in ready {
             match r {
-                Ok(Some(b)) if generation == self.board_gen => self.take_board(b),
+                Ok(Some(b)) if generation == self.board.generation => self.take_board(b),
                 Ok(_) => {}
-                Err(e) => self.score_note = Some(e),
+                Err(e) => self.board.score_note = Some(e),
             }
         }
         changed
@@ -77,29 +77,29 @@ impl Studio {
     fn take_board(&mut self, b: BoardResult) {
         let mut note = None;
         match b.score {
-            Ok(s) => self.score = s,
+            Ok(s) => self.board.score = s,
             Err(e) => {
-                self.score = None;
+                self.board.score = None;
                 note = Some(e);
             }
         }
-        if self.score.is_none() && note.is_none() && self.board.len() < 2 {
+        if self.board.score.is_none() && note.is_none() && self.board.items.len() < 2 {
             note = Some("Add at least two items to see the score".into());
         }
-        self.shortfalls = b.shortfalls;
+        self.board.shortfalls = b.shortfalls;
         match b.suggestions {
-            Ok(s) => self.suggestions = s,
+            Ok(s) => self.board.suggestions = s,
             Err(e) => {
-                self.suggestions.clear();
+                self.board.suggestions.clear();
                 note.get_or_insert(e);
             }
         }
-        self.score_note = note;
+        self.board.score_note = note;
     }
 
     /// Blocks until the board's score and suggestions are in (tests, benchmarks).
     pub fn wait_for_board(&mut self) {
-        while let Some((_, p)) = self.board_pending.front_mut() {
+        while let Some((_, p)) = self.board.pending.front_mut() {
             p.block();
             self.poll_board();
         }

@@ -4,7 +4,7 @@
 
 use super::work::Promise;
 use super::{JobKind, Studio};
-use anyhow::{Context, Result, bail};
+use crate::problem::{Context, Result, refuse};
 use outfit_catalogue::{Field, ImportOptions, ImportPreview, Profile};
 use outfit_engine::{ImportRequest, catalogue_for};
 use outfit_store::{Catalogue, CatalogueWatcher};
@@ -142,7 +142,7 @@ impl Studio {
                 self.rebuild_catalogue();
             }
             CatalogueCommand::SetHidden(name, hidden) => {
-                self.write("changing the catalogue", move |e| {
+                self.write(super::writes::Write::ChangeCatalogue, move |e| {
                     let r = e.set_catalogue_hidden(&name, hidden).map_err(|err| format!("{err:#}"));
                     let done = format!("Catalogue “{name}” is {}", if hidden { "hidden" } else { "shown" });
                     Box::new(move |s: &mut Studio| s.after_catalogue_change(r.map(|()| done)))
@@ -152,7 +152,7 @@ impl Studio {
             CatalogueCommand::CancelDelete => self.catalogues.confirm_delete = None,
             CatalogueCommand::Delete(name) => {
                 self.catalogues.confirm_delete = None;
-                self.write("deleting the catalogue", move |e| {
+                self.write(super::writes::Write::DeleteCatalogue, move |e| {
                     let r = e.delete_catalogue(&name).map_err(|err| format!("{err:#}")).map(|r| {
                         format!(
                             "Deleted catalogue “{name}”: {} items removed; {} judgements kept (marked as from a deleted catalogue)",
@@ -185,7 +185,7 @@ impl Studio {
             CatalogueCommand::Confirm => {
                 let d = self.catalogues.dialog.clone().context("no import in progress")?;
                 if !d.can_import() {
-                    bail!("nothing to import with this mapping: change the profile or map the columns first");
+                    refuse!("nothing to import with this mapping: change the profile or map the columns first");
                 }
                 let options = ImportOptions { profile: d.resolved.clone(), overrides: d.overrides.clone() };
                 let request = ImportRequest { catalogue: Some(d.catalogue.clone()), options };
@@ -283,7 +283,7 @@ impl Studio {
     fn after_catalogue_change(&mut self, r: Result<String, String>) {
         match r {
             Ok(done) => {
-                self.queue = None;
+                self.review.queue = None;
                 self.reload_engines(Some(done));
                 if self.screen == super::Screen::Queue {
                     self.want_queue();

@@ -4,7 +4,7 @@
 
 use super::paths::PathPurpose;
 use super::work::Promise;
-use super::{Command, Studio};
+use super::{Command, Studio, TrainCommand};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -134,7 +134,7 @@ fn ask(d: &dyn Dialogs, purpose: &PathPurpose) -> DialogAnswer {
         PathPurpose::ExportOutfits(f) => d.save_export_as(f).map(|path| Command::ExportOutfits { format: f.clone(), path }),
         PathPurpose::ExportPolyvore => d.pick_folder().map(Command::ExportPolyvore),
         PathPurpose::Publish(f) => d.save_export_as(f).map(|path| Command::PlanPublish { format: f.clone(), path }),
-        PathPurpose::ImportLabels => d.pick_labels().map(Command::ImportLabels),
+        PathPurpose::ImportLabels => d.pick_labels().map(|p| Command::Train(TrainCommand::ImportLabels(p))),
     })
 }
 
@@ -154,9 +154,9 @@ impl Studio {
         self.pending_dialog.is_some()
     }
 
-    pub(super) fn ask_path(&mut self, purpose: PathPurpose) -> anyhow::Result<()> {
+    pub(super) fn ask_path(&mut self, purpose: PathPurpose) -> crate::problem::Result<()> {
         if self.pending_dialog.is_some() || self.path_prompt.is_some() {
-            anyhow::bail!("a file dialog is already open");
+            crate::problem::refuse!("a file dialog is already open");
         }
         let d = self.dialogs.clone();
         let p2 = purpose.clone();

@@ -1,9 +1,10 @@
 //! Background jobs on a worker thread with its own [`Engine`]: SQLite connections and ort sessions belong to one
-//! thread. Progress (and a training run's loss points) comes back over a channel the UI polls each frame; the
-//! result comes back as a [`JobOutput`] (a summary line plus whatever the screen needs: a review queue, a
-//! report, an agreement table).
+//! thread. A job is a [`Promise`] of its [`JobOutput`] (a summary line plus whatever the screen needs: a review
+//! queue, a report, an agreement table) with two additions: progress (and a training run's loss points) over a
+//! channel the UI drains each frame, and a cancel flag the job checks between batches.
 
-use anyhow::Result;
+use crate::problem::{Context, Result};
+use crate::work::{Promise, Waker};
 use outfit_engine::Engine;
 use outfit_labels::{Agreement, Disagreement, MergeReport, ReviewQueue};
 use outfit_model::report::{EvalConfig, TransferReport, transfer_report};
@@ -150,8 +151,6 @@ pub enum JobMsg {
     },
     /// A training loss point: x in epochs (fractional), y the running loss.
     Loss(f64, f64),
-    /// Finished: the output, or a readable error.
-    Done(Result<JobOutput, String>),
 }
 
 /// The latest progress of a running job, for a progress bar.
@@ -174,41 +173,29 @@ pub struct Job {
     pub progress: JobProgress,
     /// Loss points received so far (training jobs).
     pub losses: Vec<[f64; 2]>,
-    rx: Receiver<JobMsg>,
-    /// The outcome, once its message arrived (taken by [`Job::poll`]).
-    done: Option<Result<JobOutput, String>>,
+    /// Progress and loss points, in the order the job sent them.
+    updates: Receiver<JobMsg>,
+    /// The outcome: a promise like every other piece of background work; lost when the job's thread panicked.
+    result: Promise<Result<JobOutput, String>>,
     cancel: Arc<AtomicBool>,
-    handle: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Job {
     /// Starts a job; `wake` is called after every message (the UI passes `ctx.request_repaint`).
     /// Runs `kind` on its own thread and engine, ranking with the stylist's `scorer` choice (the settings reach
     /// background work too, not only the live board).
-    pub fn spawn(db: PathBuf, models: PathBuf, kind: JobKind, scorer: ScorerChoice, wake: Arc<dyn Fn() + Send + Sync>) -> Job {
-        let (tx, rx) = channel();
+    pub fn spawn(db: PathBuf, models: PathBuf, kind: JobKind, scorer: ScorerChoice, wake: Waker) -> Job {
+        let (tx, updates) = channel();
         let cancel = Arc::new(AtomicBool::new(false));
-        let (k, c) = (kind.clone(), cancel.clone());
-        let handle = std::thread::Builder::new()
-            .name("outfit-studio-job".into())
-            .spawn(move || {
-                let send = |m: JobMsg| {
-                    let _ = tx.send(m);
-                    wake();
-                };
-                let r = run(&db, &models, &k, scorer, &send, &c).map_err(|e| format!("{e:#}"));
-                send(JobMsg::Done(r));
-            })
-            .expect("spawn job thread");
-        Job {
-            kind,
-            progress: JobProgress { stage: "Starting…".into(), done: 0, total: 0 },
-            losses: Vec::new(),
-            rx,
-            done: None,
-            cancel,
-            handle: Some(handle),
-        }
+        let (k, c, w) = (kind.clone(), cancel.clone(), wake.clone());
+        let result = Promise::spawn("outfit-studio-job", wake, move || {
+            let send = |m: JobMsg| {
+                let _ = tx.send(m);
+                w();
+            };
+            run(&db, &models, &k, scorer, &send, &c).map_err(|e| format!("{e:#}"))
+        });
+        Job { kind, progress: JobProgress { stage: "Starting…".into(), done: 0, total: 0 }, losses: Vec::new(), updates, result, cancel }
     }
 
     pub fn cancel(&self) {
@@ -219,48 +206,27 @@ impl Job {
         self.cancel.load(Ordering::Relaxed)
     }
 
-    /// Drains messages; returns the outcome once the job has finished.
+    /// Takes in the messages sent so far; returns the outcome once the job has finished.
     pub fn poll(&mut self) -> Option<Result<JobOutput, String>> {
-        while let Ok(m) = self.rx.try_recv() {
+        // The outcome first: every message was sent before it, so draining after it misses none.
+        let outcome = self.result.poll();
+        while let Ok(m) = self.updates.try_recv() {
             self.absorb(m);
         }
-        if let Some(r) = self.done.take() {
-            if let Some(h) = self.handle.take() {
-                let _ = h.join();
-            }
-            return Some(r);
-        }
-        if self.handle.as_ref().is_some_and(|h| h.is_finished()) {
-            // The thread ended without a Done message: it panicked.
-            if let Some(h) = self.handle.take()
-                && h.join().is_err()
-            {
-                return Some(Err("the background job crashed; the database is unchanged since its last batch".into()));
-            }
-        }
-        None
+        outcome.map(|r| r.unwrap_or_else(|_lost| Err("the background job crashed; the database is unchanged since its last batch".into())))
     }
 
-    /// Blocks until the job ends (tests and the CLI), on the channel itself: no polling.
+    /// Blocks until the job ends (tests and the CLI), on the promise itself: no polling.
     pub fn wait(&mut self) -> Result<JobOutput, String> {
-        loop {
-            if let Some(r) = self.poll() {
-                return r;
-            }
-            match self.rx.recv() {
-                Ok(m) => self.absorb(m),
-                // The thread ended without a Done message: `poll` reports how.
-                Err(_) => return self.poll().unwrap_or_else(|| Err("the background job ended without a result".into())),
-            }
-        }
+        self.result.block();
+        self.poll().expect("the outcome is there once blocked")
     }
 
-    /// Takes one message in; `Done` is left to [`Job::poll`], which joins the thread.
+    /// Takes one message in.
     fn absorb(&mut self, m: JobMsg) {
         match m {
             JobMsg::Progress { stage, done, total } => self.progress = JobProgress { stage, done, total },
             JobMsg::Loss(x, y) => self.losses.push([x, y]),
-            JobMsg::Done(r) => self.done = Some(r),
         }
     }
 }
@@ -342,9 +308,9 @@ fn run(
         JobKind::ExportOutfits { format, path } => {
             progress(send, "Exporting approved looks…");
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|err| anyhow::anyhow!("cannot create {}: {err}", dir.display()))?;
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
             }
-            let f = std::fs::File::create(path).map_err(|err| anyhow::anyhow!("cannot write {}: {err}", path.display()))?;
+            let f = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
             let mut w = std::io::BufWriter::new(f);
             let opts = outfit_export::ExportOptions::default();
             let n = outfit_export::write_outfits_format(e.store_mut(), format, &mut w, &path.display().to_string(), &opts)?;
@@ -374,7 +340,7 @@ fn run(
             let (config, mut client) = outfit_team::membership::connect_joined(e.store())?;
             let (head, outfits) = outfit_labels::queue::team_proposals(&e, *count, queue_seed(&config.stylist))?;
             let added = outfit_team::routing::enqueue(&mut client, &outfits)
-                .map_err(|err| anyhow::anyhow!("only a lead fills the team queue (`team init … --lead NAME`): {err:#}"))?;
+                .map_err(|err| crate::problem::Problem::of(err).context("only a lead fills the team queue (`team init … --lead NAME`)"))?;
             Ok(JobOutput::text(format!("{added} of {} outfits proposed by head {head} added to the team's review queue", outfits.len())))
         }
         JobKind::SetTeamRouting { overlap, lease_seconds } => {
@@ -382,7 +348,7 @@ fn run(
             let (_, mut client) = outfit_team::membership::connect_joined(e.store())?;
             let (n, secs) = (i32::try_from(*overlap)?, i32::try_from(*lease_seconds)?);
             outfit_team::routing::set_routing(&mut client, n, secs)
-                .map_err(|err| anyhow::anyhow!("only a lead sets the routing (`team init … --lead NAME`): {err:#}"))?;
+                .map_err(|err| crate::problem::Problem::of(err).context("only a lead sets the routing (`team init … --lead NAME`)"))?;
             Ok(JobOutput::text(format!(
                 "Each outfit of the team queue goes to at most {overlap} stylist{}; a lease lasts {} min",
                 if *overlap == 1 { "" } else { "s" },
@@ -490,7 +456,7 @@ fn generate_looks(
     let report = &mut |done, total| send(JobMsg::Progress { stage: stage.clone(), done, total });
     let batch = outfit_looks::generate_for(e, heroes, params, report, &|| cancel.load(Ordering::Relaxed))?;
     if batch.cancelled || cancel.load(Ordering::Relaxed) {
-        anyhow::bail!("look generation cancelled; nothing was queued");
+        crate::problem::refuse!("look generation cancelled; nothing was queued");
     }
     let n = outfit_looks::enqueue(e, stylist, &batch, params)?;
     let summary = batch.summary();
@@ -526,7 +492,7 @@ fn train(e: &mut Engine, req: &TrainRequest, send: &dyn Fn(JobMsg), cancel: &Ato
     let (fit, held) = outfit_model::metrics::split_by_outfit(&job.data, cfg.validation_fraction, cfg.seed);
     let has_both = |v: &[outfit_model::data::LabelledOutfit]| v.iter().any(|o| o.positive) && v.iter().any(|o| !o.positive);
     if held.len() < super::MIN_HELD_OUT || !has_both(&held) || !fit.iter().any(|o| o.positive) {
-        anyhow::bail!(
+        crate::problem::refuse!(
             "not trained: only {} of {} outfits would be held out to validate the new version ({} needed, with both an accept and a reject among them); judge more different outfits first",
             held.len(),
             job.data.len(),
@@ -547,7 +513,7 @@ fn train(e: &mut Engine, req: &TrainRequest, send: &dyn Fn(JobMsg), cancel: &Ato
     let trained = match trained {
         Ok(t) => t,
         Err(err) if err.is_cancelled() || cancel.load(Ordering::Relaxed) => {
-            anyhow::bail!("training cancelled; no model version was stored")
+            crate::problem::refuse!("training cancelled; no model version was stored")
         }
         Err(err) => return Err(err.into()),
     };
@@ -576,7 +542,7 @@ fn evaluate(e: &Engine, parent: Option<i64>, send: &dyn Fn(JobMsg), cancel: &Ato
         send(JobMsg::Progress { stage: format!("Evaluating: {s}"), done: step.min(total), total });
     };
     let report = transfer_report(&head, &parent_name, &others, &note, &table, &data, &cfg, &mut log, cancel)
-        .map_err(|err| if err.is_cancelled() { anyhow::anyhow!("evaluation cancelled") } else { err.into() })?;
+        .map_err(|err| if err.is_cancelled() { crate::problem::Problem::from("evaluation cancelled") } else { err.into() })?;
     Ok(JobOutput {
         summary: format!("Evaluated {parent_name} on {} held-out outfits", report.test_outfits),
         payload: Payload::Report(Box::new(report)),

@@ -1,7 +1,7 @@
 //! Paths typed into the app's own path field, for machines without a desktop file dialog (no xdg portal): what
 //! the field is for, checking what was typed, and filesystem completion. No UI here.
 
-use super::Command;
+use super::{Command, TrainCommand};
 use std::path::{Path, PathBuf};
 
 /// What a path is being asked for.
@@ -78,7 +78,7 @@ impl PathPurpose {
             PathPurpose::ExportOutfits(format) => Command::ExportOutfits { format: format.clone(), path },
             PathPurpose::ExportPolyvore => Command::ExportPolyvore(path),
             PathPurpose::Publish(format) => Command::PlanPublish { format: format.clone(), path },
-            PathPurpose::ImportLabels => Command::ImportLabels(path),
+            PathPurpose::ImportLabels => Command::Train(TrainCommand::ImportLabels(path)),
         })
     }
 }

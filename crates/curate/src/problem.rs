@@ -30,17 +30,26 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// Classifies an error by the first store error in its chain.
-    pub fn of(err: impl Into<anyhow::Error>) -> Problem {
-        let err = err.into();
-        let store = err.chain().find_map(store_error);
+    /// Classifies an error by the store error it is or carries.
+    pub fn of(err: impl Into<Problem>) -> Problem {
+        err.into()
+    }
+
+    /// A typed error with its causes on one line, classified by the first store error in its chain.
+    fn from_error(err: &(dyn std::error::Error + 'static)) -> Problem {
+        let mut store = None;
+        let mut e: Option<&(dyn std::error::Error + 'static)> = Some(err);
+        while let Some(cur) = e {
+            store = store.or_else(|| store_error(cur));
+            e = cur.source();
+        }
         let kind = match store {
             Some(StoreError::Busy(_)) => ProblemKind::Busy,
             Some(StoreError::Gone { .. } | StoreError::NotFound(_)) => ProblemKind::Gone,
             Some(StoreError::Corrupt { .. } | StoreError::TooNew { .. }) => ProblemKind::Corrupt,
             _ => ProblemKind::Other,
         };
-        Problem { kind, text: format!("{err:#}") }
+        Problem { kind, text: outfit_store::with_causes(err) }
     }
 
     /// The same problem, saying what was being done ("the judgement was not recorded: …").
@@ -108,6 +117,68 @@ fn store_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a Store
     }
 }
 
+/// The typed errors of the layers below, each classified by the store error it carries.
+macro_rules! problem_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Problem {
+            fn from(e: $t) -> Problem {
+                Problem::from_error(&e)
+            }
+        }
+    )*};
+}
+problem_from!(
+    StoreError,
+    EngineError,
+    LabelsError,
+    LooksError,
+    TeamError,
+    ExportError,
+    outfit_model::ModelError,
+    outfit_catalogue::CatalogueError,
+    outfit_demo::InstallError,
+    std::io::Error,
+    std::num::TryFromIntError
+);
+
+impl std::error::Error for Problem {}
+
+/// The app's results: a [`Problem`] the status line can show.
+pub type Result<T, E = Problem> = std::result::Result<T, E>;
+
+/// Says what was being done when a step failed, or why a missing value stops the action (as anyhow's `Context`,
+/// keeping the problem's kind).
+pub trait Context<T> {
+    fn context(self, what: &str) -> Result<T>;
+    fn with_context(self, what: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T, E: Into<Problem>> Context<T> for std::result::Result<T, E> {
+    fn context(self, what: &str) -> Result<T> {
+        self.map_err(|e| e.into().context(what))
+    }
+    fn with_context(self, what: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|e| e.into().context(&what()))
+    }
+}
+
+impl<T> Context<T> for Option<T> {
+    fn context(self, what: &str) -> Result<T> {
+        self.ok_or_else(|| Problem::from(what))
+    }
+    fn with_context(self, what: impl FnOnce() -> String) -> Result<T> {
+        self.ok_or_else(|| Problem::from(what()))
+    }
+}
+
+/// Returns a [`Problem`] of kind Other with a formatted text: why the app will not do what was asked.
+macro_rules! refuse {
+    ($($arg:tt)*) => {
+        return Err($crate::problem::Problem::from(format!($($arg)*)))
+    };
+}
+pub(crate) use refuse;
+
 impl From<String> for Problem {
     fn from(text: String) -> Problem {
         Problem { kind: ProblemKind::Other, text }
@@ -139,12 +210,12 @@ mod tests {
         assert_eq!(Problem::of(busy()).kind, ProblemKind::Busy);
         let gone = || StoreError::Gone { skus: vec!["K-1".into()] };
         assert_eq!(Problem::of(EngineError::Store(gone())).kind, ProblemKind::Gone);
-        let p = Problem::of(anyhow::Error::from(gone()).context("the decision was not recorded"));
+        let p = Problem::of(gone()).context("the decision was not recorded");
         assert_eq!(p.kind, ProblemKind::Gone);
         assert!(p.text.starts_with("the decision was not recorded: unknown SKU(s): K-1"), "{}", p.text);
         let corrupt = StoreError::Corrupt { table: "judgements", id: 7, detail: "verdict \"maybe\"".into() };
-        assert_eq!(Problem::of(anyhow::Error::from(EngineError::Store(corrupt)).context("reading")).kind, ProblemKind::Corrupt);
-        assert_eq!(Problem::of(anyhow::anyhow!("the board is empty")).kind, ProblemKind::Other);
+        assert_eq!(Problem::of(EngineError::Store(corrupt)).context("reading").kind, ProblemKind::Corrupt);
+        assert_eq!(Problem::from("the board is empty").kind, ProblemKind::Other);
         // The queue's "not recorded" prints the store error in its message rather than as its source.
         let p = Problem::of(LabelsError::NotRecorded(busy()));
         assert_eq!(

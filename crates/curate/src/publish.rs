@@ -3,7 +3,7 @@
 //! the publish. The same export functions as `outfit-studio publish`, with each catalogue's saved image URL
 //! template.
 
-use anyhow::{Context, Result};
+use crate::problem::{Context, Result};
 use outfit_engine::Engine;
 use outfit_export::ExportOptions;
 use outfit_export::per_product::{self, Publish};

@@ -5,7 +5,7 @@
 //! 24 bytes of header plus an allocation's overhead and rounding each (about 12 MB at 300k items), and one
 //! buffer is read front to back by a query.
 
-use outfit_catalogue::taxonomy::{COLOUR_FAMILIES, colour_family};
+use outfit_catalogue::taxonomy::ColourFamily;
 use outfit_catalogue::{AgeGroup, Gender, Season, Slot};
 use outfit_store::StoredItem;
 use serde::{Deserialize, Serialize};
@@ -19,8 +19,7 @@ pub struct Facets {
     pub text: String,
     pub slots: Vec<Slot>,
     pub age_groups: Vec<AgeGroup>,
-    /// Colour family names from [`COLOUR_FAMILIES`].
-    pub colours: Vec<String>,
+    pub colours: Vec<ColourFamily>,
     pub brands: Vec<String>,
     pub genders: Vec<Gender>,
     pub seasons: Vec<Season>,
@@ -44,7 +43,7 @@ pub const SEASONS: [Season; 5] = [Season::Spring, Season::Summer, Season::Autumn
 pub struct FacetCounts {
     pub slots: [usize; Slot::COUNT],
     pub age_groups: [usize; 5],
-    pub colours: [usize; COLOUR_FAMILIES.len()],
+    pub colours: [usize; ColourFamily::COUNT],
     pub genders: [usize; 3],
     pub seasons: [usize; 5],
     pub in_stock: usize,
@@ -101,8 +100,8 @@ impl Word {
         const COLOUR_WORDS: [&str; 14] = [
             "gray", "cream", "ivory", "khaki", "rose", "coral", "mustard", "teal", "mint", "lilac", "lavender", "burgundy", "camel", "tan",
         ];
-        if (COLOUR_FAMILIES[..COLOUR_FAMILIES.len() - 1].contains(&w.as_str())) || COLOUR_WORDS.contains(&w.as_str()) {
-            return Word::Colour(w.clone(), colour_family(&w) as u8);
+        if ColourFamily::NAMED.iter().any(|f| f.name() == w) || COLOUR_WORDS.contains(&w.as_str()) {
+            return Word::Colour(w.clone(), ColourFamily::of(&w).index() as u8);
         }
         Word::Text(w)
     }
@@ -136,7 +135,7 @@ impl SearchIndex {
             ix.text_end.push(ix.text.len());
             ix.slot.push(it.slot.index() as u8);
             ix.age.push(it.age_group.map(|a| a.index() as u8).unwrap_or(255));
-            ix.colour.push(colour_family(&it.colour) as u8);
+            ix.colour.push(ColourFamily::of(&it.colour).index() as u8);
             ix.brand.push(brand_of[it.brand.as_str()]);
             ix.gender.push(it.gender.map(gender_index).unwrap_or(255));
             ix.season.push(season_index(it.season));
@@ -173,7 +172,7 @@ impl SearchIndex {
         };
         let slot_m = mask(&mut f.slots.iter().map(|s| s.index()));
         let age_m = mask(&mut f.age_groups.iter().map(|a| a.index()));
-        let colour_m = mask(&mut f.colours.iter().filter_map(|c| COLOUR_FAMILIES.iter().position(|x| x == c)));
+        let colour_m = mask(&mut f.colours.iter().map(|c| c.index()));
         let gender_m = mask(&mut f.genders.iter().map(|g| gender_index(*g) as usize));
         let season_m = mask(&mut f.seasons.iter().map(|s| season_index(*s) as usize));
         let brand_ids: Option<Vec<u32>> =

@@ -6,11 +6,11 @@
 //! installed and activated by another (approved looks arrive with sync, like judgements).
 
 pub use super::team_shared::TeamShared;
+use super::writes::Write;
 use super::{JobKind, Screen, Studio};
-use anyhow::{Result, bail};
+use crate::problem::{Result, refuse};
 use outfit_engine::Engine;
-use outfit_labels::SETTLED;
-use outfit_store::Verdict;
+use outfit_store::{JudgementSource, Verdict};
 pub use outfit_team::TeamStatus;
 use outfit_team::{SyncOptions, TeamSync};
 use std::path::Path;
@@ -27,9 +27,6 @@ pub(super) struct TeamState {
 
 /// Outfits claimed from the team's queue at a time: a sitting's worth, so leases do not hold what others could judge.
 pub const TEAM_BATCH: i32 = 10;
-
-/// The writer's name for putting claimed outfits into the review queue (not a stylist's save).
-pub(super) const TEAM_QUEUE: &str = "team queue";
 
 /// Starts syncing if this database joined a team (`outfit-studio team connect`); None otherwise or if the worker
 /// cannot start (said in the log; the app works on locally as always).
@@ -59,7 +56,7 @@ impl Studio {
     /// Reads the team's heads and catalogues again (background).
     pub(super) fn refresh_team_shared(&mut self) -> Result<()> {
         if self.team.is_none() {
-            bail!("join a team store first");
+            refuse!("join a team store first");
         }
         if !self.job_busy(|k| matches!(k, JobKind::TeamShared)) {
             self.start_job(JobKind::TeamShared)?;
@@ -76,7 +73,7 @@ impl Studio {
 
     /// The Team screen opened: agreement is computed when not yet, and the team's heads and catalogues read.
     pub(super) fn opened_team_screen(&mut self) -> Result<()> {
-        if self.agreement.is_none() && !self.job_busy(|k| matches!(k, JobKind::Agreement)) {
+        if self.train.agreement.is_none() && !self.job_busy(|k| matches!(k, JobKind::Agreement)) {
             self.start_job(JobKind::Agreement)?;
         }
         if self.team.as_ref().is_some_and(|t| t.shared.is_none()) {
@@ -119,21 +116,21 @@ impl Studio {
         let Some(t) = &mut self.team else { return false };
         let Some((generation, held)) = t.sync.claimed().filter(|(g, _)| Some(*g) != t.routed) else { return false };
         t.routed = Some(generation);
-        let Some(mut q) = self.queue.take() else {
+        let Some(mut q) = self.review.queue.take() else {
             // Loading: the loaded queue claims again.
             return false;
         };
         if held.is_empty() && q.next().is_none() {
             self.last_message = Some("The team's review queue has nothing for you now: the lead adds outfits (`team enqueue`).".into());
         }
-        self.queue_shown = Some(q.clone());
+        self.review.shown = Some(q.clone());
         let routed: Vec<(Vec<String>, Option<f64>)> = held.into_iter().map(|r| (r.skus, None)).collect();
-        self.write(TEAM_QUEUE, move |e| {
+        self.write(Write::TeamQueue, move |e| {
             let r = q.add_routed(e, &routed).map_err(super::Problem::of);
             Box::new(move |s: &mut Studio| {
-                s.queue_shown = None;
+                s.review.shown = None;
                 if q.stylist() == s.stylist {
-                    s.queue = Some(q);
+                    s.review.queue = Some(q);
                 }
                 if let Err(e) = r {
                     s.last_error = Some(e.context("the team's outfits did not reach the review queue"));
@@ -148,15 +145,15 @@ impl Studio {
     pub(super) fn left_queue_entry(&mut self, id: i64) {
         let is_team =
             |q: &outfit_labels::ReviewQueue| q.entries().iter().any(|e| e.id == id && e.source == outfit_labels::queue::TEAM_SOURCE);
-        if self.team.is_none() || !self.queue.as_ref().is_some_and(is_team) {
+        if self.team.is_none() || !self.review.queue.as_ref().is_some_and(is_team) {
             return;
         }
-        let Some(mut q) = self.queue.take() else { return };
-        self.queue_shown = Some(q.clone());
-        self.write(TEAM_QUEUE, move |e| {
+        let Some(mut q) = self.review.queue.take() else { return };
+        self.review.shown = Some(q.clone());
+        self.write(Write::TeamQueue, move |e| {
             let r = q.pass_over_routed(e, id).map_err(super::Problem::of);
             Box::new(move |s: &mut Studio| {
-                s.queue_shown = None;
+                s.review.shown = None;
                 match r {
                     Ok(Some(key)) => {
                         if let Some(t) = &s.team {
@@ -167,7 +164,7 @@ impl Studio {
                     Err(e) => s.last_error = Some(e.context("cannot pass over the team's outfit")),
                 }
                 if q.stylist() == s.stylist {
-                    s.queue = Some(q);
+                    s.review.queue = Some(q);
                 }
             })
         });
@@ -177,7 +174,7 @@ impl Studio {
     /// when the Team screen shows them, else when it opens next.
     pub(super) fn agreement_changed(&mut self) {
         if self.screen != Screen::Team {
-            self.agreement = None;
+            self.train.agreement = None;
         } else if !self.job_busy(|k| matches!(k, JobKind::Agreement))
             && let Err(e) = self.start_job(JobKind::Agreement)
         {
@@ -201,7 +198,7 @@ impl Studio {
     /// Leaves the team: sync stops, local judgements stay, nothing more is queued for the server.
     pub(super) fn leave_team(&mut self) {
         self.team = None;
-        self.write("leaving the team", |e| {
+        self.write(Write::LeaveTeam, |e| {
             let r = e.store_mut().leave_team().map_err(super::Problem::of);
             Box::new(move |s: &mut Studio| match r {
                 Ok(()) => s.last_message = Some("Left the team: your judgements stay here, and nothing more is shared".into()),
@@ -213,21 +210,21 @@ impl Studio {
     /// [`SETTLED`], pushed to the team like any judgement. The outfit leaves the list at once.
     pub(super) fn settle_disagreement(&mut self, skus: Vec<String>, v: Verdict) -> Result<()> {
         if self.stylist.is_empty() {
-            bail!("enter your name first: a settlement records who made it");
+            refuse!("enter your name first: a settlement records who made it");
         }
         if v == Verdict::Skip {
-            bail!("a disagreement is settled by accepting or rejecting the outfit");
+            refuse!("a disagreement is settled by accepting or rejecting the outfit");
         }
         let key = outfit_store::outfit_key(&skus);
-        if !self.disagreements.iter().any(|d| d.outfit_key == key) {
-            bail!("{} is not an open disagreement", skus.join(" "));
+        if !self.train.disagreements.iter().any(|d| d.outfit_key == key) {
+            refuse!("{} is not an open disagreement", skus.join(" "));
         }
         let stylist = self.stylist.clone();
-        self.write("settling a disagreement", move |e| {
-            let r = e.judge(&skus, v, &stylist, SETTLED, &[], None).map_err(super::Problem::of);
+        self.write(Write::Settle, move |e| {
+            let r = e.judge(&skus, v, &stylist, JudgementSource::Settled, &[], None).map_err(super::Problem::of);
             Box::new(move |s: &mut Studio| match r {
                 Ok(_) => {
-                    s.disagreements.retain(|d| d.outfit_key != key);
+                    s.train.disagreements.retain(|d| d.outfit_key != key);
                     s.last_message = Some(format!("Settled: {} {}", super::verdict_past(v).to_lowercase(), skus.join(" ")));
                     s.agreement_changed();
                 }

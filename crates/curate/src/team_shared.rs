@@ -1,7 +1,7 @@
 //! The team's head versions and catalogues for the Team screen (issue 21): read from the team store, and a head
 //! installed and activated, by background jobs on their own engine and connection (see `jobs`).
 
-use anyhow::{Result, bail};
+use crate::problem::{Result, refuse};
 use outfit_engine::Engine;
 use outfit_team::share::{TeamCatalogue, TeamHead};
 
@@ -37,7 +37,7 @@ pub(super) fn read_shared(e: &Engine) -> Result<TeamShared> {
 pub(super) fn activate_team_head(e: &mut Engine, id: &str) -> Result<String> {
     let (_, mut client) = outfit_team::membership::connect_joined(e.store())?;
     let Some((head, by)) = outfit_team::share::fetch_head(&mut client, id)? else {
-        bail!("the team store has no head version {id}");
+        refuse!("the team store has no head version {id}");
     };
     let local = e.store_mut().install_team_head(&head, &by)?;
     e.activate_model(local)?;

@@ -9,30 +9,30 @@ impl Studio {
         &self.db
     }
     pub fn board(&self) -> &[BoardItem] {
-        &self.board
+        &self.board.items
     }
     pub fn board_ids(&self) -> Vec<i64> {
-        self.board.iter().map(|b| b.item_id).collect()
+        self.board.items.iter().map(|b| b.item_id).collect()
     }
     pub fn score(&self) -> Option<&OutfitScore> {
-        self.score.as_ref()
+        self.board.score.as_ref()
     }
     /// The live score as 0..=100.
     pub fn score_percent(&self) -> Option<u32> {
-        self.score.as_ref().map(|s| (s.probability * 100.0).round().clamp(0.0, 100.0) as u32)
+        self.board.score.as_ref().map(|s| (s.probability * 100.0).round().clamp(0.0, 100.0) as u32)
     }
     pub fn score_note(&self) -> Option<&str> {
-        self.score_note.as_deref()
+        self.board.score_note.as_deref()
     }
     /// Index into `score().pairs` of a pair that pulls the score down: the weakest, and only when it reads below
     /// 50 and [`CLEARLY_BELOW`] under the mean of the board's other pairs (a board of 95-100 pairs flags none).
     pub fn weakest_pair(&self) -> Option<usize> {
-        let s = self.score.as_ref()?;
+        let s = self.board.score.as_ref()?;
         weakest_pair(&s.pairs.iter().map(|p| p.probability).collect::<Vec<_>>())
     }
     /// What the gauge's tooltip says about how sure the head is on this board's catalogue.
     pub fn confidence_note(&self) -> Option<String> {
-        let c = self.score.as_ref()?.calibration;
+        let c = self.board.score.as_ref()?.calibration;
         Some(if c.labels > 0 {
             format!("Recalibrated on {} of your judgements of this catalogue.", c.labels)
         } else if c.raw_sd.is_finite() {
@@ -47,14 +47,14 @@ impl Studio {
         })
     }
     pub fn suggestions(&self) -> &[(Slot, Vec<Suggestion>)] {
-        &self.suggestions
+        &self.board.suggestions
     }
     pub fn board_filter(&self) -> &CompletionFilter {
-        &self.board_filter
+        &self.board.filter
     }
     /// Which of the board's facts suggestions keep to.
     pub fn follows_board(&self) -> Follow {
-        self.follow
+        self.board.follow
     }
     /// Gender, seasons of wear and occasions the board implies.
     pub fn board_style(&self) -> outfit_catalogue::BoardStyle {
@@ -72,12 +72,12 @@ impl Studio {
     /// The filter suggestions run with: the stylist's board filter, plus the board's age bands, seasons, gender
     /// and occasion and the chosen catalogue, each where the stylist set none and has not widened it.
     pub fn effective_filter(&self) -> CompletionFilter {
-        self.engine.with_board_defaults(&self.board_ids(), &self.board_filter, self.follow, self.catalogues.focus)
+        self.engine.with_board_defaults(&self.board_ids(), &self.board.filter, self.board.follow, self.catalogues.focus)
     }
     /// Why a slot has no suggestion, in the stylist's words: "No toddler summer shoes in stock — widen the age
     /// band or season".
     pub fn empty_slot_note(&self, slot: Slot) -> String {
-        if self.slot_counts[slot.index()] == 0 {
+        if self.grid.slot_counts[slot.index()] == 0 {
             return format!("No {} in the catalogue", slot.label().to_lowercase());
         }
         let f = self.effective_filter();
@@ -130,7 +130,7 @@ impl Studio {
         if !f.brands.is_empty() || f.min_price.is_some() || f.max_price.is_some() || f.in_stock_only {
             widen.push("filters");
         }
-        let advice = self.shortfalls.iter().find(|(s, _)| *s == slot).map(|(_, sf)| sf.advice()).filter(|a| !a.is_empty());
+        let advice = self.board.shortfalls.iter().find(|(s, _)| *s == slot).map(|(_, sf)| sf.advice()).filter(|a| !a.is_empty());
         match (advice, widen.split_last()) {
             (Some(a), _) => format!("No {what} — {a}"),
             (None, None) => format!("No {what} in the catalogue"),
@@ -139,7 +139,7 @@ impl Studio {
         }
     }
     pub fn reasons(&self) -> &[Reason] {
-        &self.reasons
+        &self.board.reasons
     }
     pub fn stylist(&self) -> &str {
         &self.stylist
@@ -161,28 +161,28 @@ impl Studio {
     }
     /// The approved outfit currently reopened on the board.
     pub fn editing(&self) -> Option<i64> {
-        self.editing
+        self.board.editing
     }
 
     /// The review-queue outfit the board is editing, if any.
     pub fn board_from_queue(&self) -> Option<&FromQueue> {
-        self.from_queue.as_ref()
+        self.board.from_queue.as_ref()
     }
     pub fn facets(&self) -> &Facets {
-        &self.facets
+        &self.grid.facets
     }
     pub fn results(&self) -> &SearchResult {
-        &self.results
+        &self.grid.results
     }
     /// Changes whenever the results come from a new search.
     pub fn results_generation(&self) -> u64 {
-        self.results_gen
+        self.grid.results_gen
     }
     pub fn search_index(&self) -> &SearchIndex {
-        &self.search
+        &self.grid.index
     }
     pub fn searching(&self) -> bool {
-        self.pending_search.is_some()
+        self.grid.pending.is_some()
     }
     pub fn job(&self) -> Option<&Job> {
         self.job.as_ref()
@@ -210,15 +210,15 @@ impl Studio {
     }
     /// The stylist's review queue once loaded.
     pub fn queue(&self) -> Option<&ReviewQueue> {
-        self.queue.as_ref().or(self.queue_shown.as_ref())
+        self.review.queue.as_ref().or(self.review.shown.as_ref())
     }
     /// True while the queue is being loaded or built.
     pub fn queue_loading(&self) -> bool {
-        self.queue_wanted || self.job_busy(|k| matches!(k, JobKind::BuildQueue { .. }))
+        self.review.wanted || self.job_busy(|k| matches!(k, JobKind::BuildQueue { .. }))
     }
     /// The part of the queue being reviewed.
     pub fn queue_view(&self) -> &QueueView {
-        &self.queue_view
+        &self.review.view
     }
     pub fn queue_current(&self) -> Option<&QueueItem> {
         self.queue().and_then(|q| q.next())
@@ -230,11 +230,11 @@ impl Studio {
         self.queue().map(|q| q.recent(RECENT_DECISIONS)).unwrap_or_default()
     }
     pub fn queue_reasons(&self) -> &[Reason] {
-        &self.queue_reasons
+        &self.review.reasons
     }
     /// Stored model versions, oldest first.
     pub fn models(&self) -> &[ModelRow] {
-        &self.versions
+        &self.train.versions
     }
     /// Whether a version can read today's features (one trained on an earlier text template cannot).
     pub fn model_fits(&self, m: &ModelRow) -> bool {
@@ -246,41 +246,41 @@ impl Studio {
     }
     /// Review counters of generated looks per template and stylist.
     pub fn generated_counts(&self) -> &[outfit_store::queue::GeneratedCounts] {
-        &self.generated
+        &self.review.generated
     }
     /// Accepts and rejects of generated looks per day, oldest first.
     pub fn approval_days(&self) -> &[outfit_store::queue::DailyApproval] {
-        &self.approval_days
+        &self.review.approval_days
     }
 
     /// Live accept/reject judgements of all stylists (what training learns from).
     pub fn labelled_count(&self) -> usize {
-        self.labelled
+        self.train.labelled
     }
     /// Distinct outfits among the live accept/reject judgements.
     pub fn labelled_outfits(&self) -> usize {
-        self.labelled_outfits
+        self.train.labelled_outfits
     }
     /// About how many outfits fine-tuning would hold out for validation.
     pub fn held_out_estimate(&self) -> usize {
-        (self.labelled_outfits as f64 * VALIDATION_FRACTION).floor() as usize
+        (self.train.labelled_outfits as f64 * VALIDATION_FRACTION).floor() as usize
     }
     /// What is missing before training can produce a validated version (`None`: enough).
     pub fn training_shortfall(&self) -> Option<String> {
         let held = self.held_out_estimate();
-        if self.labelled >= MIN_JUDGEMENTS && held >= MIN_HELD_OUT {
+        if self.train.labelled >= MIN_JUDGEMENTS && held >= MIN_HELD_OUT {
             return None;
         }
         let need_outfits = (MIN_HELD_OUT as f64 / VALIDATION_FRACTION).ceil() as usize;
         // Every new outfit judged adds a label too, so the larger gap is what is left to do.
-        let more = MIN_JUDGEMENTS.saturating_sub(self.labelled).max(need_outfits.saturating_sub(self.labelled_outfits));
+        let more = MIN_JUDGEMENTS.saturating_sub(self.train.labelled).max(need_outfits.saturating_sub(self.train.labelled_outfits));
         Some(format!(
             "Not enough labels to train a version that can be checked: {} accept/reject judgements on {} different outfits. \
              Training holds back {:.0}% of the outfits (about {held} now) to validate the new version, and needs at least \
              {MIN_JUDGEMENTS} judgements and {MIN_HELD_OUT} held-out outfits ({need_outfits} different outfits). Judge at least \
              {more} more different outfits on the Studio or Review queue screens.",
-            self.labelled,
-            self.labelled_outfits,
+            self.train.labelled,
+            self.train.labelled_outfits,
             VALIDATION_FRACTION * 100.0,
         ))
     }
@@ -289,7 +289,7 @@ impl Studio {
     pub fn losses(&self) -> &[[f64; 2]] {
         match &self.job {
             Some(j) if matches!(j.kind, JobKind::Train(_)) => &j.losses,
-            _ => &self.losses,
+            _ => &self.train.losses,
         }
     }
     pub fn training(&self) -> bool {
@@ -305,20 +305,20 @@ impl Studio {
     }
     /// The version the last training run stored.
     pub fn last_trained(&self) -> Option<i64> {
-        self.last_trained
+        self.train.last_trained
     }
     pub fn report(&self) -> Option<&TransferReport> {
-        self.report.as_ref()
+        self.train.report.as_ref()
     }
     pub fn agreement(&self) -> Option<&[Agreement]> {
-        self.agreement.as_deref()
+        self.train.agreement.as_deref()
     }
     /// The lead's list: outfits the stylists split on and nobody settled (as of the last agreement computation).
     pub fn disagreements(&self) -> &[Disagreement] {
-        &self.disagreements
+        &self.train.disagreements
     }
     pub fn last_merge(&self) -> Option<&MergeReport> {
-        self.last_merge.as_ref()
+        self.train.last_merge.as_ref()
     }
     /// A loaded item (in memory: no SQL).
     pub fn item(&self, id: i64) -> Option<&StoredItem> {

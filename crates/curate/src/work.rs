@@ -1,7 +1,10 @@
 //! How work leaves the frame: every background task hands back a [`Promise`], polled once per frame and waited
 //! on only by tests. Database writes and board scoring run on [`EngineWorker`]s: a thread that owns its own
 //! [`Engine`] (so its own SQLite connection; connections and ort sessions belong to one thread) and runs the
-//! closures it is sent, in order. The UI thread's engine is only read in memory.
+//! closures it is sent, in order. One-off work (a search over a large catalogue, reading the catalogue again, a
+//! scorer probe, a file dialog) runs with [`Promise::spawn`]; a job ([`crate::Job`]) is a promise with progress
+//! and a cancel flag; the UI's thumbnail decoders answer each request with a promise from [`Promise::pair`]. The
+//! UI thread's engine is only read in memory.
 
 use outfit_engine::Engine;
 use std::sync::Arc;

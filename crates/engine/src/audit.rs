@@ -6,7 +6,8 @@
 use super::{CompletionFilter, Engine, Follow};
 use crate::{EngineError, Result};
 use outfit_catalogue::styling::{self, BOYS, BoardStyle, GIRLS, GenderSource, Occasion};
-use outfit_catalogue::{Item, Season, Slot, taxonomy};
+use outfit_catalogue::taxonomy::ColourFamily;
+use outfit_catalogue::{Item, Season, Slot};
 use outfit_model::calibrate::CatalogueCalibration;
 use outfit_model::metrics::auc;
 use rand::SeedableRng;
@@ -141,7 +142,7 @@ impl Engine {
                 let saturated = |p: f32| !(0.05..0.95).contains(&p);
                 sat_head += saturated(p_head) as usize;
                 sat_cal += saturated(p_cal) as usize;
-                if taxonomy::colour_family(&ti.colour) == taxonomy::colour_family(&bi.colour) {
+                if ColourFamily::of(&ti.colour) == ColourFamily::of(&bi.colour) {
                     same.push(p_cal);
                 } else {
                     other.push(p_cal);
@@ -164,7 +165,7 @@ impl Engine {
         let (mut in_colour_score, mut in_colour_div, mut n_score, mut n_div) = (0usize, 0usize, 0usize, 0usize);
         for &h in &chosen {
             let hero = self.known(h)?;
-            let family = taxonomy::colour_family(&hero.colour);
+            let family = ColourFamily::of(&hero.colour);
             // What the hero implies, as the default filters read it: [gender, season, occasion] broken.
             let style = BoardStyle::of(&[self.styling(h)]);
             let slots = Slot::missing_from(&[hero.slot]);
@@ -174,7 +175,7 @@ impl Engine {
                 let f = CompletionFilter { diversity, ..self.with_board_defaults(&[h], &base, follow, p.catalogue) };
                 for (_, sugg) in self.complete(&[h], &slots, p.k, &f)? {
                     for s in sugg {
-                        let same_colour = self.known(s.item_id).is_ok_and(|it| taxonomy::colour_family(&it.colour) == family);
+                        let same_colour = self.known(s.item_id).is_ok_and(|it| ColourFamily::of(&it.colour) == family);
                         let clashes = style.misfits(&self.styling(s.item_id));
                         let tally = match run {
                             0 => {

@@ -18,7 +18,7 @@
 use super::Engine;
 use crate::Result;
 use outfit_catalogue::Slot;
-use outfit_catalogue::taxonomy;
+use outfit_catalogue::taxonomy::ColourFamily;
 use outfit_model::calibrate::{CatalogueCalibration, PRIOR_LABELS};
 use outfit_score::EmbeddingIndex;
 use outfit_store::{Judgement, Verdict};
@@ -75,9 +75,10 @@ impl Engine {
         for (cat, rows) in rows_by_catalogue(index) {
             let n = judged.get(&(cat as i64)).copied().unwrap_or(0) as f32;
             let shrink = COLOUR_SHRINK_UNJUDGED * (1.0 - n / (n + PRIOR_LABELS));
+            // A row without a loaded item counts as "other", which the basis leaves out.
             let family =
-                |r: usize| self.loaded.items.get(&index.item_ids[r]).map(|i| taxonomy::colour_family(&i.item.colour)).unwrap_or(usize::MAX);
-            let families: Vec<usize> = rows.iter().map(|&r| family(r)).collect();
+                |r: usize| self.loaded.items.get(&index.item_ids[r]).map_or(ColourFamily::Other, |i| ColourFamily::of(&i.item.colour));
+            let families: Vec<ColourFamily> = rows.iter().map(|&r| family(r)).collect();
             let basis = colour_basis(index, &rows, &families, d);
             if basis.is_empty() || shrink <= 0.0 {
                 continue;
@@ -199,22 +200,21 @@ fn rows_by_catalogue(index: &EmbeddingIndex) -> HashMap<u32, Vec<usize>> {
 
 /// An orthonormal basis of the directions between a catalogue's colour-family centroids and its mean (families of
 /// fewer than [`MIN_FAMILY`] items and "other" left out), by Gram-Schmidt.
-fn colour_basis(index: &EmbeddingIndex, rows: &[usize], families: &[usize], d: usize) -> Vec<Vec<f32>> {
-    let other = taxonomy::COLOUR_FAMILIES.len() - 1;
+fn colour_basis(index: &EmbeddingIndex, rows: &[usize], families: &[ColourFamily], d: usize) -> Vec<Vec<f32>> {
     let mut mean = vec![0f32; d];
     for &r in rows {
         mean.iter_mut().zip(index.row(r)).for_each(|(m, x)| *m += x / rows.len() as f32);
     }
-    let mut sums: HashMap<usize, (Vec<f32>, usize)> = HashMap::new();
+    let mut sums: HashMap<ColourFamily, (Vec<f32>, usize)> = HashMap::new();
     for (&r, &f) in rows.iter().zip(families) {
-        if f >= other {
+        if f == ColourFamily::Other {
             continue;
         }
         let e = sums.entry(f).or_insert_with(|| (vec![0f32; d], 0));
         e.0.iter_mut().zip(index.row(r)).for_each(|(s, x)| *s += x);
         e.1 += 1;
     }
-    let mut keys: Vec<usize> = sums.keys().copied().collect();
+    let mut keys: Vec<ColourFamily> = sums.keys().copied().collect();
     keys.sort_unstable();
     let mut basis: Vec<Vec<f32>> = Vec::new();
     for f in keys {

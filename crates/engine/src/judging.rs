@@ -9,7 +9,7 @@ impl Engine {
         skus: &[String],
         verdict: Verdict,
         stylist: &str,
-        source: &str,
+        source: JudgementSource,
         reasons: &[String],
         outfit_id: Option<i64>,
     ) -> Result<i64, StoreError> {
@@ -30,14 +30,14 @@ impl Engine {
             model_id: model.as_ref().map(|m| m.id),
             model_name: model.map(|m| m.name),
             score,
-            source: r.source.to_string(),
+            source: r.source.clone(),
             reasons: r.reasons.to_vec(),
             outfit_id: r.outfit_id,
         };
         // A review-queue accept or a lead's settlement is a label, not a look for the webshop: only looks built (or
         // reopened) on the board go to the approved list, atomically with their judgement, under a name that says
         // what they are.
-        let makes_look = r.verdict == Verdict::Accept && r.source != QUEUE_SOURCE && r.source != outfit_model::data::SETTLED;
+        let makes_look = r.verdict == Verdict::Accept && !matches!(r.source, JudgementSource::Queue | JudgementSource::Settled);
         let name = if makes_look {
             let taken: Vec<String> = self
                 .store
@@ -48,7 +48,7 @@ impl Engine {
             let items: Vec<&Item> = ids.iter().filter_map(|i| self.loaded.items.get(i)).map(|i| &i.item).collect();
             // A generated look lists its hero first and is named from it.
             let name = match items.split_first() {
-                Some((hero, rest)) if r.source == outfit_store::queue::GENERATED_SOURCE => look_name_from(hero, rest),
+                Some((hero, rest)) if r.source == JudgementSource::Generated => look_name_from(hero, rest),
                 _ => look_name(&items),
             };
             unique_name(&name, &taken)
@@ -87,13 +87,12 @@ impl Engine {
 }
 
 /// A judgement to record with [`Engine::judge_request`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct JudgeRequest<'a> {
     pub skus: &'a [String],
     pub verdict: Verdict,
     pub stylist: &'a str,
-    /// Where the outfit came from: manual, suggested, queue, cli.
-    pub source: &'a str,
+    pub source: JudgementSource,
     pub reasons: &'a [String],
     /// The reopened approved look being judged.
     pub outfit_id: Option<i64>,
@@ -102,6 +101,3 @@ pub struct JudgeRequest<'a> {
     /// The review-queue entry this judgement decides (marked in the same transaction).
     pub queue_item: Option<i64>,
 }
-
-/// The judgement source of review-queue decisions.
-pub const QUEUE_SOURCE: &str = "queue";

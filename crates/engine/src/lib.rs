@@ -24,8 +24,9 @@ pub use shortfall::{SlotShortfall, Widening};
 pub use training::StoredEvalData;
 
 pub use items::{ItemTable, RowsById};
-pub use judging::{JudgeRequest, QUEUE_SOURCE};
+pub use judging::JudgeRequest;
 pub use names::{garment_word, look_name, look_name_from, unique_name};
+use outfit_catalogue::taxonomy::ColourFamily;
 use outfit_catalogue::{self as catalogue, ImportOptions, ImportPreview, Item, ParsedFeed, Slot};
 use outfit_encode::{self as encode, Encoders, IndexProgress, IndexStats, manifest::Manifest};
 use outfit_model::calibrate::CatalogueCalibration;
@@ -33,7 +34,8 @@ use outfit_model::history::{PairHistory, blend_weight};
 use outfit_model::{BlockWeights, Head, HeadDims};
 use outfit_score::{self as score, EmbeddingIndex, Filter, IndexRow, Query, Scorer};
 use outfit_store::{
-    CatalogueKind, EmbeddingPack, JudgeEffects, Judgement, ModelRow, NewJudgement, Store, StoreError, StoredItem, UndoEffects, Verdict,
+    CatalogueKind, EmbeddingPack, JudgeEffects, Judgement, JudgementSource, ModelRow, NewJudgement, Store, StoreError, StoredItem,
+    UndoEffects, Verdict,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -196,8 +198,8 @@ pub struct MmrCandidate<'a> {
     pub relevance: f32,
     /// The item's head embedding (unit length).
     pub vector: &'a [f32],
-    /// Its colour family (`catalogue::taxonomy::colour_family`).
-    pub colour: usize,
+    /// Its colour family; `None` (an item not loaded) is like no other.
+    pub colour: Option<ColourFamily>,
 }
 
 /// Maximal marginal relevance (Carbonell & Goldstein 1998): picks `k` of `pool` (given best first) one at a time,
@@ -205,11 +207,10 @@ pub struct MmrCandidate<'a> {
 /// pool. Similarity is half the cosine of the head embeddings (to picks of the same slot) and half "same colour
 /// family" (to the picks and to the board's items), so a navy board gets tonal and contrasting options. Returns
 /// indices into `pool`.
-pub fn diversify(pool: &[MmrCandidate<'_>], board_colours: &[usize], k: usize, lambda: f32) -> Vec<usize> {
+pub fn diversify(pool: &[MmrCandidate<'_>], board_colours: &[ColourFamily], k: usize, lambda: f32) -> Vec<usize> {
     let (lo, hi) = pool.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), c| (lo.min(c.relevance), hi.max(c.relevance)));
     let span = (hi - lo).max(1e-6);
-    let mut max_sim: Vec<f32> =
-        pool.iter().map(|c| if board_colours.contains(&c.colour) && c.colour != usize::MAX { 0.5 } else { 0.0 }).collect();
+    let mut max_sim: Vec<f32> = pool.iter().map(|c| if c.colour.is_some_and(|f| board_colours.contains(&f)) { 0.5 } else { 0.0 }).collect();
     let mut taken = vec![false; pool.len()];
     let mut out = Vec::with_capacity(k.min(pool.len()));
     while out.len() < k.min(pool.len()) {
@@ -230,7 +231,7 @@ pub fn diversify(pool: &[MmrCandidate<'_>], board_colours: &[usize], k: usize, l
         for (j, c) in pool.iter().enumerate() {
             if !taken[j] {
                 let cos: f32 = c.vector.iter().zip(picked.vector).map(|(x, y)| x * y).sum();
-                let same = (c.colour == picked.colour && c.colour != usize::MAX) as u8 as f32;
+                let same = (c.colour.is_some() && c.colour == picked.colour) as u8 as f32;
                 max_sim[j] = max_sim[j].max(0.5 * cos.max(0.0) + 0.5 * same);
             }
         }

@@ -199,9 +199,9 @@ impl Engine {
         };
         // The ranking key: the blended logit's change, a·|board|·fit + history.
         let relevance = |(r, f): &(u32, f32)| a * n * f + hist_of(self.loaded.index.item_ids[*r as usize]);
-        let colour_of = |id: i64| self.loaded.items.get(&id).map_or(usize::MAX, |i| catalogue::taxonomy::colour_family(&i.item.colour));
-        let board_colours: Vec<usize> =
-            board.iter().filter_map(|b| self.loaded.items.get(b)).map(|i| catalogue::taxonomy::colour_family(&i.item.colour)).collect();
+        let colour_of = |id: i64| self.loaded.items.get(&id).map(|i| ColourFamily::of(&i.item.colour));
+        let board_colours: Vec<ColourFamily> =
+            board.iter().filter_map(|b| self.loaded.items.get(b)).map(|i| ColourFamily::of(&i.item.colour)).collect();
         Ok(queries
             .iter()
             .zip(hits)

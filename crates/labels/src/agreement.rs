@@ -8,8 +8,8 @@
 //! paradox"). AC1 uses 2π(1-π) as chance agreement, which stays small when one verdict dominates.
 
 use super::Result;
-pub use outfit_model::data::{SETTLED, latest_labels};
-use outfit_store::{Judgement, Store};
+pub use outfit_model::data::latest_labels;
+use outfit_store::{Judgement, JudgementSource, Store};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -62,10 +62,10 @@ pub fn from_counts(a: &str, b: &str, n11: usize, n10: usize, n01: usize, n00: us
     }
 }
 
-/// The judgements agreement is measured on: a lead's settlement ([`SETTLED`]) is an adjudication made after seeing
+/// The judgements agreement is measured on: a lead's settlement ([`JudgementSource::Settled`]) is an adjudication made after seeing
 /// the others' labels, so counting it would inflate the lead's agreement with whoever they sided with.
 fn independent(judgements: &[Judgement]) -> Vec<Judgement> {
-    judgements.iter().filter(|j| j.source != SETTLED).cloned().collect()
+    judgements.iter().filter(|j| j.source != JudgementSource::Settled).cloned().collect()
 }
 
 /// Agreement of two stylists over the given judgements (settlements left out).
@@ -190,7 +190,7 @@ pub mod tests {
             model_id: None,
             model_name: None,
             score: None,
-            source: "manual".into(),
+            source: JudgementSource::Manual,
             reasons: vec![],
             outfit_id: None,
             undone_at: undone.then(|| "x".into()),

@@ -4,8 +4,8 @@
 //! takes its label for the outfit, and agreement leaves it out. Undoing the settlement opens the outfit again.
 
 use super::Result;
-use crate::agreement::{SETTLED, latest_labels};
-use outfit_store::{Judgement, Store};
+use crate::agreement::latest_labels;
+use outfit_store::{Judgement, JudgementSource, Store};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 
@@ -24,9 +24,12 @@ pub struct Disagreement {
 /// The open disagreements in these judgements, freshest first. Skips and undone judgements do not vote; a live
 /// settlement of an outfit closes it.
 pub fn open(judgements: &[Judgement]) -> Vec<Disagreement> {
-    let settled: HashSet<&str> =
-        judgements.iter().filter(|j| j.source == SETTLED && j.undone_at.is_none()).map(|j| j.outfit_key.as_str()).collect();
-    let votes: Vec<Judgement> = judgements.iter().filter(|j| j.source != SETTLED).cloned().collect();
+    let settled: HashSet<&str> = judgements
+        .iter()
+        .filter(|j| j.source == JudgementSource::Settled && j.undone_at.is_none())
+        .map(|j| j.outfit_key.as_str())
+        .collect();
+    let votes: Vec<Judgement> = judgements.iter().filter(|j| j.source != JudgementSource::Settled).cloned().collect();
     let mut by_key: BTreeMap<String, Disagreement> = BTreeMap::new();
     for (stylist, labels) in latest_labels(&votes) {
         for (key, (accept, j)) in labels {
@@ -69,7 +72,7 @@ mod tests {
     use outfit_store::Verdict::*;
 
     fn settle(id: i64, lead: &str, key: &str, v: outfit_store::Verdict, at: &str) -> Judgement {
-        Judgement { source: SETTLED.into(), ..j(id, lead, key, v, at, false) }
+        Judgement { source: JudgementSource::Settled, ..j(id, lead, key, v, at, false) }
     }
 
     #[test]

@@ -7,7 +7,7 @@ mod error;
 pub mod merge;
 pub mod queue;
 
-pub use agreement::{Agreement, SETTLED, pairwise, pairwise_for_store};
+pub use agreement::{Agreement, pairwise, pairwise_for_store};
 pub use disagreements::Disagreement;
 pub use error::{LabelsError, Result};
 pub use merge::{Conflicts, MergeReport, TrainingPolicy, import_file, training_labels};

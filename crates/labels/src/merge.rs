@@ -8,7 +8,7 @@
 use super::{LabelsError, Result};
 pub use outfit_model::data::{Conflicts, TrainingPolicy, training_labels_from};
 use outfit_store::ImportOutcome;
-use outfit_store::{Judgement, Store};
+use outfit_store::{Judgement, JudgementSource, Store};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -42,8 +42,8 @@ pub fn import_file(store: &mut Store, path: &Path) -> Result<MergeReport> {
     if is_sqlite { import_database(store, path) } else { import_labels_jsonl(store, path) }
 }
 
-fn source_label(path: &Path) -> String {
-    format!("import:{}", path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string()))
+fn source_label(path: &Path) -> JudgementSource {
+    JudgementSource::imported(path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string()))
 }
 
 /// Imports every judgement of another stylist's database, which is opened read-only and never modified.
@@ -74,7 +74,12 @@ pub fn import_labels_jsonl(store: &mut Store, path: &Path) -> Result<MergeReport
 }
 
 /// Imports judgements under a provenance label.
-pub fn import_judgements(store: &mut Store, js: &[Judgement], source: &str, invalid: Vec<(usize, String)>) -> Result<MergeReport> {
+pub fn import_judgements(
+    store: &mut Store,
+    js: &[Judgement],
+    source: &JudgementSource,
+    invalid: Vec<(usize, String)>,
+) -> Result<MergeReport> {
     let mut r = MergeReport { source: source.to_string(), read: js.len(), invalid, ..Default::default() };
     let mut unknown = BTreeSet::new();
     let mut stylists = BTreeSet::new();

@@ -15,10 +15,10 @@
 
 use super::{LabelsError, Result};
 use outfit_catalogue::Slot;
-use outfit_engine::{CompletionFilter, Engine, EngineError, JudgeRequest, QUEUE_SOURCE};
+use outfit_engine::{CompletionFilter, Engine, EngineError, JudgeRequest};
 use outfit_store::outfit_key;
 use outfit_store::queue::{NewQueueItem, QueueItem, QueueStatus};
-use outfit_store::{StoreError, UndoEffects, Verdict};
+use outfit_store::{JudgementSource, StoreError, UndoEffects, Verdict};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -505,9 +505,9 @@ pub fn team_proposals(engine: &Engine, count: usize, seed: u64) -> Result<(Strin
     Ok((head, proposals.into_iter().map(|c| (c.skus, Some(c.score as f64))).collect()))
 }
 
-/// The source a judgement of this queue outfit records: "generated" for a generated look, else "queue".
-pub fn judgement_source(e: &QueueItem) -> &'static str {
-    if e.source == outfit_store::queue::GENERATED_SOURCE { outfit_store::queue::GENERATED_SOURCE } else { QUEUE_SOURCE }
+/// The source a judgement of this queue outfit records: a generated look's, else the queue's.
+pub fn judgement_source(e: &QueueItem) -> JudgementSource {
+    if e.source == outfit_store::queue::GENERATED_SOURCE { JudgementSource::Generated } else { JudgementSource::Queue }
 }
 
 fn queued_candidate(engine: &Engine, e: &QueueItem) -> Option<Candidate> {

@@ -7,7 +7,7 @@ use super::head::HeadDims;
 use crate::{ModelError, Result};
 use candle_core::{Device, Tensor};
 use outfit_catalogue::{Item, Slot};
-use outfit_store::{Judgement, StoredFeatures, Verdict};
+use outfit_store::{Judgement, JudgementSource, StoredFeatures, Verdict};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
@@ -321,10 +321,6 @@ pub fn synthetic_set(
 // ---------------------------------------------------------------------------------------------------------------
 // Several stylists' labels as training labels (the review tools in `labels` read the same resolution).
 
-/// The source of a lead's judgement that settles a disagreement between stylists: it decides the outfit's training
-/// label whatever the votes, and agreement leaves it out (an adjudication, not an independent judgement).
-pub const SETTLED: &str = "settled";
-
 /// Each stylist's current label per outfit key: the latest live judgement, `true` = accept; skips drop out.
 pub fn latest_labels(judgements: &[Judgement]) -> BTreeMap<String, HashMap<String, (bool, Judgement)>> {
     let mut latest: HashMap<(&str, &str), &Judgement> = HashMap::new();
@@ -388,13 +384,13 @@ type Vote<'a> = (&'a str, bool, f32, &'a Judgement);
 pub fn training_labels_from(judgements: &[Judgement], policy: &TrainingPolicy) -> Vec<(Vec<String>, bool, f32)> {
     // The latest live settlement per outfit; the votes are everyone's latest label apart from settlements.
     let mut settled: HashMap<&str, &Judgement> = HashMap::new();
-    for j in judgements.iter().filter(|j| j.source == SETTLED && j.undone_at.is_none()) {
+    for j in judgements.iter().filter(|j| j.source == JudgementSource::Settled && j.undone_at.is_none()) {
         let e = settled.entry(j.outfit_key.as_str()).or_insert(j);
         if (j.at.as_str(), j.id) > (e.at.as_str(), e.id) {
             *e = j;
         }
     }
-    let votes: Vec<Judgement> = judgements.iter().filter(|j| j.source != SETTLED).cloned().collect();
+    let votes: Vec<Judgement> = judgements.iter().filter(|j| j.source != JudgementSource::Settled).cloned().collect();
     let labels = latest_labels(&votes);
     // outfit key -> [(stylist, positive, weight, skus)]
     let mut by_key: BTreeMap<String, Vec<Vote>> = BTreeMap::new();

@@ -2,12 +2,12 @@
 //!
 //! Layout: [image (image_dim, L2-normalised, zeros when the item has no image) | text (text_dim) | categorical].
 
-use outfit_catalogue::taxonomy::{COLOUR_FAMILIES, colour_family};
+use outfit_catalogue::taxonomy::ColourFamily;
 use outfit_catalogue::{AgeGroup, Gender, Item, Season, Slot};
 use outfit_store::StoredFeatures;
 
 /// Width of the categorical block: slot 8, age group 5, gender 2, season 4, colour family 15.
-pub const CAT_DIM: usize = Slot::COUNT + 5 + 2 + 4 + COLOUR_FAMILIES.len();
+pub const CAT_DIM: usize = Slot::COUNT + 5 + 2 + 4 + ColourFamily::COUNT;
 
 /// Offsets of the categorical sub-blocks inside the categorical block.
 pub mod cat {
@@ -44,7 +44,7 @@ pub fn categorical(item: &Item) -> [f32; CAT_DIM] {
         Season::All => v[cat::SEASON..cat::SEASON + 4].fill(0.5),
     }
     if !item.colour.is_empty() {
-        v[cat::COLOUR + colour_family(&item.colour)] = 1.0;
+        v[cat::COLOUR + ColourFamily::of(&item.colour).index()] = 1.0;
     }
     let _ = AgeGroup::ALL;
     v

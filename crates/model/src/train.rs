@@ -240,6 +240,13 @@ pub struct Trained {
     pub out_of_fold: Vec<(String, f32)>,
 }
 
+impl Trained {
+    /// The epochs whose weights the head holds: the kept one with a validation split, else all that ran.
+    pub fn kept_epochs(&self) -> usize {
+        self.best_epoch.unwrap_or(self.history.len())
+    }
+}
+
 /// A head trained from nothing: random projection (all blocks weighted equally) and a random first MLP layer,
 /// identity masks, centred on `mean`.
 pub fn scratch_head(dims: HeadDims, mean: &[f32], seed: u64) -> Result<Head> {
@@ -682,46 +689,6 @@ pub fn train_validated(
     })
 }
 
-/// Folds of the cross-fitted calibration logits.
-pub const CROSS_FOLDS: usize = 5;
-
-/// Fewer judged outfits than this get no out-of-fold logits (the calibration then reads the head's own).
-pub const MIN_OUTFITS_FOR_OUT_OF_FOLD: usize = 20;
-
-/// Each outfit's logit from a head fitted (by `fit`, from the fold's training outfits and the fold number) on the
-/// other folds; `None` where its fold could not be fitted (no accept left to learn from). A head reads the
-/// judgements it was trained on more confidently than new ones, so a calibration refitted on its own training
-/// judgements is overconfident: on polyvore-mcn-test after 100 judgements, ECE 0.068 refitted on the head's own
-/// logits against 0.027 on out-of-fold ones (`eval-transfer`). Folds go by outfit key, so one outfit's judgements
-/// never sit on both sides.
-pub fn out_of_fold_logits(
-    data: &[LabelledOutfit],
-    table: &FeatureTable,
-    folds: usize,
-    mut fit: impl FnMut(&[LabelledOutfit], usize) -> Result<Head>,
-) -> Result<Vec<Option<f32>>> {
-    use std::hash::{Hash, Hasher};
-    let fold_of = |o: &LabelledOutfit| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        o.key.hash(&mut h);
-        (h.finish() % folds.max(1) as u64) as usize
-    };
-    let fold: Vec<usize> = data.iter().map(fold_of).collect();
-    let mut out = vec![None; data.len()];
-    for k in 0..folds {
-        let train_on: Vec<LabelledOutfit> = data.iter().zip(&fold).filter(|(_, f)| **f != k).map(|(o, _)| o.clone()).collect();
-        if !fold.contains(&k) || !train_on.iter().any(|o| o.positive) {
-            continue;
-        }
-        let head = fit(&train_on, k)?;
-        let scorer = super::metrics::OutfitScorer::new(&head, table)?;
-        for (i, o) in data.iter().enumerate().filter(|(i, _)| fold[*i] == k) {
-            out[i] = Some(head.logit(scorer.mean_pair(&o.rows), 0.0));
-        }
-    }
-    Ok(out)
-}
-
 /// The training objective of `head` on a fixed set of outfits with fixed swap negatives (for tests and reports).
 pub fn loss_on(head: &Head, table: &FeatureTable, data: &[LabelledOutfit], cfg: &TrainConfig) -> Result<f32> {
     let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0x5eed);
@@ -770,37 +737,20 @@ impl FineTuneJob {
         if self.data.len() < MIN_OUTFITS_FOR_OUT_OF_FOLD {
             return Ok(trained);
         }
+        let epochs = trained.kept_epochs();
         let oof = out_of_fold_logits(&self.data, &self.table, CROSS_FOLDS, |fit, k| {
             let cfg = TrainConfig { seed: self.cfg.seed ^ (k as u64 + 1), ..self.cfg.clone() };
-            Ok(train(&start, &self.table, fit, &cfg, &mut |_| {}, cancel)?.head)
+            replay(&start, &self.table, fit, &cfg, epochs, cancel)
         })?;
         trained.out_of_fold = self.data.iter().zip(oof).filter_map(|(o, z)| Some((o.key.clone(), z?))).collect();
         Ok(trained)
     }
 }
 
-/// Times fine-tuning on `n` generated judgements with the real feature sizes (1280 + 384 + categorical).
-pub fn bench(n: usize, cfg: &TrainConfig) -> Result<()> {
-    let dims = HeadDims::standard(1280, 384);
-    let n_items = (n / 2).clamp(400, 20_000);
-    let t0 = Instant::now();
-    let (table, data) = synthetic_set(dims, n_items, n, 12, 0.6, cfg.seed)?;
-    let parent = Head::zero_shot(dims, &table.feature_mean()?, &BlockWeights::default(), (4.0, -1.0), cfg.seed)?;
-    println!("generated {n} judgements over {n_items} items ({} inputs per item) in {:.1}s", dims.input(), t0.elapsed().as_secs_f64());
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let t = train(&parent, &table, &data, cfg, &mut |_| {}, &AtomicBool::new(false))?;
-    println!(
-        "fine-tuned on {n} judgements: {} epochs in {:.1}s ({:.2}s/epoch, {} threads available, freeze_lower={}); loss {:.4} -> {:.4}",
-        cfg.epochs,
-        t.seconds,
-        t.seconds / cfg.epochs.max(1) as f64,
-        threads,
-        cfg.freeze_lower,
-        t.history.first().map(|h| h.loss).unwrap_or(f32::NAN),
-        t.history.last().map(|h| h.loss).unwrap_or(f32::NAN)
-    );
-    Ok(())
-}
+mod bench;
+mod cross_fit;
+pub use bench::bench;
+pub use cross_fit::{CROSS_FOLDS, MIN_OUTFITS_FOR_OUT_OF_FOLD, near_outfit_groups, out_of_fold_logits, replay};
 
 #[cfg(test)]
 mod tests;

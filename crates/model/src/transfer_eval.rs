@@ -35,7 +35,7 @@ use super::protocol::{
 };
 use super::report::{EvalConfig, ellipsize, register_plot_font, save_png, with_min_steps};
 use super::selection::{Candidate, Diversity, select};
-use super::train::{CROSS_FOLDS, TrainConfig, out_of_fold_logits, scratch_head, train};
+use super::train::{CROSS_FOLDS, TrainConfig, out_of_fold_logits, replay, scratch_head, train};
 use crate::{ModelError, Result};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -243,8 +243,15 @@ impl Ctx<'_> {
 
     /// Fine-tunes `start` on `data` (the app's recipe, at least `min_steps` steps).
     fn fit(&self, start: &Head, data: &[LabelledOutfit], seed: u64) -> Result<Head> {
+        Ok(self.fit_kept(start, data, seed)?.0)
+    }
+
+    /// The fine-tuned head and the epochs it kept (what its cross-fitted fold heads replay).
+    fn fit_kept(&self, start: &Head, data: &[LabelledOutfit], seed: u64) -> Result<(Head, usize)> {
         let tc = with_min_steps(&TrainConfig { seed, ..self.cfg.fine_tune.clone() }, data.len(), self.cfg.min_steps);
-        Ok(train(start, self.table(), data, &tc, &mut |_| {}, self.cancel)?.head)
+        let t = train(start, self.table(), data, &tc, &mut |_| {}, self.cancel)?;
+        let kept = t.kept_epochs();
+        Ok((t.head, kept))
     }
 
     fn scratch(&self, data: &[LabelledOutfit], seed: u64) -> Result<Head> {
@@ -342,7 +349,7 @@ pub fn run_transfer(
         (0..cfg.seeds).map(|s| judgement_pairs(ctx.table(), &target.train, ctx.run_seed(s))).collect();
     let mut ft_row = MethodRow { method: FINE_TUNED.into(), cells: Vec::new() };
     let mut sc_row = MethodRow { method: SCRATCH.into(), cells: Vec::new() };
-    let mut ece_heads: Vec<Option<Head>> = vec![None; cfg.seeds];
+    let mut ece_heads: Vec<Option<(Head, usize)>> = vec![None; cfg.seeds];
     for &budget in &cfg.budgets {
         let (mut ft, mut sc) = (Vec::new(), Vec::new());
         let mut used = (0, 0);
@@ -351,10 +358,10 @@ pub fn run_transfer(
             let data = simulate(p, budget);
             used = counts(&data);
             let seed = ctx.run_seed(s);
-            let h = ctx.fit(&pre, &data, seed)?;
+            let (h, kept) = ctx.fit_kept(&pre, &data, seed)?;
             ft.push(ctx.head_scores(&h)?);
             if budget == cfg.ece_budget {
-                ece_heads[s] = Some(h);
+                ece_heads[s] = Some((h, kept));
             }
             sc.push(ctx.head_scores(&ctx.scratch(&data, seed)?)?);
             log(&format!(
@@ -380,17 +387,19 @@ pub fn run_transfer(
     // Calibration after `ece_budget` judgements.
     let mut calibration = Vec::new();
     if cfg.ece_budget > 0 {
-        let mut fine = Vec::new();
+        let (mut fine, mut kept) = (Vec::new(), Vec::new());
         for (s, p) in pairs.iter().enumerate() {
             let data = simulate(p, cfg.ece_budget);
-            let h = match ece_heads[s].take() {
+            let (h, k) = match ece_heads[s].take() {
                 Some(h) => h,
-                None => ctx.fit(&pre, &data, ctx.run_seed(s))?,
+                None => ctx.fit_kept(&pre, &data, ctx.run_seed(s))?,
             };
             fine.push((h, data));
+            kept.push(k);
         }
         let with_pre: Vec<(Head, Vec<LabelledOutfit>)> = fine.iter().map(|(_, d)| (pre.clone(), d.clone())).collect();
-        for (name, runs, refit) in [(format!("{FINE_TUNED} on them"), fine, Some(&pre)), (PRETRAINED_ONLY.to_string(), with_pre, None)] {
+        let refit = (&pre, kept.as_slice());
+        for (name, runs, refit) in [(format!("{FINE_TUNED} on them"), fine, Some(refit)), (PRETRAINED_ONLY.to_string(), with_pre, None)] {
             let r = calibration_after(&ctx, &name, &runs, refit)?;
             log(&format!(
                 "calibration after {} judgements, {name}: ECE raw {:.3}, Platt {:.3}, Platt cross-fitted {:.3}, app {:.3}, \
@@ -425,10 +434,16 @@ pub fn run_transfer(
 
 /// ECE on held-out simulated judgements (the target's test outfits and their swaps) of each seed's head, read
 /// as it is, Platt-fitted on its judgements, and through the app's catalogue calibration.
-/// With `refit` (the head the runs were fine-tuned from), the Platt fit is also made on out-of-fold logits
-/// ([`CROSS_FOLDS`]-fold cross-fitting: each judgement scored by a head fine-tuned without it), since a head reads
-/// the judgements it was trained on more confidently than new ones.
-fn calibration_after(ctx: &Ctx, name: &str, runs: &[(Head, Vec<LabelledOutfit>)], refit: Option<&Head>) -> Result<CalibrationResult> {
+/// With `refit` (the head the runs were fine-tuned from, and the epochs each run kept), the Platt fit is also made
+/// on out-of-fold logits ([`CROSS_FOLDS`]-fold cross-fitting: each judgement scored by a head fine-tuned without it
+/// for the same epochs, [`replay`]), since a head reads the judgements it was trained on more confidently than new
+/// ones.
+fn calibration_after(
+    ctx: &Ctx,
+    name: &str,
+    runs: &[(Head, Vec<LabelledOutfit>)],
+    refit: Option<(&Head, &[usize])>,
+) -> Result<CalibrationResult> {
     let bins = ctx.cfg.ece_bins;
     let (mut raw, mut platt, mut app, mut crossed, mut app_crossed) = (0.0, 0.0, 0.0, 0.0, 0.0);
     let (mut held_a, mut held_r, mut judged) = (0, 0, 0);
@@ -450,7 +465,7 @@ fn calibration_after(ctx: &Ctx, name: &str, runs: &[(Head, Vec<LabelledOutfit>)]
         raw += ece(&sigmoid);
         let (a, b) = fit_platt(&acc, &rej).unwrap_or((1.0, 0.0));
         let (oa, or) = match refit {
-            Some(start) => out_of_fold_split(ctx, start, data, ctx.run_seed(s))?,
+            Some((start, kept)) => out_of_fold_split(ctx, start, data, kept[s], ctx.run_seed(s))?,
             None => (acc.clone(), rej.clone()),
         };
         let (ca, cb) = fit_platt(&oa, &or).unwrap_or((1.0, 0.0));
@@ -477,9 +492,13 @@ fn calibration_after(ctx: &Ctx, name: &str, runs: &[(Head, Vec<LabelledOutfit>)]
     })
 }
 
-/// Logits of accepts and rejects, each from a head fine-tuned from `start` on the other folds.
-fn out_of_fold_split(ctx: &Ctx, start: &Head, data: &[LabelledOutfit], seed: u64) -> Result<(Vec<f32>, Vec<f32>)> {
-    let z = out_of_fold_logits(data, ctx.table(), CROSS_FOLDS, |fit, k| ctx.fit(start, fit, seed ^ k as u64))?;
+/// Logits of accepts and rejects, each from a head fine-tuned from `start` on the other folds for the `epochs` the
+/// head being calibrated kept.
+fn out_of_fold_split(ctx: &Ctx, start: &Head, data: &[LabelledOutfit], epochs: usize, seed: u64) -> Result<(Vec<f32>, Vec<f32>)> {
+    let z = out_of_fold_logits(data, ctx.table(), CROSS_FOLDS, |fit, k| {
+        let tc = TrainConfig { seed: seed ^ k as u64, ..ctx.cfg.fine_tune.clone() };
+        replay(start, ctx.table(), fit, &tc, epochs, ctx.cancel)
+    })?;
     let (mut acc, mut rej) = (Vec::new(), Vec::new());
     for (o, z) in data.iter().zip(z) {
         match (z, o.positive) {

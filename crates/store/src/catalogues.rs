@@ -397,17 +397,7 @@ mod tests {
         s.ensure_catalogue("myntra", "m.csv", CatalogueKind::Feed).unwrap();
         assert!(s.hidden_item_ids().unwrap().is_empty());
 
-        let nj = crate::NewJudgement {
-            skus: vec!["D1".into(), "H1".into()],
-            verdict: crate::Verdict::Reject,
-            stylist: "ana".into(),
-            model_id: None,
-            model_name: None,
-            score: None,
-            source: "manual".into(),
-            reasons: vec![],
-            outfit_id: None,
-        };
+        let nj = crate::NewJudgement::new(vec!["D1".into(), "H1".into()], crate::Verdict::Reject, "ana", crate::JudgementSource::Manual);
         let jid = s.record_judgement(&nj).unwrap();
         let r = s.delete_catalogue("Demo").unwrap();
         assert_eq!(r, DeleteReport { removed_items: 1, kept_items: 1, judgements_kept: 1 });

@@ -3,7 +3,7 @@
 
 use super::judgements::{COLS, legacy_row, row};
 use super::types::{ResultExt, StoreError, to_json};
-use super::{Judgement, Result, Store, now};
+use super::{Judgement, JudgementSource, Result, Store, now};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 use std::path::Path;
@@ -26,7 +26,7 @@ impl Store {
     /// Inserts a judgement from elsewhere, keeping its stylist, time and scores, under `source`; a judgement with
     /// the same stylist, outfit key, verdict and time is a duplicate and is not inserted again. Model and outfit
     /// ids refer to the other database, so they are dropped (the model name is kept).
-    pub fn import_judgement(&mut self, j: &Judgement, source: &str) -> Result<ImportOutcome> {
+    pub fn import_judgement(&mut self, j: &Judgement, source: &JudgementSource) -> Result<ImportOutcome> {
         if j.skus.len() < 2 || j.stylist.trim().is_empty() {
             return Err(StoreError::invalid(format!("judgement {} is not a label (needs a stylist and at least two items)", j.id)));
         }

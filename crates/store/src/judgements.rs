@@ -40,6 +40,88 @@ impl Verdict {
     }
 }
 
+/// Where a judgement was made. It decides what a judgement does besides labelling: a board's or generated look's
+/// accept makes a look, the lead's settles a disagreement, and merged ones keep the file they came from.
+/// Stored and exported by the names below ("manual", "import:ben.db").
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, strum::Display, Serialize, Deserialize)]
+#[strum(serialize_all = "snake_case")]
+#[serde(into = "String", from = "String")]
+pub enum JudgementSource {
+    /// On the outfit board, every item picked by the stylist.
+    #[default]
+    Manual,
+    /// On the outfit board with at least one of the model's suggestions on it.
+    Suggested,
+    /// On the command line (`outfit-studio judge`).
+    Cli,
+    /// A model-picked outfit decided in the review queue.
+    Queue,
+    /// A look from the look generator decided in the review queue: its accept names the look after its hero.
+    Generated,
+    /// The lead's judgement that settles a disagreement between stylists; it decides the outfit's training label.
+    Settled,
+    /// Merged from another stylist's database or labels file (`merge-labels`), by its file name.
+    #[strum(to_string = "import:{0}")]
+    Imported(String),
+    /// A name this version does not know (from a later version or another client through the team server), kept
+    /// as it came so that it is written back unchanged.
+    #[strum(default)]
+    Other(String),
+}
+
+impl JudgementSource {
+    /// The source of a judgement merged from `file` (`merge-labels`).
+    pub fn imported(file: impl Into<String>) -> Self {
+        JudgementSource::Imported(file.into())
+    }
+}
+
+/// Every name parses: unknown ones become [`JudgementSource::Other`], so reading a store never fails on a source.
+impl std::str::FromStr for JudgementSource {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Ok(match s {
+            "manual" => JudgementSource::Manual,
+            "cli" => JudgementSource::Cli,
+            "suggested" => JudgementSource::Suggested,
+            "queue" => JudgementSource::Queue,
+            "generated" => JudgementSource::Generated,
+            "settled" => JudgementSource::Settled,
+            _ => match s.strip_prefix("import:") {
+                Some(file) => JudgementSource::Imported(file.to_string()),
+                None => JudgementSource::Other(s.to_string()),
+            },
+        })
+    }
+}
+
+impl From<String> for JudgementSource {
+    fn from(s: String) -> Self {
+        match s.parse() {
+            Ok(source) => source,
+            Err(never) => match never {},
+        }
+    }
+}
+
+impl From<JudgementSource> for String {
+    fn from(s: JudgementSource) -> Self {
+        s.to_string()
+    }
+}
+
+impl rusqlite::ToSql for JudgementSource {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::from(self.to_string()))
+    }
+}
+
+impl rusqlite::types::FromSql for JudgementSource {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        String::column_result(v).map(JudgementSource::from)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewJudgement {
     pub skus: Vec<String>,
@@ -48,10 +130,27 @@ pub struct NewJudgement {
     pub model_id: Option<i64>,
     pub model_name: Option<String>,
     pub score: Option<f64>,
-    /// Where the outfit came from: manual, suggested, queue, import.
-    pub source: String,
+    pub source: JudgementSource,
     pub reasons: Vec<String>,
     pub outfit_id: Option<i64>,
+}
+
+impl NewJudgement {
+    /// A judgement of `skus` made without a head (no model, no score, no reasons) and outside an approved look;
+    /// callers set the rest with struct update syntax.
+    pub fn new(skus: Vec<String>, verdict: Verdict, stylist: impl Into<String>, source: JudgementSource) -> Self {
+        NewJudgement {
+            skus,
+            verdict,
+            stylist: stylist.into(),
+            model_id: None,
+            model_name: None,
+            score: None,
+            source,
+            reasons: Vec::new(),
+            outfit_id: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -65,7 +164,7 @@ pub struct Judgement {
     pub model_id: Option<i64>,
     pub model_name: Option<String>,
     pub score: Option<f64>,
-    pub source: String,
+    pub source: JudgementSource,
     pub reasons: Vec<String>,
     pub outfit_id: Option<i64>,
     pub undone_at: Option<String>,
@@ -341,17 +440,38 @@ impl Store {
 mod tests {
     use super::*;
 
+    /// Sources keep the names stores, label exports and the team server already hold ("settled" is also checked by
+    /// the server's SQL), and a name this version does not know survives a round trip unchanged.
+    #[test]
+    fn judgement_sources_keep_their_stored_names() {
+        use JudgementSource::*;
+        let named = [
+            (Manual, "manual"),
+            (Suggested, "suggested"),
+            (Cli, "cli"),
+            (Queue, "queue"),
+            (Generated, "generated"),
+            (Settled, "settled"),
+            (JudgementSource::imported("ben.db"), "import:ben.db"),
+            (Other("kiosk".into()), "kiosk"),
+        ];
+        let s = Store::open_in_memory().unwrap();
+        for (source, name) in named {
+            assert_eq!(source.to_string(), name);
+            assert_eq!(name.parse::<JudgementSource>().unwrap(), source);
+            assert_eq!(serde_json::to_string(&source).unwrap(), format!("\"{name}\""));
+            assert_eq!(serde_json::from_str::<JudgementSource>(&format!("\"{name}\"")).unwrap(), source);
+            let back: JudgementSource = s.conn.query_row("SELECT ?1", [&source], |r| r.get(0)).unwrap();
+            let stored: String = s.conn.query_row("SELECT ?1", [&source], |r| r.get(0)).unwrap();
+            assert_eq!((back, stored.as_str()), (source, name));
+        }
+    }
+
     fn new(skus: &[&str], v: Verdict) -> NewJudgement {
         NewJudgement {
-            skus: skus.iter().map(|s| s.to_string()).collect(),
-            verdict: v,
-            stylist: "ana".into(),
-            model_id: None,
-            model_name: None,
             score: Some(0.7),
-            source: "manual".into(),
             reasons: vec!["colour_clash".into()],
-            outfit_id: None,
+            ..NewJudgement::new(skus.iter().map(|s| s.to_string()).collect(), v, "ana", JudgementSource::Manual)
         }
     }
 

@@ -20,7 +20,7 @@ mod vectors;
 pub use catalogues::{Catalogue, CatalogueKind, CatalogueWatcher, DEMO_CATALOGUE, DeleteReport};
 pub use imports::ImportOutcome;
 pub use items::{StoredItem, UpsertStats};
-pub use judgements::{JudgeEffects, Judgement, NewJudgement, Recorded, UndoEffects, Verdict};
+pub use judgements::{JudgeEffects, Judgement, JudgementSource, NewJudgement, Recorded, UndoEffects, Verdict};
 pub use models::ModelRow;
 pub use outfits::{Outfit, OutfitStatus};
 pub use publishes::{NewPublish, PublishedState};

@@ -308,26 +308,16 @@ mod tests {
         assert!(s.queue_items("ben").unwrap().is_empty());
 
         let id = s
-            .record_judgement(&NewJudgement {
-                skus: vec!["A".into(), "B".into()],
-                verdict: Verdict::Reject,
-                stylist: "ben".into(),
-                model_id: None,
-                model_name: None,
-                score: None,
-                source: "manual".into(),
-                reasons: vec![],
-                outfit_id: None,
-            })
+            .record_judgement(&NewJudgement::new(vec!["A".into(), "B".into()], Verdict::Reject, "ben", crate::JudgementSource::Manual))
             .unwrap();
         let j = s.judgement(id).unwrap().unwrap();
-        assert_eq!(s.import_judgement(&j, "import:x").unwrap(), ImportOutcome::Duplicate);
+        assert_eq!(s.import_judgement(&j, &crate::JudgementSource::imported("x")).unwrap(), ImportOutcome::Duplicate);
         let mut other = j.clone();
         other.at = "2020-01-01T00:00:00.000Z".into();
-        assert_eq!(s.import_judgement(&other, "import:x").unwrap(), ImportOutcome::Inserted);
-        assert_eq!(s.import_judgement(&other, "import:x").unwrap(), ImportOutcome::Duplicate);
+        assert_eq!(s.import_judgement(&other, &crate::JudgementSource::imported("x")).unwrap(), ImportOutcome::Inserted);
+        assert_eq!(s.import_judgement(&other, &crate::JudgementSource::imported("x")).unwrap(), ImportOutcome::Duplicate);
         other.undone_at = Some("2020-01-02T00:00:00.000Z".into());
-        assert_eq!(s.import_judgement(&other, "import:x").unwrap(), ImportOutcome::UndoneHere);
+        assert_eq!(s.import_judgement(&other, &crate::JudgementSource::imported("x")).unwrap(), ImportOutcome::UndoneHere);
         assert_eq!(s.judged_keys("ben").unwrap().len(), 1);
         assert_eq!(s.unknown_skus(["A", "Z"]).unwrap(), ["A", "Z"]);
     }

@@ -483,17 +483,7 @@ mod tests {
 
     fn approve(s: &mut Store, stylist: &str, skus: &[&str], name: &str) -> i64 {
         let look = items(s, skus);
-        let j = NewJudgement {
-            skus: skus.iter().map(|k| k.to_string()).collect(),
-            verdict: Verdict::Accept,
-            stylist: stylist.into(),
-            model_id: None,
-            model_name: None,
-            score: None,
-            source: "manual".into(),
-            reasons: vec![],
-            outfit_id: None,
-        };
+        let j = NewJudgement::new(skus.iter().map(|k| k.to_string()).collect(), Verdict::Accept, stylist, crate::JudgementSource::Manual);
         s.judge_action(&j, &JudgeEffects { look: Some(&look), look_name: name, ..Default::default() }).unwrap().outfit_id.unwrap()
     }
 

@@ -262,15 +262,8 @@ mod tests {
 
     fn judge(s: &mut Store, stylist: &str, skus: [&str; 2]) -> i64 {
         let j = NewJudgement {
-            skus: skus.iter().map(|s| s.to_string()).collect(),
-            verdict: Verdict::Accept,
-            stylist: stylist.into(),
-            model_id: None,
-            model_name: None,
             score: Some(0.5),
-            source: "manual".into(),
-            reasons: vec![],
-            outfit_id: None,
+            ..NewJudgement::new(skus.iter().map(|s| s.to_string()).collect(), Verdict::Accept, stylist, crate::JudgementSource::Manual)
         };
         s.record_judgement(&j).unwrap()
     }

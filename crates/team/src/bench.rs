@@ -4,22 +4,20 @@
 use crate::cluster::{Cluster, write_pgpass};
 use crate::{Result, TeamError};
 use crate::{SyncOptions, TeamSync, server};
-use outfit_store::{Missing, NewJudgement, Store, StoreError, Verdict};
+use outfit_store::{JudgementSource, Missing, NewJudgement, Store, StoreError, Verdict};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// A judgement by `stylist` on two made-up SKUs, distinct for each `i`.
 pub fn sample_judgement(stylist: &str, i: usize) -> NewJudgement {
     NewJudgement {
-        skus: vec![format!("{stylist}-TOP-{i}"), format!("BOTTOM-{}", i % 97)],
-        verdict: if i.is_multiple_of(3) { Verdict::Reject } else { Verdict::Accept },
-        stylist: stylist.into(),
-        model_id: None,
-        model_name: None,
         score: Some((i % 100) as f64 / 100.0),
-        source: "bench".into(),
-        reasons: vec![],
-        outfit_id: None,
+        ..NewJudgement::new(
+            vec![format!("{stylist}-TOP-{i}"), format!("BOTTOM-{}", i % 97)],
+            if i.is_multiple_of(3) { Verdict::Reject } else { Verdict::Accept },
+            stylist,
+            JudgementSource::Manual,
+        )
     }
 }
 

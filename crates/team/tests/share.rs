@@ -7,7 +7,7 @@ mod common;
 
 use common::{connect, joined, team};
 use outfit_catalogue::{Item, Slot};
-use outfit_store::{JudgeEffects, ModelRow, NewJudgement, OutfitStatus, Store, Verdict};
+use outfit_store::{JudgeEffects, JudgementSource, ModelRow, NewJudgement, OutfitStatus, Store, Verdict};
 use outfit_team::cluster::Cluster;
 use outfit_team::share;
 use std::path::Path;
@@ -28,7 +28,7 @@ fn approve(store: &mut Store, stylist: &str, look: &[(Slot, i64)], name: &str) -
         model_id: None,
         model_name: None,
         score: None,
-        source: "manual".into(),
+        source: JudgementSource::Manual,
         reasons: vec![],
         outfit_id: None,
     };

@@ -8,7 +8,7 @@
 mod common;
 
 use common::{connect, joined, opts, team, team_with, wait_until};
-use outfit_store::Store;
+use outfit_store::{JudgementSource, Store};
 use outfit_team::bench::sample_judgement;
 use outfit_team::cluster::Cluster;
 use outfit_team::{SyncOptions, TeamSync, routing};
@@ -309,7 +309,7 @@ fn routing_with_overlap_2_no_outfit_to_more_than_2_none_skipped_and_agreement_ov
                         let i: usize = r.skus[0].trim_start_matches("TOP-").parse().unwrap_or(0);
                         j.verdict = if i.is_multiple_of(2) { outfit_store::Verdict::Accept } else { outfit_store::Verdict::Reject };
                         j.skus = r.skus;
-                        j.source = "queue".into();
+                        j.source = JudgementSource::Queue;
                         store.record_judgement(&j).unwrap();
                     }
                     outfit_team::sync_once(&mut store, &mut c).unwrap();
@@ -349,13 +349,13 @@ fn a_lead_settles_a_disagreement_over_the_shared_log_and_only_a_lead_may() {
         .map(|who| (Store::open(&joined(tmp.path(), &cluster, who)).unwrap(), connect(&cluster, &pgpass, who)))
         .collect();
     let [(mut a, mut ac), (mut b, mut bc), (mut l, mut lc)] = <[_; 3]>::try_from(stores).ok().unwrap();
-    let judge = |s: &mut Store, who: &str, v: outfit_store::Verdict, source: &str| {
+    let judge = |s: &mut Store, who: &str, v: outfit_store::Verdict, source: JudgementSource| {
         let mut j = sample_judgement(who, 0);
-        (j.skus, j.verdict, j.source) = (skus.clone(), v, source.into());
+        (j.skus, j.verdict, j.source) = (skus.clone(), v, source);
         s.record_judgement(&j).unwrap()
     };
-    judge(&mut a, "ana", outfit_store::Verdict::Accept, "queue");
-    judge(&mut b, "bob", outfit_store::Verdict::Reject, "queue");
+    judge(&mut a, "ana", outfit_store::Verdict::Accept, JudgementSource::Queue);
+    judge(&mut b, "bob", outfit_store::Verdict::Reject, JudgementSource::Queue);
     outfit_team::sync_once(&mut a, &mut ac).unwrap();
     outfit_team::sync_once(&mut b, &mut bc).unwrap();
     outfit_team::sync_once(&mut l, &mut lc).unwrap();
@@ -364,7 +364,7 @@ fn a_lead_settles_a_disagreement_over_the_shared_log_and_only_a_lead_may() {
     assert_eq!((open[0].accepted_by.clone(), open[0].rejected_by.clone()), (vec!["ana".to_string()], vec!["bob".to_string()]));
 
     // A stylist who is not a lead cannot settle: the server refuses and the app keeps it aside with the reason.
-    judge(&mut b, "bob", outfit_store::Verdict::Reject, outfit_labels::SETTLED);
+    judge(&mut b, "bob", outfit_store::Verdict::Reject, JudgementSource::Settled);
     outfit_team::sync_once(&mut b, &mut bc).unwrap();
     assert_eq!(b.team_outbox_counts().unwrap().refused, 1);
     let why: String = rusqlite::Connection::open(tmp.path().join("bob.db"))
@@ -374,7 +374,7 @@ fn a_lead_settles_a_disagreement_over_the_shared_log_and_only_a_lead_may() {
     assert!(why.contains("not a lead"), "{why}");
 
     // The lead settles: a judgement of its own, with its source, on the server and in everyone's store.
-    judge(&mut l, "lea", outfit_store::Verdict::Accept, outfit_labels::SETTLED);
+    judge(&mut l, "lea", outfit_store::Verdict::Accept, JudgementSource::Settled);
     outfit_team::sync_once(&mut l, &mut lc).unwrap();
     let on_server: Vec<(String, String)> = cluster
         .admin()

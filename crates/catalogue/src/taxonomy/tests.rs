@@ -13,11 +13,12 @@ fn a_top_whose_title_names_a_one_piece_is_a_one_piece() {
 #[test]
 fn colour_synonyms_match_whole_words_only() {
     // "tangerine" contains "tan"; it is not brown.
-    assert_eq!(colour_family("tangerine"), colour_family("orange"));
-    assert_eq!(colour_family("tan"), colour_family("brown"));
-    assert_eq!(colour_family("light tan melange"), colour_family("brown"));
-    assert_eq!(colour_family("off white"), colour_family("white"));
-    assert_eq!(colour_family("rosewood"), 14, "no family word in it");
+    use ColourFamily::*;
+    assert_eq!(ColourFamily::of("tangerine"), Orange);
+    assert_eq!(ColourFamily::of("tan"), Brown);
+    assert_eq!(ColourFamily::of("light tan melange"), Brown);
+    assert_eq!(ColourFamily::of("off white"), White);
+    assert_eq!(ColourFamily::of("rosewood"), Other, "no family word in it");
 }
 
 #[test]
@@ -28,7 +29,7 @@ fn a_title_names_its_colour_by_whole_words() {
     assert_eq!(colour_word("Tanzania print dress"), None, "no colour inside another word");
     assert_eq!(colour_word("tangerine dream dress").as_deref(), Some("tangerine"));
     assert_eq!(colour_word("Redwood sandals"), None);
-    assert_eq!(colour_family(&colour_word("Mustard knit").unwrap()), COLOUR_FAMILIES.iter().position(|f| *f == "yellow").unwrap());
+    assert_eq!(ColourFamily::of(&colour_word("Mustard knit").unwrap()), ColourFamily::Yellow);
 }
 
 #[test]
@@ -109,10 +110,13 @@ fn ages_from_sizes_and_words() {
 
 #[test]
 fn colours_fold_into_families() {
-    let idx = |s| COLOUR_FAMILIES[colour_family(s)];
+    let idx = |s| ColourFamily::of(s).name();
     assert_eq!(idx("Navy Blue"), "navy");
     assert_eq!(idx("light blue"), "blue");
     assert_eq!(idx("Dusty Rose"), "pink");
     assert_eq!(idx("heather gray"), "grey");
     assert_eq!(idx("chartreuse"), "other");
+    // The one-hot order is the declaration order, and names parse back.
+    assert_eq!((ColourFamily::Red.index(), ColourFamily::Other.index(), ColourFamily::COUNT), (0, 14, 15));
+    assert!(ColourFamily::ALL.iter().all(|f| f.name().parse::<ColourFamily>() == Ok(*f)));
 }

@@ -86,3 +86,58 @@ fn ignored_input_blocks_keep_their_stored_names_and_mask_only_their_inputs() {
     assert!(mask[base + start..base + start + len].iter().all(|&x| x == 0.0));
     assert!(input_mask(d, &[]).unwrap().is_none());
 }
+
+#[test]
+fn a_fold_head_replays_the_epochs_the_head_it_stands_in_for_kept() {
+    let (table, data) = synthetic_set(dims(), 120, 60, 4, 1.0, 6).unwrap();
+    let parent = Head::zero_shot(dims(), &table.feature_mean().unwrap(), &BlockWeights::default(), (4.0, 0.0), 5).unwrap();
+    let cfg = TrainConfig { min_steps: 40, batch_size: 16, ..TrainConfig::fine_tuning() };
+    let never = AtomicBool::new(false);
+    // A run that kept the parent (epoch 0) is stood in for by the parent itself, not a head trained further.
+    let same = replay(&parent, &table, &data, &cfg, 0, &never).unwrap();
+    assert_eq!(loss_on(&same, &table, &data, &cfg).unwrap(), loss_on(&parent, &table, &data, &cfg).unwrap());
+    // Otherwise exactly the kept epochs, with nothing held back and no minimum of steps stretching them.
+    let replayed = replay(&parent, &table, &data, &cfg, 3, &never).unwrap();
+    let by_hand = TrainConfig { epochs: 3, min_steps: 0, validation_fraction: 0.0, ..cfg.clone() };
+    let t = train(&parent, &table, &data, &by_hand, &mut |_| {}, &never).unwrap();
+    assert_eq!((t.history.len(), t.best_epoch), (3, None));
+    assert_eq!(loss_on(&replayed, &table, &data, &cfg).unwrap(), loss_on(&t.head, &table, &data, &cfg).unwrap());
+    let t = train(&parent, &table, &data, &cfg, &mut |_| {}, &never).unwrap();
+    let expected = t.best_epoch.expect("fine-tuning holds outfits back");
+    assert_eq!(t.kept_epochs(), expected);
+}
+
+#[test]
+fn an_outfit_and_its_one_garment_variants_share_a_fold() {
+    let outfit = |rows: &[usize]| LabelledOutfit {
+        key: format!("{rows:?}"),
+        rows: rows.to_vec(),
+        positive: true,
+        weight: 1.0,
+        stylist: String::new(),
+    };
+    let data = [
+        outfit(&[1, 2, 3]),
+        outfit(&[5, 6, 7]),
+        outfit(&[4, 2, 1]), // one garment swapped
+        outfit(&[1, 2]),    // one removed
+        outfit(&[6, 7, 8, 5]),
+        outfit(&[8, 9]),
+        outfit(&[8, 10]), // two-garment outfits sharing one garment stay apart
+        outfit(&[3, 2, 1]),
+    ];
+    assert_eq!(near_outfit_groups(&data), vec![0, 1, 0, 0, 1, 5, 6, 0]);
+    // Cross-fitting keeps each group on one side.
+    let mut seen: Vec<Vec<String>> = Vec::new();
+    let (table, _) = synthetic_set(dims(), 12, 1, 4, 1.0, 1).unwrap();
+    let parent = Head::zero_shot(dims(), &table.feature_mean().unwrap(), &BlockWeights::default(), (4.0, -1.0), 1).unwrap();
+    out_of_fold_logits(&data, &table, 3, |fit, _| {
+        seen.push(fit.iter().map(|o| o.key.clone()).collect());
+        Ok(parent.clone())
+    })
+    .unwrap();
+    for keys in &seen {
+        let with = [0, 2, 3, 7].iter().filter(|&&i| keys.contains(&data[i].key)).count();
+        assert!(with == 0 || with == 4, "a group split across folds: {keys:?}");
+    }
+}
