@@ -207,7 +207,7 @@ impl Studio {
         });
     }
 
-    /// [`SETTLED`], pushed to the team like any judgement. The outfit leaves the list at once.
+    /// [`JudgementSource::Settled`], pushed to the team like any judgement. The outfit leaves the list at once.
     pub(super) fn settle_disagreement(&mut self, skus: Vec<String>, v: Verdict) -> Result<()> {
         if self.stylist.is_empty() {
             refuse!("enter your name first: a settlement records who made it");

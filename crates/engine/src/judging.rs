@@ -92,6 +92,7 @@ pub struct JudgeRequest<'a> {
     pub skus: &'a [String],
     pub verdict: Verdict,
     pub stylist: &'a str,
+    /// Where it was judged: a queue decision or a lead's settlement is a label only, not a look.
     pub source: JudgementSource,
     pub reasons: &'a [String],
     /// The reopened approved look being judged.

@@ -1,7 +1,8 @@
 //! The lead's list of disagreements to settle: outfits on which the stylists' current labels split (one accepts,
 //! another rejects) and which no lead has settled. Settling is itself a judgement, by the lead, with the source
-//! [`SETTLED`]: it travels through the same log as every judgement (pushed to the team store, undoable), training
-//! takes its label for the outfit, and agreement leaves it out. Undoing the settlement opens the outfit again.
+//! [`JudgementSource::Settled`]: it travels through the same log as every judgement (pushed to the team store,
+//! undoable), training takes its label for the outfit, and agreement leaves it out. Undoing the settlement opens
+//! the outfit again.
 
 use super::Result;
 use crate::agreement::latest_labels;

@@ -379,8 +379,8 @@ type Vote<'a> = (&'a str, bool, f32, &'a Judgement);
 /// (equal weight: the outfit is left out) and the example's weight is the winning side's weight divided by the
 /// number of stylists who voted: 1.0 for a unanimous or single default-weight label, 2/3 for a 2-1 split.
 ///
-/// In either mode an outfit a lead settled ([`SETTLED`], the latest settlement if several) is one example with the
-/// settled label and weight 1.0: the lead looked at the split and decided it.
+/// In either mode an outfit a lead settled ([`JudgementSource::Settled`], the latest settlement if several) is one
+/// example with the settled label and weight 1.0: the lead looked at the split and decided it.
 pub fn training_labels_from(judgements: &[Judgement], policy: &TrainingPolicy) -> Vec<(Vec<String>, bool, f32)> {
     // The latest live settlement per outfit; the votes are everyone's latest label apart from settlements.
     let mut settled: HashMap<&str, &Judgement> = HashMap::new();
