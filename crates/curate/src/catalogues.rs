@@ -11,7 +11,8 @@ use outfit_store::{Catalogue, CatalogueWatcher};
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// How often the watcher looks for catalogue changes by other processes.
+/// How often the watcher looks for catalogue changes by other processes where the file system cannot tell it
+/// (it is woken by file events everywhere else).
 pub const WATCH_EVERY: Duration = Duration::from_millis(1500);
 
 /// What the catalogue list and the import dialog ask for.

@@ -307,27 +307,36 @@ fn drop_pending_queue(tx: &rusqlite::Transaction, catalogue_id: i64) -> Result<(
 }
 
 /// Watches a database for catalogue changes made by any process, on its own thread and connection: the UI
-/// thread only reads the latest stamp (`try_recv`), never waits on SQLite.
+/// thread only reads the latest stamp (`try_recv`), never waits on SQLite. The thread sleeps until the file system
+/// says the database or its write-ahead log was written (inotify and its kin, through `notify`: SQLite itself has
+/// no notice across processes), then reads the stamp; where no file watch can be set up it reads every `every`.
 pub struct CatalogueWatcher {
     rx: Receiver<i64>,
+    /// The file watch; dropping it closes the thread's event channel, which ends the thread.
+    _files: Option<notify::RecommendedWatcher>,
+    /// Ends the thread when it reads on a timer instead.
     stop: Arc<Mutex<bool>>,
 }
 
 impl CatalogueWatcher {
-    /// Polls every `every`; sends the stamp whenever it changes and calls `wake`.
+    /// Sends the stamp whenever it changes and calls `wake`.
     pub fn spawn(db: PathBuf, every: Duration, wake: Arc<dyn Fn() + Send + Sync>) -> CatalogueWatcher {
         let (tx, rx) = channel();
         let stop = Arc::new(Mutex::new(false));
         let stopped = stop.clone();
+        let (files, events) = match watch_files(&db) {
+            Ok((w, events)) => (Some(w), Some(events)),
+            Err(e) => {
+                tracing::warn!("no file watch on {} ({e}); catalogue changes are read every {every:?}", db.display());
+                (None, None)
+            }
+        };
         std::thread::Builder::new()
             .name("outfit-studio-catalogue-watch".into())
             .spawn(move || {
                 let mut last: Option<i64> = None;
                 let mut conn: Option<Connection> = None;
                 loop {
-                    if *stopped.lock().unwrap_or_else(|e| e.into_inner()) {
-                        break;
-                    }
                     if conn.is_none() {
                         conn = open_read_only(&db).ok();
                     }
@@ -340,11 +349,25 @@ impl CatalogueWatcher {
                         }
                         wake();
                     }
-                    std::thread::sleep(every);
+                    match &events {
+                        // A burst of writes (an import writes the log many times) is read once it has been quiet
+                        // for SETTLE: SQLite publishes a commit in the log's index, in shared memory, just after
+                        // writing the log, and that raises no file event.
+                        Some(events) => match events.recv() {
+                            Ok(()) => while events.recv_timeout(SETTLE).is_ok() {},
+                            Err(_) => break,
+                        },
+                        None => {
+                            if *stopped.lock().unwrap_or_else(|e| e.into_inner()) {
+                                break;
+                            }
+                            std::thread::sleep(every);
+                        }
+                    }
                 }
             })
             .expect("spawn catalogue watcher");
-        CatalogueWatcher { rx, stop }
+        CatalogueWatcher { rx, _files: files, stop }
     }
 
     /// The newest stamp seen since the last call, if any.
@@ -357,6 +380,29 @@ impl Drop for CatalogueWatcher {
     fn drop(&mut self) {
         *self.stop.lock().unwrap_or_else(|e| e.into_inner()) = true;
     }
+}
+
+/// How long the database's files stay unwritten before the watcher reads the stamp.
+const SETTLE: Duration = Duration::from_millis(100);
+
+/// A watch on the database's folder that sends a unit for every change to the database file or its `-wal` and
+/// `-journal` companions (the folder, since SQLite deletes and recreates the companions).
+fn watch_files(db: &Path) -> notify::Result<(notify::RecommendedWatcher, Receiver<()>)> {
+    use notify::Watcher;
+    let (tx, rx) = channel();
+    let name = db.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut w = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
+        let ours = |p: &PathBuf| p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(name.as_str()));
+        if let Ok(ev) = ev
+            && ev.kind.is_modify() | ev.kind.is_create() | ev.kind.is_remove()
+            && ev.paths.iter().any(ours)
+        {
+            let _ = tx.send(());
+        }
+    })?;
+    let dir = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    w.watch(dir, notify::RecursiveMode::NonRecursive)?;
+    Ok((w, rx))
 }
 
 fn open_read_only(db: &Path) -> Result<Connection> {
@@ -419,5 +465,41 @@ mod tests {
         assert!(s.profile("hm-kids").unwrap().builtin);
         assert!(s.save_profile("hm-kids", &m).is_err());
         assert!(s.profile("nope").unwrap_err().to_string().contains("my-shop"));
+    }
+
+    /// The watcher reads the stamp when the file system says the database changed, not on a timer: with an hour
+    /// between timed reads, another connection's new catalogue still reaches it within seconds.
+    #[test]
+    fn another_connections_catalogue_wakes_the_watcher_without_a_timer() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("watched.db");
+        // The app keeps the database open (its writer), so the write-ahead log is there all along.
+        let _app = Store::open(&db).unwrap();
+        let w = CatalogueWatcher::spawn(db.clone(), Duration::from_secs(3600), Arc::new(|| {}));
+        let within = |secs: u64, done: &mut dyn FnMut() -> bool| {
+            let until = std::time::Instant::now() + Duration::from_secs(secs);
+            while std::time::Instant::now() < until {
+                if done() {
+                    return true;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            false
+        };
+        let mut first = None;
+        assert!(within(10, &mut || {
+            first = w.latest();
+            first.is_some()
+        }));
+        Store::open(&db).unwrap().ensure_catalogue("hm", "hm.csv", CatalogueKind::Feed).unwrap();
+        let mut next = None;
+        assert!(
+            within(10, &mut || {
+                next = w.latest();
+                next.is_some()
+            }),
+            "no stamp after another connection added a catalogue"
+        );
+        assert_ne!(next, first);
     }
 }
