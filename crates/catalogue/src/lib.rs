@@ -16,7 +16,8 @@
 //! | age hints naming sizes (H&M `index_name`) | `Baby Sizes 50-98`, `Children Sizes 92-140`, `Children Sizes 134-170` | infant, toddler, kids |
 //! | words in the hints, then the title | newborn; baby/infant; toddler; kids/children/boys/girls/junior/teen; men/women | most specific first |
 //!
-//! So "Boys"/"Girls" (Myntra's `gender`) give kids unless a size says otherwise, and H&M's
+//! So "Boys"/"Girls" (Myntra's `gender`) give kids unless a size or the title says a younger band ("Madagascar 3
+//! Infant Boys Booties" is infant; "Baby" in a title does not count there, as in "Baby Blue"), and H&M's
 //! "Children Accessories, Swimwear" gives kids.
 
 mod error;

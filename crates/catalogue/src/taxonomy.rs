@@ -656,10 +656,17 @@ pub fn infer_age(column: &str, size: &str, hints: &[&str], title: &str) -> Optio
         return Some((a, AgeSource::Words));
     }
     let joined = hints.join(" | ");
-    if let Some(a) = age_from_words(&joined) {
-        return Some((a, AgeSource::Words));
+    let from_hints = age_from_words(&joined);
+    // "Boys" or "Girls" in a feed's columns says only "a child"; a title that names a younger band ("Madagascar 3
+    // Infant Boys Booties" in Myntra's Boys department) is the more precise of the two. "Baby" does not count
+    // there: in a title it is as often a colour or a character ("Baby Blue Clothing Set", "Baby Mickey").
+    if from_hints == Some(AgeGroup::Kids) {
+        let named: Vec<&str> = title.split_whitespace().filter(|w| !matches!(w.to_lowercase().as_str(), "baby" | "babies")).collect();
+        if let Some(younger @ (AgeGroup::Newborn | AgeGroup::Infant | AgeGroup::Toddler)) = age_from_words(&named.join(" ")) {
+            return Some((younger, AgeSource::Words));
+        }
     }
-    age_from_words(title).map(|a| (a, AgeSource::Words))
+    from_hints.or_else(|| age_from_words(title)).map(|a| (a, AgeSource::Words))
 }
 
 /// Gender from words in the hints or title ("Young Girl", "Baby Boy", "Boys' jeans").

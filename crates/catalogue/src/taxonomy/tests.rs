@@ -106,6 +106,12 @@ fn ages_from_sizes_and_words() {
     assert_eq!(infer_age("", "", &["Girls"], ""), Some((Kids, AgeSource::Words)));
     assert_eq!(infer_age("toddler", "152", &["Girls"], ""), Some((Toddler, AgeSource::Column)));
     assert_eq!(gender_from_words("Baby Boy Woven"), Some(Gender::Male));
+    // A department that says only "Boys" gives way to a title naming a younger band, never the other way round.
+    assert_eq!(infer_age("", "", &["Boys"], "Madagascar 3 Infant Boys Booties"), Some((Infant, AgeSource::Words)));
+    assert_eq!(infer_age("", "", &["Baby Boy"], "Boys' cotton shorts"), Some((Infant, AgeSource::Words)));
+    assert_eq!(infer_age("", "", &["Boys"], "Boys' cotton shorts"), Some((Kids, AgeSource::Words)));
+    assert_eq!(infer_age("", "", &["Boys"], "Jungle Book Boys Baby Blue Clothing Set"), Some((Kids, AgeSource::Words)));
+    assert_eq!(infer_age("", "", &[], "Baby Blue Romper"), Some((Infant, AgeSource::Words)), "no department: the title decides");
 }
 
 #[test]
