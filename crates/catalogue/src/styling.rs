@@ -359,8 +359,6 @@ const SEASON_WORDS: &[(&[&str], u8)] = &[
             "jackets",
             "boots",
             "boot",
-            "bootie",
-            "booties",
             "corduroy",
             "long sleeved",
             "long sleeve",
@@ -699,6 +697,10 @@ mod tests {
         assert_eq!(seasons_of_wear(&mittens), WINTER);
         assert_eq!(seasons_of_wear(&item("Boots", "Tyra boot", "Warm-lined boots in imitation patent leather")), WINTER);
         assert_eq!(seasons_of_wear(&item("Boots", "Blake boot", "Boots in imitation patent leather")), SPRING | AUTUMN | WINTER);
+        // Babies' booties are soft shoes for any season (Myntra's are tagged summer); a boot is still a boot.
+        let mut booties = item("Booties", "Madagascar 3 Infant Boys Blue Booties", "");
+        booties.season = Season::Summer;
+        assert_eq!(seasons_of_wear(&booties), SUMMER);
         let mut sandals = item("Footwear > Sandal > Sandals", "Kids Unisex Brown Sandals", "");
         sandals.season = Season::Autumn;
         assert_eq!(seasons_of_wear(&sandals), SUMMER);
