@@ -9,8 +9,8 @@ use outfit_studio::curate::{Command, QueueCommand, Screen, Studio};
 use outfit_studio::labels::queue::TEAM_SOURCE;
 use outfit_studio::store::Verdict;
 use outfit_studio::store::queue::QueueStatus;
-use outfit_studio::team::cluster::{Cluster, write_pgpass};
-use outfit_studio::team::{TeamUrl, routing, server};
+use outfit_studio::team::cluster::Cluster;
+use outfit_studio::team::{TeamUrl, routing};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -60,10 +60,9 @@ fn app(dir: &Path, cluster: &Cluster, who: &str) -> Studio {
 #[test]
 fn the_review_queue_in_a_team_is_routed_with_overlap_2_and_navigation_gives_an_outfit_back() {
     let tmp = tempfile::tempdir().unwrap();
-    let Some(cluster) = common::postgres_or_skip("the team review-queue test") else { return };
-    let report = server::init(&mut cluster.admin().unwrap(), &["ana".into(), "bob".into(), "cy".into()], &["lea".into()]).unwrap();
-    let pgpass = tmp.path().join("pgpass");
-    write_pgpass(&pgpass, &report.created.iter().map(|s| cluster.pgpass(&s.name, &s.password)).collect::<Vec<_>>()).unwrap();
+    let Some((cluster, pgpass)) = common::team_or_skip(tmp.path(), "the team review-queue test", &["ana", "bob", "cy"], &["lea"]) else {
+        return;
+    };
     // SAFETY: the only test in this binary, and no thread has started yet; the apps' sync workers read it later,
     // as a stylist's app reads PGPASSFILE.
     unsafe { std::env::set_var("PGPASSFILE", &pgpass) };

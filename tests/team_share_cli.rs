@@ -5,12 +5,9 @@
 
 mod common;
 
-use outfit_studio::store::{ModelRow, OutfitStatus, Store};
-use outfit_studio::team::cluster::write_pgpass;
-use outfit_studio::team::{TeamUrl, server};
+use outfit_studio::store::{OutfitStatus, Store};
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
 
 fn cli(db: &Path, pgpass: &Path, args: &[&str]) -> String {
     let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
@@ -32,10 +29,7 @@ fn cli(db: &Path, pgpass: &Path, args: &[&str]) -> String {
 #[test]
 fn bob_lists_and_activates_anas_head_and_sees_her_catalogue_and_look_from_the_terminal() {
     let tmp = tempfile::tempdir().unwrap();
-    let Some(cluster) = common::postgres_or_skip("the team sharing CLI test") else { return };
-    let report = server::init(&mut cluster.admin().unwrap(), &["ana".into(), "bob".into()], &[]).unwrap();
-    let pgpass = tmp.path().join("pgpass");
-    write_pgpass(&pgpass, &report.created.iter().map(|s| cluster.pgpass(&s.name, &s.password)).collect::<Vec<_>>()).unwrap();
+    let Some((cluster, pgpass)) = common::team_or_skip(tmp.path(), "the team sharing CLI test", &["ana", "bob"], &[]) else { return };
     let feed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds/myntra_style.csv");
     let (a_dir, b_dir) = (tmp.path().join("ana"), tmp.path().join("bob"));
     std::fs::create_dir_all(&a_dir).unwrap();
@@ -47,13 +41,8 @@ fn bob_lists_and_activates_anas_head_and_sees_her_catalogue_and_look_from_the_te
     a.store_mut().join_team(&cluster.url("ana"), "ana").unwrap();
     a.import(&feed).unwrap();
     common::approve_look(&mut a, "ana", &["90001", "90004"], "Festive");
-    let active = a.active_model().cloned().expect("an active head");
-    let trained = ModelRow { name: "ana-festive-head".into(), parent_id: Some(active.id), sha256: "ana-festive".into(), ..active.clone() };
-    let head = a.store_mut().insert_model(&trained).unwrap();
+    let (active, head) = common::share_a_trained_head(&mut a, &cluster, &pgpass, "ana", "ana-festive-head");
     let head_id = a.store().model_uuid(head).unwrap().unwrap();
-    let url = TeamUrl::parse(&cluster.url("ana")).unwrap();
-    let mut client = url.connect(url.password_from_file(Some(&pgpass)).unwrap().as_deref(), Duration::from_secs(5)).unwrap();
-    outfit_studio::team::sync_once(a.store_mut(), &mut client).unwrap();
     drop(a);
 
     // Bob, from his terminal.

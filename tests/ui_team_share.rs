@@ -9,9 +9,6 @@ use common::{NoDialogs, pump, settle_jobs};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use outfit_studio::curate::{Command, Studio};
-use outfit_studio::store::ModelRow;
-use outfit_studio::team::cluster::write_pgpass;
-use outfit_studio::team::{TeamUrl, server};
 use outfit_studio::ui::{StudioApp, UiOptions};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -19,10 +16,7 @@ use std::time::{Duration, Instant};
 #[test]
 fn a_look_and_a_head_from_ana_reach_bobs_app_and_bob_activates_the_head_on_the_team_screen() {
     let tmp = tempfile::tempdir().unwrap();
-    let Some(cluster) = common::postgres_or_skip("the team sharing test") else { return };
-    let report = server::init(&mut cluster.admin().unwrap(), &["ana".into(), "bob".into()], &[]).unwrap();
-    let pgpass = tmp.path().join("pgpass");
-    write_pgpass(&pgpass, &report.created.iter().map(|s| cluster.pgpass(&s.name, &s.password)).collect::<Vec<_>>()).unwrap();
+    let Some((cluster, pgpass)) = common::team_or_skip(tmp.path(), "the team sharing test", &["ana", "bob"], &[]) else { return };
     // SAFETY: the only test in this binary, and no thread has started yet; bob's sync worker reads it later, as a
     // stylist's app reads PGPASSFILE.
     unsafe { std::env::set_var("PGPASSFILE", &pgpass) };
@@ -38,12 +32,7 @@ fn a_look_and_a_head_from_ana_reach_bobs_app_and_bob_activates_the_head_on_the_t
     a.import(&feed).unwrap(); // an import while joined announces the catalogue
     let outfit = common::approve_look(&mut a, "ana", &["90001", "90002"], "Weekend");
     a.rename_look(outfit, "Weekend in the park").unwrap();
-    let active = a.active_model().cloned().expect("an active head");
-    let trained = ModelRow { name: "ana-finetuned".into(), parent_id: Some(active.id), sha256: "ana-trained".into(), ..active.clone() };
-    a.store_mut().insert_model(&trained).unwrap();
-    let url = TeamUrl::parse(&cluster.url("ana")).unwrap();
-    let mut client = url.connect(url.password_from_file(Some(&pgpass)).unwrap().as_deref(), Duration::from_secs(5)).unwrap();
-    outfit_studio::team::sync_once(a.store_mut(), &mut client).unwrap();
+    common::share_a_trained_head(&mut a, &cluster, &pgpass, "ana", "ana-finetuned");
     assert_eq!(a.store().team_outbox_counts().unwrap().pending, 0);
     drop(a);
 

@@ -134,3 +134,46 @@ pub fn postgres_or_skip(what: &str) -> Option<outfit_studio::team::cluster::Clus
         }
     }
 }
+
+/// A throwaway team store for `what` with these stylists and leads, their passwords written to `dir/pgpass` (the
+/// file a stylist's `.pgpass` would be); `None` after one SKIPPED line without PostgreSQL.
+#[allow(dead_code)]
+pub fn team_or_skip(
+    dir: &std::path::Path,
+    what: &str,
+    stylists: &[&str],
+    leads: &[&str],
+) -> Option<(outfit_studio::team::cluster::Cluster, std::path::PathBuf)> {
+    let cluster = postgres_or_skip(what)?;
+    let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let report = outfit_studio::team::server::init(&mut cluster.admin().unwrap(), &names(stylists), &names(leads)).unwrap();
+    let pgpass = dir.join("pgpass");
+    let lines: Vec<_> = report.created.iter().map(|s| cluster.pgpass(&s.name, &s.password)).collect();
+    outfit_studio::team::cluster::write_pgpass(&pgpass, &lines).unwrap();
+    Some((cluster, pgpass))
+}
+
+/// Stands in for a head `who` trained: a copy of the active head under `name`, stored in `e` (published to the
+/// team by the store's outbox), then one sync with the team store. Returns the active head and the new version.
+#[allow(dead_code)]
+pub fn share_a_trained_head(
+    e: &mut Engine,
+    cluster: &outfit_studio::team::cluster::Cluster,
+    pgpass: &std::path::Path,
+    who: &str,
+    name: &str,
+) -> (outfit_studio::store::ModelRow, i64) {
+    let active = e.active_model().cloned().expect("an active head");
+    let trained = outfit_studio::store::ModelRow {
+        name: name.into(),
+        parent_id: Some(active.id),
+        sha256: format!("{name}-weights"),
+        ..active.clone()
+    };
+    let head = e.store_mut().insert_model(&trained).unwrap();
+    let url = outfit_studio::team::TeamUrl::parse(&cluster.url(who)).unwrap();
+    let password = url.password_from_file(Some(pgpass)).unwrap();
+    let mut client = url.connect(password.as_deref(), std::time::Duration::from_secs(5)).unwrap();
+    outfit_studio::team::sync_once(e.store_mut(), &mut client).unwrap();
+    (active, head)
+}

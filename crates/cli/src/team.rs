@@ -185,8 +185,9 @@ fn heads(db: &Path) -> Result<()> {
     if heads.is_empty() {
         println!("no head versions on the team store yet (a head trained while joined is published by itself)");
     }
+    let models = store.models()?;
     for h in &heads {
-        let here = store.models()?.into_iter().find(|m| store.model_uuid(m.id).ok().flatten().as_deref() == Some(h.id.as_str()));
+        let here = store.model_by_uuid(&h.id)?.and_then(|id| models.iter().find(|m| m.id == id));
         let state = match here {
             Some(m) if m.active => format!("active here (v{})", m.id),
             Some(m) => format!("here as v{}", m.id),

@@ -21,8 +21,8 @@ pub(super) fn read_shared(e: &Engine) -> Result<TeamShared> {
     let (_, mut client) = outfit_team::membership::connect_joined(e.store())?;
     let mut heads = Vec::new();
     for h in outfit_team::share::heads(&mut client)? {
-        let here = e.store().models()?.into_iter().find(|m| e.store().model_uuid(m.id).ok().flatten().as_deref() == Some(&h.id));
-        heads.push((h, here.map(|m| m.id)));
+        let here = e.store().model_by_uuid(&h.id)?;
+        heads.push((h, here));
     }
     let active = e.active_model().map(|m| e.store().model_uuid(m.id)).transpose()?.flatten();
     let mut catalogues = Vec::new();

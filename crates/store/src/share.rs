@@ -277,6 +277,11 @@ impl Store {
         Ok(self.conn.query_row("SELECT uuid FROM models WHERE id = ?1", [id], |r| r.get(0)).optional()?)
     }
 
+    /// The local model version with this global id.
+    pub fn model_by_uuid(&self, uuid: &str) -> Result<Option<i64>> {
+        Ok(self.conn.query_row("SELECT id FROM models WHERE uuid = ?1", [uuid], |r| r.get(0)).optional()?)
+    }
+
     /// An outfit's global id.
     pub fn outfit_uuid(&self, id: i64) -> Result<Option<String>> {
         Ok(self.conn.query_row("SELECT uuid FROM outfits WHERE id = ?1", [id], |r| r.get(0)).optional()?)
