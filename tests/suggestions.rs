@@ -37,6 +37,7 @@ const GARMENTS: &[(&str, &str, &str, &str, &str)] = &[
     ("Padded snowsuit", "Outdoor overall", "", "", "navy"),
     ("Rain jacket", "Jacket", "unisex", "", "yellow"),
     ("Denim jacket", "Jacket", "unisex", "", "blue"),
+    ("Cartoon flip flops", "Flip flops", "unisex", "summer", "purple"),
 ];
 
 /// Writes a feed with every garment in `copies` colourways (SKU prefix `prefix`), all for kids.
@@ -99,6 +100,13 @@ fn a_boys_board_never_gets_girls_items_by_default_and_the_chip_widens() {
     // Ballet flats have no gender in the feed: styled for girls, they never go with a boys' hoodie.
     let flats = e.styling(id(&e, "K-10-0"));
     assert_eq!(flats.gender, GIRLS);
+    // Purple "unisex" flip flops are styled for girls (judges marked them as a boys' look's fault); the same
+    // flip flops in grey stay unisex and fit the boys' board.
+    assert_eq!(e.styling(id(&e, "K-22-0")).gender, GIRLS);
+    assert_eq!(e.styling(id(&e, "K-22-1")).gender, GIRLS | BOYS);
+    let shorts = [id(&e, "K-5-0")];
+    let got = suggested(&e, &shorts, Follow::default());
+    assert!(!got.contains(&id(&e, "K-22-0")) && got.contains(&id(&e, "K-22-1")));
     let girls_top = [id(&e, "K-6-0")];
     assert!(suggested(&e, &girls_top, Follow::default()).iter().all(|i| e.styling(*i).gender != BOYS));
 }

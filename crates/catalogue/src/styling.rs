@@ -4,7 +4,9 @@
 //!
 //! - **Gender**: the feed's (H&M department and section names, Myntra and Google `gender`, "boys"/"girls" in
 //!   titles, read at import), else garments that a children's webshop styles for one gender only (dresses, skirts,
-//!   ballet pumps, hair clips: girls). Unknown items fit both, as unisex ones do.
+//!   ballet pumps, hair clips: girls). An item the feed calls unisex, or says nothing of, that is pink or purple
+//!   or carries a girls' motif (princess, unicorn, glitter, frills) is styled for girls too. Other unknown items
+//!   fit both, as unisex ones do.
 //! - **Season of wear**: product type, title and description words (mittens, snowsuits and warm-lined boots are
 //!   winter; sandals and swimwear summer; a sleeveless dress spring/summer). Only where they say nothing does the
 //!   feed's season column count: it is a hint (Myntra tags its mittens "Summer" and its sandals "Fall").
@@ -129,7 +131,7 @@ impl Styling {
 pub enum GenderSource {
     /// The feed's gender column, department or section names, or "boys"/"girls" in the title.
     Feed,
-    /// A garment styled for one gender only (a dress, ballet pumps).
+    /// A garment, colour or motif styled for one gender (a dress, ballet pumps, pink "unisex" sandals).
     Garment,
     Unknown,
 }
@@ -222,7 +224,7 @@ fn hits(item: &Item, with_description: bool) -> Hits {
     static DESC: std::sync::OnceLock<Matcher> = std::sync::OnceLock::new();
     let head = HEAD.get_or_init(|| {
         Matcher::new(&[
-            vec![GIRLS_GARMENTS, BOYS_GARMENTS],
+            vec![GIRLS_GARMENTS, BOYS_GARMENTS, GIRLS_MOTIFS],
             SEASON_WORDS.iter().map(|(p, _)| *p).collect(),
             OCCASION_WORDS.iter().map(|(_, p)| *p).collect(),
         ])
@@ -279,6 +281,27 @@ const GIRLS_GARMENTS: &[&str] = &[
 ];
 /// Garments styled for boys only.
 const BOYS_GARMENTS: &[&str] = &["swim trunks", "swimming trunks", "trunks", "bow tie", "necktie"];
+/// Colour and motif words that style an item the feed calls unisex (or says nothing of) for girls.
+const GIRLS_MOTIFS: &[&str] = &[
+    "pink",
+    "fuchsia",
+    "magenta",
+    "lilac",
+    "lavender",
+    "purple",
+    "princess",
+    "minnie",
+    "mini mouse",
+    "barbie",
+    "hello kitty",
+    "unicorn",
+    "glitter",
+    "glittery",
+    "frill",
+    "frills",
+    "ruffle",
+    "ruffles",
+];
 
 fn feed_gender(item: &Item) -> Option<u8> {
     item.gender.map(|g| match g {
@@ -290,10 +313,31 @@ fn feed_gender(item: &Item) -> Option<u8> {
 
 /// The item's gender bits and where they came from.
 pub fn gender_of(item: &Item) -> (u8, GenderSource) {
-    if let Some(g) = feed_gender(item) {
-        return (g, GenderSource::Feed);
+    gender_with(item, &hits(item, false))
+}
+
+/// The feed's gender where it names one, else a garment styled for one gender. Pink, purple or a girls' motif
+/// styles an item the feed calls unisex, or that neither says, for girls: blind judges marked the pink and purple
+/// sandals Myntra files as "Unisex" as the fault of boys' looks.
+fn gender_with(item: &Item, h: &Hits) -> (u8, GenderSource) {
+    let girlish = || h.head[0] & GIRLS_STYLE != 0 || is_girls_colour(&item.colour);
+    match feed_gender(item) {
+        Some(g) if g == GIRLS | BOYS && girlish() => (GIRLS, GenderSource::Garment),
+        Some(g) => (g, GenderSource::Feed),
+        None => match gender_from_hits(h) {
+            (0, _) if girlish() => (GIRLS, GenderSource::Garment),
+            garment => garment,
+        },
     }
-    gender_from_hits(&hits(item, false))
+}
+
+/// The bit of [`GIRLS_MOTIFS`] in the gender rules' hits (after girls' and boys' garments).
+const GIRLS_STYLE: u32 = 4;
+
+/// Colour families a children's webshop styles for girls.
+fn is_girls_colour(colour: &str) -> bool {
+    use super::taxonomy::ColourFamily;
+    !colour.is_empty() && matches!(ColourFamily::of(colour), ColourFamily::Pink | ColourFamily::Purple)
 }
 
 fn gender_from_hits(h: &Hits) -> (u8, GenderSource) {
@@ -611,8 +655,7 @@ fn occasion_from_hits(h: &Hits) -> Option<Occasion> {
 /// All three facts of an item, its text read once.
 pub fn styling(item: &Item) -> Styling {
     let h = hits(item, true);
-    let gender = feed_gender(item).unwrap_or_else(|| gender_from_hits(&h).0);
-    Styling { gender, seasons: seasons_from_hits(item, &h), occasion: occasion_from_hits(&h) }
+    Styling { gender: gender_with(item, &h).0, seasons: seasons_from_hits(item, &h), occasion: occasion_from_hits(&h) }
 }
 
 /// What a board implies for the next item: the filters suggestions keep to by default.
@@ -722,6 +765,22 @@ mod tests {
         assert_eq!(gender_of(&ballet), (GIRLS | BOYS, GenderSource::Feed));
         assert_eq!(gender_of(&item("Sneakers", "Johan basic sneaker", "")), (0, GenderSource::Unknown));
         assert_eq!(gender_of(&item("Shirt", "Formal shirt", "")), (0, GenderSource::Unknown));
+        // Pink, purple and girls' motifs style a unisex or unknown item for girls; a feed's boys' item stays boys'.
+        let mut flops = item("Footwear > Flip Flops", "Warner Bros Kids Unisex Purple Flip Flops", "");
+        flops.gender = Some(Gender::Unisex);
+        assert_eq!(gender_of(&flops), (GIRLS, GenderSource::Garment));
+        let mut sandals = item("Footwear > Sandal > Sandals", "Crocs Kids Crocband", "");
+        sandals.colour = "Fuchsia Pink".into();
+        assert_eq!(gender_of(&sandals), (GIRLS, GenderSource::Garment));
+        assert_eq!(gender_of(&item("Flip Flops", "Disney Kids Princess Heart Flip Flops", "")).0, GIRLS);
+        sandals.colour = "Red".into();
+        assert_eq!(gender_of(&sandals), (0, GenderSource::Unknown));
+        sandals.gender = Some(Gender::Unisex);
+        assert_eq!(gender_of(&sandals), (GIRLS | BOYS, GenderSource::Feed));
+        let mut tee = item("T-shirt", "Pink Panther tee", "");
+        tee.gender = Some(Gender::Male);
+        assert_eq!(gender_of(&tee), (BOYS, GenderSource::Feed));
+        assert_eq!(styling(&flops).gender, GIRLS, "the filters read the same gender");
     }
 
     #[test]
