@@ -518,7 +518,23 @@ const OCCASION_WORDS: &[(Occasion, &[&str])] = &[
         ],
     ),
     (Occasion::Swim, &["swim", "swimwear", "swimsuit", "swimming", "bikini", "trunks", "rash guard", "rash vest", "uv suit"]),
-    (Occasion::Dance, &["dance", "dancedress", "leotard", "tutu", "ballet shoes", "ballet slippers"]),
+    // Dance garments by name, not a bare "dance": Myntra's "TJ Dance Canvas Casual Shoes" are a cartoon line's
+    // sneakers, and a "Let's dance" print is still a T-shirt.
+    (
+        Occasion::Dance,
+        &[
+            "dance shoe",
+            "dance shoes",
+            "dance dress",
+            "dancedress",
+            "dancewear",
+            "dance wear",
+            "leotard",
+            "tutu",
+            "ballet shoes",
+            "ballet slippers",
+        ],
+    ),
     (
         Occasion::Party,
         &[
@@ -578,6 +594,8 @@ const OCCASION_WORDS: &[(Occasion, &[&str])] = &[
             "ballerina",
             "ballerinas",
             "ballet pumps",
+            "ballet flat",
+            "ballet flats",
             "mary jane",
             "patent",
             "oxford",
@@ -806,6 +824,12 @@ mod tests {
         assert_eq!(occasion_of(&item("Dress", "Scarlett Fancy Sequin Dress", "")), Some(Occasion::Party));
         assert_eq!(occasion_of(&item("Dress", "Whiskey dress", "A-line dress in airy, patterned viscose")), None);
         assert_eq!(occasion_of(&item("Dress", "SARA", "Dance dress in glossy jersey")), Some(Occasion::Dance));
+        assert_eq!(occasion_of(&item("Garment Full body > Dress", "SARA Dancedress", "")), Some(Occasion::Dance));
+        let sneakers = item("Footwear > Shoes > Casual Shoes", "Warner Bros Kids Unisex TJ Dance Canvas Grey Casual Shoes", "");
+        assert_eq!(occasion_of(&sneakers), Some(Occasion::Casual));
+        assert_eq!(occasion_of(&item("T-shirt", "Let's dance tee", "")), Some(Occasion::Casual));
+        let flats = item("Footwear > Shoes > Casual Shoes", "Enroute Teens Girls Red Ballet Flats", "");
+        assert_eq!(occasion_of(&flats), Some(Occasion::Dressy));
         assert_eq!(Occasion::parse("Dressy"), Some(Occasion::Dressy));
         // H&M files its satin ballet slippers under "Ballerinas" (dressy); the description says dance.
         let illona = item("Shoes > Ballerinas", "ILLONA Shoes", "Ballet shoes in satin with a decorative bow at the front");
