@@ -31,7 +31,7 @@ pub struct AuditParams {
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct CatalogueAudit {
     pub items: usize,
-    /// Gender from the feed / from a garment styled for one gender / unknown.
+    /// Gender from the feed / from a garment, colour or motif styled for one gender / unknown.
     pub gender_feed: usize,
     pub gender_garment: usize,
     pub gender_unknown: usize,
@@ -224,7 +224,7 @@ impl std::fmt::Display for CatalogueAudit {
         writeln!(s, "{} outfit items", self.items)?;
         writeln!(
             s,
-            "gender: from the feed {} ({:.0}%), from the garment {} ({:.0}%), unknown {} ({:.0}%; they fit both); \
+            "gender: from the feed {} ({:.0}%), from the garment, colour or motif {} ({:.0}%), unknown {} ({:.0}%; they fit both); \
              girls {} / boys {} / unisex {} / unknown {}",
             self.gender_feed,
             pct(self.gender_feed),
