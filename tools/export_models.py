@@ -167,6 +167,14 @@ def export_image_fp32(out_path, variant="lite0"):
         ref_logits = net(dummy)
         emb, logits = model(dummy)
     assert torch.allclose(ref_logits, logits, atol=1e-5), "wrapper logits differ from net.forward"
+    export_image_graph(model, dummy, out_path)
+    return model
+
+
+def export_image_graph(model, dummy, out_path):
+    """An image encoder's ONNX graph: `pixel_values` in, `embedding` and `logits` out, batch axis dynamic."""
+    import torch
+
     torch.onnx.export(
         model,
         (dummy,),
@@ -178,7 +186,6 @@ def export_image_fp32(out_path, variant="lite0"):
         dynamo=False,
         do_constant_folding=True,
     )
-    return model
 
 
 def to_fp16(src, dst):

