@@ -14,7 +14,7 @@
 //!   `usage` is 96% "Casual", so it is not read). Unknown items fit every occasion.
 
 use super::Item;
-use super::taxonomy::{Gender, Season};
+use super::taxonomy::{ColourFamily, Gender, Season};
 
 /// Gender bits: girls, boys; unisex is both, unknown is none (and fits both).
 pub const GIRLS: u8 = 1;
@@ -186,7 +186,7 @@ struct Matcher {
 }
 
 impl Matcher {
-    fn new(tables: &[Vec<&'static [&'static str]>]) -> Matcher {
+    fn new(tables: &[Vec<&[&str]>]) -> Matcher {
         let mut patterns = Vec::new();
         let mut owner = Vec::new();
         for (t, rules) in tables.iter().enumerate() {
@@ -223,8 +223,9 @@ struct Hits {
 fn head_matcher() -> &'static Matcher {
     static HEAD: std::sync::OnceLock<Matcher> = std::sync::OnceLock::new();
     HEAD.get_or_init(|| {
+        let girls_style: Vec<&str> = GIRLS_COLOURS.iter().flat_map(|f| f.words()).chain(GIRLS_MOTIFS.iter().copied()).collect();
         Matcher::new(&[
-            vec![GIRLS_GARMENTS, BOYS_GARMENTS, GIRLS_MOTIFS],
+            vec![GIRLS_GARMENTS, BOYS_GARMENTS, &girls_style],
             SEASON_WORDS.iter().map(|(p, _)| *p).collect(),
             OCCASION_WORDS.iter().map(|(_, p)| *p).collect(),
         ])
@@ -286,15 +287,11 @@ const GIRLS_GARMENTS: &[&str] = &[
 ];
 /// Garments styled for boys only.
 const BOYS_GARMENTS: &[&str] = &["swim trunks", "swimming trunks", "trunks", "bow tie", "necktie"];
-/// Colour and motif words that style an item the feed calls unisex (or says nothing of) for girls.
+/// Colour families whose words (pink, fuchsia, lilac…: the colour taxonomy's) style an item the feed calls unisex,
+/// or says nothing of, for girls.
+const GIRLS_COLOURS: [ColourFamily; 2] = [ColourFamily::Pink, ColourFamily::Purple];
+/// Motifs that do the same.
 const GIRLS_MOTIFS: &[&str] = &[
-    "pink",
-    "fuchsia",
-    "magenta",
-    "lilac",
-    "lavender",
-    "purple",
-    "rose",
     "princess",
     "minnie",
     "mini mouse",
@@ -337,10 +334,10 @@ fn gender_with(item: &Item, h: &Hits) -> (u8, GenderSource) {
     }
 }
 
-/// The bit of [`GIRLS_MOTIFS`] in the gender rules' hits (after girls' and boys' garments).
+/// The bit of [`GIRLS_COLOURS`] and [`GIRLS_MOTIFS`] in the gender rules' hits (after girls' and boys' garments).
 const GIRLS_STYLE: u32 = 4;
 
-/// A colour a children's webshop styles for girls (pink, purple and their shades, as [`GIRLS_MOTIFS`] names them).
+/// A colour a children's webshop styles for girls (the words of [`GIRLS_COLOURS`]).
 /// Read by the phrase automaton: a colour family lookup per item tripled the cost of styling a catalogue.
 fn is_girls_colour(colour: &str) -> bool {
     !colour.is_empty() && head_matcher().rules::<3>(&words(colour))[0] & GIRLS_STYLE != 0

@@ -221,15 +221,11 @@ impl Studio {
             }
             TeamCommand::Leave => self.leave_team(),
             TeamCommand::FillQueue(count) => {
-                if self.team.is_none() {
-                    refuse!("join a team store first");
-                }
+                self.require_team()?;
                 self.start_job(JobKind::FillTeamQueue { count })?
             }
             TeamCommand::SetRouting { overlap, lease_seconds } => {
-                if self.team.is_none() {
-                    refuse!("join a team store first");
-                }
+                self.require_team()?;
                 if overlap == 0 || lease_seconds == 0 {
                     refuse!("each outfit needs at least one stylist, and a lease at least a second");
                 }
@@ -237,9 +233,7 @@ impl Studio {
             }
             TeamCommand::RefreshShared => self.refresh_team_shared()?,
             TeamCommand::ActivateHead(id) => {
-                if self.team.is_none() {
-                    refuse!("join a team store first");
-                }
+                self.require_team()?;
                 self.start_job(JobKind::ActivateTeamHead(id))?;
                 // Read again after it, so the list shows which head is active now.
                 self.refresh_team_shared()?

@@ -53,11 +53,17 @@ impl Studio {
         self.team.as_ref().and_then(|t| t.shared.as_ref())
     }
 
-    /// Reads the team's heads and catalogues again (background).
-    pub(super) fn refresh_team_shared(&mut self) -> Result<()> {
+    /// Refuses what needs a team store when this database has joined none.
+    pub(super) fn require_team(&self) -> Result<()> {
         if self.team.is_none() {
             refuse!("join a team store first");
         }
+        Ok(())
+    }
+
+    /// Reads the team's heads and catalogues again (background).
+    pub(super) fn refresh_team_shared(&mut self) -> Result<()> {
+        self.require_team()?;
         if !self.job_busy(|k| matches!(k, JobKind::TeamShared)) {
             self.start_job(JobKind::TeamShared)?;
         }

@@ -74,6 +74,11 @@ impl ColourFamily {
     pub fn name(self) -> &'static str {
         self.into()
     }
+
+    /// The words that name it: its name, then its synonyms ("purple", "lilac", "lavender").
+    pub fn words(self) -> impl Iterator<Item = &'static str> {
+        std::iter::once(self.name()).chain(COLOUR_SYNONYMS.iter().filter(move |(_, f)| *f == self).map(|(w, _)| *w))
+    }
 }
 
 /// The first colour word of a title, as written ("navy", "off white"), for feeds without a colour column

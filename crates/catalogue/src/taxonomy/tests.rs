@@ -125,4 +125,7 @@ fn colours_fold_into_families() {
     // The one-hot order is the declaration order, and names parse back.
     assert_eq!((ColourFamily::Red.index(), ColourFamily::Other.index(), ColourFamily::COUNT), (0, 14, 15));
     assert!(ColourFamily::ALL.iter().all(|f| f.name().parse::<ColourFamily>() == Ok(*f)));
+    // A family's words are its name, then its synonyms, each of which folds back into it.
+    assert_eq!(ColourFamily::Purple.words().collect::<Vec<_>>(), ["purple", "lilac", "lavender"]);
+    assert!(ColourFamily::ALL.iter().all(|&f| f == ColourFamily::Other || f.words().all(|w| ColourFamily::of(w) == f)));
 }

@@ -13,10 +13,10 @@ pub const MIN_OUTFITS_FOR_OUT_OF_FOLD: usize = 20;
 /// other folds; `None` where its fold could not be fitted (no accept left to learn from). A head reads the
 /// judgements it was trained on more confidently than new ones, so a calibration refitted on its own training
 /// judgements is overconfident: on polyvore-mcn-test after 100 judgements, ECE 0.063 with the app's calibration
-/// refitted on the head's own logits against 0.041 on out-of-fold ones (`eval-transfer`). Folds go by [`near_outfit_groups`], so neither one
-/// outfit's judgements nor an outfit and its one-garment variants sit on both sides: a head trained on an accepted
-/// look reads the same look with one garment swapped as good, and those variants are what stylists (and the
-/// simulated stylist's rejects) judge side by side.
+/// refitted on the head's own logits against 0.041 on out-of-fold ones (`eval-transfer`). Folds go by
+/// [`near_outfit_groups`], so neither one outfit's judgements nor an outfit and its one-garment variants sit on both
+/// sides: a head trained on an accepted look reads the same look with one garment swapped as good, and those
+/// variants are what stylists (and the simulated stylist's rejects) judge side by side.
 pub fn out_of_fold_logits(
     data: &[LabelledOutfit],
     table: &FeatureTable,
